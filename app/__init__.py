@@ -1,0 +1,1 @@
+"""Domain logic of the bulk action platform: models, entities, action types and services."""

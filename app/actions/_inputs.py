@@ -1,0 +1,50 @@
+"""Input shapes shared by action types: targets by id, or records of field values."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from app.actions._base import PreparedInput, Row, collect, parse_entity_id
+from app.entities import EntitySpec
+from app.entities._base import InvalidRecord
+from app.errors import BadUserInput
+
+
+def forbid(action: str, **given: Any) -> None:
+    for name, value in given.items():
+        if value is not None:
+            raise BadUserInput(f"{action} does not take `{name}`.")
+
+
+def ids_input(entity_ids: Sequence[Any]) -> PreparedInput:
+    return collect(enumerate(entity_ids, start=1), lambda item: {"id": parse_entity_id(item)})
+
+
+def records_with_id(
+    entity: EntitySpec, records: Sequence[Any], *, with_fields: bool
+) -> PreparedInput:
+    """Records `{id, ...fields}`: fields required when `with_fields`, forbidden otherwise."""
+
+    def build(record: Any) -> Row:
+        if not isinstance(record, dict):
+            raise InvalidRecord("A record must be a JSON object.")
+        rest = {name: value for name, value in record.items() if name != "id"}
+        row: Row = {"id": parse_entity_id(record.get("id"))}
+        if with_fields:
+            if not rest:
+                raise InvalidRecord("A record needs at least one field to set besides `id`.")
+            row["data"] = entity.validate(rest, require_key=False)
+        elif rest:
+            raise InvalidRecord(f"Only `id` is allowed here, not {', '.join(sorted(rest))}.")
+        return row
+
+    return collect(enumerate(records, start=1), build)
+
+
+def keyed_records(entity: EntitySpec, records: Sequence[Any]) -> PreparedInput:
+    """Records of field values that carry the entity's unique key."""
+
+    def build(record: Any) -> Row:
+        data = entity.validate(record, require_key=True)
+        return {"key": data[entity.unique_field], "data": data}
+
+    return collect(enumerate(records, start=1), build)

@@ -1,0 +1,72 @@
+"""DELETE: remove entities named by id."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bson import ObjectId
+from pymongo.operations import DeleteMany
+
+from app.actions._base import (
+    ActionSpec,
+    ChunkContext,
+    Outcome,
+    PreparedInput,
+    Row,
+    actions,
+    bulk_write,
+)
+from app.actions._inputs import forbid, ids_input, records_with_id
+from app.entities import EntitySpec
+from app.errors import BadUserInput
+from app.models.action_log import LogReason, LogStatus
+
+
+class Delete(ActionSpec):
+    name = "DELETE"
+    targets_by_id = True
+
+    def prepare(
+        self,
+        entity: EntitySpec,
+        *,
+        entity_ids: Sequence[Any] | None,
+        fields: Any,
+        records: Sequence[Any] | None,
+    ) -> PreparedInput:
+        forbid("DELETE", fields=fields)
+        if entity_ids is not None:
+            forbid("DELETE with entityIds", records=records)
+            return ids_input(entity_ids)
+        if records is not None:
+            return records_with_id(entity, records, with_fields=False)
+        raise BadUserInput("DELETE needs `entityIds`, or `records` with `id`.")
+
+    async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> dict[str, Any]:
+        return {"existing": await self.existing_ids(ctx, rows)}
+
+    async def apply(
+        self, ctx: ChunkContext, rows: Sequence[Row], decisions: Mapping[str, Any]
+    ) -> list[Outcome]:
+        existing = set(decisions["existing"])
+        if existing:
+            ids = [ObjectId(entity_id) for entity_id in existing]
+            errors = await bulk_write(
+                ctx.collection, [DeleteMany({"_id": {"$in": ids}, "account_id": ctx.account_id})]
+            )
+            if errors:
+                raise RuntimeError(f"delete failed: {errors[0].get('errmsg')}")
+        return [
+            Outcome(row["row"], LogStatus.SUCCESS, LogReason.DELETED, row["id"])
+            if row["id"] in existing
+            else Outcome(
+                row["row"],
+                LogStatus.FAILED,
+                LogReason.NOT_FOUND,
+                row["id"],
+                "No entity with this id in the account.",
+            )
+            for row in rows
+        ]
+
+
+actions.register(Delete())

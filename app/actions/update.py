@@ -1,0 +1,96 @@
+"""UPDATE: set the given fields on existing entities named by id."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bson import ObjectId
+from pymongo.operations import UpdateOne
+
+from app.actions._base import (
+    ActionSpec,
+    ChunkContext,
+    Outcome,
+    PreparedInput,
+    Row,
+    actions,
+    bulk_write,
+    data_update,
+    failed_write,
+)
+from app.actions._inputs import forbid, ids_input, records_with_id
+from app.entities import EntitySpec
+from app.entities._base import InvalidRecord
+from app.errors import BadUserInput
+from app.models.action_log import LogReason, LogStatus
+
+
+class Update(ActionSpec):
+    name = "UPDATE"
+    targets_by_id = True
+
+    def prepare(
+        self,
+        entity: EntitySpec,
+        *,
+        entity_ids: Sequence[Any] | None,
+        fields: Any,
+        records: Sequence[Any] | None,
+    ) -> PreparedInput:
+        if entity_ids is not None:
+            forbid("UPDATE with entityIds", records=records)
+            if not fields:
+                raise BadUserInput("UPDATE with entityIds needs `fields`: the values to set.")
+            try:
+                shared = entity.validate(fields, require_key=False)
+            except InvalidRecord as exc:
+                raise BadUserInput(f"fields: {exc}") from None
+            prepared = ids_input(entity_ids)
+            prepared.fields = shared
+            return prepared
+        if records is not None:
+            forbid("UPDATE with records", fields=fields)
+            return records_with_id(entity, records, with_fields=True)
+        raise BadUserInput("UPDATE needs `entityIds` with `fields`, or `records` with `id`.")
+
+    async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> dict[str, Any]:
+        return {"existing": await self.existing_ids(ctx, rows)}
+
+    async def apply(
+        self, ctx: ChunkContext, rows: Sequence[Row], decisions: Mapping[str, Any]
+    ) -> list[Outcome]:
+        existing = set(decisions["existing"])
+        targets = [row for row in rows if row["id"] in existing]
+        ops = [
+            UpdateOne(
+                {"_id": ObjectId(row["id"]), "account_id": ctx.account_id},
+                {"$set": data_update(ctx.entity, row.get("data") or ctx.fields or {})},
+            )
+            for row in targets
+        ]
+        errors = await bulk_write(ctx.collection, ops)
+        by_row = {
+            row["row"]: failed_write(row["row"], errors[index], row["id"])
+            for index, row in enumerate(targets)
+            if index in errors
+        }
+        outcomes = []
+        for row in rows:
+            if row["id"] not in existing:
+                outcomes.append(
+                    Outcome(
+                        row["row"],
+                        LogStatus.FAILED,
+                        LogReason.NOT_FOUND,
+                        row["id"],
+                        "No entity with this id in the account.",
+                    )
+                )
+            else:
+                outcomes.append(
+                    by_row.get(row["row"])
+                    or Outcome(row["row"], LogStatus.SUCCESS, LogReason.UPDATED, row["id"])
+                )
+        return outcomes
+
+
+actions.register(Update())

@@ -1,0 +1,26 @@
+"""Beanie documents the platform stores, besides the entities themselves."""
+
+from beanie import Document
+
+from app.models.action_log import ActionLog, LogReason, LogStatus
+from app.models.bulk_action import TERMINAL_STATUSES, BulkAction, BulkActionStatus
+from app.models.chunk import Chunk
+from app.models.idempotency import IdempotencyKey
+from app.models.input_batch import InputBatch
+
+__all__ = [
+    "TERMINAL_STATUSES",
+    "ActionLog",
+    "BulkAction",
+    "BulkActionStatus",
+    "Chunk",
+    "IdempotencyKey",
+    "InputBatch",
+    "LogReason",
+    "LogStatus",
+    "platform_documents",
+]
+
+
+def platform_documents() -> list[type[Document]]:
+    return [BulkAction, Chunk, InputBatch, ActionLog, IdempotencyKey]

@@ -1,0 +1,150 @@
+"""Creating a bulk action: validate everything, store it, enqueue its planning.
+
+Nothing is stored unless the whole input is valid, and whatever was stored is removed again
+if a later step fails, so a failed create leaves no partial action behind.
+"""
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from beanie import PydanticObjectId
+from pymongo.errors import DuplicateKeyError
+
+from app import tasks
+from app.actions import actions
+from app.auth import Principal
+from app.clock import utcnow
+from app.entities import entities
+from app.errors import BadUserInput
+from app.models import BulkAction, BulkActionStatus, IdempotencyKey, InputBatch
+from app.settings import get_settings
+
+INPUT_BATCH_ROWS = 1000
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+SCHEDULE_GRACE = timedelta(seconds=5)
+MAX_IDEMPOTENCY_KEY = 200
+ERRORS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    entity_type: str
+    action_type: str
+    entity_ids: Sequence[Any] | None = None
+    fields: Any = None
+    records: Sequence[Any] | None = None
+    scheduled_at: datetime | None = None
+    idempotency_key: str | None = None
+
+
+def check_schedule(scheduled_at: datetime | None) -> datetime | None:
+    if scheduled_at is None:
+        return None
+    when = scheduled_at if scheduled_at.tzinfo else scheduled_at.replace(tzinfo=UTC)
+    now = utcnow()
+    if when < now - SCHEDULE_GRACE:
+        raise BadUserInput("`scheduledAt` is in the past.")
+    if when > now + MAX_SCHEDULE_AHEAD:
+        raise BadUserInput("`scheduledAt` is more than a year ahead.")
+    return when
+
+
+def check_size(request: CreateRequest) -> None:
+    count = len(request.entity_ids or ()) + len(request.records or ())
+    limit = get_settings().max_inline_records
+    if count > limit:
+        raise BadUserInput(f"At most {limit} entityIds or records per action; got {count}.")
+    if (request.entity_ids is not None or request.records is not None) and count == 0:
+        raise BadUserInput("The action names no entities: entityIds and records are empty.")
+
+
+async def find_idempotent(principal: Principal, key: str) -> BulkAction | None:
+    claim = await IdempotencyKey.get(f"{principal.account_id}:{key}")
+    if claim is None:
+        return None
+    return await BulkAction.find_one(
+        BulkAction.id == claim.action_id, BulkAction.account_id == principal.account_id
+    )
+
+
+async def claim_idempotency_key(principal: Principal, key: str, action_id: Any) -> bool:
+    """Claims the key for this action; False when another action holds it."""
+    claim_id = f"{principal.account_id}:{key}"
+    try:
+        await IdempotencyKey(id=claim_id, action_id=action_id).insert()
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+async def create_bulk_action(principal: Principal, request: CreateRequest) -> BulkAction:
+    key = request.idempotency_key
+    if key is not None:
+        if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY:
+            raise BadUserInput(f"`idempotencyKey` must be 1 to {MAX_IDEMPOTENCY_KEY} characters.")
+        if (earlier := await find_idempotent(principal, key)) is not None:
+            return earlier
+
+    entity = entities.get(request.entity_type)
+    spec = actions.get(request.action_type)
+    scheduled_at = check_schedule(request.scheduled_at)
+    check_size(request)
+    prepared = spec.prepare(
+        entity, entity_ids=request.entity_ids, fields=request.fields, records=request.records
+    )
+    if prepared.errors:
+        first = prepared.errors[0]
+        raise BadUserInput(
+            f"{len(prepared.errors)} of {len(prepared.rows) + len(prepared.errors)} rows are "
+            f"invalid; row {first['row']}: {first['message']}",
+            errors=prepared.errors[:ERRORS_SHOWN],
+        )
+
+    action = BulkAction(
+        id=PydanticObjectId(),
+        account_id=principal.account_id,
+        entity_type=entity.name,
+        action_type=spec.name,
+        status=BulkActionStatus.SCHEDULED
+        if scheduled_at and scheduled_at > utcnow()
+        else BulkActionStatus.QUEUED,
+        scheduled_at=scheduled_at,
+        idempotency_key=key,
+        fields=prepared.fields,
+    )
+    if key is not None and not await claim_idempotency_key(principal, key, action.id):
+        # A concurrent create with the same key won the claim.
+        if (earlier := await find_idempotent(principal, key)) is not None:
+            return earlier
+        raise BadUserInput("The idempotencyKey is being used by a create still in progress.")
+    try:
+        await store(action, prepared.rows)
+        delay = None
+        if action.status is BulkActionStatus.SCHEDULED and scheduled_at is not None:
+            delay = max(0, int((scheduled_at - utcnow()).total_seconds() * 1000))
+        await asyncio.to_thread(tasks.send, tasks.PLAN_ACTION, str(action.id), delay_ms=delay)
+    except BaseException:
+        await discard(action)
+        raise
+    return action
+
+
+async def store(action: BulkAction, rows: list[dict[str, Any]]) -> None:
+    batches = [
+        InputBatch(action_id=action.id, seq=seq, rows=rows[start : start + INPUT_BATCH_ROWS])
+        for seq, start in enumerate(range(0, len(rows), INPUT_BATCH_ROWS))
+    ]
+    if batches:
+        await InputBatch.insert_many(batches)
+    await action.insert()
+
+
+async def discard(action: BulkAction) -> None:
+    await InputBatch.find(InputBatch.action_id == action.id).delete()
+    await BulkAction.find(BulkAction.id == action.id).delete()
+    if action.idempotency_key is not None:
+        claim_id = f"{action.account_id}:{action.idempotency_key}"
+        await IdempotencyKey.find(IdempotencyKey.id == claim_id).delete()

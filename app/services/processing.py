@@ -1,0 +1,179 @@
+"""Processing one chunk, exactly once in effect under at-least-once delivery.
+
+Steps, each safe to repeat: (1) decide and store the decisions once; (2) apply the chunk's
+idempotent writes; (3) insert its logs, unique per (action, row); (4) mark the chunk done
+with its outcome counts; (5) finish the action when every chunk is done. A delivery that dies
+anywhere is redone by the next, and one that finds the chunk done does nothing.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from beanie import PydanticObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import BulkWriteError
+
+from app.actions import ChunkContext, Outcome, actions
+from app.clock import utcnow
+from app.entities import entities
+from app.models import ActionLog, BulkAction, BulkActionStatus, Chunk, LogReason, LogStatus
+from app.services.progress import sum_chunks
+
+
+def duplicate_outcome(row: dict[str, Any]) -> Outcome:
+    return Outcome(
+        row=row["row"],
+        status=LogStatus.SKIPPED,
+        reason=LogReason.DUPLICATE_IN_INPUT,
+        entity_id=row.get("id"),
+        message="An earlier row of this action has the same key.",
+    )
+
+
+async def write_logs(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
+    now = utcnow()
+    docs = [
+        {
+            "action_id": chunk.action_id,
+            "account_id": chunk.account_id,
+            "row": outcome.row,
+            "entity_id": outcome.entity_id,
+            "status": str(outcome.status),
+            "reason": str(outcome.reason),
+            "message": outcome.message,
+            "at": now,
+        }
+        for outcome in outcomes
+    ]
+    if not docs:
+        return
+    try:
+        await ActionLog.get_pymongo_collection().insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        # Rows an earlier delivery already logged keep their first log.
+        if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+            raise
+
+
+async def mark_done(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
+    counts = Counter(outcome.status for outcome in outcomes)
+    await Chunk.get_pymongo_collection().update_one(
+        {"_id": chunk.id},
+        {
+            "$set": {
+                "done": True,
+                "succeeded": counts[LogStatus.SUCCESS],
+                "failed": counts[LogStatus.FAILED],
+                "skipped": counts[LogStatus.SKIPPED],
+            }
+        },
+    )
+
+
+async def finish_if_complete(action_id: PydanticObjectId) -> None:
+    """Moves a PROCESSING action whose every chunk is done to its final status.
+
+    Every chunk calls this after marking itself done, so the last one to finish sees all
+    chunks done. Two that race write the same final figures.
+    """
+    action = await BulkAction.get(action_id)
+    if action is None or action.status is not BulkActionStatus.PROCESSING:
+        return
+    counters = await sum_chunks(action_id)
+    if action.chunks_total is None or counters.chunks_done < action.chunks_total:
+        return
+    final = (
+        BulkActionStatus.COMPLETED_WITH_ERRORS if counters.failed else BulkActionStatus.COMPLETED
+    )
+    await BulkAction.get_pymongo_collection().update_one(
+        {"_id": action_id, "status": str(BulkActionStatus.PROCESSING)},
+        {
+            "$set": {
+                "status": str(final),
+                "finished_at": utcnow(),
+                "succeeded": counters.succeeded,
+                "failed": counters.failed,
+                "skipped": counters.skipped,
+            }
+        },
+    )
+
+
+async def record(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
+    await write_logs(chunk, outcomes)
+    await mark_done(chunk, outcomes)
+    await finish_if_complete(chunk.action_id)
+
+
+async def load(chunk_id: str) -> tuple[Chunk, BulkAction] | None:
+    """The chunk still to process and its action; None when there is nothing left to do."""
+    chunk = await Chunk.get(PydanticObjectId(chunk_id))
+    if chunk is None:
+        return None
+    if chunk.done:
+        # An earlier delivery may have died between marking the chunk and finishing the action.
+        await finish_if_complete(chunk.action_id)
+        return None
+    action = await BulkAction.get(chunk.action_id)
+    if action is None:
+        return None
+    return chunk, action
+
+
+async def process_chunk(chunk_id: str) -> None:
+    loaded = await load(chunk_id)
+    if loaded is None:
+        return
+    chunk, action = loaded
+    spec = actions.get(action.action_type)
+    ctx = ChunkContext(
+        account_id=action.account_id, entity=entities.get(action.entity_type), fields=action.fields
+    )
+    live = [row for row in chunk.rows if not row.get("dup")]
+    decisions = chunk.decisions
+    if decisions is None:
+        found = await spec.decide(ctx, live)
+        stored = await Chunk.get_pymongo_collection().find_one_and_update(
+            {"_id": chunk.id, "decisions": None},
+            {"$set": {"decisions": found}},
+            return_document=ReturnDocument.AFTER,
+        )
+        # Lost a race with a concurrent delivery: use what it stored.
+        decisions = found if stored is not None else (await Chunk.get(chunk.id) or chunk).decisions
+    outcomes = [duplicate_outcome(row) for row in chunk.rows if row.get("dup")]
+    outcomes += await spec.apply(ctx, live, decisions or {})
+    await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row))
+
+
+async def logged_outcomes(chunk: Chunk) -> dict[int, Outcome]:
+    """Outcomes an earlier delivery of this chunk already logged, by row."""
+    rows = [row["row"] for row in chunk.rows]
+    cursor = ActionLog.find(ActionLog.action_id == chunk.action_id, {"row": {"$in": rows}})
+    return {
+        log.row: Outcome(log.row, log.status, log.reason, log.entity_id, log.message)
+        async for log in cursor
+    }
+
+
+def failed_outcome(row: dict[str, Any], error: str) -> Outcome:
+    if row.get("dup"):
+        return duplicate_outcome(row)
+    return Outcome(
+        row=row["row"],
+        status=LogStatus.FAILED,
+        reason=LogReason.PROCESSING_ERROR,
+        entity_id=row.get("id"),
+        message=f"Chunk failed after retries: {error}"[:500],
+    )
+
+
+async def fail_chunk(chunk_id: str, error: str) -> None:
+    """Retries are spent: every row without an outcome yet is logged FAILED."""
+    loaded = await load(chunk_id)
+    if loaded is None:
+        return
+    chunk, _ = loaded
+    logged = await logged_outcomes(chunk)
+    outcomes = [logged.get(row["row"]) or failed_outcome(row, error) for row in chunk.rows]
+    await record(chunk, outcomes)

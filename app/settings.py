@@ -1,0 +1,34 @@
+"""Settings read from the environment (and an optional .env file)."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    mongodb_url: str = "mongodb://127.0.0.1:27017/"
+    mongodb_db: str = "bulk_actions"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Prefix of Dramatiq's Redis keys, so several deployments (or test runs) share one Redis.
+    queue_namespace: str = "bulk-actions"
+
+    jwt_secret: str = Field(default="dev-secret-change-me", min_length=8)
+    jwt_algorithm: str = "HS256"
+
+    chunk_size: int = Field(default=1000, ge=1, le=10_000)
+    chunk_max_retries: int = Field(default=5, ge=0)
+    chunk_min_backoff_ms: int = Field(default=1000, ge=0)
+    chunk_max_backoff_ms: int = Field(default=60_000, ge=0)
+    chunk_time_limit_ms: int = Field(default=10 * 60_000, ge=1000)
+
+    max_inline_records: int = Field(default=10_000, ge=1)
+    page_size_default: int = Field(default=50, ge=1)
+    page_size_max: int = Field(default=1000, ge=1)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

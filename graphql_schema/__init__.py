@@ -1,0 +1,1 @@
+"""The GraphQL API: Strawberry types and resolvers over `app`, served by Starlette."""

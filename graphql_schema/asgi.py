@@ -1,0 +1,65 @@
+"""The API process: GraphQL (with GraphiQL) and health checks on Starlette."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from app import db, redis_client
+from graphql_schema.context import Context
+from graphql_schema.schema import schema
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: object = None) -> Context:
+        return Context(request=request)
+
+
+async def live(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def ready(_: Request) -> JSONResponse:
+    checks: dict[str, str] = {}
+    try:
+        await db.ping()
+        checks["mongodb"] = "ok"
+    except Exception as exc:
+        checks["mongodb"] = f"error: {type(exc).__name__}"
+    try:
+        await redis_client.get_redis().ping()
+        checks["redis"] = "ok"
+    except Exception as exc:
+        checks["redis"] = f"error: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JSONResponse(
+        {"status": "ok" if healthy else "unavailable", **checks},
+        status_code=200 if healthy else 503,
+    )
+
+
+@asynccontextmanager
+async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    logging.basicConfig(level=logging.INFO)
+    await db.connect()
+    yield
+    await redis_client.close()
+    await db.close()
+
+
+def create_app() -> Starlette:
+    graphql = GraphQLApp(schema, graphql_ide="graphiql")
+    return Starlette(
+        routes=[
+            Route("/health/live", live),
+            Route("/health/ready", ready),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,34 @@
+"""GraphQL enums. Entity and action types come from the registries, so a new module
+shows up in the schema without touching this file."""
+
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from app.actions import actions
+from app.entities import entities
+from app.models import BulkActionStatus as DomainStatus
+from app.models import LogReason as DomainReason
+from app.models import LogStatus as DomainLogStatus
+
+if TYPE_CHECKING:
+    EntityType = str
+    ActionType = str
+else:
+    EntityType = strawberry.enum(
+        Enum("EntityType", {name: name for name in entities.names()}),
+        description="The kinds of CRM entity; one module each in app/entities.",
+    )
+    ActionType = strawberry.enum(
+        Enum("ActionType", {name: name for name in actions.names()}),
+        description="What an action does to its entities; one module each in app/actions.",
+    )
+
+# The domain's own enums are the GraphQL enums; strawberry.enum only marks them.
+BulkActionStatus = DomainStatus
+LogStatus = DomainLogStatus
+LogReason = DomainReason
+strawberry.enum(BulkActionStatus)
+strawberry.enum(LogStatus)
+strawberry.enum(LogReason)

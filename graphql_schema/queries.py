@@ -1,0 +1,62 @@
+"""Read resolvers: actions, their stats and logs, and entities."""
+
+import strawberry
+
+from app.services import queries
+from graphql_schema.context import Info
+from graphql_schema.enums import BulkActionStatus, EntityType, LogStatus
+from graphql_schema.types import (
+    BulkActionLogType,
+    BulkActionStats,
+    BulkActionType,
+    Connection,
+    Entity,
+    connection,
+)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One of the caller's actions; another account's is NOT_FOUND.")
+    async def bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType | None:
+        return BulkActionType.of(await queries.get_action(info.context.principal, id))
+
+    @strawberry.field(description="The caller's actions, newest first.")
+    async def bulk_actions(
+        self,
+        info: Info,
+        status: BulkActionStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[BulkActionType]:
+        page = await queries.list_actions(info.context.principal, status, first, after)
+        return connection(page, BulkActionType.of)
+
+    @strawberry.field(description="Outcomes of an action's rows in input order (keyset paging).")
+    async def bulk_action_logs(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        status: LogStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[BulkActionLogType]:
+        page = await queries.list_logs(info.context.principal, id, status, first, after)
+        return connection(page, BulkActionLogType.of)
+
+    @strawberry.field
+    async def bulk_action_stats(self, info: Info, id: strawberry.ID) -> BulkActionStats:
+        return await BulkActionStats.of(await queries.get_action(info.context.principal, id))
+
+    @strawberry.field(description="The caller's entities of one type, oldest first.")
+    async def entities(
+        self,
+        info: Info,
+        entity_type: EntityType,
+        ids: list[strawberry.ID] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Entity]:
+        name = getattr(entity_type, "value", entity_type)
+        page = await queries.list_entities(info.context.principal, name, ids, first, after)
+        return connection(page, Entity.of)

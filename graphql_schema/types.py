@@ -1,0 +1,136 @@
+"""GraphQL object types, built from the domain's documents."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Generic, TypeVar, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.entities import EntityDocument
+from app.models import ActionLog, BulkAction
+from app.pagination import Page
+from app.services.stats import stats_of
+from graphql_schema.enums import ActionType, BulkActionStatus, EntityType, LogReason, LogStatus
+
+N = TypeVar("N")
+T = TypeVar("T")
+
+
+@strawberry.type
+class BulkActionStats:
+    total: int
+    processed: int
+    succeeded: int
+    failed: int
+    skipped: int
+    progress: float = strawberry.field(description="processed / total, from 0 to 1.")
+    chunks_total: int
+    chunks_done: int
+    elapsed_seconds: float | None
+    rate_per_second: float | None = strawberry.field(description="Rows processed per second.")
+    eta_seconds: float | None = strawberry.field(description="At the rate so far.")
+
+    @classmethod
+    async def of(cls, action: BulkAction) -> "BulkActionStats":
+        return cls(**vars(await stats_of(action)))
+
+
+@strawberry.type(name="BulkAction")
+class BulkActionType:
+    id: strawberry.ID
+    entity_type: EntityType
+    action_type: ActionType
+    status: BulkActionStatus
+    created_at: datetime
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    idempotency_key: str | None
+    error: str | None
+    action: strawberry.Private[BulkAction]
+
+    @strawberry.field
+    async def stats(self) -> BulkActionStats:
+        return await BulkActionStats.of(self.action)
+
+    @classmethod
+    def of(cls, action: BulkAction) -> "BulkActionType":
+        return cls(
+            id=strawberry.ID(str(action.id)),
+            entity_type=action.entity_type,
+            action_type=action.action_type,
+            status=action.status,
+            created_at=action.created_at,
+            scheduled_at=action.scheduled_at,
+            started_at=action.started_at,
+            finished_at=action.finished_at,
+            idempotency_key=action.idempotency_key,
+            error=action.error,
+            action=action,
+        )
+
+
+@strawberry.type(name="BulkActionLog")
+class BulkActionLogType:
+    entity_id: strawberry.ID | None
+    row: int = strawberry.field(description="1-based position of the row in the input.")
+    status: LogStatus
+    reason: LogReason
+    message: str | None
+    at: datetime
+
+    @classmethod
+    def of(cls, log: ActionLog) -> "BulkActionLogType":
+        return cls(
+            entity_id=strawberry.ID(log.entity_id) if log.entity_id else None,
+            row=log.row,
+            status=log.status,
+            reason=log.reason,
+            message=log.message,
+            at=log.at,
+        )
+
+
+@strawberry.type
+class Entity:
+    id: strawberry.ID
+    data: JSON
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, document: EntityDocument) -> "Entity":
+        return cls(
+            id=strawberry.ID(str(document.id)),
+            data=cast(JSON, document.data),
+            created_at=document.created_at,
+            updated_at=document.updated_at,
+        )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[N]):
+    cursor: str
+    node: N
+
+
+@strawberry.type
+class Connection(Generic[N]):
+    edges: list[Edge[N]]
+    page_info: PageInfo
+    total_count: int
+
+
+def connection(page: Page[T], convert: Callable[[T], N]) -> Connection[N]:
+    return Connection(
+        edges=[Edge(cursor=cursor, node=convert(item)) for cursor, item in page.items],
+        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        total_count=page.total_count,
+    )

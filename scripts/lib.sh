@@ -1,0 +1,126 @@
+# shellcheck shell=bash
+# Shared provisioning for scripts/dev and scripts/test: installs what is missing
+# (Python deps, redis-server, FerretDB) and starts the services on free loopback ports.
+# Source it; it defines functions only.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN_DIR="${RUN_DIR:-$ROOT/.run}"
+VENV="$ROOT/.venv"
+FERRETDB_VERSION="v1.24.2"
+TOOLS_DIR="${BULK_TOOLS_DIR:-$HOME/.cache/bulk-actions/bin}"
+PIDS=()
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+ensure_python() {
+    local stamp="$VENV/.installed" want
+    want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+    if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then return; fi
+    log "installing Python packages into $VENV"
+    [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --upgrade pip
+    "$VENV/bin/pip" install -q -e "$ROOT[dev]"
+    echo "$want" > "$stamp"
+}
+
+apt_install() {
+    local sudo=""
+    [[ "$(id -u)" == 0 ]] || sudo="sudo"
+    $sudo apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$@" >/dev/null
+}
+
+ensure_redis() {
+    command -v redis-server >/dev/null && return
+    log "installing redis-server from Debian's packages"
+    apt_install redis-server
+}
+
+# FerretDB's module proxy refuses the version list that `go install pkg@v` asks for, so we
+# download the exact module version and build it, writing the version file its build expects.
+ensure_ferretdb() {
+    FERRETDB_BIN="$(command -v ferretdb || true)"
+    [[ -n "$FERRETDB_BIN" ]] && return
+    FERRETDB_BIN="$TOOLS_DIR/ferretdb"
+    [[ -x "$FERRETDB_BIN" ]] && return
+    command -v go >/dev/null || { log "FerretDB needs the Go toolchain"; return 1; }
+    if "$(go env GOPATH)/bin/ferretdb" --version >/dev/null 2>&1; then
+        FERRETDB_BIN="$(go env GOPATH)/bin/ferretdb"
+        return
+    fi
+    log "building FerretDB $FERRETDB_VERSION with go (once)"
+    if GOFLAGS=-mod=mod go install "github.com/FerretDB/FerretDB/cmd/ferretdb@$FERRETDB_VERSION" 2>/dev/null \
+        && [[ -x "$(go env GOPATH)/bin/ferretdb" ]] \
+        && "$(go env GOPATH)/bin/ferretdb" --version >/dev/null 2>&1; then
+        mkdir -p "$TOOLS_DIR" && cp "$(go env GOPATH)/bin/ferretdb" "$FERRETDB_BIN"
+        return
+    fi
+    local tmp src
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && go mod init ferretdb-build >/dev/null 2>&1)
+    src="$(cd "$tmp" && go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+    cp -r "$src" "$tmp/src" && chmod -R u+w "$tmp/src"
+    echo "$FERRETDB_VERSION" > "$tmp/src/build/version/version.txt"
+    mkdir -p "$TOOLS_DIR"
+    (cd "$tmp/src" && go build -o "$FERRETDB_BIN" ./cmd/ferretdb)
+    rm -rf "$tmp"
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_port() {
+    local port="$1" name="$2"
+    for _ in $(seq 1 150); do
+        if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$port),0.2)" 2>/dev/null; then
+            return
+        fi
+        sleep 0.2
+    done
+    log "$name did not start on port $port"; return 1
+}
+
+start_redis() {
+    if [[ -n "${REDIS_URL:-}" ]]; then log "using Redis at $REDIS_URL"; return; fi
+    ensure_redis
+    local port; port="$(free_port)"
+    mkdir -p "$RUN_DIR/redis"
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+        --dir "$RUN_DIR/redis" --logfile "$RUN_DIR/redis.log" &
+    PIDS+=($!)
+    wait_port "$port" redis
+    export REDIS_URL="redis://127.0.0.1:$port/0"
+    log "redis on $REDIS_URL"
+}
+
+# A real mongod wins whenever MONGODB_URL points at one; otherwise FerretDB on SQLite.
+start_mongo() {
+    if [[ -n "${MONGODB_URL:-}" ]]; then log "using MongoDB at $MONGODB_URL"; return; fi
+    ensure_ferretdb
+    local port data; port="$(free_port)"
+    data="$RUN_DIR/ferretdb-$port"
+    mkdir -p "$data"
+    "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$data/" --state-dir="$data" \
+        --listen-addr="127.0.0.1:$port" --telemetry=disable --log-level=WARN \
+        --debug-addr=- >"$RUN_DIR/ferretdb.log" 2>&1 &
+    PIDS+=($!)
+    wait_port "$port" FerretDB
+    export MONGODB_URL="mongodb://127.0.0.1:$port/"
+    log "FerretDB on $MONGODB_URL (data in $data)"
+}
+
+stop_all() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+
+start_services() {
+    mkdir -p "$RUN_DIR"
+    trap stop_all EXIT
+    trap 'exit 130' INT TERM
+    start_redis
+    start_mongo
+}
