@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from app.actions import ActionInput
 from app.services.creation import CreateRequest, create_bulk_action
 from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, EntityType
@@ -41,9 +42,9 @@ class Mutation:
         request = CreateRequest(
             entity_type=getattr(input.entity_type, "value", input.entity_type),
             action_type=getattr(input.action_type, "value", input.action_type),
-            entity_ids=input.entity_ids,
-            fields=input.fields,
-            records=input.records,
+            given=ActionInput(
+                entity_ids=input.entity_ids, fields=input.fields, records=input.records
+            ),
             scheduled_at=input.scheduled_at,
             idempotency_key=input.idempotency_key,
         )

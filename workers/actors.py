@@ -1,6 +1,8 @@
 """The actors: planning an action, and processing one chunk of it."""
 
 import logging
+from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any
 
 import dramatiq
@@ -22,28 +24,29 @@ retry_options: dict[str, Any] = {
 }
 
 
+def run_or_give_up(
+    work: Coroutine[Any, Any, None], give_up: Callable[[str], Coroutine[Any, Any, None]]
+) -> None:
+    """Runs the work; Dramatiq retries an error, and on the last attempt `give_up` records
+    the failure (rows logged FAILED, or the action FAILED) so the action still ends."""
+    try:
+        run(work)
+    except Exception as exc:
+        if not is_last_attempt(settings.chunk_max_retries):
+            raise
+        logger.exception("giving up after retries")
+        run(give_up(f"{type(exc).__name__}: {exc}"))
+
+
 @dramatiq.actor(
     actor_name=tasks.PLAN_ACTION, queue_name=tasks.QUEUE, broker=broker, **retry_options
 )
 def plan_bulk_action(action_id: str) -> None:
-    try:
-        run(plan_action(action_id))
-    except Exception as exc:
-        if not is_last_attempt(settings.chunk_max_retries):
-            raise
-        logger.exception("planning of %s failed for good", action_id)
-        run(fail_planning(action_id, f"{type(exc).__name__}: {exc}"))
+    run_or_give_up(plan_action(action_id), partial(fail_planning, action_id))
 
 
 @dramatiq.actor(
     actor_name=tasks.PROCESS_CHUNK, queue_name=tasks.QUEUE, broker=broker, **retry_options
 )
 def process_chunk_actor(chunk_id: str) -> None:
-    try:
-        run(process_chunk(chunk_id))
-    except Exception as exc:
-        if not is_last_attempt(settings.chunk_max_retries):
-            raise
-        # Retries are spent: the chunk's rows are logged FAILED and the action still finishes.
-        logger.exception("chunk %s failed for good", chunk_id)
-        run(fail_chunk(chunk_id, f"{type(exc).__name__}: {exc}"))
+    run_or_give_up(process_chunk(chunk_id), partial(fail_chunk, chunk_id))

@@ -37,6 +37,15 @@ class Outcome:
     message: str | None = None
 
 
+@dataclass(frozen=True)
+class ActionInput:
+    """What a create names its targets with, as the client sent it."""
+
+    entity_ids: Sequence[Any] | None = None
+    fields: Any = None
+    records: Sequence[Any] | None = None
+
+
 @dataclass
 class PreparedInput:
     """Validated rows in input order, and fields shared by all targets (UPDATE by ids)."""
@@ -108,14 +117,7 @@ class ActionSpec(ABC):
     creates_entities: ClassVar[bool] = False
 
     @abstractmethod
-    def prepare(
-        self,
-        entity: EntitySpec,
-        *,
-        entity_ids: Sequence[Any] | None,
-        fields: Any,
-        records: Sequence[Any] | None,
-    ) -> PreparedInput:
+    def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
         """Validates the create input; errors go to `PreparedInput.errors` with their row."""
 
     def dedupe_key(self, row: Row) -> str:
@@ -130,13 +132,6 @@ class ActionSpec(ABC):
     ) -> list[Outcome]:
         """Writes the rows and returns exactly one outcome per row."""
 
-    async def existing_ids(self, ctx: ChunkContext, rows: Sequence[Row]) -> list[str]:
-        ids = [ObjectId(row["id"]) for row in rows]
-        cursor = ctx.collection.find(
-            {"_id": {"$in": ids}, "account_id": ctx.account_id}, {"_id": 1}
-        )
-        return [str(doc["_id"]) async for doc in cursor]
-
 
 def collect(rows: Iterator[tuple[int, Any]], build: Any) -> PreparedInput:
     """Runs `build(row_number, item)` over numbered input items, gathering row errors."""
@@ -147,6 +142,19 @@ def collect(rows: Iterator[tuple[int, Any]], build: Any) -> PreparedInput:
         except InvalidRecord as exc:
             prepared.errors.append({"row": number, "message": str(exc)})
     return prepared
+
+
+class TargetsById(ActionSpec):
+    """Actions on entities named by id; `decide` finds which of them exist in the account."""
+
+    targets_by_id = True
+
+    async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> dict[str, Any]:
+        ids = [ObjectId(row["id"]) for row in rows]
+        cursor = ctx.collection.find(
+            {"_id": {"$in": ids}, "account_id": ctx.account_id}, {"_id": 1}
+        )
+        return {"existing": [str(doc["_id"]) async for doc in cursor]}
 
 
 actions: Registry[ActionSpec] = Registry("app.actions", "action type")

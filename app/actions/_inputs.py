@@ -3,7 +3,14 @@
 from collections.abc import Sequence
 from typing import Any
 
-from app.actions._base import PreparedInput, Row, collect, parse_entity_id
+from app.actions._base import (
+    ActionInput,
+    ActionSpec,
+    PreparedInput,
+    Row,
+    collect,
+    parse_entity_id,
+)
 from app.entities import EntitySpec
 from app.entities._base import InvalidRecord
 from app.errors import BadUserInput
@@ -38,6 +45,18 @@ def records_with_id(
         return row
 
     return collect(enumerate(records, start=1), build)
+
+
+class KeyedRecords(ActionSpec):
+    """Actions whose input is `records` of field values that carry the unique key."""
+
+    creates_entities = True
+
+    def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
+        forbid(self.name, entityIds=given.entity_ids, fields=given.fields)
+        if given.records is None:
+            raise BadUserInput(f"{self.name} needs `records`.")
+        return keyed_records(entity, given.records)
 
 
 def keyed_records(entity: EntitySpec, records: Sequence[Any]) -> PreparedInput:

@@ -7,11 +7,12 @@ from bson import ObjectId
 from pymongo.operations import DeleteMany
 
 from app.actions._base import (
-    ActionSpec,
+    ActionInput,
     ChunkContext,
     Outcome,
     PreparedInput,
     Row,
+    TargetsById,
     actions,
     bulk_write,
 )
@@ -21,28 +22,17 @@ from app.errors import BadUserInput
 from app.models.action_log import LogReason, LogStatus
 
 
-class Delete(ActionSpec):
+class Delete(TargetsById):
     name = "DELETE"
-    targets_by_id = True
 
-    def prepare(
-        self,
-        entity: EntitySpec,
-        *,
-        entity_ids: Sequence[Any] | None,
-        fields: Any,
-        records: Sequence[Any] | None,
-    ) -> PreparedInput:
-        forbid("DELETE", fields=fields)
-        if entity_ids is not None:
-            forbid("DELETE with entityIds", records=records)
-            return ids_input(entity_ids)
-        if records is not None:
-            return records_with_id(entity, records, with_fields=False)
+    def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
+        forbid("DELETE", fields=given.fields)
+        if given.entity_ids is not None:
+            forbid("DELETE with entityIds", records=given.records)
+            return ids_input(given.entity_ids)
+        if given.records is not None:
+            return records_with_id(entity, given.records, with_fields=False)
         raise BadUserInput("DELETE needs `entityIds`, or `records` with `id`.")
-
-    async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> dict[str, Any]:
-        return {"existing": await self.existing_ids(ctx, rows)}
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Mapping[str, Any]

@@ -8,38 +8,20 @@ from pymongo.operations import InsertOne
 
 from app.actions._base import (
     DUPLICATE_KEY_CODE,
-    ActionSpec,
     ChunkContext,
     Outcome,
-    PreparedInput,
     Row,
     actions,
     bulk_write,
     failed_write,
 )
-from app.actions._inputs import forbid, keyed_records
+from app.actions._inputs import KeyedRecords
 from app.clock import utcnow
-from app.entities import EntitySpec
-from app.errors import BadUserInput
 from app.models.action_log import LogReason, LogStatus
 
 
-class Insert(ActionSpec):
+class Insert(KeyedRecords):
     name = "INSERT"
-    creates_entities = True
-
-    def prepare(
-        self,
-        entity: EntitySpec,
-        *,
-        entity_ids: Sequence[Any] | None,
-        fields: Any,
-        records: Sequence[Any] | None,
-    ) -> PreparedInput:
-        forbid("INSERT", entityIds=entity_ids, fields=fields)
-        if records is None:
-            raise BadUserInput("INSERT needs `records`.")
-        return keyed_records(entity, records)
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Mapping[str, Any]

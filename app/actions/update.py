@@ -7,11 +7,12 @@ from bson import ObjectId
 from pymongo.operations import UpdateOne
 
 from app.actions._base import (
-    ActionSpec,
+    ActionInput,
     ChunkContext,
     Outcome,
     PreparedInput,
     Row,
+    TargetsById,
     actions,
     bulk_write,
     data_update,
@@ -24,36 +25,25 @@ from app.errors import BadUserInput
 from app.models.action_log import LogReason, LogStatus
 
 
-class Update(ActionSpec):
+class Update(TargetsById):
     name = "UPDATE"
-    targets_by_id = True
 
-    def prepare(
-        self,
-        entity: EntitySpec,
-        *,
-        entity_ids: Sequence[Any] | None,
-        fields: Any,
-        records: Sequence[Any] | None,
-    ) -> PreparedInput:
-        if entity_ids is not None:
-            forbid("UPDATE with entityIds", records=records)
-            if not fields:
+    def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
+        if given.entity_ids is not None:
+            forbid("UPDATE with entityIds", records=given.records)
+            if not given.fields:
                 raise BadUserInput("UPDATE with entityIds needs `fields`: the values to set.")
             try:
-                shared = entity.validate(fields, require_key=False)
+                shared = entity.validate(given.fields, require_key=False)
             except InvalidRecord as exc:
                 raise BadUserInput(f"fields: {exc}") from None
-            prepared = ids_input(entity_ids)
+            prepared = ids_input(given.entity_ids)
             prepared.fields = shared
             return prepared
-        if records is not None:
-            forbid("UPDATE with records", fields=fields)
-            return records_with_id(entity, records, with_fields=True)
+        if given.records is not None:
+            forbid("UPDATE with records", fields=given.fields)
+            return records_with_id(entity, given.records, with_fields=True)
         raise BadUserInput("UPDATE needs `entityIds` with `fields`, or `records` with `id`.")
-
-    async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> dict[str, Any]:
-        return {"existing": await self.existing_ids(ctx, rows)}
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Mapping[str, Any]

@@ -7,39 +7,21 @@ from bson import ObjectId
 from pymongo.operations import UpdateOne
 
 from app.actions._base import (
-    ActionSpec,
     ChunkContext,
     Outcome,
-    PreparedInput,
     Row,
     actions,
     bulk_write,
     data_update,
     failed_write,
 )
-from app.actions._inputs import forbid, keyed_records
+from app.actions._inputs import KeyedRecords
 from app.clock import utcnow
-from app.entities import EntitySpec
-from app.errors import BadUserInput
 from app.models.action_log import LogReason, LogStatus
 
 
-class Upsert(ActionSpec):
+class Upsert(KeyedRecords):
     name = "UPSERT"
-    creates_entities = True
-
-    def prepare(
-        self,
-        entity: EntitySpec,
-        *,
-        entity_ids: Sequence[Any] | None,
-        fields: Any,
-        records: Sequence[Any] | None,
-    ) -> PreparedInput:
-        forbid("UPSERT", entityIds=entity_ids, fields=fields)
-        if records is None:
-            raise BadUserInput("UPSERT needs `records`.")
-        return keyed_records(entity, records)
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> dict[str, Any]:
         cursor = ctx.collection.find(

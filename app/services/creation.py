@@ -5,7 +5,6 @@ if a later step fails, so a failed create leaves no partial action behind.
 """
 
 import asyncio
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +13,7 @@ from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app import tasks
-from app.actions import actions
+from app.actions import ActionInput, actions
 from app.auth import Principal
 from app.clock import utcnow
 from app.entities import entities
@@ -33,9 +32,7 @@ ERRORS_SHOWN = 50
 class CreateRequest:
     entity_type: str
     action_type: str
-    entity_ids: Sequence[Any] | None = None
-    fields: Any = None
-    records: Sequence[Any] | None = None
+    given: ActionInput
     scheduled_at: datetime | None = None
     idempotency_key: str | None = None
 
@@ -52,12 +49,12 @@ def check_schedule(scheduled_at: datetime | None) -> datetime | None:
     return when
 
 
-def check_size(request: CreateRequest) -> None:
-    count = len(request.entity_ids or ()) + len(request.records or ())
+def check_size(given: ActionInput) -> None:
+    count = len(given.entity_ids or ()) + len(given.records or ())
     limit = get_settings().max_inline_records
     if count > limit:
         raise BadUserInput(f"At most {limit} entityIds or records per action; got {count}.")
-    if (request.entity_ids is not None or request.records is not None) and count == 0:
+    if (given.entity_ids is not None or given.records is not None) and count == 0:
         raise BadUserInput("The action names no entities: entityIds and records are empty.")
 
 
@@ -91,10 +88,8 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
     entity = entities.get(request.entity_type)
     spec = actions.get(request.action_type)
     scheduled_at = check_schedule(request.scheduled_at)
-    check_size(request)
-    prepared = spec.prepare(
-        entity, entity_ids=request.entity_ids, fields=request.fields, records=request.records
-    )
+    check_size(request.given)
+    prepared = spec.prepare(entity, request.given)
     if prepared.errors:
         first = prepared.errors[0]
         raise BadUserInput(
