@@ -5,7 +5,7 @@ from typing import Any
 from beanie import PydanticObjectId
 from bson import ObjectId
 
-from app.models import BulkAction, BulkActionStatus, Chunk
+from app.models import BulkAction, BulkActionStatus, Chunk, ChunkRows
 
 
 async def processing_action(
@@ -23,7 +23,8 @@ async def processing_action(
         **extra,
     )
     await action.insert()
-    chunk = Chunk(action_id=action.id, account_id=account, seq=0, rows=rows)
+    chunk = Chunk(action_id=action.id, account_id=account, seq=0, size=len(rows))
+    await ChunkRows(id=chunk.rows_id, rows=rows).insert()
     await chunk.insert()
     return action, chunk
 

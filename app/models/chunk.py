@@ -7,15 +7,13 @@ from pymongo import ASCENDING, IndexModel
 
 
 class Chunk(Document):
+    """A chunk's state. Kept small (its rows are in ChunkRows, under the same id) because
+    progress reads every chunk of an action."""
+
     action_id: PydanticObjectId
     account_id: str
     seq: int
-    # Each row: {"row": n, "id"?: entity id, "key"?: unique key, "data"?: fields,
-    #            "new_id"?: id an insert gives, "dup"?: True when an earlier row had its key}.
-    rows: list[dict[str, Any]]
-    # What the first attempt found in the database before writing; reused on redelivery so
-    # that a chunk processed twice reports the same outcomes.
-    decisions: dict[str, Any] | None = None
+    size: int
     done: bool = False
     # Outcome counts, written with `done`. Each chunk document has one writer at a time, so
     # these never race, unlike increments of a shared counter (FerretDB v1 loses concurrent
@@ -24,9 +22,28 @@ class Chunk(Document):
     failed: int = 0
     skipped: int = 0
 
+    @property
+    def rows_id(self) -> str:
+        return f"{self.action_id}:{self.seq}"
+
     class Settings:
         name = "chunks"
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("action_id", ASCENDING), ("seq", ASCENDING)], unique=True),
             IndexModel([("action_id", ASCENDING), ("done", ASCENDING)]),
         ]
+
+
+class ChunkRows(Document):
+    """A chunk's rows, and what the first attempt to process them decided."""
+
+    id: str  # type: ignore[assignment]  # "<action_id>:<seq>", unique like (action_id, seq)
+    # Each row: {"row": n, "id"?: entity id, "key"?: unique key, "data"?: fields,
+    #            "new_id"?: id an insert gives, "dup"?: True when an earlier row had its key}.
+    rows: list[dict[str, Any]]
+    # What the first attempt found in the database before writing; reused on redelivery so
+    # that a chunk processed twice reports the same outcomes.
+    decisions: dict[str, Any] | None = None
+
+    class Settings:
+        name = "chunk_rows"

@@ -6,17 +6,17 @@ PROCESSING re-enqueues its unfinished chunks, which are themselves idempotent.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from beanie import PydanticObjectId
+from beanie import Document, PydanticObjectId
 from bson import ObjectId
 from pymongo.errors import BulkWriteError
 
 from app import tasks
 from app.actions import actions
 from app.clock import utcnow
-from app.models import BulkAction, BulkActionStatus, Chunk, InputBatch
+from app.models import BulkAction, BulkActionStatus, Chunk, ChunkRows, InputBatch
 from app.models.ids import saved_id
 from app.services.processing import finish_if_complete
 from app.settings import get_settings
@@ -30,15 +30,33 @@ async def input_rows(action_id: PydanticObjectId) -> AsyncIterator[dict[str, Any
             yield row
 
 
-async def insert_chunks(chunks: list[Chunk]) -> None:
+async def insert_ignoring_duplicates(documents: Sequence[Document]) -> None:
+    """Inserts; documents an earlier run of this planning already stored are fine."""
+    if not documents:
+        return
     try:
-        await Chunk.get_pymongo_collection().insert_many(
-            [chunk.model_dump(by_alias=True, exclude={"id"}) for chunk in chunks], ordered=False
+        await (
+            type(documents[0])
+            .get_pymongo_collection()
+            .insert_many(
+                [
+                    document.model_dump(
+                        by_alias=True, exclude={"id"} if document.id is None else None
+                    )
+                    for document in documents
+                ],
+                ordered=False,
+            )
         )
     except BulkWriteError as exc:
-        # Chunks an earlier run of this planning already stored are fine; anything else is not.
         if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
             raise
+
+
+async def insert_chunks(chunks: list[tuple[Chunk, ChunkRows]]) -> None:
+    # Rows first: a chunk is only ever found with its rows in place.
+    await insert_ignoring_duplicates([rows for _, rows in chunks])
+    await insert_ignoring_duplicates([chunk for chunk, _ in chunks])
 
 
 async def write_chunks(action: BulkAction) -> tuple[int, int]:
@@ -49,13 +67,14 @@ async def write_chunks(action: BulkAction) -> tuple[int, int]:
     total = 0
     seq = 0
     pending: list[dict[str, Any]] = []
-    batch: list[Chunk] = []
+    batch: list[tuple[Chunk, ChunkRows]] = []
 
     def cut() -> None:
         nonlocal seq, pending
-        batch.append(
-            Chunk(action_id=action.id, account_id=action.account_id, seq=seq, rows=pending)
+        chunk = Chunk(
+            action_id=saved_id(action), account_id=action.account_id, seq=seq, size=len(pending)
         )
+        batch.append((chunk, ChunkRows(id=chunk.rows_id, rows=pending)))
         seq += 1
         pending = []
 

@@ -17,7 +17,15 @@ from pymongo.errors import BulkWriteError
 from app.actions import ChunkContext, Outcome, actions
 from app.clock import utcnow
 from app.entities import entities
-from app.models import ActionLog, BulkAction, BulkActionStatus, Chunk, LogReason, LogStatus
+from app.models import (
+    ActionLog,
+    BulkAction,
+    BulkActionStatus,
+    Chunk,
+    ChunkRows,
+    LogReason,
+    LogStatus,
+)
 from app.services.progress import sum_chunks
 
 
@@ -106,8 +114,8 @@ async def record(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
     await finish_if_complete(chunk.action_id)
 
 
-async def load(chunk_id: str) -> tuple[Chunk, BulkAction] | None:
-    """The chunk still to process and its action; None when there is nothing left to do."""
+async def load(chunk_id: str) -> tuple[Chunk, ChunkRows, BulkAction] | None:
+    """The chunk still to process, its rows and its action; None when nothing is left to do."""
     chunk = await Chunk.get(PydanticObjectId(chunk_id))
     if chunk is None:
         return None
@@ -116,40 +124,45 @@ async def load(chunk_id: str) -> tuple[Chunk, BulkAction] | None:
         await finish_if_complete(chunk.action_id)
         return None
     action = await BulkAction.get(chunk.action_id)
-    if action is None:
+    rows = await ChunkRows.get(chunk.rows_id)
+    if action is None or rows is None:
         return None
-    return chunk, action
+    return chunk, rows, action
 
 
 async def process_chunk(chunk_id: str) -> None:
     loaded = await load(chunk_id)
     if loaded is None:
         return
-    chunk, action = loaded
+    chunk, stored_rows, action = loaded
     spec = actions.get(action.action_type)
     ctx = ChunkContext(
         account_id=action.account_id, entity=entities.get(action.entity_type), fields=action.fields
     )
-    live = [row for row in chunk.rows if not row.get("dup")]
-    decisions = chunk.decisions
+    rows = stored_rows.rows
+    live = [row for row in rows if not row.get("dup")]
+    decisions = stored_rows.decisions
     if decisions is None:
         found = await spec.decide(ctx, live)
-        stored = await Chunk.get_pymongo_collection().find_one_and_update(
-            {"_id": chunk.id, "decisions": None},
+        stored = await ChunkRows.get_pymongo_collection().find_one_and_update(
+            {"_id": stored_rows.id, "decisions": None},
             {"$set": {"decisions": found}},
             return_document=ReturnDocument.AFTER,
         )
-        # Lost a race with a concurrent delivery: use what it stored.
-        decisions = found if stored is not None else (await Chunk.get(chunk.id) or chunk).decisions
-    outcomes = [duplicate_outcome(row) for row in chunk.rows if row.get("dup")]
+        decisions = found
+        if stored is None:
+            # Lost a race with a concurrent delivery: use what it stored.
+            again = await ChunkRows.get(stored_rows.id)
+            decisions = again.decisions if again is not None and again.decisions else found
+    outcomes = [duplicate_outcome(row) for row in rows if row.get("dup")]
     outcomes += await spec.apply(ctx, live, decisions or {})
     await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row))
 
 
-async def logged_outcomes(chunk: Chunk) -> dict[int, Outcome]:
+async def logged_outcomes(chunk: Chunk, rows: ChunkRows) -> dict[int, Outcome]:
     """Outcomes an earlier delivery of this chunk already logged, by row."""
-    rows = [row["row"] for row in chunk.rows]
-    cursor = ActionLog.find(ActionLog.action_id == chunk.action_id, {"row": {"$in": rows}})
+    numbers = [row["row"] for row in rows.rows]
+    cursor = ActionLog.find(ActionLog.action_id == chunk.action_id, {"row": {"$in": numbers}})
     return {
         log.row: Outcome(log.row, log.status, log.reason, log.entity_id, log.message)
         async for log in cursor
@@ -173,7 +186,7 @@ async def fail_chunk(chunk_id: str, error: str) -> None:
     loaded = await load(chunk_id)
     if loaded is None:
         return
-    chunk, _ = loaded
-    logged = await logged_outcomes(chunk)
-    outcomes = [logged.get(row["row"]) or failed_outcome(row, error) for row in chunk.rows]
+    chunk, rows, _ = loaded
+    logged = await logged_outcomes(chunk, rows)
+    outcomes = [logged.get(row["row"]) or failed_outcome(row, error) for row in rows.rows]
     await record(chunk, outcomes)
