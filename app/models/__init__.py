@@ -4,7 +4,7 @@ from beanie import Document
 
 from app.models.action_log import ActionLog, LogReason, LogStatus
 from app.models.bulk_action import TERMINAL_STATUSES, BulkAction, BulkActionStatus
-from app.models.chunk import Chunk, ChunkRows
+from app.models.chunk import Chunk, ChunkDecision, ChunkRows
 from app.models.idempotency import IdempotencyKey
 from app.models.input_batch import InputBatch
 
@@ -14,6 +14,7 @@ __all__ = [
     "BulkAction",
     "BulkActionStatus",
     "Chunk",
+    "ChunkDecision",
     "ChunkRows",
     "IdempotencyKey",
     "InputBatch",
@@ -24,4 +25,4 @@ __all__ = [
 
 
 def platform_documents() -> list[type[Document]]:
-    return [BulkAction, Chunk, ChunkRows, InputBatch, ActionLog, IdempotencyKey]
+    return [BulkAction, Chunk, ChunkRows, ChunkDecision, InputBatch, ActionLog, IdempotencyKey]

@@ -35,15 +35,27 @@ class Chunk(Document):
 
 
 class ChunkRows(Document):
-    """A chunk's rows, and what the first attempt to process them decided."""
+    """A chunk's rows."""
 
     id: str  # type: ignore[assignment]  # "<action_id>:<seq>", unique like (action_id, seq)
     # Each row: {"row": n, "id"?: entity id, "key"?: unique key, "data"?: fields,
     #            "new_id"?: id an insert gives, "dup"?: True when an earlier row had its key}.
     rows: list[dict[str, Any]]
-    # What the first attempt found in the database before writing; reused on redelivery so
-    # that a chunk processed twice reports the same outcomes.
-    decisions: dict[str, Any] | None = None
 
     class Settings:
         name = "chunk_rows"
+
+
+class ChunkDecision(Document):
+    """What the first attempt at a chunk found in the database before writing; reused on
+    redelivery so that a chunk processed twice reports the same outcomes.
+
+    A document of its own, inserted once under the chunk's rows id: the unique _id makes
+    the first writer win, and lookups by _id are the ones FerretDB answers without a scan.
+    """
+
+    id: str  # type: ignore[assignment]
+    decisions: dict[str, Any]
+
+    class Settings:
+        name = "chunk_decisions"

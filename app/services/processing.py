@@ -7,12 +7,11 @@ anywhere is redone by the next, and one that finds the chunk done does nothing.
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from beanie import PydanticObjectId
-from pymongo import ReturnDocument
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from app.actions import ChunkContext, Outcome, actions
 from app.clock import utcnow
@@ -22,6 +21,7 @@ from app.models import (
     BulkAction,
     BulkActionStatus,
     Chunk,
+    ChunkDecision,
     ChunkRows,
     LogReason,
     LogStatus,
@@ -114,6 +114,22 @@ async def record(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
     await finish_if_complete(chunk.action_id)
 
 
+async def decide_once(
+    rows_id: str, decide: Callable[[], Awaitable[dict[str, Any]]]
+) -> dict[str, Any]:
+    """The decisions stored for these rows, or new ones stored now; the first stored wins."""
+    if (earlier := await ChunkDecision.get(rows_id)) is not None:
+        return earlier.decisions
+    found = await decide()
+    try:
+        await ChunkDecision(id=rows_id, decisions=found).insert()
+    except DuplicateKeyError:
+        # A concurrent delivery stored first: use what it saw.
+        if (earlier := await ChunkDecision.get(rows_id)) is not None:
+            return earlier.decisions
+    return found
+
+
 async def load(chunk_id: str) -> tuple[Chunk, ChunkRows, BulkAction] | None:
     """The chunk still to process, its rows and its action; None when nothing is left to do."""
     chunk = await Chunk.get(PydanticObjectId(chunk_id))
@@ -141,21 +157,9 @@ async def process_chunk(chunk_id: str) -> None:
     )
     rows = stored_rows.rows
     live = [row for row in rows if not row.get("dup")]
-    decisions = stored_rows.decisions
-    if decisions is None:
-        found = await spec.decide(ctx, live)
-        stored = await ChunkRows.get_pymongo_collection().find_one_and_update(
-            {"_id": stored_rows.id, "decisions": None},
-            {"$set": {"decisions": found}},
-            return_document=ReturnDocument.AFTER,
-        )
-        decisions = found
-        if stored is None:
-            # Lost a race with a concurrent delivery: use what it stored.
-            again = await ChunkRows.get(stored_rows.id)
-            decisions = again.decisions if again is not None and again.decisions else found
+    decisions = await decide_once(stored_rows.id, lambda: spec.decide(ctx, live))
     outcomes = [duplicate_outcome(row) for row in rows if row.get("dup")]
-    outcomes += await spec.apply(ctx, live, decisions or {})
+    outcomes += await spec.apply(ctx, live, decisions)
     await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row))
 
 
