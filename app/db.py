@@ -58,3 +58,10 @@ async def close() -> None:
 async def ping() -> None:
     db = await connect()
     await db.command("ping")
+
+
+def current_database() -> AsyncDatabase[dict[str, object]]:
+    """The connected database; `connect()` must have run in this process."""
+    if _client is None:
+        raise RuntimeError("MongoDB is not connected")
+    return _client[get_settings().mongodb_db]

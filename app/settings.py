@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     chunk_time_limit_ms: int = Field(default=10 * 60_000, ge=1000)
 
     max_inline_records: int = Field(default=10_000, ge=1)
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
+    max_upload_rows: int = Field(default=1_000_000, ge=1)
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=1000, ge=1)
 

@@ -6,6 +6,7 @@ from beanie import PydanticObjectId
 from bson import ObjectId
 
 from app.models import BulkAction, BulkActionStatus, Chunk, ChunkRows
+from app.models.ids import saved_id
 
 
 async def processing_action(
@@ -23,8 +24,14 @@ async def processing_action(
         **extra,
     )
     await action.insert()
-    chunk = Chunk(action_id=action.id, account_id=account, seq=0, size=len(rows))
-    await ChunkRows(id=chunk.rows_id, rows=rows).insert()
+    chunk = Chunk(
+        id=Chunk.id_for(saved_id(action), 0),
+        action_id=saved_id(action),
+        account_id=account,
+        seq=0,
+        size=len(rows),
+    )
+    await ChunkRows(id=chunk.id, rows=rows).insert()
     await chunk.insert()
     return action, chunk
 

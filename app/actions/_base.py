@@ -120,6 +120,17 @@ class ActionSpec(ABC):
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
         """Validates the create input; errors go to `PreparedInput.errors` with their row."""
 
+    @abstractmethod
+    def record_row(self, entity: EntitySpec, record: Any) -> Row:
+        """One record (a JSON object, or a CSV row as a dict) as a row; InvalidRecord if bad."""
+
+    @abstractmethod
+    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
+        """The CSV columns this action allows, and those it requires."""
+
+    def records_input(self, entity: EntitySpec, records: Sequence[Any]) -> PreparedInput:
+        return collect(enumerate(records, start=1), lambda record: self.record_row(entity, record))
+
     def dedupe_key(self, row: Row) -> str:
         return str(row["id"] if self.targets_by_id else row["key"])
 

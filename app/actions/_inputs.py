@@ -26,25 +26,19 @@ def ids_input(entity_ids: Sequence[Any]) -> PreparedInput:
     return collect(enumerate(entity_ids, start=1), lambda item: {"id": parse_entity_id(item)})
 
 
-def records_with_id(
-    entity: EntitySpec, records: Sequence[Any], *, with_fields: bool
-) -> PreparedInput:
-    """Records `{id, ...fields}`: fields required when `with_fields`, forbidden otherwise."""
-
-    def build(record: Any) -> Row:
-        if not isinstance(record, dict):
-            raise InvalidRecord("A record must be a JSON object.")
-        rest = {name: value for name, value in record.items() if name != "id"}
-        row: Row = {"id": parse_entity_id(record.get("id"))}
-        if with_fields:
-            if not rest:
-                raise InvalidRecord("A record needs at least one field to set besides `id`.")
-            row["data"] = entity.validate(rest, require_key=False)
-        elif rest:
-            raise InvalidRecord(f"Only `id` is allowed here, not {', '.join(sorted(rest))}.")
-        return row
-
-    return collect(enumerate(records, start=1), build)
+def row_with_id(entity: EntitySpec, record: Any, *, with_fields: bool) -> Row:
+    """A record `{id, ...fields}`: fields required when `with_fields`, forbidden otherwise."""
+    if not isinstance(record, dict):
+        raise InvalidRecord("A record must be a JSON object.")
+    rest = {name: value for name, value in record.items() if name != "id"}
+    row: Row = {"id": parse_entity_id(record.get("id"))}
+    if with_fields:
+        if not rest:
+            raise InvalidRecord("A record needs at least one field to set besides `id`.")
+        row["data"] = entity.validate(rest, require_key=False)
+    elif rest:
+        raise InvalidRecord(f"Only `id` is allowed here, not {', '.join(sorted(rest))}.")
+    return row
 
 
 class KeyedRecords(ActionSpec):
@@ -56,14 +50,16 @@ class KeyedRecords(ActionSpec):
         forbid(self.name, entityIds=given.entity_ids, fields=given.fields)
         if given.records is None:
             raise BadUserInput(f"{self.name} needs `records`.")
-        return keyed_records(entity, given.records)
+        return self.records_input(entity, given.records)
+
+    def record_row(self, entity: EntitySpec, record: Any) -> Row:
+        return keyed_row(entity, record)
+
+    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
+        return entity.field_names, {entity.unique_field}
 
 
-def keyed_records(entity: EntitySpec, records: Sequence[Any]) -> PreparedInput:
-    """Records of field values that carry the entity's unique key."""
-
-    def build(record: Any) -> Row:
-        data = entity.validate(record, require_key=True)
-        return {"key": data[entity.unique_field], "data": data}
-
-    return collect(enumerate(records, start=1), build)
+def keyed_row(entity: EntitySpec, record: Any) -> Row:
+    """A record of field values that carries the entity's unique key."""
+    data = entity.validate(record, require_key=True)
+    return {"key": data[entity.unique_field], "data": data}

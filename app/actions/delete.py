@@ -16,7 +16,7 @@ from app.actions._base import (
     actions,
     bulk_write,
 )
-from app.actions._inputs import forbid, ids_input, records_with_id
+from app.actions._inputs import forbid, ids_input, row_with_id
 from app.entities import EntitySpec
 from app.errors import BadUserInput
 from app.models.action_log import LogReason, LogStatus
@@ -31,8 +31,14 @@ class Delete(TargetsById):
             forbid("DELETE with entityIds", records=given.records)
             return ids_input(given.entity_ids)
         if given.records is not None:
-            return records_with_id(entity, given.records, with_fields=False)
+            return self.records_input(entity, given.records)
         raise BadUserInput("DELETE needs `entityIds`, or `records` with `id`.")
+
+    def record_row(self, entity: EntitySpec, record: Any) -> Row:
+        return row_with_id(entity, record, with_fields=False)
+
+    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
+        return {"id"}, {"id"}
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Mapping[str, Any]

@@ -18,7 +18,7 @@ from app.actions._base import (
     data_update,
     failed_write,
 )
-from app.actions._inputs import forbid, ids_input, records_with_id
+from app.actions._inputs import forbid, ids_input, row_with_id
 from app.entities import EntitySpec
 from app.entities._base import InvalidRecord
 from app.errors import BadUserInput
@@ -42,8 +42,14 @@ class Update(TargetsById):
             return prepared
         if given.records is not None:
             forbid("UPDATE with records", fields=given.fields)
-            return records_with_id(entity, given.records, with_fields=True)
+            return self.records_input(entity, given.records)
         raise BadUserInput("UPDATE needs `entityIds` with `fields`, or `records` with `id`.")
+
+    def record_row(self, entity: EntitySpec, record: Any) -> Row:
+        return row_with_id(entity, record, with_fields=True)
+
+    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
+        return entity.field_names | {"id"}, {"id"}
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Mapping[str, Any]

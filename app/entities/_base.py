@@ -4,7 +4,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args, get_origin
 
 from beanie import Document
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -75,6 +75,27 @@ class EntitySpec:
     @property
     def field_names(self) -> set[str]:
         return set(self.fields.model_fields)
+
+    @property
+    def list_fields(self) -> set[str]:
+        """Fields holding lists, which a CSV cell gives as values separated by ';'."""
+        found = set()
+        for name, info in self.fields.model_fields.items():
+            kinds = get_args(info.annotation) or (info.annotation,)
+            if any(get_origin(kind) is list for kind in kinds):
+                found.add(name)
+        return found
+
+    def csv_record(self, values: Mapping[str, str]) -> dict[str, Any]:
+        """A CSV row as a record: empty cells are absent, list cells split on ';'."""
+        lists = self.list_fields
+        return {
+            name: [part.strip() for part in value.split(";") if part.strip()]
+            if name in lists
+            else value
+            for name, value in values.items()
+            if value.strip()
+        }
 
     def normalise_key(self, value: Any) -> str:
         if not isinstance(value, str):

@@ -43,6 +43,9 @@ class BulkAction(Document):
     idempotency_key: str | None = None
     # Fields set on every target when the action names its targets by id only.
     fields: dict[str, Any] | None = None
+    # A CSV input: the upload, and the entity field (or "id", or None to ignore) per column.
+    upload_id: str | None = None
+    columns: list[str | None] | None = None
     error: str | None = None
 
     total: int | None = None

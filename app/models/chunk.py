@@ -8,8 +8,10 @@ from pymongo import ASCENDING, IndexModel
 
 class Chunk(Document):
     """A chunk's state. Kept small (its rows are in ChunkRows, under the same id) because
-    progress reads every chunk of an action."""
+    progress reads every chunk of an action. The id is "<action_id>:<seq>", so a planning
+    run that is repeated makes the same chunks."""
 
+    id: str  # type: ignore[assignment]  # "<action_id>:<seq>": a re-planned chunk is the same
     action_id: PydanticObjectId
     account_id: str
     seq: int
@@ -22,14 +24,13 @@ class Chunk(Document):
     failed: int = 0
     skipped: int = 0
 
-    @property
-    def rows_id(self) -> str:
-        return f"{self.action_id}:{self.seq}"
+    @staticmethod
+    def id_for(action_id: PydanticObjectId, seq: int) -> str:
+        return f"{action_id}:{seq}"
 
     class Settings:
         name = "chunks"
         indexes: ClassVar[list[IndexModel]] = [
-            IndexModel([("action_id", ASCENDING), ("seq", ASCENDING)], unique=True),
             IndexModel([("action_id", ASCENDING), ("done", ASCENDING)]),
         ]
 
@@ -37,7 +38,7 @@ class Chunk(Document):
 class ChunkRows(Document):
     """A chunk's rows."""
 
-    id: str  # type: ignore[assignment]  # "<action_id>:<seq>", unique like (action_id, seq)
+    id: str  # type: ignore[assignment]  # the chunk's id
     # Each row: {"row": n, "id"?: entity id, "key"?: unique key, "data"?: fields,
     #            "new_id"?: id an insert gives, "dup"?: True when an earlier row had its key}.
     rows: list[dict[str, Any]]

@@ -29,6 +29,21 @@ from app.models import (
 from app.services.progress import sum_chunks
 
 
+def invalid_outcome(row: dict[str, Any]) -> Outcome:
+    return Outcome(
+        row=row["row"], status=LogStatus.FAILED, reason=LogReason.INVALID, message=row["invalid"]
+    )
+
+
+def planned_outcome(row: dict[str, Any]) -> Outcome | None:
+    """The outcome planning already fixed for a row: invalid, or a repeat of an earlier key."""
+    if "invalid" in row:
+        return invalid_outcome(row)
+    if row.get("dup"):
+        return duplicate_outcome(row)
+    return None
+
+
 def duplicate_outcome(row: dict[str, Any]) -> Outcome:
     return Outcome(
         row=row["row"],
@@ -132,7 +147,7 @@ async def decide_once(
 
 async def load(chunk_id: str) -> tuple[Chunk, ChunkRows, BulkAction] | None:
     """The chunk still to process, its rows and its action; None when nothing is left to do."""
-    chunk = await Chunk.get(PydanticObjectId(chunk_id))
+    chunk = await Chunk.get(chunk_id)
     if chunk is None:
         return None
     if chunk.done:
@@ -140,7 +155,7 @@ async def load(chunk_id: str) -> tuple[Chunk, ChunkRows, BulkAction] | None:
         await finish_if_complete(chunk.action_id)
         return None
     action = await BulkAction.get(chunk.action_id)
-    rows = await ChunkRows.get(chunk.rows_id)
+    rows = await ChunkRows.get(chunk.id)
     if action is None or rows is None:
         return None
     return chunk, rows, action
@@ -156,10 +171,10 @@ async def process_chunk(chunk_id: str) -> None:
         account_id=action.account_id, entity=entities.get(action.entity_type), fields=action.fields
     )
     rows = stored_rows.rows
-    live = [row for row in rows if not row.get("dup")]
+    planned = [outcome for row in rows if (outcome := planned_outcome(row))]
+    live = [row for row in rows if planned_outcome(row) is None]
     decisions = await decide_once(stored_rows.id, lambda: spec.decide(ctx, live))
-    outcomes = [duplicate_outcome(row) for row in rows if row.get("dup")]
-    outcomes += await spec.apply(ctx, live, decisions)
+    outcomes = planned + await spec.apply(ctx, live, decisions)
     await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row))
 
 
@@ -174,8 +189,8 @@ async def logged_outcomes(chunk: Chunk, rows: ChunkRows) -> dict[int, Outcome]:
 
 
 def failed_outcome(row: dict[str, Any], error: str) -> Outcome:
-    if row.get("dup"):
-        return duplicate_outcome(row)
+    if (planned := planned_outcome(row)) is not None:
+        return planned
     return Outcome(
         row=row["row"],
         status=LogStatus.FAILED,
