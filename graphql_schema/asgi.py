@@ -12,6 +12,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from app import db, redis_client
+from graphql_schema import http
 from graphql_schema.context import Context
 from graphql_schema.schema import schema
 
@@ -54,12 +55,14 @@ async def lifespan(_: Starlette) -> AsyncIterator[None]:
 
 
 def create_app() -> Starlette:
-    graphql = GraphQLApp(schema, graphql_ide="graphiql")
+    graphql = GraphQLApp(schema, graphql_ide="graphiql", multipart_uploads_enabled=True)
     return Starlette(
         routes=[
             Route("/health/live", live),
             Route("/health/ready", ready),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/uploads", http.create_upload, methods=["POST"]),
+            Route("/bulk-actions/{action_id}/logs.csv", http.export_logs, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

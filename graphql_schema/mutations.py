@@ -1,11 +1,17 @@
 """Write resolvers: creating bulk actions."""
 
+from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import cast
 
 import strawberry
+from starlette.datastructures import UploadFile
+from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
+from app import uploads
 from app.actions import ActionInput
+from app.errors import BadUserInput
 from app.services.creation import CreateRequest, create_bulk_action
 from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, EntityType
@@ -33,12 +39,29 @@ class CreateBulkActionInput:
     idempotency_key: str | None = strawberry.field(
         default=None, description="A repeated create with the same key returns the first action."
     )
+    file: Upload | None = strawberry.field(
+        default=None,
+        description="A CSV file (GraphQL multipart request) whose header names fields.",
+    )
+    upload_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A CSV file sent before to POST /uploads."
+    )
+    column_map: JSON | None = strawberry.field(
+        default=None, description="CSV header → entity field (null ignores the column)."
+    )
 
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Validates and stores an action, then queues it.")
     async def create_bulk_action(self, info: Info, input: CreateBulkActionInput) -> BulkActionType:
+        principal = info.context.principal
+        upload_id = input.upload_id
+        if input.file is not None:
+            if upload_id is not None:
+                raise BadUserInput("Give `file` or `uploadId`, not both.")
+            file = cast(UploadFile, input.file)  # Starlette hands multipart files over as these
+            upload_id = strawberry.ID(await store_file(principal.account_id, file))
         request = CreateRequest(
             entity_type=getattr(input.entity_type, "value", input.entity_type),
             action_type=getattr(input.action_type, "value", input.action_type),
@@ -47,5 +70,15 @@ class Mutation:
             ),
             scheduled_at=input.scheduled_at,
             idempotency_key=input.idempotency_key,
+            upload_id=upload_id,
+            column_map=input.column_map,
         )
-        return BulkActionType.of(await create_bulk_action(info.context.principal, request))
+        return BulkActionType.of(await create_bulk_action(principal, request))
+
+
+async def store_file(account_id: str, file: UploadFile) -> str:
+    async def chunks() -> AsyncIterator[bytes]:
+        while data := await file.read(uploads.READ_SIZE):
+            yield data
+
+    return (await uploads.store(account_id, file.filename or "upload.csv", chunks())).id

@@ -29,6 +29,8 @@ os.environ.update(
         "CHUNK_MAX_RETRIES": "2",
         "CHUNK_MIN_BACKOFF_MS": "100",
         "CHUNK_MAX_BACKOFF_MS": "400",
+        "MAX_UPLOAD_BYTES": str(12 * 1024 * 1024),
+        "MAX_UPLOAD_ROWS": "150000",
     }
 )
 

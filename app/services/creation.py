@@ -12,11 +12,12 @@ from typing import Any
 from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
-from app import tasks
-from app.actions import ActionInput, actions
+from app import tasks, uploads
+from app.actions import ActionInput, ActionSpec, PreparedInput, actions
 from app.auth import Principal
 from app.clock import utcnow
-from app.entities import entities
+from app.csv_records import header_of
+from app.entities import EntitySpec, entities
 from app.errors import BadUserInput
 from app.models import BulkAction, BulkActionStatus, IdempotencyKey, InputBatch
 from app.settings import get_settings
@@ -35,6 +36,8 @@ class CreateRequest:
     given: ActionInput
     scheduled_at: datetime | None = None
     idempotency_key: str | None = None
+    upload_id: str | None = None
+    column_map: Any = None
 
 
 def check_schedule(scheduled_at: datetime | None) -> datetime | None:
@@ -88,8 +91,20 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
     entity = entities.get(request.entity_type)
     spec = actions.get(request.action_type)
     scheduled_at = check_schedule(request.scheduled_at)
-    check_size(request.given)
-    prepared = spec.prepare(entity, request.given)
+    columns: list[str | None] | None = None
+    if request.upload_id is not None:
+        given = request.given
+        if given.entity_ids is not None or given.records is not None or given.fields is not None:
+            raise BadUserInput("Give either a file (or uploadId), or entityIds/records/fields.")
+        upload = await uploads.find(principal.account_id, request.upload_id)
+        header = await header_of(uploads.read(upload.id))
+        columns = resolve_columns(spec, entity, header, request.column_map)
+        prepared = PreparedInput(rows=[])
+    else:
+        if request.column_map is not None:
+            raise BadUserInput("`columnMap` goes with a file or uploadId.")
+        check_size(request.given)
+        prepared = spec.prepare(entity, request.given)
     if prepared.errors:
         first = prepared.errors[0]
         raise BadUserInput(
@@ -109,6 +124,8 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         scheduled_at=scheduled_at,
         idempotency_key=key,
         fields=prepared.fields,
+        upload_id=request.upload_id,
+        columns=columns,
     )
     if key is not None and not await claim_idempotency_key(principal, key, action.id):
         # A concurrent create with the same key won the claim.
@@ -125,6 +142,34 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         await discard(action)
         raise
     return action
+
+
+def resolve_columns(
+    spec: ActionSpec, entity: EntitySpec, header: list[str], column_map: Any
+) -> list[str | None]:
+    """The field each CSV column fills. `columnMap` maps header names to fields (a null value
+    ignores the column); other headers must be fields themselves."""
+    if column_map is None:
+        column_map = {}
+    if not isinstance(column_map, dict) or not all(
+        isinstance(v, str | None) for v in column_map.values()
+    ):
+        raise BadUserInput("`columnMap` must be an object of CSV header → field name (or null).")
+    if unknown_keys := set(column_map) - set(header):
+        raise BadUserInput(f"`columnMap` names columns the file lacks: {sorted(unknown_keys)}.")
+    allowed, required = spec.columns(entity)
+    columns = [column_map.get(name, name) if name in column_map else name for name in header]
+    if bad := [name for name in columns if name is not None and name not in allowed]:
+        raise BadUserInput(
+            f"The CSV names unknown columns for {spec.name} {entity.name}: {sorted(set(bad))}; "
+            f"allowed: {sorted(allowed)}.",
+            columns=sorted(set(bad)),
+        )
+    if repeated := {name for name in columns if name is not None and columns.count(name) > 1}:
+        raise BadUserInput(f"The CSV fills these fields twice: {sorted(repeated)}.")
+    if missing := required - set(columns):
+        raise BadUserInput(f"The CSV needs the columns {sorted(missing)} for {spec.name}.")
+    return columns
 
 
 async def store(action: BulkAction, rows: list[dict[str, Any]]) -> None:

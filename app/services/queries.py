@@ -1,6 +1,6 @@
 """Reading actions, logs and entities; always scoped to the caller's account."""
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -95,3 +95,21 @@ async def list_entities(
     found = await document.find(query).sort("+_id").limit(size + 1).to_list()
     items = [(encode_cursor("entity", str(e.id)), e) for e in found[:size]]
     return Page(items=items, has_next_page=len(found) > size, total_count=total)
+
+
+async def iter_logs(
+    principal: Principal, action_id: str, status: LogStatus | None, batch: int = 2000
+) -> AsyncIterator[ActionLog]:
+    """Every log of an action in row order, read in keyset pages."""
+    action = await get_action(principal, action_id)
+    last = 0
+    while True:
+        query: dict[str, Any] = {"action_id": action.id, "row": {"$gt": last}}
+        if status is not None:
+            query["status"] = str(status)
+        page = await ActionLog.find(query).sort("+row").limit(batch).to_list()
+        for log in page:
+            yield log
+        if len(page) < batch:
+            return
+        last = page[-1].row

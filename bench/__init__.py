@@ -1,0 +1,1 @@
+"""Benchmarks: run from the README; they print figures, they assert nothing."""
