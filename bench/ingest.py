@@ -1,0 +1,220 @@
+"""Ingest benchmark: the platform end to end against raw PyMongo writes, in one run.
+
+(a) the floor: insert_many(ordered=False) in batches of 1,000 of the same contact documents
+    into the same server; (b) the platform: POST /uploads, createBulkAction, planning,
+    chunk processing with logs, until the action finishes. Prints rows/s of both, their ratio,
+    and the peak RSS of the API and of each worker process.
+
+Run it through bench/ingest, which starts the services like scripts/test does.
+"""
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+from pymongo import MongoClient
+
+from bench.generate import lines, plan
+
+ROOT = Path(__file__).resolve().parent.parent
+CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
+STATUS = """
+query($id: ID!) {
+  bulkAction(id: $id) { status stats { total processed succeeded failed skipped } }
+}
+"""
+
+
+def write_csv(path: Path, rows: int, duplicates: float, bad: float) -> None:
+    with path.open("w", newline="") as out:
+        for line in lines(rows, duplicates, bad):
+            out.write(line)
+
+
+def documents(path: Path) -> Iterator[dict[str, object]]:
+    with path.open(newline="") as source:
+        for record in csv.DictReader(source):
+            email = record["email"].strip().lower()
+            data = {name: value for name, value in record.items() if value}
+            yield {"account_id": "floor", "key": email, "data": data}
+
+
+def raw_floor(url: str, database: str, path: Path) -> tuple[int, float]:
+    """Rows/s of raw unordered insert_many, documents prepared outside the timing."""
+    client = MongoClient(url)
+    collection = client[database]["floor_contacts"]
+    collection.drop()
+    collection.create_index([("account_id", 1), ("key", 1)], unique=True)
+    batches: list[list[dict[str, object]]] = [[]]
+    for doc in documents(path):
+        if len(batches[-1]) == 1000:
+            batches.append([])
+        batches[-1].append(doc)
+    written = 0
+    start = time.perf_counter()
+    for batch in batches:
+        try:
+            written += len(collection.insert_many(batch, ordered=False).inserted_ids)
+        except Exception as exc:  # duplicate emails of the file: the floor skips them too
+            written += exc.details.get("nInserted", 0)  # type: ignore[attr-defined]
+    elapsed = time.perf_counter() - start
+    client.drop_database(database)
+    return written, elapsed
+
+
+def peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def wait_ready(url: str) -> None:
+    for _ in range(300):
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not become ready")
+
+
+def platform(path: Path, rows: int, workers: int, threads: int) -> dict[str, float]:
+    env = {**os.environ, "MONGODB_DB": f"bench_{uuid.uuid4().hex[:6]}"}
+    env.setdefault("JWT_SECRET", "bench-secret-0123456789abcdef0123456789")
+    env["QUEUE_NAMESPACE"] = env["MONGODB_DB"]
+    env["MAX_UPLOAD_ROWS"] = str(max(rows, 1_000_000))
+    port = 8000 + int(uuid.uuid4().int % 1000) + 1000
+    api = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "graphql_schema.asgi:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dramatiq",
+            "workers",
+            "--processes",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(f"{base}/health/ready")
+        token = subprocess.run(
+            [sys.executable, "-m", "app.tokens", "bench-account"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        client = httpx.Client(base_url=base, headers=headers, timeout=600)
+        start = time.perf_counter()
+        with path.open("rb") as body:
+            uploaded = client.post("/uploads", content=iter(lambda: body.read(1 << 20), b""))
+        upload_id = uploaded.json()["uploadId"]
+        created = client.post(
+            "/graphql",
+            json={
+                "query": CREATE,
+                "variables": {
+                    "i": {"entityType": "CONTACT", "actionType": "INSERT", "uploadId": upload_id}
+                },
+            },
+        ).json()
+        action_id = created["data"]["createBulkAction"]["id"]
+        query = STATUS
+        while True:
+            action = client.post(
+                "/graphql", json={"query": query, "variables": {"id": action_id}}
+            ).json()
+            state = action["data"]["bulkAction"]
+            if state["status"] in {"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED"}:
+                break
+            time.sleep(0.5)
+        elapsed = time.perf_counter() - start
+        figures = {"elapsed": elapsed, "api_rss": peak_rss_mb(api.pid)}
+        for n, pid in enumerate(children(worker.pid)):
+            figures[f"worker{n}_rss"] = peak_rss_mb(pid)
+        figures.update({k: float(v) for k, v in state["stats"].items()})
+        return figures
+    finally:
+        api.terminate()
+        worker.terminate()
+        api.wait()
+        worker.wait()
+        MongoClient(env["MONGODB_URL"]).drop_database(env["MONGODB_DB"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("rows", type=int, nargs="?", default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--duplicates", type=float, default=0.02)
+    parser.add_argument("--bad", type=float, default=0.01)
+    args = parser.parse_args()
+    url = os.environ["MONGODB_URL"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "contacts.csv"
+        write_csv(path, args.rows, args.duplicates, args.bad)
+        _, expected = plan(args.rows, args.duplicates, args.bad)
+        written, floor_s = raw_floor(url, f"bench_floor_{uuid.uuid4().hex[:6]}", path)
+        result = platform(path, args.rows, args.workers, args.threads)
+    floor_rate = written / floor_s
+    rate = args.rows / result["elapsed"]
+    print(f"rows: {args.rows:,}  ({expected.duplicates:,} duplicates, {expected.bad:,} bad)")
+    print(f"backend: {url}  workers: {args.workers} x {args.threads} threads")
+    print(
+        f"raw floor (one client, insert_many of 1,000): {written:,} rows in {floor_s:.1f}s"
+        f" = {floor_rate:,.0f} rows/s"
+    )
+    print(
+        f"platform end to end (upload → logs): {args.rows:,} rows in {result['elapsed']:.1f}s"
+        f" = {rate:,.0f} rows/s"
+    )
+    print(f"ratio platform / floor: {rate / floor_rate:.2f}  (target ≥ 0.60)")
+    counts = ", ".join(f"{k} {result[k]:,.0f}" for k in ("succeeded", "failed", "skipped"))
+    print(f"outcome: {counts}")
+    rss = {k[: -len("_rss")]: v for k, v in result.items() if k.endswith("_rss")}
+    print("peak RSS MB (target < 256 each): " + ", ".join(f"{k} {v:.0f}" for k, v in rss.items()))
+
+
+if __name__ == "__main__":
+    main()
