@@ -95,14 +95,47 @@ start_redis() {
     log "redis on $REDIS_URL"
 }
 
-# A real mongod wins whenever MONGODB_URL points at one; otherwise FerretDB on SQLite.
+# PostgreSQL from Debian's packages, for FerretDB's postgresql handler; sets POSTGRES_URL.
+start_postgres() {
+    local bin port data as=()
+    bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+    if [[ -z "$bin" ]]; then
+        log "installing postgresql from Debian's packages"
+        apt_install postgresql
+        bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+    fi
+    port="$(free_port)"
+    data="$RUN_DIR/postgres-$port"
+    mkdir -p "$data"
+    # initdb and postgres refuse to run as root.
+    if [[ "$(id -u)" == 0 ]]; then chown -R postgres "$data"; as=(runuser -u postgres --); fi
+    "${as[@]}" "$bin/initdb" -D "$data" -A trust -U postgres >/dev/null
+    "${as[@]}" "$bin/postgres" -D "$data" -p "$port" -k "$data" -c listen_addresses=127.0.0.1 \
+        -c fsync=off -c synchronous_commit=off >"$RUN_DIR/postgres.log" 2>&1 &
+    PIDS+=($!)
+    wait_port "$port" PostgreSQL
+    for _ in $(seq 1 50); do
+        "${as[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres ferretdb 2>/dev/null && break
+        sleep 0.2
+    done
+    POSTGRES_URL="postgres://postgres@127.0.0.1:$port/ferretdb"
+}
+
+# A real mongod wins whenever MONGODB_URL points at one; otherwise FerretDB, on SQLite or,
+# with FERRETDB_BACKEND=postgresql, on PostgreSQL.
 start_mongo() {
     if [[ -n "${MONGODB_URL:-}" ]]; then log "using MongoDB at $MONGODB_URL"; return; fi
     ensure_ferretdb
-    local port data; port="$(free_port)"
+    local port data backend; port="$(free_port)"
     data="$RUN_DIR/ferretdb-$port"
     mkdir -p "$data"
-    "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$data/" --state-dir="$data" \
+    if [[ "${FERRETDB_BACKEND:-sqlite}" == postgresql ]]; then
+        start_postgres
+        backend=(--handler=postgresql "--postgresql-url=$POSTGRES_URL")
+    else
+        backend=(--handler=sqlite "--sqlite-url=file:$data/")
+    fi
+    "$FERRETDB_BIN" "${backend[@]}" --state-dir="$data" \
         --listen-addr="127.0.0.1:$port" --telemetry=disable --log-level=WARN \
         --debug-addr=- >"$RUN_DIR/ferretdb.log" 2>&1 &
     PIDS+=($!)

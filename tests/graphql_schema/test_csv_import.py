@@ -178,3 +178,18 @@ async def test_100k_row_import_end_to_end(gql: GraphQLClient) -> None:
     assert Counter(log["reason"] for log in skipped) == {"DUPLICATE_IN_INPUT": expected.duplicates}
     count = await gql.data("{ entities(entityType: CONTACT, first: 1) { totalCount } }")
     assert count["entities"]["totalCount"] == expected.good
+
+
+async def test_logs_csv_needs_the_callers_token_and_a_known_status(
+    gql: GraphQLClient, other_gql: GraphQLClient, api_url: str
+) -> None:
+    action = await gql.run(
+        entityType="CONTACT", actionType="INSERT", records=[{"email": "csv@example.com"}]
+    )
+    path = f"/bulk-actions/{action['id']}/logs.csv"
+    async with httpx.AsyncClient(base_url=api_url) as anonymous:
+        assert (await anonymous.get(path)).status_code == 401
+    assert (await other_gql.http.get(path)).status_code == 404
+    assert (await gql.http.get(path, params={"status": "maybe"})).status_code == 400
+    rows = list(csv.DictReader(io.StringIO((await gql.http.get(path)).text)))
+    assert [(r["row"], r["status"], r["reason"]) for r in rows] == [("1", "SUCCESS", "INSERTED")]
