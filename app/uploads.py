@@ -3,7 +3,9 @@
 A file over the byte or row limit is aborted while it streams, so nothing of it is kept.
 """
 
+import asyncio
 import contextlib
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -114,13 +116,28 @@ async def find(account_id: str, upload_id: str) -> StoredUpload:
 
 
 async def read(upload_id: str) -> AsyncIterator[bytes]:
-    """The file's bytes, streamed."""
+    """The file's bytes, streamed from GridFS."""
     try:
         grid_out = await (await bucket()).open_download_stream(ObjectId(upload_id))
     except NoFile:
         raise NotFound(f"No upload with id {upload_id!r}.") from None
     while data := await grid_out.read(READ_SIZE):
         yield data
+
+
+async def read_spooled(upload_id: str) -> AsyncIterator[bytes]:
+    """The file's bytes, copied first to a local temporary file and read from there.
+
+    For slow consumers such as planning, which reads while it writes chunks: a GridFS
+    cursor held open for minutes can expire on the server mid-file (seen with FerretDB at
+    about 32 MB), while the copy takes seconds. Memory stays bounded: the copy is on disk.
+    """
+    with tempfile.TemporaryFile() as copy:
+        async for data in read(upload_id):
+            await asyncio.to_thread(copy.write, data)
+        copy.seek(0)
+        while data := await asyncio.to_thread(copy.read, READ_SIZE):
+            yield data
 
 
 async def delete(upload_id: str) -> None:

@@ -23,12 +23,13 @@ import httpx
 from pymongo import MongoClient
 
 from bench.generate import lines, plan
+from bench.processes import free_port, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
 STATUS = """
 query($id: ID!) {
-  bulkAction(id: $id) { status stats { total processed succeeded failed skipped } }
+  bulkAction(id: $id) { status error stats { total processed succeeded failed skipped } }
 }
 """
 
@@ -85,23 +86,12 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def wait_ready(url: str) -> None:
-    for _ in range(300):
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not become ready")
-
-
 def platform(path: Path, rows: int, workers: int, threads: int) -> dict[str, float]:
     env = {**os.environ, "MONGODB_DB": f"bench_{uuid.uuid4().hex[:6]}"}
     env.setdefault("JWT_SECRET", "bench-secret-0123456789abcdef0123456789")
     env["QUEUE_NAMESPACE"] = env["MONGODB_DB"]
     env["MAX_UPLOAD_ROWS"] = str(max(rows, 1_000_000))
-    port = 8000 + int(uuid.uuid4().int % 1000) + 1000
+    port = free_port()
     api = subprocess.Popen(
         [
             sys.executable,
@@ -130,11 +120,11 @@ def platform(path: Path, rows: int, workers: int, threads: int) -> dict[str, flo
         ],
         cwd=ROOT,
         env=env,
-        stderr=subprocess.DEVNULL,
+        stderr=(ROOT / ".run" / "bench-workers.log").open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(f"{base}/health/ready")
+        wait_ready(f"{base}/health/ready", api)
         token = subprocess.run(
             [sys.executable, "-m", "app.tokens", "bench-account"],
             cwd=ROOT,
@@ -173,12 +163,11 @@ def platform(path: Path, rows: int, workers: int, threads: int) -> dict[str, flo
         for n, pid in enumerate(children(worker.pid)):
             figures[f"worker{n}_rss"] = peak_rss_mb(pid)
         figures.update({k: float(v) for k, v in state["stats"].items()})
+        print(f"action {action_id}: {state['status']} {state['error'] or ''}")
         return figures
     finally:
-        api.terminate()
-        worker.terminate()
-        api.wait()
-        worker.wait()
+        stop(api)
+        stop(worker)
         MongoClient(env["MONGODB_URL"]).drop_database(env["MONGODB_DB"])
 
 

@@ -2,15 +2,12 @@
 Redis and MongoDB-wire server that scripts/test started (REDIS_URL, MONGODB_URL)."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 RUN_ID = uuid.uuid4().hex[:8]
@@ -36,27 +33,8 @@ os.environ.update(
 
 from app import db  # noqa: E402  (settings read the environment above)
 from app.auth import issue_token  # noqa: E402
+from bench.processes import free_port, stop, wait_ready  # noqa: E402
 from tests.graphql_client import GraphQLClient  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} not ready after {seconds}s")
 
 
 def start(args: list[str], log_name: str) -> subprocess.Popen[bytes]:
@@ -66,15 +44,6 @@ def start(args: list[str], log_name: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", *args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
     )
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="session")

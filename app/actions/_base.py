@@ -7,6 +7,7 @@ A redelivered chunk reuses the stored decisions, so it reports what the first at
 have reported, whatever that attempt managed to write before it died.
 """
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any, ClassVar
 from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
-from pymongo.operations import DeleteMany, InsertOne, UpdateOne
+from pymongo.operations import DeleteOne, InsertOne, UpdateOne
 
 from app.clock import utcnow
 from app.entities import EntitySpec
@@ -24,8 +25,9 @@ from app.models.action_log import LogReason, LogStatus
 from app.registry import Registry
 
 Row = dict[str, Any]
-WriteOp = InsertOne[Any] | UpdateOne | DeleteMany
+WriteOp = InsertOne[Any] | UpdateOne | DeleteOne
 DUPLICATE_KEY_CODE = 11000
+LOOKUP_CONCURRENCY = 32
 
 
 @dataclass(frozen=True)
@@ -161,11 +163,22 @@ class TargetsById(ActionSpec):
     targets_by_id = True
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> dict[str, Any]:
-        ids = [ObjectId(row["id"]) for row in rows]
-        cursor = ctx.collection.find(
-            {"_id": {"$in": ids}, "account_id": ctx.account_id}, {"_id": 1}
-        )
-        return {"existing": [str(doc["_id"]) async for doc in cursor]}
+        # Point lookups by _id, run together: FerretDB answers `_id: {$in: …}` and any filter
+        # beside _id with a full scan, but a lookup by _id alone with its index.
+        limit = asyncio.Semaphore(LOOKUP_CONCURRENCY)
+
+        async def owner(entity_id: str) -> Any:
+            async with limit:
+                found = await ctx.collection.find_one(
+                    {"_id": ObjectId(entity_id)}, {"account_id": 1}
+                )
+            return found and found.get("account_id")
+
+        ids = list(dict.fromkeys(row["id"] for row in rows))
+        owners = await asyncio.gather(*(owner(entity_id) for entity_id in ids))
+        return {
+            "existing": [i for i, acct in zip(ids, owners, strict=True) if acct == ctx.account_id]
+        }
 
 
 actions: Registry[ActionSpec] = Registry("app.actions", "action type")

@@ -1,11 +1,16 @@
 """Input shapes shared by action types: targets by id, or records of field values."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
+
 from app.actions._base import (
+    DUPLICATE_KEY_CODE,
     ActionInput,
     ActionSpec,
+    ChunkContext,
     PreparedInput,
     Row,
     collect,
@@ -63,3 +68,31 @@ def keyed_row(entity: EntitySpec, record: Any) -> Row:
     """A record of field values that carries the entity's unique key."""
     data = entity.validate(record, require_key=True)
     return {"key": data[entity.unique_field], "data": data}
+
+
+def new_entity(ctx: ChunkContext, row: Row, now: datetime) -> dict[str, Any]:
+    """The document a row inserts, under the id planning gave it."""
+    return {
+        "_id": ObjectId(row["new_id"]),
+        "account_id": ctx.account_id,
+        "key": row["key"],
+        "data": row["data"],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def clashes(errors: Mapping[int, Any]) -> list[int]:
+    """Indexes of the operations refused for a duplicate key."""
+    return [index for index, error in errors.items() if error.get("code") == DUPLICATE_KEY_CODE]
+
+
+async def holders_of(ctx: ChunkContext, keys: Sequence[str]) -> dict[str, str]:
+    """Who holds each key now. A holder with the id a row was given means an earlier
+    delivery of the same chunk inserted it."""
+    if not keys:
+        return {}
+    cursor = ctx.collection.find(
+        {"account_id": ctx.account_id, "key": {"$in": list(keys)}}, {"_id": 1, "key": 1}
+    )
+    return {doc["key"]: str(doc["_id"]) async for doc in cursor}

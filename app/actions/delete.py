@@ -4,7 +4,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bson import ObjectId
-from pymongo.operations import DeleteMany
+from pymongo.operations import DeleteOne
 
 from app.actions._base import (
     ActionInput,
@@ -44,13 +44,11 @@ class Delete(TargetsById):
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Mapping[str, Any]
     ) -> list[Outcome]:
         existing = set(decisions["existing"])
-        if existing:
-            ids = [ObjectId(entity_id) for entity_id in existing]
-            errors = await bulk_write(
-                ctx.collection, [DeleteMany({"_id": {"$in": ids}, "account_id": ctx.account_id})]
-            )
-            if errors:
-                raise RuntimeError(f"delete failed: {errors[0].get('errmsg')}")
+        # By _id alone: decide() checked the account, and ids are never reused.
+        ops = [DeleteOne({"_id": ObjectId(entity_id)}) for entity_id in existing]
+        errors = await bulk_write(ctx.collection, ops)
+        if errors:
+            raise RuntimeError(f"delete failed: {next(iter(errors.values())).get('errmsg')}")
         return [
             Outcome(row["row"], LogStatus.SUCCESS, LogReason.DELETED, row["id"])
             if row["id"] in existing

@@ -3,11 +3,9 @@
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bson import ObjectId
 from pymongo.operations import InsertOne
 
 from app.actions._base import (
-    DUPLICATE_KEY_CODE,
     ChunkContext,
     Outcome,
     Row,
@@ -15,7 +13,7 @@ from app.actions._base import (
     bulk_write,
     failed_write,
 )
-from app.actions._inputs import KeyedRecords
+from app.actions._inputs import KeyedRecords, clashes, holders_of, new_entity
 from app.clock import utcnow
 from app.models.action_log import LogReason, LogStatus
 
@@ -27,30 +25,10 @@ class Insert(KeyedRecords):
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Mapping[str, Any]
     ) -> list[Outcome]:
         now = utcnow()
-        ops = [
-            InsertOne(
-                {
-                    "_id": ObjectId(row["new_id"]),
-                    "account_id": ctx.account_id,
-                    "key": row["key"],
-                    "data": row["data"],
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            for row in rows
-        ]
-        errors = await bulk_write(ctx.collection, ops)
-        clashing = [
-            rows[i]["key"] for i, e in errors.items() if e.get("code") == DUPLICATE_KEY_CODE
-        ]
-        # A clash with the id this row was given means an earlier delivery inserted it.
-        holders: dict[str, str] = {}
-        if clashing:
-            cursor = ctx.collection.find(
-                {"account_id": ctx.account_id, "key": {"$in": clashing}}, {"_id": 1, "key": 1}
-            )
-            holders = {doc["key"]: str(doc["_id"]) async for doc in cursor}
+        errors = await bulk_write(
+            ctx.collection, [InsertOne(new_entity(ctx, row, now)) for row in rows]
+        )
+        holders = await holders_of(ctx, [rows[i]["key"] for i in clashes(errors)])
         outcomes = []
         for index, row in enumerate(rows):
             error = errors.get(index)

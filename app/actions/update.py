@@ -58,7 +58,8 @@ class Update(TargetsById):
         targets = [row for row in rows if row["id"] in existing]
         ops = [
             UpdateOne(
-                {"_id": ObjectId(row["id"]), "account_id": ctx.account_id},
+                # By _id alone: decide() checked the account, and ids are never reused.
+                {"_id": ObjectId(row["id"])},
                 {"$set": data_update(ctx.entity, row.get("data") or ctx.fields or {})},
             )
             for row in targets

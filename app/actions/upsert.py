@@ -4,7 +4,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bson import ObjectId
-from pymongo.operations import UpdateOne
+from pymongo.operations import InsertOne, UpdateOne
 
 from app.actions._base import (
     ChunkContext,
@@ -15,7 +15,7 @@ from app.actions._base import (
     data_update,
     failed_write,
 )
-from app.actions._inputs import KeyedRecords
+from app.actions._inputs import KeyedRecords, clashes, holders_of, new_entity
 from app.clock import utcnow
 from app.models.action_log import LogReason, LogStatus
 
@@ -36,30 +36,35 @@ class Upsert(KeyedRecords):
     ) -> list[Outcome]:
         existing = {found["key"]: found["id"] for found in decisions["existing"]}
         now = utcnow()
+        # Existing entities are updated by _id, new ones inserted under their planned id:
+        # no write filters on the key, which FerretDB would answer with a scan per row.
         ops = [
             UpdateOne(
-                {"account_id": ctx.account_id, "key": row["key"]},
-                {
-                    "$set": data_update(ctx.entity, row["data"]),
-                    "$setOnInsert": {"_id": ObjectId(row["new_id"]), "created_at": now},
-                },
-                upsert=True,
+                {"_id": ObjectId(existing[row["key"]])},
+                {"$set": data_update(ctx.entity, row["data"])},
             )
+            if row["key"] in existing
+            else InsertOne(new_entity(ctx, row, now))
             for row in rows
         ]
         errors = await bulk_write(ctx.collection, ops)
+        holders = await holders_of(ctx, [rows[i]["key"] for i in clashes(errors)])
         outcomes = []
         for index, row in enumerate(rows):
-            if index in errors:
-                outcomes.append(failed_write(row["row"], errors[index]))
-            elif row["key"] in existing:
+            error = errors.get(index)
+            if row["key"] in existing:
+                entity_id = existing[row["key"]]
                 outcomes.append(
-                    Outcome(row["row"], LogStatus.SUCCESS, LogReason.UPDATED, existing[row["key"]])
+                    failed_write(row["row"], error, entity_id)
+                    if error
+                    else Outcome(row["row"], LogStatus.SUCCESS, LogReason.UPDATED, entity_id)
                 )
-            else:
+            elif error is None or holders.get(row["key"]) == row["new_id"]:
                 outcomes.append(
                     Outcome(row["row"], LogStatus.SUCCESS, LogReason.INSERTED, row["new_id"])
                 )
+            else:
+                outcomes.append(failed_write(row["row"], error))
         return outcomes
 
 

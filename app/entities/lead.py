@@ -4,19 +4,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.entities._base import EMAIL, EntityDocument, EntityFields, EntitySpec, entities
+from app.entities._base import EMAIL, EntityDocument, EntitySpec, entities
+from app.entities._person import PersonFields
 
 
-class LeadFields(EntityFields):
-    email: str | None = None
-    first_name: str | None = Field(default=None, max_length=200)
-    last_name: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=50)
-    company: str | None = Field(default=None, max_length=300)
-    job_title: str | None = Field(default=None, max_length=200)
+class LeadFields(PersonFields):
     source: str | None = Field(default=None, max_length=100)
     status: Literal["new", "contacted", "qualified", "unqualified", "converted"] | None = None
-    score: int | None = None
     estimated_value: float | None = None
 
 

@@ -53,7 +53,7 @@ async def csv_rows(action: BulkAction) -> AsyncIterator[Row]:
     spec = actions.get(action.action_type)
     assert action.upload_id is not None
     try:
-        async for number, values in records(uploads.read(action.upload_id)):
+        async for number, values in records(uploads.read_spooled(action.upload_id)):
             yield csv_row(spec, action, number, values)
     except CsvError as exc:
         # The header was read at create time; text that breaks later fails the rest.

@@ -43,6 +43,15 @@ async def upload(gql: GraphQLClient, content: bytes) -> httpx.Response:
     return await gql.http.post("/uploads", content=content, headers={"content-type": "text/csv"})
 
 
+async def insert_from(gql: GraphQLClient, uploaded: httpx.Response) -> dict[str, Any]:
+    input = {
+        "entityType": "CONTACT",
+        "actionType": "INSERT",
+        "uploadId": uploaded.json()["uploadId"],
+    }
+    return await gql.execute(CREATE, input=input)
+
+
 async def test_multipart_upload_with_bom_crlf_quotes_and_bad_rows(gql: GraphQLClient) -> None:
     body = await multipart_create(
         gql,
@@ -106,14 +115,7 @@ async def test_bad_files_fail_the_create_before_any_work(gql: GraphQLClient) -> 
     }
     for content, expected in cases.items():
         uploaded = await upload(gql, content)
-        body = await gql.execute(
-            CREATE,
-            input={
-                "entityType": "CONTACT",
-                "actionType": "INSERT",
-                "uploadId": uploaded.json()["uploadId"],
-            },
-        )
+        body = await insert_from(gql, uploaded)
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", content
         assert expected in body["errors"][0]["message"], body
     assert (await gql.data("{ bulkActions { totalCount } }"))["bulkActions"]["totalCount"] == 0
@@ -123,14 +125,7 @@ async def test_another_accounts_upload_is_not_found(
     gql: GraphQLClient, other_gql: GraphQLClient
 ) -> None:
     uploaded = await upload(gql, b"email\na@b.co\n")
-    body = await other_gql.execute(
-        CREATE,
-        input={
-            "entityType": "CONTACT",
-            "actionType": "INSERT",
-            "uploadId": uploaded.json()["uploadId"],
-        },
-    )
+    body = await insert_from(other_gql, uploaded)
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
