@@ -19,6 +19,7 @@ from app.settings import get_settings
 
 BUCKET = "uploads"
 READ_SIZE = 256 * 1024
+CURSOR_BATCH = 16
 
 
 class PayloadTooLarge(AppError):
@@ -116,13 +117,22 @@ async def find(account_id: str, upload_id: str) -> StoredUpload:
 
 
 async def read(upload_id: str) -> AsyncIterator[bytes]:
-    """The file's bytes, streamed from GridFS."""
-    try:
-        grid_out = await (await bucket()).open_download_stream(ObjectId(upload_id))
-    except NoFile:
-        raise NotFound(f"No upload with id {upload_id!r}.") from None
-    while data := await grid_out.read(READ_SIZE):
-        yield data
+    """The file's bytes, streamed from its GridFS chunks in order.
+
+    Read with a small cursor batch rather than through GridFS's reader: FerretDB v1 answers a
+    default getMore over 255 KB chunks with a reply above its own 48 MB message limit.
+    """
+    if await db_files().find_one({"_id": ObjectId(upload_id)}, {"_id": 1}) is None:
+        raise NotFound(f"No upload with id {upload_id!r}.")
+    chunks = db.current_database()[f"{BUCKET}.chunks"]
+    cursor = chunks.find({"files_id": ObjectId(upload_id)}, batch_size=CURSOR_BATCH).sort("n", 1)
+    expected = 0
+    async for chunk in cursor:
+        if chunk["n"] != expected:
+            raise RuntimeError(f"upload {upload_id} is missing chunk {expected}")
+        expected += 1
+        data: Any = chunk["data"]
+        yield bytes(data)
 
 
 async def read_spooled(upload_id: str) -> AsyncIterator[bytes]:
