@@ -23,7 +23,6 @@ class RecordReader:
     def __init__(self) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
         self._pending = ""  # text after the last complete record
-        self.records_seen = 0
 
     def feed(self, data: bytes, final: bool = False) -> Iterator[list[str]]:
         try:
@@ -38,7 +37,6 @@ class RecordReader:
         if complete:
             for values in csv.reader(io.StringIO(complete, newline=""), strict=True):
                 if values:  # blank lines are not records
-                    self.records_seen += 1
                     yield values
 
     @staticmethod
@@ -52,32 +50,32 @@ class RecordReader:
         return text[: cut + 1], text[cut + 1 :]
 
 
+async def all_records(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]]:
+    """Every record of a CSV byte stream, the header first."""
+    reader = RecordReader()
+    async for chunk in chunks:
+        for values in reader.feed(chunk):
+            yield values
+    for values in reader.feed(b"", final=True):
+        yield values
+
+
 async def records(chunks: AsyncIterator[bytes]) -> AsyncIterator[Record]:
     """Data records of a CSV byte stream, numbered from 1 (the header is not counted)."""
-    reader = RecordReader()
-    number = -1
+    number = 0
     try:
-        async for chunk in chunks:
-            for values in reader.feed(chunk):
-                number += 1
-                if number:
-                    yield number, values
-        for values in reader.feed(b"", final=True):
-            number += 1
+        async for values in all_records(chunks):
             if number:
                 yield number, values
+            number += 1
     except csv.Error as exc:
-        raise CsvError(f"malformed CSV near data row {number + 1}: {exc}") from None
+        raise CsvError(f"malformed CSV near data row {number}: {exc}") from None
 
 
 async def header_of(chunks: AsyncIterator[bytes]) -> list[str]:
     """The header row; BAD_USER_INPUT when the stream is not CSV or has none."""
-    reader = RecordReader()
     try:
-        async for chunk in chunks:
-            for values in reader.feed(chunk):
-                return [value.strip() for value in values]
-        for values in reader.feed(b"", final=True):
+        async for values in all_records(chunks):
             return [value.strip() for value in values]
     except (CsvError, csv.Error) as exc:
         raise BadUserInput(f"Not a readable CSV file: {exc}.") from None
