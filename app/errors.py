@@ -33,3 +33,7 @@ class Unauthenticated(AppError):
 
 class Forbidden(AppError):
     code = "FORBIDDEN"
+
+
+class RateLimited(AppError):
+    code = "RATE_LIMITED"

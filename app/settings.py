@@ -27,6 +27,27 @@ class Settings(BaseSettings):
     max_inline_records: int = Field(default=10_000, ge=1)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
     max_upload_rows: int = Field(default=1_000_000, ge=1)
+    # Per-account pacing: entities per rolling minute, unless the account has its own limit.
+    rate_limit_per_minute: int = Field(default=10_000, ge=1)
+    # How long past the minute a charge stays counted: covers the spread between a chunk's
+    # admission and its writes, so the bound holds on the writes' own times too.
+    rate_limit_margin_ms: int = Field(default=1000, ge=0)
+    # How long a worker trusts its cached copy of an account's limit.
+    rate_limit_cache_seconds: float = Field(default=5.0, ge=0)
+    # GraphQL and HTTP requests per account per rolling minute.
+    api_rate_limit_per_minute: int = Field(default=1200, ge=1)
+    # Chunks of one action queued or running at a time: bounds what another account's work
+    # waits behind in the queue.
+    chunks_in_flight: int = Field(default=8, ge=1)
+    # Chunks are planned no larger than this share of the account's limit, so that a minute
+    # holds several of them and pacing stays smooth.
+    chunks_per_window: int = Field(default=10, ge=1)
+
+    # The sweeper starts due scheduled actions and restarts stalled ones.
+    sweep_interval_seconds: float = Field(default=2.0, gt=0)
+    # An action shows no sign of life for this long before the sweeper restarts it.
+    stall_seconds: int = Field(default=120, ge=5)
+
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=1000, ge=1)
 

@@ -12,6 +12,7 @@ from app.services.planning import fail_planning, plan_action
 from app.services.processing import fail_chunk, process_chunk
 from app.settings import get_settings
 from workers.broker import broker
+from workers.pacing import charged_at
 from workers.runtime import is_last_attempt, run
 
 logger = logging.getLogger(__name__)
@@ -49,4 +50,4 @@ def plan_bulk_action(action_id: str) -> None:
     actor_name=tasks.PROCESS_CHUNK, queue_name=tasks.QUEUE, broker=broker, **retry_options
 )
 def process_chunk_actor(chunk_id: str) -> None:
-    run_or_give_up(process_chunk(chunk_id), partial(fail_chunk, chunk_id))
+    run_or_give_up(process_chunk(chunk_id, charged_at()), partial(fail_chunk, chunk_id))

@@ -1,15 +1,28 @@
-"""The worker side of the broker: the app's RedisBroker plus the middleware actors rely on."""
+"""The worker side of the broker: the app's RedisBroker plus the middleware workers add.
+
+AsyncIO comes first: pacing and the sweeper run coroutines on its event loop.
+"""
 
 from dramatiq.brokers.redis import RedisBroker
-from dramatiq.middleware import AsyncIO, CurrentMessage
+from dramatiq.middleware import AsyncIO, CurrentMessage, Middleware
 
 from app.tasks import get_broker
+from workers.fairness import FetchForFreeThreads
+from workers.pacing import Pacing
+from workers.sweeper import Sweeper
 
 
 def worker_broker() -> RedisBroker:
     broker = get_broker()
     present = {type(middleware) for middleware in broker.middleware}
-    for middleware in (AsyncIO(), CurrentMessage()):
+    wanted: list[Middleware] = [
+        AsyncIO(),
+        CurrentMessage(),
+        FetchForFreeThreads(),
+        Pacing(),
+        Sweeper(),
+    ]
+    for middleware in wanted:
         if type(middleware) not in present:
             broker.add_middleware(middleware)
     return broker

@@ -2,6 +2,8 @@
 
 from beanie import Document
 
+from app.models.account_limit import AccountLimit
+from app.models.action_control import ActionControl, ControlRequest
 from app.models.action_log import ActionLog, LogReason, LogStatus
 from app.models.bulk_action import TERMINAL_STATUSES, BulkAction, BulkActionStatus
 from app.models.chunk import Chunk, ChunkDecision, ChunkRows
@@ -10,12 +12,15 @@ from app.models.input_batch import InputBatch
 
 __all__ = [
     "TERMINAL_STATUSES",
+    "AccountLimit",
+    "ActionControl",
     "ActionLog",
     "BulkAction",
     "BulkActionStatus",
     "Chunk",
     "ChunkDecision",
     "ChunkRows",
+    "ControlRequest",
     "IdempotencyKey",
     "InputBatch",
     "LogReason",
@@ -25,4 +30,14 @@ __all__ = [
 
 
 def platform_documents() -> list[type[Document]]:
-    return [BulkAction, Chunk, ChunkRows, ChunkDecision, InputBatch, ActionLog, IdempotencyKey]
+    return [
+        BulkAction,
+        Chunk,
+        ChunkRows,
+        ChunkDecision,
+        InputBatch,
+        ActionLog,
+        IdempotencyKey,
+        ActionControl,
+        AccountLimit,
+    ]

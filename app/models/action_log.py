@@ -28,6 +28,7 @@ class LogReason(StrEnum):
     INVALID = "INVALID"
     WRITE_ERROR = "WRITE_ERROR"
     PROCESSING_ERROR = "PROCESSING_ERROR"
+    CANCELLED = "CANCELLED"
 
 
 class ActionLog(Document):

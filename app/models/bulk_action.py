@@ -15,6 +15,10 @@ class BulkActionStatus(StrEnum):
     SCHEDULED = "SCHEDULED"
     QUEUED = "QUEUED"
     PROCESSING = "PROCESSING"
+    # Shown while the owner's pause or cancel is in force and the action has not ended; never
+    # stored on the action itself (see ActionControl).
+    PAUSED = "PAUSED"
+    CANCELLING = "CANCELLING"
     COMPLETED = "COMPLETED"
     COMPLETED_WITH_ERRORS = "COMPLETED_WITH_ERRORS"
     FAILED = "FAILED"

@@ -1,5 +1,6 @@
 """A slice of an action's rows, processed by one worker message with one bulk_write."""
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from beanie import Document, PydanticObjectId
@@ -17,16 +18,26 @@ class Chunk(Document):
     seq: int
     size: int
     done: bool = False
+    # A chunk larger than its account's limit is split into parts, chunks of their own whose
+    # ids are "<chunk_id>/<n>" and whose `parent` is this chunk's id. The parent then keeps no
+    # counts and is done when all its parts are; `parts` says how many there are.
+    parent: str | None = None
+    parts: int | None = None
     # Outcome counts, written with `done`. Each chunk document has one writer at a time, so
     # these never race, unlike increments of a shared counter (FerretDB v1 loses concurrent
     # updates of one document); an action's progress is the sum over its chunks.
     succeeded: int = 0
     failed: int = 0
     skipped: int = 0
+    # When the rate limit let the chunk through (the time its rows were charged at).
+    started_at: datetime | None = None
 
     @staticmethod
     def id_for(action_id: PydanticObjectId, seq: int) -> str:
         return f"{action_id}:{seq}"
+
+    def part_id(self, number: int) -> str:
+        return f"{self.id}/{number}"
 
     class Settings:
         name = "chunks"

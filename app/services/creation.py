@@ -4,15 +4,14 @@ Nothing is stored unless the whole input is valid, and whatever was stored is re
 if a later step fails, so a failed create leaves no partial action behind.
 """
 
-import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
-from app import tasks, uploads
+from app import uploads
 from app.actions import ActionInput, ActionSpec, PreparedInput, actions
 from app.auth import Principal
 from app.clock import utcnow
@@ -20,11 +19,10 @@ from app.csv_records import header_of
 from app.entities import EntitySpec, entities
 from app.errors import BadUserInput
 from app.models import BulkAction, BulkActionStatus, IdempotencyKey, InputBatch
+from app.services.scheduling import check_schedule, send_planner
 from app.settings import get_settings
 
 INPUT_BATCH_ROWS = 1000
-MAX_SCHEDULE_AHEAD = timedelta(days=366)
-SCHEDULE_GRACE = timedelta(seconds=5)
 MAX_IDEMPOTENCY_KEY = 200
 ERRORS_SHOWN = 50
 
@@ -38,18 +36,6 @@ class CreateRequest:
     idempotency_key: str | None = None
     upload_id: str | None = None
     column_map: Any = None
-
-
-def check_schedule(scheduled_at: datetime | None) -> datetime | None:
-    if scheduled_at is None:
-        return None
-    when = scheduled_at if scheduled_at.tzinfo else scheduled_at.replace(tzinfo=UTC)
-    now = utcnow()
-    if when < now - SCHEDULE_GRACE:
-        raise BadUserInput("`scheduledAt` is in the past.")
-    if when > now + MAX_SCHEDULE_AHEAD:
-        raise BadUserInput("`scheduledAt` is more than a year ahead.")
-    return when
 
 
 def check_size(given: ActionInput) -> None:
@@ -134,10 +120,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         raise BadUserInput("The idempotencyKey is being used by a create still in progress.")
     try:
         await store(action, prepared.rows)
-        delay = None
-        if action.status is BulkActionStatus.SCHEDULED and scheduled_at is not None:
-            delay = max(0, int((scheduled_at - utcnow()).total_seconds() * 1000))
-        await asyncio.to_thread(tasks.send, tasks.PLAN_ACTION, str(action.id), delay_ms=delay)
+        await send_planner(str(action.id), scheduled_at)
     except BaseException:
         await discard(action)
         raise

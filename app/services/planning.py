@@ -1,32 +1,46 @@
-"""Planning: stream an action's input into chunks, mark repeated keys, enqueue each chunk.
+"""Planning: stream an action's input into chunks, mark repeated keys, queue the chunks.
 
-Chunks are enqueued as they are written, so processing starts while planning still reads.
-Safe to run twice: chunk ids are "<action>:<seq>", a repeated insert of one is ignored, and
-the dedupe store recognises rows it saw before. A run that finds planning finished only
-re-enqueues the chunks not done yet, which are idempotent themselves.
+Chunks are queued as they are written (as far as their chains allow, see dispatch), so
+processing starts while planning still reads. Safe to run twice: chunk ids are
+"<action>:<seq>", a repeated insert of one is ignored, and the dedupe store recognises rows it
+saw before. A run that finds planning finished only re-queues what the chains need.
 """
 
-import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
-from beanie import Document, PydanticObjectId
+from beanie import PydanticObjectId
 from bson import ObjectId
-from pymongo.errors import BulkWriteError
 
-from app import tasks, uploads
+from app import uploads
 from app.actions import ActionSpec, actions
 from app.clock import utcnow
 from app.csv_records import CsvError, records
 from app.entities import entities
 from app.entities._base import InvalidRecord
-from app.models import BulkAction, BulkActionStatus, Chunk, ChunkRows, InputBatch
+from app.models import (
+    TERMINAL_STATUSES,
+    BulkAction,
+    BulkActionStatus,
+    Chunk,
+    ChunkRows,
+    ControlRequest,
+    InputBatch,
+)
 from app.models.ids import saved_id
-from app.services import dedupe
+from app.services import dedupe, dispatch, lease, liveness
+from app.services.control import request_of
+from app.services.inserts import insert_new_documents
+from app.services.limits import limit_for
+from app.services.pacing import release
 from app.services.processing import finish_if_complete
+from app.services.splitting import chunk_size_for
 from app.settings import get_settings
 
 PLANNABLE = (BulkActionStatus.QUEUED, BulkActionStatus.SCHEDULED)
+# A delayed message may arrive a little before its time.
+EARLY_START = timedelta(seconds=1)
 Row = dict[str, Any]
 
 
@@ -68,23 +82,6 @@ def input_rows(action: BulkAction) -> AsyncIterator[Row]:
     return csv_rows(action) if action.upload_id else inline_rows(action)
 
 
-async def insert_ignoring_duplicates(documents: Sequence[Document]) -> None:
-    """Inserts; documents an earlier run of this planning already stored are fine."""
-    if not documents:
-        return
-    try:
-        await (
-            type(documents[0])
-            .get_pymongo_collection()
-            .insert_many(
-                [document.model_dump(by_alias=True) for document in documents], ordered=False
-            )
-        )
-    except BulkWriteError as exc:
-        if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
-            raise
-
-
 async def mark_repeats(action: BulkAction, spec: ActionSpec, rows: list[Row]) -> None:
     valid = [row for row in rows if "invalid" not in row]
     keyed = [(row["row"], spec.dedupe_key(row)) for row in valid]
@@ -100,18 +97,20 @@ async def write_chunk(action: BulkAction, seq: int, rows: list[Row]) -> None:
     action_id = saved_id(action)
     chunk_id = Chunk.id_for(action_id, seq)
     # Rows first: a chunk is only ever found with its rows in place.
-    await insert_ignoring_duplicates([ChunkRows(id=chunk_id, rows=rows)])
+    await insert_new_documents([ChunkRows(id=chunk_id, rows=rows)])
     chunk = Chunk(
         id=chunk_id, action_id=action_id, account_id=action.account_id, seq=seq, size=len(rows)
     )
-    await insert_ignoring_duplicates([chunk])
-    await asyncio.to_thread(tasks.send, tasks.PROCESS_CHUNK, chunk_id)
+    await insert_new_documents([chunk])
+    await dispatch.after_planned(chunk)
+    await liveness.touch(str(action_id))
+    await lease.renew(planning_lease(str(action_id)))
 
 
 async def write_chunks(action: BulkAction) -> tuple[int, int]:
     """Reads the input, writing and enqueueing chunks as they fill; returns (rows, chunks)."""
     spec = actions.get(action.action_type)
-    size = get_settings().chunk_size
+    size = chunk_size_for(await limit_for(action.account_id))
     total = 0
     seq = 0
     pending: list[Row] = []
@@ -129,34 +128,81 @@ async def write_chunks(action: BulkAction) -> tuple[int, int]:
     return total, seq
 
 
-async def enqueue_unfinished(action_id: PydanticObjectId) -> None:
-    collection = Chunk.get_pymongo_collection()
-    cursor = collection.find({"action_id": action_id, "done": False}, {"_id": 1})
-    for chunk_id in [doc["_id"] async for doc in cursor]:
-        await asyncio.to_thread(tasks.send, tasks.PROCESS_CHUNK, chunk_id)
+def planning_lease(action_id: str) -> str:
+    return f"{get_settings().queue_namespace}:planning:{action_id}"
 
 
-async def plan_action(action_id: str) -> None:
-    collection = BulkAction.get_pymongo_collection()
-    await collection.update_one(
-        {"_id": PydanticObjectId(action_id), "status": {"$in": [str(s) for s in PLANNABLE]}},
+async def start(action: BulkAction) -> BulkAction | None:
+    """Moves a due QUEUED or SCHEDULED action to PROCESSING; None when it is not due."""
+    due = action.scheduled_at is None or action.scheduled_at <= utcnow() + EARLY_START
+    if action.status is BulkActionStatus.SCHEDULED and not due:
+        return None  # rescheduled later: this message is out of date
+    await BulkAction.get_pymongo_collection().update_one(
+        {"_id": action.id, "status": {"$in": [str(s) for s in PLANNABLE]}},
         {"$set": {"status": str(BulkActionStatus.PROCESSING), "started_at": utcnow()}},
     )
-    action = await BulkAction.get(PydanticObjectId(action_id))
-    if action is None or action.status is not BulkActionStatus.PROCESSING:
-        return
-    if action.chunks_total is None:
+    # Read back rather than trust the update's answer: FerretDB v1 may lose one of two
+    # concurrent updates of a document.
+    started = await BulkAction.get(saved_id(action))
+    if started is None or started.status is not BulkActionStatus.PROCESSING:
+        return None
+    return started
+
+
+async def end_unstarted(action: BulkAction) -> None:
+    """A cancel before the action started: nothing was read, nothing is logged."""
+    await BulkAction.get_pymongo_collection().update_one(
+        {"_id": action.id, "status": {"$in": [str(s) for s in PLANNABLE]}},
+        {"$set": {"status": str(BulkActionStatus.CANCELLED), "finished_at": utcnow()}},
+    )
+
+
+async def plan(action: BulkAction) -> bool:
+    """Writes the action's chunks, unless another planner holds the lease on it; False when
+    the input turned out unreadable and the action FAILED."""
+    action_id = str(action.id)
+    if not await lease.take(planning_lease(action_id)):
+        return True
+    try:
         try:
             total, chunk_count = await write_chunks(action)
         except InvalidInputError as exc:
             await fail_planning(action_id, str(exc))
-            return
-        await collection.update_one(
+            return False
+        await BulkAction.get_pymongo_collection().update_one(
             {"_id": action.id}, {"$set": {"total": total, "chunks_total": chunk_count}}
         )
         await dedupe.forget(action_id)
-    else:
-        await enqueue_unfinished(saved_id(action))
+        return True
+    finally:
+        await lease.give_back(planning_lease(action_id))
+
+
+async def plan_action(action_id: str) -> None:
+    """The planner actor's work, also run to apply an owner's request or restart a stall:
+    start a due action, plan it (once), re-queue what its chains need, and end it when done."""
+    found = await BulkAction.get(PydanticObjectId(action_id))
+    if found is None or found.status in TERMINAL_STATUSES:
+        return
+    action: BulkAction | None = found
+    request = await request_of(saved_id(found))
+    if request is not ControlRequest.RUN:
+        # Chunks waiting for their booked time give the time back to the account.
+        await release(found.account_id, action_id)
+    if found.status in PLANNABLE:
+        if request is ControlRequest.CANCEL:
+            await end_unstarted(found)
+            return
+        action = await start(found)
+    if action is None:
+        return
+    await liveness.touch(action_id)
+    if action.chunks_total is None and not await plan(action):
+        return
+    # A pause or resume while planning ran, a lost message, a dead worker: the chains go on
+    # from where they are (queued twice at worst, which processing shrugs off).
+    if await request_of(saved_id(action)) is not ControlRequest.PAUSE:
+        await dispatch.send_ready(saved_id(action))
     await finish_if_complete(saved_id(action))
 
 

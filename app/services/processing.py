@@ -8,10 +8,11 @@ anywhere is redone by the next, and one that finds the chunk done does nothing.
 
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from beanie import PydanticObjectId
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from app.actions import ChunkContext, Outcome, actions
 from app.clock import utcnow
@@ -23,10 +24,15 @@ from app.models import (
     Chunk,
     ChunkDecision,
     ChunkRows,
+    ControlRequest,
     LogReason,
     LogStatus,
 )
+from app.services import dispatch, liveness, waiting
+from app.services.control import request_of
+from app.services.inserts import insert_new
 from app.services.progress import sum_chunks
+from app.services.splitting import parts_done, send_parts
 
 
 def invalid_outcome(row: dict[str, Any]) -> Outcome:
@@ -44,6 +50,16 @@ def planned_outcome(row: dict[str, Any]) -> Outcome | None:
     return None
 
 
+def cancelled_outcome(row: dict[str, Any]) -> Outcome:
+    return Outcome(
+        row=row["row"],
+        status=LogStatus.SKIPPED,
+        reason=LogReason.CANCELLED,
+        entity_id=row.get("id"),
+        message="The action was cancelled before this row was processed.",
+    )
+
+
 def duplicate_outcome(row: dict[str, Any]) -> Outcome:
     return Outcome(
         row=row["row"],
@@ -55,43 +71,56 @@ def duplicate_outcome(row: dict[str, Any]) -> Outcome:
 
 
 async def write_logs(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
+    """Logs the outcomes; rows an earlier delivery already logged keep their first log."""
     now = utcnow()
-    docs = [
-        {
-            "action_id": chunk.action_id,
-            "account_id": chunk.account_id,
-            "row": outcome.row,
-            "entity_id": outcome.entity_id,
-            "status": str(outcome.status),
-            "reason": str(outcome.reason),
-            "message": outcome.message,
-            "at": now,
-        }
-        for outcome in outcomes
-    ]
-    if not docs:
-        return
-    try:
-        await ActionLog.get_pymongo_collection().insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        # Rows an earlier delivery already logged keep their first log.
-        if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
-            raise
+    await insert_new(
+        ActionLog.get_pymongo_collection(),
+        [
+            {
+                "action_id": chunk.action_id,
+                "account_id": chunk.account_id,
+                "row": outcome.row,
+                "entity_id": outcome.entity_id,
+                "status": str(outcome.status),
+                "reason": str(outcome.reason),
+                "message": outcome.message,
+                "at": now,
+            }
+            for outcome in outcomes
+        ],
+    )
 
 
-async def mark_done(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
+async def mark_done(
+    chunk: Chunk, outcomes: Sequence[Outcome], started_at: datetime | None = None
+) -> bool:
+    """Marks the chunk done with its counts; True for the delivery that marked it."""
     counts = Counter(outcome.status for outcome in outcomes)
-    await Chunk.get_pymongo_collection().update_one(
-        {"_id": chunk.id},
+    result = await Chunk.get_pymongo_collection().update_one(
+        {"_id": chunk.id, "done": False},
         {
             "$set": {
                 "done": True,
                 "succeeded": counts[LogStatus.SUCCESS],
                 "failed": counts[LogStatus.FAILED],
                 "skipped": counts[LogStatus.SKIPPED],
+                "started_at": started_at,
             }
         },
     )
+    return result.modified_count == 1
+
+
+async def after_done(chunk: Chunk) -> None:
+    """Moves the work on once a chunk is done: its chain, or its split parent."""
+    if chunk.parent is None:
+        await dispatch.after_done(chunk)
+        return
+    parent = await Chunk.get(chunk.parent)
+    if parent is None or parent.done or not await parts_done(parent):
+        return
+    if await mark_done(parent, []):
+        await after_done(parent)
 
 
 async def finish_if_complete(action_id: PydanticObjectId) -> None:
@@ -106,9 +135,12 @@ async def finish_if_complete(action_id: PydanticObjectId) -> None:
     counters = await sum_chunks(action_id)
     if action.chunks_total is None or counters.chunks_done < action.chunks_total:
         return
-    final = (
-        BulkActionStatus.COMPLETED_WITH_ERRORS if counters.failed else BulkActionStatus.COMPLETED
-    )
+    if await request_of(action_id) is ControlRequest.CANCEL:
+        final = BulkActionStatus.CANCELLED
+    elif counters.failed:
+        final = BulkActionStatus.COMPLETED_WITH_ERRORS
+    else:
+        final = BulkActionStatus.COMPLETED
     await BulkAction.get_pymongo_collection().update_one(
         {"_id": action_id, "status": str(BulkActionStatus.PROCESSING)},
         {
@@ -121,11 +153,15 @@ async def finish_if_complete(action_id: PydanticObjectId) -> None:
             }
         },
     )
+    await waiting.forget(str(action_id))
 
 
-async def record(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
+async def record(
+    chunk: Chunk, outcomes: Sequence[Outcome], started_at: datetime | None = None
+) -> None:
     await write_logs(chunk, outcomes)
-    await mark_done(chunk, outcomes)
+    if await mark_done(chunk, outcomes, started_at):
+        await after_done(chunk)
     await finish_if_complete(chunk.action_id)
 
 
@@ -161,11 +197,24 @@ async def load(chunk_id: str) -> tuple[Chunk, ChunkRows, BulkAction] | None:
     return chunk, rows, action
 
 
-async def process_chunk(chunk_id: str) -> None:
+async def process_chunk(chunk_id: str, started_at: datetime | None = None) -> None:
+    """Processes the chunk; `started_at` is when the rate limit let it through."""
     loaded = await load(chunk_id)
     if loaded is None:
         return
     chunk, stored_rows, action = loaded
+    if chunk.parts is not None:
+        await send_parts(chunk)  # split: the parts carry the rows
+        return
+    request = await request_of(chunk.action_id)
+    if request is ControlRequest.PAUSE:
+        return  # resuming queues the chunk again
+    await liveness.touch(str(chunk.action_id))
+    if request is ControlRequest.CANCEL:
+        await record(
+            chunk, [planned_outcome(row) or cancelled_outcome(row) for row in stored_rows.rows]
+        )
+        return
     spec = actions.get(action.action_type)
     ctx = ChunkContext(
         account_id=action.account_id, entity=entities.get(action.entity_type), fields=action.fields
@@ -175,7 +224,7 @@ async def process_chunk(chunk_id: str) -> None:
     live = [row for row in rows if planned_outcome(row) is None]
     decisions = await decide_once(stored_rows.id, lambda: spec.decide(ctx, live))
     outcomes = planned + await spec.apply(ctx, live, decisions)
-    await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row))
+    await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row), started_at)
 
 
 async def logged_outcomes(chunk: Chunk, rows: ChunkRows) -> dict[int, Outcome]:

@@ -36,14 +36,15 @@ async def sum_chunks(action_id: PydanticObjectId) -> Counters:
     """
     cursor = Chunk.get_pymongo_collection().find(
         {"action_id": action_id, "done": True},
-        {"_id": 0, "succeeded": 1, "failed": 1, "skipped": 1},
+        {"_id": 0, "succeeded": 1, "failed": 1, "skipped": 1, "parent": 1},
     )
     succeeded = failed = skipped = done = 0
     async for chunk in cursor:
         succeeded += chunk.get("succeeded", 0)
         failed += chunk.get("failed", 0)
         skipped += chunk.get("skipped", 0)
-        done += 1
+        # Parts of a split chunk carry its counts; the chunk itself counts as one done.
+        done += chunk.get("parent") is None
     return Counters(succeeded=succeeded, failed=failed, skipped=skipped, chunks_done=done)
 
 

@@ -9,7 +9,14 @@ from bson import ObjectId
 from app.auth import Principal
 from app.entities import EntityDocument, entities
 from app.errors import BadUserInput, NotFound
-from app.models import ActionLog, BulkAction, BulkActionStatus, LogStatus
+from app.models import (
+    ActionControl,
+    ActionLog,
+    BulkAction,
+    BulkActionStatus,
+    ControlRequest,
+    LogStatus,
+)
 from app.pagination import Page, decode_cursor, encode_cursor, page_size
 from app.services.progress import counters_of
 
@@ -36,13 +43,40 @@ async def list_actions(
     size = page_size(first)
     query: dict[str, Any] = {"account_id": principal.account_id}
     if status is not None:
-        query["status"] = str(status)
+        query.update(await status_filter(principal, status))
     total = await BulkAction.find(query).count()
     if after is not None:
-        query["_id"] = {"$lt": ObjectId(cursor_value("action", after))}
+        query["_id"] = {**query.get("_id", {}), "$lt": ObjectId(cursor_value("action", after))}
     found = await BulkAction.find(query).sort("-_id").limit(size + 1).to_list()
     items = [(encode_cursor("action", str(a.id)), a) for a in found[:size]]
     return Page(items=items, has_next_page=len(found) > size, total_count=total)
+
+
+SHOWN_BY_REQUEST = {
+    BulkActionStatus.PAUSED: ControlRequest.PAUSE,
+    BulkActionStatus.CANCELLING: ControlRequest.CANCEL,
+}
+RUNNING = (BulkActionStatus.QUEUED, BulkActionStatus.PROCESSING)
+
+
+async def status_filter(principal: Principal, status: BulkActionStatus) -> dict[str, Any]:
+    """The query for actions shown with this status: PAUSED and CANCELLING are running
+    actions with a request in force, which QUEUED and PROCESSING then leave out."""
+    if status not in SHOWN_BY_REQUEST and status not in RUNNING:
+        return {"status": str(status)}
+    wanted = (
+        [SHOWN_BY_REQUEST[status]]
+        if status in SHOWN_BY_REQUEST
+        else list(SHOWN_BY_REQUEST.values())
+    )
+    cursor = ActionControl.get_pymongo_collection().find(
+        {"account_id": principal.account_id, "request": {"$in": [str(r) for r in wanted]}},
+        {"_id": 1},
+    )
+    ids = [doc["_id"] async for doc in cursor]
+    if status in SHOWN_BY_REQUEST:
+        return {"status": {"$in": [str(s) for s in RUNNING]}, "_id": {"$in": ids}}
+    return {"status": str(status), "_id": {"$nin": ids}}
 
 
 def cursor_value(kind: str, cursor: str) -> str:

@@ -1,0 +1,75 @@
+"""The sweeper: MongoDB is the source of truth for what should be running.
+
+Every few seconds one worker process (whichever takes the sweep lease) looks for actions that
+should be moving but have no message to move them: a scheduled action whose time has come but
+whose delayed message was lost (Redis restarted, worker killed while holding it), and a queued
+or running action with no sign of life (see liveness). It sends each a planner message, which
+is idempotent: it starts, plans or re-queues only what is missing.
+"""
+
+import asyncio
+from datetime import timedelta
+
+from beanie import PydanticObjectId
+
+from app import tasks
+from app.clock import utcnow
+from app.models import ActionControl, BulkAction, BulkActionStatus, ControlRequest
+from app.services import lease, liveness
+from app.settings import get_settings
+
+# The delayed message normally starts a scheduled action on time; the sweeper steps in after.
+SCHEDULE_GRACE = timedelta(seconds=2)
+
+
+def sweep_lease() -> str:
+    return f"{get_settings().queue_namespace}:sweeper"
+
+
+async def wake(action_id: PydanticObjectId) -> None:
+    await liveness.touch(str(action_id))  # one wake-up per stall period, not per sweep
+    await asyncio.to_thread(tasks.send, tasks.PLAN_ACTION, str(action_id))
+
+
+async def due_scheduled() -> list[PydanticObjectId]:
+    cursor = BulkAction.get_pymongo_collection().find(
+        {
+            "status": str(BulkActionStatus.SCHEDULED),
+            "scheduled_at": {"$lte": utcnow() - SCHEDULE_GRACE},
+        },
+        {"_id": 1},
+    )
+    return [doc["_id"] async for doc in cursor]
+
+
+async def stalled() -> list[PydanticObjectId]:
+    cursor = BulkAction.get_pymongo_collection().find(
+        {"status": {"$in": [str(BulkActionStatus.QUEUED), str(BulkActionStatus.PROCESSING)]}},
+        {"_id": 1},
+    )
+    running = await without_life([doc["_id"] async for doc in cursor])
+    if not running:
+        return []
+    paused = {
+        doc["_id"]
+        async for doc in ActionControl.get_pymongo_collection().find(
+            {"request": str(ControlRequest.PAUSE)}, {"_id": 1}
+        )
+    }
+    return [action_id for action_id in running if action_id not in paused]
+
+
+async def without_life(action_ids: list[PydanticObjectId]) -> list[PydanticObjectId]:
+    alive = await liveness.alive([str(action_id) for action_id in action_ids])
+    return [action_id for action_id in action_ids if str(action_id) not in alive]
+
+
+async def sweep() -> int:
+    """One sweep, if no other process swept within the interval; returns actions woken."""
+    interval_ms = int(get_settings().sweep_interval_seconds * 1000)
+    if not await lease.take(sweep_lease(), interval_ms):
+        return 0
+    woken = [*await without_life(await due_scheduled()), *await stalled()]
+    for action_id in woken:
+        await wake(action_id)
+    return len(woken)

@@ -1,0 +1,51 @@
+"""The rate-limit middleware: each chunk message is admitted under its account's limit.
+
+Before a chunk runs, app.services.pacing charges its rows to the account. A chunk that must
+wait is sent again with the exact delay until its booked time (where it finds its booking by
+the chunk's id), and this delivery is skipped: not a failure, so it spends none of the
+message's retries, and never lost, as the new message is queued before this one is
+acknowledged. A chunk let through carries the time it was charged to the actor.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+import dramatiq
+from dramatiq.broker import MessageProxy
+from dramatiq.middleware import CurrentMessage, Middleware, SkipMessage
+
+from app import tasks
+from app.services.pacing import Verdict, admit
+from workers.runtime import run
+
+CHARGED_AT_OPTION = "charged_at_ms"
+
+
+class QuietSkips(logging.Filter):
+    """Dramatiq warns of every skipped message; here a skip is routine pacing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "was skipped" not in record.getMessage()
+
+
+class Pacing(Middleware):
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        logging.getLogger("dramatiq.worker.WorkerThread").addFilter(QuietSkips())
+
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        if message.actor_name != tasks.PROCESS_CHUNK:
+            return
+        admission = run(admit(message.args[0]))
+        if admission.verdict is Verdict.RUN:
+            message.options[CHARGED_AT_OPTION] = admission.charged_at_ms
+            return
+        if admission.verdict is Verdict.WAIT:
+            broker.enqueue(message.copy(), delay=admission.wait_ms)
+        raise SkipMessage(f"chunk {message.args[0]}: {admission.verdict.value}")
+
+
+def charged_at() -> datetime | None:
+    """The time the current chunk message was charged at, set above."""
+    message = CurrentMessage.get_current_message()
+    charged_ms = message.options.get(CHARGED_AT_OPTION) if message is not None else None
+    return None if charged_ms is None else datetime.fromtimestamp(charged_ms / 1000, UTC)
