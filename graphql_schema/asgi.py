@@ -19,7 +19,7 @@ from graphql_schema.schema import schema
 
 class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: object = None) -> Context:
-        return Context(request=request)
+        return await Context.of(request)
 
 
 async def live(_: Request) -> JSONResponse:

@@ -1,23 +1,46 @@
-"""Per-request context: who is calling, read from the Authorization header once."""
+"""Per-request context: who is calling, read from the Authorization header once, and
+counted against the account's API rate limit once per request."""
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from starlette.requests import HTTPConnection
 from strawberry.types import Info as StrawberryInfo
 
 from app.auth import Principal, principal_from_header
+from app.errors import AppError
+from app.services.limits import charge_request
+
+
+async def authenticate(authorization: str | None) -> Principal:
+    """The caller, charged one request; UNAUTHENTICATED or RATE_LIMITED otherwise."""
+    principal = principal_from_header(authorization)
+    await charge_request(principal)
+    return principal
 
 
 @dataclass
 class Context:
     request: HTTPConnection
+    caller: Principal | None = None
+    refusal: AppError | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
-    @cached_property
+    @classmethod
+    async def of(cls, request: HTTPConnection) -> "Context":
+        try:
+            return cls(
+                request=request, caller=await authenticate(request.headers.get("authorization"))
+            )
+        except AppError as refusal:
+            # Raised by the fields that need a caller, so each carries the code.
+            return cls(request=request, refusal=refusal)
+
+    @property
     def principal(self) -> Principal:
-        """The caller; raises UNAUTHENTICATED when the token is missing or wrong."""
-        return principal_from_header(self.request.headers.get("authorization"))
+        if self.caller is None:
+            assert self.refusal is not None
+            raise self.refusal
+        return self.caller
 
 
 Info = StrawberryInfo[Context, None]

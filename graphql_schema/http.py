@@ -8,10 +8,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from app import uploads
-from app.auth import Principal, principal_from_header
+from app.auth import Principal
 from app.errors import AppError, BadUserInput
 from app.models import LogStatus
 from app.services import queries
+from graphql_schema.context import authenticate
 
 STATUS_CODES = {
     "UNAUTHENTICATED": 401,
@@ -19,18 +20,23 @@ STATUS_CODES = {
     "NOT_FOUND": 404,
     "PAYLOAD_TOO_LARGE": 413,
     "BAD_USER_INPUT": 400,
+    "RATE_LIMITED": 429,
 }
 
 
 def error_response(error: AppError) -> JSONResponse:
+    headers = {}
+    if (retry_after := error.extensions.get("retryAfter")) is not None:
+        headers["Retry-After"] = str(retry_after)
     return JSONResponse(
         {"error": {"message": error.message, **error.extensions}},
         status_code=STATUS_CODES.get(error.code, 500),
+        headers=headers,
     )
 
 
-def caller(request: Request) -> Principal:
-    return principal_from_header(request.headers.get("authorization"))
+async def caller(request: Request) -> Principal:
+    return await authenticate(request.headers.get("authorization"))
 
 
 async def form_file_chunks(request: Request) -> tuple[str, AsyncIterator[bytes]]:
@@ -49,7 +55,7 @@ async def form_file_chunks(request: Request) -> tuple[str, AsyncIterator[bytes]]
 async def create_upload(request: Request) -> Response:
     """POST /uploads: the raw body, or a multipart `file` part; answers {"uploadId": …}."""
     try:
-        principal = caller(request)
+        principal = await caller(request)
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             filename, body = await form_file_chunks(request)
         else:
@@ -65,7 +71,7 @@ async def create_upload(request: Request) -> Response:
 async def export_logs(request: Request) -> Response:
     """GET /bulk-actions/{id}/logs.csv?status=FAILED: the logs as CSV, streamed."""
     try:
-        principal = caller(request)
+        principal = await caller(request)
         wanted = request.query_params.get("status")
         status = None
         if wanted:

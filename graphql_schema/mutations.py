@@ -11,11 +11,13 @@ from strawberry.scalars import JSON
 
 from app import uploads
 from app.actions import ActionInput
+from app.auth import Principal
 from app.errors import BadUserInput
+from app.services import control, limits
 from app.services.creation import CreateRequest, create_bulk_action
 from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, EntityType
-from graphql_schema.types import BulkActionType
+from graphql_schema.types import AccountRateLimitType, BulkActionType
 
 
 @strawberry.input
@@ -52,7 +54,7 @@ class CreateBulkActionInput:
 
 
 @strawberry.type
-class Mutation:
+class CreateMutation:
     @strawberry.mutation(description="Validates and stores an action, then queues it.")
     async def create_bulk_action(self, info: Info, input: CreateBulkActionInput) -> BulkActionType:
         principal = info.context.principal
@@ -82,3 +84,42 @@ async def store_file(account_id: str, file: UploadFile) -> str:
             yield data
 
     return (await uploads.store(account_id, file.filename or "upload.csv", chunks())).id
+
+
+@strawberry.type
+class ControlMutation:
+    @strawberry.mutation(
+        description="Stops the action: running chunks finish, the other rows are logged "
+        "SKIPPED (CANCELLED). Status CANCELLING until then, CANCELLED after."
+    )
+    async def cancel_bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType:
+        return BulkActionType.of(await control.cancel(info.context.principal, id))
+
+    @strawberry.mutation(description="Holds the action between chunks; resume goes on from there.")
+    async def pause_bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType:
+        return BulkActionType.of(await control.pause(info.context.principal, id))
+
+    @strawberry.mutation
+    async def resume_bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType:
+        return BulkActionType.of(await control.resume(info.context.principal, id))
+
+    @strawberry.mutation(description="Moves the start of a SCHEDULED action.")
+    async def reschedule_bulk_action(
+        self, info: Info, id: strawberry.ID, scheduled_at: datetime
+    ) -> BulkActionType:
+        return BulkActionType.of(await control.reschedule(info.context.principal, id, scheduled_at))
+
+    @strawberry.mutation(description="Sets an account's entities per minute; admin tokens only.")
+    async def set_account_rate_limit(
+        self, info: Info, account_id: str, per_minute: int
+    ) -> AccountRateLimitType:
+        principal = info.context.principal
+        await limits.set_limit(principal, account_id, per_minute)
+        return AccountRateLimitType.of(
+            await limits.account_rate_limit(Principal(account_id=account_id))
+        )
+
+
+@strawberry.type
+class Mutation(CreateMutation, ControlMutation):
+    pass

@@ -2,10 +2,11 @@
 
 import strawberry
 
-from app.services import queries
+from app.services import limits, queries
 from graphql_schema.context import Info
 from graphql_schema.enums import BulkActionStatus, EntityType, LogStatus
 from graphql_schema.types import (
+    AccountRateLimitType,
     BulkActionLogType,
     BulkActionStats,
     BulkActionType,
@@ -47,6 +48,10 @@ class Query:
     @strawberry.field
     async def bulk_action_stats(self, info: Info, id: strawberry.ID) -> BulkActionStats:
         return await BulkActionStats.of(await queries.get_action(info.context.principal, id))
+
+    @strawberry.field(description="The caller's entity rate limit and how much of it is used.")
+    async def account_rate_limit(self, info: Info) -> AccountRateLimitType:
+        return AccountRateLimitType.of(await limits.account_rate_limit(info.context.principal))
 
     @strawberry.field(description="The caller's entities of one type, oldest first.")
     async def entities(

@@ -10,6 +10,8 @@ from strawberry.scalars import JSON
 from app.entities import EntityDocument
 from app.models import ActionLog, BulkAction
 from app.pagination import Page
+from app.services.control import status_of
+from app.services.limits import AccountRateLimit
 from app.services.stats import stats_of
 from graphql_schema.enums import ActionType, BulkActionStatus, EntityType, LogReason, LogStatus
 
@@ -29,7 +31,17 @@ class BulkActionStats:
     chunks_done: int
     elapsed_seconds: float | None
     rate_per_second: float | None = strawberry.field(description="Rows processed per second.")
-    eta_seconds: float | None = strawberry.field(description="At the rate so far.")
+    eta_seconds: float | None = strawberry.field(
+        description="Time left: the later of the rate so far and the account's rate limit."
+    )
+    waiting_chunks: int = strawberry.field(
+        description="Chunks held back by the account's rate limit until their booked start."
+    )
+    waiting_rows: int = strawberry.field(description="Rows of the waiting chunks.")
+    next_start_at: datetime | None = strawberry.field(
+        description="When the first waiting chunk may start."
+    )
+    rate_limit_per_minute: int = strawberry.field(description="The account's limit.")
 
     @classmethod
     async def of(cls, action: BulkAction) -> "BulkActionStats":
@@ -41,7 +53,6 @@ class BulkActionType:
     id: strawberry.ID
     entity_type: EntityType
     action_type: ActionType
-    status: BulkActionStatus
     created_at: datetime
     scheduled_at: datetime | None
     started_at: datetime | None
@@ -49,6 +60,10 @@ class BulkActionType:
     idempotency_key: str | None
     error: str | None
     action: strawberry.Private[BulkAction]
+
+    @strawberry.field(description="PAUSED or CANCELLING while the owner's request holds.")
+    async def status(self) -> BulkActionStatus:
+        return await status_of(self.action)
 
     @strawberry.field
     async def stats(self) -> BulkActionStats:
@@ -60,7 +75,6 @@ class BulkActionType:
             id=strawberry.ID(str(action.id)),
             entity_type=action.entity_type,
             action_type=action.action_type,
-            status=action.status,
             created_at=action.created_at,
             scheduled_at=action.scheduled_at,
             started_at=action.started_at,
@@ -134,3 +148,26 @@ def connection(page: Page[T], convert: Callable[[T], N]) -> Connection[N]:
         page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
         total_count=page.total_count,
     )
+
+
+@strawberry.type(name="AccountRateLimit")
+class AccountRateLimitType:
+    account_id: str
+    per_minute: int = strawberry.field(description="Entities processed per rolling minute.")
+    used: int = strawberry.field(description="Entities counted in the window ending now.")
+    available: int
+    booked_ahead: int = strawberry.field(description="Entities of chunks waiting to start.")
+    window_seconds: float = strawberry.field(
+        description="How long a charge counts: a minute plus a margin for write times."
+    )
+
+    @classmethod
+    def of(cls, limit: AccountRateLimit) -> "AccountRateLimitType":
+        return cls(
+            account_id=limit.account_id,
+            per_minute=limit.per_minute,
+            used=limit.used,
+            available=limit.available,
+            booked_ahead=limit.booked_ahead,
+            window_seconds=limit.window_seconds,
+        )
