@@ -2,6 +2,7 @@
 Redis and MongoDB-wire server that scripts/test started (REDIS_URL, MONGODB_URL)."""
 
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -28,6 +29,10 @@ os.environ.update(
         "CHUNK_MAX_BACKOFF_MS": "400",
         "MAX_UPLOAD_BYTES": str(12 * 1024 * 1024),
         "MAX_UPLOAD_ROWS": "150000",
+        # Lifted for the suite; the pacing tests give their accounts small limits.
+        "RATE_LIMIT_PER_MINUTE": "100000000",
+        "RATE_LIMIT_CACHE_SECONDS": "0.5",
+        "SWEEP_INTERVAL_SECONDS": "1",
     }
 )
 
@@ -37,30 +42,69 @@ from bench.processes import free_port, stop, wait_ready  # noqa: E402
 from tests.graphql_client import GraphQLClient  # noqa: E402
 
 
-def start(args: list[str], log_name: str) -> subprocess.Popen[bytes]:
+def start(
+    args: list[str], log_name: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Starts `python -m <args>` in its own process group, logging to .run/test-logs."""
     log_dir = ROOT / ".run" / "test-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_dir / f"{RUN_ID}-{log_name}.log", "wb")  # noqa: SIM115
     return subprocess.Popen(
-        [sys.executable, "-m", *args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
     )
 
 
-@pytest.fixture(scope="session")
-def workers() -> Iterator[subprocess.Popen[bytes]]:
-    process = start(["dramatiq", "workers", "--processes", "2", "--threads", "4"], "workers")
-    yield process
-    stop(process)
+class Workers:
+    """The Dramatiq worker processes of the run; tests may kill and restart them."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+        args = ["dramatiq", "workers", "--processes", "2", "--threads", "4"]
+        self.process = start(args, f"workers-{self.starts}")
+
+    def kill(self) -> None:
+        """Dies at once, like a lost machine: no graceful shutdown, messages held are lost
+        to this process."""
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
 
 
 @pytest.fixture(scope="session")
-def api_url(workers: subprocess.Popen[bytes]) -> Iterator[str]:
+def workers() -> Iterator[Workers]:
+    pool = Workers()
+    pool.start()
+    yield pool
+    pool.stop()
+
+
+def start_api(log_name: str, **env: str) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
-    process = start(
-        ["uvicorn", "graphql_schema.asgi:create_app", "--factory", "--port", str(port)], "api"
-    )
+    args = ["uvicorn", "graphql_schema.asgi:create_app", "--factory", "--port", str(port)]
+    process = start(args, log_name, env)
     url = f"http://127.0.0.1:{port}"
     wait_ready(f"{url}/health/ready", process)
+    return url, process
+
+
+@pytest.fixture(scope="session")
+def api_url(workers: Workers) -> Iterator[str]:
+    url, process = start_api("api")
     yield url
     stop(process)
 
@@ -93,4 +137,10 @@ async def gql(api_url: str, account: str, database: None) -> AsyncIterator[Graph
 @pytest.fixture
 async def other_gql(api_url: str, database: None) -> AsyncIterator[GraphQLClient]:
     async with GraphQLClient(api_url, issue_token(new_account())) as client:
+        yield client
+
+
+@pytest.fixture
+async def admin_gql(api_url: str, database: None) -> AsyncIterator[GraphQLClient]:
+    async with GraphQLClient(api_url, issue_token("ops", role="admin")) as client:
         yield client
