@@ -121,15 +121,17 @@ start_postgres() {
     POSTGRES_URL="postgres://postgres@127.0.0.1:$port/ferretdb"
 }
 
-# A real mongod wins whenever MONGODB_URL points at one; otherwise FerretDB, on SQLite or,
-# with FERRETDB_BACKEND=postgresql, on PostgreSQL.
+# A real mongod wins whenever MONGODB_URL points at one; otherwise FerretDB, on PostgreSQL
+# (Debian's) or, with FERRETDB_BACKEND=sqlite, on SQLite. PostgreSQL is the default: FerretDB
+# v1 answers every filter, even on _id alone, by scanning the collection, and on SQLite such a
+# scan of 100,000 documents takes about 800 ms against 16 ms on PostgreSQL.
 start_mongo() {
     if [[ -n "${MONGODB_URL:-}" ]]; then log "using MongoDB at $MONGODB_URL"; return; fi
     ensure_ferretdb
     local port data backend; port="$(free_port)"
     data="$RUN_DIR/ferretdb-$port"
     mkdir -p "$data"
-    if [[ "${FERRETDB_BACKEND:-sqlite}" == postgresql ]]; then
+    if [[ "${FERRETDB_BACKEND:-postgresql}" == postgresql ]]; then
         start_postgres
         backend=(--handler=postgresql "--postgresql-url=$POSTGRES_URL")
     else
