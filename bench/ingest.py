@@ -11,27 +11,18 @@ Run it through bench/ingest, which starts the services like scripts/test does.
 import argparse
 import csv
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 from pymongo import MongoClient
 
 from bench.generate import lines, plan
-from bench.processes import free_port, stop, wait_ready
+from bench.platform import Platform, graphql, wait_done
 
-ROOT = Path(__file__).resolve().parent.parent
 CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
-STATUS = """
-query($id: ID!) {
-  bulkAction(id: $id) { status error stats { total processed succeeded failed skipped } }
-}
-"""
 
 
 def write_csv(path: Path, rows: int, duplicates: float, bad: float) -> None:
@@ -81,94 +72,31 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def children(pid: int) -> list[int]:
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [int(p) for p in out.split()]
-
-
 def platform(path: Path, rows: int, workers: int, threads: int) -> dict[str, float]:
-    env = {**os.environ, "MONGODB_DB": f"bench_{uuid.uuid4().hex[:6]}"}
-    env.setdefault("JWT_SECRET", "bench-secret-0123456789abcdef0123456789")
-    env["QUEUE_NAMESPACE"] = env["MONGODB_DB"]
-    env["MAX_UPLOAD_ROWS"] = str(max(rows, 1_000_000))
-    port = free_port()
-    api = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "graphql_schema.asgi:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "dramatiq",
-            "workers",
-            "--processes",
-            str(workers),
-            "--threads",
-            str(threads),
-        ],
-        cwd=ROOT,
-        env=env,
-        stderr=(ROOT / ".run" / "bench-workers.log").open("wb"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(f"{base}/health/ready", api)
-        token = subprocess.run(
-            [sys.executable, "-m", "app.tokens", "bench-account"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        headers = {"Authorization": f"Bearer {token}"}
-        client = httpx.Client(base_url=base, headers=headers, timeout=600)
+    settings = {
+        "MAX_UPLOAD_ROWS": str(max(rows, 1_000_000)),
+        "RATE_LIMIT_PER_MINUTE": "1000000000",  # lifted: this measures raw throughput
+    }
+    with Platform(workers, threads, **settings) as running:
+        client = running.client("bench-account")
         start = time.perf_counter()
         with path.open("rb") as body:
             uploaded = client.post("/uploads", content=iter(lambda: body.read(1 << 20), b""))
         upload_id = uploaded.json()["uploadId"]
-        created = client.post(
-            "/graphql",
-            json={
-                "query": CREATE,
-                "variables": {
-                    "i": {"entityType": "CONTACT", "actionType": "INSERT", "uploadId": upload_id}
-                },
-            },
-        ).json()
-        action_id = created["data"]["createBulkAction"]["id"]
-        query = STATUS
-        while True:
-            action = client.post(
-                "/graphql", json={"query": query, "variables": {"id": action_id}}
-            ).json()
-            state = action["data"]["bulkAction"]
-            if state["status"] in {"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED"}:
-                break
-            time.sleep(0.5)
+        created = graphql(
+            client,
+            CREATE,
+            i={"entityType": "CONTACT", "actionType": "INSERT", "uploadId": upload_id},
+        )
+        action_id = created["createBulkAction"]["id"]
+        state = wait_done(client, action_id)
         elapsed = time.perf_counter() - start
-        figures = {"elapsed": elapsed, "api_rss": peak_rss_mb(api.pid)}
-        for n, pid in enumerate(children(worker.pid)):
+        figures = {"elapsed": elapsed, "api_rss": peak_rss_mb(running.api.pid)}
+        for n, pid in enumerate(running.worker_pids()):
             figures[f"worker{n}_rss"] = peak_rss_mb(pid)
         figures.update({k: float(v) for k, v in state["stats"].items()})
         print(f"action {action_id}: {state['status']} {state['error'] or ''}")
         return figures
-    finally:
-        stop(api)
-        stop(worker)
-        MongoClient(env["MONGODB_URL"]).drop_database(env["MONGODB_DB"])
 
 
 def main() -> None:
