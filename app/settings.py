@@ -12,6 +12,9 @@ class Settings(BaseSettings):
     mongodb_url: str = "mongodb://127.0.0.1:27017/"
     mongodb_db: str = "bulk_actions"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Connections a process opens to Redis at most; more callers wait up to the timeout.
+    redis_max_connections: int = Field(default=50, ge=2)
+    redis_pool_timeout_seconds: float = Field(default=20, gt=0)
     # Prefix of Dramatiq's Redis keys, so several deployments (or test runs) share one Redis.
     queue_namespace: str = "bulk-actions"
 
@@ -47,6 +50,9 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(default=2.0, gt=0)
     # An action shows no sign of life for this long before the sweeper restarts it.
     stall_seconds: int = Field(default=120, ge=5)
+
+    # Operations (subscriptions included) one WebSocket may run at once.
+    max_subscriptions_per_connection: int = Field(default=20, ge=1)
 
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=1000, ge=1)

@@ -7,11 +7,16 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UnsetType
 
 from app import db, redis_client
+from app.errors import AppError
+from app.services.live import hub
+from app.settings import get_settings
 from graphql_schema import http
 from graphql_schema.context import Context
 from graphql_schema.schema import schema
@@ -19,11 +24,23 @@ from graphql_schema.schema import schema
 
 class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: object = None) -> Context:
+        if isinstance(request, WebSocket):
+            return Context(request=request)  # authenticated by connection_init, below
         return await Context.of(request)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        """A missing, wrong or over-limit token closes the socket with 4403 Forbidden."""
+        try:
+            await context.authenticate_socket()
+        except AppError as refusal:
+            raise ConnectionRejectionError(
+                {"message": refusal.message, **refusal.extensions}
+            ) from None
+        return UnsetType()
 
 
 async def live(_: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "ok", "live": hub.counts()})
 
 
 async def ready(_: Request) -> JSONResponse:
@@ -50,17 +67,24 @@ async def lifespan(_: Starlette) -> AsyncIterator[None]:
     logging.basicConfig(level=logging.INFO)
     await db.connect()
     yield
+    await hub.close()
     await redis_client.close()
     await db.close()
 
 
 def create_app() -> Starlette:
-    graphql = GraphQLApp(schema, graphql_ide="graphiql", multipart_uploads_enabled=True)
+    graphql = GraphQLApp(
+        schema,
+        graphql_ide="graphiql",
+        multipart_uploads_enabled=True,
+        max_subscriptions_per_connection=get_settings().max_subscriptions_per_connection,
+    )
     return Starlette(
         routes=[
             Route("/health/live", live),
             Route("/health/ready", ready),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/uploads", http.create_upload, methods=["POST"]),
             Route("/bulk-actions/{action_id}/logs.csv", http.export_logs, methods=["GET"]),
         ],

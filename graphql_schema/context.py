@@ -23,6 +23,8 @@ class Context:
     request: HTTPConnection
     caller: Principal | None = None
     refusal: AppError | None = None
+    # A WebSocket's connection_init payload, set by Strawberry; carries the token there.
+    connection_params: dict[str, object] | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -34,6 +36,13 @@ class Context:
         except AppError as refusal:
             # Raised by the fields that need a caller, so each carries the code.
             return cls(request=request, refusal=refusal)
+
+    async def authenticate_socket(self) -> None:
+        """A WebSocket sends its token in connection_init: {"Authorization": "Bearer …"}."""
+        params = self.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        self.caller = await authenticate(header if isinstance(header, str) else None)
+        self.refusal = None
 
     @property
     def principal(self) -> Principal:

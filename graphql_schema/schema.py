@@ -9,6 +9,7 @@ from strawberry.types import ExecutionContext
 from app.errors import AppError
 from graphql_schema.mutations import Mutation
 from graphql_schema.queries import Query
+from graphql_schema.subscriptions import Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -46,4 +47,4 @@ class Schema(strawberry.Schema):
             error.extensions = {**(error.extensions or {}), "code": code}
 
 
-schema = Schema(query=Query, mutation=Mutation)
+schema = Schema(query=Query, mutation=Mutation, subscription=Subscription)

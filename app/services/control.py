@@ -19,6 +19,7 @@ from app.models import (
     BulkActionStatus,
     ControlRequest,
 )
+from app.services.events import publish_change
 from app.services.queries import get_action
 from app.services.scheduling import check_schedule, send_planner
 
@@ -32,12 +33,12 @@ async def request_of(action_id: PydanticObjectId) -> ControlRequest:
 
 def shown_status(action: BulkAction, request: ControlRequest) -> BulkActionStatus:
     """The status as the owner sees it: a pause or cancel in force shows until the end."""
-    if action.status in TERMINAL_STATUSES or action.status is BulkActionStatus.SCHEDULED:
+    if action.status in TERMINAL_STATUSES:
         return action.status
-    if request is ControlRequest.PAUSE:
-        return BulkActionStatus.PAUSED
     if request is ControlRequest.CANCEL:
         return BulkActionStatus.CANCELLING
+    if request is ControlRequest.PAUSE and action.status is not BulkActionStatus.SCHEDULED:
+        return BulkActionStatus.PAUSED
     return action.status
 
 
@@ -51,6 +52,7 @@ async def set_request(action: BulkAction, request: ControlRequest) -> None:
     await ActionControl(
         id=action.id, account_id=action.account_id, request=request, updated_at=utcnow()
     ).save()
+    await publish_change(action.id, action.account_id)  # the shown status changed
     # The planner acts on the request: it ends a cancelled action that has not started, and
     # re-queues the chunks of a resumed one.
     await send_planner(str(action.id))

@@ -19,6 +19,7 @@ from app.csv_records import header_of
 from app.entities import EntitySpec, entities
 from app.errors import BadUserInput
 from app.models import BulkAction, BulkActionStatus, IdempotencyKey, InputBatch
+from app.services.events import publish_change
 from app.services.scheduling import check_schedule, send_planner
 from app.settings import get_settings
 
@@ -121,6 +122,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
     try:
         await store(action, prepared.rows)
         await send_planner(str(action.id), scheduled_at)
+        await publish_change(action.id, action.account_id)
     except BaseException:
         await discard(action)
         raise

@@ -31,6 +31,7 @@ from app.models import (
 from app.models.ids import saved_id
 from app.services import dedupe, dispatch, lease, liveness
 from app.services.control import request_of
+from app.services.events import publish_change
 from app.services.inserts import insert_new_documents
 from app.services.limits import limit_for
 from app.services.pacing import release
@@ -146,6 +147,7 @@ async def start(action: BulkAction) -> BulkAction | None:
     started = await BulkAction.get(saved_id(action))
     if started is None or started.status is not BulkActionStatus.PROCESSING:
         return None
+    await publish_change(started.id, started.account_id)
     return started
 
 
@@ -155,6 +157,7 @@ async def end_unstarted(action: BulkAction) -> None:
         {"_id": action.id, "status": {"$in": [str(s) for s in PLANNABLE]}},
         {"$set": {"status": str(BulkActionStatus.CANCELLED), "finished_at": utcnow()}},
     )
+    await publish_change(action.id, action.account_id)
 
 
 async def plan(action: BulkAction) -> bool:
@@ -172,6 +175,7 @@ async def plan(action: BulkAction) -> bool:
         await BulkAction.get_pymongo_collection().update_one(
             {"_id": action.id}, {"$set": {"total": total, "chunks_total": chunk_count}}
         )
+        await publish_change(action.id, action.account_id)
         await dedupe.forget(action_id)
         return True
     finally:
@@ -221,3 +225,5 @@ async def fail_planning(action_id: str, error: str) -> None:
             }
         },
     )
+    if (failed := await BulkAction.get(PydanticObjectId(action_id))) is not None:
+        await publish_change(failed.id, failed.account_id)

@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.services import dispatch, liveness, waiting
 from app.services.control import request_of
+from app.services.events import publish_change
 from app.services.inserts import insert_new
 from app.services.progress import sum_chunks
 from app.services.splitting import parts_done, send_parts
@@ -154,6 +155,7 @@ async def finish_if_complete(action_id: PydanticObjectId) -> None:
         },
     )
     await waiting.forget(str(action_id))
+    await publish_change(action_id, action.account_id)
 
 
 async def record(
@@ -162,6 +164,7 @@ async def record(
     await write_logs(chunk, outcomes)
     if await mark_done(chunk, outcomes, started_at):
         await after_done(chunk)
+        await publish_change(chunk.action_id, chunk.account_id)
     await finish_if_complete(chunk.action_id)
 
 

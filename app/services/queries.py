@@ -52,31 +52,43 @@ async def list_actions(
     return Page(items=items, has_next_page=len(found) > size, total_count=total)
 
 
+# Statuses shown while an owner's request is in force, the request, and the stored statuses
+# they show over (app.services.control.shown_status).
 SHOWN_BY_REQUEST = {
-    BulkActionStatus.PAUSED: ControlRequest.PAUSE,
-    BulkActionStatus.CANCELLING: ControlRequest.CANCEL,
+    BulkActionStatus.PAUSED: (
+        ControlRequest.PAUSE,
+        (BulkActionStatus.QUEUED, BulkActionStatus.PROCESSING),
+    ),
+    BulkActionStatus.CANCELLING: (
+        ControlRequest.CANCEL,
+        (BulkActionStatus.SCHEDULED, BulkActionStatus.QUEUED, BulkActionStatus.PROCESSING),
+    ),
 }
-RUNNING = (BulkActionStatus.QUEUED, BulkActionStatus.PROCESSING)
+
+
+async def requested(principal: Principal, request: ControlRequest) -> list[Any]:
+    cursor = ActionControl.get_pymongo_collection().find(
+        {"account_id": principal.account_id, "request": str(request)}, {"_id": 1}
+    )
+    return [doc["_id"] async for doc in cursor]
 
 
 async def status_filter(principal: Principal, status: BulkActionStatus) -> dict[str, Any]:
-    """The query for actions shown with this status: PAUSED and CANCELLING are running
-    actions with a request in force, which QUEUED and PROCESSING then leave out."""
-    if status not in SHOWN_BY_REQUEST and status not in RUNNING:
-        return {"status": str(status)}
-    wanted = (
-        [SHOWN_BY_REQUEST[status]]
-        if status in SHOWN_BY_REQUEST
-        else list(SHOWN_BY_REQUEST.values())
-    )
-    cursor = ActionControl.get_pymongo_collection().find(
-        {"account_id": principal.account_id, "request": {"$in": [str(r) for r in wanted]}},
-        {"_id": 1},
-    )
-    ids = [doc["_id"] async for doc in cursor]
+    """The query for the actions shown with this status: a shown PAUSED or CANCELLING is a
+    stored status with a request in force, which the stored status then leaves out."""
     if status in SHOWN_BY_REQUEST:
-        return {"status": {"$in": [str(s) for s in RUNNING]}, "_id": {"$in": ids}}
-    return {"status": str(status), "_id": {"$nin": ids}}
+        request, stored = SHOWN_BY_REQUEST[status]
+        return {
+            "status": {"$in": [str(s) for s in stored]},
+            "_id": {"$in": await requested(principal, request)},
+        }
+    hidden = [
+        action_id
+        for request, stored in SHOWN_BY_REQUEST.values()
+        if status in stored
+        for action_id in await requested(principal, request)
+    ]
+    return {"status": str(status), "_id": {"$nin": hidden}} if hidden else {"status": str(status)}
 
 
 def cursor_value(kind: str, cursor: str) -> str:

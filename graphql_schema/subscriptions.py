@@ -1,0 +1,72 @@
+"""Subscriptions: an action's progress, and the account's actions as they change.
+
+Each starts with the current state read from MongoDB, so a late or returning subscriber is
+right from its first event; then it follows the process's live hub (app.services.live).
+"""
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+
+from app.services import queries
+from app.services.live import Progress, hub, read_progress
+from graphql_schema.context import Info
+from graphql_schema.enums import BulkActionStatus
+from graphql_schema.types import BulkActionStats, BulkActionType
+
+
+@strawberry.type
+class BulkActionProgress:
+    id: strawberry.ID
+    status: BulkActionStatus
+    stats: BulkActionStats
+    at: datetime = strawberry.field(description="When this state was read.")
+    action: BulkActionType
+
+    @classmethod
+    def of(cls, progress: Progress) -> "BulkActionProgress":
+        return cls(
+            id=strawberry.ID(progress.action_id),
+            status=progress.status,
+            stats=BulkActionStats(**vars(progress.stats)),
+            at=progress.at,
+            action=BulkActionType.of(progress.action),
+        )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="The action's state now, then after each chunk and status change; "
+        "completes after the final status."
+    )
+    async def bulk_action_progress(
+        self, info: Info, id: strawberry.ID
+    ) -> AsyncGenerator[BulkActionProgress, None]:
+        action = await queries.get_action(info.context.principal, id)
+        assert action.id is not None
+        async with hub.watching(action_id=str(action.id)) as watcher:
+            first = await read_progress(action.id)
+            if first is None:
+                return
+            yield BulkActionProgress.of(first)
+            last = first
+            while not last.ended:
+                for progress in await watcher.take():
+                    if progress.at > last.at:
+                        last = progress
+                        yield BulkActionProgress.of(progress)
+
+    @strawberry.subscription(description="Any of the caller's actions, each time it changes.")
+    async def bulk_actions_feed(self, info: Info) -> AsyncGenerator[BulkActionProgress, None]:
+        account_id = info.context.principal.account_id
+        async with hub.watching(account_id=account_id) as watcher:
+            seen: dict[str, datetime] = {}
+            while True:
+                for progress in sorted(await watcher.take(), key=lambda p: p.at):
+                    if progress.at > seen.get(
+                        progress.action_id, datetime.min.replace(tzinfo=progress.at.tzinfo)
+                    ):
+                        seen[progress.action_id] = progress.at
+                        yield BulkActionProgress.of(progress)
