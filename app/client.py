@@ -52,9 +52,15 @@ class ApiClient:
     ) -> None:
         await self.http.aclose()
 
-    async def execute(self, query: str, **variables: Any) -> dict[str, Any]:
+    async def request(self, query: str, **variables: Any) -> dict[str, Any]:
+        """The whole GraphQL response: data and errors as the API sent them."""
         response = await self.http.post("/graphql", json={"query": query, "variables": variables})
         body: dict[str, Any] = response.json()
+        return body
+
+    async def execute(self, query: str, **variables: Any) -> dict[str, Any]:
+        """The data; ApiError when the API answered with errors."""
+        body = await self.request(query, **variables)
         if body.get("errors"):
             raise ApiError(body["errors"])
         data: dict[str, Any] = body["data"]

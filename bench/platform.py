@@ -54,12 +54,14 @@ class Platform:
             [sys.executable, "-m", *args], cwd=ROOT, env=self.env, stderr=stderr
         )
 
-    def client(self, account: str, role: str = "user") -> httpx.Client:
+    def token(self, account: str, role: str = "user") -> str:
         # Signed with the processes' secret: this process's own settings may differ.
         now = int(time.time())
         claims = {"sub": account, "role": role, "iat": now, "exp": now + 24 * 3600}
-        token = jwt.encode(claims, self.env["JWT_SECRET"], algorithm="HS256")
-        headers = {"Authorization": f"Bearer {token}"}
+        return jwt.encode(claims, self.env["JWT_SECRET"], algorithm="HS256")
+
+    def client(self, account: str, role: str = "user") -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.token(account, role)}"}
         return httpx.Client(base_url=self.base, headers=headers, timeout=600)
 
     def worker_pids(self) -> list[int]:

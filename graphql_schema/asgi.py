@@ -17,7 +17,7 @@ from app import db, redis_client
 from app.errors import AppError
 from app.services.live import hub
 from app.settings import get_settings
-from graphql_schema import http
+from graphql_schema import dashboard, http
 from graphql_schema.context import Context
 from graphql_schema.schema import schema
 
@@ -81,6 +81,9 @@ def create_app() -> Starlette:
     )
     return Starlette(
         routes=[
+            Route("/", dashboard.home),
+            Route("/dashboard", dashboard.page),
+            Route("/dashboard/{name}", dashboard.page),
             Route("/health/live", live),
             Route("/health/ready", ready),
             Route("/graphql", graphql, methods=["GET", "POST"]),

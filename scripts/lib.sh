@@ -23,6 +23,29 @@ ensure_python() {
     echo "$want" > "$stamp"
 }
 
+# The dashboard's script: npm packages from the lockfile, bundled by esbuild into dist/ when
+# the sources changed (the bundle is not committed).
+ensure_dashboard() {
+    local dir="$ROOT/graphql_schema/dashboard" stamp want
+    stamp="$dir/node_modules/.installed"
+    want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+        log "installing the dashboard's npm packages"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+        echo "$want" > "$stamp"
+    fi
+    if [[ ! -f "$dir/dist/app.js" ]] || [[ -n "$(find "$dir/src" -newer "$dir/dist/app.js")" ]]; then
+        (cd "$dir" && npm run --silent build >/dev/null 2>&1) || { log "dashboard build failed"; return 1; }
+    fi
+}
+
+# Debian's Chromium and its driver, for the dashboard's browser test.
+ensure_browser() {
+    command -v chromedriver >/dev/null && command -v chromium >/dev/null && return
+    log "installing chromium and chromium-driver from Debian's packages"
+    apt_install chromium chromium-driver
+}
+
 apt_install() {
     local sudo=""
     [[ "$(id -u)" == 0 ]] || sudo="sudo"

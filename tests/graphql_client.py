@@ -5,7 +5,7 @@ import time
 from types import TracebackType
 from typing import Any
 
-import httpx
+from app.client import ApiClient, ApiError
 
 ACTION_FIELDS = """
   id entityType actionType status createdAt scheduledAt startedAt finishedAt idempotencyKey
@@ -36,20 +36,16 @@ query Entities($type: EntityType!, $ids: [ID!]) {
 TERMINAL = {"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCELLED"}
 
 
-class GraphQLError(AssertionError):
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-    @property
-    def codes(self) -> list[str]:
-        return [error.get("extensions", {}).get("code") for error in self.errors]
+GraphQLError = ApiError
 
 
 class GraphQLClient:
+    """The app's API client plus the steps tests repeat; `execute` answers the whole
+    response, `data` the data or GraphQLError."""
+
     def __init__(self, base_url: str, token: str | None) -> None:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.AsyncClient(base_url=base_url, headers=headers, timeout=60)
+        self.api = ApiClient(base_url, token)
+        self.http = self.api.http
 
     async def __aenter__(self) -> "GraphQLClient":
         return self
@@ -57,19 +53,13 @@ class GraphQLClient:
     async def __aexit__(
         self, *exc: type[BaseException] | BaseException | TracebackType | None
     ) -> None:
-        await self.http.aclose()
+        await self.api.http.aclose()
 
     async def execute(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
-        body: dict[str, Any] = response.json()
-        return body
+        return await self.api.request(query, **variables)
 
     async def data(self, query: str, **variables: Any) -> dict[str, Any]:
-        body = await self.execute(query, **variables)
-        if body.get("errors"):
-            raise GraphQLError(body["errors"])
-        result: dict[str, Any] = body["data"]
-        return result
+        return await self.api.execute(query, **variables)
 
     async def create(self, **input: Any) -> dict[str, Any]:
         return (await self.data(CREATE, input=input))["createBulkAction"]

@@ -31,6 +31,7 @@ class Chunk(Document):
     skipped: int = 0
     # When the rate limit let the chunk through (the time its rows were charged at).
     started_at: datetime | None = None
+    done_at: datetime | None = None
 
     @staticmethod
     def id_for(action_id: PydanticObjectId, seq: int) -> str:

@@ -47,27 +47,23 @@ def planned_outcome(row: dict[str, Any]) -> Outcome | None:
     if "invalid" in row:
         return invalid_outcome(row)
     if row.get("dup"):
-        return duplicate_outcome(row)
+        return skipped(row, LogReason.DUPLICATE_IN_INPUT)
     return None
 
 
-def cancelled_outcome(row: dict[str, Any]) -> Outcome:
+SKIP_MESSAGES = {
+    LogReason.DUPLICATE_IN_INPUT: "An earlier row of this action has the same key.",
+    LogReason.CANCELLED: "The action was cancelled before this row was processed.",
+}
+
+
+def skipped(row: dict[str, Any], reason: LogReason) -> Outcome:
     return Outcome(
         row=row["row"],
         status=LogStatus.SKIPPED,
-        reason=LogReason.CANCELLED,
+        reason=reason,
         entity_id=row.get("id"),
-        message="The action was cancelled before this row was processed.",
-    )
-
-
-def duplicate_outcome(row: dict[str, Any]) -> Outcome:
-    return Outcome(
-        row=row["row"],
-        status=LogStatus.SKIPPED,
-        reason=LogReason.DUPLICATE_IN_INPUT,
-        entity_id=row.get("id"),
-        message="An earlier row of this action has the same key.",
+        message=SKIP_MESSAGES[reason],
     )
 
 
@@ -106,6 +102,7 @@ async def mark_done(
                 "failed": counts[LogStatus.FAILED],
                 "skipped": counts[LogStatus.SKIPPED],
                 "started_at": started_at,
+                "done_at": utcnow(),
             }
         },
     )
@@ -215,7 +212,8 @@ async def process_chunk(chunk_id: str, started_at: datetime | None = None) -> No
     await liveness.touch(str(chunk.action_id))
     if request is ControlRequest.CANCEL:
         await record(
-            chunk, [planned_outcome(row) or cancelled_outcome(row) for row in stored_rows.rows]
+            chunk,
+            [planned_outcome(row) or skipped(row, LogReason.CANCELLED) for row in stored_rows.rows],
         )
         return
     spec = actions.get(action.action_type)

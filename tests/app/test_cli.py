@@ -33,6 +33,13 @@ async def cli(api_url: str, token: str | None, *args: str) -> tuple[int, str, st
     return process.returncode, out.decode(), err.decode()
 
 
+async def submit(
+    api_url: str, token: str, source: Path, action: str, *options: str
+) -> tuple[int, str, str]:
+    args = ["submit", str(source), "--entity", "contact", "--action", action, *options]
+    return await cli(api_url, token, *args)
+
+
 async def test_submit_watch_status_and_failed_logs(
     api_url: str, account: str, database: None, tmp_path: Path
 ) -> None:
@@ -40,17 +47,7 @@ async def test_submit_watch_status_and_failed_logs(
     source = tmp_path / "contacts.csv"
     source.write_text(CSV)
 
-    code, out, err = await cli(
-        api_url,
-        token,
-        "submit",
-        str(source),
-        "--entity",
-        "contact",
-        "--action",
-        "insert",
-        "--watch",
-    )
+    code, out, err = await submit(api_url, token, source, "insert", "--watch")
     # A row failed validation, so the action ends COMPLETED_WITH_ERRORS: exit code 1.
     assert code == 1, err
     action_id = out.strip()
@@ -73,46 +70,16 @@ async def test_a_clean_file_exits_zero_and_cancel_stops_a_scheduled_one(
     token = issue_token(account)
     source = tmp_path / "clean.csv"
     source.write_text("email\nx1@example.com\nx2@example.com\n")
-    code, _, err = await cli(
-        api_url,
-        token,
-        "submit",
-        str(source),
-        "--entity",
-        "contact",
-        "--action",
-        "insert",
-        "--watch",
-    )
+    code, _, err = await submit(api_url, token, source, "insert", "--watch")
     assert code == 0, err
 
-    code, _, err = await cli(
-        api_url,
-        token,
-        "submit",
-        str(source),
-        "--entity",
-        "contact",
-        "--action",
-        "upsert",
-        "--at",
-        "2099-01-01T00:00:00+00:00",
+    code, _, err = await submit(
+        api_url, token, source, "upsert", "--at", "2099-01-01T00:00:00+00:00"
     )
     assert code == 2 and "BAD_USER_INPUT" in err  # more than a year ahead
 
     in_an_hour = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-    code, out, err = await cli(
-        api_url,
-        token,
-        "submit",
-        str(source),
-        "--entity",
-        "contact",
-        "--action",
-        "upsert",
-        "--at",
-        in_an_hour,
-    )
+    code, out, err = await submit(api_url, token, source, "upsert", "--at", in_an_hour)
     assert code == 0, err
     action_id = out.strip()
     code, out, _ = await cli(api_url, token, "cancel", action_id)

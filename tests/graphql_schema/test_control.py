@@ -115,14 +115,20 @@ def later(seconds: float) -> str:
     return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
 
 
-async def test_reschedule_moves_the_start_of_a_scheduled_action(gql: GraphQLClient) -> None:
+async def scheduled(gql: GraphQLClient, tag: str, rows: int = 1, seconds: float = 600) -> str:
+    """An INSERT action scheduled `seconds` ahead; its id."""
     created = await gql.create(
         entityType="CONTACT",
         actionType="INSERT",
-        records=records(3, "resched"),
-        scheduledAt=later(3),
+        records=records(rows, tag),
+        scheduledAt=later(seconds),
     )
     assert created["status"] == "SCHEDULED"
+    return str(created["id"])
+
+
+async def test_reschedule_moves_the_start_of_a_scheduled_action(gql: GraphQLClient) -> None:
+    created = {"id": await scheduled(gql, "resched", rows=3, seconds=3)}
     moved = (await gql.data(RESCHEDULE, id=created["id"], at=later(3600)))["rescheduleBulkAction"]
     assert moved["status"] == "SCHEDULED"
 
@@ -145,9 +151,7 @@ async def test_reschedule_moves_the_start_of_a_scheduled_action(gql: GraphQLClie
 async def test_reschedule_refuses_past_and_absurd_times(
     gql: GraphQLClient, at: str, message: str
 ) -> None:
-    created = await gql.create(
-        entityType="CONTACT", actionType="INSERT", records=records(1, "r"), scheduledAt=later(600)
-    )
+    created = {"id": await scheduled(gql, "r")}
     with pytest.raises(GraphQLError) as refused:
         await gql.data(RESCHEDULE, id=created["id"], at=at)
     assert refused.value.codes == ["BAD_USER_INPUT"]
@@ -156,12 +160,7 @@ async def test_reschedule_refuses_past_and_absurd_times(
 
 
 async def test_cancel_before_the_start_ends_it_without_reading_it(gql: GraphQLClient) -> None:
-    created = await gql.create(
-        entityType="CONTACT",
-        actionType="INSERT",
-        records=records(5, "early"),
-        scheduledAt=later(600),
-    )
+    created = {"id": await scheduled(gql, "early", rows=5)}
     with pytest.raises(GraphQLError) as not_started:
         await control(gql, "pause", created["id"])
     assert not_started.value.codes == ["BAD_USER_INPUT"]
@@ -175,12 +174,7 @@ async def test_cancel_before_the_start_ends_it_without_reading_it(gql: GraphQLCl
 async def test_controls_of_another_accounts_action_are_not_found(
     gql: GraphQLClient, other_gql: GraphQLClient
 ) -> None:
-    created = await gql.create(
-        entityType="CONTACT",
-        actionType="INSERT",
-        records=records(1, "mine"),
-        scheduledAt=later(600),
-    )
+    created = {"id": await scheduled(gql, "mine")}
     for verb in ("cancel", "pause", "resume"):
         with pytest.raises(GraphQLError) as hidden:
             await control(other_gql, verb, created["id"])

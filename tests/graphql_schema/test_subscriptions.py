@@ -1,16 +1,18 @@
 """Subscriptions over WebSocket with the real API, workers and Redis pub/sub."""
 
 import asyncio
+import json
 import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
+import websockets
 from redis.asyncio import Redis
 
 from app.auth import issue_token
-from app.client import LEGACY_WS, ApiClient, ApiError, Closed
+from app.client import LEGACY_WS, TRANSPORT_WS, ApiClient, ApiError, Closed
 from app.services.events import channel
 from tests.graphql_client import GraphQLClient
 from tests.pacing_helpers import records, set_limit
@@ -168,3 +170,20 @@ async def test_two_hundred_subscribers_share_one_listener_and_all_see_the_end(
     assert (counts["watchers"], counts["refreshing"], counts["listening"]) == (0, 0, 1)
     assert (await redis.pubsub_numsub(channel()))[0][1] == 1
     await redis.aclose()
+
+
+async def test_operations_per_socket_are_limited(api_url: str, account: str) -> None:
+    url = "ws" + api_url.removeprefix("http") + "/graphql"
+    async with websockets.connect(url, subprotocols=[TRANSPORT_WS]) as socket:  # type: ignore[list-item]
+        init = {
+            "type": "connection_init",
+            "payload": {"Authorization": f"Bearer {issue_token(account)}"},
+        }
+        await socket.send(json.dumps(init))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        for n in range(21):  # MAX_SUBSCRIPTIONS_PER_CONNECTION is 20
+            message = {"query": FEED, "variables": {}}
+            await socket.send(json.dumps({"id": str(n), "type": "subscribe", "payload": message}))
+        refused = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        assert (refused["id"], refused["type"]) == ("20", "error")
+        assert "limit" in refused["payload"][0]["message"].lower()

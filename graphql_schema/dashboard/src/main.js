@@ -1,0 +1,195 @@
+// The dashboard: one page over the platform's own API. Queries and mutations go over HTTP;
+// live progress comes from the bulkActionsFeed subscription (graphql-transport-ws).
+import { createClient } from "graphql-ws";
+
+const $ = (selector) => document.querySelector(selector);
+const TERMINAL = new Set(["COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCELLED"]);
+const FIELDS = `id entityType actionType status createdAt
+  stats { total processed succeeded failed skipped progress etaSeconds waitingRows }`;
+
+let token = localStorage.getItem("bulkActionsToken") || "";
+let socket = null;
+const actions = new Map();
+const logs = { id: null, after: null, load: 0 };
+
+async function gql(query, variables = {}) {
+  const response = await fetch("/graphql", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (body.errors) {
+    const [error] = body.errors;
+    throw new Error(`${error.message} (${error.extensions?.code})`);
+  }
+  return body.data;
+}
+
+function note(text) {
+  $("#submit-note").textContent = text;
+}
+
+function eta(seconds) {
+  if (seconds == null) return "";
+  return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+}
+
+function render(action) {
+  actions.set(action.id, action);
+  let row = document.querySelector(`tr[data-id="${action.id}"]`);
+  if (!row) {
+    row = document.createElement("tr");
+    row.dataset.id = action.id;
+    row.addEventListener("click", () => openLogs(action.id));
+    $("#actions tbody").prepend(row);
+  }
+  const s = action.stats;
+  const percent = Math.floor(s.progress * 100);
+  row.innerHTML = `
+    <td>${action.actionType} ${action.entityType} <small>${action.id}</small></td>
+    <td class="status ${action.status}">${action.status}</td>
+    <td><progress max="100" value="${percent}"></progress> <span class="percent">${percent}%</span></td>
+    <td>${s.succeeded}</td><td>${s.failed}</td><td>${s.skipped}</td>
+    <td>${TERMINAL.has(action.status) ? "" : eta(s.etaSeconds)}</td>`;
+}
+
+async function loadEnums() {
+  const data = await gql(`{
+    entity: __type(name: "EntityType") { enumValues { name } }
+    action: __type(name: "ActionType") { enumValues { name } }
+  }`);
+  for (const [select, type] of [["#entity", data.entity], ["#action", data.action]]) {
+    $(select).innerHTML = type.enumValues.map((v) => `<option>${v.name}</option>`).join("");
+  }
+}
+
+async function loadActions() {
+  const data = await gql(`{ bulkActions(first: 50) { edges { node { ${FIELDS} } } } }`);
+  $("#actions tbody").innerHTML = "";
+  for (const edge of data.bulkActions.edges.reverse()) render(edge.node);
+}
+
+function follow() {
+  if (socket) socket.dispose();
+  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`;
+  socket = createClient({ url, connectionParams: { Authorization: `Bearer ${token}` }, retryAttempts: 1e9 });
+  socket.subscribe(
+    { query: `subscription { bulkActionsFeed { action { ${FIELDS} } status stats { total processed succeeded failed skipped progress etaSeconds waitingRows } } }` },
+    {
+      next: ({ data }) => {
+        const event = data.bulkActionsFeed;
+        render({ ...event.action, status: event.status, stats: event.stats });
+        if (logs.id === event.action.id && TERMINAL.has(event.status)) openLogs(logs.id);
+      },
+      error: (error) => note(`live updates stopped: ${error.reason || error.message || error}`),
+      complete: () => {},
+    },
+  );
+}
+
+async function start(event) {
+  event?.preventDefault();
+  token = $("#token").value.trim() || token;
+  if (!token) return;
+  localStorage.setItem("bulkActionsToken", token);
+  try {
+    const me = await gql("{ accountRateLimit { accountId perMinute } }");
+    $("#who").textContent = `${me.accountRateLimit.accountId} · ${me.accountRateLimit.perMinute.toLocaleString()} entities/min`;
+    await loadEnums();
+    await loadActions();
+    follow();
+  } catch (error) {
+    $("#who").textContent = error.message;
+  }
+}
+
+function exampleCsv(rows = 250) {
+  const lines = ["email,first_name,last_name,lifecycle_stage"];
+  const stamp = Date.now();
+  for (let n = 0; n < rows; n++) lines.push(`example${stamp}-${n}@example.com,Ada,Example${n},lead`);
+  return new File([lines.join("\n") + "\n"], `example-${stamp}.csv`, { type: "text/csv" });
+}
+
+let example = null;
+
+async function submit(event) {
+  event.preventDefault();
+  const file = $("#file").files[0] || example;
+  if (!file) return note("choose a CSV file, or use an example");
+  note(`uploading ${file.name}…`);
+  try {
+    const uploaded = await fetch(`/uploads?filename=${encodeURIComponent(file.name)}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+      body: file,
+    });
+    const body = await uploaded.json();
+    if (!uploaded.ok) throw new Error(`${body.error.message} (${body.error.code})`);
+    const input = { entityType: $("#entity").value, actionType: $("#action").value, uploadId: body.uploadId };
+    const data = await gql(
+      `mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { ${FIELDS} } }`,
+      { input },
+    );
+    render(data.createBulkAction);
+    note(`${body.rows.toLocaleString()} rows: action ${data.createBulkAction.id}`);
+    example = null;
+  } catch (error) {
+    note(error.message);
+  }
+}
+
+async function openLogs(id, more = false) {
+  const load = ++logs.load; // a later load (another action, another filter) wins
+  logs.id = id;
+  if (!more) logs.after = null;
+  for (const row of document.querySelectorAll("#actions tr")) row.classList.toggle("selected", row.dataset.id === id);
+  $("#logs").hidden = false;
+  $("#logs-of").textContent = id;
+  const status = $("#log-status").value || null;
+  const data = await gql(
+    `query($id: ID!, $status: LogStatus, $after: String) {
+      bulkActionLogs(id: $id, status: $status, first: 50, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        edges { node { row status reason entityId message } }
+      } }`,
+    { id, status, after: logs.after },
+  );
+  if (load !== logs.load) return;
+  if (!more) $("#log-rows tbody").innerHTML = "";
+  const page = data.bulkActionLogs;
+  for (const { node } of page.edges) {
+    const tr = document.createElement("tr");
+    tr.innerHTML = `<td>${node.row}</td><td class="${node.status}">${node.status}</td><td>${node.reason}</td><td>${node.entityId ?? ""}</td><td></td>`;
+    tr.lastChild.textContent = node.message ?? "";
+    $("#log-rows tbody").append(tr);
+  }
+  logs.after = page.pageInfo.endCursor;
+  $("#more").hidden = !page.pageInfo.hasNextPage;
+}
+
+async function downloadFailed() {
+  const response = await fetch(`/bulk-actions/${logs.id}/logs.csv?status=FAILED`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = `bulk-action-${logs.id}-failed.csv`;
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+
+$("#token-form").addEventListener("submit", start);
+$("#submit-form").addEventListener("submit", submit);
+$("#example").addEventListener("click", () => {
+  example = exampleCsv();
+  $("#file").value = "";
+  note(`example ready: ${example.name} (250 contacts), choose INSERT and submit`);
+});
+$("#log-status").addEventListener("change", () => logs.id && openLogs(logs.id));
+$("#more").addEventListener("click", () => openLogs(logs.id, true));
+$("#download").addEventListener("click", downloadFailed);
+if (token) {
+  $("#token").value = token;
+  start();
+}
