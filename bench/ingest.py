@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pymongo import MongoClient
 
@@ -41,7 +42,7 @@ def documents(path: Path) -> Iterator[dict[str, object]]:
 
 def raw_floor(url: str, database: str, path: Path) -> tuple[int, float]:
     """Rows/s of raw unordered insert_many, documents prepared outside the timing."""
-    client = MongoClient(url)
+    client: MongoClient[dict[str, Any]] = MongoClient(url)
     collection = client[database]["floor_contacts"]
     collection.drop()
     collection.create_index([("account_id", 1), ("key", 1)], unique=True)

@@ -11,6 +11,7 @@ import statistics
 import time
 from bisect import bisect_left
 from datetime import UTC, datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo import MongoClient
@@ -57,7 +58,8 @@ def main() -> None:
     with Platform(CHUNK_SIZE="500", RATE_LIMIT_PER_MINUTE="1000000000") as running:
         token = running.token("live-bench")
         action_id, results = asyncio.run(measure(running.base, token, args.subscribers, args.rows))
-        database = MongoClient(running.env["MONGODB_URL"], tz_aware=True)[running.env["MONGODB_DB"]]
+        client: MongoClient[dict[str, Any]] = MongoClient(running.env["MONGODB_URL"], tz_aware=True)
+        database = client[running.env["MONGODB_DB"]]
         chunks = database["chunks"].find({"action_id": ObjectId(action_id)}, {"done_at": 1})
         commits = sorted(chunk["done_at"].timestamp() for chunk in chunks)
     latencies = []

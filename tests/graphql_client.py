@@ -62,10 +62,12 @@ class GraphQLClient:
         return await self.api.execute(query, **variables)
 
     async def create(self, **input: Any) -> dict[str, Any]:
-        return (await self.data(CREATE, input=input))["createBulkAction"]
+        created: dict[str, Any] = (await self.data(CREATE, input=input))["createBulkAction"]
+        return created
 
     async def action(self, action_id: str) -> dict[str, Any]:
-        return (await self.data(GET, id=action_id))["bulkAction"]
+        action: dict[str, Any] = (await self.data(GET, id=action_id))["bulkAction"]
+        return action
 
     async def wait(self, action_id: str, timeout: float = 120) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

@@ -3,6 +3,7 @@
 import asyncio
 import random
 import uuid
+from typing import cast
 
 from app.rate_limit import SlidingWindowLimit
 
@@ -16,7 +17,11 @@ def limiter(window_ms: int = WINDOW_MS) -> SlidingWindowLimit:
 
 async def bookings(limit: SlidingWindowLimit, subject: str) -> list[tuple[float, int]]:
     """(start ms, cost) of every booking, oldest first."""
-    members = await limit.redis.zrange(limit.key(subject), 0, -1, withscores=True)
+    # The client decodes responses: members are str.
+    members = cast(
+        list[tuple[str, float]],
+        await limit.redis.zrange(limit.key(subject), 0, -1, withscores=True),
+    )
     return [(score, int(member.split(":")[0])) for member, score in members]
 
 
@@ -82,7 +87,7 @@ async def test_release_gives_back_only_future_bookings_of_the_prefix() -> None:
     await limit.reserve("acct", 4, 4, "action-a:1")  # booked ahead
     await limit.reserve("acct", 4, 4, "action-b:0")  # booked ahead
     assert await limit.release("acct", "action-a:") == 1
-    members = await limit.redis.zrange(limit.key("acct"), 0, -1)
+    members = cast(list[str], await limit.redis.zrange(limit.key("acct"), 0, -1))
     assert sorted(member.split(":", 1)[1] for member in members) == ["action-a:0", "action-b:0"]
     usage = await limit.usage("acct")
     assert (usage.in_window, usage.ahead) == (4, 4)

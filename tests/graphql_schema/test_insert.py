@@ -19,7 +19,7 @@ async def test_insert_5000_with_duplicates_and_existing(gql: GraphQLClient) -> N
     for n, record in enumerate(existing):
         records.insert(n * 97 + 3, record)
     # 100 repeats of earlier rows, differently cased and spaced, many across chunk boundaries.
-    duplicates = [
+    duplicates: list[dict[str, object]] = [
         {"email": f"  PERSON{i * 48}@Example.com ", "first_name": "dup"} for i in range(100)
     ]
     records += duplicates

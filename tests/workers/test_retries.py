@@ -16,12 +16,14 @@ async def test_failing_chunk_is_retried_then_logged_failed(
         account, "CONTACT", "UPDATE", rows, fields={"first_name": "x"}
     )
     await asyncio.to_thread(tasks.send, tasks.PROCESS_CHUNK, str(chunk.id))
+    current: BulkAction | None = None
     for _ in range(300):
         current = await BulkAction.get(action.id)
         assert current is not None
         if current.status is not BulkActionStatus.PROCESSING:
             break
         await asyncio.sleep(0.1)
+    assert current is not None
     assert current.status is BulkActionStatus.COMPLETED_WITH_ERRORS
     assert (current.succeeded, current.failed, current.skipped) == (0, 2, 0)
     logs = await ActionLog.find(ActionLog.action_id == action.id).sort("+row").to_list()
