@@ -95,7 +95,6 @@ class Booking:
     booked: bool
     wait_ms: int  # until the booking starts (booked), or until one would fit (not booked)
     starts_at_ms: int  # that time, epoch ms on Redis's clock
-    member: str
     too_large: bool = False
 
 
@@ -130,7 +129,6 @@ class SlidingWindowLimit:
             booked=booked == 1,
             wait_ms=int(wait_ms),
             starts_at_ms=int(starts_at_ms),
-            member=member,
             too_large=booked == -1,
         )
 

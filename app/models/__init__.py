@@ -3,7 +3,7 @@
 from beanie import Document
 
 from app.models.account_limit import AccountLimit
-from app.models.action_control import ActionControl, ControlRequest
+from app.models.action_control import SHOWN_BY_REQUEST, ActionControl, ControlRequest
 from app.models.action_log import ActionLog, LogReason, LogStatus
 from app.models.bulk_action import TERMINAL_STATUSES, BulkAction, BulkActionStatus
 from app.models.chunk import Chunk, ChunkDecision, ChunkRows
@@ -11,6 +11,7 @@ from app.models.idempotency import IdempotencyKey
 from app.models.input_batch import InputBatch
 
 __all__ = [
+    "SHOWN_BY_REQUEST",
     "TERMINAL_STATUSES",
     "AccountLimit",
     "ActionControl",

@@ -14,12 +14,27 @@ from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
 from app.clock import utcnow
+from app.models.bulk_action import BulkActionStatus
 
 
 class ControlRequest(StrEnum):
     RUN = "RUN"
     PAUSE = "PAUSE"
     CANCEL = "CANCEL"
+
+
+# The statuses shown while a request is in force: each with its request and the stored
+# statuses it shows over (a pause does not show over an action that has not started).
+SHOWN_BY_REQUEST = {
+    BulkActionStatus.PAUSED: (
+        ControlRequest.PAUSE,
+        (BulkActionStatus.QUEUED, BulkActionStatus.PROCESSING),
+    ),
+    BulkActionStatus.CANCELLING: (
+        ControlRequest.CANCEL,
+        (BulkActionStatus.SCHEDULED, BulkActionStatus.QUEUED, BulkActionStatus.PROCESSING),
+    ),
+}
 
 
 class ActionControl(Document):

@@ -13,6 +13,7 @@ from app.auth import Principal
 from app.clock import utcnow
 from app.errors import BadUserInput
 from app.models import (
+    SHOWN_BY_REQUEST,
     TERMINAL_STATUSES,
     ActionControl,
     BulkAction,
@@ -23,8 +24,6 @@ from app.services.events import publish_change
 from app.services.queries import get_action
 from app.services.scheduling import check_schedule, send_planner
 
-NOT_STARTED = (BulkActionStatus.SCHEDULED, BulkActionStatus.QUEUED)
-
 
 async def request_of(action_id: PydanticObjectId) -> ControlRequest:
     control = await ActionControl.get(action_id)
@@ -33,12 +32,9 @@ async def request_of(action_id: PydanticObjectId) -> ControlRequest:
 
 def shown_status(action: BulkAction, request: ControlRequest) -> BulkActionStatus:
     """The status as the owner sees it: a pause or cancel in force shows until the end."""
-    if action.status in TERMINAL_STATUSES:
-        return action.status
-    if request is ControlRequest.CANCEL:
-        return BulkActionStatus.CANCELLING
-    if request is ControlRequest.PAUSE and action.status is not BulkActionStatus.SCHEDULED:
-        return BulkActionStatus.PAUSED
+    for shown, (requested, stored) in SHOWN_BY_REQUEST.items():
+        if request is requested and action.status in stored:
+            return shown
     return action.status
 
 

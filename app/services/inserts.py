@@ -7,7 +7,7 @@ from beanie import Document
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
-DUPLICATE_KEY = 11000
+from app.actions._base import DUPLICATE_KEY_CODE
 
 
 async def insert_new(collection: AsyncCollection[Any], docs: Sequence[Mapping[str, Any]]) -> None:
@@ -17,7 +17,7 @@ async def insert_new(collection: AsyncCollection[Any], docs: Sequence[Mapping[st
     try:
         await collection.insert_many(list(docs), ordered=False)
     except BulkWriteError as exc:
-        if any(error.get("code") != DUPLICATE_KEY for error in exc.details["writeErrors"]):
+        if any(error.get("code") != DUPLICATE_KEY_CODE for error in exc.details["writeErrors"]):
             raise
         if exc.details.get("writeConcernErrors"):
             raise

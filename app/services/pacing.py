@@ -57,7 +57,7 @@ async def admit(chunk_id: str) -> Admission:
     if booked.wait_ms <= 0:
         await waiting.let_go(action_id, chunk.id)
         return Admission(Verdict.RUN, charged_at_ms=booked.starts_at_ms)
-    await waiting.hold(action_id, chunk.id, chunk.size, booked.wait_ms)
+    await waiting.hold(action_id, chunk.id, chunk.size, booked.starts_at_ms, booked.wait_ms)
     # Waiting is a sign of life: the sweeper must not take the action for stalled.
     await liveness.touch(action_id, booked.wait_ms / 1000 + get_settings().stall_seconds)
     return Admission(Verdict.WAIT, wait_ms=booked.wait_ms)

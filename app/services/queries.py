@@ -10,6 +10,7 @@ from app.auth import Principal
 from app.entities import EntityDocument, entities
 from app.errors import BadUserInput, NotFound
 from app.models import (
+    SHOWN_BY_REQUEST,
     ActionControl,
     ActionLog,
     BulkAction,
@@ -50,20 +51,6 @@ async def list_actions(
     found = await BulkAction.find(query).sort("-_id").limit(size + 1).to_list()
     items = [(encode_cursor("action", str(a.id)), a) for a in found[:size]]
     return Page(items=items, has_next_page=len(found) > size, total_count=total)
-
-
-# Statuses shown while an owner's request is in force, the request, and the stored statuses
-# they show over (app.services.control.shown_status).
-SHOWN_BY_REQUEST = {
-    BulkActionStatus.PAUSED: (
-        ControlRequest.PAUSE,
-        (BulkActionStatus.QUEUED, BulkActionStatus.PROCESSING),
-    ),
-    BulkActionStatus.CANCELLING: (
-        ControlRequest.CANCEL,
-        (BulkActionStatus.SCHEDULED, BulkActionStatus.QUEUED, BulkActionStatus.PROCESSING),
-    ),
-}
 
 
 async def requested(principal: Principal, request: ControlRequest) -> list[Any]:

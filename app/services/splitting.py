@@ -53,16 +53,17 @@ async def split(chunk: Chunk, limit: int) -> None:
     await asyncio.gather(*(send_chunk(part_id) for part_id in part_ids))
 
 
+async def parts_of(chunk: Chunk) -> list[Chunk | None]:
+    assert chunk.parts is not None
+    return list(await asyncio.gather(*(Chunk.get(chunk.part_id(n)) for n in range(chunk.parts))))
+
+
 async def send_parts(chunk: Chunk) -> None:
     """Queues the parts of a split chunk that are not done (its own message came again)."""
-    assert chunk.parts is not None
-    parts = await asyncio.gather(*(Chunk.get(chunk.part_id(n)) for n in range(chunk.parts)))
-    for part in parts:
+    for part in await parts_of(chunk):
         if part is not None and not part.done:
             await send_chunk(part.id)
 
 
 async def parts_done(chunk: Chunk) -> bool:
-    assert chunk.parts is not None
-    parts = await asyncio.gather(*(Chunk.get(chunk.part_id(n)) for n in range(chunk.parts)))
-    return all(part is not None and part.done for part in parts)
+    return all(part is not None and part.done for part in await parts_of(chunk))

@@ -7,35 +7,29 @@ or running action with no sign of life (see liveness). It sends each a planner m
 is idempotent: it starts, plans or re-queues only what is missing.
 """
 
-import asyncio
 from datetime import timedelta
 
 from beanie import PydanticObjectId
 
-from app import tasks
 from app.clock import utcnow
 from app.models import ActionControl, BulkAction, BulkActionStatus, ControlRequest
 from app.services import lease, liveness
+from app.services.scheduling import send_planner
 from app.settings import get_settings
 
 # The delayed message normally starts a scheduled action on time; the sweeper steps in after.
-SCHEDULE_GRACE = timedelta(seconds=2)
+MESSAGE_GRACE = timedelta(seconds=2)
 
 
 def sweep_lease() -> str:
     return f"{get_settings().queue_namespace}:sweeper"
 
 
-async def wake(action_id: PydanticObjectId) -> None:
-    await liveness.touch(str(action_id))  # one wake-up per stall period, not per sweep
-    await asyncio.to_thread(tasks.send, tasks.PLAN_ACTION, str(action_id))
-
-
 async def due_scheduled() -> list[PydanticObjectId]:
     cursor = BulkAction.get_pymongo_collection().find(
         {
             "status": str(BulkActionStatus.SCHEDULED),
-            "scheduled_at": {"$lte": utcnow() - SCHEDULE_GRACE},
+            "scheduled_at": {"$lte": utcnow() - MESSAGE_GRACE},
         },
         {"_id": 1},
     )
@@ -71,5 +65,6 @@ async def sweep() -> int:
         return 0
     woken = [*await without_life(await due_scheduled()), *await stalled()]
     for action_id in woken:
-        await wake(action_id)
+        # Also marks it alive: one wake-up per stall period, not one per sweep.
+        await send_planner(str(action_id))
     return len(woken)

@@ -4,7 +4,6 @@ A Redis hash per action: chunk id → "<rows>:<start time in ms>". Entries are r
 chunk is let through, and the hash expires on its own after the last booked start.
 """
 
-import time
 from dataclasses import dataclass
 
 from app.redis_client import get_redis
@@ -22,9 +21,8 @@ def waiting_key(action_id: str) -> str:
     return f"{get_settings().queue_namespace}:waiting:{action_id}"
 
 
-async def hold(action_id: str, chunk_id: str, rows: int, wait_ms: int) -> None:
+async def hold(action_id: str, chunk_id: str, rows: int, start_ms: int, wait_ms: int) -> None:
     key = waiting_key(action_id)
-    start_ms = int(time.time() * 1000) + wait_ms
     async with get_redis().pipeline(transaction=False) as pipe:
         pipe.hset(key, chunk_id, f"{rows}:{start_ms}")
         pipe.pexpire(key, wait_ms + 60_000)
