@@ -169,10 +169,15 @@ start_mongo() {
     log "FerretDB on $MONGODB_URL (data in $data)"
 }
 
+# Stops what was started, newest first: the API and workers finish before Redis and the
+# database they talk to go away.
 stop_all() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    local i pid
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+        pid="${PIDS[i]}"
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
 }
 
 start_services() {
