@@ -1,9 +1,9 @@
 # The dashboard's script, bundled by esbuild (the API serves it at /dashboard).
 FROM node:20-slim AS dashboard
 WORKDIR /dashboard
-COPY graphql_schema/dashboard/package.json graphql_schema/dashboard/package-lock.json ./
+COPY server/dashboard/package.json server/dashboard/package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY graphql_schema/dashboard/src ./src
+COPY server/dashboard/src ./src
 RUN npm run build
 
 FROM python:3.11-slim
@@ -12,7 +12,9 @@ COPY pyproject.toml README.md ./
 COPY app ./app
 COPY workers ./workers
 COPY graphql_schema ./graphql_schema
-COPY --from=dashboard /dashboard/dist ./graphql_schema/dashboard/dist
+COPY server ./server
+COPY client ./client
+COPY --from=dashboard /dashboard/dist ./server/dashboard/dist
 RUN pip install --no-cache-dir .
 ENV PORT=8000
-CMD ["sh", "-c", "uvicorn graphql_schema.asgi:create_app --factory --host 0.0.0.0 --port ${PORT}"]
+CMD ["sh", "-c", "uvicorn server.asgi:create_app --factory --host 0.0.0.0 --port ${PORT}"]

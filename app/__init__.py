@@ -1,1 +1,1 @@
-"""Domain logic of the bulk action platform: models, entities, action types and services."""
+"""The bulk action platform's application: domain, engine, use cases and infrastructure."""

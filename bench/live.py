@@ -16,8 +16,8 @@ from typing import Any
 from bson import ObjectId
 from pymongo import MongoClient
 
-from app.client import ApiClient
 from bench.platform import Platform
+from client.api import ApiClient
 
 WATCH = "subscription($id: ID!) { bulkActionProgress(id: $id) { status stats { chunksDone } } }"
 CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"

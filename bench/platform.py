@@ -36,7 +36,7 @@ class Platform:
 
     def __enter__(self) -> "Platform":
         port = self.base.rsplit(":", 1)[1]
-        api_args = ["uvicorn", "graphql_schema.asgi:create_app", "--factory", "--port", port]
+        api_args = ["uvicorn", "server.asgi:create_app", "--factory", "--port", port]
         self.api = self.start([*api_args, "--log-level", "warning"])
         worker_args = ["workers", "--processes", str(self.workers), "--threads", str(self.threads)]
         log = (ROOT / ".run" / "bench-workers.log").open("wb")

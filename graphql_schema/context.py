@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from starlette.requests import HTTPConnection
 from strawberry.types import Info as StrawberryInfo
 
-from app.auth import Principal, principal_from_header
-from app.errors import AppError
-from app.services.limits import charge_request
+from app.domain.errors import AppError
+from app.domain.principal import Principal
+from app.infra.auth import principal_from_header
+from app.usecases.limits import charge_request
 
 
 async def authenticate(authorization: str | None) -> Principal:

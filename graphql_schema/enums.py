@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from app.actions import actions
-from app.entities import entities
-from app.models import BulkActionStatus as DomainStatus
-from app.models import LogReason as DomainReason
-from app.models import LogStatus as DomainLogStatus
+from app.domain.actions import actions
+from app.domain.entities import entities
+from app.domain.models import BulkActionStatus as DomainStatus
+from app.domain.models import LogReason as DomainReason
+from app.domain.models import LogStatus as DomainLogStatus
 
 if TYPE_CHECKING:
     EntityType = str
@@ -18,11 +18,11 @@ if TYPE_CHECKING:
 else:
     EntityType = strawberry.enum(
         Enum("EntityType", {name: name for name in entities.names()}),
-        description="The kinds of CRM entity; one module each in app/entities.",
+        description="The kinds of CRM entity; one module each in app/domain/entities.",
     )
     ActionType = strawberry.enum(
         Enum("ActionType", {name: name for name in actions.names()}),
-        description="What an action does to its entities; one module each in app/actions.",
+        description="What an action does to its entities; one module each in app/domain/actions.",
     )
 
 # The domain's own enums are the GraphQL enums; strawberry.enum only marks them.

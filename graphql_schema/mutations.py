@@ -9,12 +9,12 @@ from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
-from app import uploads
-from app.actions import ActionInput
-from app.auth import Principal
-from app.errors import BadUserInput
-from app.services import control, limits
-from app.services.creation import CreateRequest, create_bulk_action
+from app.domain.actions import ActionInput
+from app.domain.errors import BadUserInput
+from app.domain.principal import Principal
+from app.infra import uploads
+from app.usecases import control, limits
+from app.usecases.creation import CreateRequest, create_bulk_action
 from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, EntityType
 from graphql_schema.types import AccountRateLimitType, BulkActionType

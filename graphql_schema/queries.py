@@ -2,7 +2,7 @@
 
 import strawberry
 
-from app.services import limits, queries
+from app.usecases import limits, queries
 from graphql_schema.context import Info
 from graphql_schema.enums import BulkActionStatus, EntityType, LogStatus
 from graphql_schema.types import (

@@ -6,7 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
-from app.errors import AppError
+from app.domain.errors import AppError
 from graphql_schema.mutations import Mutation
 from graphql_schema.queries import Query
 from graphql_schema.subscriptions import Subscription

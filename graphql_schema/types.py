@@ -7,12 +7,12 @@ from typing import Generic, TypeVar, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from app.entities import EntityDocument
-from app.models import ActionLog, BulkAction
-from app.pagination import Page
-from app.services.control import status_of
-from app.services.limits import AccountRateLimit
-from app.services.stats import stats_of
+from app.domain.entities import EntityDocument
+from app.domain.models import ActionLog, BulkAction
+from app.usecases.control import status_of
+from app.usecases.limits import AccountRateLimit
+from app.usecases.pagination import Page
+from app.usecases.stats import stats_of
 from graphql_schema.enums import ActionType, BulkActionStatus, EntityType, LogReason, LogStatus
 
 N = TypeVar("N")

@@ -26,7 +26,7 @@ ensure_python() {
 # The dashboard's script: npm packages from the lockfile, bundled by esbuild into dist/ when
 # the sources changed (the bundle is not committed).
 ensure_dashboard() {
-    local dir="$ROOT/graphql_schema/dashboard" stamp want
+    local dir="$ROOT/server/dashboard" stamp want
     stamp="$dir/node_modules/.installed"
     want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
     if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then

@@ -7,10 +7,10 @@ from typing import Any
 
 import dramatiq
 
-from app import tasks
-from app.services.planning import fail_planning, plan_action
-from app.services.processing import fail_chunk, process_chunk
-from app.settings import get_settings
+from app.engine.planning import fail_planning, plan_action
+from app.engine.processing import fail_chunk, process_chunk
+from app.infra import tasks
+from app.infra.settings import get_settings
 from workers.broker import broker
 from workers.pacing import charged_at
 from workers.runtime import is_last_attempt, run

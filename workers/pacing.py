@@ -1,6 +1,6 @@
 """The rate-limit middleware: each chunk message is admitted under its account's limit.
 
-Before a chunk runs, app.services.pacing charges its rows to the account. A chunk that must
+Before a chunk runs, app.engine.pacing charges its rows to the account. A chunk that must
 wait is sent again with the exact delay until its booked time (where it finds its booking by
 the chunk's id), and this delivery is skipped: not a failure, so it spends none of the
 message's retries, and never lost, as the new message is queued before this one is
@@ -14,8 +14,8 @@ import dramatiq
 from dramatiq.broker import MessageProxy
 from dramatiq.middleware import CurrentMessage, Middleware, SkipMessage
 
-from app import tasks
-from app.services.pacing import Verdict, admit
+from app.engine.pacing import Verdict, admit
+from app.infra import tasks
 from workers.runtime import run
 
 CHARGED_AT_OPTION = "charged_at_ms"

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.middleware import CurrentMessage
 
-from app import db
+from app.infra import db
 
 R = TypeVar("R")
 

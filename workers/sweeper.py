@@ -1,4 +1,4 @@
-"""Runs the sweeper (app.services.sweeping) in each worker process, every few seconds.
+"""Runs the sweeper (app.engine.sweeping) in each worker process, every few seconds.
 
 Every process runs the loop, for there is no master process to trust; the sweep lease lets
 one of them sweep per interval.
@@ -10,8 +10,8 @@ import threading
 import dramatiq
 from dramatiq.middleware import Middleware
 
-from app.services.sweeping import sweep
-from app.settings import get_settings
+from app.engine.sweeping import sweep
+from app.infra.settings import get_settings
 from workers.runtime import run
 
 logger = logging.getLogger(__name__)

@@ -1,5 +1,0 @@
-"""Action types (UPDATE, INSERT, UPSERT, DELETE): one module each, registered in `actions`."""
-
-from app.actions._base import ActionInput, ActionSpec, ChunkContext, Outcome, PreparedInput, actions
-
-__all__ = ["ActionInput", "ActionSpec", "ChunkContext", "Outcome", "PreparedInput", "actions"]

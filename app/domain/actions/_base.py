@@ -1,0 +1,172 @@
+"""What an action type is: how it validates input and how it applies one chunk.
+
+A chunk is applied in two steps. `decide` reads what the database holds (which targets exist)
+and its answer is stored with the chunk before anything is written; `apply` then writes with
+one unordered bulk_write whose operations are idempotent, and maps every row to one outcome.
+A redelivered chunk reuses the stored decisions, so it reports what the first attempt would
+have reported, whatever that attempt managed to write before it died.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from bson import ObjectId
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
+from pymongo.operations import DeleteOne, InsertOne, UpdateOne
+
+from app.domain.clock import utcnow
+from app.domain.entities import EntitySpec
+from app.domain.entities._base import InvalidRecord
+from app.domain.models.action_log import LogReason, LogStatus
+from app.domain.registry import Registry
+from app.domain.rows import Decisions, Row, RowBody
+
+WriteOp = InsertOne[Any] | UpdateOne | DeleteOne
+DUPLICATE_KEY_CODE = 11000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    row: int
+    status: LogStatus
+    reason: LogReason
+    entity_id: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """What a create names its targets with, as the client sent it."""
+
+    entity_ids: Sequence[Any] | None = None
+    fields: Any = None
+    records: Sequence[Any] | None = None
+
+
+@dataclass
+class PreparedInput:
+    """Validated rows in input order, and fields shared by all targets (UPDATE by ids)."""
+
+    rows: list[Row]
+    fields: dict[str, Any] | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChunkContext:
+    account_id: str
+    entity: EntitySpec
+    fields: dict[str, Any] | None
+
+    @property
+    def collection(self) -> AsyncCollection[Any]:
+        return self.entity.document.get_pymongo_collection()
+
+
+def parse_entity_id(value: Any) -> str:
+    if not isinstance(value, str) or not ObjectId.is_valid(value):
+        raise InvalidRecord(f"id: {value!r} is not a valid entity id.")
+    return str(ObjectId(value))
+
+
+def data_update(entity: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The $set document for entity fields; the unique key is mirrored into `key`."""
+    update: dict[str, Any] = {f"data.{name}": value for name, value in data.items()}
+    if entity.unique_field in data:
+        update["key"] = data[entity.unique_field]
+    update["updated_at"] = utcnow()
+    return update
+
+
+async def bulk_write(collection: AsyncCollection[Any], ops: Sequence[WriteOp]) -> dict[int, Any]:
+    """Runs one unordered bulk_write; returns the write errors by operation index.
+
+    Errors of single operations are outcomes of rows; any other error propagates, so the
+    chunk is retried.
+    """
+    if not ops:
+        return {}
+    try:
+        await collection.bulk_write(list(ops), ordered=False)
+    except BulkWriteError as exc:
+        if exc.details.get("writeConcernErrors"):
+            raise
+        return {error["index"]: error for error in exc.details.get("writeErrors", [])}
+    return {}
+
+
+def failed_write(row: int, error: Mapping[str, Any], entity_id: str | None = None) -> Outcome:
+    duplicate = error.get("code") == DUPLICATE_KEY_CODE
+    return Outcome(
+        row=row,
+        status=LogStatus.FAILED,
+        reason=LogReason.DUPLICATE_KEY if duplicate else LogReason.WRITE_ERROR,
+        entity_id=entity_id,
+        message=str(error.get("errmsg", "write failed")),
+    )
+
+
+class ActionSpec(ABC):
+    name: ClassVar[str]
+    # Rows name their target by entity id (UPDATE, DELETE) rather than by unique key.
+    targets_by_id: ClassVar[bool] = False
+    # Rows may create entities, so planning gives each one the id its insert will use.
+    creates_entities: ClassVar[bool] = False
+
+    @abstractmethod
+    def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
+        """Validates the create input; errors go to `PreparedInput.errors` with their row."""
+
+    @abstractmethod
+    def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
+        """One record (a JSON object, or a CSV row as a dict) as a row; InvalidRecord if bad."""
+
+    @abstractmethod
+    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
+        """The CSV columns this action allows, and those it requires."""
+
+    def records_input(self, entity: EntitySpec, records: Sequence[Any]) -> PreparedInput:
+        return collect(enumerate(records, start=1), lambda record: self.record_row(entity, record))
+
+    def dedupe_key(self, row: Row) -> str:
+        return str(row["id"] if self.targets_by_id else row["key"])
+
+    async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
+        return {}
+
+    @abstractmethod
+    async def apply(
+        self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
+    ) -> list[Outcome]:
+        """Writes the rows and returns exactly one outcome per row."""
+
+
+def collect(items: Iterator[tuple[int, Any]], build: Callable[[Any], RowBody]) -> PreparedInput:
+    """Runs `build(item)` over numbered input items, gathering row errors."""
+    prepared = PreparedInput(rows=[])
+    for number, item in items:
+        try:
+            prepared.rows.append({"row": number, **build(item)})
+        except InvalidRecord as exc:
+            prepared.errors.append({"row": number, "message": str(exc)})
+    return prepared
+
+
+class TargetsById(ActionSpec):
+    """Actions on entities named by id; `decide` finds which of them exist in the account."""
+
+    targets_by_id = True
+
+    async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
+        # One query for the whole chunk, answered from the _id index on mongod.
+        ids = [ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows)]
+        found = await ctx.collection.find(
+            {"_id": {"$in": ids}, "account_id": ctx.account_id}, {"_id": 1}
+        ).to_list()
+        return {"existing": [str(doc["_id"]) for doc in found]}
+
+
+actions: Registry[ActionSpec] = Registry("app.domain.actions", "action type")

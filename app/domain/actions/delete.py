@@ -1,0 +1,66 @@
+"""DELETE: remove entities named by id."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from bson import ObjectId
+from pymongo.operations import DeleteOne
+
+from app.domain.actions._base import (
+    ActionInput,
+    ChunkContext,
+    Outcome,
+    PreparedInput,
+    TargetsById,
+    actions,
+    bulk_write,
+)
+from app.domain.actions._inputs import forbid, ids_input, row_with_id
+from app.domain.entities import EntitySpec
+from app.domain.errors import BadUserInput
+from app.domain.models.action_log import LogReason, LogStatus
+from app.domain.rows import Decisions, Row, RowBody
+
+
+class Delete(TargetsById):
+    name = "DELETE"
+
+    def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
+        forbid("DELETE", fields=given.fields)
+        if given.entity_ids is not None:
+            forbid("DELETE with entityIds", records=given.records)
+            return ids_input(given.entity_ids)
+        if given.records is not None:
+            return self.records_input(entity, given.records)
+        raise BadUserInput("DELETE needs `entityIds`, or `records` with `id`.")
+
+    def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
+        return row_with_id(entity, record, with_fields=False)
+
+    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
+        return {"id"}, {"id"}
+
+    async def apply(
+        self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
+    ) -> list[Outcome]:
+        existing = set(decisions.get("existing", []))
+        # By _id alone: decide() checked the account, and ids are never reused.
+        ops = [DeleteOne({"_id": ObjectId(entity_id)}) for entity_id in existing]
+        errors = await bulk_write(ctx.collection, ops)
+        if errors:
+            raise RuntimeError(f"delete failed: {next(iter(errors.values())).get('errmsg')}")
+        return [
+            Outcome(row["row"], LogStatus.SUCCESS, LogReason.DELETED, row["id"])
+            if row["id"] in existing
+            else Outcome(
+                row["row"],
+                LogStatus.FAILED,
+                LogReason.NOT_FOUND,
+                row["id"],
+                "No entity with this id in the account.",
+            )
+            for row in rows
+        ]
+
+
+actions.register(Delete())

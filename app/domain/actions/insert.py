@@ -1,0 +1,53 @@
+"""INSERT: create entities; one whose unique key already exists is SKIPPED."""
+
+from collections.abc import Sequence
+
+from pymongo.operations import InsertOne
+
+from app.domain.actions._base import (
+    ChunkContext,
+    Outcome,
+    actions,
+    bulk_write,
+    failed_write,
+)
+from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, new_entity
+from app.domain.clock import utcnow
+from app.domain.models.action_log import LogReason, LogStatus
+from app.domain.rows import Decisions, Row
+
+
+class Insert(KeyedRecords):
+    name = "INSERT"
+
+    async def apply(
+        self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
+    ) -> list[Outcome]:
+        now = utcnow()
+        errors = await bulk_write(
+            ctx.collection, [InsertOne(new_entity(ctx, row, now)) for row in rows]
+        )
+        holders = await holders_of(ctx, [rows[i]["key"] for i in clashes(errors)])
+        outcomes = []
+        for index, row in enumerate(rows):
+            error = errors.get(index)
+            if error is None or holders.get(row["key"]) == row["new_id"]:
+                outcomes.append(
+                    Outcome(row["row"], LogStatus.SUCCESS, LogReason.INSERTED, row["new_id"])
+                )
+            elif row["key"] in holders:
+                outcomes.append(
+                    Outcome(
+                        row["row"],
+                        LogStatus.SKIPPED,
+                        LogReason.ALREADY_EXISTS,
+                        holders[row["key"]],
+                        "An entity with this key already exists.",
+                    )
+                )
+            else:
+                outcomes.append(failed_write(row["row"], error))
+        return outcomes
+
+
+actions.register(Insert())

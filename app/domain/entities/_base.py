@@ -1,0 +1,127 @@
+"""What an entity type is: a pydantic schema of its fields, a unique key and a collection."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, get_args, get_origin
+
+from beanie import Document
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pymongo import ASCENDING, IndexModel
+
+from app.domain.clock import utcnow
+from app.domain.registry import Registry
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+class InvalidRecord(ValueError):
+    """A record that cannot become an entity; the message says why, for a person."""
+
+
+class EntityFields(BaseModel):
+    """Base of every entity schema: unknown fields are errors, strings are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EntityDocument(Document):
+    """One stored entity. `key` is the normalised unique key, unique per account."""
+
+    account_id: str
+    key: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    class Settings:
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("account_id", ASCENDING), ("key", ASCENDING)], unique=True),
+            IndexModel([("account_id", ASCENDING), ("_id", ASCENDING)]),
+        ]
+
+
+def check_field_names(record: Mapping[str, Any], allowed: set[str], entity: str) -> None:
+    for name in record:
+        if not isinstance(name, str) or not name:
+            raise InvalidRecord("Field names must be non-empty strings.")
+        if "." in name or name.startswith("$"):
+            raise InvalidRecord(
+                f"Field name {name!r} is not allowed: names may not contain '.' or start with '$'."
+            )
+        if name not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise InvalidRecord(f"Unknown field {name!r} for {entity}; known fields: {known}.")
+
+
+def describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "record"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    name: str
+    document: type[EntityDocument]
+    fields: type[EntityFields]
+    unique_field: str
+    key_pattern: re.Pattern[str]
+
+    @property
+    def field_names(self) -> set[str]:
+        return set(self.fields.model_fields)
+
+    @property
+    def list_fields(self) -> set[str]:
+        """Fields holding lists, which a CSV cell gives as values separated by ';'."""
+        found = set()
+        for name, info in self.fields.model_fields.items():
+            kinds = get_args(info.annotation) or (info.annotation,)
+            if any(get_origin(kind) is list for kind in kinds):
+                found.add(name)
+        return found
+
+    def csv_record(self, values: Mapping[str, str]) -> dict[str, Any]:
+        """A CSV row as a record: empty cells are absent, list cells split on ';'."""
+        lists = self.list_fields
+        return {
+            name: [part.strip() for part in value.split(";") if part.strip()]
+            if name in lists
+            else value
+            for name, value in values.items()
+            if value.strip()
+        }
+
+    def normalise_key(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise InvalidRecord(f"{self.unique_field}: must be a string.")
+        key = value.strip().lower()
+        if not self.key_pattern.match(key):
+            raise InvalidRecord(
+                f"{self.unique_field}: {value!r} is not a valid {self.unique_field}."
+            )
+        return key
+
+    def validate(self, record: Any, *, require_key: bool) -> dict[str, Any]:
+        """Checks a record of field values and returns it cleaned, unique key normalised."""
+        if not isinstance(record, Mapping):
+            raise InvalidRecord("A record must be a JSON object.")
+        check_field_names(record, self.field_names, self.name)
+        try:
+            model = self.fields.model_validate(dict(record))
+        except ValidationError as exc:
+            raise InvalidRecord(describe(exc)) from None
+        data = model.model_dump(mode="json", exclude_unset=True)
+        if self.unique_field in data:
+            data[self.unique_field] = self.normalise_key(data[self.unique_field])
+        elif require_key:
+            raise InvalidRecord(f"{self.unique_field}: required.")
+        return data
+
+
+entities: Registry[EntitySpec] = Registry("app.domain.entities", "entity type")

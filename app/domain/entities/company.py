@@ -1,0 +1,33 @@
+"""COMPANY: an organisation, unique by its web domain."""
+
+from pydantic import Field
+
+from app.domain.entities._base import DOMAIN, EntityDocument, EntityFields, EntitySpec, entities
+
+
+class CompanyFields(EntityFields):
+    domain: str | None = None
+    name: str | None = Field(default=None, max_length=300)
+    industry: str | None = Field(default=None, max_length=200)
+    employee_count: int | None = Field(default=None, ge=0)
+    annual_revenue: float | None = Field(default=None, ge=0)
+    phone: str | None = Field(default=None, max_length=50)
+    city: str | None = Field(default=None, max_length=200)
+    country: str | None = Field(default=None, max_length=100)
+    tags: list[str] | None = None
+
+
+class Company(EntityDocument):
+    class Settings(EntityDocument.Settings):
+        name = "companies"
+
+
+COMPANY = entities.register(
+    EntitySpec(
+        name="COMPANY",
+        document=Company,
+        fields=CompanyFields,
+        unique_field="domain",
+        key_pattern=DOMAIN,
+    )
+)

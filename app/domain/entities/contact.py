@@ -1,0 +1,34 @@
+"""CONTACT: a person, unique by email."""
+
+from typing import Literal
+
+from pydantic import Field
+
+from app.domain.entities._base import EMAIL, EntityDocument, EntitySpec, entities
+from app.domain.entities._person import PersonFields
+
+
+class ContactFields(PersonFields):
+    lifecycle_stage: (
+        Literal["subscriber", "lead", "opportunity", "customer", "evangelist", "other"] | None
+    ) = None
+    city: str | None = Field(default=None, max_length=200)
+    country: str | None = Field(default=None, max_length=100)
+    tags: list[str] | None = None
+    unsubscribed: bool | None = None
+
+
+class Contact(EntityDocument):
+    class Settings(EntityDocument.Settings):
+        name = "contacts"
+
+
+CONTACT = entities.register(
+    EntitySpec(
+        name="CONTACT",
+        document=Contact,
+        fields=ContactFields,
+        unique_field="email",
+        key_pattern=EMAIL,
+    )
+)

@@ -1,0 +1,26 @@
+"""LEAD: a prospect not yet qualified, unique by email."""
+
+from typing import Literal
+
+from pydantic import Field
+
+from app.domain.entities._base import EMAIL, EntityDocument, EntitySpec, entities
+from app.domain.entities._person import PersonFields
+
+
+class LeadFields(PersonFields):
+    source: str | None = Field(default=None, max_length=100)
+    status: Literal["new", "contacted", "qualified", "unqualified", "converted"] | None = None
+    estimated_value: float | None = None
+
+
+class Lead(EntityDocument):
+    class Settings(EntityDocument.Settings):
+        name = "leads"
+
+
+LEAD = entities.register(
+    EntitySpec(
+        name="LEAD", document=Lead, fields=LeadFields, unique_field="email", key_pattern=EMAIL
+    )
+)

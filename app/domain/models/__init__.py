@@ -1,0 +1,51 @@
+"""Beanie documents the platform stores, besides the entities themselves."""
+
+from beanie import Document
+
+from app.domain.models.account_limit import AccountLimit
+from app.domain.models.action_control import ActionControl, request_of
+from app.domain.models.action_log import ActionLog, LogReason, LogStatus
+from app.domain.models.bulk_action import BulkAction
+from app.domain.models.chunk import Chunk, ChunkDecision, ChunkRows
+from app.domain.models.idempotency import IdempotencyKey
+from app.domain.models.input_batch import InputBatch
+from app.domain.status import (
+    SHOWN_BY_REQUEST,
+    TERMINAL_STATUSES,
+    BulkActionStatus,
+    ControlRequest,
+)
+
+__all__ = [
+    "SHOWN_BY_REQUEST",
+    "TERMINAL_STATUSES",
+    "AccountLimit",
+    "ActionControl",
+    "ActionLog",
+    "BulkAction",
+    "BulkActionStatus",
+    "Chunk",
+    "ChunkDecision",
+    "ChunkRows",
+    "ControlRequest",
+    "IdempotencyKey",
+    "InputBatch",
+    "LogReason",
+    "LogStatus",
+    "platform_documents",
+    "request_of",
+]
+
+
+def platform_documents() -> list[type[Document]]:
+    return [
+        BulkAction,
+        Chunk,
+        ChunkRows,
+        ChunkDecision,
+        InputBatch,
+        ActionLog,
+        IdempotencyKey,
+        ActionControl,
+        AccountLimit,
+    ]

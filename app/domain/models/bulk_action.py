@@ -1,0 +1,44 @@
+"""A bulk action: what to do to which entities, its lifecycle and its outcome counters."""
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from beanie import Document
+from pydantic import Field
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+from app.domain.clock import utcnow
+from app.domain.status import BulkActionStatus
+
+
+class BulkAction(Document):
+    account_id: str
+    entity_type: str
+    action_type: str
+    status: BulkActionStatus = BulkActionStatus.QUEUED
+    created_at: datetime = Field(default_factory=utcnow)
+    scheduled_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    idempotency_key: str | None = None
+    # Fields set on every target when the action names its targets by id only.
+    fields: dict[str, Any] | None = None
+    # A CSV input: the upload, and the entity field (or "id", or None to ignore) per column.
+    upload_id: str | None = None
+    columns: list[str | None] | None = None
+    error: str | None = None
+
+    total: int | None = None
+    chunks_total: int | None = None
+    # Final counts, written once when the action finishes; while it runs, its progress is
+    # the sum over its chunks (app.domain.progress).
+    succeeded: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    class Settings:
+        name = "bulk_actions"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("account_id", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("account_id", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)]),
+        ]

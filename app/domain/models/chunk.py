@@ -1,0 +1,76 @@
+"""A slice of an action's rows, processed by one worker message with one bulk_write."""
+
+from datetime import datetime
+from typing import ClassVar
+
+from beanie import Document, PydanticObjectId
+from pymongo import ASCENDING, IndexModel
+
+from app.domain.rows import Decisions, Row
+
+
+class Chunk(Document):
+    """A chunk's state. Kept small (its rows are in ChunkRows, under the same id) because
+    progress reads every chunk of an action. The id is "<action_id>:<seq>", so a planning
+    run that is repeated makes the same chunks."""
+
+    id: str  # type: ignore[assignment]  # "<action_id>:<seq>": a re-planned chunk is the same
+    action_id: PydanticObjectId
+    account_id: str
+    seq: int
+    size: int
+    done: bool = False
+    # A chunk larger than its account's limit is split into parts, chunks of their own whose
+    # ids are "<chunk_id>/<n>" and whose `parent` is this chunk's id. The parent then keeps no
+    # counts and is done when all its parts are; `parts` says how many there are.
+    parent: str | None = None
+    parts: int | None = None
+    # Outcome counts, written with `done`. Each chunk document has one writer at a time, so
+    # these never race, unlike increments of a shared counter (FerretDB v1 loses concurrent
+    # updates of one document); an action's progress is the sum over its chunks.
+    succeeded: int = 0
+    failed: int = 0
+    skipped: int = 0
+    # When the rate limit let the chunk through (the time its rows were charged at).
+    started_at: datetime | None = None
+    done_at: datetime | None = None
+
+    @staticmethod
+    def id_for(action_id: PydanticObjectId, seq: int) -> str:
+        return f"{action_id}:{seq}"
+
+    def part_id(self, number: int) -> str:
+        return f"{self.id}/{number}"
+
+    class Settings:
+        name = "chunks"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("action_id", ASCENDING), ("done", ASCENDING)]),
+        ]
+
+
+class ChunkRows(Document):
+    """A chunk's rows."""
+
+    id: str  # type: ignore[assignment]  # the chunk's id
+    # Each row: {"row": n, "id"?: entity id, "key"?: unique key, "data"?: fields,
+    #            "new_id"?: id an insert gives, "dup"?: True when an earlier row had its key}.
+    rows: list[Row]
+
+    class Settings:
+        name = "chunk_rows"
+
+
+class ChunkDecision(Document):
+    """What the first attempt at a chunk found in the database before writing; reused on
+    redelivery so that a chunk processed twice reports the same outcomes.
+
+    A document of its own, inserted once under the chunk's rows id: the unique _id makes
+    the first writer win, and lookups by _id are the ones FerretDB answers without a scan.
+    """
+
+    id: str  # type: ignore[assignment]
+    decisions: Decisions
+
+    class Settings:
+        name = "chunk_decisions"

@@ -1,0 +1,55 @@
+"""Which chunks of an action are queued: at most `chunks_in_flight` at a time.
+
+Chunk `seq` is queued when it is among the first N of its action or when chunk `seq - N` is
+done: N chains, each queueing its next chunk as it finishes. No shared counter is needed (so
+nothing for FerretDB to lose), another account's work waits behind at most N chunks per
+running action, and an action's rate-limited chunks are few, so waiting costs little.
+
+Planning checks the predecessor after writing a chunk; a finishing chunk checks its successor
+after marking itself done; one of the two always sees the other, at worst both send. Sending
+a chunk twice is harmless: processing is idempotent, and only the delivery that marks a chunk
+done queues its successor.
+"""
+
+from beanie import PydanticObjectId
+
+from app.domain.models import Chunk
+from app.infra.settings import get_settings
+from app.infra.tasks import send_chunk
+
+
+def in_flight() -> int:
+    return get_settings().chunks_in_flight
+
+
+async def after_planned(chunk: Chunk) -> None:
+    """Queues a newly written chunk if its chain has reached it."""
+    if chunk.seq >= in_flight():
+        before = await Chunk.get(Chunk.id_for(chunk.action_id, chunk.seq - in_flight()))
+        if before is None or not before.done:
+            return
+    await send_chunk(chunk.id)
+
+
+async def after_done(chunk: Chunk) -> None:
+    """Queues the next chunk of this chunk's chain, if planning has written it."""
+    following = await Chunk.get(Chunk.id_for(chunk.action_id, chunk.seq + in_flight()))
+    if following is not None and not following.done:
+        await send_chunk(following.id)
+
+
+async def send_ready(action_id: PydanticObjectId) -> int:
+    """Queues every chunk its chain has reached but that is not done: restarts the chains
+    after a pause, a lost message or a dead worker. Returns how many it sent."""
+    cursor = Chunk.get_pymongo_collection().find(
+        {"action_id": action_id}, {"_id": 1, "seq": 1, "done": 1, "parent": 1}
+    )
+    done: dict[int, bool] = {}
+    async for chunk in cursor:
+        if chunk.get("parent") is None:
+            done[chunk["seq"]] = chunk["done"]
+    n = in_flight()
+    ready = [seq for seq, is_done in done.items() if not is_done and (seq < n or done.get(seq - n))]
+    for seq in sorted(ready):
+        await send_chunk(Chunk.id_for(action_id, seq))
+    return len(ready)

@@ -1,0 +1,72 @@
+"""Splitting a chunk that is larger than its account's limit, so that each part can fit.
+
+Happens when an admin lowers a limit below the size of chunks already planned. The parts are
+chunks of their own ("<chunk>/<n>", `parent` set), each charged and processed alone; the
+parent keeps its place in its chain and is done when all its parts are.
+"""
+
+import asyncio
+
+from app.domain.models import Chunk, ChunkDecision, ChunkRows
+from app.infra.inserts import insert_new_documents
+from app.infra.settings import get_settings
+from app.infra.tasks import send_chunk
+
+
+def chunk_size_for(limit: int) -> int:
+    """Chunks hold at most a share of the limit, so a minute holds several of them."""
+    settings = get_settings()
+    return max(1, min(settings.chunk_size, limit // settings.chunks_per_window))
+
+
+async def split(chunk: Chunk, limit: int) -> None:
+    rows = await ChunkRows.get(chunk.id)
+    if rows is None:
+        return
+    size = chunk_size_for(limit)
+    slices = [rows.rows[start : start + size] for start in range(0, len(rows.rows), size)]
+    part_ids = [chunk.part_id(number) for number in range(len(slices))]
+    await insert_new_documents(
+        [ChunkRows(id=part_id, rows=part) for part_id, part in zip(part_ids, slices, strict=True)]
+    )
+    # An earlier delivery of the whole chunk may have decided already: the parts use that.
+    if (decision := await ChunkDecision.get(chunk.id)) is not None:
+        await insert_new_documents(
+            [ChunkDecision(id=part_id, decisions=decision.decisions) for part_id in part_ids]
+        )
+    await insert_new_documents(
+        [
+            Chunk(
+                id=part_id,
+                action_id=chunk.action_id,
+                account_id=chunk.account_id,
+                seq=chunk.seq,
+                size=len(part),
+                parent=chunk.id,
+            )
+            for part_id, part in zip(part_ids, slices, strict=True)
+        ]
+    )
+    await Chunk.get_pymongo_collection().update_one(
+        {"_id": chunk.id}, {"$set": {"parts": len(part_ids)}}
+    )
+    await asyncio.gather(*(send_chunk(part_id) for part_id in part_ids))
+
+
+async def parts_of(chunk: Chunk) -> list[Chunk | None]:
+    """The chunk's parts in order, one query for all; None where a part is missing."""
+    assert chunk.parts is not None
+    ids = [chunk.part_id(number) for number in range(chunk.parts)]
+    found = {part.id: part for part in await Chunk.find({"_id": {"$in": ids}}).to_list()}
+    return [found.get(part_id) for part_id in ids]
+
+
+async def send_parts(chunk: Chunk) -> None:
+    """Queues the parts of a split chunk that are not done (its own message came again)."""
+    for part in await parts_of(chunk):
+        if part is not None and not part.done:
+            await send_chunk(part.id)
+
+
+async def parts_done(chunk: Chunk) -> bool:
+    return all(part is not None and part.done for part in await parts_of(chunk))

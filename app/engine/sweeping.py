@@ -1,0 +1,66 @@
+"""The sweeper: MongoDB is the source of truth for what should be running.
+
+Every few seconds one worker process (whichever takes the sweep lease) looks for actions that
+should be moving but have no message to move them: a scheduled action whose time has come but
+whose delayed message was lost (Redis restarted, worker killed while holding it), and a queued
+or running action with no sign of life (see liveness). It sends each a planner message, which
+is idempotent: it starts, plans or re-queues only what is missing.
+"""
+
+from datetime import timedelta
+
+from beanie import PydanticObjectId
+
+from app.domain.clock import utcnow
+from app.domain.models import ActionControl, BulkAction, BulkActionStatus, ControlRequest
+from app.infra import keys, lease, liveness
+from app.infra.settings import get_settings
+from app.infra.tasks import send_planner
+
+# The delayed message normally starts a scheduled action on time; the sweeper steps in after.
+MESSAGE_GRACE = timedelta(seconds=2)
+
+
+async def due_scheduled() -> list[PydanticObjectId]:
+    cursor = BulkAction.get_pymongo_collection().find(
+        {
+            "status": str(BulkActionStatus.SCHEDULED),
+            "scheduled_at": {"$lte": utcnow() - MESSAGE_GRACE},
+        },
+        {"_id": 1},
+    )
+    return [doc["_id"] async for doc in cursor]
+
+
+async def stalled() -> list[PydanticObjectId]:
+    cursor = BulkAction.get_pymongo_collection().find(
+        {"status": {"$in": [str(BulkActionStatus.QUEUED), str(BulkActionStatus.PROCESSING)]}},
+        {"_id": 1},
+    )
+    running = await without_life([doc["_id"] async for doc in cursor])
+    if not running:
+        return []
+    paused = {
+        doc["_id"]
+        async for doc in ActionControl.get_pymongo_collection().find(
+            {"request": str(ControlRequest.PAUSE)}, {"_id": 1}
+        )
+    }
+    return [action_id for action_id in running if action_id not in paused]
+
+
+async def without_life(action_ids: list[PydanticObjectId]) -> list[PydanticObjectId]:
+    alive = await liveness.alive([str(action_id) for action_id in action_ids])
+    return [action_id for action_id in action_ids if str(action_id) not in alive]
+
+
+async def sweep() -> int:
+    """One sweep, if no other process swept within the interval; returns actions woken."""
+    interval_ms = int(get_settings().sweep_interval_seconds * 1000)
+    if not await lease.take(keys.sweeper_lease(), interval_ms):
+        return 0
+    woken = [*await without_life(await due_scheduled()), *await stalled()]
+    for action_id in woken:
+        # Also marks it alive: one wake-up per stall period, not one per sweep.
+        await send_planner(str(action_id))
+    return len(woken)

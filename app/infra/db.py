@@ -1,0 +1,67 @@
+"""MongoDB connection: one AsyncMongoClient per process, Beanie initialised on it."""
+
+import asyncio
+
+from beanie import Document, init_beanie
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from app.domain.entities import entities
+from app.domain.models import platform_documents
+from app.infra.settings import get_settings
+
+_client: AsyncMongoClient[dict[str, object]] | None = None
+_lock = asyncio.Lock()
+
+
+def document_models() -> list[type[Document]]:
+    return [*platform_documents(), *(spec.document for spec in entities)]
+
+
+async def create_indexes() -> None:
+    """Creates each document's indexes with one command per index.
+
+    FerretDB v1 drops the connection when one createIndexes command names several indexes
+    that already exist, so Beanie's own index creation (all in one command) is skipped.
+    """
+    for model in document_models():
+        collection = model.get_pymongo_collection()
+        for index in getattr(model.Settings, "indexes", []):
+            await collection.create_indexes([index])
+
+
+async def connect() -> AsyncDatabase[dict[str, object]]:
+    """Connects once and creates the indexes; later calls return the same database."""
+    global _client
+    settings = get_settings()
+    async with _lock:
+        if _client is None:
+            client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+                settings.mongodb_url, tz_aware=True, uuidRepresentation="standard"
+            )
+            database = client[settings.mongodb_db]
+            await init_beanie(
+                database=database, document_models=document_models(), skip_indexes=True
+            )
+            await create_indexes()
+            _client = client
+    return _client[settings.mongodb_db]
+
+
+async def close() -> None:
+    global _client
+    if _client is not None:
+        await _client.close()
+        _client = None
+
+
+async def ping() -> None:
+    db = await connect()
+    await db.command("ping")
+
+
+def current_database() -> AsyncDatabase[dict[str, object]]:
+    """The connected database; `connect()` must have run in this process."""
+    if _client is None:
+        raise RuntimeError("MongoDB is not connected")
+    return _client[get_settings().mongodb_db]

@@ -1,0 +1,51 @@
+"""Every Redis key and channel name the platform uses, in one place.
+
+All of them start with `QUEUE_NAMESPACE`, as Dramatiq's own keys do, so several deployments
+(or test runs) can share one Redis without seeing each other's state.
+"""
+
+from app.infra.settings import get_settings
+
+
+def namespace() -> str:
+    return get_settings().queue_namespace
+
+
+def events_channel() -> str:
+    """Pub/sub channel of "action changed" signals (app.infra.events)."""
+    return f"{namespace()}:events"
+
+
+def alive(action_id: str) -> str:
+    """Expiring sign of life of a running action (app.infra.liveness)."""
+    return f"{namespace()}:alive:{action_id}"
+
+
+def waiting(action_id: str) -> str:
+    """Hash of an action's chunks held back by the rate limit (app.infra.waiting)."""
+    return f"{namespace()}:waiting:{action_id}"
+
+
+def seen_keys(action_id: str) -> str:
+    """Hash of the unique keys planning has seen in an action's input (app.infra.dedupe)."""
+    return f"{namespace()}:dedupe:{action_id}"
+
+
+def planning_lease(action_id: str) -> str:
+    """Lease held by the one planner at work on an action."""
+    return f"{namespace()}:planning:{action_id}"
+
+
+def sweeper_lease() -> str:
+    """Lease that lets one worker process sweep per interval."""
+    return f"{namespace()}:sweeper"
+
+
+def entity_rate_prefix() -> str:
+    """Prefix of the per-account sliding-window logs of entities processed."""
+    return f"{namespace()}:rate:entities"
+
+
+def request_rate_prefix() -> str:
+    """Prefix of the per-account sliding-window logs of API requests."""
+    return f"{namespace()}:rate:requests"

@@ -1,0 +1,177 @@
+"""Creating a bulk action: validate everything, store it, enqueue its planning.
+
+Nothing is stored unless the whole input is valid, and whatever was stored is removed again
+if a later step fails, so a failed create leaves no partial action behind.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from beanie import PydanticObjectId
+from pymongo.errors import DuplicateKeyError
+
+from app.domain.actions import ActionInput, ActionSpec, PreparedInput, actions
+from app.domain.clock import utcnow
+from app.domain.entities import EntitySpec, entities
+from app.domain.errors import BadUserInput
+from app.domain.models import BulkAction, BulkActionStatus, IdempotencyKey, InputBatch
+from app.domain.principal import Principal
+from app.domain.rows import Row
+from app.domain.schedule import check_schedule
+from app.infra import uploads
+from app.infra.csv_records import header_of
+from app.infra.events import publish_change
+from app.infra.settings import get_settings
+from app.infra.tasks import send_planner
+
+INPUT_BATCH_ROWS = 1000
+MAX_IDEMPOTENCY_KEY = 200
+ERRORS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    entity_type: str
+    action_type: str
+    given: ActionInput
+    scheduled_at: datetime | None = None
+    idempotency_key: str | None = None
+    upload_id: str | None = None
+    column_map: Any = None
+
+
+def check_size(given: ActionInput) -> None:
+    count = len(given.entity_ids or ()) + len(given.records or ())
+    limit = get_settings().max_inline_records
+    if count > limit:
+        raise BadUserInput(f"At most {limit} entityIds or records per action; got {count}.")
+    if (given.entity_ids is not None or given.records is not None) and count == 0:
+        raise BadUserInput("The action names no entities: entityIds and records are empty.")
+
+
+async def find_idempotent(principal: Principal, key: str) -> BulkAction | None:
+    claim = await IdempotencyKey.get(f"{principal.account_id}:{key}")
+    if claim is None:
+        return None
+    return await BulkAction.find_one(
+        BulkAction.id == claim.action_id, BulkAction.account_id == principal.account_id
+    )
+
+
+async def claim_idempotency_key(principal: Principal, key: str, action_id: Any) -> bool:
+    """Claims the key for this action; False when another action holds it."""
+    claim_id = f"{principal.account_id}:{key}"
+    try:
+        await IdempotencyKey(id=claim_id, action_id=action_id).insert()
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+async def create_bulk_action(principal: Principal, request: CreateRequest) -> BulkAction:
+    key = request.idempotency_key
+    if key is not None:
+        if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY:
+            raise BadUserInput(f"`idempotencyKey` must be 1 to {MAX_IDEMPOTENCY_KEY} characters.")
+        if (earlier := await find_idempotent(principal, key)) is not None:
+            return earlier
+
+    entity = entities.get(request.entity_type)
+    spec = actions.get(request.action_type)
+    scheduled_at = check_schedule(request.scheduled_at)
+    columns: list[str | None] | None = None
+    if request.upload_id is not None:
+        given = request.given
+        if given.entity_ids is not None or given.records is not None or given.fields is not None:
+            raise BadUserInput("Give either a file (or uploadId), or entityIds/records/fields.")
+        upload = await uploads.find(principal.account_id, request.upload_id)
+        header = await header_of(uploads.read(upload.id))
+        columns = resolve_columns(spec, entity, header, request.column_map)
+        prepared = PreparedInput(rows=[])
+    else:
+        if request.column_map is not None:
+            raise BadUserInput("`columnMap` goes with a file or uploadId.")
+        check_size(request.given)
+        prepared = spec.prepare(entity, request.given)
+    if prepared.errors:
+        first = prepared.errors[0]
+        raise BadUserInput(
+            f"{len(prepared.errors)} of {len(prepared.rows) + len(prepared.errors)} rows are "
+            f"invalid; row {first['row']}: {first['message']}",
+            errors=prepared.errors[:ERRORS_SHOWN],
+        )
+
+    action = BulkAction(
+        id=PydanticObjectId(),
+        account_id=principal.account_id,
+        entity_type=entity.name,
+        action_type=spec.name,
+        status=BulkActionStatus.SCHEDULED
+        if scheduled_at and scheduled_at > utcnow()
+        else BulkActionStatus.QUEUED,
+        scheduled_at=scheduled_at,
+        idempotency_key=key,
+        fields=prepared.fields,
+        upload_id=request.upload_id,
+        columns=columns,
+    )
+    if key is not None and not await claim_idempotency_key(principal, key, action.id):
+        # A concurrent create with the same key won the claim.
+        if (earlier := await find_idempotent(principal, key)) is not None:
+            return earlier
+        raise BadUserInput("The idempotencyKey is being used by a create still in progress.")
+    try:
+        await store(action, prepared.rows)
+        await send_planner(str(action.id), scheduled_at)
+        await publish_change(action.id, action.account_id)
+    except BaseException:
+        await discard(action)
+        raise
+    return action
+
+
+def resolve_columns(
+    spec: ActionSpec, entity: EntitySpec, header: list[str], column_map: Any
+) -> list[str | None]:
+    """The field each CSV column fills. `columnMap` maps header names to fields (a null value
+    ignores the column); other headers must be fields themselves."""
+    if column_map is None:
+        column_map = {}
+    if not isinstance(column_map, dict) or not all(
+        isinstance(v, str | None) for v in column_map.values()
+    ):
+        raise BadUserInput("`columnMap` must be an object of CSV header → field name (or null).")
+    if unknown_keys := set(column_map) - set(header):
+        raise BadUserInput(f"`columnMap` names columns the file lacks: {sorted(unknown_keys)}.")
+    allowed, required = spec.columns(entity)
+    columns = [column_map.get(name, name) if name in column_map else name for name in header]
+    if bad := [name for name in columns if name is not None and name not in allowed]:
+        raise BadUserInput(
+            f"The CSV names unknown columns for {spec.name} {entity.name}: {sorted(set(bad))}; "
+            f"allowed: {sorted(allowed)}.",
+            columns=sorted(set(bad)),
+        )
+    if repeated := {name for name in columns if name is not None and columns.count(name) > 1}:
+        raise BadUserInput(f"The CSV fills these fields twice: {sorted(repeated)}.")
+    if missing := required - set(columns):
+        raise BadUserInput(f"The CSV needs the columns {sorted(missing)} for {spec.name}.")
+    return columns
+
+
+async def store(action: BulkAction, rows: list[Row]) -> None:
+    batches = [
+        InputBatch(action_id=action.id, seq=seq, rows=rows[start : start + INPUT_BATCH_ROWS])
+        for seq, start in enumerate(range(0, len(rows), INPUT_BATCH_ROWS))
+    ]
+    if batches:
+        await InputBatch.insert_many(batches)
+    await action.insert()
+
+
+async def discard(action: BulkAction) -> None:
+    await InputBatch.find(InputBatch.action_id == action.id).delete()
+    await BulkAction.find(BulkAction.id == action.id).delete()
+    if action.idempotency_key is not None:
+        claim_id = f"{action.account_id}:{action.idempotency_key}"
+        await IdempotencyKey.find(IdempotencyKey.id == claim_id).delete()

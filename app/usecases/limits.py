@@ -1,0 +1,72 @@
+"""Per-account limits as the API offers them: an admin sets one, an owner reads its usage,
+and every request is charged against the API limit."""
+
+import math
+import uuid
+from dataclasses import dataclass
+
+from app.domain.clock import utcnow
+from app.domain.errors import BadUserInput, Forbidden, RateLimited
+from app.domain.models import AccountLimit
+from app.domain.principal import Principal
+from app.infra.account_limits import entity_limit, forget, limit_for, request_limit
+from app.infra.settings import get_settings
+
+MAX_PER_MINUTE = 1_000_000_000
+
+
+async def set_limit(principal: Principal, account_id: str, per_minute: int) -> AccountLimit:
+    if not principal.is_admin:
+        raise Forbidden("Only an admin token may set an account's rate limit.")
+    if not account_id.strip():
+        raise BadUserInput("`accountId` must not be empty.")
+    if not 1 <= per_minute <= MAX_PER_MINUTE:
+        raise BadUserInput(f"`perMinute` must be between 1 and {MAX_PER_MINUTE}.")
+    limit = AccountLimit(
+        id=account_id, per_minute=per_minute, updated_at=utcnow(), updated_by=principal.account_id
+    )
+    await limit.save()
+    forget(account_id)
+    return limit
+
+
+@dataclass(frozen=True)
+class AccountRateLimit:
+    account_id: str
+    per_minute: int
+    used: int  # entities counted in the rolling minute ending now
+    booked_ahead: int  # entities of chunks waiting for their booked time
+    window_seconds: float
+
+    @property
+    def available(self) -> int:
+        return max(0, self.per_minute - self.used)
+
+
+async def account_rate_limit(principal: Principal) -> AccountRateLimit:
+    forget(principal.account_id)
+    per_minute = await limit_for(principal.account_id)
+    limiter = entity_limit()
+    usage = await limiter.usage(principal.account_id)
+    return AccountRateLimit(
+        account_id=principal.account_id,
+        per_minute=per_minute,
+        used=usage.in_window,
+        booked_ahead=usage.ahead,
+        window_seconds=limiter.window_ms / 1000,
+    )
+
+
+async def charge_request(principal: Principal) -> None:
+    """Counts one API request of the account; over the limit, RATE_LIMITED with retryAfter."""
+    limit = get_settings().api_rate_limit_per_minute
+    booking = await request_limit().try_acquire(
+        principal.account_id, limit, 1, token=uuid.uuid4().hex
+    )
+    if not booking.booked:
+        retry_after = max(1, math.ceil(booking.wait_ms / 1000))
+        raise RateLimited(
+            f"Too many requests: at most {limit} per minute for this account; "
+            f"retry in {retry_after} s.",
+            retryAfter=retry_after,
+        )

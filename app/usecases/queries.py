@@ -1,0 +1,148 @@
+"""Reading actions, logs and entities; always scoped to the caller's account."""
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from beanie import PydanticObjectId
+from bson import ObjectId
+
+from app.domain.entities import EntityDocument, entities
+from app.domain.errors import BadUserInput, NotFound
+from app.domain.models import (
+    SHOWN_BY_REQUEST,
+    ActionControl,
+    ActionLog,
+    BulkAction,
+    BulkActionStatus,
+    ControlRequest,
+    LogStatus,
+)
+from app.domain.principal import Principal
+from app.domain.progress import counters_of
+from app.usecases.pagination import Page, decode_cursor, encode_cursor, page_size
+
+
+def object_id(value: str, what: str) -> PydanticObjectId:
+    if not ObjectId.is_valid(value):
+        raise NotFound(f"No {what} with id {value!r}.")
+    return PydanticObjectId(value)
+
+
+async def get_action(principal: Principal, action_id: str) -> BulkAction:
+    action = await BulkAction.find_one(
+        BulkAction.id == object_id(action_id, "bulk action"),
+        BulkAction.account_id == principal.account_id,
+    )
+    if action is None:
+        raise NotFound(f"No bulk action with id {action_id!r}.")
+    return action
+
+
+async def list_actions(
+    principal: Principal, status: BulkActionStatus | None, first: int | None, after: str | None
+) -> Page[BulkAction]:
+    size = page_size(first)
+    query: dict[str, Any] = {"account_id": principal.account_id}
+    if status is not None:
+        query.update(await status_filter(principal, status))
+    total = await BulkAction.find(query).count()
+    if after is not None:
+        query["_id"] = {**query.get("_id", {}), "$lt": ObjectId(cursor_value("action", after))}
+    found = await BulkAction.find(query).sort("-_id").limit(size + 1).to_list()
+    items = [(encode_cursor("action", str(a.id)), a) for a in found[:size]]
+    return Page(items=items, has_next_page=len(found) > size, total_count=total)
+
+
+async def requested(principal: Principal, request: ControlRequest) -> list[Any]:
+    cursor = ActionControl.get_pymongo_collection().find(
+        {"account_id": principal.account_id, "request": str(request)}, {"_id": 1}
+    )
+    return [doc["_id"] async for doc in cursor]
+
+
+async def status_filter(principal: Principal, status: BulkActionStatus) -> dict[str, Any]:
+    """The query for the actions shown with this status: a shown PAUSED or CANCELLING is a
+    stored status with a request in force, which the stored status then leaves out."""
+    if status in SHOWN_BY_REQUEST:
+        request, stored = SHOWN_BY_REQUEST[status]
+        return {
+            "status": {"$in": [str(s) for s in stored]},
+            "_id": {"$in": await requested(principal, request)},
+        }
+    hidden = [
+        action_id
+        for request, stored in SHOWN_BY_REQUEST.values()
+        if status in stored
+        for action_id in await requested(principal, request)
+    ]
+    return {"status": str(status), "_id": {"$nin": hidden}} if hidden else {"status": str(status)}
+
+
+def cursor_value(kind: str, cursor: str) -> str:
+    value = decode_cursor(kind, cursor)
+    if kind != "log" and not ObjectId.is_valid(value):
+        raise BadUserInput(f"`after` is not a cursor of this list: {cursor!r}.")
+    return value
+
+
+async def list_logs(
+    principal: Principal,
+    action_id: str,
+    status: LogStatus | None,
+    first: int | None,
+    after: str | None,
+) -> Page[ActionLog]:
+    action = await get_action(principal, action_id)
+    size = page_size(first)
+    query: dict[str, Any] = {"action_id": action.id}
+    if status is not None:
+        query["status"] = str(status)
+    if after is not None:
+        value = decode_cursor("log", after)
+        if not value.isdigit():
+            raise BadUserInput(f"`after` is not a cursor of this list: {after!r}.")
+        query["row"] = {"$gt": int(value)}
+    found = await ActionLog.find(query).sort("+row").limit(size + 1).to_list()
+    items = [(encode_cursor("log", log.row), log) for log in found[:size]]
+    # Logs are written before their chunk counts, so the counters give the total cheaply.
+    total = (await counters_of(action)).of_status(status)
+    return Page(items=items, has_next_page=len(found) > size, total_count=total)
+
+
+async def list_entities(
+    principal: Principal,
+    entity_type: str,
+    ids: Sequence[str] | None,
+    first: int | None,
+    after: str | None,
+) -> Page[EntityDocument]:
+    document = entities.get(entity_type).document
+    size = page_size(first)
+    query: dict[str, Any] = {"account_id": principal.account_id}
+    if ids is not None:
+        query["_id"] = {"$in": [ObjectId(i) for i in ids if ObjectId.is_valid(i)]}
+    total = await document.find(query).count()
+    if after is not None:
+        bound = {"$gt": ObjectId(cursor_value("entity", after))}
+        query["_id"] = {**query.get("_id", {}), **bound}
+    found = await document.find(query).sort("+_id").limit(size + 1).to_list()
+    items = [(encode_cursor("entity", str(e.id)), e) for e in found[:size]]
+    return Page(items=items, has_next_page=len(found) > size, total_count=total)
+
+
+async def iter_logs(
+    principal: Principal, action_id: str, status: LogStatus | None, batch: int = 2000
+) -> AsyncIterator[ActionLog]:
+    """Every log of an action in row order, read in keyset pages."""
+    action = await get_action(principal, action_id)
+    last = 0
+    while True:
+        query: dict[str, Any] = {"action_id": action.id, "row": {"$gt": last}}
+        if status is not None:
+            query["status"] = str(status)
+        page = await ActionLog.find(query).sort("+row").limit(batch).to_list()
+        for log in page:
+            yield log
+        if len(page) < batch:
+            return
+        last = page[-1].row

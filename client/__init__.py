@@ -1,0 +1,1 @@
+"""A client of the platform: the API client, the `bulk-actions` CLI and the token script."""

@@ -1,0 +1,184 @@
+"""`bulk-actions`: the platform from a shell, over its GraphQL API.
+
+    bulk-actions submit contacts.csv --entity contact --action insert [--at TIME] [--watch]
+    bulk-actions status ID
+    bulk-actions watch ID
+    bulk-actions logs ID [--status failed] [--csv]
+    bulk-actions cancel ID
+
+The API's address and token come from --url / --token or BULK_ACTIONS_URL / BULK_ACTIONS_TOKEN.
+`submit --watch` and `watch` exit with 1 when the action ends with failed rows (or FAILED or
+CANCELLED), so scripts can act on it; errors exit with 2.
+"""
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import sys
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from client.api import ApiClient, ApiError, Closed
+
+CREATE = """
+mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { id status } }
+"""
+STATUS = """
+query($id: ID!) {
+  bulkAction(id: $id) {
+    id entityType actionType status createdAt scheduledAt startedAt finishedAt error
+    stats { total processed succeeded failed skipped progress etaSeconds waitingRows }
+  }
+}
+"""
+WATCH = """
+subscription($id: ID!) {
+  bulkActionProgress(id: $id) { id status stats { total processed succeeded failed skipped } }
+}
+"""
+CANCEL = "mutation($id: ID!) { cancelBulkAction(id: $id) { id status } }"
+ENDED_WELL = {"COMPLETED"}
+UPLOAD_PIECE = 1 << 20
+
+console = Console(stderr=True)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="bulk-actions", description=__doc__.split("\n")[0])
+    root.add_argument("--url", default=os.environ.get("BULK_ACTIONS_URL", "http://127.0.0.1:8000"))
+    root.add_argument("--token", default=os.environ.get("BULK_ACTIONS_TOKEN"))
+    commands = root.add_subparsers(dest="command", required=True)
+
+    submit = commands.add_parser("submit", help="upload a CSV and create an action from it")
+    submit.add_argument("file", type=Path)
+    submit.add_argument("--entity", required=True, help="contact, company, lead, …")
+    submit.add_argument("--action", required=True, help="insert, update, upsert, delete")
+    submit.add_argument("--at", help="start time, ISO 8601 (default: now)")
+    submit.add_argument("--column-map", help='JSON: {"CSV header": "field" or null}')
+    submit.add_argument("--idempotency-key")
+    submit.add_argument("--watch", action="store_true", help="show progress until it ends")
+
+    for name, text in (("status", "show an action"), ("watch", "follow an action live")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("id")
+    cancel = commands.add_parser("cancel", help="cancel an action")
+    cancel.add_argument("id")
+
+    logs = commands.add_parser("logs", help="an action's row outcomes")
+    logs.add_argument("id")
+    logs.add_argument("--status", choices=["success", "failed", "skipped"])
+    logs.add_argument("--csv", action="store_true", help="CSV on stdout (default: a table)")
+    return root
+
+
+async def file_pieces(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as source:
+        while piece := source.read(UPLOAD_PIECE):
+            yield piece
+
+
+async def submit(api: ApiClient, args: argparse.Namespace) -> int:
+    response = await api.http.post(
+        "/uploads", params={"filename": args.file.name}, content=file_pieces(args.file)
+    )
+    body = response.json()
+    if response.status_code != 201:
+        raise ApiError([body.get("error", {"message": response.text})])
+    given: dict[str, Any] = {
+        "entityType": args.entity.upper(),
+        "actionType": args.action.upper(),
+        "uploadId": body["uploadId"],
+    }
+    if args.at:
+        given["scheduledAt"] = datetime.fromisoformat(args.at).isoformat()
+    if args.column_map:
+        given["columnMap"] = json.loads(args.column_map)
+    if args.idempotency_key:
+        given["idempotencyKey"] = args.idempotency_key
+    created = (await api.execute(CREATE, input=given))["createBulkAction"]
+    print(created["id"])
+    console.print(f"{body['rows']:,} rows uploaded; action {created['id']} {created['status']}")
+    return await watch(api, created["id"]) if args.watch else 0
+
+
+async def watch(api: ApiClient, action_id: str) -> int:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    status = "?"
+    stats: dict[str, int] = {}
+    with Progress(*columns, TimeRemainingColumn(), console=console) as bar:
+        task = bar.add_task("waiting", total=None)
+        async for event in api.subscribe(WATCH, {"id": action_id}):
+            progress = event["bulkActionProgress"]
+            status, stats = progress["status"], progress["stats"]
+            total = stats["total"] or None
+            bar.update(task, description=status, completed=stats["processed"], total=total)
+    console.print(
+        f"{status}: {stats.get('succeeded', 0):,} succeeded, {stats.get('failed', 0):,} failed, "
+        f"{stats.get('skipped', 0):,} skipped"
+    )
+    return 0 if status in ENDED_WELL else 1
+
+
+async def status(api: ApiClient, action_id: str) -> int:
+    action = (await api.execute(STATUS, id=action_id))["bulkAction"]
+    print(json.dumps(action, indent=2))
+    return 0
+
+
+async def cancel(api: ApiClient, action_id: str) -> int:
+    action = (await api.execute(CANCEL, id=action_id))["cancelBulkAction"]
+    print(f"{action['id']} {action['status']}")
+    return 0
+
+
+async def logs(api: ApiClient, args: argparse.Namespace) -> int:
+    params = {"status": args.status.upper()} if args.status else {}
+    async with api.http.stream("GET", f"/bulk-actions/{args.id}/logs.csv", params=params) as got:
+        if got.status_code != 200:
+            raise ApiError([json.loads(await got.aread()).get("error", {})])
+        if args.csv:
+            async for text in got.aiter_text():
+                sys.stdout.write(text)
+            return 0
+        lines = csv.reader([line async for line in got.aiter_lines()])
+        for row, entity_id, state, reason, message, _at in lines:
+            print(f"{row:>8}  {state:<8} {reason:<20} {entity_id:<24} {message}")
+    return 0
+
+
+async def run(args: argparse.Namespace) -> int:
+    async with ApiClient(args.url, args.token) as api:
+        if args.command == "submit":
+            return await submit(api, args)
+        if args.command == "watch":
+            return await watch(api, args.id)
+        if args.command == "status":
+            return await status(api, args.id)
+        if args.command == "cancel":
+            return await cancel(api, args.id)
+        return await logs(api, args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if not args.token:
+        console.print("error: no token: pass --token or set BULK_ACTIONS_TOKEN")
+        return 2
+    try:
+        return asyncio.run(run(args))
+    except ApiError as error:
+        console.print(f"error: {error} ({', '.join(str(code) for code in error.codes)})")
+    except (Closed, OSError) as error:
+        console.print(f"error: {error}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""The API process: GraphQL (with GraphiQL) and health checks on Starlette."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UnsetType
+
+from app.domain.errors import AppError
+from app.infra import db, redis
+from app.infra.settings import get_settings
+from app.usecases.live import hub
+from graphql_schema.context import Context
+from graphql_schema.schema import schema
+from server import dashboard, rest
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: object = None) -> Context:
+        if isinstance(request, WebSocket):
+            return Context(request=request)  # authenticated by connection_init, below
+        return await Context.of(request)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        """A missing, wrong or over-limit token closes the socket with 4403 Forbidden."""
+        try:
+            await context.authenticate_socket()
+        except AppError as refusal:
+            raise ConnectionRejectionError(
+                {"message": refusal.message, **refusal.extensions}
+            ) from None
+        return UnsetType()
+
+
+async def live(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok", "live": hub.counts()})
+
+
+async def ready(_: Request) -> JSONResponse:
+    checks: dict[str, str] = {}
+    try:
+        await db.ping()
+        checks["mongodb"] = "ok"
+    except Exception as exc:
+        checks["mongodb"] = f"error: {type(exc).__name__}"
+    try:
+        await redis.get_redis().ping()
+        checks["redis"] = "ok"
+    except Exception as exc:
+        checks["redis"] = f"error: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JSONResponse(
+        {"status": "ok" if healthy else "unavailable", **checks},
+        status_code=200 if healthy else 503,
+    )
+
+
+@asynccontextmanager
+async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    logging.basicConfig(level=logging.INFO)
+    await db.connect()
+    yield
+    await hub.close()
+    await redis.close()
+    await db.close()
+
+
+def create_app() -> Starlette:
+    graphql = GraphQLApp(
+        schema,
+        graphql_ide="graphiql",
+        multipart_uploads_enabled=True,
+        max_subscriptions_per_connection=get_settings().max_subscriptions_per_connection,
+    )
+    return Starlette(
+        routes=[
+            Route("/", dashboard.home),
+            Route("/dashboard", dashboard.page),
+            Route("/dashboard/{name}", dashboard.page),
+            Route("/health/live", live),
+            Route("/health/ready", ready),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/uploads", rest.create_upload, methods=["POST"]),
+            Route("/bulk-actions/{action_id}/logs.csv", rest.export_logs, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,112 @@
+"""Plain HTTP endpoints beside GraphQL: streaming uploads and the CSV export of logs."""
+
+import csv
+import io
+from collections.abc import AsyncIterator
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from app.domain.errors import AppError, BadUserInput
+from app.domain.models import LogStatus
+from app.domain.principal import Principal
+from app.infra import uploads
+from app.usecases import queries
+from graphql_schema.context import authenticate
+
+STATUS_CODES = {
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "PAYLOAD_TOO_LARGE": 413,
+    "BAD_USER_INPUT": 400,
+    "RATE_LIMITED": 429,
+}
+
+
+def error_response(error: AppError) -> JSONResponse:
+    headers = {}
+    if (retry_after := error.extensions.get("retryAfter")) is not None:
+        headers["Retry-After"] = str(retry_after)
+    return JSONResponse(
+        {"error": {"message": error.message, **error.extensions}},
+        status_code=STATUS_CODES.get(error.code, 500),
+        headers=headers,
+    )
+
+
+async def caller(request: Request) -> Principal:
+    return await authenticate(request.headers.get("authorization"))
+
+
+async def form_file_chunks(request: Request) -> tuple[str, AsyncIterator[bytes]]:
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise BadUserInput("A multipart upload needs a `file` part.")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        while data := await upload.read(uploads.READ_SIZE):
+            yield data
+
+    return upload.filename or "upload.csv", chunks()
+
+
+async def create_upload(request: Request) -> Response:
+    """POST /uploads: the raw body, or a multipart `file` part; answers {"uploadId": …}."""
+    try:
+        principal = await caller(request)
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            filename, body = await form_file_chunks(request)
+        else:
+            filename, body = request.query_params.get("filename", "upload.csv"), request.stream()
+        stored = await uploads.store(principal.account_id, filename, body)
+    except AppError as error:
+        return error_response(error)
+    return JSONResponse(
+        {"uploadId": stored.id, "bytes": stored.bytes, "rows": stored.rows}, status_code=201
+    )
+
+
+async def export_logs(request: Request) -> Response:
+    """GET /bulk-actions/{id}/logs.csv?status=FAILED: the logs as CSV, streamed."""
+    try:
+        principal = await caller(request)
+        wanted = request.query_params.get("status")
+        status = None
+        if wanted:
+            if wanted.upper() not in LogStatus.__members__:
+                raise BadUserInput(f"`status` must be one of {', '.join(LogStatus)}.")
+            status = LogStatus(wanted.upper())
+        action_id = request.path_params["action_id"]
+        await queries.get_action(principal, action_id)
+    except AppError as error:
+        return error_response(error)
+
+    async def lines() -> AsyncIterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["row", "entity_id", "status", "reason", "message", "at"])
+        async for log in queries.iter_logs(principal, action_id, status):
+            writer.writerow(
+                [
+                    log.row,
+                    log.entity_id or "",
+                    log.status,
+                    log.reason,
+                    log.message or "",
+                    log.at.isoformat(),
+                ]
+            )
+            if buffer.tell() > 64 * 1024:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    filename = f"bulk-action-{action_id}-logs.csv"
+    return StreamingResponse(
+        lines(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,146 @@
+"""Fixtures over real services: the API and Dramatiq workers run as subprocesses against the
+Redis and MongoDB-wire server that scripts/test started (REDIS_URL, MONGODB_URL)."""
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+RUN_ID = uuid.uuid4().hex[:8]
+ROOT = Path(__file__).resolve().parents[2]
+
+if not os.environ.get("MONGODB_URL") or not os.environ.get("REDIS_URL"):
+    raise pytest.UsageError("Run the tests with scripts/test: it starts Redis and FerretDB.")
+
+# Every process of this run shares these; the database and queue names keep runs apart.
+os.environ.update(
+    {
+        "MONGODB_DB": f"test_{RUN_ID}",
+        "QUEUE_NAMESPACE": f"test-{RUN_ID}",
+        "JWT_SECRET": "test-secret-0123456789abcdef0123456789",
+        "CHUNK_SIZE": "500",
+        "CHUNK_MAX_RETRIES": "2",
+        "CHUNK_MIN_BACKOFF_MS": "100",
+        "CHUNK_MAX_BACKOFF_MS": "400",
+        "MAX_UPLOAD_BYTES": str(12 * 1024 * 1024),
+        "MAX_UPLOAD_ROWS": "150000",
+        # Lifted for the suite; the pacing tests give their accounts small limits.
+        "RATE_LIMIT_PER_MINUTE": "100000000",
+        "RATE_LIMIT_CACHE_SECONDS": "0.5",
+        "SWEEP_INTERVAL_SECONDS": "1",
+    }
+)
+
+from app.infra import db  # noqa: E402  (settings read the environment above)
+from app.infra.auth import issue_token  # noqa: E402
+from bench.processes import free_port, stop, wait_ready  # noqa: E402
+from tests.integration.graphql_client import GraphQLClient  # noqa: E402
+
+
+def start(
+    args: list[str], log_name: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Starts `python -m <args>` in its own process group, logging to .run/test-logs."""
+    log_dir = ROOT / ".run" / "test-logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(log_dir / f"{RUN_ID}-{log_name}.log", "wb")  # noqa: SIM115
+    return subprocess.Popen(
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
+    )
+
+
+class Workers:
+    """The Dramatiq worker processes of the run; tests may kill and restart them."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+        args = ["dramatiq", "workers", "--processes", "2", "--threads", "4"]
+        self.process = start(args, f"workers-{self.starts}")
+
+    def kill(self) -> None:
+        """Dies at once, like a lost machine: no graceful shutdown, messages held are lost
+        to this process."""
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
+
+
+@pytest.fixture(scope="session")
+def workers() -> Iterator[Workers]:
+    pool = Workers()
+    pool.start()
+    yield pool
+    pool.stop()
+
+
+def start_api(log_name: str, **env: str) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    args = ["uvicorn", "server.asgi:create_app", "--factory", "--port", str(port)]
+    process = start(args, log_name, env)
+    url = f"http://127.0.0.1:{port}"
+    wait_ready(f"{url}/health/ready", process)
+    return url, process
+
+
+@pytest.fixture(scope="session")
+def api_url(workers: Workers) -> Iterator[str]:
+    url, process = start_api("api")
+    yield url
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+async def database() -> AsyncIterator[None]:
+    """This process's own connection, for setting up and checking what the platform stored."""
+    database = await db.connect()
+    yield
+    if not os.environ.get("KEEP_TEST_DB"):
+        await database.client.drop_database(database.name)
+    await db.close()
+
+
+def new_account() -> str:
+    return f"acct-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def account() -> str:
+    return new_account()
+
+
+@pytest.fixture
+async def gql(api_url: str, account: str, database: None) -> AsyncIterator[GraphQLClient]:
+    async with GraphQLClient(api_url, issue_token(account)) as client:
+        yield client
+
+
+@pytest.fixture
+async def other_gql(api_url: str, database: None) -> AsyncIterator[GraphQLClient]:
+    async with GraphQLClient(api_url, issue_token(new_account())) as client:
+        yield client
+
+
+@pytest.fixture
+async def admin_gql(api_url: str, database: None) -> AsyncIterator[GraphQLClient]:
+    async with GraphQLClient(api_url, issue_token("ops", role="admin")) as client:
+        yield client

@@ -1,0 +1,85 @@
+"""Admitting chunks under an account's limit, driven step by step in this process."""
+
+from app.domain.models import (
+    AccountLimit,
+    ActionControl,
+    BulkAction,
+    BulkActionStatus,
+    Chunk,
+    ControlRequest,
+)
+from app.domain.models.ids import saved_id
+from app.engine import processing
+from app.engine.pacing import Verdict, admit
+from app.infra import account_limits
+from tests.integration.factories import insert_rows, processing_action
+
+
+async def limit_account(account: str, per_minute: int) -> None:
+    await AccountLimit(id=account, per_minute=per_minute).save()
+    account_limits.forget(account)
+
+
+def emails(count: int, tag: str) -> list[str]:
+    return [f"{tag}{n}@example.com" for n in range(count)]
+
+
+async def test_a_chunk_that_fits_runs_and_the_next_waits_for_its_booked_time(
+    database: None, account: str
+) -> None:
+    await limit_account(account, 20)
+    _, first = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails(20, "a")))
+    _, second = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails(5, "b")))
+
+    assert (await admit(first.id)).verdict is Verdict.RUN
+    waiting = await admit(second.id)
+    assert waiting.verdict is Verdict.WAIT
+    # The first chunk's rows count for a minute plus the margin; then the second fits.
+    assert 59_000 < waiting.wait_ms <= 61_000
+    # Delivered again, it finds its booking by its id: same place, not charged twice.
+    again = await admit(second.id)
+    assert again.verdict is Verdict.WAIT and again.wait_ms <= waiting.wait_ms
+    usage = await account_limits.entity_limit().usage(account)
+    assert (usage.in_window, usage.ahead) == (20, 5)
+
+
+async def test_paused_chunks_are_dropped_and_cancelled_ones_run_uncharged(
+    database: None, account: str
+) -> None:
+    await limit_account(account, 10)
+    action, chunk = await processing_action(
+        account, "CONTACT", "INSERT", insert_rows(emails(8, "p"))
+    )
+    control = ActionControl(id=saved_id(action), account_id=account)
+
+    control.request = ControlRequest.PAUSE
+    await control.save()
+    assert (await admit(chunk.id)).verdict is Verdict.DROP
+    control.request = ControlRequest.CANCEL
+    await control.save()
+    assert (await admit(chunk.id)).verdict is Verdict.RUN
+    assert (await account_limits.entity_limit().usage(account)).in_window == 0
+
+
+async def test_a_chunk_larger_than_the_limit_is_split_into_parts_that_fit(
+    database: None, account: str
+) -> None:
+    rows = insert_rows(emails(25, "s"))
+    action, chunk = await processing_action(account, "CONTACT", "INSERT", rows)
+    await limit_account(account, 20)  # lowered after planning: parts of 20 // 10 = 2 rows
+
+    assert (await admit(chunk.id)).verdict is Verdict.DROP
+    parent = await Chunk.get(chunk.id)
+    assert parent is not None and parent.parts == 13
+    parts = [await Chunk.get(parent.part_id(n)) for n in range(13)]
+    assert [part.size for part in parts if part] == [2] * 12 + [1]
+
+    for part in parts:
+        assert part is not None
+        await processing.process_chunk(part.id)
+    done = await BulkAction.get(action.id)
+    assert done is not None
+    assert done.status is BulkActionStatus.COMPLETED
+    assert (done.succeeded, done.failed, done.skipped) == (25, 0, 0)
+    parent = await Chunk.get(chunk.id)
+    assert parent is not None and parent.done

@@ -1,0 +1,86 @@
+"""At-least-once delivery: a chunk processed again after dying part-way reports the same."""
+
+from collections import Counter
+
+import pytest
+
+from app.domain.entities.contact import Contact
+from app.domain.models import ActionLog, BulkAction, BulkActionStatus, Chunk
+from app.engine import processing
+from tests.integration.factories import insert_rows, processing_action
+
+
+class Died(Exception):
+    """Stands for a worker that died after its writes, before recording them."""
+
+
+async def die_before_recording(monkeypatch: pytest.MonkeyPatch, chunk_id: str) -> None:
+    async def dying(*_: object) -> None:
+        raise Died
+
+    with monkeypatch.context() as patch:
+        patch.setattr(processing, "record", dying)
+        with pytest.raises(Died):
+            await processing.process_chunk(chunk_id)
+
+
+async def reasons(action: BulkAction) -> Counter[str]:
+    logs = await ActionLog.find(ActionLog.action_id == action.id).to_list()
+    return Counter(str(log.reason) for log in logs)
+
+
+async def test_insert_redone_after_dying_keeps_its_own_inserts(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emails = [f"redo{i}@example.com" for i in range(3)]
+    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
+
+    await die_before_recording(monkeypatch, str(chunk.id))
+    assert await Contact.find(Contact.account_id == account).count() == 3
+    assert await ActionLog.find(ActionLog.action_id == action.id).count() == 0
+
+    await processing.process_chunk(str(chunk.id))
+    # A second delivery of a chunk that finished, and one whose "done" mark was lost.
+    await processing.process_chunk(str(chunk.id))
+    await Chunk.get_pymongo_collection().update_one({"_id": chunk.id}, {"$set": {"done": False}})
+    await processing.process_chunk(str(chunk.id))
+
+    done = await BulkAction.get(action.id)
+    assert done is not None
+    assert (done.succeeded, done.failed, done.skipped) == (3, 0, 0)
+    assert done.status is BulkActionStatus.COMPLETED
+    assert await reasons(done) == {"INSERTED": 3}
+    assert await Contact.find(Contact.account_id == account).count() == 3
+
+
+async def test_delete_redone_after_dying_still_reports_deleted(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contacts = [Contact(account_id=account, key=f"d{i}@example.com") for i in range(2)]
+    for contact in contacts:
+        await contact.insert()
+    rows = [{"row": n, "id": str(c.id)} for n, c in enumerate(contacts, start=1)]
+    action, chunk = await processing_action(account, "CONTACT", "DELETE", rows)
+
+    await die_before_recording(monkeypatch, str(chunk.id))
+    assert await Contact.find(Contact.account_id == account).count() == 0
+
+    await processing.process_chunk(str(chunk.id))
+    done = await BulkAction.get(action.id)
+    assert done is not None
+    assert (done.succeeded, done.failed) == (2, 0)
+    assert await reasons(done) == {"DELETED": 2}
+
+
+async def test_upsert_redone_after_dying_reports_inserted(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    action, chunk = await processing_action(
+        account, "CONTACT", "UPSERT", insert_rows(["u1@example.com", "u2@example.com"])
+    )
+    await die_before_recording(monkeypatch, str(chunk.id))
+    await processing.process_chunk(str(chunk.id))
+    done = await BulkAction.get(action.id)
+    assert done is not None
+    assert await reasons(done) == {"INSERTED": 2}
+    assert done.succeeded == 2

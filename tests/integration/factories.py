@@ -1,0 +1,43 @@
+"""Stores actions and chunks directly, for tests that drive processing step by step."""
+
+from typing import Any
+
+from beanie import PydanticObjectId
+from bson import ObjectId
+
+from app.domain.models import BulkAction, BulkActionStatus, Chunk, ChunkRows
+from app.domain.models.ids import saved_id
+
+
+async def processing_action(
+    account: str, entity_type: str, action_type: str, rows: list[dict[str, Any]], **extra: Any
+) -> tuple[BulkAction, Chunk]:
+    """An action already planned into one chunk, as planning would leave it."""
+    action = BulkAction(
+        id=PydanticObjectId(),
+        account_id=account,
+        entity_type=entity_type,
+        action_type=action_type,
+        status=BulkActionStatus.PROCESSING,
+        total=len(rows),
+        chunks_total=1,
+        **extra,
+    )
+    await action.insert()
+    chunk = Chunk(
+        id=Chunk.id_for(saved_id(action), 0),
+        action_id=saved_id(action),
+        account_id=account,
+        seq=0,
+        size=len(rows),
+    )
+    await ChunkRows(id=chunk.id, rows=rows).insert()
+    await chunk.insert()
+    return action, chunk
+
+
+def insert_rows(emails: list[str]) -> list[dict[str, Any]]:
+    return [
+        {"row": n, "key": email, "data": {"email": email}, "new_id": str(ObjectId())}
+        for n, email in enumerate(emails, start=1)
+    ]

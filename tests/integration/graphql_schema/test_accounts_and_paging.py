@@ -1,0 +1,114 @@
+"""Account isolation, idempotency keys, and keyset paging of logs and actions."""
+
+from tests.integration.graphql_client import GET, LOGS, GraphQLClient
+
+
+async def test_account_isolation(gql: GraphQLClient, other_gql: GraphQLClient) -> None:
+    mine = await gql.run(
+        entityType="CONTACT", actionType="INSERT", records=[{"email": "own@example.com"}]
+    )
+    entity_id = (await gql.all_logs(mine["id"]))[0]["entityId"]
+
+    for query, variables in [
+        (GET, {"id": mine["id"]}),
+        (LOGS, {"id": mine["id"]}),
+        ("query($id: ID!) { bulkActionStats(id: $id) { total } }", {"id": mine["id"]}),
+    ]:
+        body = await other_gql.execute(query, **variables)
+        assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert (await other_gql.data("{ bulkActions { totalCount } }"))["bulkActions"][
+        "totalCount"
+    ] == 0
+    seen = await other_gql.data("{ entities(entityType: CONTACT) { totalCount } }")
+    assert seen["entities"]["totalCount"] == 0
+
+    # Another account cannot touch this account's entity by its id.
+    theirs = await other_gql.run(
+        entityType="CONTACT", actionType="UPDATE", entityIds=[entity_id], fields={"first_name": "X"}
+    )
+    assert theirs["stats"]["failed"] == 1
+    assert (await other_gql.all_logs(theirs["id"]))[0]["reason"] == "NOT_FOUND"
+    # The same email is free in another account: keys are unique per account.
+    again = await other_gql.run(
+        entityType="CONTACT", actionType="INSERT", records=[{"email": "own@example.com"}]
+    )
+    assert again["stats"]["succeeded"] == 1
+    assert "first_name" not in (await gql.entities("CONTACT", [entity_id]))[entity_id]
+
+
+async def test_idempotency_key_returns_the_first_action(
+    gql: GraphQLClient, other_gql: GraphQLClient
+) -> None:
+    input = {
+        "entityType": "LEAD",
+        "actionType": "INSERT",
+        "records": [{"email": "lead@example.com", "status": "new"}],
+        "idempotencyKey": "import-2026-11-22",
+    }
+    first = await gql.create(**input)
+    second = await gql.create(**input)
+    assert second["id"] == first["id"]
+    assert second["idempotencyKey"] == "import-2026-11-22"
+    elsewhere = await other_gql.create(**input)
+    assert elsewhere["id"] != first["id"]
+    listed = await gql.data("{ bulkActions { totalCount } }")
+    assert listed["bulkActions"]["totalCount"] == 1
+    done = await gql.wait(first["id"])
+    assert done["stats"]["succeeded"] == 1
+
+
+async def test_log_paging_with_status_filter(gql: GraphQLClient) -> None:
+    records = [{"email": f"page{i % 90}@example.com"} for i in range(120)]
+    action = await gql.run(entityType="CONTACT", actionType="INSERT", records=records)
+    assert (action["stats"]["succeeded"], action["stats"]["skipped"]) == (90, 30)
+
+    seen: list[int] = []
+    after = None
+    pages = 0
+    while True:
+        page = (await gql.data(LOGS, id=action["id"], status="SKIPPED", first=7, after=after))[
+            "bulkActionLogs"
+        ]
+        assert page["totalCount"] == 30
+        seen += [edge["node"]["row"] for edge in page["edges"]]
+        assert all(edge["node"]["status"] == "SKIPPED" for edge in page["edges"])
+        pages += 1
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+        assert after == page["edges"][-1]["cursor"]
+    assert seen == list(range(91, 121))
+    assert pages == 5
+
+    success = (await gql.data(LOGS, id=action["id"], status="SUCCESS", first=1000))[
+        "bulkActionLogs"
+    ]
+    assert success["totalCount"] == 90
+    assert [e["node"]["row"] for e in success["edges"]] == list(range(1, 91))
+
+
+async def test_actions_are_listed_newest_first(gql: GraphQLClient) -> None:
+    ids = []
+    for n in range(3):
+        created = await gql.create(
+            entityType="CONTACT", actionType="INSERT", records=[{"email": f"list{n}@example.com"}]
+        )
+        ids.append(created["id"])
+    query = """
+    query($after: String) {
+      bulkActions(first: 2, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { id } }
+      }
+    }
+    """
+    first = (await gql.data(query))["bulkActions"]
+    assert first["totalCount"] == 3
+    assert [e["node"]["id"] for e in first["edges"]] == ids[::-1][:2]
+    assert first["pageInfo"]["hasNextPage"]
+    second = (await gql.data(query, after=first["pageInfo"]["endCursor"]))["bulkActions"]
+    assert [e["node"]["id"] for e in second["edges"]] == ids[:1]
+    assert not second["pageInfo"]["hasNextPage"]
+    for action_id in ids:
+        await gql.wait(action_id)
+    completed = await gql.data("{ bulkActions(status: COMPLETED) { totalCount } }")
+    assert completed["bulkActions"]["totalCount"] == 3

@@ -1,0 +1,190 @@
+"""CSV input: GraphQL multipart and POST /uploads, parsing, limits, and the logs.csv export."""
+
+import csv
+import io
+import json
+from collections import Counter
+from typing import Any
+
+import httpx
+
+from app.infra import db
+from bench.generate import lines, plan
+from tests.integration.graphql_client import CREATE, GraphQLClient
+
+TRICKY = (
+    "\ufeffEmail Address,first_name,company,score\r\n"
+    '"ada@example.com",Ada,"Analytical, Engines",1\r\n'
+    'grace@example.com,Grace,"Navy\r\nLab",2\r\n'
+    "bad-email,Nope,,3\r\n"
+    "ADA@example.com ,Ada again,,4\r\n"
+    "linus@example.com,Linus,,not-a-number\r\n"
+    "too@few.com\r\n"
+    "\r\n"
+    "ken@example.com,Ken,Bell,5"
+)
+
+
+async def multipart_create(gql: GraphQLClient, content: bytes, **input: Any) -> dict[str, Any]:
+    operations = {"query": CREATE, "variables": {"input": {**input, "file": None}}}
+    response = await gql.http.post(
+        "/graphql",
+        data={
+            "operations": json.dumps(operations),
+            "map": json.dumps({"0": ["variables.input.file"]}),
+        },
+        files={"0": ("contacts.csv", content, "text/csv")},
+    )
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def upload(gql: GraphQLClient, content: bytes) -> httpx.Response:
+    return await gql.http.post("/uploads", content=content, headers={"content-type": "text/csv"})
+
+
+async def insert_from(gql: GraphQLClient, uploaded: httpx.Response) -> dict[str, Any]:
+    input = {
+        "entityType": "CONTACT",
+        "actionType": "INSERT",
+        "uploadId": uploaded.json()["uploadId"],
+    }
+    return await gql.execute(CREATE, input=input)
+
+
+async def test_multipart_upload_with_bom_crlf_quotes_and_bad_rows(gql: GraphQLClient) -> None:
+    body = await multipart_create(
+        gql,
+        TRICKY.encode(),
+        entityType="CONTACT",
+        actionType="INSERT",
+        columnMap={"Email Address": "email"},
+    )
+    assert "errors" not in body, body
+    action = await gql.wait(body["data"]["createBulkAction"]["id"])
+    stats = action["stats"]
+    assert (stats["total"], stats["succeeded"], stats["failed"], stats["skipped"]) == (7, 3, 3, 1)
+
+    logs = {log["row"]: log for log in await gql.all_logs(action["id"])}
+    assert {row: (log["status"], log["reason"]) for row, log in logs.items()} == {
+        1: ("SUCCESS", "INSERTED"),
+        2: ("SUCCESS", "INSERTED"),
+        3: ("FAILED", "INVALID"),
+        4: ("SKIPPED", "DUPLICATE_IN_INPUT"),
+        5: ("FAILED", "INVALID"),
+        6: ("FAILED", "INVALID"),
+        7: ("SUCCESS", "INSERTED"),
+    }
+    assert "not a valid email" in logs[3]["message"]
+    assert "score" in logs[5]["message"]
+    assert "Expected 4 values, found 1" in logs[6]["message"]
+    stored = await gql.entities("CONTACT", [logs[1]["entityId"], logs[2]["entityId"]])
+    assert stored[logs[1]["entityId"]]["company"] == "Analytical, Engines"
+    assert stored[logs[2]["entityId"]]["company"] == "Navy\r\nLab"
+
+    export = await gql.http.get(
+        f"/bulk-actions/{action['id']}/logs.csv", params={"status": "failed"}
+    )
+    assert export.status_code == 200
+    exported = list(csv.DictReader(io.StringIO(export.text)))
+    assert [(int(r["row"]), r["reason"], r["message"]) for r in exported] == [
+        (row, logs[row]["reason"], logs[row]["message"]) for row in (3, 5, 6)
+    ]
+
+
+async def test_uploads_endpoint_raw_and_multipart(gql: GraphQLClient) -> None:
+    raw = await upload(gql, b"id\r\n")
+    assert raw.status_code == 201
+    assert raw.json()["rows"] == 0
+    content = b"domain,name\nacme.com,Acme\nglobex.io,Globex\n"
+    multipart = await gql.http.post("/uploads", files={"file": ("c.csv", content, "text/csv")})
+    assert multipart.status_code == 201, multipart.text
+    assert multipart.json()["rows"] == 2
+    action = await gql.run(
+        entityType="COMPANY", actionType="UPSERT", uploadId=multipart.json()["uploadId"]
+    )
+    assert action["stats"]["succeeded"] == 2
+
+
+async def test_bad_files_fail_the_create_before_any_work(gql: GraphQLClient) -> None:
+    cases = {
+        b"email,favourite_colour\na@b.co,red\n": "unknown columns",
+        b"first_name\nAda\n": "needs the columns ['email']",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR": "Not a readable CSV",
+        b"": "empty",
+    }
+    for content, expected in cases.items():
+        uploaded = await upload(gql, content)
+        body = await insert_from(gql, uploaded)
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", content
+        assert expected in body["errors"][0]["message"], body
+    assert (await gql.data("{ bulkActions { totalCount } }"))["bulkActions"]["totalCount"] == 0
+
+
+async def test_another_accounts_upload_is_not_found(
+    gql: GraphQLClient, other_gql: GraphQLClient
+) -> None:
+    uploaded = await upload(gql, b"email\na@b.co\n")
+    body = await insert_from(other_gql, uploaded)
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def stored_uploads(account: str) -> int:
+    files = db.current_database()["uploads.files"]
+    return await files.count_documents({"metadata.account_id": account})
+
+
+async def test_oversize_is_rejected_and_nothing_is_stored(gql: GraphQLClient, account: str) -> None:
+    too_big = b"email\n" + b"x" * (12 * 1024 * 1024)
+    response = await upload(gql, too_big)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    too_many = b"email\n" + b"".join(b"r%d@example.com\n" % i for i in range(150_001))
+    response = await upload(gql, too_many)
+    assert response.status_code == 413
+    assert "rows" in response.json()["error"]["message"]
+    body = await multipart_create(gql, too_big, entityType="CONTACT", actionType="INSERT")
+    assert body["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert await stored_uploads(account) == 0
+    chunks = db.current_database()["uploads.chunks"]
+    assert await chunks.count_documents({"n": {"$gte": 40}}) == 0
+
+
+async def test_100k_row_import_end_to_end(gql: GraphQLClient) -> None:
+    rows = 100_000
+    content = "".join(lines(rows, duplicates=0.02, bad=0.01)).encode()
+    _, expected = plan(rows, duplicates=0.02, bad=0.01)
+    uploaded = await upload(gql, content)
+    assert uploaded.json()["rows"] == rows
+    action = await gql.create(
+        entityType="CONTACT", actionType="INSERT", uploadId=uploaded.json()["uploadId"]
+    )
+    done = await gql.wait(action["id"], timeout=900)
+    stats = done["stats"]
+    assert stats["total"] == rows
+    assert (stats["succeeded"], stats["failed"], stats["skipped"]) == (
+        expected.good,
+        expected.bad,
+        expected.duplicates,
+    )
+    assert done["status"] == "COMPLETED_WITH_ERRORS"
+    skipped = await gql.all_logs(action["id"], status="SKIPPED")
+    assert len(skipped) == expected.duplicates
+    assert Counter(log["reason"] for log in skipped) == {"DUPLICATE_IN_INPUT": expected.duplicates}
+    count = await gql.data("{ entities(entityType: CONTACT, first: 1) { totalCount } }")
+    assert count["entities"]["totalCount"] == expected.good
+
+
+async def test_logs_csv_needs_the_callers_token_and_a_known_status(
+    gql: GraphQLClient, other_gql: GraphQLClient, api_url: str
+) -> None:
+    action = await gql.run(
+        entityType="CONTACT", actionType="INSERT", records=[{"email": "csv@example.com"}]
+    )
+    path = f"/bulk-actions/{action['id']}/logs.csv"
+    async with httpx.AsyncClient(base_url=api_url) as anonymous:
+        assert (await anonymous.get(path)).status_code == 401
+    assert (await other_gql.http.get(path)).status_code == 404
+    assert (await gql.http.get(path, params={"status": "maybe"})).status_code == 400
+    rows = list(csv.DictReader(io.StringIO((await gql.http.get(path)).text)))
+    assert [(r["row"], r["status"], r["reason"]) for r in rows] == [("1", "SUCCESS", "INSERTED")]

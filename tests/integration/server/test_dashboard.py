@@ -1,0 +1,75 @@
+"""The dashboard in headless Chromium (Debian's, driven by Selenium): upload a CSV, watch the
+bar reach 100% through the live feed, open the logs; a screenshot lands in .run/."""
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+from app.infra.auth import issue_token
+from tests.integration.conftest import ROOT
+
+ROWS = 1200
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.fail("chromium and chromedriver are missing: scripts/test installs them")
+    options = Options()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    options.add_argument("--window-size=1280,900")
+    browser = webdriver.Chrome(service=Service(driver), options=options)
+    yield browser
+    browser.quit()
+
+
+def test_upload_and_watch_the_bar_reach_100_percent(
+    api_url: str, account: str, browser: WebDriver, tmp_path: Path
+) -> None:
+    assert httpx.get(f"{api_url}/dashboard/app.js").status_code == 200, "dashboard not built"
+    source = tmp_path / "contacts.csv"
+    lines = [f"dash{n}@example.com,Ada{n}" for n in range(ROWS)] + ["not-an-email,Bad"]
+    source.write_text("email,first_name\n" + "\n".join(lines) + "\n")
+
+    browser.get(f"{api_url}/dashboard")
+    browser.find_element(By.ID, "token").send_keys(issue_token(account))
+    browser.find_element(By.CSS_SELECTOR, "#token-form button").click()
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    Select(browser.find_element(By.ID, "entity")).select_by_visible_text("CONTACT")
+    Select(browser.find_element(By.ID, "action")).select_by_visible_text("INSERT")
+    browser.find_element(By.ID, "file").send_keys(str(source))
+    browser.find_element(By.CSS_SELECTOR, "#submit-form button[type=submit]").click()
+
+    wait.until(lambda b: "action " in b.find_element(By.ID, "submit-note").text)
+    action_id = browser.find_element(By.ID, "submit-note").text.rsplit(" ", 1)[1]
+    row = f'tr[data-id="{action_id}"]'
+    wait.until(lambda b: b.find_element(By.CSS_SELECTOR, f"{row} .percent").text == "100%")
+    wait.until(
+        lambda b: b.find_element(By.CSS_SELECTOR, f"{row} .status").text == "COMPLETED_WITH_ERRORS"
+    )
+    cells = browser.find_elements(By.CSS_SELECTOR, f"{row} td")
+    assert [cell.text for cell in cells[3:6]] == [str(ROWS), "1", "0"]
+
+    browser.find_element(By.CSS_SELECTOR, row).click()
+    Select(browser.find_element(By.ID, "log-status")).select_by_visible_text("FAILED")
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#log-rows tbody tr")) == 1)
+    failed = browser.find_element(By.CSS_SELECTOR, "#log-rows tbody tr").text
+    assert failed.startswith(f"{ROWS + 1} FAILED INVALID")
+
+    shot = ROOT / ".run" / "dashboard.png"
+    shot.parent.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(shot))

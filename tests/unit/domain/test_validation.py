@@ -1,0 +1,40 @@
+"""Entity schemas: field names, types and unique keys."""
+
+import pytest
+
+from app.domain.entities import entities
+from app.domain.entities._base import InvalidRecord
+
+
+def test_registry_has_the_three_entities() -> None:
+    assert entities.names() == ["COMPANY", "CONTACT", "LEAD"]
+
+
+def test_unique_key_is_trimmed_and_lower_cased() -> None:
+    data = entities.get("CONTACT").validate(
+        {"email": "  Ada@Example.COM ", "first_name": " Ada "}, require_key=True
+    )
+    assert data == {"email": "ada@example.com", "first_name": "Ada"}
+
+
+def test_update_needs_no_key_but_cannot_clear_it() -> None:
+    contact = entities.get("CONTACT")
+    assert contact.validate({"score": 3}, require_key=False) == {"score": 3}
+    with pytest.raises(InvalidRecord, match="email"):
+        contact.validate({"email": None}, require_key=False)
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"domain": "acme.com", "employees": 3}, "Unknown field 'employees'"),
+        ({"domain": "acme.com", "a.b": 1}, "may not contain '.'"),
+        ({"domain": "acme.com", "$set": 1}, "start with '\\$'"),
+        ({"domain": "acme.com", "employee_count": -1}, "employee_count"),
+        ({"domain": "http://acme.com/"}, "not a valid domain"),
+        ({"name": "Acme"}, "domain: required"),
+    ],
+)
+def test_company_rejects(record: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidRecord, match=message):
+        entities.get("COMPANY").validate(record, require_key=True)
