@@ -10,6 +10,7 @@ from app.domain.errors import AppError
 from app.domain.principal import Principal
 from app.infra.auth import principal_from_header
 from app.usecases.limits import charge_request
+from graphql_schema.loaders import Loaders
 
 
 async def authenticate(authorization: str | None) -> Principal:
@@ -27,6 +28,7 @@ class Context:
     # A WebSocket's connection_init payload, set by Strawberry; carries the token there.
     connection_params: dict[str, object] | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    loaders: Loaders = field(default_factory=Loaders)
 
     @classmethod
     async def of(cls, request: HTTPConnection) -> "Context":

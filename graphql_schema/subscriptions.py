@@ -31,7 +31,7 @@ class BulkActionProgress:
             status=progress.status,
             stats=BulkActionStats(**vars(progress.stats)),
             at=progress.at,
-            action=BulkActionType.of(progress.action),
+            action=BulkActionType.of(progress.action, progress.status, progress.stats),
         )
 
 

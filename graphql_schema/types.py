@@ -9,10 +9,10 @@ from strawberry.scalars import JSON
 
 from app.domain.entities import EntityDocument
 from app.domain.models import ActionLog, BulkAction
-from app.usecases.control import status_of
 from app.usecases.limits import AccountRateLimit
 from app.usecases.pagination import Page
-from app.usecases.stats import stats_of
+from app.usecases.stats import ActionStats, stats_of
+from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, BulkActionStatus, EntityType, LogReason, LogStatus
 
 N = TypeVar("N")
@@ -60,17 +60,29 @@ class BulkActionType:
     idempotency_key: str | None
     error: str | None
     action: strawberry.Private[BulkAction]
+    # Already read by whoever built this node (the live hub): served as they are.
+    known_status: strawberry.Private[BulkActionStatus | None] = None
+    known_stats: strawberry.Private[ActionStats | None] = None
 
     @strawberry.field(description="PAUSED or CANCELLING while the owner's request holds.")
-    async def status(self) -> BulkActionStatus:
-        return await status_of(self.action)
+    async def status(self, info: Info) -> BulkActionStatus:
+        if self.known_status is not None:
+            return self.known_status
+        return await info.context.loaders.status.load(self.action)
 
     @strawberry.field
-    async def stats(self) -> BulkActionStats:
-        return await BulkActionStats.of(self.action)
+    async def stats(self, info: Info) -> BulkActionStats:
+        if self.known_stats is None:
+            self.known_stats = await info.context.loaders.stats.load(self.action)
+        return BulkActionStats(**vars(self.known_stats))
 
     @classmethod
-    def of(cls, action: BulkAction) -> "BulkActionType":
+    def of(
+        cls,
+        action: BulkAction,
+        status: BulkActionStatus | None = None,
+        stats: ActionStats | None = None,
+    ) -> "BulkActionType":
         return cls(
             id=strawberry.ID(str(action.id)),
             entity_type=action.entity_type,
@@ -82,6 +94,8 @@ class BulkActionType:
             idempotency_key=action.idempotency_key,
             error=action.error,
             action=action,
+            known_status=status,
+            known_stats=stats,
         )
 
 

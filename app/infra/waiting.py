@@ -4,6 +4,7 @@ A Redis hash per action: chunk id → "<rows>:<start time in ms>". Entries are r
 chunk is let through, and the hash expires on its own after the last booked start.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.infra import keys
@@ -33,8 +34,22 @@ async def forget(action_id: str) -> None:
     await get_redis().delete(keys.waiting(action_id))
 
 
+async def waiting_of_many(action_ids: Sequence[str]) -> list[Waiting]:
+    """What each action has waiting, with one round trip to Redis for all of them."""
+    if not action_ids:
+        return []
+    async with get_redis().pipeline(transaction=False) as pipe:
+        for action_id in action_ids:
+            pipe.hgetall(keys.waiting(action_id))
+        found = await pipe.execute()
+    return [summed(held) for held in found]
+
+
 async def waiting_of(action_id: str) -> Waiting:
-    held = await get_redis().hgetall(keys.waiting(action_id))
+    return (await waiting_of_many([action_id]))[0]
+
+
+def summed(held: dict[str, str]) -> Waiting:
     if not held:
         return Waiting()
     pairs = [str(value).split(":") for value in held.values()]

@@ -5,6 +5,7 @@ acts on it: chunks check the request before they run, so a pause or cancel takes
 chunk boundaries (chunks already running finish). The action document stays the workers' own.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from app.domain.clock import utcnow
@@ -16,6 +17,7 @@ from app.domain.models import (
     BulkActionStatus,
     ControlRequest,
     request_of,
+    requests_of,
 )
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
@@ -26,9 +28,15 @@ from app.infra.tasks import send_planner
 from app.usecases.queries import get_action
 
 
+async def statuses_of(actions: Sequence[BulkAction]) -> list[BulkActionStatus]:
+    """Each action's status as its owner sees it (app.domain.status.shown_status), with one
+    query for all of them."""
+    requests = await requests_of([saved_id(action) for action in actions])
+    return [shown_status(action.status, requests[saved_id(action)]) for action in actions]
+
+
 async def status_of(action: BulkAction) -> BulkActionStatus:
-    """The status as the owner sees it (app.domain.status.shown_status)."""
-    return shown_status(action.status, await request_of(saved_id(action)))
+    return (await statuses_of([action]))[0]
 
 
 async def set_request(action: BulkAction, request: ControlRequest) -> None:

@@ -1,14 +1,15 @@
 """Figures about an action's progress, derived from its counters and its account's limit."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.domain.clock import utcnow
 from app.domain.models import TERMINAL_STATUSES, BulkAction
 from app.domain.models.ids import saved_id
-from app.domain.progress import counters_of
+from app.domain.progress import Counters, counters_of_many
 from app.infra.account_limits import limit_for
-from app.infra.waiting import Waiting, waiting_of
+from app.infra.waiting import Waiting, waiting_of_many
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,27 @@ def eta(remaining: int, rate: float | None, per_minute: int) -> float | None:
     return max(remaining / rate, at_limit)
 
 
+async def stats_of_many(actions: Sequence[BulkAction]) -> list[ActionStats]:
+    """Each action's figures, read together: one chunk query and one Redis round trip for
+    all of them, however many there are (a page of a list, say)."""
+    counters = await counters_of_many(actions)
+    running = [
+        str(saved_id(action)) for action in actions if action.status not in TERMINAL_STATUSES
+    ]
+    held = dict(zip(running, await waiting_of_many(running), strict=True))
+    limits = {account: await limit_for(account) for account in {a.account_id for a in actions}}
+    return [
+        figures(action, count, held.get(str(action.id), Waiting()), limits[action.account_id])
+        for action, count in zip(actions, counters, strict=True)
+    ]
+
+
 async def stats_of(action: BulkAction) -> ActionStats:
-    counters = await counters_of(action)
+    return (await stats_of_many([action]))[0]
+
+
+def figures(action: BulkAction, counters: Counters, held: Waiting, per_minute: int) -> ActionStats:
     ended = action.status in TERMINAL_STATUSES
-    held = Waiting() if ended else await waiting_of(str(saved_id(action)))
-    per_minute = await limit_for(action.account_id)
     total = action.total or 0
     processed = counters.processed
     elapsed = rate = remaining_time = None

@@ -3,7 +3,7 @@
 from beanie import Document
 
 from app.domain.models.account_limit import AccountLimit
-from app.domain.models.action_control import ActionControl, request_of
+from app.domain.models.action_control import ActionControl, request_of, requests_of
 from app.domain.models.action_log import ActionLog, LogReason, LogStatus
 from app.domain.models.bulk_action import BulkAction
 from app.domain.models.chunk import Chunk, ChunkDecision, ChunkRows
@@ -34,6 +34,7 @@ __all__ = [
     "LogStatus",
     "platform_documents",
     "request_of",
+    "requests_of",
 ]
 
 

@@ -1,0 +1,33 @@
+"""Per-request batching of what each BulkAction node reads: its shown status and its stats.
+
+A list of N actions resolves `status` and `stats` N times; the loaders gather those calls
+made in one tick into one batched read each (app.usecases), so a page costs the same few
+database and Redis commands whatever its size. Caching is off: a loader lives as long as its
+context, which for a WebSocket is the whole connection, and figures must never be stale.
+"""
+
+from dataclasses import dataclass, field
+
+from strawberry.dataloader import DataLoader
+
+from app.domain.models import BulkAction, BulkActionStatus
+from app.usecases.control import statuses_of
+from app.usecases.stats import ActionStats, stats_of_many
+
+
+async def load_statuses(actions: list[BulkAction]) -> list[BulkActionStatus]:
+    return await statuses_of(actions)
+
+
+async def load_stats(actions: list[BulkAction]) -> list[ActionStats]:
+    return await stats_of_many(actions)
+
+
+@dataclass
+class Loaders:
+    status: DataLoader[BulkAction, BulkActionStatus] = field(
+        default_factory=lambda: DataLoader(load_fn=load_statuses, cache=False)
+    )
+    stats: DataLoader[BulkAction, ActionStats] = field(
+        default_factory=lambda: DataLoader(load_fn=load_stats, cache=False)
+    )
