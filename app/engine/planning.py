@@ -30,9 +30,9 @@ from app.domain.models.ids import saved_id
 from app.domain.rows import Row
 from app.domain.status import PLANNABLE
 from app.engine import dispatch
+from app.engine.completion import finish_if_complete
 from app.engine.lifecycle import transition
 from app.engine.pacing import release
-from app.engine.processing import finish_if_complete
 from app.engine.splitting import chunk_size_for
 from app.infra import dedupe, keys, lease, liveness, uploads
 from app.infra.account_limits import limit_for

@@ -1,166 +1,34 @@
 """Processing one chunk, exactly once in effect under at-least-once delivery.
 
-Steps, each safe to repeat: (1) decide and store the decisions once; (2) apply the chunk's
-idempotent writes; (3) insert its logs, unique per (action, row); (4) mark the chunk done
-with its outcome counts; (5) finish the action when every chunk is done. A delivery that dies
+A chunk message arrives here once pacing (app.engine.pacing) admitted it. Steps, each safe
+to repeat: (1) decide and store the decisions once; (2) apply the chunk's idempotent writes
+(the action type's `apply`); (3) record the outcomes (app.engine.completion): logs, the
+chunk done, its chain moved on, the action ended after its last chunk. A delivery that dies
 anywhere is redone by the next, and one that finds the chunk done does nothing.
 """
 
-from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.domain.actions import ChunkContext, Outcome, actions
-from app.domain.clock import utcnow
 from app.domain.entities import entities
 from app.domain.models import (
     ActionLog,
     BulkAction,
-    BulkActionStatus,
     Chunk,
     ChunkDecision,
     ChunkRows,
     ControlRequest,
     LogReason,
-    LogStatus,
     request_of,
 )
-from app.domain.progress import sum_chunks
+from app.domain.outcomes import failed_outcome, planned_outcome, skipped
 from app.domain.rows import Decisions, Row
-from app.engine import dispatch
-from app.engine.lifecycle import transition
-from app.engine.splitting import parts_done, send_parts
-from app.infra import liveness, waiting
-from app.infra.events import publish_change
-from app.infra.inserts import insert_new
-
-
-def invalid_outcome(row: Row) -> Outcome:
-    return Outcome(
-        row=row["row"], status=LogStatus.FAILED, reason=LogReason.INVALID, message=row["invalid"]
-    )
-
-
-def planned_outcome(row: Row) -> Outcome | None:
-    """The outcome planning already fixed for a row: invalid, or a repeat of an earlier key."""
-    if "invalid" in row:
-        return invalid_outcome(row)
-    if row.get("dup"):
-        return skipped(row, LogReason.DUPLICATE_IN_INPUT)
-    return None
-
-
-SKIP_MESSAGES = {
-    LogReason.DUPLICATE_IN_INPUT: "An earlier row of this action has the same key.",
-    LogReason.CANCELLED: "The action was cancelled before this row was processed.",
-}
-
-
-def skipped(row: Row, reason: LogReason) -> Outcome:
-    return Outcome(
-        row=row["row"],
-        status=LogStatus.SKIPPED,
-        reason=reason,
-        entity_id=row.get("id"),
-        message=SKIP_MESSAGES[reason],
-    )
-
-
-async def write_logs(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
-    """Logs the outcomes; rows an earlier delivery already logged keep their first log."""
-    now = utcnow()
-    await insert_new(
-        ActionLog.get_pymongo_collection(),
-        [
-            {
-                "action_id": chunk.action_id,
-                "account_id": chunk.account_id,
-                "row": outcome.row,
-                "entity_id": outcome.entity_id,
-                "status": str(outcome.status),
-                "reason": str(outcome.reason),
-                "message": outcome.message,
-                "at": now,
-            }
-            for outcome in outcomes
-        ],
-    )
-
-
-async def mark_done(
-    chunk: Chunk, outcomes: Sequence[Outcome], started_at: datetime | None = None
-) -> bool:
-    """Marks the chunk done with its counts; True for the delivery that marked it."""
-    counts = Counter(outcome.status for outcome in outcomes)
-    result = await Chunk.get_pymongo_collection().update_one(
-        {"_id": chunk.id, "done": False},
-        {
-            "$set": {
-                "done": True,
-                "succeeded": counts[LogStatus.SUCCESS],
-                "failed": counts[LogStatus.FAILED],
-                "skipped": counts[LogStatus.SKIPPED],
-                "started_at": started_at,
-                "done_at": utcnow(),
-            }
-        },
-    )
-    return result.modified_count == 1
-
-
-async def after_done(chunk: Chunk) -> None:
-    """Moves the work on once a chunk is done: its chain, or its split parent."""
-    if chunk.parent is None:
-        await dispatch.after_done(chunk)
-        return
-    parent = await Chunk.get(chunk.parent)
-    if parent is None or parent.done or not await parts_done(parent):
-        return
-    if await mark_done(parent, []):
-        await after_done(parent)
-
-
-async def finish_if_complete(action_id: PydanticObjectId) -> None:
-    """Moves a PROCESSING action whose every chunk is done to its final status.
-
-    Every chunk calls this after marking itself done, so the last one to finish sees all
-    chunks done. Two that race write the same final figures.
-    """
-    action = await BulkAction.get(action_id)
-    if action is None or action.status is not BulkActionStatus.PROCESSING:
-        return
-    counters = await sum_chunks(action_id)
-    if action.chunks_total is None or counters.chunks_done < action.chunks_total:
-        return
-    if await request_of(action_id) is ControlRequest.CANCEL:
-        final = BulkActionStatus.CANCELLED
-    elif counters.failed:
-        final = BulkActionStatus.COMPLETED_WITH_ERRORS
-    else:
-        final = BulkActionStatus.COMPLETED
-    await transition(
-        action_id,
-        final,
-        only_from=[BulkActionStatus.PROCESSING],
-        finished_at=utcnow(),
-        succeeded=counters.succeeded,
-        failed=counters.failed,
-        skipped=counters.skipped,
-    )
-    await waiting.forget(str(action_id))
-
-
-async def record(
-    chunk: Chunk, outcomes: Sequence[Outcome], started_at: datetime | None = None
-) -> None:
-    await write_logs(chunk, outcomes)
-    if await mark_done(chunk, outcomes, started_at):
-        await after_done(chunk)
-        await publish_change(chunk.action_id, chunk.account_id)
-    await finish_if_complete(chunk.action_id)
+from app.engine.completion import finish_if_complete, record
+from app.engine.splitting import send_parts
+from app.infra import liveness
 
 
 async def decide_once(rows_id: str, decide: Callable[[], Awaitable[Decisions]]) -> Decisions:
@@ -216,9 +84,13 @@ async def process_chunk(chunk_id: str, started_at: datetime | None = None) -> No
     ctx = ChunkContext(
         account_id=action.account_id, entity=entities.get(action.entity_type), fields=action.fields
     )
-    rows = stored_rows.rows
-    planned = [outcome for row in rows if (outcome := planned_outcome(row))]
-    live = [row for row in rows if planned_outcome(row) is None]
+    planned: list[Outcome] = []
+    live: list[Row] = []
+    for row in stored_rows.rows:
+        if (outcome := planned_outcome(row)) is not None:
+            planned.append(outcome)
+        else:
+            live.append(row)
     decisions = await decide_once(stored_rows.id, lambda: spec.decide(ctx, live))
     outcomes = planned + await spec.apply(ctx, live, decisions)
     await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row), started_at)
@@ -232,18 +104,6 @@ async def logged_outcomes(chunk: Chunk, rows: ChunkRows) -> dict[int, Outcome]:
         log.row: Outcome(log.row, log.status, log.reason, log.entity_id, log.message)
         async for log in cursor
     }
-
-
-def failed_outcome(row: Row, error: str) -> Outcome:
-    if (planned := planned_outcome(row)) is not None:
-        return planned
-    return Outcome(
-        row=row["row"],
-        status=LogStatus.FAILED,
-        reason=LogReason.PROCESSING_ERROR,
-        entity_id=row.get("id"),
-        message=f"Chunk failed after retries: {error}"[:500],
-    )
 
 
 async def fail_chunk(chunk_id: str, error: str) -> None:

@@ -44,7 +44,8 @@ class GraphQLClient:
     response, `data` the data or GraphQLError."""
 
     def __init__(self, base_url: str, token: str | None) -> None:
-        self.api = ApiClient(base_url, token)
+        # Generous: a loaded 2-core machine may take long to answer a large upload.
+        self.api = ApiClient(base_url, token, timeout=600)
         self.http = self.api.http
 
     async def __aenter__(self) -> "GraphQLClient":
@@ -69,7 +70,7 @@ class GraphQLClient:
         action: dict[str, Any] = (await self.data(GET, id=action_id))["bulkAction"]
         return action
 
-    async def wait(self, action_id: str, timeout: float = 120) -> dict[str, Any]:
+    async def wait(self, action_id: str, timeout: float = 300) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             action = await self.action(action_id)

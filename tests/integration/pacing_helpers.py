@@ -32,7 +32,7 @@ async def snapshot(gql: GraphQLClient, action_id: str) -> dict[str, Any]:
 
 
 async def wait_for(
-    gql: GraphQLClient, action_id: str, done: Any, timeout: float = 60
+    gql: GraphQLClient, action_id: str, done: Any, timeout: float = 300
 ) -> dict[str, Any]:
     """Polls the action's stats until `done(snapshot)` holds."""
     deadline = time.monotonic() + timeout

@@ -50,7 +50,7 @@ async def test_cancel_skips_the_rest_and_ends_cancelled_with_exact_counts(
 
     assert (await control(gql, "cancel", action_id))["status"] in ("CANCELLING", "CANCELLED")
     # Waiting chunks give back their booked time: no wait for the limit to end the action.
-    done = await gql.wait(action_id, timeout=30)
+    done = await gql.wait(action_id)
     assert done["status"] == "CANCELLED"
     stats = done["stats"]
     assert stats["succeeded"] == LIMIT
@@ -85,7 +85,7 @@ async def test_pause_holds_and_resume_goes_on_without_redoing_or_losing_rows(
         await control(gql, "resume", action_id)
     assert not_paused.value.codes == ["BAD_USER_INPUT"]
 
-    done = await gql.wait(action_id, timeout=60)
+    done = await gql.wait(action_id)
     assert done["status"] == "COMPLETED"
     assert done["stats"]["succeeded"] == ROWS
     logs = await gql.all_logs(action_id)
@@ -108,7 +108,7 @@ async def test_paused_and_cancelling_actions_are_listed_under_their_shown_status
     assert [edge["node"]["id"] for edge in paused["edges"]] == [action_id]
     assert running["totalCount"] == 0
     await control(gql, "cancel", action_id)
-    assert (await gql.wait(action_id, timeout=30))["status"] == "CANCELLED"
+    assert (await gql.wait(action_id))["status"] == "CANCELLED"
 
 
 def later(seconds: float) -> str:
@@ -138,7 +138,7 @@ async def test_reschedule_moves_the_start_of_a_scheduled_action(gql: GraphQLClie
 
     start = datetime.now(UTC) + timedelta(seconds=2)
     await gql.data(RESCHEDULE, id=created["id"], at=start.isoformat())
-    done = await gql.wait(created["id"], timeout=30)
+    done = await gql.wait(created["id"])
     assert done["status"] == "COMPLETED"
     started = datetime.fromisoformat(done["startedAt"])
     assert start - timedelta(seconds=1) <= started <= start + timedelta(seconds=10)
@@ -165,7 +165,7 @@ async def test_cancel_before_the_start_ends_it_without_reading_it(gql: GraphQLCl
         await control(gql, "pause", created["id"])
     assert not_started.value.codes == ["BAD_USER_INPUT"]
     await control(gql, "cancel", created["id"])
-    done = await gql.wait(created["id"], timeout=30)
+    done = await gql.wait(created["id"])
     assert done["status"] == "CANCELLED"
     assert done["stats"]["processed"] == 0
     assert await gql.all_logs(created["id"]) == []

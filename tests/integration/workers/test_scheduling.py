@@ -43,7 +43,7 @@ async def test_scheduled_action_starts_after_worker_death_and_lost_messages(
     finally:
         workers.start()
 
-    done = await gql.wait(created["id"], timeout=60)
+    done = await gql.wait(created["id"])
     assert done["status"] == "COMPLETED"
     assert done["stats"]["succeeded"] == 50
     late = datetime.fromisoformat(done["startedAt"]) - due

@@ -37,11 +37,11 @@ def progress(action: BulkAction, processed: int, seconds: float) -> Progress:
     )
 
 
-async def test_a_slow_subscriber_keeps_only_the_latest_state_per_action(database: None) -> None:
-    first = BulkAction(
+async def test_a_slow_subscriber_keeps_only_the_latest_state_per_action() -> None:
+    first = BulkAction.model_construct(
         id=PydanticObjectId(), account_id="a", entity_type="CONTACT", action_type="INSERT"
     )
-    second = BulkAction(
+    second = BulkAction.model_construct(
         id=PydanticObjectId(), account_id="a", entity_type="CONTACT", action_type="INSERT"
     )
     watcher = Watcher()

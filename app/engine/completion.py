@@ -1,0 +1,128 @@
+"""After a chunk's writes: log its outcomes, mark it done, move its chain on, and end the
+action when its last chunk is done.
+
+Each step is safe to repeat: logs are unique per (action, row) and the first one stays; only
+the delivery that marks a chunk done moves its chain on; the last chunk to finish sees every
+chunk done and moves the action to its final status (app.engine.lifecycle).
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+from beanie import PydanticObjectId
+
+from app.domain.actions import Outcome
+from app.domain.clock import utcnow
+from app.domain.models import (
+    ActionLog,
+    BulkAction,
+    BulkActionStatus,
+    Chunk,
+    ControlRequest,
+    LogStatus,
+    request_of,
+)
+from app.domain.progress import sum_chunks
+from app.engine import dispatch
+from app.engine.lifecycle import transition
+from app.engine.splitting import parts_done
+from app.infra import waiting
+from app.infra.events import publish_change
+from app.infra.inserts import insert_new
+
+
+async def record(
+    chunk: Chunk, outcomes: Sequence[Outcome], started_at: datetime | None = None
+) -> None:
+    """Everything that follows a chunk's writes, in order; `started_at` is when the rate
+    limit let it through."""
+    await write_logs(chunk, outcomes)
+    if await mark_done(chunk, outcomes, started_at):
+        await after_done(chunk)
+        await publish_change(chunk.action_id, chunk.account_id)
+    await finish_if_complete(chunk.action_id)
+
+
+async def write_logs(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
+    """Logs the outcomes; rows an earlier delivery already logged keep their first log."""
+    now = utcnow()
+    await insert_new(
+        ActionLog.get_pymongo_collection(),
+        [
+            {
+                "action_id": chunk.action_id,
+                "account_id": chunk.account_id,
+                "row": outcome.row,
+                "entity_id": outcome.entity_id,
+                "status": str(outcome.status),
+                "reason": str(outcome.reason),
+                "message": outcome.message,
+                "at": now,
+            }
+            for outcome in outcomes
+        ],
+    )
+
+
+async def mark_done(
+    chunk: Chunk, outcomes: Sequence[Outcome], started_at: datetime | None = None
+) -> bool:
+    """Marks the chunk done with its counts; True for the delivery that marked it."""
+    counts = Counter(outcome.status for outcome in outcomes)
+    result = await Chunk.get_pymongo_collection().update_one(
+        {"_id": chunk.id, "done": False},
+        {
+            "$set": {
+                "done": True,
+                "succeeded": counts[LogStatus.SUCCESS],
+                "failed": counts[LogStatus.FAILED],
+                "skipped": counts[LogStatus.SKIPPED],
+                "started_at": started_at,
+                "done_at": utcnow(),
+            }
+        },
+    )
+    return result.modified_count == 1
+
+
+async def after_done(chunk: Chunk) -> None:
+    """Moves the work on once a chunk is done: its chain, or its split parent."""
+    if chunk.parent is None:
+        await dispatch.after_done(chunk)
+        return
+    parent = await Chunk.get(chunk.parent)
+    if parent is None or parent.done or not await parts_done(parent):
+        return
+    if await mark_done(parent, []):
+        await after_done(parent)
+
+
+async def finish_if_complete(action_id: PydanticObjectId) -> None:
+    """Moves a PROCESSING action whose every chunk is done to its final status.
+
+    Every chunk calls this after marking itself done, so the last one to finish sees all
+    chunks done. Two that race write the same final figures.
+    """
+    action = await BulkAction.get(action_id)
+    if action is None or action.status is not BulkActionStatus.PROCESSING:
+        return
+    counters = await sum_chunks(action_id)
+    if action.chunks_total is None or counters.chunks_done < action.chunks_total:
+        return
+    if await request_of(action_id) is ControlRequest.CANCEL:
+        final = BulkActionStatus.CANCELLED
+    elif counters.failed:
+        final = BulkActionStatus.COMPLETED_WITH_ERRORS
+    else:
+        final = BulkActionStatus.COMPLETED
+    await transition(
+        action_id,
+        final,
+        only_from=[BulkActionStatus.PROCESSING],
+        finished_at=utcnow(),
+        succeeded=counters.succeeded,
+        failed=counters.failed,
+        skipped=counters.skipped,
+    )
+    await waiting.forget(str(action_id))

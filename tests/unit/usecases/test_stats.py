@@ -1,0 +1,52 @@
+"""An action's figures from its counters: progress and an ETA the limit never beats."""
+
+from datetime import timedelta
+
+from beanie import PydanticObjectId
+
+from app.domain.clock import utcnow
+from app.domain.models import BulkAction, BulkActionStatus
+from app.domain.progress import Counters
+from app.infra.waiting import Waiting
+from app.usecases.stats import eta, figures
+
+
+def action(**fields: object) -> BulkAction:
+    built: BulkAction = BulkAction.model_construct(
+        id=PydanticObjectId(),
+        account_id="a",
+        entity_type="CONTACT",
+        action_type="INSERT",
+        **fields,
+    )
+    return built
+
+
+def test_the_eta_is_never_shorter_than_the_limit_allows() -> None:
+    assert eta(0, 100.0, 60) == 0.0
+    assert eta(600, None, 60) == 600.0  # 1 row/s at 60 per minute
+    assert eta(600, 1000.0, 60) == 600.0  # faster than the limit: the limit wins
+    assert eta(600, 0.5, 60) == 1200.0  # slower than the limit: the rate wins
+
+
+def test_running_figures_count_done_chunks_and_waiting_rows() -> None:
+    started = utcnow() - timedelta(seconds=10)
+    running = action(
+        status=BulkActionStatus.PROCESSING, total=1000, chunks_total=10, started_at=started
+    )
+    stats = figures(
+        running,
+        Counters(succeeded=300, failed=50, skipped=50, chunks_done=4),
+        Waiting(chunks=2, rows=200, next_start_ms=1_700_000_000_000),
+        per_minute=6000,
+    )
+    assert (stats.processed, stats.progress, stats.chunks_done) == (400, 0.4, 4)
+    assert (stats.waiting_chunks, stats.waiting_rows) == (2, 200)
+    assert stats.next_start_at is not None
+    assert stats.eta_seconds is not None and stats.eta_seconds >= 600 / 100
+
+
+def test_an_ended_action_with_no_rows_is_complete() -> None:
+    ended = action(status=BulkActionStatus.COMPLETED, total=0, finished_at=utcnow())
+    stats = figures(ended, Counters(), Waiting(), per_minute=60)
+    assert (stats.progress, stats.eta_seconds) == (1.0, None)
