@@ -28,7 +28,7 @@ from app.domain.outcomes import failed_outcome, planned_outcome, skipped
 from app.domain.rows import Decisions, Row
 from app.engine.completion import finish_if_complete, record
 from app.engine.splitting import send_parts
-from app.infra import liveness
+from app.infra import liveness, writes
 
 
 async def decide_once(rows_id: str, decide: Callable[[], Awaitable[Decisions]]) -> Decisions:
@@ -82,7 +82,10 @@ async def process_chunk(chunk_id: str, started_at: datetime | None = None) -> No
         return
     spec = actions.get(action.action_type)
     ctx = ChunkContext(
-        account_id=action.account_id, entity=entities.get(action.entity_type), fields=action.fields
+        account_id=action.account_id,
+        entity=entities.get(action.entity_type),
+        fields=action.fields,
+        write=writes.bulk_write,
     )
     planned: list[Outcome] = []
     live: list[Row] = []

@@ -11,6 +11,7 @@ from app.domain.models import platform_documents
 from app.infra.settings import get_settings
 
 _client: AsyncMongoClient[dict[str, object]] | None = None
+_ferretdb = False
 _lock = asyncio.Lock()
 
 
@@ -37,15 +38,33 @@ async def connect() -> AsyncDatabase[dict[str, object]]:
     async with _lock:
         if _client is None:
             client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
-                settings.mongodb_url, tz_aware=True, uuidRepresentation="standard"
+                settings.mongodb_url,
+                tz_aware=True,
+                uuidRepresentation="standard",
+                maxPoolSize=settings.mongodb_max_connections,
+                serverSelectionTimeoutMS=settings.mongodb_timeout_ms,
+                connectTimeoutMS=settings.mongodb_timeout_ms,
             )
             database = client[settings.mongodb_db]
             await init_beanie(
                 database=database, document_models=document_models(), skip_indexes=True
             )
             await create_indexes()
+            await learn_server(database)
             _client = client
     return _client[settings.mongodb_db]
+
+
+async def learn_server(database: AsyncDatabase[dict[str, object]]) -> None:
+    """Notes whether the server is FerretDB, which a few writes must treat with care
+    (app.infra.writes); it says so in buildInfo."""
+    global _ferretdb
+    info = await database.command("buildInfo")
+    _ferretdb = "ferretdbVersion" in info or "ferretdb" in str(info.get("version", "")).lower()
+
+
+def is_ferretdb() -> bool:
+    return _ferretdb
 
 
 async def close() -> None:

@@ -11,6 +11,12 @@ class Settings(BaseSettings):
 
     mongodb_url: str = "mongodb://127.0.0.1:27017/"
     mongodb_db: str = "bulk_actions"
+    # Connections a process opens to the database at most: bounds the operations it has
+    # under way at once, whatever the load, so no process can exhaust the server's pool;
+    # more callers wait for a free connection.
+    mongodb_max_connections: int = Field(default=16, ge=1, le=500)
+    # How long an operation waits for a reachable server before SERVICE_UNAVAILABLE.
+    mongodb_timeout_ms: int = Field(default=3000, ge=100)
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Connections a process opens to Redis at most; more callers wait up to the timeout.
     redis_max_connections: int = Field(default=50, ge=2)
@@ -26,6 +32,10 @@ class Settings(BaseSettings):
     chunk_min_backoff_ms: int = Field(default=1000, ge=0)
     chunk_max_backoff_ms: int = Field(default=60_000, ge=0)
     chunk_time_limit_ms: int = Field(default=10 * 60_000, ge=1000)
+
+    # A create that claimed an idempotency key and has not stored its action after this long
+    # is taken for dead: the next create with the key takes the claim over.
+    create_claim_seconds: int = Field(default=60, ge=1)
 
     max_inline_records: int = Field(default=10_000, ge=1)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1)

@@ -3,10 +3,21 @@
 from app.domain.actions._base import (
     ActionInput,
     ActionSpec,
+    BulkWriter,
     ChunkContext,
     Outcome,
     PreparedInput,
+    WriteOp,
     actions,
 )
 
-__all__ = ["ActionInput", "ActionSpec", "ChunkContext", "Outcome", "PreparedInput", "actions"]
+__all__ = [
+    "ActionInput",
+    "ActionSpec",
+    "BulkWriter",
+    "ChunkContext",
+    "Outcome",
+    "PreparedInput",
+    "WriteOp",
+    "actions",
+]

@@ -10,11 +10,10 @@ have reported, whatever that attempt managed to write before it died.
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError
 from pymongo.operations import DeleteOne, InsertOne, UpdateOne
 
 from app.domain.clock import utcnow
@@ -60,10 +59,25 @@ class ChunkContext:
     account_id: str
     entity: EntitySpec
     fields: dict[str, Any] | None
+    # Runs the chunk's writes (app.infra.writes.bulk_write, given by the engine).
+    write: "BulkWriter"
 
     @property
     def collection(self) -> AsyncCollection[Any]:
         return self.entity.document.get_pymongo_collection()
+
+    async def bulk_write(self, ops: Sequence[WriteOp]) -> dict[int, Any]:
+        """Runs the operations unordered; returns the write errors by operation index."""
+        return await self.write(self.collection, ops)
+
+
+class BulkWriter(Protocol):
+    """Runs unordered writes: errors of single operations come back by operation index (they
+    are rows' outcomes); any other error propagates, so the chunk is retried."""
+
+    async def __call__(
+        self, collection: AsyncCollection[Any], ops: Sequence[WriteOp]
+    ) -> dict[int, Any]: ...
 
 
 def parse_entity_id(value: Any) -> str:
@@ -79,23 +93,6 @@ def data_update(entity: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
         update["key"] = data[entity.unique_field]
     update["updated_at"] = utcnow()
     return update
-
-
-async def bulk_write(collection: AsyncCollection[Any], ops: Sequence[WriteOp]) -> dict[int, Any]:
-    """Runs one unordered bulk_write; returns the write errors by operation index.
-
-    Errors of single operations are outcomes of rows; any other error propagates, so the
-    chunk is retried.
-    """
-    if not ops:
-        return {}
-    try:
-        await collection.bulk_write(list(ops), ordered=False)
-    except BulkWriteError as exc:
-        if exc.details.get("writeConcernErrors"):
-            raise
-        return {error["index"]: error for error in exc.details.get("writeErrors", [])}
-    return {}
 
 
 def failed_write(row: int, error: Mapping[str, Any], entity_id: str | None = None) -> Outcome:

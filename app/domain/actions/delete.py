@@ -13,7 +13,6 @@ from app.domain.actions._base import (
     PreparedInput,
     TargetsById,
     actions,
-    bulk_write,
 )
 from app.domain.actions._inputs import forbid, ids_input, row_with_id
 from app.domain.entities import EntitySpec
@@ -46,7 +45,7 @@ class Delete(TargetsById):
         existing = set(decisions.get("existing", []))
         # By _id alone: decide() checked the account, and ids are never reused.
         ops = [DeleteOne({"_id": ObjectId(entity_id)}) for entity_id in existing]
-        errors = await bulk_write(ctx.collection, ops)
+        errors = await ctx.bulk_write(ops)
         if errors:
             raise RuntimeError(f"delete failed: {next(iter(errors.values())).get('errmsg')}")
         return [

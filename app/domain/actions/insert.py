@@ -8,7 +8,6 @@ from app.domain.actions._base import (
     ChunkContext,
     Outcome,
     actions,
-    bulk_write,
     failed_write,
 )
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, new_entity
@@ -24,9 +23,7 @@ class Insert(KeyedRecords):
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
         now = utcnow()
-        errors = await bulk_write(
-            ctx.collection, [InsertOne(new_entity(ctx, row, now)) for row in rows]
-        )
+        errors = await ctx.bulk_write([InsertOne(new_entity(ctx, row, now)) for row in rows])
         holders = await holders_of(ctx, [rows[i]["key"] for i in clashes(errors)])
         outcomes = []
         for index, row in enumerate(rows):

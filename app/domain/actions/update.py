@@ -13,7 +13,6 @@ from app.domain.actions._base import (
     PreparedInput,
     TargetsById,
     actions,
-    bulk_write,
     data_update,
     failed_write,
 )
@@ -64,7 +63,7 @@ class Update(TargetsById):
             )
             for row in targets
         ]
-        errors = await bulk_write(ctx.collection, ops)
+        errors = await ctx.bulk_write(ops)
         by_row = {
             row["row"]: failed_write(row["row"], errors[index], row["id"])
             for index, row in enumerate(targets)

@@ -9,7 +9,6 @@ from app.domain.actions._base import (
     ChunkContext,
     Outcome,
     actions,
-    bulk_write,
     data_update,
     failed_write,
 )
@@ -45,7 +44,7 @@ class Upsert(KeyedRecords):
             else InsertOne(new_entity(ctx, row, now))
             for row in rows
         ]
-        errors = await bulk_write(ctx.collection, ops)
+        errors = await ctx.bulk_write(ops)
         holders = await holders_of(ctx, [rows[i]["key"] for i in clashes(errors)])
         outcomes = []
         for index, row in enumerate(rows):
