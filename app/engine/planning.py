@@ -6,7 +6,9 @@ processing starts while planning still reads. Safe to run twice: chunk ids are
 saw before. A run that finds planning finished only re-queues what the chains need.
 """
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from datetime import timedelta
 
 from beanie import PydanticObjectId
@@ -36,18 +38,24 @@ from app.engine.pacing import release
 from app.engine.splitting import chunk_size_for
 from app.infra import dedupe, keys, lease, liveness, uploads
 from app.infra.account_limits import limit_for
-from app.infra.csv_records import CsvError, records
+from app.infra.csv_records import records
 from app.infra.events import publish_change
 from app.infra.inserts import insert_new_documents
 
 # A delayed message may arrive a little before its time.
 EARLY_START = timedelta(seconds=1)
+# Rows validated between two turns of the event loop, which other chunks share.
+YIELD_EVERY_ROWS = 100
 
 
-async def inline_rows(action: BulkAction) -> AsyncIterator[Row]:
-    async for batch in InputBatch.find(InputBatch.action_id == action.id).sort("+seq"):
-        for row in batch.rows:
-            yield row
+async def inline_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
+    cursor = InputBatch.get_pymongo_collection().find({"action_id": action.id}, sort=[("seq", 1)])
+    try:
+        async for batch in cursor:
+            for row in batch["rows"]:
+                yield row
+    finally:
+        await cursor.close()  # also when planning stops reading early
 
 
 def csv_row(spec: ActionSpec, action: BulkAction, number: int, values: list[str]) -> Row:
@@ -63,22 +71,22 @@ def csv_row(spec: ActionSpec, action: BulkAction, number: int, values: list[str]
         return {"row": number, "invalid": str(exc)}
 
 
-async def csv_rows(action: BulkAction) -> AsyncIterator[Row]:
+async def csv_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
+    """The upload's rows; one that cannot be read is an invalid row, logged FAILED/INVALID
+    with its number, and the rows after it are read as usual."""
     spec = actions.get(action.action_type)
     assert action.upload_id is not None
-    try:
-        async for number, values in records(uploads.read_spooled(action.upload_id)):
-            yield csv_row(spec, action, number, values)
-    except CsvError as exc:
-        # The header was read at create time; text that breaks later fails the rest.
-        raise InvalidInputError(str(exc)) from None
+    async with aclosing(records(uploads.read_spooled(action.upload_id))) as found:
+        async for record in found:
+            if record.values is None:
+                yield {"row": record.number, "invalid": f"Unreadable row: {record.error}."}
+            else:
+                yield csv_row(spec, action, record.number, record.values)
+            if record.number % YIELD_EVERY_ROWS == 0:
+                await asyncio.sleep(0)  # validation is CPU work: let the loop breathe
 
 
-class InvalidInputError(Exception):
-    """The input cannot be read on; planning gives up on the action."""
-
-
-def input_rows(action: BulkAction) -> AsyncIterator[Row]:
+def input_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
     return csv_rows(action) if action.upload_id else inline_rows(action)
 
 
@@ -114,13 +122,14 @@ async def write_chunks(action: BulkAction) -> tuple[int, int]:
     total = 0
     seq = 0
     pending: list[Row] = []
-    async for row in input_rows(action):
-        total += 1
-        pending.append(row)
-        if len(pending) == size:
-            await mark_repeats(action, spec, pending)
-            await write_chunk(action, seq, pending)
-            seq, pending = seq + 1, []
+    async with aclosing(input_rows(action)) as rows:
+        async for row in rows:
+            total += 1
+            pending.append(row)
+            if len(pending) == size:
+                await mark_repeats(action, spec, pending)
+                await write_chunk(action, seq, pending)
+                seq, pending = seq + 1, []
     if pending:
         await mark_repeats(action, spec, pending)
         await write_chunk(action, seq, pending)
@@ -143,24 +152,18 @@ async def end_unstarted(action: BulkAction) -> None:
     )
 
 
-async def plan(action: BulkAction) -> bool:
-    """Writes the action's chunks, unless another planner holds the lease on it; False when
-    the input turned out unreadable and the action FAILED."""
+async def plan(action: BulkAction) -> None:
+    """Writes the action's chunks, unless another planner holds the lease on it."""
     action_id = str(action.id)
     if not await lease.take(keys.planning_lease(action_id)):
-        return True
+        return
     try:
-        try:
-            total, chunk_count = await write_chunks(action)
-        except InvalidInputError as exc:
-            await fail_planning(action_id, str(exc))
-            return False
+        total, chunk_count = await write_chunks(action)
         await BulkAction.get_pymongo_collection().update_one(
             {"_id": action.id}, {"$set": {"total": total, "chunks_total": chunk_count}}
         )
         await publish_change(action.id, action.account_id)
         await dedupe.forget(action_id)
-        return True
     finally:
         await lease.give_back(keys.planning_lease(action_id))
 
@@ -184,8 +187,8 @@ async def plan_action(action_id: str) -> None:
     if action is None:
         return
     await liveness.touch(action_id)
-    if action.chunks_total is None and not await plan(action):
-        return
+    if action.chunks_total is None:
+        await plan(action)
     # A pause or resume while planning ran, a lost message, a dead worker: the chains go on
     # from where they are (queued twice at worst, which processing shrugs off).
     if await request_of(saved_id(action)) is not ControlRequest.PAUSE:

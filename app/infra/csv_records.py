@@ -1,82 +1,179 @@
-"""Incremental CSV: bytes in, (row number, values) out, never the whole file in memory.
+"""Incremental CSV: bytes in, numbered records out, never the whole file in memory.
 
-Text is decoded as UTF-8 (a BOM is dropped), CRLF and LF both end records, and quoted fields
-may hold commas and newlines: a line whose count of '"' is odd continues on the next line,
-which is exact for RFC 4180 quoting (an escaped quote is two quotes).
+Records are cut from the byte stream first: a newline ends a record unless it lies inside
+quotes, which is exact for RFC 4180 quoting (an escaped quote is two quotes) and safe for
+UTF-8, whose multi-byte characters never contain '"' or '\\n'. Each block of whole records
+is then decoded (UTF-8, a leading BOM dropped) and parsed at once; a block that fails is
+parsed record by record, so a row that is not UTF-8, holds a NUL byte, is malformed or is
+longer than `MAX_RECORD_BYTES` becomes an unreadable record with its row number, and the
+rows around it are read as usual. Work is linear in the input, and bounded per call by the
+size of the piece fed plus one record.
 """
 
-import codecs
 import csv
 import io
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from contextlib import aclosing
+from dataclasses import dataclass
 
 from app.domain.errors import BadUserInput
 
-Record = tuple[int, list[str]]  # (1-based data row number, values)
+BOM = b"\xef\xbb\xbf"
+# A record (row) longer than this is unreadable: it bounds the memory one record may take,
+# and an unclosed quote cannot swallow the rest of a file.
+MAX_RECORD_BYTES = 1 << 20
+csv.field_size_limit(MAX_RECORD_BYTES)
+
+
+@dataclass(frozen=True)
+class Record:
+    number: int  # 0 for the header, then data rows from 1; blank lines are not records
+    values: list[str] | None = None
+    error: str | None = None  # why the row could not be read (values is None then)
 
 
 class CsvError(ValueError):
-    """The bytes are not CSV text this platform reads."""
+    """A record this platform cannot read; the message says why, for a person."""
+
+
+def last_record_end(buf: bytes) -> int:
+    """The index just past the last newline outside quotes in `buf` (0 when there is none);
+    `buf` starts outside quotes. Walks back from the end, so a piece costs what it holds."""
+    parts = buf.split(b'"')
+    end = len(buf)
+    for index in range(len(parts) - 1, -1, -1):
+        part = parts[index]
+        end -= len(part)
+        if index % 2 == 0 and (newline := part.rfind(b"\n")) >= 0:
+            return end + newline + 1
+        end -= 1  # the quote before this part
+    return 0
+
+
+def record_slices(block: bytes) -> Iterator[bytes]:
+    """Each record of a block of whole records (outside quotes at both ends)."""
+    start = 0
+    quoted = False
+    position = 0
+    for index, part in enumerate(block.split(b'"')):
+        if index:
+            quoted = not quoted
+            position += 1
+        if not quoted:
+            newline = part.find(b"\n")
+            while newline >= 0:
+                yield block[start : position + newline + 1]
+                start = position + newline + 1
+                newline = part.find(b"\n", newline + 1)
+        position += len(part)
+    if start < len(block):
+        yield block[start:]
+
+
+def parse_one(raw: bytes) -> list[str]:
+    """One record's values; CsvError saying why it cannot be read."""
+    if len(raw) > MAX_RECORD_BYTES:
+        raise CsvError(f"the row is longer than {MAX_RECORD_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CsvError(f"the row is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if "\x00" in text:
+        raise CsvError("the row contains a NUL byte")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        raise CsvError(f"the row is not well-formed CSV ({exc})") from None
+    if len(rows) != 1:
+        raise CsvError("the row is not well-formed CSV")
+    return rows[0]
+
+
+def is_blank(raw: bytes) -> bool:
+    return not raw.strip(b"\r\n")
+
+
+def parse_block(block: bytes) -> Iterator[list[str] | CsvError]:
+    """The block's non-blank records: values, or the error of an unreadable one."""
+    try:
+        text = block.decode("utf-8")
+        if "\x00" not in text:
+            yield from (
+                values
+                for values in csv.reader(io.StringIO(text, newline=""), strict=True)
+                if values
+            )
+            return
+    except (UnicodeDecodeError, csv.Error):
+        pass
+    for raw in record_slices(block):
+        if is_blank(raw):
+            continue
+        try:
+            yield parse_one(raw)
+        except CsvError as error:
+            yield error
 
 
 class RecordReader:
+    """Feeds bytes, yields numbered records as soon as they are whole."""
+
     def __init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
-        self._pending = ""  # text after the last complete record
+        self._head: bytes | None = b""  # the first bytes, until a BOM can be told; then None
+        self._pending = b""  # bytes after the last whole record, starting outside quotes
+        self._discarding = False  # after an over-long record: drop bytes to the next newline
+        self._count = 0
 
-    def feed(self, data: bytes, final: bool = False) -> Iterator[list[str]]:
-        try:
-            text = self._decoder.decode(data, final=final)
-        except UnicodeDecodeError as exc:
-            raise CsvError(
-                f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
-            ) from None
-        if "\x00" in text:
-            raise CsvError("the file is not CSV text (it contains NUL bytes)")
-        complete, self._pending = self._split(self._pending + text, final)
-        if complete:
-            for values in csv.reader(io.StringIO(complete, newline=""), strict=True):
-                if values:  # blank lines are not records
-                    yield values
+    def feed(self, data: bytes, final: bool = False) -> Iterator[Record]:
+        if self._head is not None:
+            self._head += data
+            if len(self._head) < len(BOM) and not final:
+                return
+            data, self._head = self._head.removeprefix(BOM), None
+        if self._discarding:
+            newline = data.find(b"\n")
+            if newline < 0:
+                return
+            data, self._discarding = data[newline + 1 :], False
+        buf = self._pending + data
+        cut = len(buf) if final else last_record_end(buf)
+        block, self._pending = buf[:cut], buf[cut:]
+        for parsed in parse_block(block) if block else ():
+            yield self._numbered(parsed)
+        if len(self._pending) > MAX_RECORD_BYTES:
+            yield self._numbered(CsvError(f"the row is longer than {MAX_RECORD_BYTES} bytes"))
+            self._pending, self._discarding = b"", True
 
-    @staticmethod
-    def _split(text: str, final: bool) -> tuple[str, str]:
-        """Cuts the text after the last newline that ends a record (even quotes before it)."""
-        if final:
-            return text, ""
-        cut = text.rfind("\n")
-        while cut >= 0 and text.count('"', 0, cut) % 2:
-            cut = text.rfind("\n", 0, cut)
-        return text[: cut + 1], text[cut + 1 :]
+    def _numbered(self, parsed: list[str] | CsvError) -> Record:
+        number, self._count = self._count, self._count + 1
+        if isinstance(parsed, CsvError):
+            return Record(number=number, error=str(parsed))
+        return Record(number=number, values=parsed)
 
 
-async def all_records(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]]:
-    """Every record of a CSV byte stream, the header first."""
+async def all_records(chunks: AsyncIterator[bytes]) -> AsyncGenerator[Record, None]:
+    """Every record of a CSV byte stream, the header (number 0) first."""
     reader = RecordReader()
     async for chunk in chunks:
-        for values in reader.feed(chunk):
-            yield values
-    for values in reader.feed(b"", final=True):
-        yield values
+        for record in reader.feed(chunk):
+            yield record
+    for record in reader.feed(b"", final=True):
+        yield record
 
 
-async def records(chunks: AsyncIterator[bytes]) -> AsyncIterator[Record]:
-    """Data records of a CSV byte stream, numbered from 1 (the header is not counted)."""
-    number = 0
-    try:
-        async for values in all_records(chunks):
-            if number:
-                yield number, values
-            number += 1
-    except csv.Error as exc:
-        raise CsvError(f"malformed CSV near data row {number}: {exc}") from None
+async def records(chunks: AsyncIterator[bytes]) -> AsyncGenerator[Record, None]:
+    """Data records of a CSV byte stream, numbered from 1; unreadable ones carry `error`."""
+    async for record in all_records(chunks):
+        if record.number:
+            yield record
 
 
-async def header_of(chunks: AsyncIterator[bytes]) -> list[str]:
-    """The header row; BAD_USER_INPUT when the stream is not CSV or has none."""
-    try:
-        async for values in all_records(chunks):
-            return [value.strip() for value in values]
-    except (CsvError, csv.Error) as exc:
-        raise BadUserInput(f"Not a readable CSV file: {exc}.") from None
+async def header_of(chunks: AsyncGenerator[bytes, None]) -> list[str]:
+    """The header row; BAD_USER_INPUT when the stream is not CSV or has none. Reads only as
+    far as the header and closes the stream (and its database cursor) after it."""
+    async with aclosing(chunks), aclosing(all_records(chunks)) as found:
+        async for record in found:
+            if record.values is None:
+                raise BadUserInput(f"Not a readable CSV file: the header: {record.error}.")
+            return [value.strip() for value in record.values]
     raise BadUserInput("The CSV file is empty: it needs a header row naming entity fields.")

@@ -6,7 +6,7 @@ A file over the byte or row limit is aborted while it streams, so nothing of it 
 import asyncio
 import contextlib
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from bson import ObjectId
 from gridfs import AsyncGridFSBucket, NoFile
 
 from app.domain.errors import AppError, NotFound
+from app.domain.values import text_problem
 from app.infra import db
 from app.infra.settings import get_settings
 
@@ -63,10 +64,16 @@ async def bucket() -> AsyncGridFSBucket:
     return AsyncGridFSBucket(await db.connect(), bucket_name=BUCKET)
 
 
+def clean_filename(filename: str | None) -> str:
+    """The client's file name as kept: characters the database refuses become '_'."""
+    name = "".join("_" if text_problem(char) else char for char in (filename or "")[:200])
+    return name.strip() or "upload.csv"
+
+
 async def store(account_id: str, filename: str, body: AsyncIterator[bytes]) -> StoredUpload:
     settings = get_settings()
     grid_in = (await bucket()).open_upload_stream(
-        filename or "upload.csv", metadata={"account_id": account_id}
+        clean_filename(filename), metadata={"account_id": account_id}
     )
     counter = RowCounter()
     size = 0
@@ -93,7 +100,7 @@ async def store(account_id: str, filename: str, body: AsyncIterator[bytes]) -> S
     await db_files().update_one(
         {"_id": grid_in._id}, {"$set": {"metadata.bytes": size, "metadata.rows": rows}}
     )
-    return StoredUpload(id=str(grid_in._id), filename=filename, bytes=size, rows=rows)
+    return StoredUpload(id=str(grid_in._id), filename=grid_in.filename or "", bytes=size, rows=rows)
 
 
 def db_files() -> Any:
@@ -116,7 +123,7 @@ async def find(account_id: str, upload_id: str) -> StoredUpload:
     )
 
 
-async def read(upload_id: str) -> AsyncIterator[bytes]:
+async def read(upload_id: str) -> AsyncGenerator[bytes, None]:
     """The file's bytes, streamed from its GridFS chunks in order.
 
     Read with a small cursor batch rather than through GridFS's reader: FerretDB v1 answers a
@@ -127,15 +134,18 @@ async def read(upload_id: str) -> AsyncIterator[bytes]:
     chunks = db.current_database()[f"{BUCKET}.chunks"]
     cursor = chunks.find({"files_id": ObjectId(upload_id)}, batch_size=CURSOR_BATCH).sort("n", 1)
     expected = 0
-    async for chunk in cursor:
-        if chunk["n"] != expected:
-            raise RuntimeError(f"upload {upload_id} is missing chunk {expected}")
-        expected += 1
-        data: Any = chunk["data"]
-        yield bytes(data)
+    try:
+        async for chunk in cursor:
+            if chunk["n"] != expected:
+                raise RuntimeError(f"upload {upload_id} is missing chunk {expected}")
+            expected += 1
+            data: Any = chunk["data"]
+            yield bytes(data)
+    finally:
+        await cursor.close()  # also when the reader stops early (a header check)
 
 
-async def read_spooled(upload_id: str) -> AsyncIterator[bytes]:
+async def read_spooled(upload_id: str) -> AsyncGenerator[bytes, None]:
     """The file's bytes, copied first to a local temporary file and read from there.
 
     For slow consumers such as planning, which reads while it writes chunks: a GridFS
@@ -143,8 +153,9 @@ async def read_spooled(upload_id: str) -> AsyncIterator[bytes]:
     about 32 MB), while the copy takes seconds. Memory stays bounded: the copy is on disk.
     """
     with tempfile.TemporaryFile() as copy:
-        async for data in read(upload_id):
-            await asyncio.to_thread(copy.write, data)
+        async with contextlib.aclosing(read(upload_id)) as pieces:
+            async for data in pieces:
+                await asyncio.to_thread(copy.write, data)
         copy.seek(0)
         while data := await asyncio.to_thread(copy.read, READ_SIZE):
             yield data

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
 
 from app.infra import db
 from bench.generate import lines, plan
@@ -188,3 +189,44 @@ async def test_logs_csv_needs_the_callers_token_and_a_known_status(
     assert (await gql.http.get(path, params={"status": "maybe"})).status_code == 400
     rows = list(csv.DictReader(io.StringIO((await gql.http.get(path)).text)))
     assert [(r["row"], r["status"], r["reason"]) for r in rows] == [("1", "SUCCESS", "INSERTED")]
+
+
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [
+        (b"caf\xe9@example.com,Latin-1\n", "not UTF-8"),
+        (b"nul@example.com,x\x00y\n", "NUL"),
+        (b'quote@example.com,"never closed\n', "not well-formed"),
+    ],
+)
+async def test_an_unreadable_row_12001_fails_alone_and_the_counts_match(
+    gql: GraphQLClient, account: str, bad: bytes, says: str
+) -> None:
+    tag = says.split()[0].lower()
+    good = b"".join(b"%s%d@example.com,N\n" % (tag.encode(), n) for n in range(12_000))
+    uploaded = await upload(gql, b"email,first_name\n" + good + bad)
+    assert uploaded.status_code == 201, uploaded.text
+    created = await insert_from(gql, uploaded)
+    assert "errors" not in created, created
+    action = await gql.wait(created["data"]["createBulkAction"]["id"])
+    stats = action["stats"]
+    assert action["status"] == "COMPLETED_WITH_ERRORS"
+    assert (stats["total"], stats["succeeded"], stats["failed"]) == (12_001, 12_000, 1)
+    failed = await gql.all_logs(action["id"], status="FAILED")
+    assert [(log["row"], log["reason"]) for log in failed] == [(12_001, "INVALID")]
+    assert says in failed[0]["message"]
+    stored = await db.current_database()["contacts"].count_documents({"account_id": account})
+    assert stored == 12_000
+
+
+async def test_a_cell_over_128_kb_fails_only_its_row(gql: GraphQLClient) -> None:
+    rows = [b"cell%d@example.com,N\n" % n for n in range(1500)]
+    rows[1200] = b"cell1200@example.com," + b"x" * 200_000 + b"\n"  # in the third chunk
+    uploaded = await upload(gql, b"email,first_name\n" + b"".join(rows))
+    created = await insert_from(gql, uploaded)
+    assert "errors" not in created, created
+    action = await gql.wait(created["data"]["createBulkAction"]["id"])
+    stats = action["stats"]
+    assert (stats["total"], stats["succeeded"], stats["failed"]) == (1500, 1499, 1)
+    failed = await gql.all_logs(action["id"], status="FAILED")
+    assert [(log["row"], log["reason"]) for log in failed] == [(1201, "INVALID")]
