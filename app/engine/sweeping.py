@@ -10,15 +10,26 @@ is idempotent: it starts, plans or re-queues only what is missing.
 from datetime import timedelta
 
 from beanie import PydanticObjectId
+from bson import ObjectId
 
 from app.domain.clock import utcnow
-from app.domain.models import ActionControl, BulkAction, BulkActionStatus, ControlRequest
+from app.domain.models import (
+    ActionControl,
+    BulkAction,
+    BulkActionStatus,
+    ControlRequest,
+    InputBatch,
+)
 from app.infra import keys, lease, liveness
 from app.infra.settings import get_settings
 from app.infra.tasks import send_planner
 
 # The delayed message normally starts a scheduled action on time; the sweeper steps in after.
 MESSAGE_GRACE = timedelta(seconds=2)
+# Input with no action is an orphan once no create could still be storing it.
+ORPHAN_AGE = timedelta(hours=1)
+ORPHAN_SWEEP_EVERY = timedelta(minutes=5)
+ORPHAN_PAGE = 1000
 
 
 async def due_scheduled() -> list[PydanticObjectId]:
@@ -63,4 +74,32 @@ async def sweep() -> int:
     for action_id in woken:
         # Also marks it alive: one wake-up per stall period, not one per sweep.
         await send_planner(str(action_id))
+    if await lease.take(keys.orphan_sweep_lease(), int(ORPHAN_SWEEP_EVERY.total_seconds() * 1000)):
+        await delete_orphaned_input()
     return len(woken)
+
+
+async def delete_orphaned_input(older_than: timedelta | None = None) -> int:
+    """Deletes stored input whose action was never stored: a create that died between its
+    two writes. Only input older than ORPHAN_AGE, which no create still at work can own.
+    Returns how many batches it deleted."""
+    before = ObjectId.from_datetime(utcnow() - (older_than or ORPHAN_AGE))
+    batches = InputBatch.get_pymongo_collection()
+    cursor = batches.find({"_id": {"$lt": before}}, {"action_id": 1}, batch_size=ORPHAN_PAGE)
+    deleted = 0
+    try:
+        while page := await cursor.to_list(ORPHAN_PAGE):
+            owners = list({doc["action_id"] for doc in page})
+            stored = (
+                await BulkAction.get_pymongo_collection()
+                .find({"_id": {"$in": owners}}, {"_id": 1})
+                .to_list()
+            )
+            if dead := sorted(set(owners) - {doc["_id"] for doc in stored}):
+                result = await batches.delete_many(
+                    {"action_id": {"$in": dead}, "_id": {"$lt": before}}
+                )
+                deleted += result.deleted_count
+    finally:
+        await cursor.close()
+    return deleted

@@ -41,6 +41,11 @@ def sweeper_lease() -> str:
     return f"{namespace()}:sweeper"
 
 
+def orphan_sweep_lease() -> str:
+    """Lease that lets one worker process look for orphaned input every few minutes."""
+    return f"{namespace()}:sweeper:orphans"
+
+
 def entity_rate_prefix() -> str:
     """Prefix of the per-account sliding-window logs of entities processed."""
     return f"{namespace()}:rate:entities"

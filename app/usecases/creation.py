@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from beanie import PydanticObjectId
-from pymongo.errors import DuplicateKeyError
 
 from app.domain.actions import ActionInput, ActionSpec, PreparedInput, actions
 from app.domain.clock import utcnow
 from app.domain.entities import EntitySpec, entities
 from app.domain.errors import BadUserInput
-from app.domain.models import BulkAction, BulkActionStatus, IdempotencyKey, InputBatch
+from app.domain.models import BulkAction, BulkActionStatus, InputBatch
+from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.rows import Row
 from app.domain.schedule import check_schedule
@@ -24,9 +24,9 @@ from app.infra.csv_records import header_of
 from app.infra.events import publish_change
 from app.infra.settings import get_settings
 from app.infra.tasks import send_planner
+from app.usecases import idempotency
 
 INPUT_BATCH_ROWS = 1000
-MAX_IDEMPOTENCY_KEY = 200
 ERRORS_SHOWN = 50
 
 
@@ -50,31 +50,11 @@ def check_size(given: ActionInput) -> None:
         raise BadUserInput("The action names no entities: entityIds and records are empty.")
 
 
-async def find_idempotent(principal: Principal, key: str) -> BulkAction | None:
-    claim = await IdempotencyKey.get(f"{principal.account_id}:{key}")
-    if claim is None:
-        return None
-    return await BulkAction.find_one(
-        BulkAction.id == claim.action_id, BulkAction.account_id == principal.account_id
-    )
-
-
-async def claim_idempotency_key(principal: Principal, key: str, action_id: Any) -> bool:
-    """Claims the key for this action; False when another action holds it."""
-    claim_id = f"{principal.account_id}:{key}"
-    try:
-        await IdempotencyKey(id=claim_id, action_id=action_id).insert()
-        return True
-    except DuplicateKeyError:
-        return False
-
-
 async def create_bulk_action(principal: Principal, request: CreateRequest) -> BulkAction:
     key = request.idempotency_key
     if key is not None:
-        if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY:
-            raise BadUserInput(f"`idempotencyKey` must be 1 to {MAX_IDEMPOTENCY_KEY} characters.")
-        if (earlier := await find_idempotent(principal, key)) is not None:
+        idempotency.check_key(key)
+        if (earlier := await idempotency.holder(principal, key)) is not None:
             return earlier
 
     entity = entities.get(request.entity_type)
@@ -102,8 +82,9 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
             errors=prepared.errors[:ERRORS_SHOWN],
         )
 
+    action_id = PydanticObjectId()
     action = BulkAction(
-        id=PydanticObjectId(),
+        id=action_id,
         account_id=principal.account_id,
         entity_type=entity.name,
         action_type=spec.name,
@@ -116,13 +97,16 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         upload_id=request.upload_id,
         columns=columns,
     )
-    if key is not None and not await claim_idempotency_key(principal, key, action.id):
-        # A concurrent create with the same key won the claim.
-        if (earlier := await find_idempotent(principal, key)) is not None:
-            return earlier
-        raise BadUserInput("The idempotencyKey is being used by a create still in progress.")
+    if key is not None and (earlier := await idempotency.claim(principal, key, action_id)):
+        return earlier  # a concurrent create with the same key stored its action first
     try:
         await store(action, prepared.rows)
+        if key is not None and not await idempotency.still_held(action.account_id, key, action_id):
+            # Taken over while this create was too slow: the other create's action stands.
+            await discard(action)
+            if (earlier := await idempotency.holder(principal, key)) is not None:
+                return earlier
+            raise BadUserInput("The idempotencyKey is being used by another create; retry.")
         await send_planner(str(action.id), scheduled_at)
         await publish_change(action.id, action.account_id)
     except BaseException:
@@ -170,8 +154,9 @@ async def store(action: BulkAction, rows: list[Row]) -> None:
 
 
 async def discard(action: BulkAction) -> None:
-    await InputBatch.find(InputBatch.action_id == action.id).delete()
-    await BulkAction.find(BulkAction.id == action.id).delete()
+    """Removes what a failed create stored: its input, its action, its claim on the key."""
+    action_id = saved_id(action)
+    await InputBatch.get_pymongo_collection().delete_many({"action_id": action_id})
+    await BulkAction.get_pymongo_collection().delete_one({"_id": action_id})
     if action.idempotency_key is not None:
-        claim_id = f"{action.account_id}:{action.idempotency_key}"
-        await IdempotencyKey.find(IdempotencyKey.id == claim_id).delete()
+        await idempotency.release(action.account_id, action.idempotency_key, action_id)

@@ -33,6 +33,8 @@ os.environ.update(
         "RATE_LIMIT_PER_MINUTE": "100000000",
         "RATE_LIMIT_CACHE_SECONDS": "0.5",
         "SWEEP_INTERVAL_SECONDS": "1",
+        # A create that died holding an idempotency key is taken over after this long.
+        "CREATE_CLAIM_SECONDS": "5",
     }
 )
 

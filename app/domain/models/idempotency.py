@@ -1,4 +1,4 @@
-"""Claims an idempotency key for an account: the id is "<account>:<key>", so it is unique."""
+"""Claims an idempotency key for an account; the id names both, so it is unique per account."""
 
 from datetime import datetime
 
@@ -9,9 +9,15 @@ from app.domain.clock import utcnow
 
 
 class IdempotencyKey(Document):
-    id: str  # type: ignore[assignment]
+    id: str  # type: ignore[assignment]  # id_for(account, key)
     action_id: PydanticObjectId
     created_at: datetime = Field(default_factory=utcnow)
+
+    @staticmethod
+    def id_for(account_id: str, key: str) -> str:
+        """ "<length of the account id>:<account id>:<key>": the length makes the split
+        unambiguous, so account "X:x" with key "y" and account "X" with key "x:y" differ."""
+        return f"{len(account_id)}:{account_id}:{key}"
 
     class Settings:
         name = "idempotency_keys"

@@ -1,0 +1,90 @@
+"""Idempotency keys: a repeated create with the same key returns the first action.
+
+A create claims its key (a document whose unique id names the account and the key) before it
+stores anything. A create that dies after claiming leaves a claim whose action never appears;
+such a claim is dead once `create_claim_seconds` have passed, and the next create with the
+key takes it over, deleting the input the dead create had stored. A slow create that finds
+its claim taken over discards its own work and returns the action that holds the key.
+"""
+
+from datetime import timedelta
+
+from beanie import PydanticObjectId
+from pymongo.errors import DuplicateKeyError
+
+from app.domain.clock import utcnow
+from app.domain.errors import BadUserInput
+from app.domain.models import BulkAction, IdempotencyKey, InputBatch
+from app.domain.principal import Principal
+from app.domain.values import text_problem
+from app.infra.settings import get_settings
+
+MAX_IDEMPOTENCY_KEY = 200
+CLAIM_ATTEMPTS = 3
+
+
+def check_key(key: str) -> None:
+    if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY:
+        raise BadUserInput(f"`idempotencyKey` must be 1 to {MAX_IDEMPOTENCY_KEY} characters.")
+    if (found := text_problem(key)) is not None:
+        raise BadUserInput(f"`idempotencyKey` {found}.")
+
+
+async def holder(principal: Principal, key: str) -> BulkAction | None:
+    """The action that holds the key, if one was stored."""
+    claim = await IdempotencyKey.get(IdempotencyKey.id_for(principal.account_id, key))
+    if claim is None:
+        return None
+    return await BulkAction.find_one(
+        BulkAction.id == claim.action_id, BulkAction.account_id == principal.account_id
+    )
+
+
+async def claim(principal: Principal, key: str, action_id: PydanticObjectId) -> BulkAction | None:
+    """Claims the key for a new action: None when claimed, else the action holding it.
+
+    BAD_USER_INPUT (with `retryAfter`) while another create with the key is still at work.
+    """
+    claim_id = IdempotencyKey.id_for(principal.account_id, key)
+    for _ in range(CLAIM_ATTEMPTS):
+        try:
+            await IdempotencyKey(id=claim_id, action_id=action_id).insert()
+            return None
+        except DuplicateKeyError:
+            pass
+        found = await IdempotencyKey.get(claim_id)
+        if found is None:
+            continue  # released meanwhile: claim again
+        if (earlier := await holder(principal, key)) is not None:
+            return earlier
+        age = utcnow() - found.created_at
+        lifetime = timedelta(seconds=get_settings().create_claim_seconds)
+        if age < lifetime:
+            retry_after = max(1, int((lifetime - age).total_seconds()) + 1)
+            raise BadUserInput(
+                "The idempotencyKey is being used by a create still in progress; "
+                f"retry in {retry_after} s.",
+                retryAfter=retry_after,
+            )
+        await take_over(claim_id, found.action_id)
+    raise BadUserInput("The idempotencyKey is being used by another create; retry.", retryAfter=1)
+
+
+async def take_over(claim_id: str, dead_action_id: PydanticObjectId) -> None:
+    """Removes a dead create's claim and the input it stored (its action was never stored)."""
+    await InputBatch.get_pymongo_collection().delete_many({"action_id": dead_action_id})
+    await IdempotencyKey.get_pymongo_collection().delete_one(
+        {"_id": claim_id, "action_id": dead_action_id}
+    )
+
+
+async def still_held(account_id: str, key: str, action_id: PydanticObjectId) -> bool:
+    found = await IdempotencyKey.get(IdempotencyKey.id_for(account_id, key))
+    return found is not None and found.action_id == action_id
+
+
+async def release(account_id: str, key: str, action_id: PydanticObjectId) -> None:
+    """Gives the key back, if this action still holds it."""
+    await IdempotencyKey.get_pymongo_collection().delete_one(
+        {"_id": IdempotencyKey.id_for(account_id, key), "action_id": action_id}
+    )
