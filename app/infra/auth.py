@@ -6,7 +6,10 @@ import jwt
 
 from app.domain.errors import Unauthenticated
 from app.domain.principal import Principal
+from app.domain.values import text_problem
 from app.infra.settings import get_settings
+
+MAX_ACCOUNT_ID = 200
 
 
 def issue_token(account_id: str, role: str = "user", ttl_seconds: int = 30 * 24 * 3600) -> str:
@@ -31,10 +34,21 @@ def principal_from_header(authorization: str | None) -> Principal:
             algorithms=[settings.jwt_algorithm],
             options={"require": ["sub"]},
         )
-    except jwt.PyJWTError as exc:
-        raise Unauthenticated(f"Invalid token: {exc}.") from exc
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("Invalid token: it has expired.") from None
+    except jwt.InvalidSignatureError:
+        raise Unauthenticated("Invalid token: its signature does not match.") from None
+    except jwt.MissingRequiredClaimError:
+        raise Unauthenticated("Invalid token: it has no 'sub' claim (the account id).") from None
+    except jwt.PyJWTError:
+        # PyJWT's own messages name Python internals (codecs, padding): say what it is.
+        raise Unauthenticated("Invalid token: not a well-formed HS256 JWT.") from None
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub.strip():
-        raise Unauthenticated("Invalid token: 'sub' must be a non-empty account id.")
+    if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_ACCOUNT_ID:
+        raise Unauthenticated(
+            f"Invalid token: 'sub' must be an account id of 1 to {MAX_ACCOUNT_ID} characters."
+        )
+    if (found := text_problem(sub)) is not None:
+        raise Unauthenticated(f"Invalid token: 'sub' {found}.")
     role = claims.get("role")
     return Principal(account_id=sub, role=role if isinstance(role, str) else "user")

@@ -9,7 +9,9 @@ from app.domain.clock import utcnow
 from app.domain.errors import BadUserInput, Forbidden, RateLimited
 from app.domain.models import AccountLimit
 from app.domain.principal import Principal
+from app.domain.values import text_problem
 from app.infra.account_limits import entity_limit, forget, limit_for, request_limit
+from app.infra.auth import MAX_ACCOUNT_ID
 from app.infra.settings import get_settings
 
 MAX_PER_MINUTE = 1_000_000_000
@@ -18,8 +20,10 @@ MAX_PER_MINUTE = 1_000_000_000
 async def set_limit(principal: Principal, account_id: str, per_minute: int) -> AccountLimit:
     if not principal.is_admin:
         raise Forbidden("Only an admin token may set an account's rate limit.")
-    if not account_id.strip():
-        raise BadUserInput("`accountId` must not be empty.")
+    if not account_id.strip() or len(account_id) > MAX_ACCOUNT_ID:
+        raise BadUserInput(f"`accountId` must be 1 to {MAX_ACCOUNT_ID} characters.")
+    if (found := text_problem(account_id)) is not None:
+        raise BadUserInput(f"`accountId` {found}.")
     if not 1 <= per_minute <= MAX_PER_MINUTE:
         raise BadUserInput(f"`perMinute` must be between 1 and {MAX_PER_MINUTE}.")
     limit = AccountLimit(

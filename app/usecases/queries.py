@@ -21,6 +21,8 @@ from app.domain.principal import Principal
 from app.domain.progress import counters_of
 from app.usecases.pagination import Page, decode_cursor, encode_cursor, page_size
 
+MAX_ROW_DIGITS = 18
+
 
 def object_id(value: str, what: str) -> PydanticObjectId:
     if not ObjectId.is_valid(value):
@@ -99,7 +101,8 @@ async def list_logs(
         query["status"] = str(status)
     if after is not None:
         value = decode_cursor("log", after)
-        if not value.isdigit():
+        # ASCII digits only ("²" is a digit to str.isdigit), and within a 64-bit row number.
+        if not (value.isascii() and value.isdigit() and len(value) <= MAX_ROW_DIGITS):
             raise BadUserInput(f"`after` is not a cursor of this list: {after!r}.")
         query["row"] = {"$gt": int(value)}
     found = await ActionLog.find(query).sort("+row").limit(size + 1).to_list()

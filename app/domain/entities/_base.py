@@ -12,6 +12,7 @@ from pymongo import ASCENDING, IndexModel
 
 from app.domain.clock import utcnow
 from app.domain.registry import Registry
+from app.domain.values import problem, text_problem
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -47,6 +48,8 @@ def check_field_names(record: Mapping[str, Any], allowed: set[str], entity: str)
     for name in record:
         if not isinstance(name, str) or not name:
             raise InvalidRecord("Field names must be non-empty strings.")
+        if (found := text_problem(name)) is not None:
+            raise InvalidRecord(f"Field names {found}.")
         if "." in name or name.startswith("$"):
             raise InvalidRecord(
                 f"Field name {name!r} is not allowed: names may not contain '.' or start with '$'."
@@ -112,6 +115,9 @@ class EntitySpec:
         if not isinstance(record, Mapping):
             raise InvalidRecord("A record must be a JSON object.")
         check_field_names(record, self.field_names, self.name)
+        for name, value in record.items():
+            if (found := problem(value)) is not None:
+                raise InvalidRecord(f"{name}: {found}.")
         try:
             model = self.fields.model_validate(dict(record))
         except ValidationError as exc:
