@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from starlette.requests import HTTPConnection
 from strawberry.types import Info as StrawberryInfo
 
-from app.domain.errors import AppError
+from app.domain.errors import AppError, QueryTooComplex
 from app.domain.principal import Principal
 from app.infra.auth import principal_from_header
+from app.infra.settings import get_settings
 from app.usecases.limits import charge_request
 from graphql_schema.loaders import Loaders
 
@@ -29,6 +30,8 @@ class Context:
     connection_params: dict[str, object] | None = None
     extra: dict[str, object] = field(default_factory=dict)
     loaders: Loaders = field(default_factory=Loaders)
+    # List nodes this request may still read (GRAPHQL_MAX_NODES over all its connections).
+    nodes_left: int = field(default_factory=lambda: get_settings().graphql_max_nodes)
 
     @classmethod
     async def of(cls, request: HTTPConnection) -> "Context":
@@ -46,6 +49,17 @@ class Context:
         header = params.get("Authorization") or params.get("authorization")
         self.caller = await authenticate(header if isinstance(header, str) else None)
         self.refusal = None
+
+    def charge_nodes(self, count: int) -> None:
+        """Counts a page of `count` nodes; QUERY_TOO_COMPLEX past the request's budget."""
+        self.nodes_left -= count
+        if self.nodes_left < 0:
+            limit = get_settings().graphql_max_nodes
+            raise QueryTooComplex(
+                f"The request reads more than {limit} list nodes in all; ask for fewer "
+                "(smaller `first`, fewer aliases).",
+                limit=limit,
+            )
 
     @property
     def principal(self) -> Principal:

@@ -3,6 +3,7 @@
 import strawberry
 
 from app.usecases import limits, queries
+from app.usecases.pagination import page_size
 from graphql_schema.context import Info
 from graphql_schema.enums import BulkActionStatus, EntityType, LogStatus
 from graphql_schema.types import (
@@ -30,6 +31,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[BulkActionType]:
+        info.context.charge_nodes(page_size(first))
         page = await queries.list_actions(info.context.principal, status, first, after)
         return connection(page, BulkActionType.of)
 
@@ -42,6 +44,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[BulkActionLogType]:
+        info.context.charge_nodes(page_size(first))
         page = await queries.list_logs(info.context.principal, id, status, first, after)
         return connection(page, BulkActionLogType.of)
 
@@ -62,6 +65,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Entity]:
+        info.context.charge_nodes(page_size(first))
         name = getattr(entity_type, "value", entity_type)
         page = await queries.list_entities(info.context.principal, name, ids, first, after)
         return connection(page, Entity.of)

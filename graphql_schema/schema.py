@@ -1,12 +1,25 @@
 """The schema, with every error carrying `extensions.code`."""
 
 import logging
+from collections.abc import Callable
+from functools import partial
 
 import strawberry
 from graphql import GraphQLError
+from graphql.validation import MaxIntrospectionDepthRule
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.types import ExecutionContext
 
 from app.domain.errors import AppError
+from app.infra.outages import as_outage
+from app.infra.settings import get_settings
 from graphql_schema.mutations import Mutation
 from graphql_schema.queries import Query
 from graphql_schema.subscriptions import Subscription
@@ -14,17 +27,25 @@ from graphql_schema.subscriptions import Subscription
 logger = logging.getLogger(__name__)
 
 
+# What Strawberry's limiters and graphql-core say of a request over a cost limit.
+OVER_LIMIT = ("maximum operation depth", "aliases found", "Maximum introspection depth")
+
+
 def error_code(error: GraphQLError) -> str:
     original = error.original_error
     if isinstance(original, AppError):
         return original.code
+    if original is not None and as_outage(original) is not None:
+        return "SERVICE_UNAVAILABLE"
     if isinstance(original, GraphQLError):
         # graphql-core's own coercion errors (an unknown enum value, a malformed scalar).
         return "BAD_USER_INPUT"
     if original is not None:
         return "INTERNAL_SERVER_ERROR"
+    if any(sign in error.message for sign in OVER_LIMIT):
+        return "QUERY_TOO_COMPLEX"
     if error.message.startswith("Syntax Error"):
-        return "GRAPHQL_PARSE_FAILED"
+        return "QUERY_TOO_COMPLEX" if "tokens" in error.message else "GRAPHQL_PARSE_FAILED"
     if error.message.startswith(("Variable '$", "Argument '", "Field '")) and (
         "got invalid value" in error.message or "of required type" in error.message
     ):
@@ -41,10 +62,30 @@ class Schema(strawberry.Schema):
         """Gives each error a code; unexpected ones are logged and their message hidden."""
         for error in errors:
             code = error_code(error)
+            extra: dict[str, object] = {}
             if code == "INTERNAL_SERVER_ERROR":
                 logger.error("unexpected error", exc_info=error.original_error)
                 error.message = "Internal server error."
-            error.extensions = {**(error.extensions or {}), "code": code}
+            elif code == "SERVICE_UNAVAILABLE" and error.original_error is not None:
+                outage = as_outage(error.original_error)
+                assert outage is not None
+                error.message, extra = outage.message, outage.extra
+            error.extensions = {**(error.extensions or {}), **extra, "code": code}
 
 
-schema = Schema(query=Query, mutation=Mutation, subscription=Subscription)
+def limits() -> list[Callable[[], SchemaExtension]]:
+    """The cost limits every request is held to (settings), checked before any work."""
+    settings = get_settings()
+    found: list[Callable[[], SchemaExtension]] = [
+        partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+        partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
+        # The depth limiter skips introspection; this bounds its nested lists instead.
+        partial(AddValidationRules, [MaxIntrospectionDepthRule]),
+    ]
+    if not settings.graphql_introspection:
+        found.append(DisableIntrospection)
+    return found
+
+
+schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=limits())

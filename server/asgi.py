@@ -8,35 +8,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
-from strawberry.types.unset import UnsetType
 
-from app.domain.errors import AppError
 from app.infra import db, redis
 from app.infra.settings import get_settings
 from app.usecases.live import hub
-from graphql_schema.context import Context
 from graphql_schema.schema import schema
 from server import dashboard, rest
-
-
-class GraphQLApp(GraphQL[Context, None]):
-    async def get_context(self, request: Request | WebSocket, response: object = None) -> Context:
-        if isinstance(request, WebSocket):
-            return Context(request=request)  # authenticated by connection_init, below
-        return await Context.of(request)
-
-    async def on_ws_connect(self, context: Context) -> UnsetType:
-        """A missing, wrong or over-limit token closes the socket with 4403 Forbidden."""
-        try:
-            await context.authenticate_socket()
-        except AppError as refusal:
-            raise ConnectionRejectionError(
-                {"message": refusal.message, **refusal.extensions}
-            ) from None
-        return UnsetType()
+from server.graphql_http import GraphQLApp
 
 
 async def live(_: Request) -> JSONResponse:
@@ -86,7 +64,7 @@ def create_app() -> Starlette:
             Route("/dashboard/{name}", dashboard.page),
             Route("/health/live", live),
             Route("/health/ready", ready),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),  # every method: a wrong one gets a JSON 405
             WebSocketRoute("/graphql", graphql),
             Route("/uploads", rest.create_upload, methods=["POST"]),
             Route("/bulk-actions/{action_id}/logs.csv", rest.export_logs, methods=["GET"]),

@@ -11,6 +11,7 @@ from app.domain.errors import AppError, BadUserInput
 from app.domain.models import LogStatus
 from app.domain.principal import Principal
 from app.infra import uploads
+from app.infra.outages import as_outage
 from app.usecases import queries
 from graphql_schema.context import authenticate
 
@@ -21,6 +22,7 @@ STATUS_CODES = {
     "PAYLOAD_TOO_LARGE": 413,
     "BAD_USER_INPUT": 400,
     "RATE_LIMITED": 429,
+    "SERVICE_UNAVAILABLE": 503,
 }
 
 
@@ -33,6 +35,11 @@ def error_response(error: AppError) -> JSONResponse:
         status_code=STATUS_CODES.get(error.code, 500),
         headers=headers,
     )
+
+
+def known_error(error: Exception) -> AppError | None:
+    """The error as the client is told it: the platform's own, or a service outage."""
+    return error if isinstance(error, AppError) else as_outage(error)
 
 
 async def caller(request: Request) -> Principal:
@@ -61,8 +68,10 @@ async def create_upload(request: Request) -> Response:
         else:
             filename, body = request.query_params.get("filename", "upload.csv"), request.stream()
         stored = await uploads.store(principal.account_id, filename, body)
-    except AppError as error:
-        return error_response(error)
+    except Exception as error:
+        if (known := known_error(error)) is None:
+            raise
+        return error_response(known)
     return JSONResponse(
         {"uploadId": stored.id, "bytes": stored.bytes, "rows": stored.rows}, status_code=201
     )
@@ -80,8 +89,10 @@ async def export_logs(request: Request) -> Response:
             status = LogStatus(wanted.upper())
         action_id = request.path_params["action_id"]
         await queries.get_action(principal, action_id)
-    except AppError as error:
-        return error_response(error)
+    except Exception as error:
+        if (known := known_error(error)) is None:
+            raise
+        return error_response(known)
 
     async def lines() -> AsyncIterator[str]:
         buffer = io.StringIO()

@@ -1,4 +1,4 @@
-"""Errors the domain raises on purpose; each carries a stable code for API clients.
+"""Errors the platform raises on purpose; each carries a stable code for API clients.
 
 `extensions` is what graphql-core copies onto the GraphQL error, so resolvers need no mapping.
 """
@@ -37,3 +37,21 @@ class Forbidden(AppError):
 
 class RateLimited(AppError):
     code = "RATE_LIMITED"
+
+
+class QueryTooComplex(AppError):
+    """A request over one of the API's cost limits (depth, aliases, tokens, nodes, size)."""
+
+    code = "QUERY_TOO_COMPLEX"
+
+
+class ServiceUnavailable(AppError):
+    """A service the platform needs (the database, Redis) does not answer; retry later."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+    def __init__(self, what: str, retry_after: int = 5) -> None:
+        super().__init__(
+            f"{what} is unavailable right now; nothing was changed. Retry in {retry_after} s.",
+            retryAfter=retry_after,
+        )

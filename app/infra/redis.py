@@ -21,6 +21,8 @@ def get_redis() -> Redis:
             decode_responses=True,
             max_connections=settings.redis_max_connections,
             timeout=settings.redis_pool_timeout_seconds,
+            # Redis down: fail in moments (SERVICE_UNAVAILABLE), not after the OS's timeout.
+            socket_connect_timeout=settings.redis_connect_timeout_seconds,
         )
         _client = Redis(connection_pool=pool)
     return _client

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     # Connections a process opens to Redis at most; more callers wait up to the timeout.
     redis_max_connections: int = Field(default=50, ge=2)
     redis_pool_timeout_seconds: float = Field(default=20, gt=0)
+    redis_connect_timeout_seconds: float = Field(default=2, gt=0)
     # Prefix of Dramatiq's Redis keys, so several deployments (or test runs) share one Redis.
     queue_namespace: str = "bulk-actions"
 
@@ -63,6 +64,17 @@ class Settings(BaseSettings):
 
     # Operations (subscriptions included) one WebSocket may run at once.
     max_subscriptions_per_connection: int = Field(default=20, ge=1)
+
+    # What one GraphQL request may ask: beyond these it is refused with QUERY_TOO_COMPLEX
+    # (HTTP 400) before any work. Large inputs belong in variables or a CSV upload.
+    graphql_max_depth: int = Field(default=12, ge=2)
+    graphql_max_aliases: int = Field(default=20, ge=0)
+    graphql_max_tokens: int = Field(default=50_000, ge=100)
+    graphql_max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    # List nodes one request may read, summed over its connections (`first` each).
+    graphql_max_nodes: int = Field(default=5_000, ge=1)
+    # Introspection (and so GraphiQL's docs) can be turned off in production.
+    graphql_introspection: bool = True
 
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=1000, ge=1)

@@ -1,0 +1,137 @@
+"""GraphQL over HTTP and WebSocket, with the guards a public endpoint needs.
+
+Every answer is JSON with `extensions.code`: a body that is not a GraphQL request (not JSON,
+not an object, invalid UTF-8, nested beyond reason, a multipart map that is not an object)
+is a 400 BAD_REQUEST; a body over `GRAPHQL_MAX_BODY_BYTES` a 413 QUERY_TOO_COMPLEX, read no
+further; an unsupported method a 405; a request that fails before execution (parse,
+validation, a cost limit) a 400; a service that is down a 503 SERVICE_UNAVAILABLE with
+Retry-After.
+"""
+
+from typing import Any, cast
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types.unset import UnsetType
+
+from app.domain.errors import AppError
+from app.infra.outages import as_outage
+from app.infra.settings import get_settings
+from graphql_schema.context import Context
+
+CODES_BY_STATUS = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND"}
+# Failures before execution: the request itself is wrong, so the answer is a 400.
+REQUEST_ERRORS = {
+    "GRAPHQL_PARSE_FAILED",
+    "GRAPHQL_VALIDATION_FAILED",
+    "QUERY_TOO_COMPLEX",
+    "BAD_USER_INPUT",
+}
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def error_body(status: int, message: str, code: str, **extra: Any) -> JSONResponse:
+    headers = {"Retry-After": str(extra["retryAfter"])} if "retryAfter" in extra else {}
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code, **extra}}]},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def limited(receive: Receive, limit: int) -> Receive:
+    """`receive` that stops a body at `limit` bytes, before it is all in memory."""
+    seen = 0
+
+    async def receive_within() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise BodyTooLarge
+        return message
+
+    return receive_within
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        limit = get_settings().graphql_max_body_bytes
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+        if not content_type.startswith(b"multipart/"):  # uploads have their own limits
+            receive = limited(receive, limit)
+        try:
+            response = await self.run(Request(scope, receive=receive))
+        except BodyTooLarge:
+            response = error_body(
+                413, f"The request body is over {limit} bytes.", "QUERY_TOO_COMPLEX", limit=limit
+            )
+        except HTTPException as refused:
+            code = CODES_BY_STATUS.get(refused.status_code, "BAD_REQUEST")
+            response = error_body(refused.status_code, refused.reason, code)
+        except Exception as error:
+            if (outage := as_outage(error)) is None:
+                raise
+            response = error_body(503, outage.message, outage.code, **outage.extra)
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request_adapter: Any) -> Any:
+        """Strawberry's parsing, with every malformed body a 400 rather than a 500."""
+        try:
+            return await super().parse_http_body(request_adapter)
+        except HTTPException:
+            raise
+        except RecursionError:
+            raise HTTPException(400, "The request body is nested too deeply.") from None
+        except UnicodeDecodeError:
+            raise HTTPException(400, "The request body is not UTF-8 JSON.") from None
+        except (ValueError, AttributeError, TypeError, KeyError):
+            raise HTTPException(
+                400, "The request body is not a GraphQL request: a JSON object with `query`."
+            ) from None
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if isinstance(response_data, dict) and failed_before_execution(response_data):
+            response.status_code = 400
+        return response
+
+    async def get_context(self, request: Request | WebSocket, response: object = None) -> Context:
+        if isinstance(request, WebSocket):
+            return Context(request=request)  # authenticated by connection_init, below
+        return await Context.of(request)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        """A missing, wrong or over-limit token closes the socket with 4403 Forbidden."""
+        try:
+            await context.authenticate_socket()
+        except AppError as refusal:
+            raise ConnectionRejectionError(
+                {"message": refusal.message, **refusal.extensions}
+            ) from None
+        return UnsetType()
+
+
+def failed_before_execution(body: GraphQLHTTPResponse) -> bool:
+    """No data, and an error of the request itself (not of a field while executing)."""
+    if body.get("data") is not None:
+        return False
+    errors = cast(list[dict[str, Any]], body.get("errors") or [])
+    codes = [(error.get("extensions", {}).get("code"), error.get("path")) for error in errors]
+    return any(
+        code == "QUERY_TOO_COMPLEX" or (code in REQUEST_ERRORS and not path) for code, path in codes
+    )
