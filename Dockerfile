@@ -17,4 +17,4 @@ COPY client ./client
 COPY --from=dashboard /dashboard/dist ./server/dashboard/dist
 RUN pip install --no-cache-dir .
 ENV PORT=8000
-CMD ["sh", "-c", "uvicorn server.asgi:create_app --factory --host 0.0.0.0 --port ${PORT}"]
+CMD ["sh", "-c", "exec uvicorn server.asgi:create_app --factory --host 0.0.0.0 --port ${PORT} --timeout-graceful-shutdown 5"]

@@ -110,7 +110,7 @@ start_redis() {
     ensure_redis
     local port; port="$(free_port)"
     mkdir -p "$RUN_DIR/redis"
-    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+    setpriv --pdeathsig TERM redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
         --dir "$RUN_DIR/redis" --logfile "$RUN_DIR/redis.log" &
     PIDS+=($!)
     wait_port "$port" redis
@@ -133,7 +133,7 @@ start_postgres() {
     # initdb and postgres refuse to run as root.
     if [[ "$(id -u)" == 0 ]]; then chown -R postgres "$data"; as=(runuser -u postgres --); fi
     "${as[@]}" "$bin/initdb" -D "$data" -A trust -U postgres >/dev/null
-    "${as[@]}" "$bin/postgres" -D "$data" -p "$port" -k "$data" -c listen_addresses=127.0.0.1 \
+    setpriv --pdeathsig TERM "${as[@]}" "$bin/postgres" -D "$data" -p "$port" -k "$data" -c listen_addresses=127.0.0.1 \
         -c fsync=off -c synchronous_commit=off >"$RUN_DIR/postgres.log" 2>&1 &
     PIDS+=($!)
     wait_port "$port" PostgreSQL
@@ -160,7 +160,7 @@ start_mongo() {
     else
         backend=(--handler=sqlite "--sqlite-url=file:$data/")
     fi
-    "$FERRETDB_BIN" "${backend[@]}" --state-dir="$data" \
+    setpriv --pdeathsig TERM "$FERRETDB_BIN" "${backend[@]}" --state-dir="$data" \
         --listen-addr="127.0.0.1:$port" --telemetry=disable --log-level=WARN \
         --debug-addr=- >"$RUN_DIR/ferretdb.log" 2>&1 &
     PIDS+=($!)

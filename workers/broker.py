@@ -7,6 +7,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO, CurrentMessage, Middleware
 
 from app.infra.tasks import get_broker
+from workers.event_loop import DaemonAsyncIO
 from workers.fairness import FetchForFreeThreads
 from workers.pacing import Pacing
 from workers.sweeper import Sweeper
@@ -14,9 +15,11 @@ from workers.sweeper import Sweeper
 
 def worker_broker() -> RedisBroker:
     broker = get_broker()
+    # Dramatiq's own AsyncIO (its thread no daemon) must not run beside ours.
+    broker.middleware[:] = [m for m in broker.middleware if type(m) is not AsyncIO]
     present = {type(middleware) for middleware in broker.middleware}
     wanted: list[Middleware] = [
-        AsyncIO(),
+        DaemonAsyncIO(),
         CurrentMessage(),
         FetchForFreeThreads(),
         Pacing(),

@@ -71,6 +71,7 @@ class Workers:
     def start(self) -> None:
         self.starts += 1
         args = ["dramatiq", "workers", "--processes", "2", "--threads", "4"]
+        args += ["--worker-shutdown-timeout", "8000"]
         self.process = start(args, f"workers-{self.starts}")
 
     def kill(self) -> None:
@@ -98,6 +99,7 @@ def workers() -> Iterator[Workers]:
 def start_api(log_name: str, **env: str) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     args = ["uvicorn", "server.asgi:create_app", "--factory", "--port", str(port)]
+    args += ["--timeout-graceful-shutdown", "5"]
     process = start(args, log_name, env)
     url = f"http://127.0.0.1:{port}"
     wait_ready(f"{url}/health/ready", process)

@@ -1,11 +1,15 @@
 """The README's first command: scripts/dev runs the API, the dashboard and a worker that
 processes actions (here on the run's own Redis and FerretDB, which it reuses)."""
 
+import asyncio
 import contextlib
 import os
 import signal
 import subprocess
+import time
+from pathlib import Path
 
+import httpx
 from pymongo import MongoClient
 
 from app.infra.auth import issue_token
@@ -78,3 +82,52 @@ def kill_all(dev: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
     os.killpg(dev.pid, signal.SIGKILL)
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+async def test_scripts_dev_killed_hard_takes_the_api_and_workers_along() -> None:
+    """kill -9 of scripts/dev: its API and workers, in sessions of their own, still get
+    SIGTERM (their parent-death signal) and free the port."""
+    port = free_port()
+    log = (ROOT / ".run" / "test-logs" / f"{RUN_ID}-scripts-dev-killed.log").open("wb")
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "WORKER_PROCESSES": "1",
+        "WORKER_THREADS": "2",
+        "MONGODB_DB": f"{os.environ['MONGODB_DB']}_dev_killed",
+        "QUEUE_NAMESPACE": f"{os.environ['QUEUE_NAMESPACE']}-dev-killed",
+    }
+    dev = subprocess.Popen(
+        [str(ROOT / "scripts" / "dev")], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}/health/live"
+    try:
+        wait_ready(url, dev, seconds=120)
+        children = subprocess.run(["pgrep", "-P", str(dev.pid)], capture_output=True, text=True)
+        pids = [int(pid) for pid in children.stdout.split()]
+        dev.kill()
+        dev.wait()
+        deadline = time.monotonic() + 60
+        while answers(url) or any(alive(pid) for pid in pids):
+            assert time.monotonic() < deadline, "scripts/dev's children outlived it"
+            await asyncio.sleep(0.5)
+    finally:
+        if dev.poll() is None:
+            kill_all(dev)
+        MongoClient(env["MONGODB_URL"]).drop_database(env["MONGODB_DB"])
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"  # a zombie has ended
