@@ -23,18 +23,23 @@ mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { id 
 STATUS = "query($id: ID!) { bulkAction(id: $id) { status stats { succeeded } } }"
 
 
-async def test_scripts_dev_serves_the_platform() -> None:
-    port = free_port()
-    log = (ROOT / ".run" / "test-logs" / f"{RUN_ID}-scripts-dev.log").open("wb")
-    env = {
+def dev_env(port: int, name: str) -> dict[str, str]:
+    """scripts/dev on the run's services, with its own database and queues: its worker must
+    not take the suite's work."""
+    return {
         **os.environ,
         "PORT": str(port),
         "WORKER_PROCESSES": "1",
         "WORKER_THREADS": "2",
-        # Its own database and queues: its worker must not take the suite's work.
-        "MONGODB_DB": f"{os.environ['MONGODB_DB']}_dev",
-        "QUEUE_NAMESPACE": f"{os.environ['QUEUE_NAMESPACE']}-dev",
+        "MONGODB_DB": f"{os.environ['MONGODB_DB']}_{name}",
+        "QUEUE_NAMESPACE": f"{os.environ['QUEUE_NAMESPACE']}-{name}",
     }
+
+
+async def test_scripts_dev_serves_the_platform() -> None:
+    port = free_port()
+    log = (ROOT / ".run" / "test-logs" / f"{RUN_ID}-scripts-dev.log").open("wb")
+    env = dev_env(port, "dev")
     dev = subprocess.Popen(
         [str(ROOT / "scripts" / "dev")],
         env=env,
@@ -96,14 +101,7 @@ async def test_scripts_dev_killed_hard_takes_the_api_and_workers_along() -> None
     SIGTERM (their parent-death signal) and free the port."""
     port = free_port()
     log = (ROOT / ".run" / "test-logs" / f"{RUN_ID}-scripts-dev-killed.log").open("wb")
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "WORKER_PROCESSES": "1",
-        "WORKER_THREADS": "2",
-        "MONGODB_DB": f"{os.environ['MONGODB_DB']}_dev_killed",
-        "QUEUE_NAMESPACE": f"{os.environ['QUEUE_NAMESPACE']}-dev-killed",
-    }
+    env = dev_env(port, "dev_killed")
     dev = subprocess.Popen(
         [str(ROOT / "scripts" / "dev")], env=env, stdout=log, stderr=subprocess.STDOUT
     )

@@ -60,30 +60,20 @@ async def down_answer(client: GraphQLClient) -> dict[str, object]:
     return body
 
 
-async def test_the_database_down_then_back(database: None, account: str, db_link: Link) -> None:
-    url, api = start_api("api-db-down", MONGODB_URL=db_link.url)
+@pytest.mark.parametrize("service", ["MONGODB_URL", "REDIS_URL"])
+async def test_a_service_down_then_back(database: None, account: str, service: str) -> None:
+    link = Link(os.environ[service])
+    url, api = start_api(f"api-{service.lower()}-down", **{service: link.url})
     try:
         async with GraphQLClient(url, issue_token(account)) as client:
             await recovers(client)
-            db_link.cut()
+            link.cut()
             await down_answer(client)
-            db_link.restore()
+            link.restore()
             await recovers(client)
     finally:
         stop(api)
-
-
-async def test_redis_down_then_back(database: None, account: str, redis_link: Link) -> None:
-    url, api = start_api("api-redis-down", REDIS_URL=redis_link.url)
-    try:
-        async with GraphQLClient(url, issue_token(account)) as client:
-            await recovers(client)
-            redis_link.cut()
-            await down_answer(client)
-            redis_link.restore()
-            await recovers(client)
-    finally:
-        stop(api)
+        link.close()
 
 
 def stop_time(process: subprocess.Popen[bytes]) -> float:
