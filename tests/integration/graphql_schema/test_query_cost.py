@@ -16,6 +16,7 @@ from pymongo import monitoring
 from app.domain.models import ActionControl, BulkAction, BulkActionStatus, Chunk, ControlRequest
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
+from app.infra import liveness
 from app.infra.events import publish_change
 from app.usecases.live import hub
 from graphql_schema.context import Context
@@ -83,6 +84,7 @@ async def running_action(account: str, chunks: int = 2) -> BulkAction:
         chunks_total=chunks + 1,
     )
     await action.insert()
+    await liveness.touch(str(action.id))  # the suite's sweeper leaves it alone
     await Chunk.insert_many(
         [
             Chunk(
