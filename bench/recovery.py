@@ -31,7 +31,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
     content = "".join(lines(args.rows, duplicates=0.0, bad=0.0)).encode()
-    with Platform(args.workers, args.threads) as platform, platform.client("bench") as client:
+    lifted = {"RATE_LIMIT_PER_MINUTE": "100000000"}  # the work, not the pacing, is measured
+    with (
+        Platform(args.workers, args.threads, **lifted) as platform,
+        platform.client("bench") as client,
+    ):
         created = time.monotonic()
         uploaded = client.post("/uploads", content=content).json()
         given = {"entityType": "CONTACT", "actionType": "INSERT", "uploadId": uploaded["uploadId"]}

@@ -9,6 +9,7 @@ from dramatiq.middleware import AsyncIO, CurrentMessage, Middleware
 from app.infra.tasks import get_broker
 from workers.event_loop import DaemonAsyncIO
 from workers.fairness import FetchForFreeThreads
+from workers.heartbeat import Heartbeat
 from workers.pacing import Pacing
 from workers.sweeper import Sweeper
 
@@ -24,6 +25,7 @@ def worker_broker() -> RedisBroker:
         FetchForFreeThreads(),
         Pacing(),
         Sweeper(),
+        Heartbeat(),
     ]
     for middleware in wanted:
         if type(middleware) not in present:

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     # holds several of them and pacing stays smooth.
     chunks_per_window: int = Field(default=10, ge=1)
 
+    # A worker process silent this long is taken for dead, and the messages it held are
+    # queued again for the others (each live process beats every fifth of it).
+    worker_dead_after_seconds: int = Field(default=15, ge=3)
+
     # The sweeper starts due scheduled actions and restarts stalled ones.
     sweep_interval_seconds: float = Field(default=2.0, gt=0)
     # An action shows no sign of life for this long before the sweeper restarts it.

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 
 from app.domain.clock import utcnow
 from app.infra import liveness
@@ -29,7 +29,13 @@ MESSAGE_HORIZON = timedelta(hours=1)
 def get_broker() -> RedisBroker:
     settings = get_settings()
     broker = RedisBroker(  # type: ignore[no-untyped-call]
-        url=settings.redis_url, namespace=settings.queue_namespace
+        url=settings.redis_url,
+        namespace=settings.queue_namespace,
+        # A killed worker's messages come back after this, not Dramatiq's default minute...
+        heartbeat_timeout=settings.worker_dead_after_seconds * 1000,
+        # ...and at the next broker command, not on one command in a thousand: the check is
+        # one ZRANGEBYSCORE over the few live workers.
+        maintenance_chance=MAINTENANCE_SCALE,
     )
     dramatiq.set_broker(broker)
     return broker
