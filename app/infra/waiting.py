@@ -45,10 +45,6 @@ async def waiting_of_many(action_ids: Sequence[str]) -> list[Waiting]:
     return [summed(held) for held in found]
 
 
-async def waiting_of(action_id: str) -> Waiting:
-    return (await waiting_of_many([action_id]))[0]
-
-
 def summed(held: dict[str, str]) -> Waiting:
     if not held:
         return Waiting()
