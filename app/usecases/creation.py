@@ -101,17 +101,22 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         return earlier  # a concurrent create with the same key stored its action first
     try:
         await store(action, prepared.rows)
-        if key is not None and not await idempotency.still_held(action.account_id, key, action_id):
-            # Taken over while this create was too slow: the other create's action stands.
-            await discard(action)
-            if (earlier := await idempotency.holder(principal, key)) is not None:
-                return earlier
-            raise BadUserInput("The idempotencyKey is being used by another create; retry.")
-        await send_planner(str(action.id), scheduled_at)
-        await publish_change(action.id, action.account_id)
+        taken_over = key is not None and not await idempotency.still_held(
+            action.account_id, key, action_id
+        )
+        if not taken_over:
+            await send_planner(str(action.id), scheduled_at)
+            await publish_change(action.id, action.account_id)
     except BaseException:
         await discard(action)
         raise
+    if taken_over:
+        # Taken over while this create was too slow: the other create's action stands.
+        await discard(action)
+        assert key is not None
+        if (earlier := await idempotency.holder(principal, key)) is not None:
+            return earlier
+        raise BadUserInput("The idempotencyKey is being used by another create; retry.")
     return action
 
 

@@ -32,11 +32,14 @@ def check_key(key: str) -> None:
 
 async def holder(principal: Principal, key: str) -> BulkAction | None:
     """The action that holds the key, if one was stored."""
-    claim = await IdempotencyKey.get(IdempotencyKey.id_for(principal.account_id, key))
-    if claim is None:
-        return None
+    found = await IdempotencyKey.get(IdempotencyKey.id_for(principal.account_id, key))
+    return None if found is None else await claimed_action(principal, found)
+
+
+async def claimed_action(principal: Principal, found: IdempotencyKey) -> BulkAction | None:
+    """The action a claim names, once its create has stored it."""
     return await BulkAction.find_one(
-        BulkAction.id == claim.action_id, BulkAction.account_id == principal.account_id
+        BulkAction.id == found.action_id, BulkAction.account_id == principal.account_id
     )
 
 
@@ -55,7 +58,7 @@ async def claim(principal: Principal, key: str, action_id: PydanticObjectId) -> 
         found = await IdempotencyKey.get(claim_id)
         if found is None:
             continue  # released meanwhile: claim again
-        if (earlier := await holder(principal, key)) is not None:
+        if (earlier := await claimed_action(principal, found)) is not None:
             return earlier
         age = utcnow() - found.created_at
         lifetime = timedelta(seconds=get_settings().create_claim_seconds)
