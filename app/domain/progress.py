@@ -76,9 +76,12 @@ def final_counters(action: BulkAction) -> Counters | None:
 
 async def counters_of_many(actions: Sequence[BulkAction]) -> list[Counters]:
     """Each action's counts: frozen ones as they are, the running ones' in one query."""
-    running = [saved_id(action) for action in actions if final_counters(action) is None]
+    frozen = [final_counters(action) for action in actions]
+    running = [saved_id(a) for a, counts in zip(actions, frozen, strict=True) if counts is None]
     summed = await sum_chunks_of(running)
-    return [final_counters(action) or summed[saved_id(action)] for action in actions]
+    return [
+        counts or summed[saved_id(action)] for action, counts in zip(actions, frozen, strict=True)
+    ]
 
 
 async def counters_of(action: BulkAction) -> Counters:
