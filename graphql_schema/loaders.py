@@ -15,19 +15,11 @@ from app.usecases.control import statuses_of
 from app.usecases.stats import ActionStats, stats_of_many
 
 
-async def load_statuses(actions: list[BulkAction]) -> list[BulkActionStatus]:
-    return await statuses_of(actions)
-
-
-async def load_stats(actions: list[BulkAction]) -> list[ActionStats]:
-    return await stats_of_many(actions)
-
-
 @dataclass
 class Loaders:
     status: DataLoader[BulkAction, BulkActionStatus] = field(
-        default_factory=lambda: DataLoader(load_fn=load_statuses, cache=False)
+        default_factory=lambda: DataLoader(load_fn=statuses_of, cache=False)
     )
     stats: DataLoader[BulkAction, ActionStats] = field(
-        default_factory=lambda: DataLoader(load_fn=load_stats, cache=False)
+        default_factory=lambda: DataLoader(load_fn=stats_of_many, cache=False)
     )
