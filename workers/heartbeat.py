@@ -7,36 +7,20 @@ killed worker's chunks come back in seconds; this thread keeps live processes fr
 dead, whatever they are doing.
 """
 
-import logging
-import threading
-
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
-from dramatiq.middleware import Middleware
 
 from app.infra.settings import get_settings
 from app.infra.tasks import QUEUE
+from workers.periodic import Periodic
 
-logger = logging.getLogger(__name__)
 
+class Heartbeat(Periodic):
+    name = "heartbeat"
 
-class Heartbeat(Middleware):
-    def __init__(self) -> None:
-        self.stopping = threading.Event()
+    def interval(self) -> float:
+        return get_settings().worker_dead_after_seconds / 5
 
-    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+    def tick(self, broker: dramatiq.Broker) -> None:
         if isinstance(broker, RedisBroker):
-            thread = threading.Thread(target=self.beat, args=(broker,), name="heartbeat")
-            thread.daemon = True
-            thread.start()
-
-    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
-        self.stopping.set()
-
-    def beat(self, broker: RedisBroker) -> None:
-        interval = get_settings().worker_dead_after_seconds / 5
-        while not self.stopping.wait(interval):
-            try:
-                broker.do_qsize(QUEUE)  # any broker command records the heartbeat
-            except Exception:
-                logger.warning("heartbeat failed; trying again", exc_info=True)
+            broker.do_qsize(QUEUE)  # any broker command records the heartbeat
