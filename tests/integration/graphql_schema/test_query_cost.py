@@ -5,13 +5,11 @@ commands it sends with PyMongo's command monitoring.
 """
 
 import asyncio
-from collections.abc import AsyncGenerator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncGenerator
 from typing import Any, cast
 
 from beanie import PydanticObjectId
 from graphql import ExecutionResult
-from pymongo import monitoring
 
 from app.domain.models import ActionControl, BulkAction, BulkActionStatus, Chunk, ControlRequest
 from app.domain.models.ids import saved_id
@@ -21,38 +19,7 @@ from app.infra.events import publish_change
 from app.usecases.live import hub
 from graphql_schema.context import Context
 from graphql_schema.schema import schema
-
-
-class CommandCounter(monitoring.CommandListener):
-    """Counts the commands this process sends while `counting` is on."""
-
-    def __init__(self) -> None:
-        self.on = False
-        self.commands: list[str] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if self.on:
-            self.commands.append(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-    @contextmanager
-    def counting(self) -> Iterator[list[str]]:
-        self.commands = []
-        self.on = True
-        try:
-            yield self.commands
-        finally:
-            self.on = False
-
-
-# Registered at import, before the test session connects: clients made later report to it.
-COUNTER = CommandCounter()
-monitoring.register(COUNTER)
+from tests.integration.commands import COUNTER
 
 LIST = """
 query($first: Int) {
@@ -124,7 +91,7 @@ async def list_commands(account: str, first: int) -> list[str]:
     assert len(edges) == first
     assert {edge["node"]["status"] for edge in edges} == {"PAUSED", "PROCESSING"}
     assert all(edge["node"]["stats"]["processed"] == 20 for edge in edges)
-    return list(commands)
+    return [name for name, _ in commands]
 
 
 async def test_a_list_of_100_actions_costs_what_a_list_of_5_does(
@@ -176,7 +143,7 @@ async def event_commands(account: str, watchers: int) -> list[str]:
             assert event.errors is None, event.errors
             assert event.data is not None
             assert event.data["bulkActionProgress"]["action"]["stats"]["processed"] == 30
-        return [name for name in commands if name != "insert"]
+        return [name for name, _ in commands if name != "insert"]
     finally:
         for stream in streams:
             await stream.aclose()
