@@ -24,18 +24,24 @@ async def test_small_action_finishes_within_seconds_beside_a_big_one(
     await wait_for(gql, big["id"], lambda seen: seen["bulkAction"]["stats"]["processed"] >= 2000)
 
     started = time.monotonic()
+    before = (await gql.action(big["id"]))["stats"]["chunksDone"]
     small = await other_gql.run(
         entityType="CONTACT", actionType="INSERT", records=records(100, "b")
     )
     waited = time.monotonic() - started
     still = await gql.action(big["id"])
+    behind = still["stats"]["chunksDone"] - before
     print(
-        f"fairness: 100 rows beside a {BIG:,}-row action done in {waited:.1f} s "
+        f"fairness: 100 rows beside a {BIG:,}-row action done in {waited:.1f} s, behind "
+        f"{behind} of its chunks "
         f"(big one at {still['stats']['processed']:,} rows)"
     )
     assert small["status"] == "COMPLETED"
     assert still["status"] == "PROCESSING", "the big action ended first: the test shows nothing"
-    assert waited < 5
+    # Counted in the big action's chunks, not seconds (a loaded machine is slow either way):
+    # the small one's planner message and its chunk each wait behind at most CHUNKS_IN_FLIGHT
+    # (8) of them, beside 8 already running; without that bound it waits behind all 56 left.
+    assert behind <= 3 * 8, f"the small action waited behind {behind} chunks of the big one"
 
     done = await gql.wait(big["id"], timeout=300)
     assert done["stats"]["succeeded"] == BIG
