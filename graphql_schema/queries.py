@@ -2,7 +2,7 @@
 
 import strawberry
 
-from app.usecases import limits, queries
+from app.usecases import limits, logs, queries
 from app.usecases.pagination import page_size
 from graphql_schema.context import Info
 from graphql_schema.enums import BulkActionStatus, EntityType, LogStatus
@@ -45,7 +45,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[BulkActionLogType]:
         info.context.charge_nodes(page_size(first))
-        page = await queries.list_logs(info.context.principal, id, status, first, after)
+        page = await logs.list_logs(info.context.principal, id, status, first, after)
         return connection(page, BulkActionLogType.of)
 
     @strawberry.field

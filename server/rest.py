@@ -12,7 +12,7 @@ from app.domain.models import LogStatus
 from app.domain.principal import Principal
 from app.infra import uploads
 from app.infra.outages import as_outage
-from app.usecases import queries
+from app.usecases import logs, queries
 from graphql_schema.context import authenticate
 
 STATUS_CODES = {
@@ -98,7 +98,7 @@ async def export_logs(request: Request) -> Response:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["row", "entity_id", "status", "reason", "message", "at"])
-        async for log in queries.iter_logs(principal, action_id, status):
+        async for log in logs.iter_logs(principal, action_id, status):
             writer.writerow(
                 [
                     log.row,

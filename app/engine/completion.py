@@ -15,14 +15,14 @@ from beanie import PydanticObjectId
 from app.domain.actions import Outcome
 from app.domain.clock import utcnow
 from app.domain.models import (
-    ActionLog,
     BulkAction,
     BulkActionStatus,
     Chunk,
     ControlRequest,
-    LogStatus,
     request_of,
 )
+from app.domain.models.action_log import LogBlock, block_documents, logged_row
+from app.domain.models.chunk import COUNT_FIELDS
 from app.domain.progress import sum_chunks
 from app.engine import dispatch
 from app.engine.lifecycle import transition
@@ -45,23 +45,13 @@ async def record(
 
 
 async def write_logs(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
-    """Logs the outcomes; rows an earlier delivery already logged keep their first log."""
-    now = utcnow()
+    """Logs the outcomes (in row order); rows an earlier delivery logged keep their first log."""
+    rows = (
+        logged_row(o.row, str(o.status), str(o.reason), o.entity_id, o.message) for o in outcomes
+    )
     await insert_new(
-        ActionLog.get_pymongo_collection(),
-        [
-            {
-                "action_id": chunk.action_id,
-                "account_id": chunk.account_id,
-                "row": outcome.row,
-                "entity_id": outcome.entity_id,
-                "status": str(outcome.status),
-                "reason": str(outcome.reason),
-                "message": outcome.message,
-                "at": now,
-            }
-            for outcome in outcomes
-        ],
+        LogBlock.get_pymongo_collection(),
+        block_documents(chunk.action_id, chunk.account_id, utcnow(), rows),
     )
 
 
@@ -75,9 +65,7 @@ async def mark_done(
         {
             "$set": {
                 "done": True,
-                "succeeded": counts[LogStatus.SUCCESS],
-                "failed": counts[LogStatus.FAILED],
-                "skipped": counts[LogStatus.SKIPPED],
+                **{field: counts[status] for status, field in COUNT_FIELDS.items()},
                 "started_at": started_at,
                 "done_at": utcnow(),
             }

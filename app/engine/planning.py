@@ -107,7 +107,13 @@ async def write_chunk(action: BulkAction, seq: int, rows: list[Row]) -> None:
     # Rows first: a chunk is only ever found with its rows in place.
     await insert_new_documents([ChunkRows(id=chunk_id, rows=rows)])
     chunk = Chunk(
-        id=chunk_id, action_id=action_id, account_id=action.account_id, seq=seq, size=len(rows)
+        id=chunk_id,
+        action_id=action_id,
+        account_id=action.account_id,
+        seq=seq,
+        size=len(rows),
+        first_row=rows[0]["row"],
+        last_row=rows[-1]["row"],
     )
     await insert_new_documents([chunk])
     await dispatch.after_planned(chunk)

@@ -15,7 +15,6 @@ from pymongo.errors import DuplicateKeyError
 from app.domain.actions import ChunkContext, Outcome, actions
 from app.domain.entities import entities
 from app.domain.models import (
-    ActionLog,
     BulkAction,
     Chunk,
     ChunkDecision,
@@ -24,6 +23,7 @@ from app.domain.models import (
     LogReason,
     request_of,
 )
+from app.domain.models.action_log import read_rows_of
 from app.domain.outcomes import failed_outcome, planned_outcome, skipped
 from app.domain.rows import Decisions, Row
 from app.engine.completion import finish_if_complete, record
@@ -101,11 +101,10 @@ async def process_chunk(chunk_id: str, started_at: datetime | None = None) -> No
 
 async def logged_outcomes(chunk: Chunk, rows: ChunkRows) -> dict[int, Outcome]:
     """Outcomes an earlier delivery of this chunk already logged, by row."""
-    numbers = [row["row"] for row in rows.rows]
-    cursor = ActionLog.find(ActionLog.action_id == chunk.action_id, {"row": {"$in": numbers}})
+    logged = await read_rows_of(chunk.action_id, [row["row"] for row in rows.rows])
     return {
         log.row: Outcome(log.row, log.status, log.reason, log.entity_id, log.message)
-        async for log in cursor
+        for log in logged
     }
 
 

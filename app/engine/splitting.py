@@ -42,6 +42,8 @@ async def split(chunk: Chunk, limit: int) -> None:
                 account_id=chunk.account_id,
                 seq=chunk.seq,
                 size=len(part),
+                first_row=part[0]["row"],
+                last_row=part[-1]["row"],
                 parent=chunk.id,
             )
             for part_id, part in zip(part_ids, slices, strict=True)

@@ -1,6 +1,6 @@
-"""Reading actions, logs and entities; always scoped to the caller's account."""
+"""Reading actions and entities; always scoped to the caller's account."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -11,17 +11,12 @@ from app.domain.errors import BadUserInput, NotFound
 from app.domain.models import (
     SHOWN_BY_REQUEST,
     ActionControl,
-    ActionLog,
     BulkAction,
     BulkActionStatus,
     ControlRequest,
-    LogStatus,
 )
 from app.domain.principal import Principal
-from app.domain.progress import counters_of
 from app.usecases.pagination import Page, decode_cursor, encode_cursor, page_size
-
-MAX_ROW_DIGITS = 18
 
 
 def object_id(value: str, what: str) -> PydanticObjectId:
@@ -82,34 +77,9 @@ async def status_filter(principal: Principal, status: BulkActionStatus) -> dict[
 
 def cursor_value(kind: str, cursor: str) -> str:
     value = decode_cursor(kind, cursor)
-    if kind != "log" and not ObjectId.is_valid(value):
+    if not ObjectId.is_valid(value):
         raise BadUserInput(f"`after` is not a cursor of this list: {cursor!r}.")
     return value
-
-
-async def list_logs(
-    principal: Principal,
-    action_id: str,
-    status: LogStatus | None,
-    first: int | None,
-    after: str | None,
-) -> Page[ActionLog]:
-    action = await get_action(principal, action_id)
-    size = page_size(first)
-    query: dict[str, Any] = {"action_id": action.id}
-    if status is not None:
-        query["status"] = str(status)
-    if after is not None:
-        value = decode_cursor("log", after)
-        # ASCII digits only ("²" is a digit to str.isdigit), and within a 64-bit row number.
-        if not (value.isascii() and value.isdigit() and len(value) <= MAX_ROW_DIGITS):
-            raise BadUserInput(f"`after` is not a cursor of this list: {after!r}.")
-        query["row"] = {"$gt": int(value)}
-    found = await ActionLog.find(query).sort("+row").limit(size + 1).to_list()
-    items = [(encode_cursor("log", log.row), log) for log in found[:size]]
-    # Logs are written before their chunk counts, so the counters give the total cheaply.
-    total = (await counters_of(action)).of_status(status)
-    return Page(items=items, has_next_page=len(found) > size, total_count=total)
 
 
 async def list_entities(
@@ -131,21 +101,3 @@ async def list_entities(
     found = await document.find(query).sort("+_id").limit(size + 1).to_list()
     items = [(encode_cursor("entity", str(e.id)), e) for e in found[:size]]
     return Page(items=items, has_next_page=len(found) > size, total_count=total)
-
-
-async def iter_logs(
-    principal: Principal, action_id: str, status: LogStatus | None, batch: int = 2000
-) -> AsyncIterator[ActionLog]:
-    """Every log of an action in row order, read in keyset pages."""
-    action = await get_action(principal, action_id)
-    last = 0
-    while True:
-        query: dict[str, Any] = {"action_id": action.id, "row": {"$gt": last}}
-        if status is not None:
-            query["status"] = str(status)
-        page = await ActionLog.find(query).sort("+row").limit(batch).to_list()
-        for log in page:
-            yield log
-        if len(page) < batch:
-            return
-        last = page[-1].row

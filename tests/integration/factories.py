@@ -5,7 +5,8 @@ from typing import Any
 from beanie import PydanticObjectId
 from bson import ObjectId
 
-from app.domain.models import BulkAction, BulkActionStatus, Chunk, ChunkRows
+from app.domain.models import ActionLog, BulkAction, BulkActionStatus, Chunk, ChunkRows, LogBlock
+from app.domain.models.action_log import read_rows
 from app.domain.models.ids import saved_id
 
 
@@ -30,6 +31,8 @@ async def processing_action(
         account_id=account,
         seq=0,
         size=len(rows),
+        first_row=rows[0]["row"] if rows else None,
+        last_row=rows[-1]["row"] if rows else None,
     )
     await ChunkRows(id=chunk.id, rows=rows).insert()
     await chunk.insert()
@@ -41,3 +44,9 @@ def insert_rows(emails: list[str]) -> list[dict[str, Any]]:
         {"row": n, "key": email, "data": {"email": email}, "new_id": str(ObjectId())}
         for n, email in enumerate(emails, start=1)
     ]
+
+
+async def logs_of(action: BulkAction) -> list[ActionLog]:
+    """Every log of an action, in row order."""
+    cursor = LogBlock.get_pymongo_collection().find({"action_id": action.id})
+    return list(read_rows(await cursor.to_list()))

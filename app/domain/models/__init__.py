@@ -4,7 +4,7 @@ from beanie import Document
 
 from app.domain.models.account_limit import AccountLimit
 from app.domain.models.action_control import ActionControl, request_of, requests_of
-from app.domain.models.action_log import ActionLog, LogReason, LogStatus
+from app.domain.models.action_log import ActionLog, LogBlock, LogReason, LogStatus
 from app.domain.models.bulk_action import BulkAction
 from app.domain.models.chunk import Chunk, ChunkDecision, ChunkRows
 from app.domain.models.idempotency import IdempotencyKey
@@ -30,6 +30,7 @@ __all__ = [
     "ControlRequest",
     "IdempotencyKey",
     "InputBatch",
+    "LogBlock",
     "LogReason",
     "LogStatus",
     "platform_documents",
@@ -45,7 +46,7 @@ def platform_documents() -> list[type[Document]]:
         ChunkRows,
         ChunkDecision,
         InputBatch,
-        ActionLog,
+        LogBlock,
         IdempotencyKey,
         ActionControl,
         AccountLimit,

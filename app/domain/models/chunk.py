@@ -6,7 +6,15 @@ from typing import ClassVar
 from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, IndexModel
 
+from app.domain.models.action_log import LogStatus
 from app.domain.rows import Decisions, Row
+
+# The field of a chunk that counts its rows of each outcome status.
+COUNT_FIELDS = {
+    LogStatus.SUCCESS: "succeeded",
+    LogStatus.FAILED: "failed",
+    LogStatus.SKIPPED: "skipped",
+}
 
 
 class Chunk(Document):
@@ -19,6 +27,10 @@ class Chunk(Document):
     account_id: str
     seq: int
     size: int
+    # The numbers of its first and last rows (rows are numbered in input order): where its
+    # logs are, for a log reader that skips what is not logged yet.
+    first_row: int | None = None
+    last_row: int | None = None
     done: bool = False
     # A chunk larger than its account's limit is split into parts, chunks of their own whose
     # ids are "<chunk_id>/<n>" and whose `parent` is this chunk's id. The parent then keeps no
@@ -45,7 +57,7 @@ class Chunk(Document):
     class Settings:
         name = "chunks"
         indexes: ClassVar[list[IndexModel]] = [
-            IndexModel([("action_id", ASCENDING), ("done", ASCENDING)]),
+            IndexModel([("action_id", ASCENDING), ("done", ASCENDING), ("last_row", ASCENDING)]),
         ]
 
 

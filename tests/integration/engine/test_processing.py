@@ -5,9 +5,9 @@ from collections import Counter
 import pytest
 
 from app.domain.entities.contact import Contact
-from app.domain.models import ActionLog, BulkAction, BulkActionStatus, Chunk
+from app.domain.models import BulkAction, BulkActionStatus, Chunk
 from app.engine import processing
-from tests.integration.factories import insert_rows, processing_action
+from tests.integration.factories import insert_rows, logs_of, processing_action
 
 
 class Died(Exception):
@@ -25,7 +25,7 @@ async def die_before_recording(monkeypatch: pytest.MonkeyPatch, chunk_id: str) -
 
 
 async def reasons(action: BulkAction) -> Counter[str]:
-    logs = await ActionLog.find(ActionLog.action_id == action.id).to_list()
+    logs = await logs_of(action)
     return Counter(str(log.reason) for log in logs)
 
 
@@ -37,7 +37,7 @@ async def test_insert_redone_after_dying_keeps_its_own_inserts(
 
     await die_before_recording(monkeypatch, str(chunk.id))
     assert await Contact.find(Contact.account_id == account).count() == 3
-    assert await ActionLog.find(ActionLog.action_id == action.id).count() == 0
+    assert await logs_of(action) == []
 
     await processing.process_chunk(str(chunk.id))
     # A second delivery of a chunk that finished, and one whose "done" mark was lost.

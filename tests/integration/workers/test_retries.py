@@ -3,9 +3,9 @@
 import asyncio
 import time
 
-from app.domain.models import ActionLog, BulkAction, BulkActionStatus
+from app.domain.models import BulkAction, BulkActionStatus
 from app.infra import tasks
-from tests.integration.factories import processing_action
+from tests.integration.factories import logs_of, processing_action
 
 
 async def test_failing_chunk_is_retried_then_logged_failed(
@@ -26,7 +26,7 @@ async def test_failing_chunk_is_retried_then_logged_failed(
         await asyncio.sleep(0.2)
     assert current.status is BulkActionStatus.COMPLETED_WITH_ERRORS
     assert (current.succeeded, current.failed, current.skipped) == (0, 2, 0)
-    logs = await ActionLog.find(ActionLog.action_id == action.id).sort("+row").to_list()
+    logs = await logs_of(action)
     assert [(log.row, str(log.reason)) for log in logs] == [
         (1, "PROCESSING_ERROR"),
         (2, "PROCESSING_ERROR"),
