@@ -45,13 +45,11 @@ async def record(
 
 
 async def write_logs(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
-    """Logs the outcomes (in row order); rows an earlier delivery logged keep their first log."""
-    rows = (
-        logged_row(o.row, str(o.status), str(o.reason), o.entity_id, o.message) for o in outcomes
-    )
+    """Logs the outcomes; rows an earlier delivery logged keep their first log."""
+    rows = ((o.status, logged_row(o.row, str(o.reason), o.entity_id, o.message)) for o in outcomes)
     await insert_new(
         LogBlock.get_pymongo_collection(),
-        block_documents(chunk.action_id, chunk.account_id, utcnow(), rows),
+        block_documents(chunk.action_id, chunk.account_id, chunk.seq, utcnow(), rows),
     )
 
 
@@ -66,6 +64,7 @@ async def mark_done(
             "$set": {
                 "done": True,
                 **{field: counts[status] for status, field in COUNT_FIELDS.items()},
+                "statuses": [str(status) for status in COUNT_FIELDS if counts[status]],
                 "started_at": started_at,
                 "done_at": utcnow(),
             }

@@ -38,9 +38,7 @@ async def holder(principal: Principal, key: str) -> BulkAction | None:
 
 async def claimed_action(principal: Principal, found: IdempotencyKey) -> BulkAction | None:
     """The action a claim names, once its create has stored it."""
-    return await BulkAction.find_one(
-        BulkAction.id == found.action_id, BulkAction.account_id == principal.account_id
-    )
+    return await BulkAction.find_one({"_id": found.action_id, "account_id": principal.account_id})
 
 
 async def claim(principal: Principal, key: str, action_id: PydanticObjectId) -> BulkAction | None:

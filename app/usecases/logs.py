@@ -1,9 +1,10 @@
 """Reading an action's logs in row order: pages behind a row cursor, and the whole export.
 
-Logs are stored in blocks of consecutive rows (app.domain.models.action_log), so a reader
-walks blocks from the cursor on, each one equality read. Where blocks hold nothing for it (a
-part of the action not processed yet, or rows of other statuses), it asks the chunks where
-the next logged rows are instead of reading empty blocks one by one.
+Logs are stored in blocks of consecutive rows, split by status (app.domain.models.action_log).
+A page of every status walks blocks from the cursor on, each one equality read; where blocks
+hold nothing yet (a part of the action not processed), it asks the chunks where the next logs
+are instead of reading empty blocks one by one. A page of one status asks the chunks which of
+them have rows of it (their counts say) and reads only those rows.
 """
 
 from collections.abc import AsyncGenerator
@@ -14,8 +15,7 @@ from beanie import PydanticObjectId
 
 from app.domain.errors import BadUserInput
 from app.domain.models import ActionLog, BulkAction, Chunk, LogStatus
-from app.domain.models.action_log import BLOCK_ROWS, block_of, read_block
-from app.domain.models.chunk import COUNT_FIELDS
+from app.domain.models.action_log import BLOCK_ROWS, block_of, read_block, read_chunk
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.progress import counters_of
@@ -25,18 +25,18 @@ from app.usecases.queries import get_action
 MAX_ROW_DIGITS = 18
 # Blocks read in a row without a log for the reader before it asks the chunks for the next.
 FRUITLESS_BLOCKS = 2
+# Chunks with logs of the wanted status that one query finds, to be read one by one.
+CHUNKS_PER_QUERY = 20
 
 
-async def next_logged_row(
-    action_id: PydanticObjectId, status: LogStatus | None, after: int
-) -> int | None:
-    """The first row after `after` of a done chunk that has logs of this status, if any."""
-    query: dict[str, Any] = {"action_id": action_id, "done": True, "last_row": {"$gt": after}}
-    if status is not None:
-        query[COUNT_FIELDS[status]] = {"$gt": 0}
+async def next_logged_row(action_id: PydanticObjectId, after: int) -> int | None:
+    """The first row after `after` of a done chunk, if any."""
     found = (
         await Chunk.get_pymongo_collection()
-        .find(query, {"_id": 0, "first_row": 1})
+        .find(
+            {"action_id": action_id, "done": True, "last_row": {"$gt": after}},
+            {"_id": 0, "first_row": 1},
+        )
         .sort("last_row", 1)
         .limit(1)
         .to_list()
@@ -44,29 +44,61 @@ async def next_logged_row(
     return max(found[0]["first_row"], after + 1) if found else None
 
 
-async def walk(
-    action: BulkAction, status: LogStatus | None, after: int
-) -> AsyncGenerator[ActionLog, None]:
-    """The logs of rows after row `after`, in row order, as far as they are written."""
+async def walk_blocks(action: BulkAction, after: int) -> AsyncGenerator[ActionLog, None]:
+    """Every log after row `after` in row order, as far as they are written."""
     action_id = saved_id(action)
     block = block_of(after + 1)
     last_block = block_of(action.total) if action.total is not None else None
     fruitless = 0
     while last_block is None or block <= last_block:
-        logs = [
-            log
-            for log in await read_block(action_id, block)
-            if log.row > after and (status is None or log.status is status)
-        ]
+        logs = [log for log in await read_block(action_id, block) if log.row > after]
         for log in logs:
             yield log
         fruitless = 0 if logs else fruitless + 1
         block += 1
         if fruitless >= FRUITLESS_BLOCKS:
-            following = await next_logged_row(action_id, status, block * BLOCK_ROWS)
+            following = await next_logged_row(action_id, block * BLOCK_ROWS)
             if following is None:
                 return
             block, fruitless = max(block, block_of(following)), 0
+
+
+async def chunks_with(
+    action_id: PydanticObjectId, status: LogStatus, after: int
+) -> list[dict[str, Any]]:
+    """The next done chunks (or parts) after row `after` that have rows of this status."""
+    query = {"action_id": action_id, "statuses": str(status), "last_row": {"$gt": after}}
+    cursor = Chunk.get_pymongo_collection().find(query, {"_id": 0, "seq": 1, "last_row": 1})
+    return await cursor.sort("last_row", 1).limit(CHUNKS_PER_QUERY).to_list()
+
+
+async def walk_chunks(
+    action: BulkAction, status: LogStatus, after: int
+) -> AsyncGenerator[ActionLog, None]:
+    """The logs of one status after row `after` in row order, read from the chunks whose
+    counts say they have some: rows of other statuses are never read."""
+    action_id = saved_id(action)
+    while found := await chunks_with(action_id, status, after):
+        floor, read = after, set()
+        for chunk in found:
+            if chunk["seq"] in read:
+                continue  # a part of a split chunk: the chunk's read gave every part's rows
+            read.add(chunk["seq"])
+            for log in await read_chunk(action_id, chunk["seq"], status):
+                if log.row > floor:
+                    yield log
+                    after = max(after, log.row)
+        after = max(after, found[-1]["last_row"])
+
+
+async def walk(
+    action: BulkAction, status: LogStatus | None, after: int
+) -> AsyncGenerator[ActionLog, None]:
+    """The logs after row `after`, of one status or all, in row order."""
+    logs = walk_blocks(action, after) if status is None else walk_chunks(action, status, after)
+    async with aclosing(logs):
+        async for log in logs:
+            yield log
 
 
 async def logs_after(

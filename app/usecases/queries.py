@@ -26,9 +26,10 @@ def object_id(value: str, what: str) -> PydanticObjectId:
 
 
 async def get_action(principal: Principal, action_id: str) -> BulkAction:
+    # One filter document, not Beanie's `$and` of two: FerretDB v1 pushes only top-level
+    # equalities down to its indexes, and reads the whole collection for an `$and`.
     action = await BulkAction.find_one(
-        BulkAction.id == object_id(action_id, "bulk action"),
-        BulkAction.account_id == principal.account_id,
+        {"_id": object_id(action_id, "bulk action"), "account_id": principal.account_id}
     )
     if action is None:
         raise NotFound(f"No bulk action with id {action_id!r}.")

@@ -1,9 +1,9 @@
 """The outcome of each input row of an action, stored in blocks of consecutive rows.
 
 Rows are numbered 1, 2, 3… in input order, so block n holds rows n·100+1 to n·100+100. A chunk
-writes one document per block its rows fall in (two chunks meeting inside a block write one
-each), under an id made of the action, the block and its first row: a redelivered chunk
-writes the same ids, so the first delivery's logs stay.
+writes one document per block and outcome status among its rows (two chunks meeting inside a
+block write one each), under an id made of the action, the block and its first row: a
+redelivered chunk writes the same ids, so the first delivery's logs stay.
 
 Why blocks rather than one document per row: a page of logs is one or two equality reads,
 never a range over a million documents (FerretDB v1, the development stand-in, only pushes
@@ -60,24 +60,30 @@ class ActionLog:
 
 class LoggedRow(TypedDict):
     row: int
-    status: str
     reason: str
     entity_id: NotRequired[str]
     message: NotRequired[str]
 
 
 class LogBlock(Document):
+    """The logs of one chunk's rows of one status within one block."""
+
     id: str  # type: ignore[assignment]  # "<action_id>:<block>:<first row>"
     action_id: PydanticObjectId
     account_id: str
+    seq: int  # the chunk's
     block: int
+    status: LogStatus
     at: datetime
     rows: list[LoggedRow]
 
     class Settings:
         name = "log_blocks"
         indexes: ClassVar[list[IndexModel]] = [
+            # A page of any status reads blocks; a page of one status reads the chunks
+            # that have rows of it (their counts say which).
             IndexModel([("action_id", ASCENDING), ("block", ASCENDING)]),
+            IndexModel([("action_id", ASCENDING), ("seq", ASCENDING), ("status", ASCENDING)]),
         ]
 
 
@@ -85,10 +91,8 @@ def block_of(row: int) -> int:
     return (row - 1) // BLOCK_ROWS
 
 
-def logged_row(
-    row: int, status: str, reason: str, entity_id: str | None, message: str | None
-) -> LoggedRow:
-    logged: LoggedRow = {"row": row, "status": status, "reason": reason}
+def logged_row(row: int, reason: str, entity_id: str | None, message: str | None) -> LoggedRow:
+    logged: LoggedRow = {"row": row, "reason": reason}
     if entity_id is not None:
         logged["entity_id"] = entity_id
     if message is not None:
@@ -97,18 +101,29 @@ def logged_row(
 
 
 def block_documents(
-    action_id: PydanticObjectId, account_id: str, at: datetime, rows: Iterable[LoggedRow]
+    action_id: PydanticObjectId,
+    account_id: str,
+    seq: int,
+    at: datetime,
+    rows: Iterable[tuple[LogStatus, LoggedRow]],
 ) -> list[dict[str, Any]]:
-    """The documents that store these rows (in row order), one per block they fall in."""
+    """The documents that store a chunk's rows: one per block and status among them."""
+
+    def place(pair: tuple[LogStatus, LoggedRow]) -> tuple[int, str]:
+        return block_of(pair[1]["row"]), pair[0]
+
     documents = []
-    for block, in_block in groupby(rows, key=lambda logged: block_of(logged["row"])):
-        stored = list(in_block)
+    ordered = sorted(rows, key=lambda pair: (*place(pair), pair[1]["row"]))
+    for (block, status), group in groupby(ordered, key=place):
+        stored = [logged for _, logged in group]
         documents.append(
             {
                 "_id": f"{action_id}:{block}:{stored[0]['row']}",
                 "action_id": action_id,
                 "account_id": account_id,
+                "seq": seq,
                 "block": block,
+                "status": str(status),
                 "at": at,
                 "rows": stored,
             }
@@ -117,30 +132,38 @@ def block_documents(
 
 
 def read_rows(documents: Iterable[dict[str, Any]]) -> Iterator[ActionLog]:
-    """The rows of a block's documents in row order, each row once (a chunk split after an
+    """The rows of these documents in row order, each row once (a chunk split after an
     earlier delivery had logged it may log a row under two ids, with the same outcome)."""
     seen: set[int] = set()
     found = sorted(
-        ((logged, document["at"]) for document in documents for logged in document["rows"]),
+        ((logged, document) for document in documents for logged in document["rows"]),
         key=lambda pair: pair[0]["row"],
     )
-    for logged, at in found:
+    for logged, document in found:
         if logged["row"] in seen:
             continue
         seen.add(logged["row"])
         yield ActionLog(
             row=logged["row"],
-            status=LogStatus(logged["status"]),
+            status=LogStatus(document["status"]),
             reason=LogReason(logged["reason"]),
             entity_id=logged.get("entity_id"),
             message=logged.get("message"),
-            at=at,
+            at=document["at"],
         )
 
 
 async def read_block(action_id: PydanticObjectId, block: int) -> list[ActionLog]:
     """The logged rows of one block, in row order: one equality read."""
     cursor = LogBlock.get_pymongo_collection().find({"action_id": action_id, "block": block})
+    return list(read_rows(await cursor.to_list()))
+
+
+async def read_chunk(action_id: PydanticObjectId, seq: int, status: LogStatus) -> list[ActionLog]:
+    """The logged rows of one status of a chunk (and of its parts), in row order."""
+    cursor = LogBlock.get_pymongo_collection().find(
+        {"action_id": action_id, "seq": seq, "status": str(status)}
+    )
     return list(read_rows(await cursor.to_list()))
 
 

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from beanie import Document, PydanticObjectId
+from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
 from app.domain.models.action_log import LogStatus
@@ -43,6 +44,10 @@ class Chunk(Document):
     succeeded: int = 0
     failed: int = 0
     skipped: int = 0
+    # The statuses it has rows of, written with the counts: which chunks a log page of one
+    # status reads, found by an equality (the counts' `$gt: 0` would read every chunk on
+    # FerretDB v1, which filters anything but equalities itself).
+    statuses: list[LogStatus] = Field(default_factory=list)
     # When the rate limit let the chunk through (the time its rows were charged at).
     started_at: datetime | None = None
     done_at: datetime | None = None
@@ -58,6 +63,9 @@ class Chunk(Document):
         name = "chunks"
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("action_id", ASCENDING), ("done", ASCENDING), ("last_row", ASCENDING)]),
+            IndexModel(
+                [("action_id", ASCENDING), ("statuses", ASCENDING), ("last_row", ASCENDING)]
+            ),
         ]
 
 

@@ -8,6 +8,7 @@ from app.domain.models import LogReason, LogStatus
 from app.domain.models.action_log import (
     BLOCK_ROWS,
     MAX_MESSAGE_CHARS,
+    LoggedRow,
     block_documents,
     block_of,
     logged_row,
@@ -18,8 +19,8 @@ ACTION = PydanticObjectId()
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def success(row: int) -> dict[str, object]:
-    return dict(logged_row(row, "SUCCESS", "INSERTED", f"e{row}", None))
+def success(row: int) -> LoggedRow:
+    return logged_row(row, "INSERTED", f"e{row}", None)
 
 
 def test_blocks_hold_consecutive_rows() -> None:
@@ -31,31 +32,31 @@ def test_blocks_hold_consecutive_rows() -> None:
     ]
 
 
-def test_a_chunk_writes_one_document_per_block_named_by_its_first_row() -> None:
-    # A chunk of rows 51..250 falls in blocks 0, 1 and 2.
-    rows = [logged_row(n, "SUCCESS", "INSERTED", None, None) for n in range(51, 251)]
-    documents = block_documents(ACTION, "acct", AT, rows)
-    assert [(d["_id"], d["block"], len(d["rows"])) for d in documents] == [
-        (f"{ACTION}:0:51", 0, 50),
-        (f"{ACTION}:1:101", 1, 100),
-        (f"{ACTION}:2:201", 2, 50),
+def test_a_chunk_writes_one_document_per_block_and_status_named_by_its_first_row() -> None:
+    # A chunk of rows 51..250 falls in blocks 0, 1 and 2; rows 120 and 130 failed.
+    rows = [(LogStatus.SUCCESS, success(n)) for n in range(51, 251) if n not in (120, 130)]
+    rows += [(LogStatus.FAILED, logged_row(n, "INVALID", None, "bad")) for n in (130, 120)]
+    documents = block_documents(ACTION, "acct", 4, AT, rows)
+    assert [(d["_id"], d["block"], d["status"], len(d["rows"])) for d in documents] == [
+        (f"{ACTION}:0:51", 0, "SUCCESS", 50),
+        (f"{ACTION}:1:120", 1, "FAILED", 2),
+        (f"{ACTION}:1:101", 1, "SUCCESS", 98),
+        (f"{ACTION}:2:201", 2, "SUCCESS", 50),
     ]
+    assert all(d["seq"] == 4 and d["at"] == AT for d in documents)
+    assert [row["row"] for row in documents[1]["rows"]] == [120, 130]
 
 
 def test_logged_rows_leave_out_what_is_empty_and_cut_long_messages() -> None:
-    assert logged_row(3, "FAILED", "INVALID", None, None) == {
-        "row": 3,
-        "status": "FAILED",
-        "reason": "INVALID",
-    }
-    long = logged_row(3, "FAILED", "INVALID", None, "x" * (MAX_MESSAGE_CHARS + 5))
+    assert logged_row(3, "INVALID", None, None) == {"row": 3, "reason": "INVALID"}
+    long = logged_row(3, "INVALID", None, "x" * (MAX_MESSAGE_CHARS + 5))
     assert len(long["message"]) == MAX_MESSAGE_CHARS
 
 
 def test_a_block_read_back_is_in_row_order_with_each_row_once() -> None:
     # Two chunks meet in the block, and one row was logged twice (a split after a delivery).
-    second = {"at": AT, "rows": [success(61), success(62)]}
-    first = {"at": AT, "rows": [success(59), success(60), success(61)]}
+    second = {"at": AT, "status": "SUCCESS", "rows": [success(61), success(62)]}
+    first = {"at": AT, "status": "SUCCESS", "rows": [success(59), success(60), success(61)]}
     logs = list(read_rows([second, first]))
     assert [log.row for log in logs] == [59, 60, 61, 62]
     assert logs[0].status is LogStatus.SUCCESS and logs[0].reason is LogReason.INSERTED
