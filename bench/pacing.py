@@ -2,8 +2,10 @@
 
 Sets the account's limit (as an admin), sends N rows, and when the action ends reads its logs
 (logs.csv) to print the rows written in each minute from the first, the heaviest rolling
-60-second window against the limit, and how close the run came to the fastest the limit
-allows. Midway, another account sends a small action, and its wait is printed too.
+60-second window of write times against the limit, and how close the run came to the
+fastest the limit allows. Midway, another account sends a small action, and its wait is
+printed too. Meanwhile `--load` processes (1 by default) hammer the database, so writes are
+slow and uneven, as on a loaded machine.
 
 Run it through bench/pacing, which starts the services like scripts/test does.
 """
@@ -19,6 +21,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from bench.generate import lines
+from bench.load import database_load
 from bench.platform import Platform, graphql, wait_done
 
 CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
@@ -38,9 +41,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("rows", type=int, nargs="?", default=3000)
     parser.add_argument("--limit", type=int, default=1200, help="entities per minute")
+    parser.add_argument(
+        "--load", type=int, default=1, help="processes hammering the database meanwhile"
+    )
     args = parser.parse_args()
 
-    with Platform() as running:
+    with Platform() as running, database_load(args.load) as load_rate:
         admin = running.client("ops", role="admin")
         graphql(admin, SET_LIMIT, a="paced", n=args.limit)
         paced, other = running.client("paced"), running.client("other")
@@ -73,9 +79,11 @@ def main() -> None:
 
         done = wait_done(paced, action_id)
         times = log_times(paced, action_id)
+        load = load_rate()
 
     first = times[0]
     print(f"action: {done['status']}, {len(times):,} rows logged; limit {args.limit:,}/min")
+    print(f"meanwhile {args.load} other process(es) wrote {load:,.0f} rows/s to the database")
     minutes = math.ceil((times[-1] - first) / MINUTE + 1e-9)
     for minute in range(max(minutes, 1)):
         start, end = first + minute * MINUTE, first + (minute + 1) * MINUTE
@@ -83,7 +91,7 @@ def main() -> None:
         bar = "#" * round(40 * count / args.limit)
         print(f"  minute {minute + 1:>3}: {count:>7,} / {args.limit:,} {bar}")
     heaviest = max(bisect_left(times, t + MINUTE) - i for i, t in enumerate(times))
-    print(f"heaviest rolling 60 s window: {heaviest:,} / {args.limit:,}")
+    print(f"heaviest rolling 60 s window of write times: {heaviest:,} / {args.limit:,}")
     fastest = math.ceil(len(times) / args.limit - 1) * 60
     took = (times[-1] - first).total_seconds()
     if fastest:

@@ -168,9 +168,13 @@ def connection(page: Page[T], convert: Callable[[T], N]) -> Connection[N]:
 class AccountRateLimitType:
     account_id: str
     per_minute: int = strawberry.field(description="Entities processed per rolling minute.")
-    used: int = strawberry.field(description="Entities counted in the window ending now.")
+    used: int = strawberry.field(
+        description="Entities written, or being written, in the window ending now."
+    )
     available: int
-    booked_ahead: int = strawberry.field(description="Entities of chunks waiting to start.")
+    booked_ahead: int = strawberry.field(
+        description="Entities of chunks let through or waiting for their time, not written yet."
+    )
     window_seconds: float = strawberry.field(
         description="How long a charge counts: a minute plus a margin for write times."
     )

@@ -7,12 +7,13 @@ from typing import Any
 
 import dramatiq
 
+from app.engine.pacing import WriteMustWait
 from app.engine.planning import fail_planning, plan_action
 from app.engine.processing import fail_chunk, process_chunk
 from app.infra import tasks
 from app.infra.settings import get_settings
 from workers.broker import broker
-from workers.pacing import charged_at
+from workers.pacing import come_back_in
 from workers.runtime import is_last_attempt, run
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ def run_or_give_up(
     the failure (rows logged FAILED, or the action FAILED) so the action still ends."""
     try:
         run(work)
+    except WriteMustWait:
+        raise  # not a failure: the actor sends the chunk again
     except Exception as exc:
         if not is_last_attempt(settings.chunk_max_retries):
             raise
@@ -50,4 +53,7 @@ def plan_bulk_action(action_id: str) -> None:
     actor_name=tasks.PROCESS_CHUNK, queue_name=tasks.QUEUE, broker=broker, **retry_options
 )
 def process_chunk_actor(chunk_id: str) -> None:
-    run_or_give_up(process_chunk(chunk_id, charged_at()), partial(fail_chunk, chunk_id))
+    try:
+        run_or_give_up(process_chunk(chunk_id), partial(fail_chunk, chunk_id))
+    except WriteMustWait as wait:
+        come_back_in(wait.wait_ms)

@@ -4,11 +4,11 @@ Before a chunk runs, app.engine.pacing charges its rows to the account. A chunk 
 wait is sent again with the exact delay until its booked time (where it finds its booking by
 the chunk's id), and this delivery is skipped: not a failure, so it spends none of the
 message's retries, and never lost, as the new message is queued before this one is
-acknowledged. A chunk let through carries the time it was charged to the actor.
+acknowledged. A chunk whose rows no longer fit when it comes to write them
+(app.engine.pacing) is sent again the same way.
 """
 
 import logging
-from datetime import UTC, datetime
 
 import dramatiq
 from dramatiq.broker import MessageProxy
@@ -17,8 +17,6 @@ from dramatiq.middleware import CurrentMessage, Middleware, SkipMessage
 from app.engine.pacing import Verdict, admit
 from app.infra import tasks
 from workers.runtime import run
-
-CHARGED_AT_OPTION = "charged_at_ms"
 
 
 class QuietSkips(logging.Filter):
@@ -37,15 +35,16 @@ class Pacing(Middleware):
             return
         admission = run(admit(message.args[0]))
         if admission.verdict is Verdict.RUN:
-            message.options[CHARGED_AT_OPTION] = admission.charged_at_ms
             return
         if admission.verdict is Verdict.WAIT:
             broker.enqueue(message.copy(), delay=admission.wait_ms)
         raise SkipMessage(f"chunk {message.args[0]}: {admission.verdict.value}")
 
 
-def charged_at() -> datetime | None:
-    """The time the current chunk message was charged at, set above."""
+def come_back_in(wait_ms: int) -> None:
+    """Sends the current chunk message again in `wait_ms`: its rows must wait for the limit
+    (WriteMustWait). Queued before this delivery is acknowledged, so it is never lost."""
     message = CurrentMessage.get_current_message()
-    charged_ms = message.options.get(CHARGED_AT_OPTION) if message is not None else None
-    return None if charged_ms is None else datetime.fromtimestamp(charged_ms / 1000, UTC)
+    assert message is not None
+    broker = dramatiq.get_broker()
+    broker.enqueue(message.copy(), delay=wait_ms or None)

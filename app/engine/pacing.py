@@ -1,13 +1,17 @@
-"""Admitting a chunk under its account's rate limit, before it runs.
+"""Admitting a chunk under its account's rate limit, before it runs, and charging its rows
+when it writes them.
 
-Each chunk is charged its row count against the account's sliding-window limit. With room, it
+Each chunk books its row count against the account's sliding-window limit. With room, it
 runs now; without, it is booked at the exact time it will fit and waits until then, its place
-kept (see app.infra.rate_limit). A chunk larger than the limit can never fit, so it is split into
-parts that each fit. Chunks of a paused action are dropped (resume queues them again), and
-those of a cancelled action run uncharged, as they only log their rows SKIPPED.
+kept (see app.infra.rate_limit). When its writes start, its rows are charged for real (and
+count until the writes end), so the limit holds on the times rows are written. A chunk
+larger than the limit can never fit, so it is split into parts that each fit. Chunks of a
+paused action are dropped (resume queues them again), and those of a cancelled action run
+uncharged, as they only log their rows SKIPPED.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 
 from app.domain.models import Chunk, ControlRequest, request_of
@@ -27,9 +31,15 @@ class Verdict(Enum):
 class Admission:
     verdict: Verdict
     wait_ms: int = 0
-    # When the chunk's rows were charged (epoch ms, Redis's clock): its start, as the limit
-    # counts it. None when the chunk runs uncharged.
-    charged_at_ms: int | None = None
+
+
+class WriteMustWait(Exception):
+    """The chunk's rows do not fit the limit at the moment of writing: it is booked again and
+    must come back in `wait_ms` (its decisions are kept, so it is cheap to start again)."""
+
+    def __init__(self, wait_ms: int) -> None:
+        super().__init__(f"the rate limit has room in {wait_ms} ms")
+        self.wait_ms = wait_ms
 
 
 async def admit(chunk_id: str) -> Admission:
@@ -55,11 +65,37 @@ async def admit(chunk_id: str) -> Admission:
     booked = await entity_limit().reserve(chunk.account_id, limit, chunk.size, chunk.id)
     if booked.wait_ms <= 0:
         await waiting.let_go(action_id, chunk.id)
-        return Admission(Verdict.RUN, charged_at_ms=booked.starts_at_ms)
-    await waiting.hold(action_id, chunk.id, chunk.size, booked.starts_at_ms, booked.wait_ms)
-    # Waiting is a sign of life: the sweeper must not take the action for stalled.
-    await liveness.touch(action_id, booked.wait_ms / 1000 + get_settings().stall_seconds)
+        return Admission(Verdict.RUN)
+    await hold(chunk, booked.starts_at_ms, booked.wait_ms)
     return Admission(Verdict.WAIT, wait_ms=booked.wait_ms)
+
+
+async def hold(chunk: Chunk, starts_at_ms: int, wait_ms: int) -> None:
+    action_id = str(chunk.action_id)
+    await waiting.hold(action_id, chunk.id, chunk.size, starts_at_ms, wait_ms)
+    # Waiting is a sign of life: the sweeper must not take the action for stalled.
+    await liveness.touch(action_id, wait_ms / 1000 + get_settings().stall_seconds)
+
+
+async def begin_write(chunk: Chunk) -> datetime:
+    """Charges the chunk's rows as its writes start, if they fit the window ending now with
+    every row written or being written; returns that time. Otherwise books the chunk again
+    and raises WriteMustWait. Admission booked a time for it, but a chunk can start late
+    (a busy queue, a slow database), and rows count when they are written."""
+    limit = await limit_for(chunk.account_id)
+    began = await entity_limit().begin(chunk.account_id, limit, chunk.size, chunk.id)
+    if began is not None:
+        return datetime.fromtimestamp(began / 1000, UTC)
+    booked = await entity_limit().reserve(chunk.account_id, limit, chunk.size, chunk.id)
+    if booked.too_large:
+        raise WriteMustWait(0)  # the limit was lowered: admission splits the chunk
+    await hold(chunk, booked.starts_at_ms, booked.wait_ms)
+    raise WriteMustWait(max(0, booked.wait_ms))
+
+
+async def end_write(chunk: Chunk) -> None:
+    """The chunk's writes have ended (or failed): its rows count at this time from now on."""
+    await entity_limit().finish(chunk.account_id, chunk.size, chunk.id)
 
 
 async def release(account_id: str, action_id: str) -> None:

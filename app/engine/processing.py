@@ -8,7 +8,6 @@ anywhere is redone by the next, and one that finds the chunk done does nothing.
 """
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
@@ -27,6 +26,7 @@ from app.domain.models.action_log import read_rows_of
 from app.domain.outcomes import failed_outcome, planned_outcome, skipped
 from app.domain.rows import Decisions, Row
 from app.engine.completion import finish_if_complete, record
+from app.engine.pacing import begin_write, end_write
 from app.engine.splitting import send_parts
 from app.infra import liveness, writes
 
@@ -61,8 +61,8 @@ async def load(chunk_id: str) -> tuple[Chunk, ChunkRows, BulkAction] | None:
     return chunk, rows, action
 
 
-async def process_chunk(chunk_id: str, started_at: datetime | None = None) -> None:
-    """Processes the chunk; `started_at` is when the rate limit let it through."""
+async def process_chunk(chunk_id: str) -> None:
+    """Processes the chunk; raises WriteMustWait when its rows must wait for the limit."""
     loaded = await load(chunk_id)
     if loaded is None:
         return
@@ -95,8 +95,12 @@ async def process_chunk(chunk_id: str, started_at: datetime | None = None) -> No
         else:
             live.append(row)
     decisions = await decide_once(stored_rows.id, lambda: spec.decide(ctx, live))
-    outcomes = planned + await spec.apply(ctx, live, decisions)
-    await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row), started_at)
+    started_at = await begin_write(chunk)
+    try:
+        outcomes = planned + await spec.apply(ctx, live, decisions)
+        await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row), started_at)
+    finally:
+        await end_write(chunk)
 
 
 async def logged_outcomes(chunk: Chunk, rows: ChunkRows) -> dict[int, Outcome]:

@@ -19,8 +19,12 @@ _cached: dict[str, tuple[float, int]] = {}
 @lru_cache
 def entity_limit() -> SlidingWindowLimit:
     """Entities processed per account; a charge counts a margin past the minute (settings)."""
+    settings = get_settings()
     return SlidingWindowLimit(
-        keys.entity_rate_prefix(), WINDOW_MS + get_settings().rate_limit_margin_ms
+        keys.entity_rate_prefix(),
+        WINDOW_MS + settings.rate_limit_margin_ms,
+        # A chunk's writes cannot outlast its actor's time limit.
+        writes_last_ms=settings.chunk_time_limit_ms,
     )
 
 

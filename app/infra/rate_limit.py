@@ -9,25 +9,53 @@ ends with it or holds nothing later, and the check above covers it.
 
 `reserve` books that time even if it lies ahead (the caller waits until then, its place kept,
 so waiting work uses the whole limit as it frees up); `try_acquire` books only if it is now.
+A booking is a forecast; work that takes time is charged for real when it starts (`begin`:
+only if it fits the window ending then) and counts until it ends (`finish`), so the bound
+holds on the times the work is done, however long it takes.
 Each decision is one Lua script, so concurrent callers on any number of processes see one log.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
 
 from app.infra.redis import get_redis
 
-# KEYS[1]: the log. ARGV: limit, window_ms, cost, member, "reserve" | "try".
-# Returns {booked (1/0, -1 when cost > limit), wait_ms, start (ms, Redis clock)}.
-BOOK = """
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local member = ARGV[4]
+# Shared opening of the scripts over a subject's bookings (KEYS[1]), writes in progress
+# (KEYS[2], scored by start) and writes done (KEYS[3], scored by end): the time, charges no
+# window counts any more dropped, and writes older than ARGV[1] ms (their worker died) taken
+# as done now.
+OPEN = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[2])
+local function cost_of(member) return tonumber(string.match(member, '^(%d+):')) end
+local function total(members)
+  local sum = 0
+  for _, m in ipairs(members) do sum = sum + cost_of(m) end
+  return sum
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - window)
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[1]))) do
+  redis.call('ZREM', KEYS[2], m)
+  redis.call('ZADD', KEYS[3], now, m)
+end
+"""
+
+# ARGV: writes_last_ms, window_ms, limit, cost, member, "reserve" | "try".
+# Returns {booked (1/0, -1 when cost > limit), wait_ms, start (ms, Redis clock)}.
+# Bookings, writes done and writes in progress (as if ending now) all count.
+BOOK = (
+    OPEN
+    + """
+local limit = tonumber(ARGV[3])
+local cost = tonumber(ARGV[4])
+local member = ARGV[5]
+if redis.call('ZSCORE', KEYS[2], member) or redis.call('ZSCORE', KEYS[3], member) then
+  return {1, 0, now}
+end
 local held = redis.call('ZSCORE', KEYS[1], member)
 if held then
   return {1, math.max(0, tonumber(held) - now), tonumber(held)}
@@ -35,42 +63,84 @@ end
 if cost > limit then
   return {-1, 0, now}
 end
-local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local entries = {}
+for _, key in ipairs({KEYS[1], KEYS[3]}) do
+  local flat = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+  for i = 1, #flat, 2 do
+    entries[#entries + 1] = {cost_of(flat[i]), tonumber(flat[i + 1])}
+  end
+end
+for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  entries[#entries + 1] = {cost_of(m), now}
+end
+table.sort(entries, function(a, b) return a[2] < b[2] end)
 local used, last = 0, now
-for i = 1, #entries, 2 do
-  used = used + tonumber(string.match(entries[i], '^(%d+):'))
-  local score = tonumber(entries[i + 1])
-  if score > last then last = score end
+for _, entry in ipairs(entries) do
+  used = used + entry[1]
+  if entry[2] > last then last = entry[2] end
 end
 local at = last
 local i = 1
 while used + cost > limit do
-  used = used - tonumber(string.match(entries[i], '^(%d+):'))
-  local frees = tonumber(entries[i + 1]) + window
+  used = used - entries[i][1]
+  local frees = entries[i][2] + window
   if frees > at then at = frees end
-  i = i + 2
+  i = i + 1
 end
-if ARGV[5] ~= 'reserve' and at > now then
+if ARGV[6] ~= 'reserve' and at > now then
   return {0, at - now, at}
 end
 redis.call('ZADD', KEYS[1], at, member)
 redis.call('PEXPIRE', KEYS[1], at - now + window)
 return {1, at - now, at}
 """
+)
 
-# KEYS[1]: the log. ARGV: window_ms. Returns {cost counted now, cost booked ahead}.
-USAGE = """
-local window = tonumber(ARGV[1])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local entries = redis.call('ZRANGEBYSCORE', KEYS[1], now - window + 1, '+inf', 'WITHSCORES')
-local now_used, ahead = 0, 0
-for i = 1, #entries, 2 do
-  local c = tonumber(string.match(entries[i], '^(%d+):'))
-  if tonumber(entries[i + 1]) <= now then now_used = now_used + c else ahead = ahead + c end
+# ARGV: writes_last_ms, window_ms, limit, cost, member. Starts a write now if its cost fits
+# with the writes done in the window ending now and those in progress; its booking is
+# replaced. Returns {1, start}, or {0, now} when it does not fit.
+BEGIN = (
+    OPEN
+    + """
+local limit = tonumber(ARGV[3])
+local cost = tonumber(ARGV[4])
+local member = ARGV[5]
+redis.call('ZREM', KEYS[1], member)
+redis.call('ZREM', KEYS[2], member)
+local used = total(redis.call('ZRANGE', KEYS[3], 0, -1))
+  + total(redis.call('ZRANGE', KEYS[2], 0, -1))
+if used + cost > limit then
+  return {0, now}
 end
-return {now_used, ahead}
+redis.call('ZADD', KEYS[2], now, member)
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[1]) + window)
+return {1, now}
 """
+)
+
+# ARGV: writes_last_ms, window_ms, member. The write has ended: from now on it counts as done
+# at this time, in every window that contains it.
+FINISH = (
+    OPEN
+    + """
+if redis.call('ZREM', KEYS[2], ARGV[3]) == 1 then
+  redis.call('ZADD', KEYS[3], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[3], window)
+end
+return now
+"""
+)
+
+# ARGV: writes_last_ms, window_ms. Returns {cost written or being written in the window
+# ending now, cost booked and not written yet}.
+USAGE = (
+    OPEN
+    + """
+local written = total(redis.call('ZRANGE', KEYS[3], 0, -1))
+  + total(redis.call('ZRANGE', KEYS[2], 0, -1))
+return {written, total(redis.call('ZRANGE', KEYS[1], 0, -1))}
+"""
+)
 
 # KEYS[1]: the log. ARGV: token prefix. Drops bookings not started yet whose token starts so.
 RELEASE = """
@@ -100,16 +170,24 @@ class Booking:
 
 @dataclass(frozen=True)
 class Usage:
-    in_window: int  # cost counted in the window ending now
-    ahead: int  # cost booked for later
+    in_window: int  # cost written, or being written, in the window ending now
+    ahead: int  # cost booked and not written yet
 
 
 class SlidingWindowLimit:
-    """One family of limited keys (per account), all with the same window."""
+    """One family of limited keys (per account), all with the same window.
 
-    def __init__(self, prefix: str, window_ms: int, redis: Redis | None = None) -> None:
+    Work whose duration matters (writes that take a while) is charged with `begin` when it
+    starts and `finish` when it ends: it counts in every window that overlaps it. A write
+    never finished (its worker died) counts as ended `writes_last_ms` after it began.
+    """
+
+    def __init__(
+        self, prefix: str, window_ms: int, writes_last_ms: int = 0, redis: Redis | None = None
+    ) -> None:
         self.prefix = prefix
         self.window_ms = window_ms
+        self.writes_last_ms = writes_last_ms
         self._redis = redis
 
     @property
@@ -119,11 +197,22 @@ class SlidingWindowLimit:
     def key(self, subject: str) -> str:
         return f"{self.prefix}:{subject}"
 
+    def writing_key(self, subject: str) -> str:
+        return f"{self.prefix}/writing:{subject}"
+
+    def written_key(self, subject: str) -> str:
+        return f"{self.prefix}/written:{subject}"
+
+    async def _run(self, source: str, subject: str, *args: str | int) -> Any:
+        script = self.redis.register_script(source)
+        return await script(
+            keys=[self.key(subject), self.writing_key(subject), self.written_key(subject)],
+            args=[self.writes_last_ms, self.window_ms, *args],
+        )
+
     async def _book(self, subject: str, limit: int, cost: int, token: str, mode: str) -> Booking:
-        member = f"{cost}:{token}"
-        script = self.redis.register_script(BOOK)
-        booked, wait_ms, starts_at_ms = await script(
-            keys=[self.key(subject)], args=[limit, self.window_ms, cost, member, mode]
+        booked, wait_ms, starts_at_ms = await self._run(
+            BOOK, subject, limit, cost, f"{cost}:{token}", mode
         )
         return Booking(
             booked=booked == 1,
@@ -141,9 +230,18 @@ class SlidingWindowLimit:
         """Books now if the cost fits now; otherwise says how long until it would."""
         return await self._book(subject, limit, cost, token, "try")
 
+    async def begin(self, subject: str, limit: int, cost: int, token: str) -> int | None:
+        """Starts the token's write now if its cost fits (replacing its booking); returns
+        the start (epoch ms, Redis's clock), or None when it does not fit now."""
+        began, at = await self._run(BEGIN, subject, limit, cost, f"{cost}:{token}")
+        return int(at) if began == 1 else None
+
+    async def finish(self, subject: str, cost: int, token: str) -> None:
+        """Ends the token's write: it counts at this time from now on."""
+        await self._run(FINISH, subject, f"{cost}:{token}")
+
     async def usage(self, subject: str) -> Usage:
-        script = self.redis.register_script(USAGE)
-        in_window, ahead = await script(keys=[self.key(subject)], args=[self.window_ms])
+        in_window, ahead = await self._run(USAGE, subject)
         return Usage(in_window=int(in_window), ahead=int(ahead))
 
     async def release(self, subject: str, token_prefix: str) -> int:

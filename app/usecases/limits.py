@@ -38,8 +38,8 @@ async def set_limit(principal: Principal, account_id: str, per_minute: int) -> A
 class AccountRateLimit:
     account_id: str
     per_minute: int
-    used: int  # entities counted in the rolling minute ending now
-    booked_ahead: int  # entities of chunks waiting for their booked time
+    used: int  # entities written, or being written, in the rolling minute ending now
+    booked_ahead: int  # entities of chunks let through or waiting, not written yet
     window_seconds: float
 
     @property

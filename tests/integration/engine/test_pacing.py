@@ -1,5 +1,8 @@
 """Admitting chunks under an account's limit, driven step by step in this process."""
 
+import pytest
+
+from app.domain.entities.contact import Contact
 from app.domain.models import (
     AccountLimit,
     ActionControl,
@@ -10,7 +13,7 @@ from app.domain.models import (
 )
 from app.domain.models.ids import saved_id
 from app.engine import processing
-from app.engine.pacing import Verdict, admit
+from app.engine.pacing import Verdict, WriteMustWait, admit
 from app.infra import account_limits
 from tests.integration.factories import insert_rows, processing_action
 
@@ -40,7 +43,7 @@ async def test_a_chunk_that_fits_runs_and_the_next_waits_for_its_booked_time(
     again = await admit(second.id)
     assert again.verdict is Verdict.WAIT and again.wait_ms <= waiting.wait_ms
     usage = await account_limits.entity_limit().usage(account)
-    assert (usage.in_window, usage.ahead) == (20, 5)
+    assert (usage.in_window, usage.ahead) == (0, 25)  # booked; nothing written yet
 
 
 async def test_paused_chunks_are_dropped_and_cancelled_ones_run_uncharged(
@@ -74,6 +77,7 @@ async def test_a_chunk_larger_than_the_limit_is_split_into_parts_that_fit(
     parts = [await Chunk.get(parent.part_id(n)) for n in range(13)]
     assert [part.size for part in parts if part] == [2] * 12 + [1]
 
+    await limit_account(account, 1000)  # what follows is the parts' processing, not pacing
     for part in parts:
         assert part is not None
         await processing.process_chunk(part.id)
@@ -83,3 +87,30 @@ async def test_a_chunk_larger_than_the_limit_is_split_into_parts_that_fit(
     assert (done.succeeded, done.failed, done.skipped) == (25, 0, 0)
     parent = await Chunk.get(chunk.id)
     assert parent is not None and parent.done
+
+
+async def test_rows_that_no_longer_fit_when_written_wait_and_nothing_is_written(
+    database: None, account: str
+) -> None:
+    await limit_account(account, 30)
+    _, first = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails(15, "f")))
+    _, late = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails(10, "l")))
+    assert (await admit(first.id)).verdict is Verdict.RUN
+    assert (await admit(late.id)).verdict is Verdict.RUN
+    usage = await account_limits.entity_limit().usage(account)
+    assert (usage.in_window, usage.ahead) == (0, 25)  # let through; nothing written yet
+
+    await processing.process_chunk(first.id)  # its rows are charged as they are written
+    assert await Contact.find({"account_id": account}).count() == 15
+    usage = await account_limits.entity_limit().usage(account)
+    assert (usage.in_window, usage.ahead) == (15, 10)
+
+    # Before the second chunk writes, the limit is lowered: its rows would overfill the
+    # window that ends now, so it is booked again for when they fit and writes nothing.
+    await limit_account(account, 20)
+    with pytest.raises(WriteMustWait) as waiting:
+        await processing.process_chunk(late.id)
+    assert waiting.value.wait_ms > 50_000
+    assert await Contact.find({"account_id": account}).count() == 15
+    usage = await account_limits.entity_limit().usage(account)
+    assert (usage.in_window, usage.ahead) == (15, 10)

@@ -90,4 +90,26 @@ async def test_release_gives_back_only_future_bookings_of_the_prefix() -> None:
     members = cast(list[str], await limit.redis.zrange(limit.key("acct"), 0, -1))
     assert sorted(member.split(":", 1)[1] for member in members) == ["action-a:0", "action-b:0"]
     usage = await limit.usage("acct")
-    assert (usage.in_window, usage.ahead) == (4, 4)
+    assert (usage.in_window, usage.ahead) == (0, 8)  # booked, none of it written yet
+
+
+async def test_a_write_counts_from_its_start_until_a_window_after_it_ends() -> None:
+    limit = SlidingWindowLimit(f"test-rate-{uuid.uuid4().hex[:8]}", 1000, writes_last_ms=60_000)
+    assert await limit.begin("acct", 10, 6, "a") is not None
+    assert await limit.begin("acct", 10, 4, "b") is not None
+    assert await limit.begin("acct", 10, 1, "c") is None  # full while they write
+    await asyncio.sleep(1.2)  # longer than the window: still writing, still counted
+    assert await limit.begin("acct", 10, 1, "c") is None
+    await limit.finish("acct", 6, "a")
+    assert await limit.begin("acct", 10, 1, "c") is None  # ended just now: in this window
+    await asyncio.sleep(1.2)
+    assert await limit.begin("acct", 10, 6, "c") is not None  # a's window has passed
+    assert (await limit.usage("acct")).in_window == 10
+
+
+async def test_a_write_whose_worker_died_counts_as_ended_after_its_longest_time() -> None:
+    limit = SlidingWindowLimit(f"test-rate-{uuid.uuid4().hex[:8]}", 500, writes_last_ms=500)
+    assert await limit.begin("acct", 10, 10, "dead") is not None
+    assert await limit.begin("acct", 10, 1, "next") is None
+    await asyncio.sleep(1.2)  # its longest time and then a window have passed
+    assert await limit.begin("acct", 10, 10, "next") is not None
