@@ -7,7 +7,7 @@ from typing import Any
 
 import dramatiq
 
-from app.engine.pacing import WriteMustWait
+from app.engine.deferral import ComeBackLater
 from app.engine.planning import fail_planning, plan_action
 from app.engine.processing import fail_chunk, process_chunk
 from app.infra import tasks
@@ -33,8 +33,8 @@ def run_or_give_up(
     the failure (rows logged FAILED, or the action FAILED) so the action still ends."""
     try:
         run(work)
-    except WriteMustWait:
-        raise  # not a failure: the actor sends the chunk again
+    except ComeBackLater:
+        raise  # not a failure: the actor sends its message again
     except Exception as exc:
         if not is_last_attempt(settings.chunk_max_retries):
             raise
@@ -46,7 +46,10 @@ def run_or_give_up(
     actor_name=tasks.PLAN_ACTION, queue_name=tasks.QUEUE, broker=broker, **retry_options
 )
 def plan_bulk_action(action_id: str) -> None:
-    run_or_give_up(plan_action(action_id), partial(fail_planning, action_id))
+    try:
+        run_or_give_up(plan_action(action_id), partial(fail_planning, action_id))
+    except ComeBackLater as later:
+        come_back_in(later.wait_ms)
 
 
 @dramatiq.actor(
@@ -55,5 +58,5 @@ def plan_bulk_action(action_id: str) -> None:
 def process_chunk_actor(chunk_id: str) -> None:
     try:
         run_or_give_up(process_chunk(chunk_id), partial(fail_chunk, chunk_id))
-    except WriteMustWait as wait:
-        come_back_in(wait.wait_ms)
+    except ComeBackLater as later:
+        come_back_in(later.wait_ms)

@@ -10,9 +10,11 @@ dead, whatever they are doing.
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
+from app.infra import lease
 from app.infra.settings import get_settings
 from app.infra.tasks import QUEUE
 from workers.periodic import Periodic
+from workers.runtime import run
 
 
 class Heartbeat(Periodic):
@@ -24,3 +26,4 @@ class Heartbeat(Periodic):
     def tick(self, broker: dramatiq.Broker) -> None:
         if isinstance(broker, RedisBroker):
             broker.do_qsize(QUEUE)  # any broker command records the heartbeat
+        run(lease.renew_kept())  # and the leases this process keeps live as long as it does

@@ -42,8 +42,8 @@ class Pacing(Middleware):
 
 
 def come_back_in(wait_ms: int) -> None:
-    """Sends the current chunk message again in `wait_ms`: its rows must wait for the limit
-    (WriteMustWait). Queued before this delivery is acknowledged, so it is never lost."""
+    """Sends the current message again in `wait_ms` (app.engine.deferral): queued before
+    this delivery is acknowledged, so it is never lost, and no retry is spent."""
     message = CurrentMessage.get_current_message()
     assert message is not None
     broker = dramatiq.get_broker()

@@ -7,8 +7,9 @@ running action, and an action's rate-limited chunks are few, so waiting costs li
 
 Planning checks the predecessor after writing a chunk; a finishing chunk checks its successor
 after marking itself done; one of the two always sees the other, at worst both send. Sending
-a chunk twice is harmless: processing is idempotent, and only the delivery that marks a chunk
-done queues its successor.
+a chunk twice is harmless: processing is idempotent. The delivery that marks a chunk done
+queues its successor, and so does a later delivery that finds it done (the one that marked it
+may have died before it could), which a dead worker's returning messages are.
 """
 
 from beanie import PydanticObjectId

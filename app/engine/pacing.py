@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from enum import Enum
 
 from app.domain.models import Chunk, ControlRequest, request_of
+from app.engine.deferral import ComeBackLater
 from app.engine.splitting import split
 from app.infra import liveness, waiting
 from app.infra.account_limits import entity_limit, limit_for
@@ -33,13 +34,12 @@ class Admission:
     wait_ms: int = 0
 
 
-class WriteMustWait(Exception):
+class WriteMustWait(ComeBackLater):
     """The chunk's rows do not fit the limit at the moment of writing: it is booked again and
-    must come back in `wait_ms` (its decisions are kept, so it is cheap to start again)."""
+    comes back when they fit (its decisions are kept, so it is cheap to start again)."""
 
     def __init__(self, wait_ms: int) -> None:
-        super().__init__(f"the rate limit has room in {wait_ms} ms")
-        self.wait_ms = wait_ms
+        super().__init__(wait_ms, "the chunk's rows wait for the rate limit")
 
 
 async def admit(chunk_id: str) -> Admission:
@@ -90,7 +90,7 @@ async def begin_write(chunk: Chunk) -> datetime:
     if booked.too_large:
         raise WriteMustWait(0)  # the limit was lowered: admission splits the chunk
     await hold(chunk, booked.starts_at_ms, booked.wait_ms)
-    raise WriteMustWait(max(0, booked.wait_ms))
+    raise WriteMustWait(booked.wait_ms)
 
 
 async def end_write(chunk: Chunk) -> None:

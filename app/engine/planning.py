@@ -33,6 +33,7 @@ from app.domain.rows import Row
 from app.domain.status import PLANNABLE
 from app.engine import dispatch
 from app.engine.completion import finish_if_complete
+from app.engine.deferral import ComeBackLater
 from app.engine.lifecycle import transition
 from app.engine.pacing import release
 from app.engine.splitting import chunk_size_for
@@ -118,7 +119,7 @@ async def write_chunk(action: BulkAction, seq: int, rows: list[Row]) -> None:
     await insert_new_documents([chunk])
     await dispatch.after_planned(chunk)
     await liveness.touch(str(action_id))
-    await lease.renew(keys.planning_lease(str(action_id)))
+    await lease.renew(keys.planning_lease(str(action_id)), lease.kept_ms())
 
 
 async def write_chunks(action: BulkAction) -> tuple[int, int]:
@@ -161,8 +162,10 @@ async def end_unstarted(action: BulkAction) -> None:
 async def plan(action: BulkAction) -> None:
     """Writes the action's chunks, unless another planner holds the lease on it."""
     action_id = str(action.id)
-    if not await lease.take(keys.planning_lease(action_id)):
-        return
+    if not await lease.keep(keys.planning_lease(action_id)):
+        # Another planner is at work, or died and its lease runs out soon: look again then.
+        wait_ms = await lease.remaining_ms(keys.planning_lease(action_id))
+        raise ComeBackLater(wait_ms + 100, "another planner holds the lease")
     try:
         total, chunk_count = await write_chunks(action)
         await BulkAction.get_pymongo_collection().update_one(

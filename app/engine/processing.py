@@ -25,7 +25,7 @@ from app.domain.models import (
 from app.domain.models.action_log import read_rows_of
 from app.domain.outcomes import failed_outcome, planned_outcome, skipped
 from app.domain.rows import Decisions, Row
-from app.engine.completion import finish_if_complete, record
+from app.engine.completion import after_done, finish_if_complete, record
 from app.engine.pacing import begin_write, end_write
 from app.engine.splitting import send_parts
 from app.infra import liveness, writes
@@ -51,7 +51,9 @@ async def load(chunk_id: str) -> tuple[Chunk, ChunkRows, BulkAction] | None:
     if chunk is None:
         return None
     if chunk.done:
-        # An earlier delivery may have died between marking the chunk and finishing the action.
+        # An earlier delivery may have died after marking the chunk done, before it queued
+        # the chunk's successor or finished the action: both are safe to do again.
+        await after_done(chunk)
         await finish_if_complete(chunk.action_id)
         return None
     action = await BulkAction.get(chunk.action_id)

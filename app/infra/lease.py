@@ -1,8 +1,9 @@
 """Short leases in Redis: one holder at a time for work that should not run twice at once.
 
-A lease expires on its own, so a holder that dies frees it after `stall_seconds`; holders
-renew it as they make progress. Used for planning (a repeated planner message waits for the
-one at work) and for the sweeper (one sweep per interval across all worker processes).
+A lease expires on its own. One taken with `take` lasts its time (the sweeper's: one sweep
+per interval across all worker processes). One taken with `keep` (planning's) lasts as long
+as its process lives: the process's heartbeat renews it (`renew_kept`), so it frees within
+`WORKER_DEAD_AFTER_SECONDS` of the holder's death, however long the work takes.
 """
 
 import uuid
@@ -26,6 +27,8 @@ return 0
 
 # This process's token: a lease taken here is renewed and given back from here.
 TOKEN = uuid.uuid4().hex
+# Leases this process keeps while it lives.
+KEPT: set[str] = set()
 
 
 def default_ms() -> int:
@@ -41,4 +44,27 @@ async def renew(name: str, ms: int | None = None) -> None:
 
 
 async def give_back(name: str) -> None:
+    KEPT.discard(name)
     await get_redis().eval(GIVE_BACK, 1, name, TOKEN)
+
+
+def kept_ms() -> int:
+    return get_settings().worker_dead_after_seconds * 1000
+
+
+async def keep(name: str) -> bool:
+    """Takes the lease for as long as this process lives (or until given back)."""
+    if not await take(name, kept_ms()):
+        return False
+    KEPT.add(name)
+    return True
+
+
+async def renew_kept() -> None:
+    for name in list(KEPT):
+        await renew(name, kept_ms())
+
+
+async def remaining_ms(name: str) -> int:
+    """How long until the lease frees by itself (0 if it is free)."""
+    return max(0, int(await get_redis().pttl(name)))

@@ -1,0 +1,42 @@
+"""A planner that died holding the planning lease delays the next one by seconds, not minutes:
+the lease lives as long as its holder's heartbeat, and a planner message that finds it held
+comes back when it runs out instead of giving up."""
+
+import pytest
+
+from app.domain.models import BulkAction, BulkActionStatus, InputBatch
+from app.domain.models.ids import saved_id
+from app.engine.deferral import ComeBackLater
+from app.engine.planning import plan_action
+from app.infra import keys, lease
+from app.infra.redis import get_redis
+
+
+async def queued_action(account: str) -> BulkAction:
+    action = BulkAction(account_id=account, entity_type="CONTACT", action_type="INSERT", fields={})
+    await action.insert()
+    rows = [
+        {"row": n, "key": f"p{n}@example.com", "data": {"email": f"p{n}@example.com"}}
+        for n in (1, 2)
+    ]
+    await InputBatch(action_id=saved_id(action), seq=0, rows=rows).insert()
+    return action
+
+
+async def test_a_planner_finding_the_lease_held_comes_back_when_it_runs_out(
+    database: None, account: str
+) -> None:
+    action = await queued_action(account)
+    name = keys.planning_lease(str(action.id))
+    # A planner of another process took the lease and died: only its expiry frees it.
+    await get_redis().set(name, "a-dead-process", px=lease.kept_ms())
+    with pytest.raises(ComeBackLater) as later:
+        await plan_action(str(action.id))
+    assert 0 < later.value.wait_ms <= lease.kept_ms() + 100
+
+    await get_redis().delete(name)  # as it expires
+    await plan_action(str(action.id))
+    planned = await BulkAction.get(action.id)
+    assert planned is not None and planned.status is BulkActionStatus.PROCESSING
+    assert (planned.total, planned.chunks_total) == (2, 1)
+    assert await lease.remaining_ms(name) == 0  # given back when planning ended
