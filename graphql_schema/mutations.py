@@ -17,6 +17,7 @@ from app.usecases import control, limits
 from app.usecases.creation import CreateRequest, create_bulk_action
 from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, EntityType
+from graphql_schema.filters import EntityFilter, raw_filter
 from graphql_schema.types import AccountRateLimitType, BulkActionType
 
 
@@ -51,6 +52,11 @@ class CreateBulkActionInput:
     column_map: JSON | None = strawberry.field(
         default=None, description="CSV header → entity field (null ignores the column)."
     )
+    filter: EntityFilter | None = strawberry.field(
+        default=None,
+        description="Targets of UPDATE (with `fields`) or DELETE: the account's entities that "
+        "match, as they are when planning reads them.",
+    )
 
 
 @strawberry.type
@@ -68,7 +74,10 @@ class CreateMutation:
             entity_type=getattr(input.entity_type, "value", input.entity_type),
             action_type=getattr(input.action_type, "value", input.action_type),
             given=ActionInput(
-                entity_ids=input.entity_ids, fields=input.fields, records=input.records
+                entity_ids=input.entity_ids,
+                fields=input.fields,
+                records=input.records,
+                filter=raw_filter(input.filter) if input.filter is not None else None,
             ),
             scheduled_at=input.scheduled_at,
             idempotency_key=input.idempotency_key,

@@ -6,6 +6,7 @@ from app.usecases import limits, logs, queries
 from app.usecases.pagination import page_size
 from graphql_schema.context import Info
 from graphql_schema.enums import BulkActionStatus, EntityType, LogStatus
+from graphql_schema.filters import EntityFilter, raw_filter
 from graphql_schema.types import (
     AccountRateLimitType,
     BulkActionLogType,
@@ -62,10 +63,19 @@ class Query:
         info: Info,
         entity_type: EntityType,
         ids: list[strawberry.ID] | None = None,
+        filter: EntityFilter | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Entity]:
         info.context.charge_nodes(page_size(first))
         name = getattr(entity_type, "value", entity_type)
-        page = await queries.list_entities(info.context.principal, name, ids, first, after)
+        raw = raw_filter(filter) if filter is not None else None
+        page = await queries.list_entities(info.context.principal, name, ids, raw, first, after)
         return connection(page, Entity.of)
+
+    @strawberry.field(description="How many of the caller's entities a filter matches now.")
+    async def count_entities(
+        self, info: Info, entity_type: EntityType, filter: EntityFilter
+    ) -> int:
+        name = getattr(entity_type, "value", entity_type)
+        return await queries.count_entities(info.context.principal, name, raw_filter(filter))

@@ -9,7 +9,9 @@ saw before. A run that finds planning finished only re-queues what the chains ne
 import asyncio
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from beanie import PydanticObjectId
 from bson import ObjectId
@@ -18,6 +20,7 @@ from app.domain.actions import ActionSpec, actions
 from app.domain.clock import utcnow
 from app.domain.entities import entities
 from app.domain.entities._base import InvalidRecord
+from app.domain.filters import to_query
 from app.domain.models import (
     TERMINAL_STATUSES,
     BulkAction,
@@ -47,6 +50,8 @@ from app.infra.inserts import insert_new_documents
 EARLY_START = timedelta(seconds=1)
 # Rows validated between two turns of the event loop, which other chunks share.
 YIELD_EVERY_ROWS = 100
+# Matching ids a filter's cursor fetches at a time.
+FILTER_BATCH = 1000
 
 
 async def inline_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
@@ -87,7 +92,83 @@ async def csv_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
                 await asyncio.sleep(0)  # validation is CPU work: let the loop breathe
 
 
-def input_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
+@dataclass(frozen=True)
+class Planned:
+    """What an earlier planning run of the action wrote before it stopped: its chunks and
+    rows, and the last entity a filter gave. A filter's matches can change while it runs
+    (the action's own writes may change them), so planning by filter goes on from there
+    rather than reading the matches again."""
+
+    chunks: int = 0
+    rows: int = 0
+    last_id: str | None = None
+
+
+async def planned_before(action: BulkAction) -> Planned:
+    if action.filter is None:
+        return Planned()  # the other inputs read the same rows again: chunks come out equal
+    action_id = saved_id(action)
+    found = (
+        await Chunk.get_pymongo_collection()
+        .find({"action_id": action_id, "parent": None}, {"seq": 1})
+        .sort("seq", -1)
+        .limit(1)
+        .to_list()
+    )
+    # Rows of the chunk after the last one may be stored without their chunk: not kept.
+    following = Chunk.id_for(action_id, found[0]["seq"] + 1 if found else 0)
+    await ChunkRows.get_pymongo_collection().delete_one({"_id": following})
+    if not found:
+        return Planned()
+    rows = await ChunkRows.get(Chunk.id_for(action_id, found[0]["seq"]))
+    assert rows is not None  # a chunk is only written after its rows
+    last = rows.rows[-1]
+    return Planned(chunks=found[0]["seq"] + 1, rows=last["row"], last_id=last.get("id"))
+
+
+async def snapshot(action: BulkAction) -> BulkAction:
+    """Fixes, once, the newest entity id a filter's planning reads: entities made later are
+    not targeted, whatever they look like."""
+    if action.targets_up_to is not None:
+        return action
+    collection = entities.get(action.entity_type).document.get_pymongo_collection()
+    newest = await collection.find_one(
+        {"account_id": action.account_id}, {"_id": 1}, sort=[("_id", -1)]
+    )
+    up_to = newest["_id"] if newest else ObjectId("0" * 24)
+    await BulkAction.get_pymongo_collection().update_one(
+        {"_id": action.id, "targets_up_to": None}, {"$set": {"targets_up_to": up_to}}
+    )
+    found = await BulkAction.get(saved_id(action))
+    assert found is not None
+    return found
+
+
+async def filter_rows(action: BulkAction, after: Planned) -> AsyncGenerator[Row, None]:
+    """The ids of the filter's matches in id order, read with a bounded cursor."""
+    assert action.filter is not None and action.targets_up_to is not None
+    entity = entities.get(action.entity_type)
+    ids: dict[str, Any] = {"$lte": action.targets_up_to}
+    if after.last_id is not None:
+        ids["$gt"] = ObjectId(after.last_id)
+    query: dict[str, Any] = {"account_id": action.account_id, "_id": ids}
+    if matching := to_query(entity, action.filter):
+        query["$and"] = [matching]
+    cursor = entity.document.get_pymongo_collection().find(
+        query, {"_id": 1}, sort=[("_id", 1)], batch_size=FILTER_BATCH
+    )
+    number = after.rows
+    try:
+        async for found in cursor:
+            number += 1
+            yield {"row": number, "id": str(found["_id"])}
+    finally:
+        await cursor.close()
+
+
+def input_rows(action: BulkAction, after: Planned) -> AsyncGenerator[Row, None]:
+    if action.filter is not None:
+        return filter_rows(action, after)
     return csv_rows(action) if action.upload_id else inline_rows(action)
 
 
@@ -126,10 +207,13 @@ async def write_chunks(action: BulkAction) -> tuple[int, int]:
     """Reads the input, writing and enqueueing chunks as they fill; returns (rows, chunks)."""
     spec = actions.get(action.action_type)
     size = chunk_size_for(await limit_for(action.account_id))
-    total = 0
-    seq = 0
+    if action.filter is not None:
+        action = await snapshot(action)
+    after = await planned_before(action)
+    total = after.rows
+    seq = after.chunks
     pending: list[Row] = []
-    async with aclosing(input_rows(action)) as rows:
+    async with aclosing(input_rows(action, after)) as rows:
         async for row in rows:
             total += 1
             pending.append(row)

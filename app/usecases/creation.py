@@ -41,6 +41,26 @@ class CreateRequest:
     column_map: Any = None
 
 
+def check_one_input(request: CreateRequest) -> None:
+    """An action names its targets one way only."""
+    given = request.given
+    named = [
+        name
+        for name, value in (
+            ("entityIds", given.entity_ids),
+            ("records", given.records),
+            ("file/uploadId", request.upload_id),
+            ("filter", given.filter),
+        )
+        if value is not None
+    ]
+    if len(named) > 1:
+        raise BadUserInput(
+            f"Name the targets one way: exactly one of entityIds, records, file/uploadId or "
+            f"filter; got {', '.join(named)}."
+        )
+
+
 def check_size(given: ActionInput) -> None:
     count = len(given.entity_ids or ()) + len(given.records or ())
     limit = get_settings().max_inline_records
@@ -61,9 +81,10 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
     spec = actions.get(request.action_type)
     scheduled_at = check_schedule(request.scheduled_at)
     columns: list[str | None] | None = None
+    check_one_input(request)
     if request.upload_id is not None:
         given = request.given
-        if given.entity_ids is not None or given.records is not None or given.fields is not None:
+        if given.fields is not None:
             raise BadUserInput("Give either a file (or uploadId), or entityIds/records/fields.")
         upload = await uploads.find(principal.account_id, request.upload_id)
         header = await header_of(uploads.read(upload.id))
@@ -94,6 +115,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         scheduled_at=scheduled_at,
         idempotency_key=key,
         fields=prepared.fields,
+        filter=prepared.filter,
         upload_id=request.upload_id,
         columns=columns,
     )

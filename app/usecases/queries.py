@@ -6,8 +6,9 @@ from typing import Any
 from beanie import PydanticObjectId
 from bson import ObjectId
 
-from app.domain.entities import EntityDocument, entities
+from app.domain.entities import EntityDocument, EntitySpec, entities
 from app.domain.errors import BadUserInput, NotFound
+from app.domain.filters import check_filter, to_query
 from app.domain.models import (
     SHOWN_BY_REQUEST,
     ActionControl,
@@ -83,22 +84,37 @@ def cursor_value(kind: str, cursor: str) -> str:
     return value
 
 
+def entity_query(principal: Principal, entity: EntitySpec, filter: Any | None) -> dict[str, Any]:
+    """The caller's entities, those a filter matches when one is given."""
+    query: dict[str, Any] = {"account_id": principal.account_id}
+    if filter is not None and (matching := to_query(entity, check_filter(entity, filter))):
+        query["$and"] = [matching]
+    return query
+
+
 async def list_entities(
     principal: Principal,
     entity_type: str,
     ids: Sequence[str] | None,
+    filter: Any | None,
     first: int | None,
     after: str | None,
 ) -> Page[EntityDocument]:
-    document = entities.get(entity_type).document
+    entity = entities.get(entity_type)
     size = page_size(first)
-    query: dict[str, Any] = {"account_id": principal.account_id}
+    query = entity_query(principal, entity, filter)
     if ids is not None:
         query["_id"] = {"$in": [ObjectId(i) for i in ids if ObjectId.is_valid(i)]}
-    total = await document.find(query).count()
+    total = await entity.document.find(query).count()
     if after is not None:
         bound = {"$gt": ObjectId(cursor_value("entity", after))}
         query["_id"] = {**query.get("_id", {}), **bound}
-    found = await document.find(query).sort("+_id").limit(size + 1).to_list()
+    found = await entity.document.find(query).sort("+_id").limit(size + 1).to_list()
     items = [(encode_cursor("entity", str(e.id)), e) for e in found[:size]]
     return Page(items=items, has_next_page=len(found) > size, total_count=total)
+
+
+async def count_entities(principal: Principal, entity_type: str, filter: Any) -> int:
+    entity = entities.get(entity_type)
+    collection = entity.document.get_pymongo_collection()
+    return int(await collection.count_documents(entity_query(principal, entity, filter)))

@@ -43,14 +43,17 @@ class ActionInput:
     entity_ids: Sequence[Any] | None = None
     fields: Any = None
     records: Sequence[Any] | None = None
+    filter: Any = None  # an audience: app.domain.filters
 
 
 @dataclass
 class PreparedInput:
-    """Validated rows in input order, and fields shared by all targets (UPDATE by ids)."""
+    """Validated rows in input order, fields shared by all targets (UPDATE by ids or by
+    filter), or the checked filter whose matches planning reads as rows."""
 
     rows: list[Row]
     fields: dict[str, Any] | None = None
+    filter: dict[str, Any] | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 

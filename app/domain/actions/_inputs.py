@@ -18,6 +18,7 @@ from app.domain.actions._base import (
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
+from app.domain.filters import check_filter
 from app.domain.rows import Row, RowBody
 
 
@@ -25,6 +26,11 @@ def forbid(action: str, **given: Any) -> None:
     for name, value in given.items():
         if value is not None:
             raise BadUserInput(f"{action} does not take `{name}`.")
+
+
+def filter_input(entity: EntitySpec, raw: Any) -> PreparedInput:
+    """Targets named by a filter: no rows now; planning reads the matching entities."""
+    return PreparedInput(rows=[], filter=check_filter(entity, raw))
 
 
 def ids_input(entity_ids: Sequence[Any]) -> PreparedInput:
@@ -52,7 +58,7 @@ class KeyedRecords(ActionSpec):
     creates_entities = True
 
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
-        forbid(self.name, entityIds=given.entity_ids, fields=given.fields)
+        forbid(self.name, entityIds=given.entity_ids, fields=given.fields, filter=given.filter)
         if given.records is None:
             raise BadUserInput(f"{self.name} needs `records`.")
         return self.records_input(entity, given.records)

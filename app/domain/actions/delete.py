@@ -14,7 +14,7 @@ from app.domain.actions._base import (
     TargetsById,
     actions,
 )
-from app.domain.actions._inputs import forbid, ids_input, row_with_id
+from app.domain.actions._inputs import filter_input, forbid, ids_input, row_with_id
 from app.domain.entities import EntitySpec
 from app.domain.errors import BadUserInput
 from app.domain.models.action_log import LogReason, LogStatus
@@ -26,12 +26,15 @@ class Delete(TargetsById):
 
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
         forbid("DELETE", fields=given.fields)
+        if given.filter is not None:
+            forbid("DELETE with filter", entityIds=given.entity_ids, records=given.records)
+            return filter_input(entity, given.filter)
         if given.entity_ids is not None:
             forbid("DELETE with entityIds", records=given.records)
             return ids_input(given.entity_ids)
         if given.records is not None:
             return self.records_input(entity, given.records)
-        raise BadUserInput("DELETE needs `entityIds`, or `records` with `id`.")
+        raise BadUserInput("DELETE needs `entityIds`, `filter`, or `records` with `id`.")
 
     def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
         return row_with_id(entity, record, with_fields=False)

@@ -16,7 +16,7 @@ from app.domain.actions._base import (
     data_update,
     failed_write,
 )
-from app.domain.actions._inputs import forbid, ids_input, row_with_id
+from app.domain.actions._inputs import filter_input, forbid, ids_input, row_with_id
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
@@ -28,21 +28,27 @@ class Update(TargetsById):
     name = "UPDATE"
 
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
-        if given.entity_ids is not None:
-            forbid("UPDATE with entityIds", records=given.records)
+        if given.entity_ids is not None or given.filter is not None:
+            by = "entityIds" if given.entity_ids is not None else "filter"
+            forbid(f"UPDATE with {by}", records=given.records)
             if not given.fields:
-                raise BadUserInput("UPDATE with entityIds needs `fields`: the values to set.")
+                raise BadUserInput(f"UPDATE with {by} needs `fields`: the values to set.")
             try:
                 shared = entity.validate(given.fields, require_key=False)
             except InvalidRecord as exc:
                 raise BadUserInput(f"fields: {exc}") from None
-            prepared = ids_input(given.entity_ids)
+            if given.filter is not None:
+                prepared = filter_input(entity, given.filter)
+            else:
+                prepared = ids_input(given.entity_ids or [])
             prepared.fields = shared
             return prepared
         if given.records is not None:
             forbid("UPDATE with records", fields=given.fields)
             return self.records_input(entity, given.records)
-        raise BadUserInput("UPDATE needs `entityIds` with `fields`, or `records` with `id`.")
+        raise BadUserInput(
+            "UPDATE needs `entityIds` or `filter` with `fields`, or `records` with `id`."
+        )
 
     def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
         return row_with_id(entity, record, with_fields=True)

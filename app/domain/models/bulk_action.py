@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, ClassVar
 
-from beanie import Document
+from beanie import Document, PydanticObjectId
 from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
@@ -26,6 +26,10 @@ class BulkAction(Document):
     # A CSV input: the upload, and the entity field (or "id", or None to ignore) per column.
     upload_id: str | None = None
     columns: list[str | None] | None = None
+    # An audience (app.domain.filters, in checked form): the targets are its matches among
+    # the account's entities up to `targets_up_to`, the newest entity id when planning began.
+    filter: dict[str, Any] | None = None
+    targets_up_to: PydanticObjectId | None = None
     error: str | None = None
 
     total: int | None = None

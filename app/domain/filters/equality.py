@@ -1,0 +1,18 @@
+"""eq, ne, in, notIn: a field equal to a value, or one of several, or neither."""
+
+from app.domain.filters._base import FieldKind, FilterOperator, ValueShape, operators
+
+SCALARS = frozenset(
+    {FieldKind.TEXT, FieldKind.NUMBER, FieldKind.BOOLEAN, FieldKind.DATE, FieldKind.ID}
+)
+
+operators.register(FilterOperator("eq", SCALARS, ValueShape.VALUE, lambda path, v: {path: v}))
+operators.register(
+    FilterOperator("ne", SCALARS, ValueShape.VALUE, lambda path, v: {path: {"$ne": v}})
+)
+operators.register(
+    FilterOperator("in", SCALARS, ValueShape.VALUES, lambda path, v: {path: {"$in": v}})
+)
+operators.register(
+    FilterOperator("notIn", SCALARS, ValueShape.VALUES, lambda path, v: {path: {"$nin": v}})
+)

@@ -1,0 +1,13 @@
+"""exists: a field that has a value (true), or has none (false)."""
+
+from app.domain.filters._base import FieldKind, FilterOperator, ValueShape, operators
+
+operators.register(
+    FilterOperator(
+        "exists",
+        frozenset(FieldKind),
+        ValueShape.FLAG,
+        # A null value counts as none: clearing a field may leave one.
+        lambda path, wanted: {path: {"$ne": None}} if wanted else {path: None},
+    )
+)

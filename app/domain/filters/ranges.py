@@ -1,0 +1,16 @@
+"""lt, lte, gt, gte: numbers and date-times below or above a bound."""
+
+from collections.abc import Callable
+from typing import Any
+
+from app.domain.filters._base import FieldKind, FilterOperator, ValueShape, operators
+
+ORDERED = frozenset({FieldKind.NUMBER, FieldKind.DATE})
+
+
+def bound(op: str) -> Callable[[str, Any], dict[str, Any]]:
+    return lambda path, value: {path: {op: value}}
+
+
+for name in ("lt", "lte", "gt", "gte"):
+    operators.register(FilterOperator(name, ORDERED, ValueShape.VALUE, bound(f"${name}")))

@@ -1,0 +1,14 @@
+"""prefix: text fields that start with a string, in any case."""
+
+import re
+
+from app.domain.filters._base import FieldKind, FilterOperator, ValueShape, operators
+
+operators.register(
+    FilterOperator(
+        "prefix",
+        frozenset({FieldKind.TEXT}),
+        ValueShape.TEXT,
+        lambda path, start: {path: {"$regex": f"^{re.escape(start)}", "$options": "i"}},
+    )
+)
