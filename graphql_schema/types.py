@@ -21,7 +21,9 @@ T = TypeVar("T")
 
 @strawberry.type
 class BulkActionStats:
-    total: int
+    total: int = strawberry.field(
+        description="Rows of the input; while planning reads it, the rows planned so far."
+    )
     processed: int
     succeeded: int
     failed: int

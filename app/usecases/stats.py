@@ -63,7 +63,8 @@ async def stats_of(action: BulkAction) -> ActionStats:
 
 def figures(action: BulkAction, counters: Counters, held: Waiting, per_minute: int) -> ActionStats:
     ended = action.status in TERMINAL_STATUSES
-    total = action.total or 0
+    # While planning reads the input, the rows planned so far.
+    total = action.total if action.total is not None else counters.planned
     processed = counters.processed
     elapsed = rate = remaining_time = None
     if action.started_at is not None:

@@ -50,3 +50,11 @@ def test_an_ended_action_with_no_rows_is_complete() -> None:
     ended = action(status=BulkActionStatus.COMPLETED, total=0, finished_at=utcnow())
     stats = figures(ended, Counters(), Waiting(), per_minute=60)
     assert (stats.progress, stats.eta_seconds) == (1.0, None)
+
+
+def test_while_planning_runs_the_total_is_what_it_has_planned() -> None:
+    planning = action(status=BulkActionStatus.PROCESSING, started_at=utcnow())
+    stats = figures(
+        planning, Counters(succeeded=400, chunks_done=4, planned=1000), Waiting(), per_minute=60
+    )
+    assert (stats.total, stats.processed, stats.progress) == (1000, 400, 0.4)
