@@ -52,6 +52,18 @@ class CreateBulkActionInput:
     column_map: JSON | None = strawberry.field(
         default=None, description="CSV header → entity field (null ignores the column)."
     )
+    unset: list[str] | None = strawberry.field(
+        default=None, description="UPDATE: fields to clear (never the unique key)."
+    )
+    add_to_list: JSON | None = strawberry.field(
+        default=None, description='UPDATE: values to add to list fields, e.g. {"tags": ["vip"]}.'
+    )
+    remove_from_list: JSON | None = strawberry.field(
+        default=None, description="UPDATE: values to remove from list fields."
+    )
+    increment: JSON | None = strawberry.field(
+        default=None, description='UPDATE: amounts to add to number fields, e.g. {"score": 5}.'
+    )
     filter: EntityFilter | None = strawberry.field(
         default=None,
         description="Targets of UPDATE (with `fields`) or DELETE: the account's entities that "
@@ -78,6 +90,12 @@ class CreateMutation:
                 fields=input.fields,
                 records=input.records,
                 filter=raw_filter(input.filter) if input.filter is not None else None,
+                operations={
+                    "unset": input.unset,
+                    "addToList": input.add_to_list,
+                    "removeFromList": input.remove_from_list,
+                    "increment": input.increment,
+                },
             ),
             scheduled_at=input.scheduled_at,
             idempotency_key=input.idempotency_key,

@@ -39,4 +39,6 @@ class Decisions(TypedDict, total=False):
     """What a chunk's first attempt found before writing (stored once per chunk)."""
 
     existing: list[str]  # targets by id that exist in the account (UPDATE, DELETE)
+    # UPDATE: the targets' current values of the fields it changes, by entity id.
+    current: dict[str, dict[str, Any]]
     holders: list[KeyHolder]  # entities already holding the rows' keys (UPSERT)

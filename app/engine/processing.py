@@ -88,6 +88,7 @@ async def process_chunk(chunk_id: str) -> None:
         entity=entities.get(action.entity_type),
         fields=action.fields,
         write=writes.bulk_write,
+        operations=action.operations,
     )
     planned: list[Outcome] = []
     live: list[Row] = []

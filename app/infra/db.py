@@ -23,12 +23,18 @@ async def create_indexes() -> None:
     """Creates each document's indexes with one command per index.
 
     FerretDB v1 drops the connection when one createIndexes command names several indexes
-    that already exist, so Beanie's own index creation (all in one command) is skipped.
+    that already exist, so Beanie's own index creation (all in one command) is skipped. The
+    entities' filter indexes are made on mongod only: FerretDB v1 pushes no filter on a
+    field inside `data` down to its storage, so there they would only slow writes.
     """
     for model in document_models():
         collection = model.get_pymongo_collection()
         for index in getattr(model.Settings, "indexes", []):
             await collection.create_indexes([index])
+    if not is_ferretdb():
+        for spec in entities:
+            for index in spec.filter_indexes():
+                await spec.document.get_pymongo_collection().create_indexes([index])
 
 
 async def connect() -> AsyncDatabase[dict[str, object]]:
@@ -49,8 +55,8 @@ async def connect() -> AsyncDatabase[dict[str, object]]:
             await init_beanie(
                 database=database, document_models=document_models(), skip_indexes=True
             )
-            await create_indexes()
             await learn_server(database)
+            await create_indexes()
             _client = client
     return _client[settings.mongodb_db]
 

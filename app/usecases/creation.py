@@ -95,6 +95,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
             raise BadUserInput("`columnMap` goes with a file or uploadId.")
         check_size(request.given)
         prepared = spec.prepare(entity, request.given)
+    prepared.operations = spec.prepare_operations(entity, request.given)
     if prepared.errors:
         first = prepared.errors[0]
         raise BadUserInput(
@@ -115,6 +116,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         scheduled_at=scheduled_at,
         idempotency_key=key,
         fields=prepared.fields,
+        operations=prepared.operations,
         filter=prepared.filter,
         upload_id=request.upload_id,
         columns=columns,

@@ -19,6 +19,7 @@ from pymongo.operations import DeleteOne, InsertOne, UpdateOne
 from app.domain.clock import utcnow
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
+from app.domain.errors import BadUserInput
 from app.domain.models.action_log import LogReason, LogStatus
 from app.domain.registry import Registry
 from app.domain.rows import Decisions, Row, RowBody
@@ -44,6 +45,8 @@ class ActionInput:
     fields: Any = None
     records: Sequence[Any] | None = None
     filter: Any = None  # an audience: app.domain.filters
+    # Field operations besides set, by input name: {"unset": [...], "addToList": {...}}.
+    operations: Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -54,6 +57,7 @@ class PreparedInput:
     rows: list[Row]
     fields: dict[str, Any] | None = None
     filter: dict[str, Any] | None = None
+    operations: dict[str, dict[str, Any]] | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -64,6 +68,8 @@ class ChunkContext:
     fields: dict[str, Any] | None
     # Runs the chunk's writes (app.infra.writes.bulk_write, given by the engine).
     write: "BulkWriter"
+    # The action's field operations besides set (app.domain.operations), checked.
+    operations: Mapping[str, Mapping[str, Any]] | None = None
 
     @property
     def collection(self) -> AsyncCollection[Any]:
@@ -127,6 +133,14 @@ class ActionSpec(ABC):
     @abstractmethod
     def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
         """The CSV columns this action allows, and those it requires."""
+
+    def prepare_operations(
+        self, entity: EntitySpec, given: ActionInput
+    ) -> dict[str, dict[str, Any]] | None:
+        """The checked field operations besides set; only UPDATE takes them."""
+        if named := [name for name, value in (given.operations or {}).items() if value]:
+            raise BadUserInput(f"{self.name} does not take `{named[0]}`.")
+        return None
 
     def records_input(self, entity: EntitySpec, records: Sequence[Any]) -> PreparedInput:
         return collect(enumerate(records, start=1), lambda record: self.record_row(entity, record))

@@ -1,6 +1,9 @@
-"""UPDATE: set the given fields on existing entities named by id."""
+"""UPDATE: change existing entities named by id or by filter: set fields, and the other
+field operations (app.domain.operations); a target that already looks as asked is
+SKIPPED/UNCHANGED."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -13,14 +16,15 @@ from app.domain.actions._base import (
     PreparedInput,
     TargetsById,
     actions,
-    data_update,
     failed_write,
 )
 from app.domain.actions._inputs import filter_input, forbid, ids_input, row_with_id
+from app.domain.clock import utcnow
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
 from app.domain.models.action_log import LogReason, LogStatus
+from app.domain.operations import changes_for, check_operations, fields_read
 from app.domain.rows import Decisions, Row, RowBody
 
 
@@ -28,15 +32,21 @@ class Update(TargetsById):
     name = "UPDATE"
 
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
+        changes = bool(given.fields) or any((given.operations or {}).values())
         if given.entity_ids is not None or given.filter is not None:
             by = "entityIds" if given.entity_ids is not None else "filter"
             forbid(f"UPDATE with {by}", records=given.records)
-            if not given.fields:
-                raise BadUserInput(f"UPDATE with {by} needs `fields`: the values to set.")
-            try:
-                shared = entity.validate(given.fields, require_key=False)
-            except InvalidRecord as exc:
-                raise BadUserInput(f"fields: {exc}") from None
+            if not changes:
+                raise BadUserInput(
+                    f"UPDATE with {by} needs `fields` (the values to set) or another "
+                    "operation: unset, addToList, removeFromList, increment."
+                )
+            shared = None
+            if given.fields:
+                try:
+                    shared = entity.validate(given.fields, require_key=False)
+                except InvalidRecord as exc:
+                    raise BadUserInput(f"fields: {exc}") from None
             if given.filter is not None:
                 prepared = filter_input(entity, given.filter)
             else:
@@ -50,22 +60,59 @@ class Update(TargetsById):
             "UPDATE needs `entityIds` or `filter` with `fields`, or `records` with `id`."
         )
 
+    def prepare_operations(
+        self, entity: EntitySpec, given: ActionInput
+    ) -> dict[str, dict[str, Any]] | None:
+        if not given.operations:
+            return None
+        set_fields = given.fields if isinstance(given.fields, dict) else None
+        return check_operations(entity, given.operations, set_fields) or None
+
     def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
         return row_with_id(entity, record, with_fields=True)
 
     def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
         return entity.field_names | {"id"}, {"id"}
 
+    async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
+        """Which targets exist, and their current values of the fields this changes: what
+        each row's change is decided from, once, so a redelivery decides the same."""
+        ids = [ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows)]
+        read = fields_read(ctx.operations or {}, ctx.fields or {})
+        for row in rows:
+            read.update(row.get("data") or {})
+        found = await ctx.collection.find(
+            {"_id": {"$in": ids}, "account_id": ctx.account_id},
+            {"_id": 1, **{f"data.{name}": 1 for name in read}},
+        ).to_list()
+        return {
+            "existing": [str(doc["_id"]) for doc in found],
+            "current": {str(doc["_id"]): doc.get("data", {}) for doc in found},
+        }
+
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
         existing = set(decisions.get("existing", []))
-        targets = [row for row in rows if row["id"] in existing]
+        current = decisions.get("current", {})
+        now = utcnow()
+        updates = {
+            row["row"]: changes_for(
+                ctx.operations or {},
+                row.get("data") or ctx.fields or {},
+                current.get(row["id"], {}),
+            )
+            for row in rows
+            if row["id"] in existing
+        }
+        # Decided from what the chunk read (a delivery before this one may have written
+        # since): a row that needed nothing then needs nothing now.
+        targets = [row for row in rows if updates.get(row["row"])]
         ops = [
             UpdateOne(
                 # By _id alone: decide() checked the account, and ids are never reused.
                 {"_id": ObjectId(row["id"])},
-                {"$set": data_update(ctx.entity, row.get("data") or ctx.fields or {})},
+                entity_update(ctx.entity, updates[row["row"]], now),
             )
             for row in targets
         ]
@@ -87,12 +134,37 @@ class Update(TargetsById):
                         "No entity with this id in the account.",
                     )
                 )
+            elif not updates.get(row["row"]):
+                outcomes.append(
+                    Outcome(
+                        row["row"],
+                        LogStatus.SKIPPED,
+                        LogReason.UNCHANGED,
+                        row["id"],
+                        "The entity already looked as asked.",
+                    )
+                )
             else:
                 outcomes.append(
                     by_row.get(row["row"])
                     or Outcome(row["row"], LogStatus.SUCCESS, LogReason.UPDATED, row["id"])
                 )
         return outcomes
+
+
+def entity_update(
+    entity: EntitySpec, changes: dict[str, dict[str, Any]], now: datetime
+) -> dict[str, Any]:
+    """The MongoDB update of one entity from its field changes ({operator: {field: arg}})."""
+    update: dict[str, Any] = {
+        operator: {f"data.{field}": argument for field, argument in fields.items()}
+        for operator, fields in changes.items()
+    }
+    stamps = update.setdefault("$set", {})
+    stamps["updated_at"] = now
+    if entity.unique_field in changes.get("$set", {}):
+        stamps["key"] = changes["$set"][entity.unique_field]
+    return update
 
 
 actions.register(Update())

@@ -4,7 +4,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, get_args, get_origin
+from enum import Enum
+from typing import Any, ClassVar, Literal, get_args, get_origin
 
 from beanie import Document
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -16,6 +17,33 @@ from app.domain.values import problem, text_problem
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+class FieldKind(Enum):
+    """What a field holds, as filters and operations see it."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    TEXT_LIST = "text list"
+    ID = "id"
+
+
+def kind_of(annotation: Any) -> FieldKind:
+    kinds = [kind for kind in get_args(annotation) or (annotation,) if kind is not type(None)]
+    kind = kinds[0] if len(kinds) == 1 else annotation
+    if get_origin(kind) is list:
+        return FieldKind.TEXT_LIST
+    if get_origin(kind) is Literal or kind is str:
+        return FieldKind.TEXT
+    if kind is bool:
+        return FieldKind.BOOLEAN
+    if kind in (int, float):
+        return FieldKind.NUMBER
+    if kind is datetime:
+        return FieldKind.DATE
+    raise TypeError(f"no field kind for {annotation!r}")
 
 
 class InvalidRecord(ValueError):
@@ -74,10 +102,19 @@ class EntitySpec:
     fields: type[EntityFields]
     unique_field: str
     key_pattern: re.Pattern[str]
+    # The fields audiences filter on most: indexed with the account on mongod.
+    filtered_fields: tuple[str, ...] = ()
+
+    def filter_indexes(self) -> list[IndexModel]:
+        fields = [f"data.{name}" for name in self.filtered_fields] + ["created_at", "updated_at"]
+        return [IndexModel([("account_id", ASCENDING), (path, ASCENDING)]) for path in fields]
 
     @property
     def field_names(self) -> set[str]:
         return set(self.fields.model_fields)
+
+    def field_kinds(self) -> dict[str, FieldKind]:
+        return {name: kind_of(info.annotation) for name, info in self.fields.model_fields.items()}
 
     @property
     def list_fields(self) -> set[str]:

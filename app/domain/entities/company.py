@@ -29,5 +29,6 @@ COMPANY = entities.register(
         fields=CompanyFields,
         unique_field="domain",
         key_pattern=DOMAIN,
+        filtered_fields=("tags", "country", "industry"),
     )
 )

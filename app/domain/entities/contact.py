@@ -30,5 +30,6 @@ CONTACT = entities.register(
         fields=ContactFields,
         unique_field="email",
         key_pattern=EMAIL,
+        filtered_fields=("tags", "country", "lifecycle_stage", "score"),
     )
 )

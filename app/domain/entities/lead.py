@@ -21,6 +21,11 @@ class Lead(EntityDocument):
 
 LEAD = entities.register(
     EntitySpec(
-        name="LEAD", document=Lead, fields=LeadFields, unique_field="email", key_pattern=EMAIL
+        name="LEAD",
+        document=Lead,
+        fields=LeadFields,
+        unique_field="email",
+        key_pattern=EMAIL,
+        filtered_fields=("status", "source", "score"),
     )
 )

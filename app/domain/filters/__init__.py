@@ -6,8 +6,8 @@ targets (`to_query`). Its operators are a registry: each module of this package 
 the operators of one family, for the field kinds they fit.
 """
 
+from app.domain.entities._base import FieldKind
 from app.domain.filters._base import (
-    FieldKind,
     FilterOperator,
     ValueShape,
     check_filter,

@@ -11,27 +11,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Literal, get_args, get_origin
+from typing import Any
 
 from bson import ObjectId
 
 from app.domain.entities import EntitySpec
-from app.domain.entities._base import InvalidRecord
+from app.domain.entities._base import FieldKind, InvalidRecord
 from app.domain.errors import BadUserInput
 from app.domain.registry import Registry
 from app.domain.values import problem
 
 MAX_CONDITIONS = 100
 MAX_NESTING = 4
-
-
-class FieldKind(Enum):
-    TEXT = "text"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-    DATE = "date"
-    TEXT_LIST = "text list"
-    ID = "id"
 
 
 class ValueShape(Enum):
@@ -58,28 +49,10 @@ META_FIELDS = {"id": ("_id", FieldKind.ID), "created_at": ("created_at", FieldKi
 META_FIELDS["updated_at"] = ("updated_at", FieldKind.DATE)
 
 
-def kind_of(annotation: Any) -> FieldKind:
-    kinds = [kind for kind in get_args(annotation) or (annotation,) if kind is not type(None)]
-    kind = kinds[0] if len(kinds) == 1 else annotation
-    if get_origin(kind) is list:
-        return FieldKind.TEXT_LIST
-    if get_origin(kind) is Literal or kind is str:
-        return FieldKind.TEXT
-    if kind is bool:
-        return FieldKind.BOOLEAN
-    if kind in (int, float):
-        return FieldKind.NUMBER
-    if kind is datetime:
-        return FieldKind.DATE
-    raise TypeError(f"no filter kind for {annotation!r}")
-
-
 def field_kinds(entity: EntitySpec) -> dict[str, FieldKind]:
     """Every field a filter may name, with its kind."""
     found = {name: kind for name, (_, kind) in META_FIELDS.items()}
-    for name, info in entity.fields.model_fields.items():
-        found[name] = kind_of(info.annotation)
-    return found
+    return {**found, **entity.field_kinds()}
 
 
 def path_of(entity: EntitySpec, field: str) -> str:

@@ -1,6 +1,7 @@
 """eq, ne, in, notIn: a field equal to a value, or one of several, or neither."""
 
-from app.domain.filters._base import FieldKind, FilterOperator, ValueShape, operators
+from app.domain.entities._base import FieldKind
+from app.domain.filters._base import FilterOperator, ValueShape, operators
 
 SCALARS = frozenset(
     {FieldKind.TEXT, FieldKind.NUMBER, FieldKind.BOOLEAN, FieldKind.DATE, FieldKind.ID}

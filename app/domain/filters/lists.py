@@ -1,6 +1,7 @@
 """hasAny, hasAll, hasNone: list fields (such as tags) holding some, all or none of values."""
 
-from app.domain.filters._base import FieldKind, FilterOperator, ValueShape, operators
+from app.domain.entities._base import FieldKind
+from app.domain.filters._base import FilterOperator, ValueShape, operators
 
 LISTS = frozenset({FieldKind.TEXT_LIST})
 

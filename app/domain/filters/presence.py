@@ -1,6 +1,7 @@
 """exists: a field that has a value (true), or has none (false)."""
 
-from app.domain.filters._base import FieldKind, FilterOperator, ValueShape, operators
+from app.domain.entities._base import FieldKind
+from app.domain.filters._base import FilterOperator, ValueShape, operators
 
 operators.register(
     FilterOperator(

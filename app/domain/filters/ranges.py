@@ -3,7 +3,8 @@
 from collections.abc import Callable
 from typing import Any
 
-from app.domain.filters._base import FieldKind, FilterOperator, ValueShape, operators
+from app.domain.entities._base import FieldKind
+from app.domain.filters._base import FilterOperator, ValueShape, operators
 
 ORDERED = frozenset({FieldKind.NUMBER, FieldKind.DATE})
 

@@ -2,7 +2,8 @@
 
 import re
 
-from app.domain.filters._base import FieldKind, FilterOperator, ValueShape, operators
+from app.domain.entities._base import FieldKind
+from app.domain.filters._base import FilterOperator, ValueShape, operators
 
 operators.register(
     FilterOperator(

@@ -44,6 +44,7 @@ class LogReason(StrEnum):
     WRITE_ERROR = "WRITE_ERROR"
     PROCESSING_ERROR = "PROCESSING_ERROR"
     CANCELLED = "CANCELLED"
+    UNCHANGED = "UNCHANGED"
 
 
 @dataclass(frozen=True)

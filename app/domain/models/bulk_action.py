@@ -21,8 +21,10 @@ class BulkAction(Document):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     idempotency_key: str | None = None
-    # Fields set on every target when the action names its targets by id only.
+    # Fields set on every target when the action names its targets by id or by filter,
+    # and the field operations besides set (app.domain.operations), checked.
     fields: dict[str, Any] | None = None
+    operations: dict[str, dict[str, Any]] | None = None
     # A CSV input: the upload, and the entity field (or "id", or None to ignore) per column.
     upload_id: str | None = None
     columns: list[str | None] | None = None

@@ -1,0 +1,48 @@
+"""Field operations at the chunk: decided once from what was read, so a chunk delivered again
+after its writes neither increments twice nor reports other outcomes."""
+
+from collections import Counter
+
+import pytest
+from bson import ObjectId
+
+from app.domain.entities.contact import Contact
+from app.engine import processing
+from tests.integration.factories import logs_of, processing_action
+
+
+class Died(Exception):
+    """Stands for a worker that died after its writes, before recording them."""
+
+
+async def test_a_redelivered_increment_is_applied_once(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = [
+        {"_id": ObjectId(), "account_id": account, "key": f"i{n}@x.io", "data": {"score": 10}}
+        for n in range(3)
+    ]
+    docs[2]["data"] = {"tags": ["vip"]}  # no score yet: it starts from 0
+    await Contact.get_pymongo_collection().insert_many(docs)
+    rows = [{"row": n + 1, "id": str(doc["_id"])} for n, doc in enumerate(docs)]
+    action, chunk = await processing_action(
+        account,
+        "CONTACT",
+        "UPDATE",
+        rows,
+        operations={"increment": {"score": 5}, "add_to_list": {"tags": ["vip"]}},
+    )
+
+    async def dying(*_: object) -> None:
+        raise Died
+
+    with monkeypatch.context() as patch:
+        patch.setattr(processing, "record", dying)
+        with pytest.raises(Died):
+            await processing.process_chunk(chunk.id)
+    await processing.process_chunk(chunk.id)
+
+    found = Contact.get_pymongo_collection().find({"account_id": account}, sort=[("_id", 1)])
+    assert [doc["data"].get("score") async for doc in found] == [15, 15, 5]
+    logs = await logs_of(action)
+    assert Counter(str(log.reason) for log in logs) == {"UPDATED": 3}
