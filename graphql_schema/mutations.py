@@ -64,6 +64,10 @@ class CreateBulkActionInput:
     increment: JSON | None = strawberry.field(
         default=None, description='UPDATE: amounts to add to number fields, e.g. {"score": 5}.'
     )
+    columns: list[str] | None = strawberry.field(
+        default=None,
+        description="EXPORT: the columns of the file, in order (default: id, then every field).",
+    )
     filter: EntityFilter | None = strawberry.field(
         default=None,
         description="Targets of UPDATE (with `fields`) or DELETE: the account's entities that "
@@ -90,6 +94,7 @@ class CreateMutation:
                 fields=input.fields,
                 records=input.records,
                 filter=raw_filter(input.filter) if input.filter is not None else None,
+                columns=input.columns,
                 operations={
                     "unset": input.unset,
                     "addToList": input.add_to_list,

@@ -68,6 +68,7 @@ def create_app() -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/uploads", rest.create_upload, methods=["POST"]),
             Route("/bulk-actions/{action_id}/logs.csv", rest.export_logs, methods=["GET"]),
+            Route("/bulk-actions/{action_id}/export.csv", rest.export_file, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

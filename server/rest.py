@@ -12,13 +12,14 @@ from app.domain.models import LogStatus
 from app.domain.principal import Principal
 from app.infra import uploads
 from app.infra.outages import as_outage
-from app.usecases import logs, queries
+from app.usecases import exports, logs, queries
 from graphql_schema.context import authenticate
 
 STATUS_CODES = {
     "UNAUTHENTICATED": 401,
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
+    "CONFLICT": 409,
     "PAYLOAD_TOO_LARGE": 413,
     "BAD_USER_INPUT": 400,
     "RATE_LIMITED": 429,
@@ -118,6 +119,24 @@ async def export_logs(request: Request) -> Response:
     filename = f"bulk-action-{action_id}-logs.csv"
     return StreamingResponse(
         lines(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def export_file(request: Request) -> Response:
+    """GET /bulk-actions/{id}/export.csv: an ended EXPORT's file, streamed."""
+    try:
+        principal = await caller(request)
+        action_id = request.path_params["action_id"]
+        action = await exports.finished_export(principal, action_id)
+    except Exception as error:
+        if (known := known_error(error)) is None:
+            raise
+        return error_response(known)
+    filename = f"bulk-action-{action_id}-export.csv"
+    return StreamingResponse(
+        exports.export_file(action),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

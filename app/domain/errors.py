@@ -27,6 +27,12 @@ class NotFound(AppError):
     code = "NOT_FOUND"
 
 
+class Conflict(AppError):
+    """The request does not fit the resource's state now (an export before its end)."""
+
+    code = "CONFLICT"
+
+
 class Unauthenticated(AppError):
     code = "UNAUTHENTICATED"
 

@@ -8,6 +8,7 @@ anywhere is redone by the next, and one that finds the chunk done does nothing.
 """
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from pymongo.errors import DuplicateKeyError
 
@@ -28,7 +29,7 @@ from app.domain.rows import Decisions, Row
 from app.engine.completion import after_done, finish_if_complete, record
 from app.engine.pacing import begin_write, end_write
 from app.engine.splitting import send_parts
-from app.infra import liveness, writes
+from app.infra import exports, liveness, writes
 
 
 async def decide_once(rows_id: str, decide: Callable[[], Awaitable[Decisions]]) -> Decisions:
@@ -89,6 +90,9 @@ async def process_chunk(chunk_id: str) -> None:
         fields=action.fields,
         write=writes.bulk_write,
         operations=action.operations,
+        chunk_id=chunk.id,
+        columns=action.export_columns,
+        store_part=partial(exports.store_part, str(chunk.action_id)),
     )
     planned: list[Outcome] = []
     live: list[Row] = []

@@ -15,12 +15,11 @@ from gridfs import AsyncGridFSBucket, NoFile
 
 from app.domain.errors import AppError, NotFound
 from app.domain.values import text_problem
-from app.infra import db
+from app.infra import db, gridfs_files
 from app.infra.settings import get_settings
 
 BUCKET = "uploads"
 READ_SIZE = 256 * 1024
-CURSOR_BATCH = 16
 
 
 class PayloadTooLarge(AppError):
@@ -124,25 +123,12 @@ async def find(account_id: str, upload_id: str) -> StoredUpload:
 
 
 async def read(upload_id: str) -> AsyncGenerator[bytes, None]:
-    """The file's bytes, streamed from its GridFS chunks in order.
-
-    Read with a small cursor batch rather than through GridFS's reader: FerretDB v1 answers a
-    default getMore over 255 KB chunks with a reply above its own 48 MB message limit.
-    """
+    """The file's bytes, streamed from its GridFS chunks in order."""
     if await db_files().find_one({"_id": ObjectId(upload_id)}, {"_id": 1}) is None:
         raise NotFound(f"No upload with id {upload_id!r}.")
-    chunks = db.current_database()[f"{BUCKET}.chunks"]
-    cursor = chunks.find({"files_id": ObjectId(upload_id)}, batch_size=CURSOR_BATCH).sort("n", 1)
-    expected = 0
-    try:
-        async for chunk in cursor:
-            if chunk["n"] != expected:
-                raise RuntimeError(f"upload {upload_id} is missing chunk {expected}")
-            expected += 1
-            data: Any = chunk["data"]
-            yield bytes(data)
-    finally:
-        await cursor.close()  # also when the reader stops early (a header check)
+    async with contextlib.aclosing(gridfs_files.stream(BUCKET, ObjectId(upload_id))) as data:
+        async for piece in data:
+            yield piece
 
 
 async def read_spooled(upload_id: str) -> AsyncGenerator[bytes, None]:

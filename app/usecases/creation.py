@@ -96,6 +96,8 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         check_size(request.given)
         prepared = spec.prepare(entity, request.given)
     prepared.operations = spec.prepare_operations(entity, request.given)
+    if request.given.columns is not None and prepared.columns is None:
+        raise BadUserInput(f"{spec.name} does not take `columns`.")
     if prepared.errors:
         first = prepared.errors[0]
         raise BadUserInput(
@@ -118,6 +120,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         fields=prepared.fields,
         operations=prepared.operations,
         filter=prepared.filter,
+        export_columns=prepared.columns,
         upload_id=request.upload_id,
         columns=columns,
     )
@@ -148,7 +151,8 @@ def resolve_columns(
     spec: ActionSpec, entity: EntitySpec, header: list[str], column_map: Any
 ) -> list[str | None]:
     """The field each CSV column fills. `columnMap` maps header names to fields (a null value
-    ignores the column); other headers must be fields themselves."""
+    ignores the column); other headers must be fields themselves. An `id` column is ignored
+    by actions that do not name targets by id, so an exported file imports as it is."""
     if column_map is None:
         column_map = {}
     if not isinstance(column_map, dict) or not all(
@@ -159,6 +163,8 @@ def resolve_columns(
         raise BadUserInput(f"`columnMap` names columns the file lacks: {sorted(unknown_keys)}.")
     allowed, required = spec.columns(entity)
     columns = [column_map.get(name, name) if name in column_map else name for name in header]
+    if "id" not in allowed:
+        columns = [None if name == "id" else name for name in columns]
     if bad := [name for name in columns if name is not None and name not in allowed]:
         raise BadUserInput(
             f"The CSV names unknown columns for {spec.name} {entity.name}: {sorted(set(bad))}; "

@@ -47,6 +47,7 @@ class ActionInput:
     filter: Any = None  # an audience: app.domain.filters
     # Field operations besides set, by input name: {"unset": [...], "addToList": {...}}.
     operations: Mapping[str, Any] | None = None
+    columns: Sequence[Any] | None = None  # EXPORT: the fields to write, in order
 
 
 @dataclass
@@ -58,6 +59,7 @@ class PreparedInput:
     fields: dict[str, Any] | None = None
     filter: dict[str, Any] | None = None
     operations: dict[str, dict[str, Any]] | None = None
+    columns: list[str] | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -70,6 +72,11 @@ class ChunkContext:
     write: "BulkWriter"
     # The action's field operations besides set (app.domain.operations), checked.
     operations: Mapping[str, Mapping[str, Any]] | None = None
+    # EXPORT: the chunk's id, the columns, and where its part of the file goes (given by
+    # the engine: app.infra.exports).
+    chunk_id: str = ""
+    columns: list[str] | None = None
+    store_part: "PartStore | None" = None
 
     @property
     def collection(self) -> AsyncCollection[Any]:
@@ -78,6 +85,12 @@ class ChunkContext:
     async def bulk_write(self, ops: Sequence[WriteOp]) -> dict[int, Any]:
         """Runs the operations unordered; returns the write errors by operation index."""
         return await self.write(self.collection, ops)
+
+
+class PartStore(Protocol):
+    """Stores a chunk's part of an exported file; storing it again replaces it."""
+
+    async def __call__(self, part_id: str, data: bytes) -> None: ...
 
 
 class BulkWriter(Protocol):

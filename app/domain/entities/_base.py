@@ -137,6 +137,25 @@ class EntitySpec:
             if value.strip()
         }
 
+    def csv_cells(self, entity_id: str, data: Mapping[str, Any], columns: list[str]) -> list[str]:
+        """An entity as a CSV row that `csv_record` reads back: lists joined with ';',
+        booleans as true/false, missing values empty."""
+        cells = []
+        for name in columns:
+            value = entity_id if name == "id" else data.get(name)
+            if value is None:
+                cells.append("")
+            elif isinstance(value, bool):
+                cells.append("true" if value else "false")
+            elif isinstance(value, list):
+                cells.append(";".join(str(item) for item in value))
+            else:
+                cells.append(str(value))
+        return cells
+
+    def export_columns(self) -> list[str]:
+        return ["id", *self.fields.model_fields]
+
     def normalise_key(self, value: Any) -> str:
         if not isinstance(value, str):
             raise InvalidRecord(f"{self.unique_field}: must be a string.")

@@ -45,6 +45,7 @@ class LogReason(StrEnum):
     PROCESSING_ERROR = "PROCESSING_ERROR"
     CANCELLED = "CANCELLED"
     UNCHANGED = "UNCHANGED"
+    EXPORTED = "EXPORTED"
 
 
 @dataclass(frozen=True)

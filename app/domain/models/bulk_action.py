@@ -32,6 +32,8 @@ class BulkAction(Document):
     # the account's entities up to `targets_up_to`, the newest entity id when planning began.
     filter: dict[str, Any] | None = None
     targets_up_to: PydanticObjectId | None = None
+    # EXPORT: the columns of the file, in order.
+    export_columns: list[str] | None = None
     error: str | None = None
 
     total: int | None = None

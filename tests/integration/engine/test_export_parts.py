@@ -1,0 +1,41 @@
+"""An export chunk delivered again replaces its part of the file: never twice."""
+
+import pytest
+from bson import ObjectId
+
+from app.domain.entities.contact import Contact
+from app.engine import processing
+from app.infra import exports
+from tests.integration.factories import processing_action
+
+
+class Died(Exception):
+    pass
+
+
+async def test_a_redelivered_export_chunk_keeps_one_part(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = [
+        {"_id": ObjectId(), "account_id": account, "key": f"p{n}@x.io", "data": {"score": n}}
+        for n in range(3)
+    ]
+    await Contact.get_pymongo_collection().insert_many(docs)
+    rows = [{"row": n + 1, "id": str(doc["_id"])} for n, doc in enumerate(docs)]
+    rows.append({"row": 4, "id": str(ObjectId())})  # vanished: FAILED/NOT_FOUND
+    _, chunk = await processing_action(
+        account, "CONTACT", "EXPORT", rows, export_columns=["id", "score"]
+    )
+
+    async def dying(*_: object) -> None:
+        raise Died
+
+    with monkeypatch.context() as patch:
+        patch.setattr(processing, "record", dying)
+        with pytest.raises(Died):
+            await processing.process_chunk(chunk.id)
+    await processing.process_chunk(chunk.id)
+
+    assert await exports.files().count_documents({"filename": chunk.id}) == 1
+    part = b"".join([piece async for piece in exports.read_part(chunk.id)]).decode()
+    assert part == "".join(f"{doc['_id']},{n}\n" for n, doc in enumerate(docs))
