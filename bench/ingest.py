@@ -22,6 +22,7 @@ from pymongo import MongoClient
 
 from bench.generate import lines, plan
 from bench.platform import Platform, graphql, wait_done
+from bench.processes import peak_rss_mb
 
 CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
 
@@ -61,16 +62,6 @@ def raw_floor(url: str, database: str, path: Path) -> tuple[int, float]:
     elapsed = time.perf_counter() - start
     client.drop_database(database)
     return written, elapsed
-
-
-def peak_rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except FileNotFoundError:
-        pass
-    return 0.0
 
 
 def platform(path: Path, rows: int, workers: int, threads: int) -> dict[str, float]:

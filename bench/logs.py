@@ -32,6 +32,7 @@ from app.domain.models.ids import saved_id
 from app.engine.completion import mark_done, write_logs
 from app.infra import db
 from bench.platform import Platform, graphql
+from bench.processes import cpu_seconds
 
 ACCOUNT = "bench"
 CHUNK_ROWS = 1000
@@ -110,12 +111,6 @@ def latencies(times: int, call: Callable[[], Any]) -> tuple[float, float]:
         taken.append((time.perf_counter() - started) * 1000)
     quantiles = statistics.quantiles(taken, n=100)
     return quantiles[49], quantiles[94]
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def export(client: httpx.Client, action_id: str) -> int:
