@@ -2,12 +2,14 @@
 
 from typing import Any
 
+import pytest
 from beanie import PydanticObjectId
 from bson import ObjectId
 
 from app.domain.models import ActionLog, BulkAction, BulkActionStatus, Chunk, ChunkRows, LogBlock
 from app.domain.models.action_log import read_rows
 from app.domain.models.ids import saved_id
+from app.engine import processing
 
 
 async def processing_action(
@@ -50,3 +52,19 @@ async def logs_of(action: BulkAction) -> list[ActionLog]:
     """Every log of an action, in row order."""
     cursor = LogBlock.get_pymongo_collection().find({"action_id": action.id})
     return list(read_rows(await cursor.to_list()))
+
+
+class Died(Exception):
+    """Stands for a worker that died after its writes, before recording them."""
+
+
+async def die_before_recording(monkeypatch: pytest.MonkeyPatch, chunk_id: str) -> None:
+    """Processes the chunk up to its writes, then dies: the next delivery redoes it."""
+
+    async def dying(*_: object) -> None:
+        raise Died
+
+    with monkeypatch.context() as patch:
+        patch.setattr(processing, "record", dying)
+        with pytest.raises(Died):
+            await processing.process_chunk(chunk_id)

@@ -117,6 +117,17 @@ def data_update(entity: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
     return update
 
 
+def not_found(row: Row) -> Outcome:
+    """A target named by id that the account does not have (any more)."""
+    return Outcome(
+        row["row"],
+        LogStatus.FAILED,
+        LogReason.NOT_FOUND,
+        row["id"],
+        "No entity with this id in the account.",
+    )
+
+
 def failed_write(row: int, error: Mapping[str, Any], entity_id: str | None = None) -> Outcome:
     duplicate = error.get("code") == DUPLICATE_KEY_CODE
     return Outcome(

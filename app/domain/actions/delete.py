@@ -13,6 +13,7 @@ from app.domain.actions._base import (
     PreparedInput,
     TargetsById,
     actions,
+    not_found,
 )
 from app.domain.actions._inputs import filter_input, forbid, ids_input, row_with_id
 from app.domain.entities import EntitySpec
@@ -54,13 +55,7 @@ class Delete(TargetsById):
         return [
             Outcome(row["row"], LogStatus.SUCCESS, LogReason.DELETED, row["id"])
             if row["id"] in existing
-            else Outcome(
-                row["row"],
-                LogStatus.FAILED,
-                LogReason.NOT_FOUND,
-                row["id"],
-                "No entity with this id in the account.",
-            )
+            else not_found(row)
             for row in rows
         ]
 

@@ -20,6 +20,7 @@ from app.domain.actions._base import (
     PreparedInput,
     TargetsById,
     actions,
+    not_found,
 )
 from app.domain.actions._inputs import filter_input, forbid, ids_input, row_with_id
 from app.domain.entities import EntitySpec
@@ -86,15 +87,7 @@ class Export(TargetsById):
         for row in rows:
             data = found.get(row["id"])
             if data is None:
-                outcomes.append(
-                    Outcome(
-                        row["row"],
-                        LogStatus.FAILED,
-                        LogReason.NOT_FOUND,
-                        row["id"],
-                        "No entity with this id in the account.",
-                    )
-                )
+                outcomes.append(not_found(row))
                 continue
             writer.writerow(ctx.entity.csv_cells(row["id"], data, columns))
             outcomes.append(Outcome(row["row"], LogStatus.SUCCESS, LogReason.EXPORTED, row["id"]))

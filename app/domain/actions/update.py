@@ -17,6 +17,7 @@ from app.domain.actions._base import (
     TargetsById,
     actions,
     failed_write,
+    not_found,
 )
 from app.domain.actions._inputs import filter_input, forbid, ids_input, row_with_id
 from app.domain.clock import utcnow
@@ -125,15 +126,7 @@ class Update(TargetsById):
         outcomes = []
         for row in rows:
             if row["id"] not in existing:
-                outcomes.append(
-                    Outcome(
-                        row["row"],
-                        LogStatus.FAILED,
-                        LogReason.NOT_FOUND,
-                        row["id"],
-                        "No entity with this id in the account.",
-                    )
-                )
+                outcomes.append(not_found(row))
             elif not updates.get(row["row"]):
                 outcomes.append(
                     Outcome(

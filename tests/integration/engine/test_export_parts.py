@@ -6,11 +6,7 @@ from bson import ObjectId
 from app.domain.entities.contact import Contact
 from app.engine import processing
 from app.infra import exports
-from tests.integration.factories import processing_action
-
-
-class Died(Exception):
-    pass
+from tests.integration.factories import die_before_recording, processing_action
 
 
 async def test_a_redelivered_export_chunk_keeps_one_part(
@@ -27,13 +23,7 @@ async def test_a_redelivered_export_chunk_keeps_one_part(
         account, "CONTACT", "EXPORT", rows, export_columns=["id", "score"]
     )
 
-    async def dying(*_: object) -> None:
-        raise Died
-
-    with monkeypatch.context() as patch:
-        patch.setattr(processing, "record", dying)
-        with pytest.raises(Died):
-            await processing.process_chunk(chunk.id)
+    await die_before_recording(monkeypatch, chunk.id)
     await processing.process_chunk(chunk.id)
 
     assert await exports.files().count_documents({"filename": chunk.id}) == 1

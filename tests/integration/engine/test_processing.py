@@ -7,21 +7,12 @@ import pytest
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction, BulkActionStatus, Chunk
 from app.engine import processing
-from tests.integration.factories import insert_rows, logs_of, processing_action
-
-
-class Died(Exception):
-    """Stands for a worker that died after its writes, before recording them."""
-
-
-async def die_before_recording(monkeypatch: pytest.MonkeyPatch, chunk_id: str) -> None:
-    async def dying(*_: object) -> None:
-        raise Died
-
-    with monkeypatch.context() as patch:
-        patch.setattr(processing, "record", dying)
-        with pytest.raises(Died):
-            await processing.process_chunk(chunk_id)
+from tests.integration.factories import (
+    die_before_recording,
+    insert_rows,
+    logs_of,
+    processing_action,
+)
 
 
 async def reasons(action: BulkAction) -> Counter[str]:

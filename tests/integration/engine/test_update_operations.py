@@ -8,11 +8,7 @@ from bson import ObjectId
 
 from app.domain.entities.contact import Contact
 from app.engine import processing
-from tests.integration.factories import logs_of, processing_action
-
-
-class Died(Exception):
-    """Stands for a worker that died after its writes, before recording them."""
+from tests.integration.factories import die_before_recording, logs_of, processing_action
 
 
 async def test_a_redelivered_increment_is_applied_once(
@@ -33,13 +29,7 @@ async def test_a_redelivered_increment_is_applied_once(
         operations={"increment": {"score": 5}, "add_to_list": {"tags": ["vip"]}},
     )
 
-    async def dying(*_: object) -> None:
-        raise Died
-
-    with monkeypatch.context() as patch:
-        patch.setattr(processing, "record", dying)
-        with pytest.raises(Died):
-            await processing.process_chunk(chunk.id)
+    await die_before_recording(monkeypatch, chunk.id)
     await processing.process_chunk(chunk.id)
 
     found = Contact.get_pymongo_collection().find({"account_id": account}, sort=[("_id", 1)])
