@@ -14,7 +14,7 @@ from app.domain.errors import BadUserInput
 from app.domain.principal import Principal
 from app.infra import uploads
 from app.usecases import control, limits
-from app.usecases.creation import CreateRequest, create_bulk_action
+from app.usecases.creation import CreateRequest, create_bulk_action, run_dry_run
 from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, EntityType
 from graphql_schema.filters import EntityFilter, raw_filter
@@ -64,6 +64,11 @@ class CreateBulkActionInput:
     increment: JSON | None = strawberry.field(
         default=None, description='UPDATE: amounts to add to number fields, e.g. {"score": 5}.'
     )
+    dry_run: bool = strawberry.field(
+        default=False,
+        description="Run everything but write no entity: each row gets the outcome it would "
+        "have. Not charged to the account's limit. runBulkAction makes it real.",
+    )
     columns: list[str] | None = strawberry.field(
         default=None,
         description="EXPORT: the columns of the file, in order (default: id, then every field).",
@@ -106,8 +111,16 @@ class CreateMutation:
             idempotency_key=input.idempotency_key,
             upload_id=upload_id,
             column_map=input.column_map,
+            dry_run=input.dry_run,
         )
         return BulkActionType.of(await create_bulk_action(principal, request))
+
+    @strawberry.mutation(
+        description="Makes a completed dry run real: a new action from the same input (the "
+        "same upload, nothing sent again); asked again, the same action."
+    )
+    async def run_bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType:
+        return BulkActionType.of(await run_dry_run(info.context.principal, id))
 
 
 async def store_file(account_id: str, file: UploadFile) -> str:

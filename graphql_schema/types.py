@@ -66,6 +66,14 @@ class BulkActionType:
     known_status: strawberry.Private[BulkActionStatus | None] = None
     known_stats: strawberry.Private[ActionStats | None] = None
 
+    @strawberry.field(description="A dry run: outcomes forecast, no entity written.")
+    def dry_run(self) -> bool:
+        return self.action.dry_run
+
+    @strawberry.field(description="The dry run this action was made from (runBulkAction).")
+    def run_of(self) -> strawberry.ID | None:
+        return strawberry.ID(str(self.action.run_of)) if self.action.run_of else None
+
     @strawberry.field(description="PAUSED or CANCELLING while the owner's request holds.")
     async def status(self, info: Info) -> BulkActionStatus:
         if self.known_status is not None:

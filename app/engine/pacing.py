@@ -6,8 +6,8 @@ runs now; without, it is booked at the exact time it will fit and waits until th
 kept (see app.infra.rate_limit). When its writes start, its rows are charged for real (and
 count until the writes end), so the limit holds on the times rows are written. A chunk
 larger than the limit can never fit, so it is split into parts that each fit. Chunks of a
-paused action are dropped (resume queues them again), and those of a cancelled action run
-uncharged, as they only log their rows SKIPPED.
+paused action are dropped (resume queues them again), and those of a cancelled action or of a
+dry run run uncharged, as they write no entity.
 """
 
 from dataclasses import dataclass
@@ -49,8 +49,8 @@ async def admit(chunk_id: str) -> Admission:
         return Admission(Verdict.RUN)
     request = await request_of(chunk.action_id)
     action_id = str(chunk.action_id)
-    if request is ControlRequest.CANCEL:
-        return Admission(Verdict.RUN)
+    if request is ControlRequest.CANCEL or chunk.dry_run:
+        return Admission(Verdict.RUN)  # it writes nothing: nothing to charge
     if request is ControlRequest.PAUSE:
         await waiting.let_go(action_id, chunk.id)
         return Admission(Verdict.DROP)

@@ -196,6 +196,7 @@ async def write_chunk(action: BulkAction, seq: int, rows: list[Row]) -> None:
         size=len(rows),
         first_row=rows[0]["row"],
         last_row=rows[-1]["row"],
+        dry_run=action.dry_run,
     )
     await insert_new_documents([chunk])
     await dispatch.after_planned(chunk)

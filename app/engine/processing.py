@@ -93,6 +93,7 @@ async def process_chunk(chunk_id: str) -> None:
         chunk_id=chunk.id,
         columns=action.export_columns,
         store_part=partial(exports.store_part, str(chunk.action_id)),
+        dry_run=action.dry_run,
     )
     planned: list[Outcome] = []
     live: list[Row] = []
@@ -102,12 +103,14 @@ async def process_chunk(chunk_id: str) -> None:
         else:
             live.append(row)
     decisions = await decide_once(stored_rows.id, lambda: spec.decide(ctx, live))
-    started_at = await begin_write(chunk)
+    # A dry run writes nothing, so it is not charged to the limit.
+    started_at = None if action.dry_run else await begin_write(chunk)
     try:
         outcomes = planned + await spec.apply(ctx, live, decisions)
         await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row), started_at)
     finally:
-        await end_write(chunk)
+        if not action.dry_run:
+            await end_write(chunk)
 
 
 async def logged_outcomes(chunk: Chunk, rows: ChunkRows) -> dict[int, Outcome]:

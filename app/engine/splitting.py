@@ -45,6 +45,7 @@ async def split(chunk: Chunk, limit: int) -> None:
                 first_row=part[0]["row"],
                 last_row=part[-1]["row"],
                 parent=chunk.id,
+                dry_run=chunk.dry_run,
             )
             for part_id, part in zip(part_ids, slices, strict=True)
         ]

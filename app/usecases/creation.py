@@ -25,6 +25,7 @@ from app.infra.events import publish_change
 from app.infra.settings import get_settings
 from app.infra.tasks import send_planner
 from app.usecases import idempotency
+from app.usecases.queries import get_action
 
 INPUT_BATCH_ROWS = 1000
 ERRORS_SHOWN = 50
@@ -39,6 +40,7 @@ class CreateRequest:
     idempotency_key: str | None = None
     upload_id: str | None = None
     column_map: Any = None
+    dry_run: bool = False
 
 
 def check_one_input(request: CreateRequest) -> None:
@@ -121,6 +123,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         operations=prepared.operations,
         filter=prepared.filter,
         export_columns=prepared.columns,
+        dry_run=request.dry_run,
         upload_id=request.upload_id,
         columns=columns,
     )
@@ -195,3 +198,43 @@ async def discard(action: BulkAction) -> None:
     await BulkAction.get_pymongo_collection().delete_one({"_id": action_id})
     if action.idempotency_key is not None:
         await idempotency.release(action.account_id, action.idempotency_key, action_id)
+
+
+async def run_dry_run(principal: Principal, action_id: str) -> BulkAction:
+    """The real action of a finished dry run, made from the same input (its stored rows or
+    its upload); asked again, the same action. Its outcomes may differ from the forecast if
+    the data changed in between."""
+    dry = await get_action(principal, action_id)
+    if not dry.dry_run:
+        raise BadUserInput(f"Bulk action {action_id!r} is not a dry run.")
+    if dry.status not in (BulkActionStatus.COMPLETED, BulkActionStatus.COMPLETED_WITH_ERRORS):
+        raise BadUserInput(
+            f"The dry run is {dry.status}: only a completed dry run can be run for real."
+        )
+    if earlier := await BulkAction.find_one({"account_id": dry.account_id, "run_of": dry.id}):
+        return earlier
+    action = BulkAction(
+        id=PydanticObjectId(),
+        account_id=dry.account_id,
+        entity_type=dry.entity_type,
+        action_type=dry.action_type,
+        fields=dry.fields,
+        operations=dry.operations,
+        filter=dry.filter,
+        export_columns=dry.export_columns,
+        upload_id=dry.upload_id,
+        columns=dry.columns,
+        run_of=dry.id,
+    )
+    try:
+        cursor = InputBatch.get_pymongo_collection().find({"action_id": dry.id})
+        async for batch in cursor:
+            copy = InputBatch(action_id=saved_id(action), seq=batch["seq"], rows=batch["rows"])
+            await copy.insert()
+        await action.insert()
+        await send_planner(str(action.id))
+        await publish_change(action.id, action.account_id)
+    except BaseException:
+        await discard(action)
+        raise
+    return action

@@ -77,13 +77,18 @@ class ChunkContext:
     chunk_id: str = ""
     columns: list[str] | None = None
     store_part: "PartStore | None" = None
+    # A dry run: outcomes as they would be, and no entity written (app.domain.actions).
+    dry_run: bool = False
 
     @property
     def collection(self) -> AsyncCollection[Any]:
         return self.entity.document.get_pymongo_collection()
 
     async def bulk_write(self, ops: Sequence[WriteOp]) -> dict[int, Any]:
-        """Runs the operations unordered; returns the write errors by operation index."""
+        """Runs the operations unordered; returns the write errors by operation index. A dry
+        run writes nothing and takes every write to succeed (an INSERT checks its keys)."""
+        if self.dry_run:
+            return {}
         return await self.write(self.collection, ops)
 
 

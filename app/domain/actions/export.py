@@ -91,7 +91,8 @@ class Export(TargetsById):
                 continue
             writer.writerow(ctx.entity.csv_cells(row["id"], data, columns))
             outcomes.append(Outcome(row["row"], LogStatus.SUCCESS, LogReason.EXPORTED, row["id"]))
-        await ctx.store_part(ctx.chunk_id, buffer.getvalue().encode())
+        if not ctx.dry_run:
+            await ctx.store_part(ctx.chunk_id, buffer.getvalue().encode())
         return outcomes
 
 

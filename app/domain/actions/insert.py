@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from pymongo.operations import InsertOne
 
 from app.domain.actions._base import (
+    DUPLICATE_KEY_CODE,
     ChunkContext,
     Outcome,
     actions,
@@ -23,8 +24,17 @@ class Insert(KeyedRecords):
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
         now = utcnow()
-        errors = await ctx.bulk_write([InsertOne(new_entity(ctx, row, now)) for row in rows])
-        holders = await holders_of(ctx, [rows[i]["key"] for i in clashes(errors)])
+        if ctx.dry_run:
+            # Nothing is written: the rows whose key is held would clash.
+            holders = await holders_of(ctx, [row["key"] for row in rows])
+            errors = {
+                index: {"code": DUPLICATE_KEY_CODE}
+                for index, row in enumerate(rows)
+                if row["key"] in holders
+            }
+        else:
+            errors = await ctx.bulk_write([InsertOne(new_entity(ctx, row, now)) for row in rows])
+            holders = await holders_of(ctx, [rows[i]["key"] for i in clashes(errors)])
         outcomes = []
         for index, row in enumerate(rows):
             error = errors.get(index)

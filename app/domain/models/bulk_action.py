@@ -34,6 +34,11 @@ class BulkAction(Document):
     targets_up_to: PydanticObjectId | None = None
     # EXPORT: the columns of the file, in order.
     export_columns: list[str] | None = None
+    # A dry run: every row gets the outcome it would have, no entity is written, and the
+    # rows are not charged to the account's limit. `run_of` names the dry run a real action
+    # was made from (runBulkAction).
+    dry_run: bool = False
+    run_of: PydanticObjectId | None = None
     error: str | None = None
 
     total: int | None = None

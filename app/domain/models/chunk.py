@@ -28,6 +28,7 @@ class Chunk(Document):
     account_id: str
     seq: int
     size: int
+    dry_run: bool = False  # its action's: admitted without a charge
     # The numbers of its first and last rows (rows are numbered in input order): where its
     # logs are, for a log reader that skips what is not logged yet.
     first_row: int | None = None
