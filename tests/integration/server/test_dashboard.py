@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -47,7 +48,8 @@ def test_upload_and_watch_the_bar_reach_100_percent(
     browser.get(f"{api_url}/dashboard")
     browser.find_element(By.ID, "token").send_keys(issue_token(account))
     browser.find_element(By.CSS_SELECTOR, "#token-form button").click()
-    wait = WebDriverWait(browser, 60)
+    # Live updates re-render the rows: an element read as it is replaced is read again.
+    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
     wait.until(lambda b: account in b.find_element(By.ID, "who").text)
     Select(browser.find_element(By.ID, "entity")).select_by_visible_text("CONTACT")
     Select(browser.find_element(By.ID, "action")).select_by_visible_text("INSERT")
