@@ -29,12 +29,13 @@ retry_options: dict[str, Any] = {
 def run_or_give_up(
     work: Coroutine[Any, Any, None], give_up: Callable[[str], Coroutine[Any, Any, None]]
 ) -> None:
-    """Runs the work; Dramatiq retries an error, and on the last attempt `give_up` records
+    """Runs the work. Work that cannot be done yet comes back later, spending no retry
+    (ComeBackLater); Dramatiq retries an error, and on the last attempt `give_up` records
     the failure (rows logged FAILED, or the action FAILED) so the action still ends."""
     try:
         run(work)
-    except ComeBackLater:
-        raise  # not a failure: the actor sends its message again
+    except ComeBackLater as later:
+        come_back_in(later.wait_ms)  # not a failure: the message comes back then
     except Exception as exc:
         if not is_last_attempt(settings.chunk_max_retries):
             raise
@@ -46,17 +47,11 @@ def run_or_give_up(
     actor_name=tasks.PLAN_ACTION, queue_name=tasks.QUEUE, broker=broker, **retry_options
 )
 def plan_bulk_action(action_id: str) -> None:
-    try:
-        run_or_give_up(plan_action(action_id), partial(fail_planning, action_id))
-    except ComeBackLater as later:
-        come_back_in(later.wait_ms)
+    run_or_give_up(plan_action(action_id), partial(fail_planning, action_id))
 
 
 @dramatiq.actor(
     actor_name=tasks.PROCESS_CHUNK, queue_name=tasks.QUEUE, broker=broker, **retry_options
 )
 def process_chunk_actor(chunk_id: str) -> None:
-    try:
-        run_or_give_up(process_chunk(chunk_id), partial(fail_chunk, chunk_id))
-    except ComeBackLater as later:
-        come_back_in(later.wait_ms)
+    run_or_give_up(process_chunk(chunk_id), partial(fail_chunk, chunk_id))

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from beanie import PydanticObjectId
 
 from app.domain.models import TERMINAL_STATUSES, BulkAction, Chunk, LogStatus
+from app.domain.models.chunk import COUNT_FIELDS
 from app.domain.models.ids import saved_id
-
-COUNTED = {"succeeded": 1, "failed": 1, "skipped": 1}
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,14 @@ async def sum_chunks_of(
         .find(
             # One action is an equality, which every server answers from an index.
             {"action_id": owners[0] if len(owners) == 1 else {"$in": owners}},
-            {"_id": 0, "action_id": 1, "done": 1, "size": 1, "parent": 1, **COUNTED},
+            {
+                "_id": 0,
+                "action_id": 1,
+                "done": 1,
+                "size": 1,
+                "parent": 1,
+                **dict.fromkeys(COUNT_FIELDS.values(), 1),
+            },
         )
         .to_list()
     )
@@ -59,9 +65,8 @@ async def sum_chunks_of(
             figures[4] += chunk.get("size", 0)
         if not chunk.get("done"):
             continue
-        figures[0] += chunk.get("succeeded", 0)
-        figures[1] += chunk.get("failed", 0)
-        figures[2] += chunk.get("skipped", 0)
+        for n, field in enumerate(COUNT_FIELDS.values()):  # succeeded, failed, skipped
+            figures[n] += chunk.get(field, 0)
         # Parts of a split chunk carry its counts; the chunk itself counts as one done.
         figures[3] += chunk.get("parent") is None
     return {action_id: Counters(*figures) for action_id, figures in sums.items()}

@@ -201,7 +201,6 @@ async def write_chunk(action: BulkAction, seq: int, rows: list[Row]) -> None:
     await insert_new_documents([chunk])
     await dispatch.after_planned(chunk)
     await liveness.touch(str(action_id))
-    await lease.renew(keys.planning_lease(str(action_id)), lease.kept_ms())
 
 
 async def write_chunks(action: BulkAction) -> tuple[int, int]:

@@ -113,12 +113,18 @@ def parse_entity_id(value: Any) -> str:
     return str(ObjectId(value))
 
 
-def data_update(entity: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
-    """The $set document for entity fields; the unique key is mirrored into `key`."""
-    update: dict[str, Any] = {f"data.{name}": value for name, value in data.items()}
-    if entity.unique_field in data:
-        update["key"] = data[entity.unique_field]
-    update["updated_at"] = utcnow()
+def entity_update(entity: EntitySpec, changes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The MongoDB update of one entity from its field changes, `{operator: {field:
+    argument}}`: fields live under `data`, the unique key is mirrored into `key`, and
+    `updated_at` is stamped."""
+    update: dict[str, Any] = {
+        operator: {f"data.{field}": argument for field, argument in fields.items()}
+        for operator, fields in changes.items()
+    }
+    stamps = update.setdefault("$set", {})
+    if entity.unique_field in changes.get("$set", {}):
+        stamps["key"] = changes["$set"][entity.unique_field]
+    stamps["updated_at"] = utcnow()
     return update
 
 

@@ -3,7 +3,6 @@ field operations (app.domain.operations); a target that already looks as asked i
 SKIPPED/UNCHANGED."""
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -16,11 +15,11 @@ from app.domain.actions._base import (
     PreparedInput,
     TargetsById,
     actions,
+    entity_update,
     failed_write,
     not_found,
 )
 from app.domain.actions._inputs import filter_input, forbid, ids_input, row_with_id
-from app.domain.clock import utcnow
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
@@ -96,7 +95,6 @@ class Update(TargetsById):
     ) -> list[Outcome]:
         existing = set(decisions.get("existing", []))
         current = decisions.get("current", {})
-        now = utcnow()
         updates = {
             row["row"]: changes_for(
                 ctx.operations or {},
@@ -113,7 +111,7 @@ class Update(TargetsById):
             UpdateOne(
                 # By _id alone: decide() checked the account, and ids are never reused.
                 {"_id": ObjectId(row["id"])},
-                entity_update(ctx.entity, updates[row["row"]], now),
+                entity_update(ctx.entity, updates[row["row"]]),
             )
             for row in targets
         ]
@@ -143,21 +141,6 @@ class Update(TargetsById):
                     or Outcome(row["row"], LogStatus.SUCCESS, LogReason.UPDATED, row["id"])
                 )
         return outcomes
-
-
-def entity_update(
-    entity: EntitySpec, changes: dict[str, dict[str, Any]], now: datetime
-) -> dict[str, Any]:
-    """The MongoDB update of one entity from its field changes ({operator: {field: arg}})."""
-    update: dict[str, Any] = {
-        operator: {f"data.{field}": argument for field, argument in fields.items()}
-        for operator, fields in changes.items()
-    }
-    stamps = update.setdefault("$set", {})
-    stamps["updated_at"] = now
-    if entity.unique_field in changes.get("$set", {}):
-        stamps["key"] = changes["$set"][entity.unique_field]
-    return update
 
 
 actions.register(Update())

@@ -9,7 +9,7 @@ from app.domain.actions._base import (
     ChunkContext,
     Outcome,
     actions,
-    data_update,
+    entity_update,
     failed_write,
 )
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, new_entity
@@ -38,7 +38,7 @@ class Upsert(KeyedRecords):
         ops = [
             UpdateOne(
                 {"_id": ObjectId(existing[row["key"]])},
-                {"$set": data_update(ctx.entity, row["data"])},
+                entity_update(ctx.entity, {"$set": row["data"]}),
             )
             if row["key"] in existing
             else InsertOne(new_entity(ctx, row, now))

@@ -45,8 +45,11 @@ class FilterOperator:
 operators: Registry[FilterOperator] = Registry("app.domain.filters", "filter operator")
 
 # Fields every entity has besides its schema's: where they are stored, and their kind.
-META_FIELDS = {"id": ("_id", FieldKind.ID), "created_at": ("created_at", FieldKind.DATE)}
-META_FIELDS["updated_at"] = ("updated_at", FieldKind.DATE)
+META_FIELDS = {
+    "id": ("_id", FieldKind.ID),
+    "created_at": ("created_at", FieldKind.DATE),
+    "updated_at": ("updated_at", FieldKind.DATE),
+}
 
 
 def field_kinds(entity: EntitySpec) -> dict[str, FieldKind]:
