@@ -77,7 +77,7 @@ async def store_action(rows: int, failing_every: int) -> BulkAction:
         )
         await chunk.insert()
         outcomes = [outcome(row, seq % failing_every == 0) for row in range(first, last + 1)]
-        await write_logs(chunk, outcomes)
+        await write_logs(chunk, outcomes, action.created_at)
         await mark_done(chunk, outcomes)
         for o in outcomes:
             counts[o.status] += 1

@@ -33,28 +33,35 @@ from app.infra.inserts import insert_new
 
 
 async def record(
-    chunk: Chunk, outcomes: Sequence[Outcome], started_at: datetime | None = None
+    chunk: Chunk,
+    outcomes: Sequence[Outcome],
+    started_at: datetime | None = None,
+    written_at: datetime | None = None,
 ) -> None:
-    """Everything that follows a chunk's writes, in order; `started_at` is when the rate
-    limit let it through."""
-    await write_logs(chunk, outcomes)
-    if await mark_done(chunk, outcomes, started_at):
+    """Everything that follows a chunk's writes, in order. `started_at` and `written_at` are
+    when the rate limit let its writes start and when they ended (rows are logged at the
+    latter); both None for a chunk that wrote nothing."""
+    await write_logs(chunk, outcomes, written_at or utcnow())
+    if await mark_done(chunk, outcomes, started_at, written_at):
         await after_done(chunk)
         await publish_change(chunk.action_id, chunk.account_id)
     await finish_if_complete(chunk.action_id)
 
 
-async def write_logs(chunk: Chunk, outcomes: Sequence[Outcome]) -> None:
+async def write_logs(chunk: Chunk, outcomes: Sequence[Outcome], at: datetime) -> None:
     """Logs the outcomes; rows an earlier delivery logged keep their first log."""
     rows = ((o.status, logged_row(o.row, str(o.reason), o.entity_id, o.message)) for o in outcomes)
     await insert_new(
         LogBlock.get_pymongo_collection(),
-        block_documents(chunk.action_id, chunk.account_id, chunk.seq, utcnow(), rows),
+        block_documents(chunk.action_id, chunk.account_id, chunk.seq, at, rows),
     )
 
 
 async def mark_done(
-    chunk: Chunk, outcomes: Sequence[Outcome], started_at: datetime | None = None
+    chunk: Chunk,
+    outcomes: Sequence[Outcome],
+    started_at: datetime | None = None,
+    written_at: datetime | None = None,
 ) -> bool:
     """Marks the chunk done with its counts; True for the delivery that marked it."""
     counts = Counter(outcome.status for outcome in outcomes)
@@ -66,6 +73,7 @@ async def mark_done(
                 **{field: counts[status] for status, field in COUNT_FIELDS.items()},
                 "statuses": [str(status) for status in COUNT_FIELDS if counts[status]],
                 "started_at": started_at,
+                "written_at": written_at,
                 "done_at": utcnow(),
             }
         },

@@ -93,9 +93,11 @@ async def begin_write(chunk: Chunk) -> datetime:
     raise WriteMustWait(booked.wait_ms)
 
 
-async def end_write(chunk: Chunk) -> None:
-    """The chunk's writes have ended (or failed): its rows count at this time from now on."""
-    await entity_limit().finish(chunk.account_id, chunk.size, chunk.id)
+async def end_write(chunk: Chunk) -> datetime:
+    """The chunk's writes have ended (or failed): its rows count at this time from now on,
+    which is returned."""
+    ended = await entity_limit().finish(chunk.account_id, chunk.size, chunk.id)
+    return datetime.fromtimestamp(ended / 1000, UTC)
 
 
 async def release(account_id: str, action_id: str) -> None:

@@ -104,13 +104,18 @@ async def process_chunk(chunk_id: str) -> None:
             live.append(row)
     decisions = await decide_once(stored_rows.id, lambda: spec.decide(ctx, live))
     # A dry run writes nothing, so it is not charged to the limit.
-    started_at = None if action.dry_run else await begin_write(chunk)
+    if action.dry_run:
+        outcomes = planned + await spec.apply(ctx, live, decisions)
+        await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row))
+        return
+    # The rows count against the limit while the entities are written, not while the
+    # bookkeeping after (logs, counts, the next chunk) is done.
+    started_at = await begin_write(chunk)
     try:
         outcomes = planned + await spec.apply(ctx, live, decisions)
-        await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row), started_at)
     finally:
-        if not action.dry_run:
-            await end_write(chunk)
+        written_at = await end_write(chunk)
+    await record(chunk, sorted(outcomes, key=lambda o: o.row), started_at, written_at)
 
 
 async def logged_outcomes(chunk: Chunk, rows: ChunkRows) -> dict[int, Outcome]:

@@ -98,7 +98,8 @@ return {1, at - now, at}
 
 # ARGV: writes_last_ms, window_ms, limit, cost, member. Starts a write now if its cost fits
 # with the writes done in the window ending now and those in progress; its booking is
-# replaced. Returns {1, start}, or {0, now} when it does not fit.
+# replaced. A write already done (its worker died before telling) is not charged again.
+# Returns {1, start}, or {0, now} when it does not fit.
 BEGIN = (
     OPEN
     + """
@@ -106,6 +107,9 @@ local limit = tonumber(ARGV[3])
 local cost = tonumber(ARGV[4])
 local member = ARGV[5]
 redis.call('ZREM', KEYS[1], member)
+if redis.call('ZSCORE', KEYS[3], member) then
+  return {1, now}
+end
 redis.call('ZREM', KEYS[2], member)
 local used = total(redis.call('ZRANGE', KEYS[3], 0, -1))
   + total(redis.call('ZRANGE', KEYS[2], 0, -1))
@@ -236,9 +240,10 @@ class SlidingWindowLimit:
         began, at = await self._run(BEGIN, subject, limit, cost, f"{cost}:{token}")
         return int(at) if began == 1 else None
 
-    async def finish(self, subject: str, cost: int, token: str) -> None:
-        """Ends the token's write: it counts at this time from now on."""
-        await self._run(FINISH, subject, f"{cost}:{token}")
+    async def finish(self, subject: str, cost: int, token: str) -> int:
+        """Ends the token's write: it counts at this time from now on. Returns that time
+        (epoch ms, Redis's clock)."""
+        return int(await self._run(FINISH, subject, f"{cost}:{token}"))
 
     async def usage(self, subject: str) -> Usage:
         in_window, ahead = await self._run(USAGE, subject)

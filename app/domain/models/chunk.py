@@ -49,8 +49,10 @@ class Chunk(Document):
     # status reads, found by an equality (the counts' `$gt: 0` would read every chunk on
     # FerretDB v1, which filters anything but equalities itself).
     statuses: list[LogStatus] = Field(default_factory=list)
-    # When the rate limit let the chunk through (the time its rows were charged at).
+    # When the rate limit let the chunk's writes start, and when they ended (its rows count
+    # against the limit in between, and for a window after).
     started_at: datetime | None = None
+    written_at: datetime | None = None
     done_at: datetime | None = None
 
     @staticmethod

@@ -113,3 +113,13 @@ async def test_a_write_whose_worker_died_counts_as_ended_after_its_longest_time(
     assert await limit.begin("acct", 10, 1, "next") is None
     await asyncio.sleep(1.2)  # its longest time and then a window have passed
     assert await limit.begin("acct", 10, 10, "next") is not None
+
+
+async def test_a_write_done_once_is_not_charged_again_when_its_chunk_comes_back() -> None:
+    limit = SlidingWindowLimit(f"test-rate-{uuid.uuid4().hex[:8]}", 60_000, writes_last_ms=60_000)
+    assert await limit.begin("acct", 10, 6, "a") is not None
+    await limit.finish("acct", 6, "a")
+    # Its worker died before recording the chunk: the redelivery writes the same rows again.
+    assert await limit.begin("acct", 10, 6, "a") is not None
+    await limit.finish("acct", 6, "a")
+    assert (await limit.usage("acct")).in_window == 6

@@ -5,6 +5,7 @@ every empty block on the way."""
 from beanie import PydanticObjectId
 
 from app.domain.actions import Outcome
+from app.domain.clock import utcnow
 from app.domain.models import ActionLog, BulkAction, BulkActionStatus, Chunk, LogReason, LogStatus
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
@@ -52,7 +53,7 @@ async def stored_action(
         await chunk.insert()
         if seq not in unprocessed:
             outcomes = [outcome(row) for row in range(first, last + 1)]
-            await write_logs(chunk, outcomes)
+            await write_logs(chunk, outcomes, utcnow())
             await mark_done(chunk, outcomes)
     return action
 
