@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import strawberry
 from starlette.datastructures import UploadFile
@@ -14,9 +14,12 @@ from app.domain.errors import BadUserInput
 from app.domain.principal import Principal
 from app.infra import uploads
 from app.usecases import control, limits
-from app.usecases.creation import CreateRequest, create_bulk_action, run_dry_run
+from app.usecases.creation import CreateRequest, create_bulk_action
+from app.usecases.restoring import restore_bulk_action
+from app.usecases.retrying import retry_bulk_action
+from app.usecases.runs import run_dry_run
 from graphql_schema.context import Info
-from graphql_schema.enums import ActionType, EntityType
+from graphql_schema.enums import ActionType, EntityType, LogStatus
 from graphql_schema.filters import EntityFilter, raw_filter
 from graphql_schema.types import AccountRateLimitType, BulkActionType
 
@@ -121,6 +124,39 @@ class CreateMutation:
     )
     async def run_bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType:
         return BulkActionType.of(await run_dry_run(info.context.principal, id))
+
+    @strawberry.mutation(
+        description="Undoes an ended action: a new RESTORE action puts back what it changed "
+        "(created entities deleted, deleted ones inserted again under their id, updated fields "
+        "set back). Entities changed by someone since are left as they are (SKIPPED, "
+        "CHANGED_SINCE). Once per action, within RESTORE_RETENTION_DAYS after it ended."
+    )
+    async def restore_bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType:
+        return BulkActionType.of(await restore_bulk_action(info.context.principal, id))
+
+    @strawberry.mutation(
+        description="Runs again only the rows of an ended action whose outcome had `status` "
+        "(FAILED by default): a new action of the same type whose logs name each row's "
+        "`sourceRow`. Correct rows with `records` (`{row, ...fields}`, keyed by the original "
+        "row) or with `uploadId`, a CSV with a `row` column (the failed rows' logs.csv, "
+        "edited, as it is); other rows are retried as they were."
+    )
+    async def retry_bulk_action(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        status: LogStatus | None = LogStatus.FAILED,
+        records: list[JSON] | None = strawberry.UNSET,
+        upload_id: strawberry.ID | None = strawberry.UNSET,
+    ) -> BulkActionType:
+        retry = await retry_bulk_action(
+            info.context.principal,
+            id,
+            status or LogStatus.FAILED,
+            cast(list[Any], records) if records else None,
+            upload_id or None,
+        )
+        return BulkActionType.of(retry)
 
 
 async def store_file(account_id: str, file: UploadFile) -> str:

@@ -11,6 +11,7 @@ from app.domain.entities import EntityDocument
 from app.domain.models import ActionLog, BulkAction
 from app.usecases.limits import AccountRateLimit
 from app.usecases.pagination import Page
+from app.usecases.restoring import restorable_until
 from app.usecases.stats import ActionStats, stats_of
 from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, BulkActionStatus, EntityType, LogReason, LogStatus
@@ -50,6 +51,10 @@ class BulkActionStats:
         return cls(**vars(await stats_of(action)))
 
 
+def optional_id(value: object | None) -> strawberry.ID | None:
+    return strawberry.ID(str(value)) if value is not None else None
+
+
 @strawberry.type(name="BulkAction")
 class BulkActionType:
     id: strawberry.ID
@@ -72,7 +77,29 @@ class BulkActionType:
 
     @strawberry.field(description="The dry run this action was made from (runBulkAction).")
     def run_of(self) -> strawberry.ID | None:
-        return strawberry.ID(str(self.action.run_of)) if self.action.run_of else None
+        return optional_id(self.action.run_of)
+
+    @strawberry.field(description="A RESTORE: the action it undoes.")
+    def restore_of(self) -> strawberry.ID | None:
+        return optional_id(self.action.restore_of)
+
+    @strawberry.field(description="The RESTORE that undid this action (at most one).")
+    def restored_by(self) -> strawberry.ID | None:
+        return optional_id(self.action.restored_by)
+
+    @strawberry.field(description="A retry: the action whose failed rows it runs again.")
+    def retry_of(self) -> strawberry.ID | None:
+        return optional_id(self.action.retry_of)
+
+    @strawberry.field(
+        description="Until when restoreBulkAction can undo this action (RESTORE_RETENTION_DAYS "
+        "after it ended); null while it runs, once restored, and for actions that change "
+        "nothing, dry runs and restores."
+    )
+    def can_restore_until(self) -> datetime | None:
+        if self.action.restored_by is not None or self.action.restore_of is not None:
+            return None
+        return restorable_until(self.action)
 
     @strawberry.field(description="PAUSED or CANCELLING while the owner's request holds.")
     async def status(self, info: Info) -> BulkActionStatus:
@@ -117,6 +144,9 @@ class BulkActionLogType:
     reason: LogReason
     message: str | None
     at: datetime
+    source_row: int | None = strawberry.field(
+        description="A restore's or a retry's row: the row of the original action it comes from."
+    )
 
     @classmethod
     def of(cls, log: ActionLog) -> "BulkActionLogType":
@@ -127,6 +157,7 @@ class BulkActionLogType:
             reason=log.reason,
             message=log.message,
             at=log.at,
+            source_row=log.source_row,
         )
 
 

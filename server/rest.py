@@ -3,6 +3,7 @@
 import csv
 import io
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -13,6 +14,8 @@ from app.domain.principal import Principal
 from app.infra import uploads
 from app.infra.outages import as_outage
 from app.usecases import exports, logs, queries
+from app.usecases.input_cells import InputCells, input_columns
+from app.usecases.logs import LOG_CSV_COLUMNS
 from graphql_schema.context import authenticate
 
 STATUS_CODES = {
@@ -89,31 +92,38 @@ async def export_logs(request: Request) -> Response:
                 raise BadUserInput(f"`status` must be one of {', '.join(LogStatus)}.")
             status = LogStatus(wanted.upper())
         action_id = request.path_params["action_id"]
-        await queries.get_action(principal, action_id)
+        action = await queries.get_action(principal, action_id)
     except Exception as error:
         if (known := known_error(error)) is None:
             raise
         return error_response(known)
+    # The failed rows come with their input, so the file can be corrected and retried.
+    with_input = status is LogStatus.FAILED
 
     async def lines() -> AsyncIterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["row", "entity_id", "status", "reason", "message", "at"])
-        async for log in logs.iter_logs(principal, action_id, status):
-            writer.writerow(
-                [
-                    log.row,
-                    log.entity_id or "",
-                    log.status,
-                    log.reason,
-                    log.message or "",
-                    log.at.isoformat(),
-                ]
-            )
-            if buffer.tell() > 64 * 1024:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+        header = list(LOG_CSV_COLUMNS)
+        writer.writerow(header + input_columns(action) if with_input else header)
+        async with AsyncExitStack() as stack:
+            inputs = InputCells(action, stack)
+            async for log in logs.iter_logs(principal, action_id, status):
+                cells = await inputs.cells(log.row) if with_input else []
+                writer.writerow(
+                    [
+                        log.row,
+                        log.entity_id or "",
+                        log.status,
+                        log.reason,
+                        log.message or "",
+                        log.at.isoformat(),
+                        *cells,
+                    ]
+                )
+                if buffer.tell() > 64 * 1024:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
         yield buffer.getvalue()
 
     filename = f"bulk-action-{action_id}-logs.csv"

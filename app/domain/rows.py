@@ -4,12 +4,32 @@ They are stored as plain documents (input batches, chunk rows, chunk decisions),
 are TypedDicts: the stored shape stays a dict, and every key the code reads is checked.
 """
 
+from datetime import datetime
 from typing import (
     Any,
+    NotRequired,
     Required,  # pydantic needs these on Python < 3.12
 )
 
 from typing_extensions import TypedDict
+
+
+class BeforeImage(TypedDict):
+    """One row's entity before the write. `stamp` is the `updated_at` the action's write put
+    on it: an entity whose `updated_at` differs later was changed by someone else since."""
+
+    row: int
+    id: str  # the entity's id
+    stamp: datetime
+    # Exactly one kind of image:
+    absent: NotRequired[bool]  # it did not exist (INSERT, a new UPSERT row)
+    document: NotRequired[dict[str, Any]]  # the whole document (DELETE)
+    # An update: the previous values of the fields it changed, the fields it added (absent
+    # before), the previous unique key if that changed, and the previous `updated_at`.
+    fields: NotRequired[dict[str, Any]]
+    added: NotRequired[list[str]]
+    key: NotRequired[str | None]
+    was: NotRequired[datetime | None]
 
 
 class RowBody(TypedDict, total=False):
@@ -21,6 +41,9 @@ class RowBody(TypedDict, total=False):
     new_id: str  # the id an insert gives the entity, chosen once at planning
     invalid: str  # why the row cannot be used: logged FAILED/INVALID
     dup: bool  # an earlier row of the input had the same key: logged SKIPPED
+    # A restore or a retry: the row of the original action this row comes from (logged).
+    source_row: int
+    image: BeforeImage  # RESTORE: what to put back
 
 
 class Row(RowBody, total=False):
@@ -42,3 +65,11 @@ class Decisions(TypedDict, total=False):
     # UPDATE: the targets' current values of the fields it changes, by entity id.
     current: dict[str, dict[str, Any]]
     holders: list[KeyHolder]  # entities already holding the rows' keys (UPSERT)
+    # The targets' `updated_at` and unique key before the write, by entity id (UPDATE,
+    # UPSERT: for their before-images; RESTORE: to see who changed them since).
+    versions: dict[str, datetime | None]
+    keys: dict[str, str | None]
+    documents: list[dict[str, Any]]  # DELETE: the targets' whole documents
+    # The `updated_at` this chunk's writes put on entities: fixed once, so a redelivery
+    # writes the same and an entity's `updated_at` tells whether anyone wrote it since.
+    stamp: datetime

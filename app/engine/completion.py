@@ -7,7 +7,7 @@ chunk done and moves the action to its final status (app.engine.lifecycle).
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from beanie import PydanticObjectId
@@ -24,10 +24,11 @@ from app.domain.models import (
 from app.domain.models.action_log import LogBlock, block_documents, logged_row
 from app.domain.models.chunk import COUNT_FIELDS
 from app.domain.progress import sum_chunks
+from app.domain.rows import Row
 from app.engine import dispatch
 from app.engine.lifecycle import transition
 from app.engine.splitting import parts_done
-from app.infra import waiting
+from app.infra import before_images, waiting
 from app.infra.events import publish_change
 from app.infra.inserts import insert_new
 
@@ -35,22 +36,34 @@ from app.infra.inserts import insert_new
 async def record(
     chunk: Chunk,
     outcomes: Sequence[Outcome],
+    rows: Sequence[Row],
     started_at: datetime | None = None,
     written_at: datetime | None = None,
 ) -> None:
     """Everything that follows a chunk's writes, in order. `started_at` and `written_at` are
     when the rate limit let its writes start and when they ended (rows are logged at the
     latter); both None for a chunk that wrote nothing."""
-    await write_logs(chunk, outcomes, written_at or utcnow())
+    sources = {row["row"]: row["source_row"] for row in rows if "source_row" in row}
+    await write_logs(chunk, outcomes, written_at or utcnow(), sources)
     if await mark_done(chunk, outcomes, started_at, written_at):
         await after_done(chunk)
         await publish_change(chunk.action_id, chunk.account_id)
     await finish_if_complete(chunk.action_id)
 
 
-async def write_logs(chunk: Chunk, outcomes: Sequence[Outcome], at: datetime) -> None:
-    """Logs the outcomes; rows an earlier delivery logged keep their first log."""
-    rows = ((o.status, logged_row(o.row, str(o.reason), o.entity_id, o.message)) for o in outcomes)
+async def write_logs(
+    chunk: Chunk,
+    outcomes: Sequence[Outcome],
+    at: datetime,
+    sources: Mapping[int, int] | None = None,
+) -> None:
+    """Logs the outcomes (with the original action's row, `sources`, for a restore or a
+    retry); rows an earlier delivery logged keep their first log."""
+    sources = sources or {}
+    rows = (
+        (o.status, logged_row(o.row, str(o.reason), o.entity_id, o.message, sources.get(o.row)))
+        for o in outcomes
+    )
     await insert_new(
         LogBlock.get_pymongo_collection(),
         block_documents(chunk.action_id, chunk.account_id, chunk.seq, at, rows),
@@ -111,6 +124,9 @@ async def finish_if_complete(action_id: PydanticObjectId) -> None:
         final = BulkActionStatus.COMPLETED_WITH_ERRORS
     else:
         final = BulkActionStatus.COMPLETED
+    if not action.dry_run:
+        # Before it ends: an action seen ended can be restored for the whole window.
+        await before_images.keep_until_restore_closes(action_id)
     await transition(
         action_id,
         final,

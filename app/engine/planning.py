@@ -17,9 +17,9 @@ from beanie import PydanticObjectId
 from bson import ObjectId
 
 from app.domain.actions import ActionSpec, actions
+from app.domain.actions._inputs import csv_row
 from app.domain.clock import utcnow
 from app.domain.entities import entities
-from app.domain.entities._base import InvalidRecord
 from app.domain.filters import to_query
 from app.domain.models import (
     TERMINAL_STATUSES,
@@ -31,6 +31,8 @@ from app.domain.models import (
     InputBatch,
     request_of,
 )
+from app.domain.models.action_log import block_of
+from app.domain.models.before_image import images_of_block
 from app.domain.models.ids import saved_id
 from app.domain.rows import Row
 from app.domain.status import PLANNABLE
@@ -64,19 +66,6 @@ async def inline_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
         await cursor.close()  # also when planning stops reading early
 
 
-def csv_row(spec: ActionSpec, action: BulkAction, number: int, values: list[str]) -> Row:
-    entity = entities.get(action.entity_type)
-    columns = action.columns or []
-    if len(values) != len(columns):
-        message = f"Expected {len(columns)} values, found {len(values)}."
-        return {"row": number, "invalid": message}
-    named = {name: value for name, value in zip(columns, values, strict=True) if name}
-    try:
-        return {"row": number, **spec.record_row(entity, entity.csv_record(named))}
-    except InvalidRecord as exc:
-        return {"row": number, "invalid": str(exc)}
-
-
 async def csv_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
     """The upload's rows; one that cannot be read is an invalid row, logged FAILED/INVALID
     with its number, and the rows after it are read as usual."""
@@ -87,7 +76,8 @@ async def csv_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
             if record.values is None:
                 yield {"row": record.number, "invalid": f"Unreadable row: {record.error}."}
             else:
-                yield csv_row(spec, action, record.number, record.values)
+                entity = entities.get(action.entity_type)
+                yield csv_row(spec, entity, action.columns or [], record.number, record.values)
             if record.number % YIELD_EVERY_ROWS == 0:
                 await asyncio.sleep(0)  # validation is CPU work: let the loop breathe
 
@@ -166,9 +156,24 @@ async def filter_rows(action: BulkAction, after: Planned) -> AsyncGenerator[Row,
         await cursor.close()
 
 
+async def image_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
+    """A restore's rows: the before-images of the action it undoes, in row order, read block
+    by block (each an equality read) up to the last row that action had."""
+    assert action.restore_of is not None
+    original = await BulkAction.get(action.restore_of)
+    last_block = block_of(original.total or 0) if original is not None else -1
+    number = 0
+    for block in range(last_block + 1):
+        for image in await images_of_block(action.restore_of, block):
+            number += 1
+            yield {"row": number, "source_row": image["row"], "id": image["id"], "image": image}
+
+
 def input_rows(action: BulkAction, after: Planned) -> AsyncGenerator[Row, None]:
     if action.filter is not None:
         return filter_rows(action, after)
+    if action.restore_of is not None:
+        return image_rows(action)
     return csv_rows(action) if action.upload_id else inline_rows(action)
 
 

@@ -13,6 +13,7 @@ from functools import partial
 from pymongo.errors import DuplicateKeyError
 
 from app.domain.actions import ChunkContext, Outcome, actions
+from app.domain.clock import stored_now
 from app.domain.entities import entities
 from app.domain.models import (
     BulkAction,
@@ -29,7 +30,7 @@ from app.domain.rows import Decisions, Row
 from app.engine.completion import after_done, finish_if_complete, record
 from app.engine.pacing import begin_write, end_write
 from app.engine.splitting import send_parts
-from app.infra import exports, liveness, writes
+from app.infra import before_images, exports, liveness, writes
 
 
 async def decide_once(rows_id: str, decide: Callable[[], Awaitable[Decisions]]) -> Decisions:
@@ -37,6 +38,7 @@ async def decide_once(rows_id: str, decide: Callable[[], Awaitable[Decisions]]) 
     if (earlier := await ChunkDecision.get(rows_id)) is not None:
         return earlier.decisions
     found = await decide()
+    found["stamp"] = stored_now()
     try:
         await ChunkDecision(id=rows_id, decisions=found).insert()
     except DuplicateKeyError:
@@ -81,6 +83,7 @@ async def process_chunk(chunk_id: str) -> None:
         await record(
             chunk,
             [planned_outcome(row) or skipped(row, LogReason.CANCELLED) for row in stored_rows.rows],
+            stored_rows.rows,
         )
         return
     spec = actions.get(action.action_type)
@@ -106,16 +109,20 @@ async def process_chunk(chunk_id: str) -> None:
     # A dry run writes nothing, so it is not charged to the limit.
     if action.dry_run:
         outcomes = planned + await spec.apply(ctx, live, decisions)
-        await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row))
+        await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row), stored_rows.rows)
         return
     # The rows count against the limit while the entities are written, not while the
     # bookkeeping after (logs, counts, the next chunk) is done.
     started_at = await begin_write(chunk)
     try:
-        outcomes = planned + await spec.apply(ctx, live, decisions)
+        applied = await spec.apply(ctx, live, decisions)
+        # Made from the decisions, so a redelivery stores the same images (the first stay).
+        images = spec.before_images(ctx, live, decisions, applied)
+        await before_images.store(chunk.action_id, images)
     finally:
         written_at = await end_write(chunk)
-    await record(chunk, sorted(outcomes, key=lambda o: o.row), started_at, written_at)
+    outcomes = sorted(planned + applied, key=lambda outcome: outcome.row)
+    await record(chunk, outcomes, stored_rows.rows, started_at, written_at)
 
 
 async def logged_outcomes(chunk: Chunk, rows: ChunkRows) -> dict[int, Outcome]:
@@ -135,4 +142,4 @@ async def fail_chunk(chunk_id: str, error: str) -> None:
     chunk, rows, _ = loaded
     logged = await logged_outcomes(chunk, rows)
     outcomes = [logged.get(row["row"]) or failed_outcome(row, error) for row in rows.rows]
-    await record(chunk, outcomes)
+    await record(chunk, outcomes, rows.rows)

@@ -20,7 +20,7 @@ from app.domain.models import (
     ControlRequest,
     InputBatch,
 )
-from app.infra import keys, lease, liveness
+from app.infra import before_images, keys, lease, liveness
 from app.infra.settings import get_settings
 from app.infra.tasks import send_planner
 
@@ -76,6 +76,7 @@ async def sweep() -> int:
         await send_planner(str(action_id))
     if await lease.take(keys.orphan_sweep_lease(), int(ORPHAN_SWEEP_EVERY.total_seconds() * 1000)):
         await delete_orphaned_input()
+        await before_images.delete_expired()
     return len(woken)
 
 

@@ -25,11 +25,14 @@ async def create_indexes() -> None:
     FerretDB v1 drops the connection when one createIndexes command names several indexes
     that already exist, so Beanie's own index creation (all in one command) is skipped. The
     entities' filter indexes are made on mongod only: FerretDB v1 pushes no filter on a
-    field inside `data` down to its storage, so there they would only slow writes.
+    field inside `data` down to its storage, so there they would only slow writes. FerretDB
+    v1 has no TTL indexes either; what they expire, the sweeper deletes too.
     """
     for model in document_models():
         collection = model.get_pymongo_collection()
         for index in getattr(model.Settings, "indexes", []):
+            if is_ferretdb() and "expireAfterSeconds" in index.document:
+                continue  # no TTL indexes in FerretDB v1: the sweeper deletes what expired
             await collection.create_indexes([index])
     if not is_ferretdb():
         for spec in entities:

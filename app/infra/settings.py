@@ -39,12 +39,14 @@ class Settings(BaseSettings):
     create_claim_seconds: int = Field(default=60, ge=1)
 
     max_inline_records: int = Field(default=10_000, ge=1)
+    # Days after an action ends during which it can be restored (undone); its before-images
+    # are deleted after that.
+    restore_retention_days: float = Field(default=30, gt=0)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
     max_upload_rows: int = Field(default=1_000_000, ge=1)
     # Per-account pacing: entities per rolling minute, unless the account has its own limit.
     rate_limit_per_minute: int = Field(default=10_000, ge=1)
-    # How long past the minute a charge stays counted: covers the spread between a chunk's
-    # admission and its writes, so the bound holds on the writes' own times too.
+    # How long past the minute a charge stays counted: a safety margin for the bound.
     rate_limit_margin_ms: int = Field(default=1000, ge=0)
     # How long a worker trusts its cached copy of an account's limit.
     rate_limit_cache_seconds: float = Field(default=5.0, ge=0)

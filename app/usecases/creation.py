@@ -14,7 +14,7 @@ from app.domain.actions import ActionInput, ActionSpec, PreparedInput, actions
 from app.domain.clock import utcnow
 from app.domain.entities import EntitySpec, entities
 from app.domain.errors import BadUserInput
-from app.domain.models import BulkAction, BulkActionStatus, InputBatch
+from app.domain.models import BulkAction, BulkActionStatus, IdempotencyKey, InputBatch
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.rows import Row
@@ -25,7 +25,7 @@ from app.infra.events import publish_change
 from app.infra.settings import get_settings
 from app.infra.tasks import send_planner
 from app.usecases import idempotency
-from app.usecases.queries import get_action
+from app.usecases.idempotency import key_claim
 
 INPUT_BATCH_ROWS = 1000
 ERRORS_SHOWN = 50
@@ -76,11 +76,13 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
     key = request.idempotency_key
     if key is not None:
         idempotency.check_key(key)
-        if (earlier := await idempotency.holder(principal, key)) is not None:
+        if earlier := await idempotency.holder(principal, key_claim(principal, key)):
             return earlier
 
     entity = entities.get(request.entity_type)
     spec = actions.get(request.action_type)
+    if spec.made_by is not None:
+        raise BadUserInput(f"A {spec.name} is made by {spec.made_by}, not createBulkAction.")
     scheduled_at = check_schedule(request.scheduled_at)
     columns: list[str | None] | None = None
     check_one_input(request)
@@ -127,13 +129,14 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         upload_id=request.upload_id,
         columns=columns,
     )
-    if key is not None and (earlier := await idempotency.claim(principal, key, action_id)):
+    claim_id = key_claim(principal, key) if key is not None else None
+    if claim_id is not None and (
+        earlier := await idempotency.claim(principal, claim_id, action_id)
+    ):
         return earlier  # a concurrent create with the same key stored its action first
     try:
         await store(action, prepared.rows)
-        taken_over = key is not None and not await idempotency.still_held(
-            action.account_id, key, action_id
-        )
+        taken_over = claim_id is not None and not await idempotency.still_held(claim_id, action_id)
         if not taken_over:
             await send_planner(str(action.id), scheduled_at)
             await publish_change(action.id, action.account_id)
@@ -143,8 +146,8 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
     if taken_over:
         # Taken over while this create was too slow: the other create's action stands.
         await discard(action)
-        assert key is not None
-        if (earlier := await idempotency.holder(principal, key)) is not None:
+        assert claim_id is not None
+        if (earlier := await idempotency.holder(principal, claim_id)) is not None:
             return earlier
         raise BadUserInput("The idempotencyKey is being used by another create; retry.")
     return action
@@ -197,44 +200,5 @@ async def discard(action: BulkAction) -> None:
     await InputBatch.get_pymongo_collection().delete_many({"action_id": action_id})
     await BulkAction.get_pymongo_collection().delete_one({"_id": action_id})
     if action.idempotency_key is not None:
-        await idempotency.release(action.account_id, action.idempotency_key, action_id)
-
-
-async def run_dry_run(principal: Principal, action_id: str) -> BulkAction:
-    """The real action of a finished dry run, made from the same input (its stored rows or
-    its upload); asked again, the same action. Its outcomes may differ from the forecast if
-    the data changed in between."""
-    dry = await get_action(principal, action_id)
-    if not dry.dry_run:
-        raise BadUserInput(f"Bulk action {action_id!r} is not a dry run.")
-    if dry.status not in (BulkActionStatus.COMPLETED, BulkActionStatus.COMPLETED_WITH_ERRORS):
-        raise BadUserInput(
-            f"The dry run is {dry.status}: only a completed dry run can be run for real."
-        )
-    if earlier := await BulkAction.find_one({"account_id": dry.account_id, "run_of": dry.id}):
-        return earlier
-    action = BulkAction(
-        id=PydanticObjectId(),
-        account_id=dry.account_id,
-        entity_type=dry.entity_type,
-        action_type=dry.action_type,
-        fields=dry.fields,
-        operations=dry.operations,
-        filter=dry.filter,
-        export_columns=dry.export_columns,
-        upload_id=dry.upload_id,
-        columns=dry.columns,
-        run_of=dry.id,
-    )
-    try:
-        cursor = InputBatch.get_pymongo_collection().find({"action_id": dry.id})
-        async for batch in cursor:
-            copy = InputBatch(action_id=saved_id(action), seq=batch["seq"], rows=batch["rows"])
-            await copy.insert()
-        await action.insert()
-        await send_planner(str(action.id))
-        await publish_change(action.id, action.account_id)
-    except BaseException:
-        await discard(action)
-        raise
-    return action
+        claim_id = IdempotencyKey.id_for(action.account_id, action.idempotency_key)
+        await idempotency.release(claim_id, action_id)

@@ -30,9 +30,15 @@ def check_key(key: str) -> None:
         raise BadUserInput(f"`idempotencyKey` {found}.")
 
 
-async def holder(principal: Principal, key: str) -> BulkAction | None:
-    """The action that holds the key, if one was stored."""
-    found = await IdempotencyKey.get(IdempotencyKey.id_for(principal.account_id, key))
+def key_claim(principal: Principal, key: str) -> str:
+    """The id of the claim on a client's key (the functions below take claim ids, which
+    follow-ups name their own way: IdempotencyKey.follow_up_id)."""
+    return IdempotencyKey.id_for(principal.account_id, key)
+
+
+async def holder(principal: Principal, claim_id: str) -> BulkAction | None:
+    """The action that holds the claim, if one was stored."""
+    found = await IdempotencyKey.get(claim_id)
     return None if found is None else await claimed_action(principal, found)
 
 
@@ -41,12 +47,13 @@ async def claimed_action(principal: Principal, found: IdempotencyKey) -> BulkAct
     return await BulkAction.find_one({"_id": found.action_id, "account_id": principal.account_id})
 
 
-async def claim(principal: Principal, key: str, action_id: PydanticObjectId) -> BulkAction | None:
+async def claim(
+    principal: Principal, claim_id: str, action_id: PydanticObjectId
+) -> BulkAction | None:
     """Claims the key for a new action: None when claimed, else the action holding it.
 
     BAD_USER_INPUT (with `retryAfter`) while another create with the key is still at work.
     """
-    claim_id = IdempotencyKey.id_for(principal.account_id, key)
     for _ in range(CLAIM_ATTEMPTS):
         try:
             await IdempotencyKey(id=claim_id, action_id=action_id).insert()
@@ -79,13 +86,13 @@ async def take_over(claim_id: str, dead_action_id: PydanticObjectId) -> None:
     )
 
 
-async def still_held(account_id: str, key: str, action_id: PydanticObjectId) -> bool:
-    found = await IdempotencyKey.get(IdempotencyKey.id_for(account_id, key))
+async def still_held(claim_id: str, action_id: PydanticObjectId) -> bool:
+    found = await IdempotencyKey.get(claim_id)
     return found is not None and found.action_id == action_id
 
 
-async def release(account_id: str, key: str, action_id: PydanticObjectId) -> None:
-    """Gives the key back, if this action still holds it."""
+async def release(claim_id: str, action_id: PydanticObjectId) -> None:
+    """Gives the claim back, if this action still holds it."""
     await IdempotencyKey.get_pymongo_collection().delete_one(
-        {"_id": IdempotencyKey.id_for(account_id, key), "action_id": action_id}
+        {"_id": claim_id, "action_id": action_id}
     )

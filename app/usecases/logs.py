@@ -22,6 +22,8 @@ from app.domain.progress import counters_of
 from app.usecases.pagination import Page, decode_cursor, encode_cursor, page_size
 from app.usecases.queries import get_action
 
+# The columns of logs.csv, before the input columns that the failed rows' export adds.
+LOG_CSV_COLUMNS = ("row", "entity_id", "status", "reason", "message", "at")
 MAX_ROW_DIGITS = 18
 # Blocks read in a row without a log for the reader before it asks the chunks for the next.
 FRUITLESS_BLOCKS = 2

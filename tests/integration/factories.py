@@ -60,11 +60,16 @@ class Died(Exception):
 
 async def die_before_recording(monkeypatch: pytest.MonkeyPatch, chunk_id: str) -> None:
     """Processes the chunk up to its writes, then dies: the next delivery redoes it."""
+    await die_at(monkeypatch, chunk_id, processing, "record")
+
+
+async def die_at(monkeypatch: pytest.MonkeyPatch, chunk_id: str, module: object, name: str) -> None:
+    """Processes the chunk until it calls `module.name`, and dies there."""
 
     async def dying(*_: object) -> None:
         raise Died
 
     with monkeypatch.context() as patch:
-        patch.setattr(processing, "record", dying)
+        patch.setattr(module, name, dying)
         with pytest.raises(Died):
             await processing.process_chunk(chunk_id)

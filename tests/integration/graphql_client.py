@@ -22,7 +22,7 @@ query Logs($id: ID!, $status: LogStatus, $first: Int, $after: String) {
   bulkActionLogs(id: $id, status: $status, first: $first, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    edges { cursor node { entityId row status reason message at } }
+    edges { cursor node { entityId row sourceRow status reason message at } }
   }
 }
 """

@@ -10,19 +10,20 @@ have reported, whatever that attempt managed to write before it died.
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
 from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.operations import DeleteOne, InsertOne, UpdateOne
 
-from app.domain.clock import utcnow
+from app.domain.clock import stored_now
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
 from app.domain.models.action_log import LogReason, LogStatus
 from app.domain.registry import Registry
-from app.domain.rows import Decisions, Row, RowBody
+from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
 WriteOp = InsertOne[Any] | UpdateOne | DeleteOne
 DUPLICATE_KEY_CODE = 11000
@@ -113,7 +114,14 @@ def parse_entity_id(value: Any) -> str:
     return str(ObjectId(value))
 
 
-def entity_update(entity: EntitySpec, changes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def stamp_of(decisions: Decisions) -> datetime:
+    """The `updated_at` the chunk's writes put on entities (fixed with its decisions)."""
+    return decisions.get("stamp") or stored_now()
+
+
+def entity_update(
+    entity: EntitySpec, changes: Mapping[str, Mapping[str, Any]], stamp: datetime
+) -> dict[str, Any]:
     """The MongoDB update of one entity from its field changes, `{operator: {field:
     argument}}`: fields live under `data`, the unique key is mirrored into `key`, and
     `updated_at` is stamped."""
@@ -124,8 +132,44 @@ def entity_update(entity: EntitySpec, changes: Mapping[str, Mapping[str, Any]]) 
     stamps = update.setdefault("$set", {})
     if entity.unique_field in changes.get("$set", {}):
         stamps["key"] = changes["$set"][entity.unique_field]
-    stamps["updated_at"] = utcnow()
+    stamps["updated_at"] = stamp
     return update
+
+
+def changed_fields(changes: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    return set().union(*changes.values())
+
+
+def update_image(
+    entity: EntitySpec,
+    row: int,
+    entity_id: str,
+    fields: set[str],
+    current: Mapping[str, Any],
+    decisions: Decisions,
+) -> BeforeImage:
+    """The before-image of an update of these fields, from the values its decide step read."""
+    image: BeforeImage = {
+        "row": row,
+        "id": entity_id,
+        "stamp": stamp_of(decisions),
+        "fields": {name: current[name] for name in fields if name in current},
+        "added": sorted(name for name in fields if name not in current),
+        "was": decisions.get("versions", {})[entity_id],
+    }
+    if entity.unique_field in fields:
+        image["key"] = decisions.get("keys", {})[entity_id]
+    return image
+
+
+def absent_image(row: int, entity_id: str, decisions: Decisions) -> BeforeImage:
+    """The before-image of an entity the write created: it did not exist."""
+    return {"row": row, "id": entity_id, "stamp": stamp_of(decisions), "absent": True}
+
+
+def succeeded(outcomes: Sequence[Outcome]) -> dict[int, Outcome]:
+    """The outcomes of rows whose write changed an entity, by row."""
+    return {outcome.row: outcome for outcome in outcomes if outcome.status is LogStatus.SUCCESS}
 
 
 def not_found(row: Row) -> Outcome:
@@ -156,6 +200,10 @@ class ActionSpec(ABC):
     targets_by_id: ClassVar[bool] = False
     # Rows may create entities, so planning gives each one the id its insert will use.
     creates_entities: ClassVar[bool] = False
+    # Its chunks keep before-images (`before_images`), so a RESTORE can undo it.
+    restorable: ClassVar[bool] = False
+    # The mutation that makes actions of this type, when createBulkAction does not (RESTORE).
+    made_by: ClassVar[str | None] = None
 
     @abstractmethod
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
@@ -185,6 +233,17 @@ class ActionSpec(ABC):
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         return {}
+
+    def before_images(
+        self,
+        ctx: ChunkContext,
+        rows: Sequence[Row],
+        decisions: Decisions,
+        outcomes: Sequence[Outcome],
+    ) -> list[BeforeImage]:
+        """What the entities the chunk changed looked like before (from its decisions), so
+        that the action can be undone; none for actions that change nothing."""
+        return []
 
     @abstractmethod
     async def apply(

@@ -102,3 +102,21 @@ async def holders_of(ctx: ChunkContext, keys: Sequence[str]) -> dict[str, str]:
         {"account_id": ctx.account_id, "key": {"$in": list(keys)}}, {"_id": 1, "key": 1}
     ).to_list()
     return {doc["key"]: str(doc["_id"]) for doc in found}
+
+
+def csv_row(
+    spec: ActionSpec,
+    entity: EntitySpec,
+    columns: Sequence[str | None],
+    number: int,
+    values: Sequence[str],
+) -> Row:
+    """A CSV row's values, named by `columns` (None ignores one), as a row; a row that
+    cannot be used says why (logged FAILED/INVALID)."""
+    if len(values) != len(columns):
+        return {"row": number, "invalid": f"Expected {len(columns)} values, found {len(values)}."}
+    named = {name: value for name, value in zip(columns, values, strict=True) if name}
+    try:
+        return {"row": number, **spec.record_row(entity, entity.csv_record(named))}
+    except InvalidRecord as exc:
+        return {"row": number, "invalid": str(exc)}

@@ -14,16 +14,19 @@ from app.domain.actions._base import (
     TargetsById,
     actions,
     not_found,
+    stamp_of,
+    succeeded,
 )
 from app.domain.actions._inputs import filter_input, forbid, ids_input, row_with_id
 from app.domain.entities import EntitySpec
 from app.domain.errors import BadUserInput
 from app.domain.models.action_log import LogReason, LogStatus
-from app.domain.rows import Decisions, Row, RowBody
+from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
 
 class Delete(TargetsById):
     name = "DELETE"
+    restorable = True
 
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
         forbid("DELETE", fields=given.fields)
@@ -42,6 +45,29 @@ class Delete(TargetsById):
 
     def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
         return {"id"}, {"id"}
+
+    async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
+        """Which targets exist, and their whole documents (their before-images)."""
+        ids = [ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows)]
+        found = await ctx.collection.find(
+            {"_id": {"$in": ids}, "account_id": ctx.account_id}
+        ).to_list()
+        return {"existing": [str(doc["_id"]) for doc in found], "documents": found}
+
+    def before_images(
+        self,
+        ctx: ChunkContext,
+        rows: Sequence[Row],
+        decisions: Decisions,
+        outcomes: Sequence[Outcome],
+    ) -> list[BeforeImage]:
+        documents = {str(doc["_id"]): doc for doc in decisions.get("documents", [])}
+        stamp = stamp_of(decisions)
+        return [
+            {"row": outcome.row, "id": outcome.entity_id, "stamp": stamp, "document": document}
+            for outcome in succeeded(outcomes).values()
+            if outcome.entity_id is not None and (document := documents.get(outcome.entity_id))
+        ]
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions

@@ -8,22 +8,25 @@ from app.domain.actions._base import (
     DUPLICATE_KEY_CODE,
     ChunkContext,
     Outcome,
+    absent_image,
     actions,
     failed_write,
+    stamp_of,
+    succeeded,
 )
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, new_entity
-from app.domain.clock import utcnow
 from app.domain.models.action_log import LogReason, LogStatus
-from app.domain.rows import Decisions, Row
+from app.domain.rows import BeforeImage, Decisions, Row
 
 
 class Insert(KeyedRecords):
     name = "INSERT"
+    restorable = True
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
-        now = utcnow()
+        stamp = stamp_of(decisions)
         if ctx.dry_run:
             # Nothing is written: the rows whose key is held would clash.
             holders = await holders_of(ctx, [row["key"] for row in rows])
@@ -33,7 +36,7 @@ class Insert(KeyedRecords):
                 if row["key"] in holders
             }
         else:
-            errors = await ctx.bulk_write([InsertOne(new_entity(ctx, row, now)) for row in rows])
+            errors = await ctx.bulk_write([InsertOne(new_entity(ctx, row, stamp)) for row in rows])
             holders = await holders_of(ctx, [rows[i]["key"] for i in clashes(errors)])
         outcomes = []
         for index, row in enumerate(rows):
@@ -55,6 +58,19 @@ class Insert(KeyedRecords):
             else:
                 outcomes.append(failed_write(row["row"], error))
         return outcomes
+
+    def before_images(
+        self,
+        ctx: ChunkContext,
+        rows: Sequence[Row],
+        decisions: Decisions,
+        outcomes: Sequence[Outcome],
+    ) -> list[BeforeImage]:
+        return [
+            absent_image(outcome.row, outcome.entity_id, decisions)
+            for outcome in succeeded(outcomes).values()
+            if outcome.entity_id is not None
+        ]
 
 
 actions.register(Insert())

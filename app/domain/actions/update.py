@@ -15,9 +15,13 @@ from app.domain.actions._base import (
     PreparedInput,
     TargetsById,
     actions,
+    changed_fields,
     entity_update,
     failed_write,
     not_found,
+    stamp_of,
+    succeeded,
+    update_image,
 )
 from app.domain.actions._inputs import filter_input, forbid, ids_input, row_with_id
 from app.domain.entities import EntitySpec
@@ -25,11 +29,12 @@ from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
 from app.domain.models.action_log import LogReason, LogStatus
 from app.domain.operations import changes_for, check_operations, fields_read
-from app.domain.rows import Decisions, Row, RowBody
+from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
 
 class Update(TargetsById):
     name = "UPDATE"
+    restorable = True
 
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
         changes = bool(given.fields) or any((given.operations or {}).values())
@@ -83,35 +88,59 @@ class Update(TargetsById):
             read.update(row.get("data") or {})
         found = await ctx.collection.find(
             {"_id": {"$in": ids}, "account_id": ctx.account_id},
-            {"_id": 1, **{f"data.{name}": 1 for name in read}},
+            {"_id": 1, "key": 1, "updated_at": 1, **{f"data.{name}": 1 for name in read}},
         ).to_list()
         return {
             "existing": [str(doc["_id"]) for doc in found],
             "current": {str(doc["_id"]): doc.get("data", {}) for doc in found},
+            "versions": {str(doc["_id"]): doc.get("updated_at") for doc in found},
+            "keys": {str(doc["_id"]): doc.get("key") for doc in found},
         }
+
+    def changes(
+        self, ctx: ChunkContext, row: Row, decisions: Decisions
+    ) -> dict[str, dict[str, Any]]:
+        """The row's update, decided from what the chunk read (a delivery before this one
+        may have written since): a row that needed nothing then needs nothing now."""
+        current = decisions.get("current", {}).get(row["id"], {})
+        return changes_for(ctx.operations or {}, row.get("data") or ctx.fields or {}, current)
+
+    def before_images(
+        self,
+        ctx: ChunkContext,
+        rows: Sequence[Row],
+        decisions: Decisions,
+        outcomes: Sequence[Outcome],
+    ) -> list[BeforeImage]:
+        changed = succeeded(outcomes)
+        current = decisions.get("current", {})
+        return [
+            update_image(
+                ctx.entity,
+                row["row"],
+                row["id"],
+                changed_fields(self.changes(ctx, row, decisions)),
+                current[row["id"]],
+                decisions,
+            )
+            for row in rows
+            if row["row"] in changed
+        ]
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
         existing = set(decisions.get("existing", []))
-        current = decisions.get("current", {})
         updates = {
-            row["row"]: changes_for(
-                ctx.operations or {},
-                row.get("data") or ctx.fields or {},
-                current.get(row["id"], {}),
-            )
-            for row in rows
-            if row["id"] in existing
+            row["row"]: self.changes(ctx, row, decisions) for row in rows if row["id"] in existing
         }
-        # Decided from what the chunk read (a delivery before this one may have written
-        # since): a row that needed nothing then needs nothing now.
+        stamp = stamp_of(decisions)
         targets = [row for row in rows if updates.get(row["row"])]
         ops = [
             UpdateOne(
                 # By _id alone: decide() checked the account, and ids are never reused.
                 {"_id": ObjectId(row["id"])},
-                entity_update(ctx.entity, updates[row["row"]]),
+                entity_update(ctx.entity, updates[row["row"]], stamp),
             )
             for row in targets
         ]

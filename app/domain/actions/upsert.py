@@ -8,40 +8,80 @@ from pymongo.operations import InsertOne, UpdateOne
 from app.domain.actions._base import (
     ChunkContext,
     Outcome,
+    absent_image,
     actions,
     entity_update,
     failed_write,
+    stamp_of,
+    succeeded,
+    update_image,
 )
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, new_entity
-from app.domain.clock import utcnow
 from app.domain.models.action_log import LogReason, LogStatus
-from app.domain.rows import Decisions, Row
+from app.domain.rows import BeforeImage, Decisions, Row
 
 
 class Upsert(KeyedRecords):
     name = "UPSERT"
+    restorable = True
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
+        """Which keys are held, and by whom; the holders' current values of the fields the
+        rows set (their before-images)."""
+        fields = set().union(*(row["data"] for row in rows))
         found = await ctx.collection.find(
             {"account_id": ctx.account_id, "key": {"$in": [row["key"] for row in rows]}},
-            {"_id": 1, "key": 1},
+            {"_id": 1, "key": 1, "updated_at": 1, **{f"data.{name}": 1 for name in fields}},
         ).to_list()
-        return {"holders": [{"key": doc["key"], "id": str(doc["_id"])} for doc in found]}
+        return {
+            "holders": [{"key": doc["key"], "id": str(doc["_id"])} for doc in found],
+            "current": {str(doc["_id"]): doc.get("data", {}) for doc in found},
+            "versions": {str(doc["_id"]): doc.get("updated_at") for doc in found},
+            "keys": {str(doc["_id"]): doc.get("key") for doc in found},
+        }
+
+    def before_images(
+        self,
+        ctx: ChunkContext,
+        rows: Sequence[Row],
+        decisions: Decisions,
+        outcomes: Sequence[Outcome],
+    ) -> list[BeforeImage]:
+        changed = succeeded(outcomes)
+        current = decisions.get("current", {})
+        images: list[BeforeImage] = []
+        for row in rows:
+            if (outcome := changed.get(row["row"])) is None or outcome.entity_id is None:
+                continue
+            if outcome.reason is LogReason.INSERTED:
+                images.append(absent_image(row["row"], outcome.entity_id, decisions))
+            else:
+                images.append(
+                    update_image(
+                        ctx.entity,
+                        row["row"],
+                        outcome.entity_id,
+                        set(row["data"]),
+                        current.get(outcome.entity_id, {}),
+                        decisions,
+                    )
+                )
+        return images
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
         existing = {found["key"]: found["id"] for found in decisions.get("holders", [])}
-        now = utcnow()
+        stamp = stamp_of(decisions)
         # Existing entities are updated by _id, new ones inserted under their planned id:
         # no write filters on the key, which FerretDB would answer with a scan per row.
         ops = [
             UpdateOne(
                 {"_id": ObjectId(existing[row["key"]])},
-                entity_update(ctx.entity, {"$set": row["data"]}),
+                entity_update(ctx.entity, {"$set": row["data"]}, stamp),
             )
             if row["key"] in existing
-            else InsertOne(new_entity(ctx, row, now))
+            else InsertOne(new_entity(ctx, row, stamp))
             for row in rows
         ]
         errors = await ctx.bulk_write(ops)

@@ -5,6 +5,7 @@ from beanie import Document
 from app.domain.models.account_limit import AccountLimit
 from app.domain.models.action_control import ActionControl, request_of, requests_of
 from app.domain.models.action_log import ActionLog, LogBlock, LogReason, LogStatus
+from app.domain.models.before_image import BeforeImageBlock
 from app.domain.models.bulk_action import BulkAction
 from app.domain.models.chunk import Chunk, ChunkDecision, ChunkRows
 from app.domain.models.idempotency import IdempotencyKey
@@ -22,6 +23,7 @@ __all__ = [
     "AccountLimit",
     "ActionControl",
     "ActionLog",
+    "BeforeImageBlock",
     "BulkAction",
     "BulkActionStatus",
     "Chunk",
@@ -47,6 +49,7 @@ def platform_documents() -> list[type[Document]]:
         ChunkDecision,
         InputBatch,
         LogBlock,
+        BeforeImageBlock,
         IdempotencyKey,
         ActionControl,
         AccountLimit,

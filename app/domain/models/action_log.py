@@ -46,6 +46,8 @@ class LogReason(StrEnum):
     CANCELLED = "CANCELLED"
     UNCHANGED = "UNCHANGED"
     EXPORTED = "EXPORTED"
+    # A restore left the entity as it is: someone changed it after the action wrote it.
+    CHANGED_SINCE = "CHANGED_SINCE"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class ActionLog:
     entity_id: str | None
     message: str | None
     at: datetime
+    source_row: int | None = None  # a restore's or a retry's: the original action's row
 
 
 class LoggedRow(TypedDict):
@@ -65,6 +68,7 @@ class LoggedRow(TypedDict):
     reason: str
     entity_id: NotRequired[str]
     message: NotRequired[str]
+    source_row: NotRequired[int]
 
 
 class LogBlock(Document):
@@ -93,12 +97,20 @@ def block_of(row: int) -> int:
     return (row - 1) // BLOCK_ROWS
 
 
-def logged_row(row: int, reason: str, entity_id: str | None, message: str | None) -> LoggedRow:
+def logged_row(
+    row: int,
+    reason: str,
+    entity_id: str | None,
+    message: str | None,
+    source_row: int | None = None,
+) -> LoggedRow:
     logged: LoggedRow = {"row": row, "reason": reason}
     if entity_id is not None:
         logged["entity_id"] = entity_id
     if message is not None:
         logged["message"] = message[:MAX_MESSAGE_CHARS]
+    if source_row is not None:
+        logged["source_row"] = source_row
     return logged
 
 
@@ -152,6 +164,7 @@ def read_rows(documents: Iterable[dict[str, Any]]) -> Iterator[ActionLog]:
             entity_id=logged.get("entity_id"),
             message=logged.get("message"),
             at=document["at"],
+            source_row=logged.get("source_row"),
         )
 
 

@@ -39,6 +39,11 @@ class BulkAction(Document):
     # was made from (runBulkAction).
     dry_run: bool = False
     run_of: PydanticObjectId | None = None
+    # A RESTORE names the action it undoes (whose before-images are its rows), and that
+    # action names its restore; a retry names the action whose failed rows it runs again.
+    restore_of: PydanticObjectId | None = None
+    restored_by: PydanticObjectId | None = None
+    retry_of: PydanticObjectId | None = None
     error: str | None = None
 
     total: int | None = None

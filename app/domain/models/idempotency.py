@@ -19,5 +19,11 @@ class IdempotencyKey(Document):
         unambiguous, so account "X:x" with key "y" and account "X" with key "x:y" differ."""
         return f"{len(account_id)}:{account_id}:{key}"
 
+    @staticmethod
+    def follow_up_id(account_id: str, kind: str, source_id: object) -> str:
+        """The claim of the one follow-up of a kind (a run, a restore) made from an action:
+        "/" where a key's id has ":", so the two never clash."""
+        return f"{len(account_id)}:{account_id}/{kind} of {source_id}"
+
     class Settings:
         name = "idempotency_keys"

@@ -91,3 +91,33 @@ async def test_a_dry_run_is_not_charged_to_the_limit(
     assert dry["stats"]["succeeded"] == 50
     limit = (await gql.data(USED))["accountRateLimit"]
     assert (limit["used"], limit["bookedAhead"]) == (0, 0)
+
+
+@pytest.mark.timeout(600)
+async def test_a_5000_row_dry_insert_forecasts_the_real_run_exactly(
+    gql: GraphQLClient, account: str
+) -> None:
+    await gql.run(
+        entityType="CONTACT",
+        actionType="INSERT",
+        records=[{"email": f"pre{n}@example.com", "city": "Old"} for n in range(500)],
+    )
+    records: list[dict[str, Any]] = [{"email": f"pre{n}@example.com"} for n in range(250)]
+    records += [{"email": f"fresh{n}@example.com", "score": n % 50} for n in range(4500)]
+    records += records[-250:]  # repeated in the input; the first 250 keys are held already
+    assert len(records) == 5000
+    contacts = Contact.get_pymongo_collection()
+    before = [doc async for doc in contacts.find({"account_id": account}).sort("_id", 1)]
+
+    dry = await gql.run(entityType="CONTACT", actionType="INSERT", records=records, dryRun=True)
+    forecast = await reasons(gql, dry["id"])
+    assert forecast == {"INSERTED": 4500, "ALREADY_EXISTS": 250, "DUPLICATE_IN_INPUT": 250}
+    after = [doc async for doc in contacts.find({"account_id": account}).sort("_id", 1)]
+    assert after == before  # every document, every field: nothing written
+
+    real = await gql.wait((await gql.data(RUN, id=dry["id"]))["runBulkAction"]["id"])
+    assert await reasons(gql, real["id"]) == forecast
+    assert {key: real["stats"][key] for key in ("succeeded", "skipped", "failed")} == {
+        key: dry["stats"][key] for key in ("succeeded", "skipped", "failed")
+    }
+    assert await contacts.count_documents({"account_id": account}) == 500 + 4500

@@ -1,0 +1,140 @@
+"""RESTORE: put back what another action changed, from its before-images.
+
+Its rows are the original action's images in row order (planning reads them; each row names
+its `source_row`). Per row: an entity the action created is deleted, a deleted one inserted
+again under its id, and updated fields set back (with the key and `updated_at` they had). An
+entity whose `updated_at` is no longer the one the action's write put on it was changed by
+someone since: it is left as it is, SKIPPED with reason CHANGED_SINCE. Every write is
+conditional on that stamp too, so a change made while the chunk runs is not overwritten.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from bson import ObjectId
+from pymongo.operations import DeleteOne, InsertOne, UpdateOne
+
+from app.domain.actions._base import (
+    ActionInput,
+    ChunkContext,
+    Outcome,
+    PreparedInput,
+    TargetsById,
+    WriteOp,
+    actions,
+    failed_write,
+)
+from app.domain.actions._inputs import clashes, holders_of
+from app.domain.entities import EntitySpec
+from app.domain.entities._base import InvalidRecord
+from app.domain.errors import BadUserInput
+from app.domain.models.action_log import LogReason, LogStatus
+from app.domain.rows import BeforeImage, Decisions, Row, RowBody
+
+CHANGED = "Changed by someone else since the action wrote it: left as it is."
+
+
+def skipped(row: Row, reason: LogReason, message: str) -> Outcome:
+    return Outcome(row["row"], LogStatus.SKIPPED, reason, row["id"], message)
+
+
+def put_back(entity: EntitySpec, image: BeforeImage) -> WriteOp:
+    """The write that undoes the image's change, only if no one wrote the entity since."""
+    written = {"_id": ObjectId(image["id"]), "updated_at": image["stamp"]}
+    if image.get("absent"):
+        return DeleteOne(written)
+    if (document := image.get("document")) is not None:
+        return InsertOne(document)
+    update: dict[str, Any] = {
+        "$set": {
+            **{f"data.{name}": value for name, value in image.get("fields", {}).items()},
+            "updated_at": image["was"],
+        }
+    }
+    if "key" in image:
+        update["$set"]["key"] = image["key"]
+    if added := image.get("added"):
+        update["$unset"] = {f"data.{name}": "" for name in added}
+    return UpdateOne(written, update)
+
+
+class Restore(TargetsById):
+    name = "RESTORE"
+    made_by = "restoreBulkAction(id)"
+
+    def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
+        raise BadUserInput(f"A RESTORE is made by {self.made_by}.")
+
+    def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
+        raise InvalidRecord("A RESTORE takes no records.")
+
+    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
+        return set(), set()
+
+    async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
+        """Which entities exist now, and the `updated_at` each has: who wrote it last."""
+        ids = [ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows)]
+        found = await ctx.collection.find(
+            {"_id": {"$in": ids}, "account_id": ctx.account_id}, {"_id": 1, "updated_at": 1}
+        ).to_list()
+        return {
+            "existing": [str(doc["_id"]) for doc in found],
+            "versions": {str(doc["_id"]): doc.get("updated_at") for doc in found},
+        }
+
+    def unchanged_since(self, row: Row, decisions: Decisions) -> Outcome | None:
+        """The outcome of a row that must not be written, or None to put it back."""
+        image = row["image"]
+        version = decisions.get("versions", {}).get(row["id"])
+        if image.get("document") is not None:
+            if version is not None:
+                return skipped(row, LogReason.UNCHANGED, "The entity exists: nothing to insert.")
+            return None
+        if version is None:
+            if image.get("absent"):
+                return skipped(row, LogReason.UNCHANGED, "The entity is gone already.")
+            return skipped(row, LogReason.CHANGED_SINCE, "Deleted since the action wrote it.")
+        if version != image["stamp"]:
+            return skipped(row, LogReason.CHANGED_SINCE, CHANGED)
+        return None
+
+    async def apply(
+        self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
+    ) -> list[Outcome]:
+        held = {row["row"]: self.unchanged_since(row, decisions) for row in rows}
+        targets = [row for row in rows if held[row["row"]] is None]
+        errors = await ctx.bulk_write([put_back(ctx.entity, row["image"]) for row in targets])
+        # A re-inserted entity whose key someone else took meanwhile; or this same entity,
+        # inserted by an earlier delivery of the chunk.
+        keys = [targets[index]["image"].get("document", {}).get("key") for index in clashes(errors)]
+        holders = await holders_of(ctx, [key for key in keys if key is not None])
+        for index, row in enumerate(targets):
+            if (error := errors.get(index)) is None:
+                held[row["row"]] = Outcome(
+                    row["row"], LogStatus.SUCCESS, undoing(row["image"]), row["id"]
+                )
+                continue
+            key = row["image"].get("document", {}).get("key")
+            holder = holders.get(key) if key is not None else None
+            if holder == row["id"]:
+                held[row["row"]] = Outcome(
+                    row["row"], LogStatus.SUCCESS, LogReason.INSERTED, holder
+                )
+            elif holder is not None:
+                message = f"Another entity ({holder}) holds its key now: left as it is."
+                held[row["row"]] = skipped(row, LogReason.CHANGED_SINCE, message)
+            else:
+                held[row["row"]] = failed_write(row["row"], error, row["id"])
+        return [outcome for outcome in held.values() if outcome is not None]
+
+
+def undoing(image: BeforeImage) -> LogReason:
+    """What putting the image back does to the entity."""
+    if image.get("absent"):
+        return LogReason.DELETED
+    if image.get("document") is not None:
+        return LogReason.INSERTED
+    return LogReason.UPDATED
+
+
+actions.register(Restore())

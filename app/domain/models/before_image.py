@@ -1,0 +1,71 @@
+"""What an entity looked like before an action changed it, kept so the action can be undone.
+
+A chunk that changes entities stores, for each row it changed, the entity's state before the
+write: the previous values of the fields an update changed (and those it added, as absent),
+the whole document a delete removed, or that the entity did not exist (an insert). Images are
+made from the chunk's stored decisions (what its first attempt read before writing), so a
+redelivered chunk makes the same images, never the state after its own earlier write.
+
+Stored like the logs, in blocks of consecutive rows (`app.domain.models.action_log`) under an
+id made of the action, the block and its first row, so storing again keeps the first. Each
+block carries `expires_at`, from which a TTL index deletes it when restore is no longer
+allowed (RESTORE_RETENTION_DAYS after the action ended; a far date while it runs).
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from itertools import groupby
+from typing import Any, ClassVar
+
+from beanie import Document, PydanticObjectId
+from pymongo import ASCENDING, IndexModel
+
+from app.domain.models.action_log import block_of
+from app.domain.rows import BeforeImage
+
+
+class BeforeImageBlock(Document):
+    """The images of one chunk's rows within one block."""
+
+    id: str  # type: ignore[assignment]  # "<action_id>:<block>:<first row>"
+    action_id: PydanticObjectId
+    block: int
+    expires_at: datetime
+    images: list[BeforeImage]
+
+    class Settings:
+        name = "before_images"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("action_id", ASCENDING), ("block", ASCENDING)]),
+            IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
+        ]
+
+
+def image_documents(
+    action_id: PydanticObjectId, expires_at: datetime, images: Iterable[BeforeImage]
+) -> list[dict[str, Any]]:
+    """The documents that store a chunk's images: one per block among its rows."""
+    ordered = sorted(images, key=lambda image: image["row"])
+    return [
+        {
+            "_id": f"{action_id}:{block}:{stored[0]['row']}",
+            "action_id": action_id,
+            "block": block,
+            "expires_at": expires_at,
+            "images": stored,
+        }
+        for block, group in groupby(ordered, key=lambda image: block_of(image["row"]))
+        if (stored := list(group))
+    ]
+
+
+async def images_of_block(action_id: PydanticObjectId, block: int) -> list[BeforeImage]:
+    """The images of one block in row order, each row once: one equality read."""
+    cursor = BeforeImageBlock.get_pymongo_collection().find(
+        {"action_id": action_id, "block": block}
+    )
+    found: dict[int, BeforeImage] = {}
+    for document in await cursor.to_list():
+        for image in document["images"]:
+            found.setdefault(image["row"], image)
+    return [found[row] for row in sorted(found)]

@@ -1,0 +1,62 @@
+"""Actions made from another one: the real run of a dry run, a restore, a retry.
+
+A follow-up that may exist once per action (a run, a restore) claims a name made of its kind
+and its source (IdempotencyKey.follow_up_id), with the idempotency claims of creates
+(app.usecases.idempotency): two concurrent requests make one action, and a request that died
+after claiming is taken over once its claim is dead.
+"""
+
+from collections.abc import Sequence
+
+from beanie import PydanticObjectId
+
+from app.domain.models import BulkAction, IdempotencyKey, InputBatch
+from app.domain.models.ids import saved_id
+from app.domain.principal import Principal
+from app.domain.rows import Row
+from app.infra.events import publish_change
+from app.infra.tasks import send_planner
+from app.usecases import idempotency
+from app.usecases.creation import discard, store
+
+
+def once_name(kind: str, source: BulkAction) -> str:
+    return IdempotencyKey.follow_up_id(source.account_id, kind, source.id)
+
+
+async def earlier(principal: Principal, kind: str, source: BulkAction) -> BulkAction | None:
+    """The follow-up of this kind already made from the source, if any."""
+    return await idempotency.holder(principal, once_name(kind, source))
+
+
+async def launch(
+    principal: Principal,
+    action: BulkAction,
+    *,
+    rows: Sequence[Row] = (),
+    input_of: BulkAction | None = None,
+    once: str | None = None,
+) -> BulkAction:
+    """Stores the action with its input (`rows`, or a copy of `input_of`'s stored rows) and
+    queues its planning. With `once` (a name from `once_name`), returns the follow-up made
+    earlier under that name instead, if there is one."""
+    if once is not None and (found := await idempotency.claim(principal, once, saved_id(action))):
+        return found
+    try:
+        if input_of is not None:
+            await copy_input(input_of, saved_id(action))
+        await store(action, list(rows))
+        await send_planner(str(action.id))
+        await publish_change(action.id, action.account_id)
+    except BaseException:
+        await discard(action)
+        if once is not None:
+            await idempotency.release(once, saved_id(action))
+        raise
+    return action
+
+
+async def copy_input(source: BulkAction, action_id: PydanticObjectId) -> None:
+    cursor = InputBatch.get_pymongo_collection().find({"action_id": source.id})
+    async for batch in cursor:
+        await InputBatch(action_id=action_id, seq=batch["seq"], rows=batch["rows"]).insert()

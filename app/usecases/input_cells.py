@@ -1,0 +1,82 @@
+"""The input each row of an action had, as CSV cells: what logs.csv of the failed rows adds to
+each log, so that the file can be corrected and given back to a retry as it is.
+
+A CSV action's cells are the upload's own values under the fields they filled, re-read
+alongside the logs (both in row order). Other actions' cells are their stored rows (target
+id and field values, written as an export writes them), read only from the chunks that hold
+the rows asked for.
+"""
+
+from bisect import bisect_right
+from collections.abc import AsyncGenerator
+from contextlib import AsyncExitStack, aclosing
+
+from app.domain.actions import actions
+from app.domain.entities import entities
+from app.domain.models import BulkAction, Chunk, ChunkRows
+from app.domain.rows import Row
+from app.infra import uploads
+from app.infra.csv_records import records
+
+
+def input_columns(action: BulkAction) -> list[str]:
+    """The fields the action's input gave, in the order its cells come."""
+    if action.upload_id is not None:
+        return [name for name in action.columns or [] if name]
+    entity = entities.get(action.entity_type)
+    allowed, _ = actions.get(action.action_type).columns(entity)
+    return [name for name in entity.export_columns() if name in allowed]
+
+
+class InputCells:
+    """Answers `cells(row)` for rows asked in ascending order."""
+
+    def __init__(self, action: BulkAction, stack: AsyncExitStack) -> None:
+        self.action = action
+        self.columns = input_columns(action)
+        self.stack = stack
+        self.upload: AsyncGenerator[tuple[int, list[str]], None] | None = None
+        self.current: tuple[int, list[str]] = (0, [])
+        self.chunks: list[tuple[int, str]] | None = None  # (first row, chunk id), by row
+        self.rows: dict[int, Row] = {}
+        self.loaded: str | None = None
+
+    async def cells(self, row: int) -> list[str]:
+        if self.action.upload_id is not None:
+            return await self.upload_cells(row)
+        return await self.stored_cells(row)
+
+    async def upload_cells(self, row: int) -> list[str]:
+        if self.upload is None:
+            self.upload = await self.stack.enter_async_context(aclosing(self.read_upload()))
+        while self.current[0] < row:
+            self.current = await anext(self.upload, (row, []))
+        return self.current[1] if self.current[0] == row else []
+
+    async def read_upload(self) -> AsyncGenerator[tuple[int, list[str]], None]:
+        assert self.action.upload_id is not None
+        positions = [at for at, name in enumerate(self.action.columns or []) if name]
+        async with aclosing(records(uploads.read_spooled(self.action.upload_id))) as found:
+            async for record in found:
+                values = record.values or []
+                yield record.number, [values[at] if at < len(values) else "" for at in positions]
+
+    async def stored_cells(self, row: int) -> list[str]:
+        if self.chunks is None:
+            cursor = Chunk.get_pymongo_collection().find(
+                {"action_id": self.action.id, "parent": None}, {"_id": 1, "first_row": 1}
+            )
+            found = [(c["first_row"], c["_id"]) async for c in cursor if c.get("first_row")]
+            self.chunks = sorted(found)
+        at = bisect_right(self.chunks, (row, "\uffff")) - 1
+        if at < 0:
+            return []
+        chunk_id = self.chunks[at][1]
+        if chunk_id != self.loaded:
+            stored = await ChunkRows.get(chunk_id)
+            self.rows = {r["row"]: r for r in stored.rows} if stored is not None else {}
+            self.loaded = chunk_id
+        if (found_row := self.rows.get(row)) is None:
+            return []
+        entity = entities.get(self.action.entity_type)
+        return entity.csv_cells(found_row.get("id", ""), found_row.get("data") or {}, self.columns)
