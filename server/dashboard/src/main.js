@@ -4,7 +4,7 @@ import { createClient } from "graphql-ws";
 
 const $ = (selector) => document.querySelector(selector);
 const TERMINAL = new Set(["COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCELLED"]);
-const FIELDS = `id entityType actionType status createdAt
+const FIELDS = `id entityType actionType status createdAt dryRun canRestoreUntil
   stats { total processed succeeded failed skipped progress etaSeconds waitingRows }`;
 
 let token = localStorage.getItem("bulkActionsToken") || "";
@@ -52,6 +52,56 @@ function render(action) {
     <td><progress max="100" value="${percent}"></progress> <span class="percent">${percent}%</span></td>
     <td>${s.succeeded}</td><td>${s.failed}</td><td>${s.skipped}</td>
     <td>${TERMINAL.has(action.status) ? "" : eta(s.etaSeconds)}</td>`;
+  if (logs.id === action.id) showControls(action);
+}
+
+// The safety nets, where they apply to the selected action: make a dry run real, undo an
+// ended action (after a confirmation), run its failed rows again.
+const FOLLOW_UPS = [
+  {
+    label: "Run for real",
+    mutation: "runBulkAction",
+    applies: (a) => a.dryRun && (a.status === "COMPLETED" || a.status === "COMPLETED_WITH_ERRORS"),
+  },
+  {
+    label: "Restore",
+    mutation: "restoreBulkAction",
+    applies: (a) => a.canRestoreUntil != null,
+    confirm: (a) =>
+      `Restore ${a.actionType} ${a.id}? Every entity it changed is put back as it was, ` +
+      "except those changed since. This can be done once.",
+  },
+  {
+    label: "Retry failed",
+    mutation: "retryBulkAction",
+    applies: (a) => !a.dryRun && TERMINAL.has(a.status) && a.stats.failed > 0,
+  },
+];
+
+function showControls(action) {
+  const bar = $("#action-controls");
+  bar.innerHTML = "";
+  for (const followUp of FOLLOW_UPS.filter((f) => f.applies(action))) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = followUp.label;
+    button.addEventListener("click", () => runFollowUp(followUp, action));
+    bar.append(button);
+  }
+}
+
+async function runFollowUp(followUp, action) {
+  if (followUp.confirm && !window.confirm(followUp.confirm(action))) return;
+  try {
+    const data = await gql(`mutation($id: ID!) { ${followUp.mutation}(id: $id) { ${FIELDS} } }`, {
+      id: action.id,
+    });
+    const made = data[followUp.mutation];
+    render(made);
+    note(`${followUp.label}: action ${made.id}`);
+  } catch (error) {
+    note(error.message);
+  }
 }
 
 async function loadEnums() {
@@ -60,7 +110,9 @@ async function loadEnums() {
     action: __type(name: "ActionType") { enumValues { name } }
   }`);
   for (const [select, type] of [["#entity", data.entity], ["#action", data.action]]) {
-    $(select).innerHTML = type.enumValues.map((v) => `<option>${v.name}</option>`).join("");
+    // A RESTORE is made by its button, not created.
+    const names = type.enumValues.map((v) => v.name).filter((name) => name !== "RESTORE");
+    $(select).innerHTML = names.map((name) => `<option>${name}</option>`).join("");
   }
 }
 
@@ -126,7 +178,12 @@ async function submit(event) {
     });
     const body = await uploaded.json();
     if (!uploaded.ok) throw new Error(`${body.error.message} (${body.error.code})`);
-    const input = { entityType: $("#entity").value, actionType: $("#action").value, uploadId: body.uploadId };
+    const input = {
+      entityType: $("#entity").value,
+      actionType: $("#action").value,
+      uploadId: body.uploadId,
+      dryRun: $("#dry-run").checked,
+    };
     const data = await gql(
       `mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { ${FIELDS} } }`,
       { input },
@@ -146,6 +203,7 @@ async function openLogs(id, more = false) {
   for (const row of document.querySelectorAll("#actions tr")) row.classList.toggle("selected", row.dataset.id === id);
   $("#logs").hidden = false;
   $("#logs-of").textContent = id;
+  if (actions.has(id)) showControls(actions.get(id));
   const status = $("#log-status").value || null;
   const data = await gql(
     `query($id: ID!, $status: LogStatus, $after: String) {

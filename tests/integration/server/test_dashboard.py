@@ -37,6 +37,18 @@ def browser() -> Iterator[WebDriver]:
     browser.quit()
 
 
+def follow_up(
+    browser: WebDriver, wait: WebDriverWait[WebDriver], label: str, confirm: bool = False
+) -> str:
+    """Clicks the selected action's button (accepting its confirmation); the new action's id."""
+    buttons = browser.find_elements(By.CSS_SELECTOR, "#action-controls button")
+    next(button for button in buttons if button.text == label).click()
+    if confirm:
+        wait.until(lambda b: b.switch_to.alert).accept()
+    wait.until(lambda b: b.find_element(By.ID, "submit-note").text.startswith(f"{label}: action"))
+    return str(browser.find_element(By.ID, "submit-note").text.rsplit(" ", 1)[1])
+
+
 def test_upload_and_watch_the_bar_reach_100_percent(
     api_url: str, account: str, browser: WebDriver, tmp_path: Path
 ) -> None:
@@ -71,6 +83,25 @@ def test_upload_and_watch_the_bar_reach_100_percent(
     wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#log-rows tbody tr")) == 1)
     failed = browser.find_element(By.CSS_SELECTOR, "#log-rows tbody tr").text
     assert failed.startswith(f"{ROWS + 1} FAILED INVALID")
+
+    # The safety nets of an ended import with a failed row: retry it, restore it.
+    buttons = browser.find_elements(By.CSS_SELECTOR, "#action-controls button")
+    assert [button.text for button in buttons] == ["Restore", "Retry failed"]
+    made = follow_up(browser, wait, "Retry failed")
+    wait.until(
+        lambda b: (
+            b.find_element(By.CSS_SELECTOR, f'tr[data-id="{made}"] .status').text
+            == "COMPLETED_WITH_ERRORS"
+        )
+    )
+    browser.find_element(By.CSS_SELECTOR, row).click()
+    wait.until(lambda b: b.find_element(By.ID, "logs-of").text == action_id)
+    made = follow_up(browser, wait, "Restore", confirm=True)
+    wait.until(
+        lambda b: b.find_element(By.CSS_SELECTOR, f'tr[data-id="{made}"]').text.startswith(
+            "RESTORE CONTACT"
+        )
+    )
 
     shot = ROOT / ".run" / "dashboard.png"
     shot.parent.mkdir(exist_ok=True)
