@@ -3,8 +3,10 @@ UPDATE of the same contacts named by id (an uploaded CSV of ids), in one run.
 
 Seeds the contacts straight into the platform's database, then runs the filter-targeted
 UPDATE (while it plans, inserts more matching contacts, which it must not touch), then the
-by-id UPDATE. Prints rows/s of each and their ratio, the workers' CPU µs per row, and their
-peak RSS after each (the filter run first, so its peak is its own).
+by-id UPDATE. Prints rows/s of each and their ratio, the workers' CPU µs per row, their
+peak RSS after each (the filter run first, so its peak is its own), and the storage each
+action's before-images (kept for restore) and logs add per 100,000 updated rows, in BSON
+bytes, beside the size of the contacts themselves.
 
 Run it through bench/audience, which starts the services like scripts/test does.
 """
@@ -13,6 +15,7 @@ import argparse
 import time
 from typing import Any
 
+import bson
 from bson import ObjectId
 from pymongo import MongoClient
 
@@ -44,7 +47,7 @@ def seed(contacts: Any, rows: int) -> list[str]:
 
 def timed(
     running: Platform, client: Any, given: dict[str, Any], during: Any = None
-) -> dict[str, float]:
+) -> dict[str, Any]:
     workers = running.worker_pids()
     cpu = sum(cpu_seconds(pid) for pid in workers)
     started = time.perf_counter()
@@ -54,6 +57,7 @@ def timed(
     state = wait_done(client, action_id)
     elapsed = time.perf_counter() - started
     return {
+        "id": action_id,
         "elapsed": elapsed,
         "rows": state["stats"]["succeeded"],
         "cpu": sum(cpu_seconds(pid) for pid in workers) - cpu,
@@ -100,15 +104,39 @@ def main() -> None:
             client,
             {"entityType": "CONTACT", "actionType": "UPDATE", "uploadId": upload_id},
         )
+        storage = {
+            run["id"]: {
+                name: stored_bytes(database[name], run["id"])
+                for name in ("before_images", "log_blocks")
+            }
+            for run in (by_filter, by_ids)
+        }
+        entity_bytes = sum(len(bson.encode(doc)) for doc in contacts.find({"account_id": ACCOUNT}))
+        entity_count = contacts.count_documents({"account_id": ACCOUNT})
     for name, run in (("by filter", by_filter), ("by ids (CSV)", by_ids)):
         print(
             f"UPDATE {name}: {run['rows']:,.0f} rows in {run['elapsed']:.1f}s ="
             f" {run['rows'] / run['elapsed']:,.0f} rows/s, workers' CPU"
             f" {run['cpu'] / max(run['rows'], 1) * 1e6:,.0f} µs/row, peak RSS {run['rss']:.0f} MB"
         )
+    per = 100_000
+    for name, run in (("by filter", by_filter), ("by ids (CSV)", by_ids)):
+        sizes = storage[run["id"]]
+        print(
+            f"storage per {per:,} updated rows ({name}): before-images"
+            f" {sizes['before_images'] / run['rows'] * per / 1e6:.1f} MB"
+            f" ({sizes['before_images'] / run['rows']:.0f} B/row), logs"
+            f" {sizes['log_blocks'] / run['rows'] * per / 1e6:.1f} MB;"
+            f" the contacts themselves {entity_bytes / entity_count * per / 1e6:.1f} MB"
+        )
     ratio = (by_filter["rows"] / by_filter["elapsed"]) / (by_ids["rows"] / by_ids["elapsed"])
     print(f"ratio filter / ids: {ratio:.2f}")
     print(f"contacts inserted during planning left untouched: {untouched:,} of 1,000")
+
+
+def stored_bytes(collection: Any, action_id: str) -> int:
+    """The BSON size of an action's documents in a collection (the same on any server)."""
+    return sum(len(bson.encode(doc)) for doc in collection.find({"action_id": ObjectId(action_id)}))
 
 
 def seed_late(contacts: Any) -> int:
