@@ -15,7 +15,7 @@ allowed (RESTORE_RETENTION_DAYS after the action ended; a far date while it runs
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import groupby
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, IndexModel
@@ -30,8 +30,9 @@ class BeforeImageBlock(Document):
     id: str  # type: ignore[assignment]  # "<action_id>:<block>:<first row>"
     action_id: PydanticObjectId
     block: int
+    stamp: datetime  # the chunk's (its images' `stamp`)
     expires_at: datetime
-    images: list[BeforeImage]
+    images: list[dict[str, Any]]  # BeforeImage without its stamp
 
     class Settings:
         name = "before_images"
@@ -44,19 +45,28 @@ class BeforeImageBlock(Document):
 def image_documents(
     action_id: PydanticObjectId, expires_at: datetime, images: Iterable[BeforeImage]
 ) -> list[dict[str, Any]]:
-    """The documents that store a chunk's images: one per block among its rows."""
+    """The documents that store a chunk's images: one per block among its rows. The chunk's
+    stamp is stored once per document, and an update's empty `added` not at all."""
     ordered = sorted(images, key=lambda image: image["row"])
-    return [
-        {
-            "_id": f"{action_id}:{block}:{stored[0]['row']}",
-            "action_id": action_id,
-            "block": block,
-            "expires_at": expires_at,
-            "images": stored,
-        }
-        for block, group in groupby(ordered, key=lambda image: block_of(image["row"]))
-        if (stored := list(group))
-    ]
+    documents = []
+    for (block, stamp), group in groupby(
+        ordered, key=lambda image: (block_of(image["row"]), image["stamp"])
+    ):
+        stored = [
+            {name: value for name, value in image.items() if name != "stamp" and value != []}
+            for image in group
+        ]
+        documents.append(
+            {
+                "_id": f"{action_id}:{block}:{stored[0]['row']}",
+                "action_id": action_id,
+                "block": block,
+                "stamp": stamp,
+                "expires_at": expires_at,
+                "images": stored,
+            }
+        )
+    return documents
 
 
 async def images_of_block(action_id: PydanticObjectId, block: int) -> list[BeforeImage]:
@@ -67,5 +77,5 @@ async def images_of_block(action_id: PydanticObjectId, block: int) -> list[Befor
     found: dict[int, BeforeImage] = {}
     for document in await cursor.to_list():
         for image in document["images"]:
-            found.setdefault(image["row"], image)
+            found.setdefault(image["row"], cast(BeforeImage, {**image, "stamp": document["stamp"]}))
     return [found[row] for row in sorted(found)]
