@@ -147,10 +147,11 @@ async function start(event) {
   localStorage.setItem("bulkActionsToken", token);
   try {
     const me = await gql("{ accountRateLimit { accountId perMinute } }");
-    $("#who").textContent = `${me.accountRateLimit.accountId} · ${me.accountRateLimit.perMinute.toLocaleString()} entities/min`;
     await loadEnums();
     await loadActions();
     follow();
+    // Shown once the page is ready to use (the type lists filled).
+    $("#who").textContent = `${me.accountRateLimit.accountId} · ${me.accountRateLimit.perMinute.toLocaleString()} entities/min`;
   } catch (error) {
     $("#who").textContent = error.message;
   }
