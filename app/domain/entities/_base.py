@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from functools import cached_property
 from typing import Any, ClassVar, Literal, get_args, get_origin
 
 from beanie import Document
@@ -116,9 +117,10 @@ class EntitySpec:
     def field_kinds(self) -> dict[str, FieldKind]:
         return {name: kind_of(info.annotation) for name, info in self.fields.model_fields.items()}
 
-    @property
+    @cached_property
     def list_fields(self) -> set[str]:
-        """Fields holding lists, which a CSV cell gives as values separated by ';'."""
+        """Fields holding lists, which a CSV cell gives as values separated by ';' (read for
+        every CSV row: worked out once)."""
         found = set()
         for name, info in self.fields.model_fields.items():
             kinds = get_args(info.annotation) or (info.annotation,)

@@ -10,6 +10,7 @@ computed from what was read), so a redelivered chunk never applies one twice.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from app.domain.entities import EntitySpec
@@ -107,7 +108,13 @@ def changes_for(
 
 
 def by_key(key: str) -> FieldOperation:
-    for operation in operations:
-        if operation.key == key:
-            return operation
-    raise KeyError(f"unknown field operation {key!r}")
+    """The operation stored under `key` (looked up for every field of every row)."""
+    try:
+        return _by_key()[key]
+    except KeyError:
+        raise KeyError(f"unknown field operation {key!r}") from None
+
+
+@cache
+def _by_key() -> dict[str, FieldOperation]:
+    return {operation.key: operation for operation in operations}

@@ -1,0 +1,414 @@
+"""Cost benchmark: what each row costs the platform, the database and Redis, in one run.
+
+For a clean contact CSV (ROWS rows) inserted, then the same contacts updated by id (an
+uploaded CSV of ids), against raw PyMongo floors on the same server in the same run (one
+client, and as many concurrent writer processes as the platform has worker threads), prints:
+wall rows/s; CPU µs per row of the platform's own processes (API and every worker process,
+utime+stime from /proc, before and after; the command monitor's own time taken out) or of the
+floor's clients; CPU µs per row of the database server's processes (FerretDB and PostgreSQL,
+or mongod); MongoDB commands per 1,000 rows and bytes sent per row (PyMongo command monitoring
+in the platform's processes: bench/monitor); Redis commands per 1,000 rows (the server's
+counter) and the Redis memory the action added at its peak (INFO memory, sampled).
+
+Run it through bench/cost, which starts the services like scripts/test does.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis
+from bson import ObjectId
+from pymongo import MongoClient, UpdateOne
+
+from app.infra.writes import FERRETDB_UPDATES_PER_COMMAND
+from bench.generate import lines
+from bench.platform import ROOT, Platform, graphql, wait_done
+from bench.processes import cpu_seconds
+
+CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
+ACCOUNT = "bench-cost"
+DATABASE_PROCESSES = ("ferretdb", "postgres", "mongod")
+BATCH = 1000
+
+
+@dataclass
+class Figures:
+    """One measured run: rows, seconds, CPU seconds of whose processes, and counts."""
+
+    name: str
+    rows: int = 0
+    seconds: float = 0.0
+    own_cpu: float = 0.0
+    database_cpu: float = 0.0
+    commands: Counter[str] = field(default_factory=Counter)
+    command_bytes: int = 0
+    redis_commands: int = 0
+    redis_peak_bytes: int = 0
+
+    def line(self, whose: str) -> str:
+        per_row = 1e6 / max(self.rows, 1)
+        text = (
+            f"{self.name}: {self.rows:,} rows in {self.seconds:.1f}s = "
+            f"{self.rows / self.seconds:,.0f} rows/s; {whose} CPU {self.own_cpu * per_row:,.0f}"
+            f" µs/row; database CPU {self.database_cpu * per_row:,.0f} µs/row"
+        )
+        if self.commands:
+            total = sum(self.commands.values())
+            top = ", ".join(f"{name} {count:,}" for name, count in self.commands.most_common(6))
+            text += (
+                f"\n    MongoDB commands {total * 1000 / self.rows:,.1f} per 1,000 rows ({top});"
+                f" {self.command_bytes / self.rows:,.0f} bytes sent per row"
+                f"\n    Redis commands {self.redis_commands * 1000 / self.rows:,.1f} per 1,000"
+                " rows;"
+                f" Redis memory at the action's peak +{self.redis_peak_bytes / 1e6:,.1f} MB"
+            )
+        return text
+
+
+def database_pids() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                name = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+            if name in DATABASE_PROCESSES:
+                found.append(int(entry.name))
+    return found
+
+
+def total_cpu(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        with suppress(OSError):  # ended meanwhile (a PostgreSQL backend)
+            total += cpu_seconds(pid)
+    return total
+
+
+@contextmanager
+def measured(figures: Figures, own_pids: Callable[[], list[int]]) -> Iterator[None]:
+    """Wall time and CPU of `own_pids` and of the database's processes over the block.
+    PostgreSQL backends come and go: their CPU is read before and after from those alive
+    at both ends, plus the ones that started within (counted whole)."""
+    before_db = {pid: cpu_seconds(pid) for pid in database_pids()}
+    own = own_pids()
+    before_own = total_cpu(own)
+    started = time.perf_counter()
+    yield
+    figures.seconds = time.perf_counter() - started
+    figures.own_cpu += total_cpu(own) - before_own
+    after_db = {pid: cpu for pid in database_pids() if (cpu := total_cpu([pid])) >= 0}
+    figures.database_cpu = sum(cpu - before_db.get(pid, 0.0) for pid, cpu in after_db.items())
+
+
+def documents(rows: int, account: str) -> list[list[dict[str, Any]]]:
+    docs = [
+        {
+            "_id": ObjectId(),
+            "account_id": account,
+            "key": f"floor{n}@example.com",
+            "data": {"email": f"floor{n}@example.com", "first_name": "Ada", "score": n % 100},
+        }
+        for n in range(rows)
+    ]
+    return [docs[start : start + BATCH] for start in range(0, rows, BATCH)]
+
+
+def write_batches(
+    url: str, database: str, batches: list[list[dict[str, Any]]], op: str, go: Any = None
+) -> float:
+    """Writes the batches; returns the CPU seconds the writing took (after `go`, if given,
+    so that a process's start-up is not counted)."""
+    client: MongoClient[dict[str, Any]] = MongoClient(url)
+    collection: Any = client[database]["contacts"]
+    # FerretDB v1 wedges on an update command of many statements (app.infra.writes): there
+    # the floor sends commands of as many updates as the platform does.
+    per_command = FERRETDB_UPDATES_PER_COMMAND if is_ferretdb(client) else BATCH
+    if go is not None:
+        go.wait()
+    began = time.process_time()
+    for batch in batches:
+        if op == "insert":
+            collection.insert_many(batch, ordered=False)
+            continue
+        updates = [UpdateOne({"_id": d["_id"]}, {"$set": {"data.company": "Floor"}}) for d in batch]
+        for start in range(0, len(updates), per_command):
+            collection.bulk_write(updates[start : start + per_command], ordered=False)
+    return time.process_time() - began
+
+
+def writer(url: str, database: str, batches: Any, op: str, go: Any, spent: Any) -> None:
+    spent.put(write_batches(url, database, batches, op, go))
+
+
+def is_ferretdb(client: MongoClient[dict[str, Any]]) -> bool:
+    return "ferretdbVersion" in client.admin.command("buildInfo")
+
+
+def floor(url: str, rows: int, writers: int, op: str) -> Figures:
+    """Raw unordered writes of 1,000, documents made outside the timing: one client, or
+    `writers` processes each with its share of the batches."""
+    database = f"bench_floor_{uuid.uuid4().hex[:6]}"
+    client: MongoClient[dict[str, Any]] = MongoClient(url)
+    client[database]["contacts"].create_index([("account_id", 1), ("key", 1)], unique=True)
+    batches = documents(rows, "floor")
+    if op == "update":
+        write_batches(url, database, batches, "insert")
+    shares = [batches[n::writers] for n in range(writers)]
+    name = f"floor {op}, {writers} writer{'s' if writers > 1 else ''}"
+    figures = Figures(name, rows=rows)
+    if writers == 1:
+        with measured(figures, lambda: []):
+            figures.own_cpu = write_batches(url, database, batches, op)
+    else:
+        context = multiprocessing.get_context("spawn")  # PyMongo is not fork-safe
+        go, spent = context.Event(), context.Queue()
+        processes = [
+            context.Process(target=writer, args=(url, database, share, op, go, spent))
+            for share in shares
+        ]
+        for process in processes:
+            process.start()
+        time.sleep(3)  # started and connected: only the writing is measured
+        with measured(figures, lambda: []):
+            go.set()
+            figures.own_cpu = sum(spent.get() for _ in processes)
+        for process in processes:
+            process.join()
+    client.drop_database(database)
+    return figures
+
+
+class RedisWatch:
+    """Samples the Redis server's memory while an action runs; counts its commands."""
+
+    def __init__(self, url: str) -> None:
+        self.redis = redis.Redis.from_url(url)
+        self.stop = threading.Event()
+        self.peak = 0
+
+    def __enter__(self) -> "RedisWatch":
+        self.base_memory = int(self.redis.info("memory")["used_memory"])
+        self.base_commands = int(self.redis.info("stats")["total_commands_processed"])
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def sample(self) -> None:
+        self.calls = 0
+        while not self.stop.is_set():
+            self.peak = max(self.peak, int(self.redis.info("memory")["used_memory"]))
+            self.calls += 1
+            time.sleep(0.05)
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        # Our own INFO calls are commands too: taken out.
+        self.commands = int(self.redis.info("stats")["total_commands_processed"])
+        self.commands -= self.base_commands + self.calls + 1
+
+
+def monitored(directory: Path) -> tuple[Counter[str], int, float]:
+    commands: Counter[str] = Counter()
+    sent, monitor_cpu = 0, 0.0
+    for path in directory.glob("*.json"):
+        totals = json.loads(path.read_text())
+        commands.update(totals["commands"])
+        sent += totals["bytes"]
+        monitor_cpu += totals["own_cpu"]
+    return commands, sent, monitor_cpu
+
+
+@contextmanager
+def profiled(pids: list[int], into: Path | None) -> Iterator[None]:
+    """Samples the processes with py-spy (collapsed stacks) while the block runs."""
+    if into is None:
+        yield
+        return
+    spies = [
+        subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "py-spy"),
+                "record",
+                "--nonblocking",
+                "--format",
+                "raw",
+                "--rate",
+                "200",
+                "--pid",
+                str(pid),
+                "--output",
+                str(into / f"{pid}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in pids
+    ]
+    try:
+        yield
+    finally:
+        for spy in spies:
+            spy.send_signal(signal.SIGINT)
+        for spy in spies:
+            spy.wait(timeout=30)
+
+
+def frame_name(frame: str) -> str:
+    """ "function (path/to/file.py:12)" → "function (file.py)"."""
+    function, _, where = frame.partition(" (")
+    return f"{function} ({where.split(':')[0].rsplit('/', 1)[-1]})"
+
+
+def top_costs(directory: Path, count: int = 12) -> str:
+    """The functions most often on top of the sampled stacks (self time), and the platform's
+    own functions nearest the top (where the time is spent on their behalf), as shares."""
+    own: Counter[str] = Counter()
+    ours: Counter[str] = Counter()
+    for path in directory.glob("*.txt"):
+        for line in path.read_text().splitlines():
+            stack, _, samples = line.rpartition(" ")
+            frames = stack.split(";")
+            own[frame_name(frames[-1])] += int(samples)
+            for frame in reversed(frames):
+                where = frame.partition(" (")[2]
+                if where.startswith(("app/", "workers/")) or "/main/app/" in where:
+                    ours[frame_name(frame)] += int(samples)
+                    break
+    total = sum(own.values()) or 1
+
+    def listed(counts: Counter[str]) -> str:
+        return "\n".join(f"      {n / total:5.1%}  {name}" for name, n in counts.most_common(count))
+
+    return f"    self:\n{listed(own)}\n    nearest platform function:\n{listed(ours)}"
+
+
+def platform_run(
+    running: Platform,
+    client: Any,
+    name: str,
+    given: dict[str, Any],
+    rows: int,
+    monitor: Path,
+    profile: Path | None = None,
+) -> Figures:
+    figures = Figures(name, rows=rows)
+
+    def own() -> list[int]:
+        return [running.api.pid, running.worker.pid, *running.worker_pids()]
+
+    time.sleep(1)  # the monitors' last dump
+    commands, sent, monitor_cpu = monitored(monitor)
+    with (
+        RedisWatch(running.env["REDIS_URL"]) as watch,
+        measured(figures, own),
+        profiled(running.worker_pids(), profile),
+    ):
+        if "csv" in given:
+            upload = client.post("/uploads", content=given.pop("csv"))
+            given["uploadId"] = upload.json()["uploadId"]
+        action_id = graphql(client, CREATE, i=given)["createBulkAction"]["id"]
+        state = wait_done(client, action_id, poll=0.2)
+    assert state["status"] == "COMPLETED", state
+    time.sleep(1)
+    after, sent_after, monitor_after = monitored(monitor)
+    figures.commands = after - commands
+    figures.command_bytes = sent_after - sent
+    figures.own_cpu -= monitor_after - monitor_cpu
+    figures.redis_commands = watch.commands
+    figures.redis_peak_bytes = watch.peak - watch.base_memory
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("rows", type=int, nargs="?", default=20_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--profile", action="store_true", help="sample the workers with py-spy; print top costs"
+    )
+    args = parser.parse_args()
+    url = os.environ["MONGODB_URL"]
+    # As many raw writers as the platform has writes under way at once: a command per worker
+    # thread on mongod; on FerretDB, one per worker process (app.infra.writes lets a process
+    # run one write command at a time there, as more of them wedge FerretDB v1 for good:
+    # eight concurrent insert_many of 1,000 did, here).
+    ferretdb = is_ferretdb(MongoClient(url))
+    writers = args.workers if ferretdb else args.workers * args.threads
+    floors = [
+        floor(url, args.rows, 1, "insert"),
+        floor(url, args.rows, writers, "insert"),
+        floor(url, args.rows, 1, "update"),
+        floor(url, args.rows, writers, "update"),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        monitor = Path(tmp) / "monitor"
+        profiles = {name: Path(tmp) / name for name in ("insert", "update")}
+        for directory in (monitor, *profiles.values()):
+            directory.mkdir()
+        settings = {
+            "RATE_LIMIT_PER_MINUTE": "1000000000",  # lifted: this measures cost, not pacing
+            "MAX_UPLOAD_ROWS": str(args.rows + 1),
+            "PYTHONPATH": str(ROOT / "bench" / "monitor"),
+            "BENCH_MONITOR_DIR": str(monitor),
+        }
+        with Platform(args.workers, args.threads, **settings) as running:
+            client = running.client(ACCOUNT)
+            contacts = "".join(lines(args.rows, 0.0, 0.0)).encode()
+            insert = platform_run(
+                running,
+                client,
+                "platform INSERT (CSV upload → logs)",
+                {"entityType": "CONTACT", "actionType": "INSERT", "csv": contacts},
+                args.rows,
+                monitor,
+                profiles["insert"] if args.profile else None,
+            )
+            stored: Any = MongoClient(url)[running.env["MONGODB_DB"]]["contacts"]
+            ids = [str(doc["_id"]) for doc in stored.find({"account_id": ACCOUNT}, {"_id": 1})]
+            update_csv = ("id,company\n" + "".join(f"{i},Updated\n" for i in ids)).encode()
+            update = platform_run(
+                running,
+                client,
+                "platform UPDATE by ids (CSV upload → logs)",
+                {"entityType": "CONTACT", "actionType": "UPDATE", "csv": update_csv},
+                len(ids),
+                monitor,
+                profiles["update"] if args.profile else None,
+            )
+        costs = {name: top_costs(path) for name, path in profiles.items()} if args.profile else {}
+    print(f"rows: {args.rows:,}; workers {args.workers} x {args.threads} threads; {url}")
+    print(f"cores: {os.cpu_count()}")
+    for figures in floors:
+        print(figures.line("client"))
+    for figures, base in ((insert, floors[1]), (update, floors[3])):
+        print(figures.line("platform"))
+        print(
+            f"    against the {base.name}: wall {figures.rows / figures.seconds:,.0f} / "
+            f"{base.rows / base.seconds:,.0f} = "
+            f"{(figures.rows / figures.seconds) / (base.rows / base.seconds):.2f}; database CPU "
+            f"{figures.database_cpu / figures.rows / (base.database_cpu / base.rows):.1f}x"
+        )
+    for name, text in costs.items():
+        print(f"workers' top costs during the {name} (py-spy, share of samples on top):\n{text}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Counts the MongoDB commands and bytes a benchmarked process sends, when BENCH_MONITOR_DIR
+is set: Python imports this module at start-up when bench/monitor is on PYTHONPATH, so the
+platform's code knows nothing of it. Each process writes its totals to
+<dir>/<pid>.json every half second: commands by name, bytes of the commands (their BSON), and
+the CPU seconds the monitor itself spent, which the benchmark subtracts."""
+
+import json
+import os
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+DIRECTORY = os.environ.get("BENCH_MONITOR_DIR")
+
+if DIRECTORY:
+    import bson
+    from pymongo import monitoring
+
+    class Totals(monitoring.CommandListener):
+        def __init__(self) -> None:
+            self.commands: Counter[str] = Counter()
+            self.bytes = 0
+            self.own_cpu = 0.0
+            self.lock = threading.Lock()
+
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            began = time.thread_time()
+            size = len(bson.encode(event.command))
+            with self.lock:
+                self.commands[event.command_name] += 1
+                self.bytes += size
+                self.own_cpu += time.thread_time() - began
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+            pass
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None:
+            pass
+
+        def dump(self, directory: str) -> None:
+            path = Path(directory) / f"{os.getpid()}.json"
+            while True:
+                time.sleep(0.5)
+                with self.lock:
+                    totals = {
+                        "commands": dict(self.commands),
+                        "bytes": self.bytes,
+                        "own_cpu": self.own_cpu,
+                    }
+                path.write_text(json.dumps(totals))
+
+    TOTALS = Totals()
+    monitoring.register(TOTALS)
+
+    def start_dumping() -> None:
+        threading.Thread(
+            target=TOTALS.dump, args=(DIRECTORY,), name="bench-monitor", daemon=True
+        ).start()
+
+    def forked() -> None:
+        """Dramatiq forks its worker processes: each counts its own, from zero."""
+        TOTALS.commands, TOTALS.bytes, TOTALS.own_cpu = Counter(), 0, 0.0
+        TOTALS.lock = threading.Lock()
+        start_dumping()
+
+    start_dumping()
+    os.register_at_fork(after_in_child=forked)
