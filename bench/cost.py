@@ -34,6 +34,7 @@ import redis
 from bson import ObjectId
 from pymongo import MongoClient, UpdateOne
 
+from app.infra.db import ferretdb_says
 from app.infra.writes import FERRETDB_UPDATES_PER_COMMAND
 from bench.generate import lines
 from bench.platform import ROOT, Platform, graphql, wait_done
@@ -157,7 +158,7 @@ def writer(url: str, database: str, batches: Any, op: str, go: Any, spent: Any) 
 
 
 def is_ferretdb(client: MongoClient[dict[str, Any]]) -> bool:
-    return "ferretdbVersion" in client.admin.command("buildInfo")
+    return ferretdb_says(client.admin.command("buildInfo"))
 
 
 def floor(url: str, rows: int, writers: int, op: str) -> Figures:

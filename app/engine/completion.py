@@ -12,7 +12,7 @@ from datetime import datetime
 
 from beanie import PydanticObjectId
 
-from app.domain.actions import Outcome
+from app.domain.actions import Outcome, keeps_before_images
 from app.domain.clock import utcnow
 from app.domain.models import (
     BulkAction,
@@ -124,7 +124,7 @@ async def finish_if_complete(action_id: PydanticObjectId) -> None:
         final = BulkActionStatus.COMPLETED_WITH_ERRORS
     else:
         final = BulkActionStatus.COMPLETED
-    if not action.dry_run:
+    if keeps_before_images(action):
         # Before it ends: an action seen ended can be restored for the whole window.
         await before_images.keep_until_restore_closes(action_id)
     await transition(

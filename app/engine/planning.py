@@ -69,14 +69,13 @@ async def inline_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
 async def csv_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
     """The upload's rows; one that cannot be read is an invalid row, logged FAILED/INVALID
     with its number, and the rows after it are read as usual."""
-    spec = actions.get(action.action_type)
+    spec, entity = actions.get(action.action_type), entities.get(action.entity_type)
     assert action.upload_id is not None
     async with aclosing(records(uploads.read_spooled(action.upload_id))) as found:
         async for record in found:
             if record.values is None:
                 yield {"row": record.number, "invalid": f"Unreadable row: {record.error}."}
             else:
-                entity = entities.get(action.entity_type)
                 yield csv_row(spec, entity, action.columns or [], record.number, record.values)
             if record.number % YIELD_EVERY_ROWS == 0:
                 await asyncio.sleep(0)  # validation is CPU work: let the loop breathe

@@ -106,21 +106,21 @@ async def process_chunk(chunk_id: str) -> None:
         else:
             live.append(row)
     decisions = await decide_once(stored_rows.id, lambda: spec.decide(ctx, live))
-    # A dry run writes nothing, so it is not charged to the limit.
+    started_at = written_at = None
     if action.dry_run:
-        outcomes = planned + await spec.apply(ctx, live, decisions)
-        await record(chunk, sorted(outcomes, key=lambda outcome: outcome.row), stored_rows.rows)
-        return
-    # The rows count against the limit while the entities are written, not while the
-    # bookkeeping after (logs, counts, the next chunk) is done.
-    started_at = await begin_write(chunk)
-    try:
+        # It writes nothing: not charged to the limit, and nothing to restore.
         applied = await spec.apply(ctx, live, decisions)
-        # Made from the decisions, so a redelivery stores the same images (the first stay).
-        images = spec.before_images(ctx, live, decisions, applied)
-        await before_images.store(chunk.action_id, images)
-    finally:
-        written_at = await end_write(chunk)
+    else:
+        # The rows count against the limit while the entities are written, not while the
+        # bookkeeping after (logs, counts, the next chunk) is done.
+        started_at = await begin_write(chunk)
+        try:
+            applied = await spec.apply(ctx, live, decisions)
+            # Made from the decisions: a redelivery stores the same images (the first stay).
+            images = spec.before_images(ctx, live, decisions, applied)
+            await before_images.store(chunk.action_id, images)
+        finally:
+            written_at = await end_write(chunk)
     outcomes = sorted(planned + applied, key=lambda outcome: outcome.row)
     await record(chunk, outcomes, stored_rows.rows, started_at, written_at)
 

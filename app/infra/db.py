@@ -1,6 +1,8 @@
 """MongoDB connection: one AsyncMongoClient per process, Beanie initialised on it."""
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
 from beanie import Document, init_beanie
 from pymongo import AsyncMongoClient
@@ -68,8 +70,13 @@ async def learn_server(database: AsyncDatabase[dict[str, object]]) -> None:
     """Notes whether the server is FerretDB, which a few writes must treat with care
     (app.infra.writes); it says so in buildInfo."""
     global _ferretdb
-    info = await database.command("buildInfo")
-    _ferretdb = "ferretdbVersion" in info or "ferretdb" in str(info.get("version", "")).lower()
+    _ferretdb = ferretdb_says(await database.command("buildInfo"))
+
+
+def ferretdb_says(build_info: Mapping[str, Any]) -> bool:
+    """Whether a server's buildInfo is FerretDB's."""
+    version = str(build_info.get("version", "")).lower()
+    return "ferretdbVersion" in build_info or "ferretdb" in version
 
 
 def is_ferretdb() -> bool:

@@ -24,11 +24,6 @@ def once_name(kind: str, source: BulkAction) -> str:
     return IdempotencyKey.follow_up_id(source.account_id, kind, source.id)
 
 
-async def earlier(principal: Principal, kind: str, source: BulkAction) -> BulkAction | None:
-    """The follow-up of this kind already made from the source, if any."""
-    return await idempotency.holder(principal, once_name(kind, source))
-
-
 async def launch(
     principal: Principal,
     action: BulkAction,

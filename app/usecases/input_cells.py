@@ -7,14 +7,14 @@ id and field values, written as an export writes them), read only from the chunk
 the rows asked for.
 """
 
-from bisect import bisect_right
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, aclosing
 
 from app.domain.actions import actions
 from app.domain.entities import entities
-from app.domain.models import BulkAction, Chunk, ChunkRows
-from app.domain.rows import Row
+from app.domain.models import BulkAction
+from app.domain.models.chunk import StoredRows
+from app.domain.models.ids import saved_id
 from app.infra import uploads
 from app.infra.csv_records import records
 
@@ -37,9 +37,7 @@ class InputCells:
         self.stack = stack
         self.upload: AsyncGenerator[tuple[int, list[str]], None] | None = None
         self.current: tuple[int, list[str]] = (0, [])
-        self.chunks: list[tuple[int, str]] | None = None  # (first row, chunk id), by row
-        self.rows: dict[int, Row] = {}
-        self.loaded: str | None = None
+        self.stored = StoredRows(saved_id(action))
 
     async def cells(self, row: int) -> list[str]:
         if self.action.upload_id is not None:
@@ -62,21 +60,7 @@ class InputCells:
                 yield record.number, [values[at] if at < len(values) else "" for at in positions]
 
     async def stored_cells(self, row: int) -> list[str]:
-        if self.chunks is None:
-            cursor = Chunk.get_pymongo_collection().find(
-                {"action_id": self.action.id, "parent": None}, {"_id": 1, "first_row": 1}
-            )
-            found = [(c["first_row"], c["_id"]) async for c in cursor if c.get("first_row")]
-            self.chunks = sorted(found)
-        at = bisect_right(self.chunks, (row, "\uffff")) - 1
-        if at < 0:
-            return []
-        chunk_id = self.chunks[at][1]
-        if chunk_id != self.loaded:
-            stored = await ChunkRows.get(chunk_id)
-            self.rows = {r["row"]: r for r in stored.rows} if stored is not None else {}
-            self.loaded = chunk_id
-        if (found_row := self.rows.get(row)) is None:
+        if (stored := await self.stored.row(row)) is None:
             return []
         entity = entities.get(self.action.entity_type)
-        return entity.csv_cells(found_row.get("id", ""), found_row.get("data") or {}, self.columns)
+        return entity.csv_cells(stored.get("id", ""), stored.get("data") or {}, self.columns)

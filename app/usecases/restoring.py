@@ -9,21 +9,20 @@ from datetime import datetime, timedelta
 
 from beanie import PydanticObjectId
 
-from app.domain.actions import actions
+from app.domain.actions import actions, keeps_before_images
 from app.domain.clock import utcnow
 from app.domain.errors import BadUserInput
 from app.domain.models import TERMINAL_STATUSES, BulkAction
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.infra.before_images import kept_for
-from app.usecases.follow_ups import earlier, launch, once_name
+from app.usecases.follow_ups import launch, once_name
 from app.usecases.queries import get_action
 
 
 def restorable_until(action: BulkAction) -> datetime | None:
     """Until when the action can be restored; None when it cannot be (not yet, or never)."""
-    restorable = actions.get(action.action_type).restorable
-    if action.dry_run or not restorable or action.finished_at is None:
+    if not keeps_before_images(action) or action.finished_at is None:
         return None
     return action.finished_at + kept_for()
 
@@ -31,10 +30,6 @@ def restorable_until(action: BulkAction) -> datetime | None:
 async def restore_bulk_action(principal: Principal, action_id: str) -> BulkAction:
     original = await get_action(principal, action_id)
     refuse_unless_restorable(original)
-    if (found := await earlier(principal, "restore", original)) is not None:
-        raise BadUserInput(
-            f"The action was restored already, by {found.id}.", restoredBy=str(found.id)
-        )
     restore = BulkAction(
         id=PydanticObjectId(),
         account_id=original.account_id,
@@ -42,11 +37,10 @@ async def restore_bulk_action(principal: Principal, action_id: str) -> BulkActio
         action_type=actions.get("RESTORE").name,
         restore_of=original.id,
     )
+    # The claim makes one restore of two concurrent requests, and finds an earlier one.
     made = await launch(principal, restore, once=once_name("restore", original))
     if made.id != restore.id:
-        raise BadUserInput(
-            f"The action was restored already, by {made.id}.", restoredBy=str(made.id)
-        )
+        raise restored_already(made)
     await BulkAction.get_pymongo_collection().update_one(
         {"_id": original.id}, {"$set": {"restored_by": saved_id(made)}}
     )

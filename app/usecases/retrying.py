@@ -19,7 +19,9 @@ from app.domain.actions._inputs import csv_row, row_with_id
 from app.domain.entities import EntitySpec, entities
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
-from app.domain.models import TERMINAL_STATUSES, BulkAction, Chunk, ChunkRows, LogStatus
+from app.domain.models import TERMINAL_STATUSES, BulkAction, LogStatus
+from app.domain.models.chunk import StoredRows
+from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.rows import Row, RowBody
 from app.infra import uploads
@@ -82,22 +84,9 @@ async def retry_bulk_action(
 
 
 async def stored_rows(action: BulkAction, wanted: set[int]) -> dict[int, RowBody]:
-    """The action's rows among `wanted` as planning stored them (without its marks): read
-    from the chunks that hold them, one read per chunk."""
-    found: dict[int, RowBody] = {}
-    if not wanted:
-        return found
-    chunks = Chunk.get_pymongo_collection().find(
-        {"action_id": action.id, "parent": None}, {"first_row": 1, "last_row": 1}
-    )
-    async for chunk in chunks:
-        first, last = chunk.get("first_row"), chunk.get("last_row")
-        if first is None or last is None or not any(first <= row <= last for row in wanted):
-            continue
-        stored = await ChunkRows.get(chunk["_id"])
-        for row in stored.rows if stored is not None else []:
-            if row["row"] in wanted:
-                found[row["row"]] = body_of(row)
+    """The action's rows among `wanted` as planning stored them (without its marks)."""
+    stored = StoredRows(saved_id(action))
+    found = {number: body_of(row) for number in sorted(wanted) if (row := await stored.row(number))}
     if missing := sorted(wanted - set(found)):
         raise BadUserInput(f"The input of rows {missing[:20]} is no longer kept: correct them.")
     return found

@@ -9,6 +9,7 @@ from app.domain.actions._base import (
     PreparedInput,
     WriteOp,
     actions,
+    keeps_before_images,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "PreparedInput",
     "WriteOp",
     "actions",
+    "keeps_before_images",
 ]

@@ -22,6 +22,7 @@ from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
 from app.domain.models.action_log import LogReason, LogStatus
+from app.domain.models.bulk_action import BulkAction
 from app.domain.registry import Registry
 from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
@@ -140,15 +141,26 @@ def changed_fields(changes: Mapping[str, Mapping[str, Any]]) -> set[str]:
     return set().union(*changes.values())
 
 
+def previous_state(found: Sequence[Mapping[str, Any]]) -> Decisions:
+    """What a decide step read of entities it may update, for their before-images: the fields
+    it read, `updated_at` and unique key, by entity id."""
+    return {
+        "current": {str(doc["_id"]): doc.get("data", {}) for doc in found},
+        "versions": {str(doc["_id"]): doc.get("updated_at") for doc in found},
+        "keys": {str(doc["_id"]): doc.get("key") for doc in found},
+    }
+
+
+# What a decide step reads of the entities it may update besides their fields.
+PREVIOUS_STATE_FIELDS = {"_id": 1, "key": 1, "updated_at": 1}
+
+
 def update_image(
-    entity: EntitySpec,
-    row: int,
-    entity_id: str,
-    fields: set[str],
-    current: Mapping[str, Any],
-    decisions: Decisions,
+    entity: EntitySpec, row: int, entity_id: str, fields: set[str], decisions: Decisions
 ) -> BeforeImage:
-    """The before-image of an update of these fields, from the values its decide step read."""
+    """The before-image of an update of these fields, from what its decide step read
+    (`previous_state`)."""
+    current = decisions.get("current", {}).get(entity_id, {})
     image: BeforeImage = {
         "row": row,
         "id": entity_id,
@@ -278,3 +290,8 @@ class TargetsById(ActionSpec):
 
 
 actions: Registry[ActionSpec] = Registry("app.domain.actions", "action type")
+
+
+def keeps_before_images(action: BulkAction) -> bool:
+    """Whether the action's chunks keep before-images: a restorable type, not a dry run."""
+    return actions.get(action.action_type).restorable and not action.dry_run

@@ -106,7 +106,7 @@ class Restore(TargetsById):
         errors = await ctx.bulk_write([put_back(ctx.entity, row["image"]) for row in targets])
         # A re-inserted entity whose key someone else took meanwhile; or this same entity,
         # inserted by an earlier delivery of the chunk.
-        keys = [targets[index]["image"].get("document", {}).get("key") for index in clashes(errors)]
+        keys = [reinserted_key(targets[index]) for index in clashes(errors)]
         holders = await holders_of(ctx, [key for key in keys if key is not None])
         for index, row in enumerate(targets):
             if (error := errors.get(index)) is None:
@@ -114,7 +114,7 @@ class Restore(TargetsById):
                     row["row"], LogStatus.SUCCESS, undoing(row["image"]), row["id"]
                 )
                 continue
-            key = row["image"].get("document", {}).get("key")
+            key = reinserted_key(row)
             holder = holders.get(key) if key is not None else None
             if holder == row["id"]:
                 held[row["row"]] = Outcome(
@@ -126,6 +126,12 @@ class Restore(TargetsById):
             else:
                 held[row["row"]] = failed_write(row["row"], error, row["id"])
         return [outcome for outcome in held.values() if outcome is not None]
+
+
+def reinserted_key(row: Row) -> str | None:
+    """The unique key of the deleted entity the row inserts again (None for other rows)."""
+    key = row["image"].get("document", {}).get("key")
+    return key if isinstance(key, str) else None
 
 
 def undoing(image: BeforeImage) -> LogReason:

@@ -9,6 +9,7 @@ from bson import ObjectId
 from pymongo.operations import UpdateOne
 
 from app.domain.actions._base import (
+    PREVIOUS_STATE_FIELDS,
     ActionInput,
     ChunkContext,
     Outcome,
@@ -19,6 +20,7 @@ from app.domain.actions._base import (
     entity_update,
     failed_write,
     not_found,
+    previous_state,
     stamp_of,
     succeeded,
     update_image,
@@ -88,14 +90,9 @@ class Update(TargetsById):
             read.update(row.get("data") or {})
         found = await ctx.collection.find(
             {"_id": {"$in": ids}, "account_id": ctx.account_id},
-            {"_id": 1, "key": 1, "updated_at": 1, **{f"data.{name}": 1 for name in read}},
+            {**PREVIOUS_STATE_FIELDS, **{f"data.{name}": 1 for name in read}},
         ).to_list()
-        return {
-            "existing": [str(doc["_id"]) for doc in found],
-            "current": {str(doc["_id"]): doc.get("data", {}) for doc in found},
-            "versions": {str(doc["_id"]): doc.get("updated_at") for doc in found},
-            "keys": {str(doc["_id"]): doc.get("key") for doc in found},
-        }
+        return {"existing": [str(doc["_id"]) for doc in found], **previous_state(found)}
 
     def changes(
         self, ctx: ChunkContext, row: Row, decisions: Decisions
@@ -113,14 +110,12 @@ class Update(TargetsById):
         outcomes: Sequence[Outcome],
     ) -> list[BeforeImage]:
         changed = succeeded(outcomes)
-        current = decisions.get("current", {})
         return [
             update_image(
                 ctx.entity,
                 row["row"],
                 row["id"],
                 changed_fields(self.changes(ctx, row, decisions)),
-                current[row["id"]],
                 decisions,
             )
             for row in rows

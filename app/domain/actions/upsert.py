@@ -6,12 +6,14 @@ from bson import ObjectId
 from pymongo.operations import InsertOne, UpdateOne
 
 from app.domain.actions._base import (
+    PREVIOUS_STATE_FIELDS,
     ChunkContext,
     Outcome,
     absent_image,
     actions,
     entity_update,
     failed_write,
+    previous_state,
     stamp_of,
     succeeded,
     update_image,
@@ -31,13 +33,11 @@ class Upsert(KeyedRecords):
         fields = set().union(*(row["data"] for row in rows))
         found = await ctx.collection.find(
             {"account_id": ctx.account_id, "key": {"$in": [row["key"] for row in rows]}},
-            {"_id": 1, "key": 1, "updated_at": 1, **{f"data.{name}": 1 for name in fields}},
+            {**PREVIOUS_STATE_FIELDS, **{f"data.{name}": 1 for name in fields}},
         ).to_list()
         return {
             "holders": [{"key": doc["key"], "id": str(doc["_id"])} for doc in found],
-            "current": {str(doc["_id"]): doc.get("data", {}) for doc in found},
-            "versions": {str(doc["_id"]): doc.get("updated_at") for doc in found},
-            "keys": {str(doc["_id"]): doc.get("key") for doc in found},
+            **previous_state(found),
         }
 
     def before_images(
@@ -48,7 +48,6 @@ class Upsert(KeyedRecords):
         outcomes: Sequence[Outcome],
     ) -> list[BeforeImage]:
         changed = succeeded(outcomes)
-        current = decisions.get("current", {})
         images: list[BeforeImage] = []
         for row in rows:
             if (outcome := changed.get(row["row"])) is None or outcome.entity_id is None:
@@ -62,7 +61,6 @@ class Upsert(KeyedRecords):
                         row["row"],
                         outcome.entity_id,
                         set(row["data"]),
-                        current.get(outcome.entity_id, {}),
                         decisions,
                     )
                 )

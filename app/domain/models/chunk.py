@@ -1,5 +1,6 @@
 """A slice of an action's rows, processed by one worker message with one bulk_write."""
 
+from bisect import bisect_right
 from datetime import datetime
 from typing import ClassVar
 
@@ -97,3 +98,32 @@ class ChunkDecision(Document):
 
     class Settings:
         name = "chunk_decisions"
+
+
+class StoredRows:
+    """An action's rows as planning stored them, asked for in ascending row order: each chunk
+    that holds one is read once, and no other (a chunk's first rows, read once, say which)."""
+
+    def __init__(self, action_id: PydanticObjectId) -> None:
+        self.action_id = action_id
+        self.starts: list[tuple[int, str]] | None = None  # (first row, chunk id), by row
+        self.loaded: str | None = None
+        self.rows: dict[int, Row] = {}
+
+    async def row(self, number: int) -> Row | None:
+        if self.starts is None:
+            cursor = Chunk.get_pymongo_collection().find(
+                {"action_id": self.action_id, "parent": None}, {"_id": 1, "first_row": 1}
+            )
+            self.starts = sorted(
+                [(c["first_row"], c["_id"]) async for c in cursor if c.get("first_row")]
+            )
+        at = bisect_right(self.starts, (number, "\uffff")) - 1
+        if at < 0:
+            return None
+        chunk_id = self.starts[at][1]
+        if chunk_id != self.loaded:
+            stored = await ChunkRows.get(chunk_id)
+            self.rows = {row["row"]: row for row in stored.rows} if stored is not None else {}
+            self.loaded = chunk_id
+        return self.rows.get(number)
