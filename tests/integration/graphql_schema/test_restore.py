@@ -8,11 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from beanie import PydanticObjectId
 from bson import ObjectId
 
 from app.domain.clock import utcnow
 from app.domain.entities.contact import Contact
-from app.domain.models import BulkAction
+from app.domain.models import BulkAction, IdempotencyKey
 from tests.integration.graphql_client import GraphQLClient, GraphQLError
 
 RESTORE = """
@@ -114,9 +115,13 @@ async def test_a_delete_is_undone_under_the_original_ids(gql: GraphQLClient, acc
     }
 
     done = await restore(gql, delete["id"])
-    assert content_hash(await contacts(account)) == content_hash(expected)
+    assert done["status"] == "COMPLETED"
     logs = await gql.all_logs(done["id"])
     assert Counter(log["reason"] for log in logs) == {"INSERTED": 999, "CHANGED_SINCE": 1}
+    now = await contacts(account)
+    assert set(now) == set(expected)
+    assert [key for key in expected if now[key] != expected[key]] == []
+    assert content_hash(now) == content_hash(expected)
 
 
 @pytest.mark.timeout(600)
@@ -172,3 +177,29 @@ async def test_restore_is_refused_where_it_cannot_apply(
     with pytest.raises(GraphQLError) as direct:
         await gql.create(entityType="CONTACT", actionType="RESTORE", entityIds=ids)
     assert direct.value.codes == ["BAD_USER_INPUT"]
+
+
+async def test_a_restore_whose_request_died_after_claiming_is_taken_over(
+    gql: GraphQLClient, account: str
+) -> None:
+    ids = await seed(gql, 3, "dead")
+    update = await gql.run(
+        entityType="CONTACT", actionType="UPDATE", entityIds=ids, fields={"city": "Lima"}
+    )
+    # A request that claimed the restore and died before storing its action: while its claim
+    # is young the next one is asked to retry; once it is dead the next one takes it over.
+    claim = IdempotencyKey(
+        id=IdempotencyKey.follow_up_id(account, "restore", update["id"]),
+        action_id=PydanticObjectId(),
+    )
+    await claim.insert()
+    with pytest.raises(GraphQLError) as young:
+        await gql.data(RESTORE, id=update["id"])
+    assert young.value.codes == ["BAD_USER_INPUT"]
+    assert "retry in" in str(young.value)
+    await IdempotencyKey.get_pymongo_collection().update_one(
+        {"_id": claim.id}, {"$set": {"created_at": utcnow() - timedelta(hours=1)}}
+    )
+    done = await restore(gql, update["id"])
+    assert done["status"] == "COMPLETED"
+    assert {doc["data"].get("city") for doc in (await contacts(account)).values()} == {None}
