@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 import dramatiq
+from dramatiq.middleware import CurrentMessage
 
 from app.engine.deferral import ComeBackLater
 from app.engine.planning import fail_planning, plan_action
@@ -13,7 +14,7 @@ from app.engine.processing import fail_chunk, process_chunk
 from app.infra import tasks
 from app.infra.settings import get_settings
 from workers.broker import broker
-from workers.pacing import come_back_in
+from workers.pacing import admission_of, come_back_in
 from workers.runtime import is_last_attempt, run
 
 logger = logging.getLogger(__name__)
@@ -54,4 +55,6 @@ def plan_bulk_action(action_id: str) -> None:
     actor_name=tasks.PROCESS_CHUNK, queue_name=tasks.QUEUE, broker=broker, **retry_options
 )
 def process_chunk_actor(chunk_id: str) -> None:
-    run_or_give_up(process_chunk(chunk_id), partial(fail_chunk, chunk_id))
+    message = CurrentMessage.get_current_message()
+    admitted = admission_of(message.message_id) if message is not None else None
+    run_or_give_up(process_chunk(chunk_id, admitted), partial(fail_chunk, chunk_id))

@@ -9,14 +9,18 @@ acknowledged. A chunk whose rows no longer fit when it comes to write them
 """
 
 import logging
+import threading
 
 import dramatiq
 from dramatiq.broker import MessageProxy
 from dramatiq.middleware import CurrentMessage, Middleware, SkipMessage
 
-from app.engine.pacing import Verdict, admit
+from app.engine.pacing import Admission, Verdict, admit
 from app.infra import tasks
 from workers.runtime import run
+
+# Per worker thread: the admission of the message the thread is about to process.
+_admitted = threading.local()
 
 
 class QuietSkips(logging.Filter):
@@ -35,10 +39,19 @@ class Pacing(Middleware):
             return
         admission = run(admit(message.args[0]))
         if admission.verdict is Verdict.RUN:
+            # The actor runs next on this thread: it uses what admission read.
+            _admitted.message = (message.message_id, admission)
             return
         if admission.verdict is Verdict.WAIT:
             broker.enqueue(message.copy(), delay=admission.wait_ms)
         raise SkipMessage(f"chunk {message.args[0]}: {admission.verdict.value}")
+
+
+def admission_of(message_id: str) -> Admission | None:
+    """The admission of this message, once: what the middleware read before the actor ran."""
+    held: tuple[str, Admission] | None = getattr(_admitted, "message", None)
+    _admitted.message = None
+    return held[1] if held is not None and held[0] == message_id else None
 
 
 def come_back_in(wait_ms: int) -> None:

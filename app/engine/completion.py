@@ -46,8 +46,10 @@ async def record(
     sources = {row["row"]: row["source_row"] for row in rows if "source_row" in row}
     await write_logs(chunk, outcomes, written_at or utcnow(), sources)
     if await mark_done(chunk, outcomes, started_at, written_at):
-        await after_done(chunk)
+        chain_goes_on = await after_done(chunk)
         await publish_change(chunk.action_id, chunk.account_id)
+        if chain_goes_on:
+            return  # a later chunk is still to do: the action cannot be complete yet
     await finish_if_complete(chunk.action_id)
 
 
@@ -94,16 +96,17 @@ async def mark_done(
     return result.modified_count == 1
 
 
-async def after_done(chunk: Chunk) -> None:
-    """Moves the work on once a chunk is done: its chain, or its split parent."""
+async def after_done(chunk: Chunk) -> bool:
+    """Moves the work on once a chunk is done: its chain, or its split parent. True when it
+    queued a later chunk of the chain, not done yet."""
     if chunk.parent is None:
-        await dispatch.after_done(chunk)
-        return
+        return await dispatch.after_done(chunk)
     parent = await Chunk.get(chunk.parent)
     if parent is None or parent.done or not await parts_done(parent):
-        return
+        return False
     if await mark_done(parent, []):
-        await after_done(parent)
+        return await after_done(parent)
+    return False
 
 
 async def finish_if_complete(action_id: PydanticObjectId) -> None:
@@ -115,8 +118,10 @@ async def finish_if_complete(action_id: PydanticObjectId) -> None:
     action = await BulkAction.get(action_id)
     if action is None or action.status is not BulkActionStatus.PROCESSING:
         return
+    if action.chunks_total is None:
+        return  # still planning: its last chunk is not known yet
     counters = await sum_chunks(action_id)
-    if action.chunks_total is None or counters.chunks_done < action.chunks_total:
+    if counters.chunks_done < action.chunks_total:
         return
     if await request_of(action_id) is ControlRequest.CANCEL:
         final = BulkActionStatus.CANCELLED

@@ -32,11 +32,14 @@ async def after_planned(chunk: Chunk) -> None:
     await send_chunk(chunk.id)
 
 
-async def after_done(chunk: Chunk) -> None:
-    """Queues the next chunk of this chunk's chain, if planning has written it."""
+async def after_done(chunk: Chunk) -> bool:
+    """Queues the next chunk of this chunk's chain, if planning has written it; True when
+    it did (that chunk is not done)."""
     following = await Chunk.get(Chunk.id_for(chunk.action_id, chunk.seq + in_flight()))
-    if following is not None and not following.done:
-        await send_chunk(following.id)
+    if following is None or following.done:
+        return False
+    await send_chunk(following.id)
+    return True
 
 
 async def send_ready(action_id: PydanticObjectId) -> int:

@@ -30,8 +30,13 @@ class Verdict(Enum):
 
 @dataclass(frozen=True)
 class Admission:
+    """The verdict, and what admission read to reach it: processing the chunk right after
+    uses the same chunk and owner's request rather than reading them again."""
+
     verdict: Verdict
     wait_ms: int = 0
+    chunk: Chunk | None = None
+    request: ControlRequest | None = None
 
 
 class WriteMustWait(ComeBackLater):
@@ -49,8 +54,9 @@ async def admit(chunk_id: str) -> Admission:
         return Admission(Verdict.RUN)
     request = await request_of(chunk.action_id)
     action_id = str(chunk.action_id)
+    run = Admission(Verdict.RUN, chunk=chunk, request=request)
     if request is ControlRequest.CANCEL or chunk.dry_run:
-        return Admission(Verdict.RUN)  # it writes nothing: nothing to charge
+        return run  # it writes nothing: nothing to charge
     if request is ControlRequest.PAUSE:
         await waiting.let_go(action_id, chunk.id)
         return Admission(Verdict.DROP)
@@ -65,7 +71,7 @@ async def admit(chunk_id: str) -> Admission:
     booked = await entity_limit().reserve(chunk.account_id, limit, chunk.size, chunk.id)
     if booked.wait_ms <= 0:
         await waiting.let_go(action_id, chunk.id)
-        return Admission(Verdict.RUN)
+        return run
     await hold(chunk, booked.starts_at_ms, booked.wait_ms)
     return Admission(Verdict.WAIT, wait_ms=booked.wait_ms)
 

@@ -33,6 +33,7 @@ from app.domain.models import (
 )
 from app.domain.models.action_log import block_of
 from app.domain.models.before_image import images_of_block
+from app.domain.models.chunk import rows_document, rows_of
 from app.domain.models.ids import saved_id
 from app.domain.rows import Row
 from app.domain.status import PLANNABLE
@@ -46,7 +47,7 @@ from app.infra import dedupe, keys, lease, liveness, uploads
 from app.infra.account_limits import limit_for
 from app.infra.csv_records import records
 from app.infra.events import publish_change
-from app.infra.inserts import insert_new_documents
+from app.infra.inserts import insert_new, insert_new_documents
 
 # A delayed message may arrive a little before its time.
 EARLY_START = timedelta(seconds=1)
@@ -109,9 +110,9 @@ async def planned_before(action: BulkAction) -> Planned:
     await ChunkRows.get_pymongo_collection().delete_one({"_id": following})
     if not found:
         return Planned()
-    rows = await ChunkRows.get(Chunk.id_for(action_id, found[0]["seq"]))
+    rows = await rows_of(Chunk.id_for(action_id, found[0]["seq"]))
     assert rows is not None  # a chunk is only written after its rows
-    last = rows.rows[-1]
+    last = rows[-1]
     return Planned(chunks=found[0]["seq"] + 1, rows=last["row"], last_id=last.get("id"))
 
 
@@ -178,8 +179,11 @@ def input_rows(action: BulkAction, after: Planned) -> AsyncGenerator[Row, None]:
 
 async def mark_repeats(action: BulkAction, spec: ActionSpec, rows: list[Row]) -> None:
     valid = [row for row in rows if "invalid" not in row]
-    keyed = [(row["row"], spec.dedupe_key(row)) for row in valid]
-    firsts = await dedupe.first_occurrences(str(action.id), keyed)
+    if action.filter is not None:
+        firsts = {row["row"] for row in valid}  # a filter's matches are distinct entities
+    else:
+        keyed = [(row["row"], spec.dedupe_key(row)) for row in valid]
+        firsts = await dedupe.first_occurrences(str(action.id), keyed)
     for row in valid:
         if row["row"] not in firsts:
             row["dup"] = True
@@ -191,7 +195,7 @@ async def write_chunk(action: BulkAction, seq: int, rows: list[Row]) -> None:
     action_id = saved_id(action)
     chunk_id = Chunk.id_for(action_id, seq)
     # Rows first: a chunk is only ever found with its rows in place.
-    await insert_new_documents([ChunkRows(id=chunk_id, rows=rows)])
+    await insert_new(ChunkRows.get_pymongo_collection(), [rows_document(chunk_id, rows)])
     chunk = Chunk(
         id=chunk_id,
         action_id=action_id,

@@ -10,6 +10,7 @@ anywhere is redone by the next, and one that finds the chunk done does nothing.
 from collections.abc import Awaitable, Callable
 from functools import partial
 
+from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.domain.actions import ChunkContext, Outcome, actions
@@ -18,39 +19,61 @@ from app.domain.entities import entities
 from app.domain.models import (
     BulkAction,
     Chunk,
-    ChunkDecision,
-    ChunkRows,
     ControlRequest,
     LogReason,
     request_of,
 )
 from app.domain.models.action_log import read_rows_of
+from app.domain.models.chunk import decisions_of, rows_of, store_decisions
 from app.domain.outcomes import failed_outcome, planned_outcome, skipped
 from app.domain.rows import Decisions, Row
 from app.engine.completion import after_done, finish_if_complete, record
-from app.engine.pacing import begin_write, end_write
+from app.engine.pacing import Admission, Verdict, begin_write, end_write
 from app.engine.splitting import send_parts
 from app.infra import before_images, exports, liveness, writes
 
+# Actions whose chunks this process ran lately. What processing reads of an action (its
+# types, fields, operations, columns, dry run) is fixed when the action is created.
+RECENT_ACTIONS = 256
+_recent_actions: dict[PydanticObjectId, BulkAction] = {}
+
 
 async def decide_once(rows_id: str, decide: Callable[[], Awaitable[Decisions]]) -> Decisions:
-    """The decisions stored for these rows, or new ones stored now; the first stored wins."""
-    if (earlier := await ChunkDecision.get(rows_id)) is not None:
-        return earlier.decisions
+    """The decisions stored for these rows, or new ones stored now; the first stored wins.
+
+    Tried as an insert first: the first delivery of a chunk, by far the most common, reads
+    nothing; a later one finds the first one's decisions when its insert is refused.
+    """
     found = await decide()
     found["stamp"] = stored_now()
     try:
-        await ChunkDecision(id=rows_id, decisions=found).insert()
+        await store_decisions(rows_id, found)
     except DuplicateKeyError:
-        # A concurrent delivery stored first: use what it saw.
-        if (earlier := await ChunkDecision.get(rows_id)) is not None:
-            return earlier.decisions
+        # An earlier or concurrent delivery stored first: use what it saw.
+        if (earlier := await decisions_of(rows_id)) is not None:
+            return earlier
     return found
 
 
-async def load(chunk_id: str) -> tuple[Chunk, ChunkRows, BulkAction] | None:
-    """The chunk still to process, its rows and its action; None when nothing is left to do."""
-    chunk = await Chunk.get(chunk_id)
+async def action_of(action_id: PydanticObjectId) -> BulkAction | None:
+    """The action, as far as processing reads it (fixed at creation): from a chunk of it
+    run lately in this process, or read once."""
+    if (action := _recent_actions.get(action_id)) is not None:
+        return action
+    action = await BulkAction.get(action_id)
+    if action is not None:
+        if len(_recent_actions) >= RECENT_ACTIONS:
+            _recent_actions.clear()
+        _recent_actions[action_id] = action
+    return action
+
+
+async def load(
+    chunk_id: str, admitted: Chunk | None = None
+) -> tuple[Chunk, list[Row], BulkAction] | None:
+    """The chunk still to process (`admitted`: as admission just read it), its rows and its
+    action; None when nothing is left to do."""
+    chunk = admitted if admitted is not None else await Chunk.get(chunk_id)
     if chunk is None:
         return None
     if chunk.done:
@@ -59,31 +82,33 @@ async def load(chunk_id: str) -> tuple[Chunk, ChunkRows, BulkAction] | None:
         await after_done(chunk)
         await finish_if_complete(chunk.action_id)
         return None
-    action = await BulkAction.get(chunk.action_id)
-    rows = await ChunkRows.get(chunk.id)
+    action = await action_of(chunk.action_id)
+    rows = await rows_of(chunk.id)
     if action is None or rows is None:
         return None
     return chunk, rows, action
 
 
-async def process_chunk(chunk_id: str) -> None:
-    """Processes the chunk; raises WriteMustWait when its rows must wait for the limit."""
-    loaded = await load(chunk_id)
+async def process_chunk(chunk_id: str, admitted: Admission | None = None) -> None:
+    """Processes the chunk (`admitted`: what its admission just read); raises WriteMustWait
+    when its rows must wait for the limit."""
+    admitted = admitted or Admission(Verdict.RUN)
+    loaded = await load(chunk_id, admitted.chunk)
     if loaded is None:
         return
     chunk, stored_rows, action = loaded
     if chunk.parts is not None:
         await send_parts(chunk)  # split: the parts carry the rows
         return
-    request = await request_of(chunk.action_id)
+    request = admitted.request or await request_of(chunk.action_id)
     if request is ControlRequest.PAUSE:
         return  # resuming queues the chunk again
     await liveness.touch(str(chunk.action_id))
     if request is ControlRequest.CANCEL:
         await record(
             chunk,
-            [planned_outcome(row) or skipped(row, LogReason.CANCELLED) for row in stored_rows.rows],
-            stored_rows.rows,
+            [planned_outcome(row) or skipped(row, LogReason.CANCELLED) for row in stored_rows],
+            stored_rows,
         )
         return
     spec = actions.get(action.action_type)
@@ -100,12 +125,12 @@ async def process_chunk(chunk_id: str) -> None:
     )
     planned: list[Outcome] = []
     live: list[Row] = []
-    for row in stored_rows.rows:
+    for row in stored_rows:
         if (outcome := planned_outcome(row)) is not None:
             planned.append(outcome)
         else:
             live.append(row)
-    decisions = await decide_once(stored_rows.id, lambda: spec.decide(ctx, live))
+    decisions = await decide_once(chunk.id, lambda: spec.decide(ctx, live))
     started_at = written_at = None
     if action.dry_run:
         # It writes nothing: not charged to the limit, and nothing to restore.
@@ -122,12 +147,12 @@ async def process_chunk(chunk_id: str) -> None:
         finally:
             written_at = await end_write(chunk)
     outcomes = sorted(planned + applied, key=lambda outcome: outcome.row)
-    await record(chunk, outcomes, stored_rows.rows, started_at, written_at)
+    await record(chunk, outcomes, stored_rows, started_at, written_at)
 
 
-async def logged_outcomes(chunk: Chunk, rows: ChunkRows) -> dict[int, Outcome]:
+async def logged_outcomes(chunk: Chunk, rows: list[Row]) -> dict[int, Outcome]:
     """Outcomes an earlier delivery of this chunk already logged, by row."""
-    logged = await read_rows_of(chunk.action_id, [row["row"] for row in rows.rows])
+    logged = await read_rows_of(chunk.action_id, [row["row"] for row in rows])
     return {
         log.row: Outcome(log.row, log.status, log.reason, log.entity_id, log.message)
         for log in logged
@@ -141,5 +166,5 @@ async def fail_chunk(chunk_id: str, error: str) -> None:
         return
     chunk, rows, _ = loaded
     logged = await logged_outcomes(chunk, rows)
-    outcomes = [logged.get(row["row"]) or failed_outcome(row, error) for row in rows.rows]
-    await record(chunk, outcomes, rows.rows)
+    outcomes = [logged.get(row["row"]) or failed_outcome(row, error) for row in rows]
+    await record(chunk, outcomes, rows)

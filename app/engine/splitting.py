@@ -8,7 +8,8 @@ parent keeps its place in its chain and is done when all its parts are.
 import asyncio
 
 from app.domain.models import Chunk, ChunkDecision, ChunkRows
-from app.infra.inserts import insert_new_documents
+from app.domain.models.chunk import decisions_of, rows_document, rows_of
+from app.infra.inserts import insert_new, insert_new_documents
 from app.infra.settings import get_settings
 from app.infra.tasks import send_chunk
 
@@ -20,19 +21,21 @@ def chunk_size_for(limit: int) -> int:
 
 
 async def split(chunk: Chunk, limit: int) -> None:
-    rows = await ChunkRows.get(chunk.id)
+    rows = await rows_of(chunk.id)
     if rows is None:
         return
     size = chunk_size_for(limit)
-    slices = [rows.rows[start : start + size] for start in range(0, len(rows.rows), size)]
+    slices = [rows[start : start + size] for start in range(0, len(rows), size)]
     part_ids = [chunk.part_id(number) for number in range(len(slices))]
-    await insert_new_documents(
-        [ChunkRows(id=part_id, rows=part) for part_id, part in zip(part_ids, slices, strict=True)]
+    await insert_new(
+        ChunkRows.get_pymongo_collection(),
+        [rows_document(part_id, part) for part_id, part in zip(part_ids, slices, strict=True)],
     )
     # An earlier delivery of the whole chunk may have decided already: the parts use that.
-    if (decision := await ChunkDecision.get(chunk.id)) is not None:
-        await insert_new_documents(
-            [ChunkDecision(id=part_id, decisions=decision.decisions) for part_id in part_ids]
+    if (decisions := await decisions_of(chunk.id)) is not None:
+        await insert_new(
+            ChunkDecision.get_pymongo_collection(),
+            [{"_id": part_id, "decisions": decisions} for part_id in part_ids],
         )
     await insert_new_documents(
         [

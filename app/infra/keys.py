@@ -26,9 +26,11 @@ def waiting(action_id: str) -> str:
     return f"{namespace()}:waiting:{action_id}"
 
 
-def seen_keys(action_id: str) -> str:
-    """Hash of the unique keys planning has seen in an action's input (app.infra.dedupe)."""
-    return f"{namespace()}:dedupe:{action_id}"
+def seen_keys(action_id: str, bucket: int) -> str:
+    """One bucket (a small hash) of the unique keys planning has seen in an action's input
+    (app.infra.dedupe); the action's buckets share a hash tag, so one script reaches them
+    on a cluster too."""
+    return f"{namespace()}:dedupe:{{{action_id}}}:{bucket:x}"
 
 
 def planning_lease(action_id: str) -> str:

@@ -1,8 +1,8 @@
 """Counts the MongoDB commands and bytes a benchmarked process sends, when BENCH_MONITOR_DIR
 is set: Python imports this module at start-up when bench/monitor is on PYTHONPATH, so the
-platform's code knows nothing of it. Each process writes its totals to
-<dir>/<pid>.json every half second: commands by name, bytes of the commands (their BSON), and
-the CPU seconds the monitor itself spent, which the benchmark subtracts."""
+platform's code knows nothing of it. Each process writes its totals to <dir>/<pid>.json
+every half second: commands by name and collection, bytes of the commands (their BSON), and the
+CPU seconds the monitor itself spent, which the benchmark subtracts."""
 
 import json
 import os
@@ -28,7 +28,9 @@ if DIRECTORY:
             began = time.thread_time()
             size = len(bson.encode(event.command))
             with self.lock:
-                self.commands[event.command_name] += 1
+                name = event.command_name
+                target = event.command.get(name)
+                self.commands[f"{name} {target}" if isinstance(target, str) else name] += 1
                 self.bytes += size
                 self.own_cpu += time.thread_time() - began
 
