@@ -17,8 +17,8 @@ def names() -> dict[str, str]:
     for name, function in inspect.getmembers(keys, inspect.isfunction):
         if function.__module__ != keys.__name__ or name == "namespace":
             continue
-        arity = len(inspect.signature(function).parameters)
-        built[name] = function(*["some-id"] * arity)
+        parameters = inspect.signature(function, eval_str=True).parameters.values()
+        built[name] = function(*[7 if p.annotation is int else "some-id" for p in parameters])
     return built
 
 
