@@ -64,7 +64,12 @@ class Figures:
     redis_peak_bytes: int = 0
     # The platform's processes at rest (heartbeats, queue polling) over as long as the run.
     idle_cpu: float = 0.0
+    # Of the platform's CPU and commands, the API's: the upload, and answering a client's
+    # progress polls (one a second here).
+    api_cpu: float = 0.0
+    api_commands: Counter[str] = field(default_factory=Counter)
     idle_redis_commands: float = 0.0
+    redis_cpu: float = 0.0
     chunks: int = 0
 
     def line(self, whose: str) -> str:
@@ -77,12 +82,15 @@ class Figures:
         if self.idle_cpu:
             text += (
                 f" ({(self.own_cpu - self.idle_cpu) * per_row:,.0f} net of"
-                f" {self.idle_cpu * per_row:,.0f} spent at rest over as long)"
+                f" {self.idle_cpu * per_row:,.0f} spent at rest over as long; the API"
+                f" {self.api_cpu * per_row:,.0f}, the workers"
+                f" {(self.own_cpu - self.api_cpu) * per_row:,.0f})"
             )
         text += f"; database CPU {self.database_cpu * per_row:,.0f} µs/row"
         if self.commands:
             total = sum(self.commands.values())
-            top = ", ".join(f"{name} {count:,}" for name, count in self.commands.most_common(9))
+            workers = self.commands - self.api_commands
+            top = ", ".join(f"{name} {count:,}" for name, count in workers.most_common(12))
             # FerretDB gets a chunk's entity updates in commands of a few statements
             # (app.infra.writes); mongod gets one command per chunk.
             split = sum(
@@ -91,14 +99,17 @@ class Figures:
                 if name.startswith("update ") and name.split()[1] in ENTITY_COLLECTIONS
             )
             as_mongod = total - split + min(split, self.chunks)
+            api = self.api_commands.total()
             text += (
-                f"\n    MongoDB commands {total * 1000 / self.rows:,.1f} per 1,000 rows"
-                f" ({as_mongod * 1000 / self.rows:,.1f} with one entity update command per"
-                f" chunk, as on mongod): {top}"
+                f"\n    MongoDB commands {total * 1000 / self.rows:,.1f} per 1,000 rows; of"
+                f" the workers {(total - api) * 1000 / self.rows:,.1f}"
+                f" ({(as_mongod - api) * 1000 / self.rows:,.1f} with one entity"
+                f" update command per chunk, as on mongod): {top}"
                 f"\n    {self.command_bytes / self.rows:,.0f} bytes sent per row"
                 f"\n    Redis commands {self.redis_commands * 1000 / self.rows:,.1f} per 1,000"
                 f" rows ({(self.redis_commands - self.idle_redis_commands) * 1000 / self.rows:,.1f}"
-                " net of those at rest over as long);"
+                " net of those at rest over as long; Redis counts those its scripts run);"
+                f" Redis CPU {self.redis_cpu * per_row:,.1f} µs/row;"
                 f" Redis memory at the action's peak +{self.redis_peak_bytes / 1e6:,.1f} MB"
             )
         return text
@@ -126,17 +137,22 @@ def total_cpu(pids: list[int]) -> float:
 
 
 @contextmanager
-def measured(figures: Figures, own_pids: Callable[[], list[int]]) -> Iterator[None]:
-    """Wall time and CPU of `own_pids` and of the database's processes over the block.
-    PostgreSQL backends come and go: their CPU is read before and after from those alive
-    at both ends, plus the ones that started within (counted whole)."""
+def measured(
+    figures: Figures, own_pids: Callable[[], list[int]], api_pid: int | None = None
+) -> Iterator[None]:
+    """Wall time and CPU of `own_pids` (and of the API among them) and of the database's
+    processes over the block. PostgreSQL backends come and go: their CPU is read before and
+    after from those alive at both ends, plus the ones that started within (counted whole)."""
     before_db = {pid: cpu_seconds(pid) for pid in database_pids()}
     own = own_pids()
     before_own = total_cpu(own)
+    before_api = total_cpu([api_pid]) if api_pid else 0.0
     started = time.perf_counter()
     yield
     figures.seconds = time.perf_counter() - started
     figures.own_cpu += total_cpu(own) - before_own
+    if api_pid:
+        figures.api_cpu += total_cpu([api_pid]) - before_api
     after_db = {pid: cpu for pid in database_pids() if (cpu := total_cpu([pid])) >= 0}
     figures.database_cpu = sum(cpu - before_db.get(pid, 0.0) for pid, cpu in after_db.items())
 
@@ -229,10 +245,15 @@ class RedisWatch:
 
     def __enter__(self) -> "RedisWatch":
         self.base_memory = int(self.redis.info("memory")["used_memory"])
+        self.base_cpu = self.cpu()
         self.base_commands = int(self.redis.info("stats")["total_commands_processed"])
         self.thread = threading.Thread(target=self.sample, daemon=True)
         self.thread.start()
         return self
+
+    def cpu(self) -> float:
+        used = self.redis.info("cpu")
+        return float(used["used_cpu_sys"]) + float(used["used_cpu_user"])
 
     def sample(self) -> None:
         self.calls = 0
@@ -247,12 +268,16 @@ class RedisWatch:
         # Our own INFO calls are commands too: taken out.
         self.commands = int(self.redis.info("stats")["total_commands_processed"])
         self.commands -= self.base_commands + self.calls + 1
+        self.spent_cpu = self.cpu() - self.base_cpu
 
 
-def monitored(directory: Path) -> tuple[Counter[str], int, float]:
+def monitored(directory: Path, only: int | None = None) -> tuple[Counter[str], int, float]:
+    """Commands, bytes and the monitor's CPU so far, of every process or of one (`only`)."""
     commands: Counter[str] = Counter()
     sent, monitor_cpu = 0, 0.0
     for path in directory.glob("*.json"):
+        if only is not None and path.stem != str(only):
+            continue
         totals = json.loads(path.read_text())
         commands.update(totals["commands"])
         sent += totals["bytes"]
@@ -272,6 +297,7 @@ def profiled(pids: list[int], into: Path | None) -> Iterator[None]:
                 str(ROOT / ".venv" / "bin" / "py-spy"),
                 "record",
                 "--nonblocking",
+                "--gil",  # samples of the thread running Python: where the CPU goes
                 "--format",
                 "raw",
                 "--rate",
@@ -368,24 +394,29 @@ def platform_run(
     figures = Figures(name, rows=rows, chunks=-(-rows // CHUNK_ROWS))
     time.sleep(1)  # the monitors' last dump
     commands, sent, monitor_cpu = monitored(monitor)
+    api_commands, _, api_monitor_cpu = monitored(monitor, running.api.pid)
     with (
         RedisWatch(running.env["REDIS_URL"]) as watch,
-        measured(figures, lambda: own_pids(running)),
+        measured(figures, lambda: own_pids(running), running.api.pid),
         profiled(running.worker_pids(), profile),
     ):
         if "csv" in given:
             upload = client.post("/uploads", content=given.pop("csv"))
             given["uploadId"] = upload.json()["uploadId"]
         action_id = graphql(client, CREATE, i=given)["createBulkAction"]["id"]
-        state = wait_done(client, action_id, poll=0.2)
+        state = wait_done(client, action_id, poll=1.0)
     assert state["status"] == "COMPLETED", state
     time.sleep(1)
     after, sent_after, monitor_after = monitored(monitor)
+    api_after, _, api_monitor_after = monitored(monitor, running.api.pid)
+    figures.api_commands = api_after - api_commands
+    figures.api_cpu -= api_monitor_after - api_monitor_cpu
     figures.commands = after - commands
     figures.command_bytes = sent_after - sent
     figures.own_cpu -= monitor_after - monitor_cpu
     figures.redis_commands = watch.commands
     figures.redis_peak_bytes = watch.peak - watch.base_memory
+    figures.redis_cpu = watch.spent_cpu
     figures.idle_cpu = rest.cpu * figures.seconds
     figures.idle_redis_commands = rest.redis_commands * figures.seconds
     return figures
@@ -396,6 +427,9 @@ def main() -> None:
     parser.add_argument("rows", type=int, nargs="?", default=20_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--insert-only", action="store_true", help="only the INSERT and its floors (scaling runs)"
+    )
     parser.add_argument(
         "--profile", action="store_true", help="sample the workers with py-spy; print top costs"
     )
@@ -410,9 +444,9 @@ def main() -> None:
     floors = [
         floor(url, args.rows, 1, "insert"),
         floor(url, args.rows, writers, "insert"),
-        floor(url, args.rows, 1, "update"),
-        floor(url, args.rows, writers, "update"),
     ]
+    if not args.insert_only:
+        floors += [floor(url, args.rows, 1, "update"), floor(url, args.rows, writers, "update")]
     with tempfile.TemporaryDirectory() as tmp:
         monitor = Path(tmp) / "monitor"
         profiles = {name: Path(tmp) / name for name in ("insert", "update")}
@@ -438,19 +472,23 @@ def main() -> None:
                 rest,
                 profiles["insert"] if args.profile else None,
             )
-            stored: Any = MongoClient(url)[running.env["MONGODB_DB"]]["contacts"]
-            ids = [str(doc["_id"]) for doc in stored.find({"account_id": ACCOUNT}, {"_id": 1})]
-            update_csv = ("id,company\n" + "".join(f"{i},Updated\n" for i in ids)).encode()
-            update = platform_run(
-                running,
-                client,
-                "platform UPDATE by ids (CSV upload → logs)",
-                {"entityType": "CONTACT", "actionType": "UPDATE", "csv": update_csv},
-                len(ids),
-                monitor,
-                rest,
-                profiles["update"] if args.profile else None,
-            )
+            runs = [(insert, floors[1])]
+            if not args.insert_only:
+                stored: Any = MongoClient(url)[running.env["MONGODB_DB"]]["contacts"]
+                found = stored.find({"account_id": ACCOUNT}, {"_id": 1})
+                ids = [str(doc["_id"]) for doc in found]
+                update_csv = ("id,company\n" + "".join(f"{i},Updated\n" for i in ids)).encode()
+                update = platform_run(
+                    running,
+                    client,
+                    "platform UPDATE by ids (CSV upload → logs)",
+                    {"entityType": "CONTACT", "actionType": "UPDATE", "csv": update_csv},
+                    len(ids),
+                    monitor,
+                    rest,
+                    profiles["update"] if args.profile else None,
+                )
+                runs.append((update, floors[3]))
         costs = {name: top_costs(path) for name, path in profiles.items()} if args.profile else {}
     print(f"rows: {args.rows:,}; workers {args.workers} x {args.threads} threads; {url}")
     print(f"cores: {os.cpu_count()}")
@@ -460,7 +498,7 @@ def main() -> None:
     )
     for figures in floors:
         print(figures.line("client"))
-    for figures, base in ((insert, floors[1]), (update, floors[3])):
+    for figures, base in runs:
         print(figures.line("platform"))
         print(
             f"    against the {base.name}: wall {figures.rows / figures.seconds:,.0f} / "
@@ -469,7 +507,7 @@ def main() -> None:
             f"{figures.database_cpu / figures.rows / (base.database_cpu / base.rows):.1f}x"
         )
     for name, text in costs.items():
-        print(f"workers' top costs during the {name} (py-spy, share of samples on top):\n{text}")
+        print(f"workers' top costs during the {name} (py-spy, samples holding the GIL):\n{text}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from typing import Any
 
 from pymongo import MongoClient
 
+from bench.cost import RedisWatch
 from bench.generate import lines, plan
 from bench.platform import Platform, graphql, wait_done
 from bench.processes import peak_rss_mb
@@ -72,18 +73,23 @@ def platform(path: Path, rows: int, workers: int, threads: int) -> dict[str, flo
     with Platform(workers, threads, **settings) as running:
         client = running.client("bench-account")
         start = time.perf_counter()
-        with path.open("rb") as body:
-            uploaded = client.post("/uploads", content=iter(lambda: body.read(1 << 20), b""))
-        upload_id = uploaded.json()["uploadId"]
-        created = graphql(
-            client,
-            CREATE,
-            i={"entityType": "CONTACT", "actionType": "INSERT", "uploadId": upload_id},
-        )
-        action_id = created["createBulkAction"]["id"]
-        state = wait_done(client, action_id)
+        with RedisWatch(running.env["REDIS_URL"]) as redis_use:
+            with path.open("rb") as body:
+                uploaded = client.post("/uploads", content=iter(lambda: body.read(1 << 20), b""))
+            upload_id = uploaded.json()["uploadId"]
+            created = graphql(
+                client,
+                CREATE,
+                i={"entityType": "CONTACT", "actionType": "INSERT", "uploadId": upload_id},
+            )
+            action_id = created["createBulkAction"]["id"]
+            state = wait_done(client, action_id)
         elapsed = time.perf_counter() - start
-        figures = {"elapsed": elapsed, "api_rss": peak_rss_mb(running.api.pid)}
+        figures = {
+            "elapsed": elapsed,
+            "api_rss": peak_rss_mb(running.api.pid),
+            "redis_peak_mb": (redis_use.peak - redis_use.base_memory) / 1e6,
+        }
         for n, pid in enumerate(running.worker_pids()):
             figures[f"worker{n}_rss"] = peak_rss_mb(pid)
         figures.update({k: float(v) for k, v in state["stats"].items()})
@@ -121,6 +127,7 @@ def main() -> None:
     print(f"ratio platform / floor: {rate / floor_rate:.2f}  (target ≥ 0.60)")
     counts = ", ".join(f"{k} {result[k]:,.0f}" for k in ("succeeded", "failed", "skipped"))
     print(f"outcome: {counts}")
+    print(f"Redis memory at the action's peak: +{result['redis_peak_mb']:,.1f} MB (goal ≤ 32)")
     rss = {k[: -len("_rss")]: v for k, v in result.items() if k.endswith("_rss")}
     print("peak RSS MB (target < 256 each): " + ", ".join(f"{k} {v:.0f}" for k, v in rss.items()))
 

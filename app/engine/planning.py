@@ -288,12 +288,14 @@ async def plan_action(action_id: str) -> None:
     if action is None:
         return
     await liveness.touch(action_id)
-    if action.chunks_total is None:
+    planned_now = action.chunks_total is None
+    if planned_now:
         await plan(action)
-    # A pause or resume while planning ran, a lost message, a dead worker: the chains go on
-    # from where they are (queued twice at worst, which processing shrugs off).
+    # A resume, a lost message, a dead worker: the chains go on from where they are. Right
+    # after planning, the chunks planning sent are not sent again: two deliveries of one
+    # chunk at once would both do its work (dispatch).
     if await request_of(saved_id(action)) is not ControlRequest.PAUSE:
-        await dispatch.send_ready(saved_id(action))
+        await dispatch.send_ready(saved_id(action), again=not planned_now)
     await finish_if_complete(saved_id(action))
 
 

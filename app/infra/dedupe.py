@@ -45,11 +45,10 @@ return firsts
 """
 
 
-def bucket_and_field(action_id: str, key: str) -> tuple[str, bytes]:
-    """Where a key is kept: its bucket's Redis key and its field there."""
+def bucket_and_field(key: str) -> tuple[int, bytes]:
+    """Where a key is kept: its bucket's number and its field there."""
     digest = hashlib.blake2b(key.encode(), digest_size=DIGEST_BYTES).digest()
-    bucket = int.from_bytes(digest[:2]) >> (16 - BUCKET_BITS)
-    return keys.seen_keys(action_id, bucket), digest[2:]
+    return int.from_bytes(digest[:2]) >> (16 - BUCKET_BITS), digest[2:]
 
 
 async def first_occurrences(action_id: str, keyed: Sequence[tuple[int, str]]) -> set[int]:
@@ -59,15 +58,16 @@ async def first_occurrences(action_id: str, keyed: Sequence[tuple[int, str]]) ->
         firsts.setdefault(key, row)
     if not firsts:
         return set()
-    buckets: list[str] = []
+    buckets: list[int] = []
     args: list[bytes | int] = []
     rows = list(firsts.values())
     for key, row in firsts.items():
-        bucket, field = bucket_and_field(action_id, key)
+        bucket, field = bucket_and_field(key)
         buckets.append(bucket)
         args += (field, row)
+    names = {bucket: keys.seen_keys(action_id, bucket) for bucket in set(buckets)}
     script = get_redis().register_script(FIRST_OCCURRENCES)
-    found = await script(keys=buckets, args=[*args, TTL_SECONDS])
+    found = await script(keys=[names[bucket] for bucket in buckets], args=[*args, TTL_SECONDS])
     return {rows[int(position) - 1] for position in found}
 
 

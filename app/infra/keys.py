@@ -33,6 +33,11 @@ def seen_keys(action_id: str, bucket: int) -> str:
     return f"{namespace()}:dedupe:{{{action_id}}}:{bucket:x}"
 
 
+def chunk_sent(chunk_id: str) -> str:
+    """Mark of a chunk sent by its chain (app.engine.dispatch): it is sent once."""
+    return f"{namespace()}:sent:{chunk_id}"
+
+
 def planning_lease(action_id: str) -> str:
     """Lease held by the one planner at work on an action."""
     return f"{namespace()}:planning:{action_id}"

@@ -6,7 +6,15 @@ import pytest
 from beanie import PydanticObjectId
 from bson import ObjectId
 
-from app.domain.models import ActionLog, BulkAction, BulkActionStatus, Chunk, ChunkRows, LogBlock
+from app.domain.models import (
+    ActionLog,
+    BulkAction,
+    BulkActionStatus,
+    Chunk,
+    ChunkRows,
+    InputBatch,
+    LogBlock,
+)
 from app.domain.models.action_log import read_rows
 from app.domain.models.ids import saved_id
 from app.engine import processing
@@ -39,6 +47,18 @@ async def processing_action(
     await ChunkRows(id=chunk.id, rows=rows).insert()
     await chunk.insert()
     return action, chunk
+
+
+async def queued_action(account: str) -> BulkAction:
+    """A QUEUED INSERT of two records, stored as a create leaves it: one chunk to plan."""
+    action = BulkAction(account_id=account, entity_type="CONTACT", action_type="INSERT", fields={})
+    await action.insert()
+    rows = [
+        {"row": n, "key": f"p{n}@example.com", "data": {"email": f"p{n}@example.com"}}
+        for n in (1, 2)
+    ]
+    await InputBatch(action_id=saved_id(action), seq=0, rows=rows).insert()
+    return action
 
 
 def insert_rows(emails: list[str]) -> list[dict[str, Any]]:

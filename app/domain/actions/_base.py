@@ -65,6 +65,11 @@ class PreparedInput:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
+# Documents a chunk's read asks for in its first reply: a chunk holds at most this many rows
+# (the largest CHUNK_SIZE), and a reply stays under 16 MB whatever this says.
+CHUNK_READ_BATCH = 10_000
+
+
 @dataclass(frozen=True)
 class ChunkContext:
     account_id: str
@@ -85,6 +90,13 @@ class ChunkContext:
     @property
     def collection(self) -> AsyncCollection[Any]:
         return self.entity.document.get_pymongo_collection()
+
+    async def read(
+        self, query: Mapping[str, Any], projection: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """What a chunk's one query finds, in one reply: servers send the first 101
+        documents and the rest in more round trips unless told the batch size."""
+        return await self.collection.find(query, projection, batch_size=CHUNK_READ_BATCH).to_list()
 
     async def bulk_write(self, ops: Sequence[WriteOp]) -> dict[int, Any]:
         """Runs the operations unordered; returns the write errors by operation index. A dry
@@ -283,9 +295,7 @@ class TargetsById(ActionSpec):
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         # One query for the whole chunk, answered from the _id index on mongod.
         ids = [ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows)]
-        found = await ctx.collection.find(
-            {"_id": {"$in": ids}, "account_id": ctx.account_id}, {"_id": 1}
-        ).to_list()
+        found = await ctx.read({"_id": {"$in": ids}, "account_id": ctx.account_id}, {"_id": 1})
         return {"existing": [str(doc["_id"]) for doc in found]}
 
 

@@ -98,9 +98,9 @@ async def holders_of(ctx: ChunkContext, keys: Sequence[str]) -> dict[str, str]:
     delivery of the same chunk inserted it."""
     if not keys:
         return {}
-    found = await ctx.collection.find(
+    found = await ctx.read(
         {"account_id": ctx.account_id, "key": {"$in": list(keys)}}, {"_id": 1, "key": 1}
-    ).to_list()
+    )
     return {doc["key"]: str(doc["_id"]) for doc in found}
 
 

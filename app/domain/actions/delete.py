@@ -49,9 +49,7 @@ class Delete(TargetsById):
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         """Which targets exist, and their whole documents (their before-images)."""
         ids = [ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows)]
-        found = await ctx.collection.find(
-            {"_id": {"$in": ids}, "account_id": ctx.account_id}
-        ).to_list()
+        found = await ctx.read({"_id": {"$in": ids}, "account_id": ctx.account_id})
         return {"existing": [str(doc["_id"]) for doc in found], "documents": found}
 
     def before_images(

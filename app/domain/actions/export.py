@@ -77,9 +77,7 @@ class Export(TargetsById):
         ids = [ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows)]
         found = {
             str(doc["_id"]): doc.get("data", {})
-            for doc in await ctx.collection.find(
-                {"_id": {"$in": ids}, "account_id": ctx.account_id}
-            ).to_list()
+            for doc in await ctx.read({"_id": {"$in": ids}, "account_id": ctx.account_id})
         }
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")

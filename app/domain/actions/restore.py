@@ -74,9 +74,9 @@ class Restore(TargetsById):
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         """Which entities exist now, and the `updated_at` each has: who wrote it last."""
         ids = [ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows)]
-        found = await ctx.collection.find(
+        found = await ctx.read(
             {"_id": {"$in": ids}, "account_id": ctx.account_id}, {"_id": 1, "updated_at": 1}
-        ).to_list()
+        )
         return {
             "existing": [str(doc["_id"]) for doc in found],
             "versions": {str(doc["_id"]): doc.get("updated_at") for doc in found},

@@ -88,10 +88,10 @@ class Update(TargetsById):
         read = fields_read(ctx.operations or {}, ctx.fields or {})
         for row in rows:
             read.update(row.get("data") or {})
-        found = await ctx.collection.find(
+        found = await ctx.read(
             {"_id": {"$in": ids}, "account_id": ctx.account_id},
             {**PREVIOUS_STATE_FIELDS, **{f"data.{name}": 1 for name in read}},
-        ).to_list()
+        )
         return {"existing": [str(doc["_id"]) for doc in found], **previous_state(found)}
 
     def changes(

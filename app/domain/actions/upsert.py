@@ -31,10 +31,10 @@ class Upsert(KeyedRecords):
         """Which keys are held, and by whom; the holders' current values of the fields the
         rows set (their before-images)."""
         fields = set().union(*(row["data"] for row in rows))
-        found = await ctx.collection.find(
+        found = await ctx.read(
             {"account_id": ctx.account_id, "key": {"$in": [row["key"] for row in rows]}},
             {**PREVIOUS_STATE_FIELDS, **{f"data.{name}": 1 for name in fields}},
-        ).to_list()
+        )
         return {
             "holders": [{"key": doc["key"], "id": str(doc["_id"])} for doc in found],
             **previous_state(found),

@@ -4,23 +4,12 @@ comes back when it runs out instead of giving up."""
 
 import pytest
 
-from app.domain.models import BulkAction, BulkActionStatus, InputBatch
-from app.domain.models.ids import saved_id
+from app.domain.models import BulkAction, BulkActionStatus
 from app.engine.deferral import ComeBackLater
 from app.engine.planning import plan_action
 from app.infra import keys, lease
 from app.infra.redis import get_redis
-
-
-async def queued_action(account: str) -> BulkAction:
-    action = BulkAction(account_id=account, entity_type="CONTACT", action_type="INSERT", fields={})
-    await action.insert()
-    rows = [
-        {"row": n, "key": f"p{n}@example.com", "data": {"email": f"p{n}@example.com"}}
-        for n in (1, 2)
-    ]
-    await InputBatch(action_id=saved_id(action), seq=0, rows=rows).insert()
-    return action
+from tests.integration.factories import queued_action
 
 
 async def test_a_planner_finding_the_lease_held_comes_back_when_it_runs_out(

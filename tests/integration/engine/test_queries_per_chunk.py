@@ -1,14 +1,18 @@
 """A chunk reads what it needs with one query, whatever its size: UPDATE and DELETE find their
-500 targets with one `{_id: {$in}, account_id}` find (it was one lookup per id)."""
+500 targets with one `{_id: {$in}, account_id}` find (it was one lookup per id); and a whole
+chunk costs a fixed, small number of commands."""
 
 import pytest
 from bson import ObjectId
 
 from app.domain.entities.contact import Contact
-from app.domain.models import BulkAction
-from app.engine import processing
+from app.domain.models import BulkAction, Chunk
+from app.domain.models.ids import saved_id
+from app.engine import pacing, processing
+from app.infra.account_limits import limit_for
+from app.infra.settings import get_settings
 from tests.integration.commands import COUNTER
-from tests.integration.factories import processing_action
+from tests.integration.factories import insert_rows, processing_action
 
 
 @pytest.mark.parametrize("action_type", ["UPDATE", "DELETE"])
@@ -34,3 +38,44 @@ async def test_a_chunk_of_500_ids_finds_its_targets_with_one_query(
     done = await BulkAction.get(action.id)
     assert done is not None
     assert (done.succeeded, done.failed) == (500, 1)
+
+
+async def test_a_chunk_is_admitted_and_processed_with_nine_commands(
+    database: None, account: str
+) -> None:
+    """Admission reads the chunk and the owner's request, and processing uses them; the
+    action's settings are read once per process; decisions are stored without a read first;
+    a chunk whose chain goes on does not sum the action's chunks. (It was 16.)"""
+    emails = [f"c{n}@example.com" for n in range(500)]
+    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
+    following = Chunk(
+        id=Chunk.id_for(saved_id(action), get_settings().chunks_in_flight),
+        action_id=saved_id(action),
+        account_id=account,
+        seq=get_settings().chunks_in_flight,
+        size=1,
+    )
+    await following.insert()
+    await BulkAction.get_pymongo_collection().update_one(
+        {"_id": action.id}, {"$set": {"chunks_total": 2}}
+    )
+    await processing.action_of(saved_id(action))  # as an earlier chunk of it would have
+    await limit_for(account)
+
+    with COUNTER.counting() as commands:
+        admitted = await pacing.admit(str(chunk.id))
+        await processing.process_chunk(str(chunk.id), admitted)
+
+    assert sorted(commands) == sorted(
+        [
+            ("find", "chunks"),  # admission: the chunk
+            ("find", "action_controls"),  # admission: the owner's request
+            ("find", "chunk_rows"),
+            ("insert", "chunk_decisions"),
+            ("insert", "contacts"),
+            ("insert", "before_images"),
+            ("insert", "log_blocks"),
+            ("update", "chunks"),  # done, with its counts
+            ("find", "chunks"),  # its chain's next chunk, sent
+        ]
+    ), commands
