@@ -1,19 +1,24 @@
 """Cost benchmark: what each row costs the platform, the database and Redis, in one run.
 
 For a clean contact CSV (ROWS rows) inserted, then the same contacts updated by id (an
-uploaded CSV of ids), against raw PyMongo floors on the same server in the same run (one
-client, and as many concurrent writer processes as the platform has worker threads), prints:
+uploaded CSV of ids), against raw PyMongo floors on the same server in the same run (the
+same contacts as the platform stores them, into a collection with the platform's indexes; one
+client, and as many concurrent writers as the platform has writes under way), prints:
 wall rows/s; CPU µs per row of the platform's own processes (API and every worker process,
 utime+stime from /proc, before and after; the command monitor's own time taken out) or of the
 floor's clients; CPU µs per row of the database server's processes (FerretDB and PostgreSQL,
 or mongod); MongoDB commands per 1,000 rows and bytes sent per row (PyMongo command monitoring
 in the platform's processes: bench/monitor); Redis commands per 1,000 rows (the server's
-counter) and the Redis memory the action added at its peak (INFO memory, sampled).
+counter), Redis CPU per row and the Redis memory the action added at its peak (INFO, sampled);
+what the platform spends at rest (heartbeats, queue polling) over as long as each run; with
+--profile, the workers' top costs (py-spy, samples holding the GIL).
 
 Run it through bench/cost, which starts the services like scripts/test does.
 """
 
 import argparse
+import csv
+import io
 import json
 import multiprocessing
 import os
@@ -27,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -158,16 +164,34 @@ def measured(
 
 
 def documents(rows: int, account: str) -> list[list[dict[str, Any]]]:
-    docs = [
-        {
-            "_id": ObjectId(),
-            "account_id": account,
-            "key": f"floor{n}@example.com",
-            "data": {"email": f"floor{n}@example.com", "first_name": "Ada", "score": n % 100},
-        }
-        for n in range(rows)
-    ]
+    """The CSV's contacts as the platform stores them (same fields, types and timestamps)."""
+    now = datetime.now(UTC)
+    docs = []
+    for record in csv.DictReader(io.StringIO("".join(lines(rows, 0.0, 0.0)))):
+        data: dict[str, Any] = {name: value for name, value in record.items() if value}
+        data["score"] = int(data["score"])
+        data["tags"] = data["tags"].split(";")
+        key = data["email"]
+        docs.append(
+            {
+                "_id": ObjectId(),
+                "account_id": account,
+                "key": key,
+                "data": data,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     return [docs[start : start + BATCH] for start in range(0, rows, BATCH)]
+
+
+def copy_indexes(source: Any, target: Any) -> None:
+    """Gives `target` the indexes of `source` (the platform's own contacts collection)."""
+    for name, info in source.index_information().items():
+        if name == "_id_":
+            continue
+        options = {k: info[k] for k in ("unique", "sparse", "partialFilterExpression") if k in info}
+        target.create_index(info["key"], name=name, **options)
 
 
 def write_batches(
@@ -201,12 +225,13 @@ def is_ferretdb(client: MongoClient[dict[str, Any]]) -> bool:
     return ferretdb_says(client.admin.command("buildInfo"))
 
 
-def floor(url: str, rows: int, writers: int, op: str) -> Figures:
-    """Raw unordered writes of 1,000, documents made outside the timing: one client, or
-    `writers` processes each with its share of the batches."""
+def floor(url: str, rows: int, writers: int, op: str, contacts: Any) -> Figures:
+    """Raw unordered writes of 1,000 of the platform's documents into a collection with the
+    indexes of its `contacts`, documents made outside the timing: one client, or `writers`
+    processes each with its share of the batches."""
     database = f"bench_floor_{uuid.uuid4().hex[:6]}"
     client: MongoClient[dict[str, Any]] = MongoClient(url)
-    client[database]["contacts"].create_index([("account_id", 1), ("key", 1)], unique=True)
+    copy_indexes(contacts, client[database]["contacts"])
     batches = documents(rows, "floor")
     if op == "update":
         write_batches(url, database, batches, "insert")
@@ -441,12 +466,6 @@ def main() -> None:
     # eight concurrent insert_many of 1,000 did, here).
     ferretdb = is_ferretdb(MongoClient(url))
     writers = args.workers if ferretdb else args.workers * args.threads
-    floors = [
-        floor(url, args.rows, 1, "insert"),
-        floor(url, args.rows, writers, "insert"),
-    ]
-    if not args.insert_only:
-        floors += [floor(url, args.rows, 1, "update"), floor(url, args.rows, writers, "update")]
     with tempfile.TemporaryDirectory() as tmp:
         monitor = Path(tmp) / "monitor"
         profiles = {name: Path(tmp) / name for name in ("insert", "update")}
@@ -461,6 +480,18 @@ def main() -> None:
         with Platform(args.workers, args.threads, **settings) as running:
             client = running.client(ACCOUNT)
             rest = at_rest(running, running.client("bench-warm-up"), monitor)
+            # The floors write into a database of their own, with the indexes the platform
+            # gave its contacts (made by the warm-up), while the platform rests.
+            contacts: Any = MongoClient(url)[running.env["MONGODB_DB"]]["contacts"]
+            floors = [
+                floor(url, args.rows, 1, "insert", contacts),
+                floor(url, args.rows, writers, "insert", contacts),
+            ]
+            if not args.insert_only:
+                floors += [
+                    floor(url, args.rows, 1, "update", contacts),
+                    floor(url, args.rows, writers, "update", contacts),
+                ]
             contacts = "".join(lines(args.rows, 0.0, 0.0)).encode()
             insert = platform_run(
                 running,
@@ -474,8 +505,7 @@ def main() -> None:
             )
             runs = [(insert, floors[1])]
             if not args.insert_only:
-                stored: Any = MongoClient(url)[running.env["MONGODB_DB"]]["contacts"]
-                found = stored.find({"account_id": ACCOUNT}, {"_id": 1})
+                found = contacts.find({"account_id": ACCOUNT}, {"_id": 1})
                 ids = [str(doc["_id"]) for doc in found]
                 update_csv = ("id,company\n" + "".join(f"{i},Updated\n" for i in ids)).encode()
                 update = platform_run(
