@@ -482,15 +482,15 @@ def main() -> None:
             rest = at_rest(running, running.client("bench-warm-up"), monitor)
             # The floors write into a database of their own, with the indexes the platform
             # gave its contacts (made by the warm-up), while the platform rests.
-            contacts: Any = MongoClient(url)[running.env["MONGODB_DB"]]["contacts"]
+            stored: Any = MongoClient(url)[running.env["MONGODB_DB"]]["contacts"]
             floors = [
-                floor(url, args.rows, 1, "insert", contacts),
-                floor(url, args.rows, writers, "insert", contacts),
+                floor(url, args.rows, 1, "insert", stored),
+                floor(url, args.rows, writers, "insert", stored),
             ]
             if not args.insert_only:
                 floors += [
-                    floor(url, args.rows, 1, "update", contacts),
-                    floor(url, args.rows, writers, "update", contacts),
+                    floor(url, args.rows, 1, "update", stored),
+                    floor(url, args.rows, writers, "update", stored),
                 ]
             contacts = "".join(lines(args.rows, 0.0, 0.0)).encode()
             insert = platform_run(
@@ -505,7 +505,7 @@ def main() -> None:
             )
             runs = [(insert, floors[1])]
             if not args.insert_only:
-                found = contacts.find({"account_id": ACCOUNT}, {"_id": 1})
+                found = stored.find({"account_id": ACCOUNT}, {"_id": 1})
                 ids = [str(doc["_id"]) for doc in found]
                 update_csv = ("id,company\n" + "".join(f"{i},Updated\n" for i in ids)).encode()
                 update = platform_run(

@@ -67,7 +67,7 @@ class KeyedRecords(ActionSpec):
         return keyed_row(entity, record)
 
     def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
-        return entity.field_names, {entity.unique_field}
+        return set(entity.field_names), {entity.unique_field}
 
 
 def keyed_row(entity: EntitySpec, record: Any) -> RowBody:

@@ -79,7 +79,7 @@ class Update(TargetsById):
         return row_with_id(entity, record, with_fields=True)
 
     def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
-        return entity.field_names | {"id"}, {"id"}
+        return set(entity.field_names) | {"id"}, {"id"}
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         """Which targets exist, and their current values of the fields this changes: what

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -73,7 +74,7 @@ class EntityDocument(Document):
         ]
 
 
-def check_field_names(record: Mapping[str, Any], allowed: set[str], entity: str) -> None:
+def check_field_names(record: Mapping[str, Any], allowed: AbstractSet[str], entity: str) -> None:
     for name in record:
         if not isinstance(name, str) or not name:
             raise InvalidRecord("Field names must be non-empty strings.")
@@ -110,9 +111,9 @@ class EntitySpec:
         fields = [f"data.{name}" for name in self.filtered_fields] + ["created_at", "updated_at"]
         return [IndexModel([("account_id", ASCENDING), (path, ASCENDING)]) for path in fields]
 
-    @property
-    def field_names(self) -> set[str]:
-        return set(self.fields.model_fields)
+    @cached_property
+    def field_names(self) -> frozenset[str]:
+        return frozenset(self.fields.model_fields)  # asked for every row: made once
 
     def field_kinds(self) -> dict[str, FieldKind]:
         return {name: kind_of(info.annotation) for name, info in self.fields.model_fields.items()}
