@@ -68,15 +68,15 @@ class Figures:
     command_bytes: int = 0
     redis_commands: int = 0
     redis_peak_bytes: int = 0
-    # The platform's processes at rest (heartbeats, queue polling) over as long as the run.
+    redis_cpu: float = 0.0
+    chunks: int = 0
+    # What the platform's processes spend at rest (heartbeats, queue polling) over as long.
     idle_cpu: float = 0.0
+    idle_redis_commands: float = 0.0
     # Of the platform's CPU and commands, the API's: the upload, and answering a client's
     # progress polls (one a second here).
     api_cpu: float = 0.0
     api_commands: Counter[str] = field(default_factory=Counter)
-    idle_redis_commands: float = 0.0
-    redis_cpu: float = 0.0
-    chunks: int = 0
 
     def line(self, whose: str) -> str:
         per_row = 1e6 / max(self.rows, 1)

@@ -18,6 +18,7 @@ from app.domain.models import (
 from app.domain.models.action_log import read_rows
 from app.domain.models.ids import saved_id
 from app.engine import processing
+from app.infra.settings import get_settings
 
 
 async def processing_action(
@@ -59,6 +60,20 @@ async def queued_action(account: str) -> BulkAction:
     ]
     await InputBatch(action_id=saved_id(action), seq=0, rows=rows).insert()
     return action
+
+
+async def chain_successor(chunk: Chunk) -> Chunk:
+    """The next chunk of `chunk`'s chain, planned (one row) and not done."""
+    seq = chunk.seq + get_settings().chunks_in_flight
+    following = Chunk(
+        id=Chunk.id_for(chunk.action_id, seq),
+        action_id=chunk.action_id,
+        account_id=chunk.account_id,
+        seq=seq,
+        size=1,
+    )
+    await following.insert()
+    return following
 
 
 def insert_rows(emails: list[str]) -> list[dict[str, Any]]:

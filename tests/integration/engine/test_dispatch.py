@@ -7,29 +7,31 @@ from app.domain.models import Chunk
 from app.domain.models.ids import saved_id
 from app.engine import dispatch
 from app.engine.planning import plan_action
-from app.infra.settings import get_settings
-from tests.integration.factories import insert_rows, processing_action, queued_action
+from tests.integration.factories import (
+    chain_successor,
+    insert_rows,
+    processing_action,
+    queued_action,
+)
 
 
-async def test_a_chunk_both_sides_find_ready_is_sent_once(
-    database: None, account: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The chunks dispatch sends, in order (sent nowhere)."""
     sent: list[str] = []
 
     async def record(chunk_id: str) -> None:
         sent.append(chunk_id)
 
     monkeypatch.setattr(dispatch, "send_chunk", record)
+    return sent
+
+
+async def test_a_chunk_both_sides_find_ready_is_sent_once(
+    database: None, account: str, sent: list[str]
+) -> None:
     _, first = await processing_action(account, "CONTACT", "INSERT", insert_rows(["a@x.io"]))
-    n = get_settings().chunks_in_flight
-    following = Chunk(
-        id=Chunk.id_for(first.action_id, n),
-        action_id=first.action_id,
-        account_id=account,
-        seq=n,
-        size=1,
-    )
-    await following.insert()
+    following = await chain_successor(first)
     await Chunk.get_pymongo_collection().update_one({"_id": first.id}, {"$set": {"done": True}})
 
     # Planning wrote the chunk and saw its predecessor done; the predecessor, finishing at the
@@ -45,14 +47,8 @@ async def test_a_chunk_both_sides_find_ready_is_sent_once(
 
 
 async def test_planning_sends_each_chunk_once_and_a_restart_sends_again(
-    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+    database: None, account: str, sent: list[str]
 ) -> None:
-    sent: list[str] = []
-
-    async def record(chunk_id: str) -> None:
-        sent.append(chunk_id)
-
-    monkeypatch.setattr(dispatch, "send_chunk", record)
     action = await queued_action(account)  # one chunk
 
     await plan_action(str(action.id))

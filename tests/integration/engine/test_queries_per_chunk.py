@@ -6,13 +6,12 @@ import pytest
 from bson import ObjectId
 
 from app.domain.entities.contact import Contact
-from app.domain.models import BulkAction, Chunk
+from app.domain.models import BulkAction
 from app.domain.models.ids import saved_id
 from app.engine import pacing, processing
 from app.infra.account_limits import limit_for
-from app.infra.settings import get_settings
 from tests.integration.commands import COUNTER
-from tests.integration.factories import insert_rows, processing_action
+from tests.integration.factories import chain_successor, insert_rows, processing_action
 
 
 @pytest.mark.parametrize("action_type", ["UPDATE", "DELETE"])
@@ -48,14 +47,7 @@ async def test_a_chunk_is_admitted_and_processed_with_nine_commands(
     a chunk whose chain goes on does not sum the action's chunks. (It was 16.)"""
     emails = [f"c{n}@example.com" for n in range(500)]
     action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
-    following = Chunk(
-        id=Chunk.id_for(saved_id(action), get_settings().chunks_in_flight),
-        action_id=saved_id(action),
-        account_id=account,
-        seq=get_settings().chunks_in_flight,
-        size=1,
-    )
-    await following.insert()
+    await chain_successor(chunk)
     await BulkAction.get_pymongo_collection().update_one(
         {"_id": action.id}, {"$set": {"chunks_total": 2}}
     )
