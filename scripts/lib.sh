@@ -108,10 +108,13 @@ wait_port() {
 start_redis() {
     if [[ -n "${REDIS_URL:-}" ]]; then log "using Redis at $REDIS_URL"; return; fi
     ensure_redis
-    local port; port="$(free_port)"
-    mkdir -p "$RUN_DIR/redis"
-    setpriv --pdeathsig TERM redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
-        --dir "$RUN_DIR/redis" --logfile "$RUN_DIR/redis.log" &
+    local port dir persist=no; port="$(free_port)"
+    dir="$RUN_DIR/redis"
+    # With DATA_DIR the queue and limits survive a restart: an append-only file there.
+    if [[ -n "${DATA_DIR:-}" ]]; then dir="$DATA_DIR/redis"; persist=yes; fi
+    mkdir -p "$dir"
+    setpriv --pdeathsig TERM redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly "$persist" \
+        --dir "$dir" --logfile "$RUN_DIR/redis.log" &
     PIDS+=($!)
     wait_port "$port" redis
     export REDIS_URL="redis://127.0.0.1:$port/0"
@@ -120,7 +123,7 @@ start_redis() {
 
 # PostgreSQL from Debian's packages, for FerretDB's postgresql handler; sets POSTGRES_URL.
 start_postgres() {
-    local bin port data as=()
+    local bin port data as=() durability
     bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
     if [[ -z "$bin" ]]; then
         log "installing postgresql from Debian's packages"
@@ -128,19 +131,28 @@ start_postgres() {
         bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
     fi
     port="$(free_port)"
-    data="$RUN_DIR/postgres-$port"
+    # Throwaway (tests, benchmarks): a new data directory, no fsync. With DATA_DIR (scripts/dev):
+    # one kept there, made once, written safely.
+    data="$RUN_DIR/postgres-$port" durability=(-c fsync=off -c synchronous_commit=off)
+    if [[ -n "${DATA_DIR:-}" ]]; then data="$DATA_DIR/postgres" durability=(); fi
     mkdir -p "$data"
     # initdb and postgres refuse to run as root.
     if [[ "$(id -u)" == 0 ]]; then chown -R postgres "$data"; as=(runuser -u postgres --); fi
-    "${as[@]}" "$bin/initdb" -D "$data" -A trust -U postgres >/dev/null
+    if [[ ! -f "$data/PG_VERSION" ]]; then
+        "${as[@]}" "$bin/initdb" -D "$data" -A trust -U postgres >/dev/null
+    fi
     setpriv --pdeathsig TERM "${as[@]}" "$bin/postgres" -D "$data" -p "$port" -k "$data" -c listen_addresses=127.0.0.1 \
-        -c fsync=off -c synchronous_commit=off >"$RUN_DIR/postgres.log" 2>&1 &
+        "${durability[@]}" >"$RUN_DIR/postgres.log" 2>&1 &
     PIDS+=($!)
     wait_port "$port" PostgreSQL
     for _ in $(seq 1 50); do
-        "${as[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres ferretdb 2>/dev/null && break
+        "${as[@]}" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1" >/dev/null 2>&1 && break
         sleep 0.2
     done
+    if ! "${as[@]}" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc \
+        "select 1 from pg_database where datname = 'ferretdb'" | grep -q 1; then
+        "${as[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres ferretdb
+    fi
     "${as[@]}" "$bin/psql" -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d ferretdb \
         -f "$ROOT/scripts/ferretdb-indexes.sql" >/dev/null 2>&1
     POSTGRES_URL="postgres://postgres@127.0.0.1:$port/ferretdb"
@@ -155,7 +167,8 @@ start_mongo() {
     if [[ -n "${MONGODB_URL:-}" ]]; then log "using MongoDB at $MONGODB_URL"; return; fi
     ensure_ferretdb
     local port data backend; port="$(free_port)"
-    data="$RUN_DIR/ferretdb-$port"
+    data="${DATA_DIR:+$DATA_DIR/ferretdb}"
+    data="${data:-$RUN_DIR/ferretdb-$port}"
     mkdir -p "$data"
     if [[ "${FERRETDB_BACKEND:-postgresql}" == postgresql ]]; then
         start_postgres

@@ -4,10 +4,13 @@ processes actions (here on the run's own Redis and FerretDB, which it reuses).""
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 from pymongo import MongoClient
@@ -21,6 +24,7 @@ CREATE = """
 mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { id } }
 """
 STATUS = "query($id: ID!) { bulkAction(id: $id) { status stats { succeeded } } }"
+ENTITIES = "{ entities(entityType: CONTACT) { totalCount edges { node { data } } } }"
 
 
 def dev_env(port: int, name: str) -> dict[str, str]:
@@ -36,48 +40,100 @@ def dev_env(port: int, name: str) -> dict[str, str]:
     }
 
 
-async def test_scripts_dev_serves_the_platform() -> None:
-    port = free_port()
-    log = (ROOT / ".run" / "test-logs" / f"{RUN_ID}-scripts-dev.log").open("wb")
-    env = dev_env(port, "dev")
+@contextlib.contextmanager
+def running_dev(env: dict[str, str], log_name: str, *args: str) -> Iterator[str]:
+    """scripts/dev started with `args`, ready; stopped with SIGTERM, as a service manager
+    stops it (Ctrl-C's SIGINT takes the same path, but a shell started in the background
+    ignores SIGINT, and CI may start this one so). Yields the API's URL."""
+    log = (ROOT / ".run" / "test-logs" / f"{RUN_ID}-{log_name}.log").open("ab")
     dev = subprocess.Popen(
-        [str(ROOT / "scripts" / "dev")],
+        [str(ROOT / "scripts" / "dev"), *args],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{env['PORT']}"
     try:
-        wait_ready(f"{url}/health/ready", dev, seconds=120)
-        async with ApiClient(url, issue_token("dev-smoke")) as api:
-            assert (await api.http.get("/dashboard")).status_code == 200
-            assert (await api.http.get("/dashboard/app.js")).status_code == 200
-            given = {
-                "entityType": "CONTACT",
-                "actionType": "INSERT",
-                "records": [{"email": "d@e.com"}],
-            }
-            created = (await api.execute(CREATE, input=given))["createBulkAction"]
-            events = [
-                e
-                async for e in api.subscribe(
-                    "subscription($id: ID!) { bulkActionProgress(id: $id) { status } }",
-                    {"id": created["id"]},
-                )
-            ]
-            assert events[-1]["bulkActionProgress"]["status"] == "COMPLETED"
+        wait_ready(f"{url}/health/ready", dev, seconds=180)
+        yield url
     finally:
-        # SIGTERM, as a service manager stops it (Ctrl-C's SIGINT takes the same path, but a
-        # shell started in the background ignores SIGINT, and CI may start this one so).
-        os.killpg(dev.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # it may have failed to start
+            os.killpg(dev.pid, signal.SIGTERM)
         try:
             dev.wait(timeout=30)
         except subprocess.TimeoutExpired:
             kill_all(dev)
             raise
-        finally:
-            MongoClient(env["MONGODB_URL"]).drop_database(env["MONGODB_DB"])
+
+
+async def test_scripts_dev_serves_the_platform() -> None:
+    env = dev_env(free_port(), "dev")
+    try:
+        with running_dev(env, "scripts-dev") as url:
+            async with ApiClient(url, issue_token("dev-smoke")) as api:
+                assert (await api.http.get("/dashboard")).status_code == 200
+                assert (await api.http.get("/dashboard/app.js")).status_code == 200
+                given = {
+                    "entityType": "CONTACT",
+                    "actionType": "INSERT",
+                    "records": [{"email": "d@e.com"}],
+                }
+                created = (await api.execute(CREATE, input=given))["createBulkAction"]
+                events = [
+                    e
+                    async for e in api.subscribe(
+                        "subscription($id: ID!) { bulkActionProgress(id: $id) { status } }",
+                        {"id": created["id"]},
+                    )
+                ]
+                assert events[-1]["bulkActionProgress"]["status"] == "COMPLETED"
+    finally:
+        MongoClient(env["MONGODB_URL"]).drop_database(env["MONGODB_DB"])
+
+
+async def finished(api: ApiClient, action_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 120
+    while True:
+        action: dict[str, Any] = (await api.execute(STATUS, id=action_id))["bulkAction"]
+        if action and action["status"] == "COMPLETED":
+            return action
+        assert time.monotonic() < deadline, action
+        await asyncio.sleep(0.5)
+
+
+async def test_scripts_dev_keeps_its_data_until_reset() -> None:
+    """Stopped (TERM) and started again, scripts/dev still has the action and the entities
+    made before (its own services, on DATA_DIR); `--reset` starts empty."""
+    # Under .run, as scripts/dev's own: PostgreSQL, run as its user, must reach it.
+    data = ROOT / ".run" / f"test-data-{RUN_ID}"
+    env = {
+        **{k: v for k, v in dev_env(free_port(), "dev_data").items() if not k.endswith("_URL")},
+        "DATA_DIR": str(data),
+    }
+    emails = ["kept1@example.com", "kept2@example.com", "kept3@example.com"]
+    given = {
+        "entityType": "CONTACT",
+        "actionType": "INSERT",
+        "records": [{"email": email} for email in emails],
+    }
+    with running_dev(env, "scripts-dev-data") as url:
+        async with ApiClient(url, issue_token("dev-data")) as api:
+            action_id = (await api.execute(CREATE, input=given))["createBulkAction"]["id"]
+            assert (await finished(api, action_id))["stats"]["succeeded"] == 3
+
+    with running_dev(env, "scripts-dev-data") as url:
+        async with ApiClient(url, issue_token("dev-data")) as api:
+            assert (await finished(api, action_id))["stats"]["succeeded"] == 3
+            found = (await api.execute(ENTITIES))["entities"]
+            assert sorted(edge["node"]["data"]["email"] for edge in found["edges"]) == emails
+
+    try:
+        with running_dev(env, "scripts-dev-data", "--reset") as url:
+            async with ApiClient(url, issue_token("dev-data")) as api:
+                assert (await api.execute(ENTITIES))["entities"]["totalCount"] == 0
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def kill_all(dev: subprocess.Popen[bytes]) -> None:
