@@ -23,6 +23,7 @@ from app.infra.settings import get_settings
 from graphql_schema.mutations import Mutation
 from graphql_schema.queries import Query
 from graphql_schema.subscriptions import Subscription
+from graphql_schema.timing import OperationTiming
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,8 @@ class Schema(strawberry.Schema):
 
 
 def limits() -> list[Callable[[], SchemaExtension]]:
-    """The cost limits every request is held to (settings), checked before any work."""
+    """The cost limits every request is held to (settings), checked before any work; then
+    each operation is timed for /metrics."""
     settings = get_settings()
     found: list[Callable[[], SchemaExtension]] = [
         partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
@@ -85,7 +87,7 @@ def limits() -> list[Callable[[], SchemaExtension]]:
     ]
     if not settings.graphql_introspection:
         found.append(DisableIntrospection)
-    return found
+    return [*found, OperationTiming]
 
 
 schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=limits())

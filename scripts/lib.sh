@@ -198,6 +198,12 @@ stop_all() {
 
 start_services() {
     mkdir -p "$RUN_DIR"
+    # Every process started from here writes its metrics to one new directory; a scrape of
+    # the API's /metrics adds them up (prometheus_client's multi-process mode).
+    if [[ -z "${PROMETHEUS_MULTIPROC_DIR:-}" ]]; then
+        export PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/metrics-$$"
+        rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+    fi
     trap stop_all EXIT
     trap 'exit 130' INT TERM
     start_redis

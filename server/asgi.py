@@ -13,7 +13,7 @@ from app.infra import db, redis
 from app.infra.settings import get_settings
 from app.usecases.live import hub
 from graphql_schema.schema import schema
-from server import dashboard, rest
+from server import dashboard, metrics, rest
 from server.graphql_http import GraphQLApp
 
 
@@ -64,6 +64,7 @@ def create_app() -> Starlette:
             Route("/dashboard/{name}", dashboard.page),
             Route("/health/live", live),
             Route("/health/ready", ready),
+            Route("/metrics", metrics.scrape),
             Route("/graphql", graphql),  # every method: a wrong one gets a JSON 405
             WebSocketRoute("/graphql", graphql),
             Route("/uploads", rest.create_upload, methods=["POST"]),

@@ -28,7 +28,7 @@ from app.domain.rows import Row
 from app.engine import dispatch
 from app.engine.lifecycle import transition
 from app.engine.splitting import parts_done
-from app.infra import before_images, waiting
+from app.infra import before_images, metrics, waiting
 from app.infra.events import publish_change
 from app.infra.inserts import insert_new
 
@@ -46,6 +46,8 @@ async def record(
     sources = {row["row"]: row["source_row"] for row in rows if "source_row" in row}
     await write_logs(chunk, outcomes, written_at or utcnow(), sources)
     if await mark_done(chunk, outcomes, started_at, written_at):
+        for outcome in outcomes:
+            metrics.ROWS.labels(str(outcome.status)).inc()
         chain_goes_on = await after_done(chunk)
         await publish_change(chunk.action_id, chunk.account_id)
         if chain_goes_on:

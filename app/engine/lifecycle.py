@@ -12,7 +12,8 @@ from typing import Any
 from beanie import PydanticObjectId
 
 from app.domain.models import BulkAction
-from app.domain.status import TRANSITIONS, BulkActionStatus
+from app.domain.status import TERMINAL_STATUSES, TRANSITIONS, BulkActionStatus
+from app.infra import metrics
 from app.infra.events import publish_change
 
 
@@ -44,12 +45,14 @@ async def transition(
     is confirmed too, so callers that may run twice (redelivered messages) proceed alike.
     """
     sources = sources_of(to, only_from)
-    await BulkAction.get_pymongo_collection().update_one(
+    result = await BulkAction.get_pymongo_collection().update_one(
         {"_id": action_id, "status": {"$in": [str(status) for status in sources]}},
         {"$set": {"status": str(to), **fields}},
     )
     moved = await BulkAction.get(action_id)
     if moved is None or moved.status is not to:
         return None
+    if result.modified_count and to in TERMINAL_STATUSES:
+        metrics.ACTIONS_ENDED.labels(str(to)).inc()
     await publish_change(action_id, moved.account_id)
     return moved

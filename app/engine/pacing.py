@@ -17,7 +17,7 @@ from enum import Enum
 from app.domain.models import Chunk, ControlRequest, request_of
 from app.engine.deferral import ComeBackLater
 from app.engine.splitting import split
-from app.infra import liveness, waiting
+from app.infra import liveness, metrics, waiting
 from app.infra.account_limits import entity_limit, limit_for
 from app.infra.settings import get_settings
 
@@ -73,6 +73,8 @@ async def admit(chunk_id: str) -> Admission:
         await waiting.let_go(action_id, chunk.id)
         return run
     await hold(chunk, booked.starts_at_ms, booked.wait_ms)
+    metrics.RATE_LIMIT_WAITS.inc()
+    metrics.RATE_LIMIT_WAIT_SECONDS.observe(booked.wait_ms / 1000)
     return Admission(Verdict.WAIT, wait_ms=booked.wait_ms)
 
 

@@ -7,6 +7,7 @@ chunk done, its chain moved on, the action ended after its last chunk. A deliver
 anywhere is redone by the next, and one that finds the chunk done does nothing.
 """
 
+import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 
@@ -30,7 +31,7 @@ from app.domain.rows import Decisions, Row
 from app.engine.completion import after_done, finish_if_complete, record
 from app.engine.pacing import Admission, Verdict, begin_write, end_write
 from app.engine.splitting import send_parts
-from app.infra import before_images, exports, liveness, writes
+from app.infra import before_images, exports, liveness, metrics, writes
 
 # Actions whose chunks this process ran lately. What processing reads of an action (its
 # types, fields, operations, columns, dry run) is fixed when the action is created.
@@ -96,7 +97,15 @@ async def process_chunk(chunk_id: str, admitted: Admission | None = None) -> Non
     loaded = await load(chunk_id, admitted.chunk)
     if loaded is None:
         return
-    chunk, stored_rows, action = loaded
+    started = time.perf_counter()
+    await process_loaded(*loaded, admitted)
+    metrics.CHUNK_SECONDS.observe(time.perf_counter() - started)  # not when it must wait
+
+
+async def process_loaded(
+    chunk: Chunk, stored_rows: list[Row], action: BulkAction, admitted: Admission
+) -> None:
+    """Processing of a chunk that is still to do, its rows and action loaded."""
     if chunk.parts is not None:
         await send_parts(chunk)  # split: the parts carry the rows
         return

@@ -61,3 +61,13 @@ def entity_rate_prefix() -> str:
 def request_rate_prefix() -> str:
     """Prefix of the per-account sliding-window logs of API requests."""
     return f"{namespace()}:rate:requests"
+
+
+def queue(name: str) -> str:
+    """Dramatiq's list of a queue's ready messages (named by its Redis broker)."""
+    return f"{namespace()}:{name}"
+
+
+def delayed_queue(name: str) -> str:
+    """Dramatiq's list of a queue's delayed messages."""
+    return f"{namespace()}:{name}.DQ"

@@ -16,7 +16,8 @@ import dramatiq
 from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 
 from app.domain.clock import utcnow
-from app.infra import liveness
+from app.infra import keys, liveness
+from app.infra.redis import get_redis
 from app.infra.settings import get_settings
 
 QUEUE = "bulk_actions"
@@ -47,6 +48,15 @@ def send(actor_name: str, *args: str, delay_ms: int | None = None) -> None:
         queue_name=QUEUE, actor_name=actor_name, args=args, kwargs={}, options={}
     )
     broker.enqueue(message, delay=delay_ms)
+
+
+async def queue_depth() -> dict[str, int]:
+    """Messages in the work queue not taken by a worker yet, ready and delayed (Dramatiq's
+    Redis lists; a worker holds a delayed message it took until it is due)."""
+    redis = get_redis()
+    ready = await redis.llen(keys.queue(QUEUE))
+    delayed = await redis.llen(keys.delayed_queue(QUEUE))
+    return {"ready": int(ready), "delayed": int(delayed)}
 
 
 async def send_chunk(chunk_id: str) -> None:

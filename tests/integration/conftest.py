@@ -35,8 +35,11 @@ os.environ.update(
         "SWEEP_INTERVAL_SECONDS": "1",
         # A create that died holding an idempotency key is taken over after this long.
         "CREATE_CLAIM_SECONDS": "5",
+        # Every process of the run writes its metrics here; a scrape of the API adds them up.
+        "PROMETHEUS_MULTIPROC_DIR": str(ROOT / ".run" / f"metrics-{RUN_ID}"),
     }
 )
+os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 from app.infra import db  # noqa: E402
 from app.infra.auth import issue_token  # noqa: E402

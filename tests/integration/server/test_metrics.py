@@ -1,0 +1,73 @@
+"""GET /metrics, scraped during a 10,000-row action and read with prometheus_client's own
+parser: the workers' row counters add up to the action's totals, the chunk histogram has its
+buckets, and the API's and scrape-time figures are there."""
+
+from collections.abc import Iterable
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
+
+from tests.integration.graphql_client import GraphQLClient
+
+ROWS = 10_000
+
+
+async def scrape(api_url: str) -> list[Sample]:
+    async with httpx.AsyncClient(base_url=api_url) as client:
+        answer = await client.get("/metrics")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/plain")
+    return [s for family in text_string_to_metric_families(answer.text) for s in family.samples]
+
+
+def value(samples: Iterable[Sample], name: str, **labels: str) -> float:
+    return sum(
+        s.value
+        for s in samples
+        if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())
+    )
+
+
+def rows_by_outcome(samples: list[Sample]) -> dict[str, float]:
+    return {
+        outcome: value(samples, "bulk_rows_processed_total", outcome=outcome)
+        for outcome in ("SUCCESS", "FAILED", "SKIPPED")
+    }
+
+
+async def test_metrics_during_an_action_add_up_to_its_totals(
+    gql: GraphQLClient, api_url: str
+) -> None:
+    before = rows_by_outcome(await scrape(api_url))
+    records = [{"email": f"m{n}@example.com"} for n in range(ROWS - 10)]
+    records += [{"email": "m1@example.com"}] * 10  # repeats: SKIPPED
+    created = await gql.create(entityType="CONTACT", actionType="INSERT", records=records)
+
+    during = await scrape(api_url)
+    names = {s.name for s in during}
+    assert {"bulk_actions_active", "bulk_queue_messages", "bulk_live_subscribers"} <= names
+
+    done = await gql.wait(created["id"])
+    after = await scrape(api_url)
+    stats = done["stats"]
+    grown = {k: v - before[k] for k, v in rows_by_outcome(after).items()}
+    assert grown == {
+        "SUCCESS": stats["succeeded"],
+        "FAILED": stats["failed"],
+        "SKIPPED": stats["skipped"],
+    }
+    assert sum(grown.values()) == ROWS
+    # Counted by the worker processes, added up by the API's scrape.
+    buckets = [s for s in after if s.name == "bulk_chunk_duration_seconds_bucket"]
+    assert {s.labels["le"] for s in buckets} >= {"0.5", "1.0", "+Inf"}
+    assert value(after, "bulk_chunk_duration_seconds_count") >= ROWS / 500
+    assert value(after, "bulk_actions_ended_total", status="COMPLETED") >= 1
+    assert (
+        value(
+            after,
+            "bulk_api_request_duration_seconds_count",
+            operation="mutation createBulkAction",
+        )
+        >= 1
+    )
