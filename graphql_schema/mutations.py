@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from app.domain.actions import ActionInput
 from app.domain.errors import BadUserInput
+from app.domain.models import BulkAction
 from app.domain.principal import Principal
 from app.infra import uploads
 from app.usecases import control, limits
@@ -88,35 +89,20 @@ class CreateMutation:
     @strawberry.mutation(description="Validates and stores an action, then queues it.")
     async def create_bulk_action(self, info: Info, input: CreateBulkActionInput) -> BulkActionType:
         principal = info.context.principal
-        upload_id = input.upload_id
-        if input.file is not None:
-            if upload_id is not None:
-                raise BadUserInput("Give `file` or `uploadId`, not both.")
-            file = cast(UploadFile, input.file)  # Starlette hands multipart files over as these
-            upload_id = strawberry.ID(await store_file(principal.account_id, file))
-        request = CreateRequest(
-            entity_type=getattr(input.entity_type, "value", input.entity_type),
-            action_type=getattr(input.action_type, "value", input.action_type),
-            given=ActionInput(
-                entity_ids=input.entity_ids,
-                fields=input.fields,
-                records=input.records,
-                filter=raw_filter(input.filter) if input.filter is not None else None,
-                columns=input.columns,
-                operations={
-                    "unset": input.unset,
-                    "addToList": input.add_to_list,
-                    "removeFromList": input.remove_from_list,
-                    "increment": input.increment,
-                },
-            ),
-            scheduled_at=input.scheduled_at,
-            idempotency_key=input.idempotency_key,
-            upload_id=upload_id,
-            column_map=input.column_map,
-            dry_run=input.dry_run,
-        )
-        return BulkActionType.of(await create_bulk_action(principal, request))
+        if input.file is None:
+            return BulkActionType.of(await create(principal, input, input.upload_id))
+        if input.upload_id is not None:
+            raise BadUserInput("Give `file` or `uploadId`, not both.")
+        file = cast(UploadFile, input.file)  # Starlette hands multipart files over as these
+        stored = strawberry.ID(await store_file(principal.account_id, file))
+        try:
+            action = await create(principal, input, stored)
+        except BaseException:
+            await uploads.delete(stored)  # a refused create keeps nothing of its file
+            raise
+        if action.upload_id != stored:
+            await uploads.delete(stored)  # a repeated create: the first one's file serves
+        return BulkActionType.of(action)
 
     @strawberry.mutation(
         description="Makes a completed dry run real: a new action from the same input (the "
@@ -157,6 +143,34 @@ class CreateMutation:
             upload_id or None,
         )
         return BulkActionType.of(retry)
+
+
+async def create(
+    principal: Principal, input: CreateBulkActionInput, upload_id: strawberry.ID | None
+) -> BulkAction:
+    request = CreateRequest(
+        entity_type=getattr(input.entity_type, "value", input.entity_type),
+        action_type=getattr(input.action_type, "value", input.action_type),
+        given=ActionInput(
+            entity_ids=input.entity_ids,
+            fields=input.fields,
+            records=input.records,
+            filter=raw_filter(input.filter) if input.filter is not None else None,
+            columns=input.columns,
+            operations={
+                "unset": input.unset,
+                "addToList": input.add_to_list,
+                "removeFromList": input.remove_from_list,
+                "increment": input.increment,
+            },
+        ),
+        scheduled_at=input.scheduled_at,
+        idempotency_key=input.idempotency_key,
+        upload_id=upload_id,
+        column_map=input.column_map,
+        dry_run=input.dry_run,
+    )
+    return await create_bulk_action(principal, request)
 
 
 async def store_file(account_id: str, file: UploadFile) -> str:

@@ -8,7 +8,7 @@ chunk done and moves the action to its final status (app.engine.lifecycle).
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from beanie import PydanticObjectId
 
@@ -31,6 +31,7 @@ from app.engine.splitting import parts_done
 from app.infra import before_images, metrics, waiting
 from app.infra.events import publish_change
 from app.infra.inserts import insert_new
+from app.infra.settings import get_settings
 
 
 async def record(
@@ -68,9 +69,10 @@ async def write_logs(
         (o.status, logged_row(o.row, str(o.reason), o.entity_id, o.message, sources.get(o.row)))
         for o in outcomes
     )
+    kept = timedelta(days=get_settings().log_retention_days)
     await insert_new(
         LogBlock.get_pymongo_collection(),
-        block_documents(chunk.action_id, chunk.account_id, chunk.seq, at, rows),
+        block_documents(chunk.action_id, chunk.account_id, chunk.seq, at, rows, at + kept),
     )
 
 

@@ -4,7 +4,8 @@ Every few seconds one worker process (whichever takes the sweep lease) looks for
 should be moving but have no message to move them: a scheduled action whose time has come but
 whose delayed message was lost (Redis restarted, worker killed while holding it), and a queued
 or running action with no sign of life (see liveness). It sends each a planner message, which
-is idempotent: it starts, plans or re-queues only what is missing.
+is idempotent: it starts, plans or re-queues only what is missing. Every few minutes it also
+deletes what retention lets go (app.engine.retention).
 """
 
 from datetime import timedelta
@@ -20,7 +21,8 @@ from app.domain.models import (
     ControlRequest,
     InputBatch,
 )
-from app.infra import before_images, keys, lease, liveness
+from app.engine import retention
+from app.infra import keys, lease, liveness
 from app.infra.settings import get_settings
 from app.infra.tasks import send_planner
 
@@ -28,7 +30,6 @@ from app.infra.tasks import send_planner
 MESSAGE_GRACE = timedelta(seconds=2)
 # Input with no action is an orphan once no create could still be storing it.
 ORPHAN_AGE = timedelta(hours=1)
-ORPHAN_SWEEP_EVERY = timedelta(minutes=5)
 ORPHAN_PAGE = 1000
 
 
@@ -74,9 +75,10 @@ async def sweep() -> int:
     for action_id in woken:
         # Also marks it alive: one wake-up per stall period, not one per sweep.
         await send_planner(str(action_id))
-    if await lease.take(keys.orphan_sweep_lease(), int(ORPHAN_SWEEP_EVERY.total_seconds() * 1000)):
+    every_ms = int(get_settings().retention_sweep_seconds * 1000)
+    if await lease.take(keys.retention_lease(), every_ms):
         await delete_orphaned_input()
-        await before_images.delete_expired()
+        await retention.sweep()
     return len(woken)
 
 

@@ -2,7 +2,7 @@
 keeping them for as long as the action may be restored."""
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from beanie import PydanticObjectId
 
@@ -36,10 +36,10 @@ async def keep_until_restore_closes(action_id: PydanticObjectId) -> None:
     )
 
 
-async def delete_expired() -> int:
+async def delete_expired(now: datetime | None = None) -> int:
     """Deletes the images whose restore window has closed. mongod's TTL index does it too;
     FerretDB v1 has none, so the sweeper calls this."""
     result = await BeforeImageBlock.get_pymongo_collection().delete_many(
-        {"expires_at": {"$lt": utcnow()}}
+        {"expires_at": {"$lt": now or utcnow()}}
     )
     return result.deleted_count

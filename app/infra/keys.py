@@ -48,9 +48,10 @@ def sweeper_lease() -> str:
     return f"{namespace()}:sweeper"
 
 
-def orphan_sweep_lease() -> str:
-    """Lease that lets one worker process look for orphaned input every few minutes."""
-    return f"{namespace()}:sweeper:orphans"
+def retention_lease() -> str:
+    """Lease that lets one worker process delete what retention lets go, per interval
+    (app.engine.retention)."""
+    return f"{namespace()}:sweeper:retention"
 
 
 def entity_rate_prefix() -> str:

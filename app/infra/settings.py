@@ -39,9 +39,15 @@ class Settings(BaseSettings):
     create_claim_seconds: int = Field(default=60, ge=1)
 
     max_inline_records: int = Field(default=10_000, ge=1)
-    # Days after an action ends during which it can be restored (undone); its before-images
-    # are deleted after that.
+    # Days after an action ends during which it can be restored (undone) or retried; its
+    # before-images, stored rows and upload are deleted after that.
     restore_retention_days: float = Field(default=30, gt=0)
+    # Logs are kept this long after they are written (a TTL index; the sweeper on FerretDB).
+    log_retention_days: float = Field(default=90, gt=0)
+    # An upload no action used within this long is deleted.
+    upload_retention_hours: float = Field(default=24, gt=0)
+    # How often the sweeper deletes what retention lets go (in bounded batches).
+    retention_sweep_seconds: float = Field(default=300, gt=0)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
     max_upload_rows: int = Field(default=1_000_000, ge=1)
     # Per-account pacing: entities per rolling minute, unless the account has its own limit.

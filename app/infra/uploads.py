@@ -6,8 +6,9 @@ A file over the byte or row limit is aborted while it streams, so nothing of it 
 import asyncio
 import contextlib
 import tempfile
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -145,6 +146,26 @@ async def read_spooled(upload_id: str) -> AsyncGenerator[bytes, None]:
         copy.seek(0)
         while data := await asyncio.to_thread(copy.read, READ_SIZE):
             yield data
+
+
+async def unclaimed(before: datetime, limit: int) -> list[str]:
+    """Uploads stored before `before` that no action was seen to use yet, oldest first."""
+    cursor = db_files().find(
+        {"uploadDate": {"$lt": before}, "metadata.used": {"$ne": True}},
+        {"_id": 1},
+        sort=[("uploadDate", 1)],
+        limit=limit,
+    )
+    return [str(doc["_id"]) async for doc in cursor]
+
+
+async def mark_used(upload_ids: Sequence[str]) -> None:
+    """Marks uploads an action uses: kept until that action's retention deletes them."""
+    if upload_ids:
+        await db_files().update_many(
+            {"_id": {"$in": [ObjectId(upload_id) for upload_id in upload_ids]}},
+            {"$set": {"metadata.used": True}},
+        )
 
 
 async def delete(upload_id: str) -> None:

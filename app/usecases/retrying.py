@@ -19,7 +19,7 @@ from app.domain.actions._inputs import csv_row, row_with_id
 from app.domain.entities import EntitySpec, entities
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
-from app.domain.models import TERMINAL_STATUSES, BulkAction, LogStatus
+from app.domain.models import TERMINAL_STATUSES, BulkAction, LogStatus, WorkingData
 from app.domain.models.chunk import StoredRows
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
@@ -49,6 +49,11 @@ async def retry_bulk_action(
     original = await get_action(principal, action_id)
     if original.status not in TERMINAL_STATUSES:
         raise BadUserInput(f"The action is {original.status}: only an ended action is retried.")
+    if original.working_data is WorkingData.DELETED:
+        raise BadUserInput(
+            "The action's rows are no longer kept (RESTORE_RETENTION_DAYS after it ended): it "
+            "cannot be retried; create a new action instead."
+        )
     if original.dry_run:
         raise BadUserInput("A dry run wrote nothing: run it for real (runBulkAction) instead.")
     if patch is not None and upload_id is not None:

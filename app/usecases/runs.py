@@ -3,7 +3,7 @@
 from beanie import PydanticObjectId
 
 from app.domain.errors import BadUserInput
-from app.domain.models import BulkAction, BulkActionStatus
+from app.domain.models import BulkAction, BulkActionStatus, WorkingData
 from app.domain.principal import Principal
 from app.usecases.follow_ups import launch, once_name
 from app.usecases.queries import get_action
@@ -19,6 +19,11 @@ async def run_dry_run(principal: Principal, action_id: str) -> BulkAction:
     if dry.status not in (BulkActionStatus.COMPLETED, BulkActionStatus.COMPLETED_WITH_ERRORS):
         raise BadUserInput(
             f"The dry run is {dry.status}: only a completed dry run can be run for real."
+        )
+    if dry.working_data is WorkingData.DELETED:
+        raise BadUserInput(
+            "The dry run's input is no longer kept (RESTORE_RETENTION_DAYS after it ended): "
+            "create the action again."
         )
     action = BulkAction(
         id=PydanticObjectId(),

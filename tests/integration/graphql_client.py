@@ -1,9 +1,12 @@
 """A small GraphQL-over-HTTP client for the tests, plus helpers to drive actions."""
 
 import asyncio
+import json
 import time
 from types import TracebackType
 from typing import Any
+
+import httpx
 
 from client.api import ApiClient, ApiError
 
@@ -99,3 +102,21 @@ class GraphQLClient:
             if not page["pageInfo"]["hasNextPage"]:
                 return logs
             after = page["pageInfo"]["endCursor"]
+
+
+async def multipart_create(gql: GraphQLClient, content: bytes, **input: Any) -> dict[str, Any]:
+    operations = {"query": CREATE, "variables": {"input": {**input, "file": None}}}
+    response = await gql.http.post(
+        "/graphql",
+        data={
+            "operations": json.dumps(operations),
+            "map": json.dumps({"0": ["variables.input.file"]}),
+        },
+        files={"0": ("contacts.csv", content, "text/csv")},
+    )
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def upload(gql: GraphQLClient, content: bytes) -> httpx.Response:
+    return await gql.http.post("/uploads", content=content, headers={"content-type": "text/csv"})

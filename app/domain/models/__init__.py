@@ -6,7 +6,7 @@ from app.domain.models.account_limit import AccountLimit
 from app.domain.models.action_control import ActionControl, request_of, requests_of
 from app.domain.models.action_log import ActionLog, LogBlock, LogReason, LogStatus
 from app.domain.models.before_image import BeforeImageBlock
-from app.domain.models.bulk_action import BulkAction
+from app.domain.models.bulk_action import BulkAction, WorkingData
 from app.domain.models.chunk import Chunk, ChunkDecision, ChunkRows
 from app.domain.models.idempotency import IdempotencyKey
 from app.domain.models.input_batch import InputBatch
@@ -35,6 +35,7 @@ __all__ = [
     "LogBlock",
     "LogReason",
     "LogStatus",
+    "WorkingData",
     "platform_documents",
     "request_of",
     "requests_of",

@@ -82,6 +82,9 @@ class LogBlock(Document):
     status: LogStatus
     at: datetime
     rows: list[LoggedRow]
+    # When it is deleted (LOG_RETENTION_DAYS after `at`): a TTL index on mongod; the sweeper
+    # on FerretDB v1, which has none. Blocks written before it existed are kept.
+    expires_at: datetime | None = None
 
     class Settings:
         name = "log_blocks"
@@ -90,6 +93,7 @@ class LogBlock(Document):
             # that have rows of it (their counts say which).
             IndexModel([("action_id", ASCENDING), ("block", ASCENDING)]),
             IndexModel([("action_id", ASCENDING), ("seq", ASCENDING), ("status", ASCENDING)]),
+            IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
         ]
 
 
@@ -120,6 +124,7 @@ def block_documents(
     seq: int,
     at: datetime,
     rows: Iterable[tuple[LogStatus, LoggedRow]],
+    expires_at: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """The documents that store a chunk's rows: one per block and status among them."""
 
@@ -139,6 +144,7 @@ def block_documents(
                 "block": block,
                 "status": str(status),
                 "at": at,
+                "expires_at": expires_at,
                 "rows": stored,
             }
         )

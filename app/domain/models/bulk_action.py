@@ -1,6 +1,7 @@
 """A bulk action: what to do to which entities, its lifecycle and its outcome counters."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from beanie import Document, PydanticObjectId
@@ -9,6 +10,15 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from app.domain.clock import utcnow
 from app.domain.status import BulkActionStatus
+
+
+class WorkingData(StrEnum):
+    """What an action keeps of the data it worked with (its chunks' rows and decisions, its
+    input batches, its upload). The action itself, its chunks' counts and its logs stay."""
+
+    KEPT = "KEPT"  # all of it: running, or ended and not swept yet
+    FOR_RETRY = "FOR_RETRY"  # ended: its rows and upload, while it can be retried
+    DELETED = "DELETED"  # none
 
 
 class BulkAction(Document):
@@ -53,10 +63,13 @@ class BulkAction(Document):
     succeeded: int = 0
     failed: int = 0
     skipped: int = 0
+    # How much of its working data is deleted since it ended (app.engine.retention).
+    working_data: WorkingData = WorkingData.KEPT
 
     class Settings:
         name = "bulk_actions"
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("account_id", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("account_id", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("working_data", ASCENDING), ("status", ASCENDING)]),
         ]

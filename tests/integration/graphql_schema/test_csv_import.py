@@ -2,7 +2,6 @@
 
 import csv
 import io
-import json
 from collections import Counter
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from app.infra import db
 from bench.generate import lines, plan
-from tests.integration.graphql_client import CREATE, GraphQLClient
+from tests.integration.graphql_client import CREATE, GraphQLClient, multipart_create, upload
 
 TRICKY = (
     "\ufeffEmail Address,first_name,company,score\r\n"
@@ -24,24 +23,6 @@ TRICKY = (
     "\r\n"
     "ken@example.com,Ken,Bell,5"
 )
-
-
-async def multipart_create(gql: GraphQLClient, content: bytes, **input: Any) -> dict[str, Any]:
-    operations = {"query": CREATE, "variables": {"input": {**input, "file": None}}}
-    response = await gql.http.post(
-        "/graphql",
-        data={
-            "operations": json.dumps(operations),
-            "map": json.dumps({"0": ["variables.input.file"]}),
-        },
-        files={"0": ("contacts.csv", content, "text/csv")},
-    )
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def upload(gql: GraphQLClient, content: bytes) -> httpx.Response:
-    return await gql.http.post("/uploads", content=content, headers={"content-type": "text/csv"})
 
 
 async def insert_from(gql: GraphQLClient, uploaded: httpx.Response) -> dict[str, Any]:

@@ -1,0 +1,167 @@
+"""Retention: what the platform deletes once it is no longer needed, in bounded batches.
+
+The sweeper runs `sweep` every RETENTION_SWEEP_SECONDS (one process at a time). Each step is
+idempotent and picks up where an interrupted one stopped, since what it deletes is found
+again from the database:
+
+- an action that ended drops its chunks' decisions, and its input batches unless it is a dry
+  run (a run of it copies them); it keeps its chunks' rows and its upload, which a retry
+  reads, and its before-images, which a restore reads, for RESTORE_RETENTION_DAYS;
+- after that, its rows, input batches and upload go too (an upload another action still
+  keeps stays). The action, its chunks' counts and its logs remain, so history and stats do;
+- logs go LOG_RETENTION_DAYS after they were written (TTL index on mongod; here on FerretDB
+  v1, which has none), and so do expired before-images;
+- an upload no action used within UPLOAD_RETENTION_HOURS is deleted, and input stored by a
+  create that died before storing its action.
+
+Work per sweep is bounded (ACTIONS_PER_SWEEP actions per step, BATCH ids per command), so
+deletion never competes with running actions for long.
+"""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from beanie import PydanticObjectId
+
+from app.domain.clock import utcnow
+from app.domain.models import (
+    TERMINAL_STATUSES,
+    BulkAction,
+    Chunk,
+    ChunkDecision,
+    ChunkRows,
+    InputBatch,
+    LogBlock,
+    WorkingData,
+)
+from app.infra import before_images, uploads
+from app.infra.settings import get_settings
+
+ACTIONS_PER_SWEEP = 20
+BATCH = 1000
+ENDED = [str(status) for status in TERMINAL_STATUSES]
+
+
+@dataclass
+class Swept:
+    """What one sweep let go."""
+
+    actions_ended: int = 0
+    actions_expired: int = 0
+    uploads: int = 0
+    logs: int = 0
+    images: int = 0
+
+
+async def sweep(now: datetime | None = None) -> Swept:
+    now = now or utcnow()
+    swept = Swept()
+    swept.actions_ended = await release_ended()
+    swept.actions_expired = await release_expired(now)
+    swept.uploads = await delete_abandoned_uploads(now)
+    swept.logs = await delete_expired_logs(now)
+    swept.images = await before_images.delete_expired(now)
+    return swept
+
+
+async def actions_to_release(query: dict[str, Any]) -> list[BulkAction]:
+    return await BulkAction.find(query).limit(ACTIONS_PER_SWEEP).to_list()
+
+
+async def chunk_ids(action_id: PydanticObjectId) -> AsyncIterator[list[str]]:
+    """The ids of the action's chunks (parts too), a batch at a time."""
+    cursor = Chunk.get_pymongo_collection().find(
+        {"action_id": action_id}, {"_id": 1}, batch_size=BATCH
+    )
+    try:
+        while batch := await cursor.to_list(BATCH):
+            yield [doc["_id"] for doc in batch]
+    finally:
+        await cursor.close()
+
+
+async def delete_by_chunk(action_id: PydanticObjectId, *documents: type[Any]) -> None:
+    """Deletes the action's documents keyed by chunk id (rows, decisions)."""
+    async for ids in chunk_ids(action_id):
+        for document in documents:
+            await document.get_pymongo_collection().delete_many({"_id": {"$in": ids}})
+
+
+async def release_ended() -> int:
+    """Ended actions drop what no restore or retry reads."""
+    found = await actions_to_release(
+        {
+            "status": {"$in": ENDED},
+            "working_data": {"$nin": [str(WorkingData.FOR_RETRY), str(WorkingData.DELETED)]},
+        }
+    )
+    for action in found:
+        assert action.id is not None
+        await delete_by_chunk(action.id, ChunkDecision)
+        if not action.dry_run:
+            await InputBatch.get_pymongo_collection().delete_many({"action_id": action.id})
+        await mark(action.id, WorkingData.FOR_RETRY)
+    return len(found)
+
+
+async def release_expired(now: datetime) -> int:
+    """Actions past their restore and retry window drop the rest of their working data."""
+    until = now - timedelta(days=get_settings().restore_retention_days)
+    found = await actions_to_release(
+        {"working_data": str(WorkingData.FOR_RETRY), "finished_at": {"$lt": until}}
+    )
+    for action in found:
+        assert action.id is not None
+        await delete_by_chunk(action.id, ChunkRows, ChunkDecision)
+        await InputBatch.get_pymongo_collection().delete_many({"action_id": action.id})
+        if action.upload_id is not None and not await still_kept(action.upload_id, action.id):
+            await uploads.delete(action.upload_id)
+        await mark(action.id, WorkingData.DELETED)
+    return len(found)
+
+
+async def still_kept(upload_id: str, but: PydanticObjectId) -> bool:
+    """Whether another action still keeps the upload (a dry run and its real run share it)."""
+    other = await BulkAction.get_pymongo_collection().find_one(
+        {
+            "upload_id": upload_id,
+            "_id": {"$ne": but},
+            "working_data": {"$ne": str(WorkingData.DELETED)},
+        },
+        {"_id": 1},
+    )
+    return other is not None
+
+
+async def mark(action_id: PydanticObjectId, state: WorkingData) -> None:
+    await BulkAction.get_pymongo_collection().update_one(
+        {"_id": action_id}, {"$set": {"working_data": str(state)}}
+    )
+
+
+async def delete_abandoned_uploads(now: datetime) -> int:
+    """Uploads older than UPLOAD_RETENTION_HOURS that no action names are deleted; those an
+    action names are marked, so later sweeps skip them (the action's retention deletes them)."""
+    before = now - timedelta(hours=get_settings().upload_retention_hours)
+    upload_ids = await uploads.unclaimed(before, BATCH)
+    if not upload_ids:
+        return 0
+    used = {
+        doc["upload_id"]
+        async for doc in BulkAction.get_pymongo_collection().find(
+            {"upload_id": {"$in": upload_ids}}, {"upload_id": 1}
+        )
+    }
+    await uploads.mark_used(sorted(used))
+    abandoned = [upload_id for upload_id in upload_ids if upload_id not in used]
+    for upload_id in abandoned:
+        await uploads.delete(upload_id)
+    return len(abandoned)
+
+
+async def delete_expired_logs(now: datetime) -> int:
+    """Logs past LOG_RETENTION_DAYS. mongod's TTL index does it too; FerretDB v1 has none."""
+    result = await LogBlock.get_pymongo_collection().delete_many({"expires_at": {"$lt": now}})
+    return result.deleted_count

@@ -1,0 +1,117 @@
+"""Retention, with the sweep's clock moved forward: an ended action drops its working data
+(decisions and input at once; its rows and upload once the restore and retry window closes)
+and keeps itself, its counts and its logs; refused creates and abandoned uploads keep no
+file; logs expire LOG_RETENTION_DAYS after they were written."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from bson import ObjectId
+
+from app.domain.clock import utcnow
+from app.domain.models import BulkAction, Chunk, ChunkDecision, ChunkRows, LogBlock, WorkingData
+from app.engine import retention
+from app.infra import db, uploads
+from app.infra.settings import get_settings
+from tests.integration.graphql_client import GraphQLClient, GraphQLError, multipart_create, upload
+
+RETRY = "mutation($id: ID!) { retryBulkAction(id: $id) { id } }"
+CSV = b"email,score\n" + b"".join(b"r%d@example.com,%d\n" % (n, n) for n in range(1, 1200))
+BAD_CSV = CSV + b"bad@example.com,not-a-number\n"
+
+
+def later(days: float = 0, hours: float = 0) -> Any:
+    return utcnow() + timedelta(days=days, hours=hours)
+
+
+async def swept_until(action_id: ObjectId, state: WorkingData, days: float) -> BulkAction:
+    """Sweeps (each sweep takes a bounded number of actions) until the action is in `state`."""
+    for _ in range(500):
+        await retention.sweep(later(days=days))
+        action = await BulkAction.get(action_id)
+        assert action is not None
+        if action.working_data is state:
+            return action
+    raise AssertionError(f"never {state}")
+
+
+async def stored(document: Any, chunk_ids: list[str]) -> int:
+    collection = document.get_pymongo_collection()
+    return int(await collection.count_documents({"_id": {"$in": chunk_ids}}))
+
+
+async def file_exists(upload_id: str) -> bool:
+    return await uploads.db_files().find_one({"_id": ObjectId(upload_id)}) is not None
+
+
+async def test_an_ended_action_keeps_what_retry_needs_for_its_window(gql: GraphQLClient) -> None:
+    upload_id = (await upload(gql, BAD_CSV)).json()["uploadId"]
+    done = await gql.run(entityType="CONTACT", actionType="INSERT", uploadId=upload_id)
+    action_id = ObjectId(done["id"])
+    chunk_ids = [
+        c["_id"] async for c in Chunk.get_pymongo_collection().find({"action_id": action_id})
+    ]
+    assert await stored(ChunkDecision, chunk_ids) == len(chunk_ids) == 3
+
+    await swept_until(action_id, WorkingData.FOR_RETRY, days=0)
+    assert await stored(ChunkDecision, chunk_ids) == 0
+    assert await stored(ChunkRows, chunk_ids) == 3
+    assert await file_exists(upload_id)
+    retry = (await gql.data(RETRY, id=done["id"]))["retryBulkAction"]
+    assert (await gql.wait(retry["id"]))["stats"]["total"] == 1
+
+    window = get_settings().restore_retention_days
+    await swept_until(action_id, WorkingData.DELETED, days=window + 1)
+    assert await stored(ChunkRows, chunk_ids) == 0
+    assert not await file_exists(upload_id)
+    # The action, its counts and its logs stay.
+    kept = await gql.action(done["id"])
+    assert kept["stats"] == done["stats"]
+    assert len(await gql.all_logs(done["id"])) == 1200
+    with pytest.raises(GraphQLError) as refused:
+        await gql.data(RETRY, id=done["id"])
+    assert refused.value.codes == ["BAD_USER_INPUT"]
+
+
+async def files_of(account: str) -> int:
+    return int(await uploads.db_files().count_documents({"metadata.account_id": account}))
+
+
+async def test_refused_creates_and_abandoned_uploads_keep_no_file(
+    gql: GraphQLClient, account: str
+) -> None:
+    # An UPDATE needs an id column: refused, and its file is gone with it.
+    body = await multipart_create(gql, CSV, entityType="CONTACT", actionType="UPDATE")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert await files_of(account) == 0
+
+    abandoned = (await upload(gql, CSV)).json()["uploadId"]
+    used = (await upload(gql, CSV)).json()["uploadId"]
+    await gql.run(entityType="CONTACT", actionType="INSERT", uploadId=used)
+    await retention.sweep(later(hours=get_settings().upload_retention_hours - 1))
+    assert await file_exists(abandoned)
+    for _ in range(50):  # oldest first, a batch at a time
+        await retention.sweep(later(hours=get_settings().upload_retention_hours + 1))
+        if not await file_exists(abandoned):
+            break
+    assert not await file_exists(abandoned)
+    assert await file_exists(used)  # kept for its action's retry window
+
+
+async def test_logs_expire_after_their_retention(gql: GraphQLClient) -> None:
+    done = await gql.run(entityType="CONTACT", actionType="INSERT", records=[{"email": "l@x.io"}])
+    blocks = LogBlock.get_pymongo_collection()
+    block = await blocks.find_one({"action_id": ObjectId(done["id"])})
+    assert block is not None
+    assert block["expires_at"] - block["at"] == timedelta(days=get_settings().log_retention_days)
+    if not db.is_ferretdb():  # mongod deletes them itself
+        indexes = await blocks.index_information()
+        assert any(
+            index["key"] == [("expires_at", 1)] and index.get("expireAfterSeconds") == 0
+            for index in indexes.values()
+        )
+    await retention.sweep(later(days=get_settings().log_retention_days - 1))
+    assert await gql.all_logs(done["id"])
+    await retention.sweep(later(days=get_settings().log_retention_days + 1))
+    assert await gql.all_logs(done["id"]) == []
