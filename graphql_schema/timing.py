@@ -39,6 +39,13 @@ class OperationTiming(SchemaExtension):
         started = time.perf_counter()
         yield
         context = self.execution_context
-        if context.operation_type is OperationType.SUBSCRIPTION:
+        if context.graphql_document is not None and is_subscription(context):
             return  # lasts as long as its client listens: not a request's latency
         API_SECONDS.labels(operation_label(context)).observe(time.perf_counter() - started)
+
+
+def is_subscription(context: ExecutionContext) -> bool:
+    try:
+        return context.operation_type is OperationType.SUBSCRIPTION
+    except RuntimeError:
+        return False  # no operation of the name asked for: refused, timed as "unknown"
