@@ -2,8 +2,8 @@
 
 Imports ROWS contacts from a CSV (100,000 by default) through the platform, then runs the
 retention sweep (app.engine.retention) with its clock moved past the restore and retry
-window, and prints each collection's data size (collStats) before and after, and the bytes
-per row that remain: the logs, the action and its chunks' counts (and the entities).
+window, and prints each collection's documents and BSON bytes before and after, and the
+bytes per row that remain: the logs, the action and its chunks' counts (and the entities).
 
 Run it through bench/retention, which starts the services like scripts/test does.
 """
@@ -14,6 +14,7 @@ import os
 from datetime import timedelta
 from typing import Any
 
+import bson
 from bson import ObjectId
 from pymongo import MongoClient
 
@@ -29,11 +30,21 @@ CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { i
 ENTITIES = ("contacts", "companies", "leads")
 
 
-def sizes(database: Any) -> dict[str, int]:
-    return {
-        name: int(database.command("collStats", name).get("size", 0))
-        for name in sorted(database.list_collection_names())
-    }
+def sizes(database: Any) -> dict[str, tuple[int, int]]:
+    """(documents, BSON bytes) of each of the platform's collections, counted document by
+    document: FerretDB's collStats reports PostgreSQL's table sizes, which a delete does not
+    shrink. The entities are counted, not sized."""
+    found = {}
+    for name in sorted(database.list_collection_names()):
+        if name in ENTITIES:
+            found[name] = (database[name].count_documents({}), 0)
+            continue
+        documents = size = 0
+        for document in database[name].find({}, batch_size=100):
+            documents += 1
+            size += len(bson.encode(document))
+        found[name] = (documents, size)
+    return found
 
 
 async def sweep_past_the_window(database_name: str, action_id: str) -> int:
@@ -71,14 +82,16 @@ def main() -> None:
         sweeps = asyncio.run(sweep_past_the_window(running.env["MONGODB_DB"], action_id))
         after = sizes(database)
     print(f"rows: {args.rows:,}; action {state['status']}; {sweeps} sweep(s)")
-    print(f"{'collection':<24} {'bytes before':>14} {'bytes after':>14}")
+    heading = ("collection", "documents before", "bytes before", "after", "bytes after")
+    print("{:<18} {:>17} {:>14} {:>8} {:>12}".format(*heading))
     for name in sorted(set(before) | set(after)):
-        print(f"{name:<24} {before.get(name, 0):>14,} {after.get(name, 0):>14,}")
-    held = sum(size for name, size in before.items() if name not in ENTITIES)
-    kept = sum(size for name, size in after.items() if name not in ENTITIES)
+        (n0, b0), (n1, b1) = before.get(name, (0, 0)), after.get(name, (0, 0))
+        print(f"{name:<18} {n0:>17,} {b0:>14,} {n1:>8,} {b1:>12,}")
+    held = sum(size for _, size in before.values())
+    kept = sum(size for _, size in after.values())
     print(
-        f"platform data per row: {held / args.rows:,.0f} B before, {kept / args.rows:,.0f} B"
-        " after (logs, the action, its chunks' counts)"
+        f"platform data per row (entities aside): {held / args.rows:,.0f} B before,"
+        f" {kept / args.rows:,.0f} B after (logs, the action, its chunks' counts)"
     )
 
 

@@ -1,6 +1,5 @@
 """The API process: GraphQL (with GraphiQL) and health checks on Starlette."""
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from app.infra import db, redis
+from app.infra import db, log_lines, redis
 from app.infra.settings import get_settings
 from app.usecases.live import hub
 from graphql_schema.schema import schema
@@ -42,7 +41,7 @@ async def ready(_: Request) -> JSONResponse:
 
 @asynccontextmanager
 async def lifespan(_: Starlette) -> AsyncIterator[None]:
-    logging.basicConfig(level=logging.INFO)
+    log_lines.configure()
     await db.connect()
     yield
     await hub.close()

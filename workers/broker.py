@@ -10,6 +10,7 @@ from app.infra.tasks import get_broker
 from workers.event_loop import DaemonAsyncIO
 from workers.fairness import FetchForFreeThreads
 from workers.heartbeat import Heartbeat
+from workers.log_context import LogContext
 from workers.pacing import Pacing
 from workers.sweeper import Sweeper
 
@@ -22,6 +23,7 @@ def worker_broker() -> RedisBroker:
     wanted: list[Middleware] = [
         DaemonAsyncIO(),
         CurrentMessage(),
+        LogContext(),
         FetchForFreeThreads(),
         Pacing(),
         Sweeper(),

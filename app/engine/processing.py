@@ -31,7 +31,7 @@ from app.domain.rows import Decisions, Row
 from app.engine.completion import after_done, finish_if_complete, record
 from app.engine.pacing import Admission, Verdict, begin_write, end_write
 from app.engine.splitting import send_parts
-from app.infra import before_images, exports, liveness, metrics, writes
+from app.infra import before_images, exports, liveness, log_lines, metrics, writes
 
 # Actions whose chunks this process ran lately. What processing reads of an action (its
 # types, fields, operations, columns, dry run) is fixed when the action is created.
@@ -98,7 +98,8 @@ async def process_chunk(chunk_id: str, admitted: Admission | None = None) -> Non
     if loaded is None:
         return
     started = time.perf_counter()
-    await process_loaded(*loaded, admitted)
+    with log_lines.about(account_id=loaded[0].account_id):
+        await process_loaded(*loaded, admitted)
     metrics.CHUNK_SECONDS.observe(time.perf_counter() - started)  # not when it must wait
 
 

@@ -1,6 +1,7 @@
 """Settings read from the environment (and an optional .env file)."""
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -87,6 +88,9 @@ class Settings(BaseSettings):
     graphql_max_nodes: int = Field(default=5_000, ge=1)
     # Introspection (and so GraphiQL's docs) can be turned off in production.
     graphql_introspection: bool = True
+
+    # Log lines as text, or one JSON object per line ("json") with action, chunk and account.
+    log_format: Literal["text", "json"] = "text"
 
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=1000, ge=1)
