@@ -23,6 +23,7 @@ from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, EntityType, LogStatus
 from graphql_schema.filters import EntityFilter, raw_filter
 from graphql_schema.types import AccountRateLimitType, BulkActionType
+from graphql_schema.webhooks import WebhookMutation
 
 
 @strawberry.input
@@ -216,5 +217,5 @@ class ControlMutation:
 
 
 @strawberry.type
-class Mutation(CreateMutation, ControlMutation):
+class Mutation(CreateMutation, ControlMutation, WebhookMutation):
     pass

@@ -16,10 +16,11 @@ from graphql_schema.types import (
     Entity,
     connection,
 )
+from graphql_schema.webhooks import WebhookQuery
 
 
 @strawberry.type
-class Query:
+class Query(WebhookQuery):
     @strawberry.field(description="One of the caller's actions; another account's is NOT_FOUND.")
     async def bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType | None:
         return BulkActionType.of(await queries.get_action(info.context.principal, id))

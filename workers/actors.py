@@ -11,6 +11,7 @@ from dramatiq.middleware import CurrentMessage
 from app.engine.deferral import ComeBackLater
 from app.engine.planning import fail_planning, plan_action
 from app.engine.processing import fail_chunk, process_chunk
+from app.engine.webhooks import deliver, give_up
 from app.infra import tasks
 from app.infra.settings import get_settings
 from workers.broker import broker
@@ -58,3 +59,10 @@ def process_chunk_actor(chunk_id: str) -> None:
     message = CurrentMessage.get_current_message()
     admitted = admission_of(message.message_id) if message is not None else None
     run_or_give_up(process_chunk(chunk_id, admitted), partial(fail_chunk, chunk_id))
+
+
+@dramatiq.actor(
+    actor_name=tasks.DELIVER_WEBHOOK, queue_name=tasks.QUEUE, broker=broker, **retry_options
+)
+def deliver_webhook(delivery_id: str) -> None:
+    run_or_give_up(deliver(delivery_id), partial(give_up, delivery_id))

@@ -13,6 +13,7 @@ from beanie import PydanticObjectId
 
 from app.domain.models import BulkAction
 from app.domain.status import TERMINAL_STATUSES, TRANSITIONS, BulkActionStatus
+from app.engine import webhooks
 from app.infra import metrics
 from app.infra.events import publish_change
 
@@ -52,7 +53,9 @@ async def transition(
     moved = await BulkAction.get(action_id)
     if moved is None or moved.status is not to:
         return None
-    if result.modified_count and to in TERMINAL_STATUSES:
-        metrics.ACTIONS_ENDED.labels(str(to)).inc()
+    if result.modified_count:
+        if to in TERMINAL_STATUSES:
+            metrics.ACTIONS_ENDED.labels(str(to)).inc()
+        await webhooks.announce(moved)
     await publish_change(action_id, moved.account_id)
     return moved

@@ -89,6 +89,16 @@ class Settings(BaseSettings):
     # Introspection (and so GraphiQL's docs) can be turned off in production.
     graphql_introspection: bool = True
 
+    # Webhooks: URLs must be https and resolve to public addresses, except on these hosts
+    # (comma-separated; local development and tests list 127.0.0.1, which may then use http).
+    webhook_allow_hosts: str = ""
+    webhook_timeout_seconds: float = Field(default=5, gt=0)
+    webhook_max_response_bytes: int = Field(default=64 * 1024, ge=0)
+    # Failed deliveries are retried with exponential backoff between these, for this long.
+    webhook_min_backoff_ms: int = Field(default=10_000, ge=1)
+    webhook_max_backoff_ms: int = Field(default=3_600_000, ge=1)
+    webhook_retry_hours: float = Field(default=24, gt=0)
+
     # Log lines as text, or one JSON object per line ("json") with action, chunk and account.
     log_format: Literal["text", "json"] = "text"
 

@@ -23,6 +23,7 @@ from app.infra.settings import get_settings
 QUEUE = "bulk_actions"
 PLAN_ACTION = "plan_bulk_action"
 PROCESS_CHUNK = "process_chunk"
+DELIVER_WEBHOOK = "deliver_webhook"
 MESSAGE_HORIZON = timedelta(hours=1)
 
 
@@ -57,6 +58,10 @@ async def queue_depth() -> dict[str, int]:
     ready = await redis.llen(keys.queue(QUEUE))
     delayed = await redis.llen(keys.delayed_queue(QUEUE))
     return {"ready": int(ready), "delayed": int(delayed)}
+
+
+async def send_webhook_delivery(delivery_id: str) -> None:
+    await asyncio.to_thread(send, DELIVER_WEBHOOK, delivery_id)
 
 
 async def send_chunk(chunk_id: str) -> None:

@@ -35,6 +35,10 @@ os.environ.update(
         "SWEEP_INTERVAL_SECONDS": "1",
         # A create that died holding an idempotency key is taken over after this long.
         "CREATE_CLAIM_SECONDS": "5",
+        # The webhook tests' receiver listens on loopback; its retries come quickly.
+        "WEBHOOK_ALLOW_HOSTS": "127.0.0.1",
+        "WEBHOOK_MIN_BACKOFF_MS": "100",
+        "WEBHOOK_MAX_BACKOFF_MS": "400",
         # Every process of the run writes its metrics here; a scrape of the API adds them up.
         "PROMETHEUS_MULTIPROC_DIR": str(ROOT / ".run" / f"metrics-{RUN_ID}"),
     }

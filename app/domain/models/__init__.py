@@ -10,6 +10,7 @@ from app.domain.models.bulk_action import BulkAction, WorkingData
 from app.domain.models.chunk import Chunk, ChunkDecision, ChunkRows
 from app.domain.models.idempotency import IdempotencyKey
 from app.domain.models.input_batch import InputBatch
+from app.domain.models.webhook import Webhook, WebhookDelivery
 from app.domain.status import (
     SHOWN_BY_REQUEST,
     TERMINAL_STATUSES,
@@ -35,6 +36,8 @@ __all__ = [
     "LogBlock",
     "LogReason",
     "LogStatus",
+    "Webhook",
+    "WebhookDelivery",
     "WorkingData",
     "platform_documents",
     "request_of",
@@ -54,4 +57,6 @@ def platform_documents() -> list[type[Document]]:
         IdempotencyKey,
         ActionControl,
         AccountLimit,
+        Webhook,
+        WebhookDelivery,
     ]

@@ -1,0 +1,98 @@
+"""An account's webhooks: made (the secret shown once), listed, deleted, tested, and their
+deliveries read; another account's are NOT_FOUND."""
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+
+from beanie import PydanticObjectId
+from bson import ObjectId
+
+from app.domain.errors import BadUserInput, NotFound
+from app.domain.models import Webhook, WebhookDelivery
+from app.domain.models.ids import saved_id
+from app.domain.models.webhook import TEST_EVENT, WebhookEvent, delivery_body
+from app.domain.principal import Principal
+from app.infra import tasks, webhook_http
+from app.usecases.pagination import Page, decode_cursor, encode_cursor, page_size
+
+MAX_WEBHOOKS = 20
+CURSOR = "delivery"
+
+
+async def create_webhook(
+    principal: Principal, url: str, events: Sequence[WebhookEvent]
+) -> tuple[Webhook, str]:
+    """The new webhook and its signing secret (not shown again)."""
+    if not events:
+        raise BadUserInput("Name at least one event.")
+    await webhook_http.check_url(url)
+    if await Webhook.find({"account_id": principal.account_id}).count() >= MAX_WEBHOOKS:
+        raise BadUserInput(f"An account has at most {MAX_WEBHOOKS} webhooks.")
+    secret = secrets.token_hex(32)
+    hook = Webhook(
+        account_id=principal.account_id, url=url, events=list(dict.fromkeys(events)), secret=secret
+    )
+    await hook.insert()
+    return hook, secret
+
+
+async def list_webhooks(principal: Principal) -> list[Webhook]:
+    return await Webhook.find({"account_id": principal.account_id}).sort("_id").to_list()
+
+
+async def get_webhook(principal: Principal, webhook_id: str) -> Webhook:
+    found = None
+    if ObjectId.is_valid(webhook_id):
+        found = await Webhook.find_one(
+            {"_id": PydanticObjectId(webhook_id), "account_id": principal.account_id}
+        )
+    if found is None:
+        raise NotFound(f"No webhook with id {webhook_id!r}.")
+    return found
+
+
+async def delete_webhook(principal: Principal, webhook_id: str) -> str:
+    """Deletes it; deliveries under way are given up (their history stays)."""
+    hook = await get_webhook(principal, webhook_id)
+    await hook.delete()
+    return str(hook.id)
+
+
+async def test_webhook(principal: Principal, webhook_id: str) -> WebhookDelivery:
+    """Sends it a TEST event now (signed like the others, retried like them)."""
+    hook = await get_webhook(principal, webhook_id)
+    delivery_id = f"{hook.id}:test:{ObjectId()}"
+    delivery = WebhookDelivery(
+        id=delivery_id,
+        webhook_id=saved_id(hook),
+        account_id=hook.account_id,
+        event=TEST_EVENT,
+        body=delivery_body(delivery_id, TEST_EVENT, None),
+    )
+    await delivery.insert()
+    await tasks.send_webhook_delivery(delivery_id)
+    return delivery
+
+
+async def deliveries(
+    principal: Principal, webhook_id: str, first: int | None, after: str | None
+) -> Page[WebhookDelivery]:
+    """The webhook's deliveries, newest first (keyset paging on when they were made)."""
+    hook = await get_webhook(principal, webhook_id)
+    size = page_size(first)
+    query: dict[str, object] = {"webhook_id": hook.id}
+    if after is not None:
+        made, _, delivery_id = decode_cursor(CURSOR, after).partition("|")
+        try:
+            at = datetime.fromisoformat(made)
+        except ValueError:
+            raise BadUserInput(f"`after` is not a cursor of this list: {after!r}.") from None
+        query["$or"] = [
+            {"created_at": {"$lt": at}},
+            {"created_at": at, "_id": {"$lt": delivery_id}},
+        ]
+    found = await WebhookDelivery.find(query).sort("-created_at", "-_id").limit(size + 1).to_list()
+    total = await WebhookDelivery.find({"webhook_id": hook.id}).count()
+    items = [(encode_cursor(CURSOR, f"{d.created_at.isoformat()}|{d.id}"), d) for d in found[:size]]
+    return Page(items=items, has_next_page=len(found) > size, total_count=total)

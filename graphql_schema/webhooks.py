@@ -1,0 +1,117 @@
+"""Webhooks in the API: types, the `webhooks` and `webhookDeliveries` queries, and the
+create, delete and test mutations (app.usecases.webhooks)."""
+
+from datetime import datetime
+
+import strawberry
+
+from app.domain.models import Webhook, WebhookDelivery
+from app.domain.models.webhook import Attempt
+from app.domain.models.webhook import WebhookEvent as DomainEvent
+from app.usecases import webhooks
+from graphql_schema.context import Info
+from graphql_schema.types import Connection, connection
+
+WebhookEvent = DomainEvent
+strawberry.enum(WebhookEvent, description="What a webhook is told of an action.")
+
+
+@strawberry.type(name="Webhook", description="A URL told when the account's actions move.")
+class WebhookType:
+    id: strawberry.ID
+    url: str
+    events: list[WebhookEvent]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, hook: Webhook) -> "WebhookType":
+        return cls(
+            id=strawberry.ID(str(hook.id)),
+            url=hook.url,
+            events=hook.events,
+            created_at=hook.created_at,
+        )
+
+
+@strawberry.type(name="WebhookCreated")
+class WebhookCreatedType:
+    webhook: WebhookType
+    secret: str = strawberry.field(
+        description="Signs every delivery (Bulk-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 "
+        'of "<t>.<raw body>">). Shown only now.'
+    )
+
+
+@strawberry.type(name="WebhookAttempt")
+class AttemptType:
+    at: datetime
+    status_code: int | None = strawberry.field(description="The receiver's HTTP status.")
+    error: str | None = strawberry.field(description="Why no status came back.")
+    seconds: float
+
+    @classmethod
+    def of(cls, attempt: Attempt) -> "AttemptType":
+        return cls(
+            at=attempt.at,
+            status_code=attempt.status_code,
+            error=attempt.error,
+            seconds=attempt.seconds,
+        )
+
+
+@strawberry.type(name="WebhookDelivery")
+class DeliveryType:
+    id: strawberry.ID = strawberry.field(description="Stable across retries: de-duplicate by it.")
+    event: str = strawberry.field(description="A WebhookEvent, or TEST from testWebhook.")
+    action_id: strawberry.ID | None
+    state: str = strawberry.field(description="PENDING (being retried), DELIVERED or FAILED.")
+    attempts: list[AttemptType]
+    created_at: datetime
+    delivered_at: datetime | None
+
+    @classmethod
+    def of(cls, delivery: WebhookDelivery) -> "DeliveryType":
+        return cls(
+            id=strawberry.ID(delivery.id),
+            event=delivery.event,
+            action_id=strawberry.ID(str(delivery.action_id)) if delivery.action_id else None,
+            state=str(delivery.state),
+            attempts=[AttemptType.of(attempt) for attempt in delivery.attempts],
+            created_at=delivery.created_at,
+            delivered_at=delivery.delivered_at,
+        )
+
+
+@strawberry.type
+class WebhookQuery:
+    @strawberry.field(description="The caller's webhooks.")
+    async def webhooks(self, info: Info) -> list[WebhookType]:
+        return [WebhookType.of(h) for h in await webhooks.list_webhooks(info.context.principal)]
+
+    @strawberry.field(description="A webhook's deliveries, newest first, each with its attempts.")
+    async def webhook_deliveries(
+        self, info: Info, id: strawberry.ID, first: int | None = None, after: str | None = None
+    ) -> Connection[DeliveryType]:
+        page = await webhooks.deliveries(info.context.principal, id, first, after)
+        return connection(page, DeliveryType.of)
+
+
+@strawberry.type
+class WebhookMutation:
+    @strawberry.mutation(
+        description="Tells `url` (https; public addresses only) of the account's actions' "
+        "`events`, signed with the secret answered here."
+    )
+    async def create_webhook(
+        self, info: Info, url: str, events: list[WebhookEvent]
+    ) -> WebhookCreatedType:
+        hook, secret = await webhooks.create_webhook(info.context.principal, url, events)
+        return WebhookCreatedType(webhook=WebhookType.of(hook), secret=secret)
+
+    @strawberry.mutation(description="Deletes the webhook; answers its id.")
+    async def delete_webhook(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(await webhooks.delete_webhook(info.context.principal, id))
+
+    @strawberry.mutation(description="Sends the webhook a TEST delivery now.")
+    async def test_webhook(self, info: Info, id: strawberry.ID) -> DeliveryType:
+        return DeliveryType.of(await webhooks.test_webhook(info.context.principal, id))
