@@ -17,8 +17,17 @@ async def computed() -> list[Metric]:
         "Actions not ended yet, by status and action type.",
         labels=["status", "action_type"],
     )
-    for (status, action_type), count in sorted((await monitoring.active_actions()).items()):
+    found = await monitoring.active_actions()
+    for (status, action_type), count in sorted(found.by_status_and_type.items()):
         active.add_metric([status, action_type], count)
+    waiting = GaugeMetricFamily(
+        "bulk_rate_limit_waiting",
+        "Rows and chunks waiting for their booked time under their account's rate limit "
+        "(all accounts together).",
+        labels=["unit"],
+    )
+    waiting.add_metric(["rows"], found.waiting_rows)
+    waiting.add_metric(["chunks"], found.waiting_chunks)
     queued = GaugeMetricFamily(
         "bulk_queue_messages", "Messages waiting in the work queue, by kind.", labels=["kind"]
     )
@@ -28,7 +37,7 @@ async def computed() -> list[Metric]:
         "bulk_live_subscribers", "Subscriptions to live progress open on this API process."
     )
     watchers.add_metric([], hub.counts()["watchers"])
-    return [active, queued, watchers]
+    return [active, waiting, queued, watchers]
 
 
 async def scrape(_: Request) -> Response:

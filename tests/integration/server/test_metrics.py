@@ -46,7 +46,13 @@ async def test_metrics_during_an_action_add_up_to_its_totals(
 
     during = await scrape(api_url)
     names = {s.name for s in during}
-    assert {"bulk_actions_active", "bulk_queue_messages", "bulk_live_subscribers"} <= names
+    computed = {
+        "bulk_actions_active",
+        "bulk_rate_limit_waiting",
+        "bulk_queue_messages",
+        "bulk_live_subscribers",
+    }
+    assert computed <= names
 
     done = await gql.wait(created["id"])
     after = await scrape(api_url)
