@@ -17,6 +17,7 @@ from app.infra.settings import get_settings
 from tests.integration.graphql_client import GraphQLClient, GraphQLError, multipart_create, upload
 
 RETRY = "mutation($id: ID!) { retryBulkAction(id: $id) { id } }"
+RESTORE = "mutation($id: ID!) { restoreBulkAction(id: $id) { id } }"
 CSV = b"email,score\n" + b"".join(b"r%d@example.com,%d\n" % (n, n) for n in range(1, 1200))
 BAD_CSV = CSV + b"bad@example.com,not-a-number\n"
 
@@ -60,6 +61,9 @@ async def test_an_ended_action_keeps_what_retry_needs_for_its_window(gql: GraphQ
     assert await file_exists(upload_id)
     retry = (await gql.data(RETRY, id=done["id"]))["retryBulkAction"]
     assert (await gql.wait(retry["id"]))["stats"]["total"] == 1
+    restore = (await gql.data(RESTORE, id=done["id"]))["restoreBulkAction"]
+    restored = await gql.wait(restore["id"])
+    assert (restored["status"], restored["stats"]["succeeded"]) == ("COMPLETED", 1199)
 
     window = get_settings().restore_retention_days
     await swept_until(action_id, WorkingData.DELETED, days=window + 1)
