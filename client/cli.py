@@ -97,7 +97,8 @@ async def submit(api: ApiClient, args: argparse.Namespace) -> int:
         "uploadId": body["uploadId"],
     }
     if args.at:
-        given["scheduledAt"] = datetime.fromisoformat(args.at).isoformat()
+        # A time without a zone is the user's local time (the API wants one).
+        given["scheduledAt"] = datetime.fromisoformat(args.at).astimezone().isoformat()
     if args.column_map:
         given["columnMap"] = json.loads(args.column_map)
     if args.idempotency_key:

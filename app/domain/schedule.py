@@ -14,7 +14,12 @@ def check_schedule(scheduled_at: datetime | None) -> datetime | None:
     """The requested start, in UTC and as MongoDB keeps it (ms); BAD_USER_INPUT if absurd."""
     if scheduled_at is None:
         return None
-    when = scheduled_at if scheduled_at.tzinfo else scheduled_at.replace(tzinfo=UTC)
+    if scheduled_at.tzinfo is None:
+        # Read as UTC it would start hours off for anyone elsewhere: say so instead.
+        raise BadUserInput(
+            "`scheduledAt` needs a time zone: end it with Z (UTC) or an offset such as +02:00."
+        )
+    when = scheduled_at.astimezone(UTC)
     now = utcnow()
     if when < now - SCHEDULE_GRACE:
         raise BadUserInput("`scheduledAt` is in the past.")

@@ -14,7 +14,7 @@ from typing import Any
 from bson import ObjectId
 from gridfs import AsyncGridFSBucket, NoFile
 
-from app.domain.errors import AppError, NotFound
+from app.domain.errors import AppError, BadUserInput, NotFound
 from app.domain.values import text_problem
 from app.infra import db, gridfs_files
 from app.infra.settings import get_settings
@@ -110,7 +110,7 @@ def db_files() -> Any:
 async def find(account_id: str, upload_id: str) -> StoredUpload:
     """The account's upload; another account's is NOT_FOUND."""
     if not ObjectId.is_valid(upload_id):
-        raise NotFound(f"No upload with id {upload_id!r}.")
+        raise BadUserInput(f"{upload_id!r} is not an upload id (24 hexadecimal characters).")
     doc = await db_files().find_one({"_id": ObjectId(upload_id)})
     if doc is None or (doc.get("metadata") or {}).get("account_id") != account_id:
         raise NotFound(f"No upload with id {upload_id!r}.")

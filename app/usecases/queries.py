@@ -22,7 +22,7 @@ from app.usecases.pagination import Page, decode_cursor, encode_cursor, page_siz
 
 def object_id(value: str, what: str) -> PydanticObjectId:
     if not ObjectId.is_valid(value):
-        raise NotFound(f"No {what} with id {value!r}.")
+        raise BadUserInput(f"{value!r} is not a {what} id (24 hexadecimal characters).")
     return PydanticObjectId(value)
 
 

@@ -42,11 +42,11 @@ async def list_webhooks(principal: Principal) -> list[Webhook]:
 
 
 async def get_webhook(principal: Principal, webhook_id: str) -> Webhook:
-    found = None
-    if ObjectId.is_valid(webhook_id):
-        found = await Webhook.find_one(
-            {"_id": PydanticObjectId(webhook_id), "account_id": principal.account_id}
-        )
+    if not ObjectId.is_valid(webhook_id):
+        raise BadUserInput(f"{webhook_id!r} is not a webhook id (24 hexadecimal characters).")
+    found = await Webhook.find_one(
+        {"_id": PydanticObjectId(webhook_id), "account_id": principal.account_id}
+    )
     if found is None:
         raise NotFound(f"No webhook with id {webhook_id!r}.")
     return found

@@ -60,7 +60,9 @@ class KeyedRecords(ActionSpec):
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
         forbid(self.name, entityIds=given.entity_ids, fields=given.fields, filter=given.filter)
         if given.records is None:
-            raise BadUserInput(f"{self.name} needs `records`.")
+            raise BadUserInput(
+                f"{self.name} needs its rows: `records`, a CSV `file` or an `uploadId`."
+            )
         return self.records_input(entity, given.records)
 
     def record_row(self, entity: EntitySpec, record: Any) -> RowBody:

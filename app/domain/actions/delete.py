@@ -38,7 +38,10 @@ class Delete(TargetsById):
             return ids_input(given.entity_ids)
         if given.records is not None:
             return self.records_input(entity, given.records)
-        raise BadUserInput("DELETE needs `entityIds`, `filter`, or `records` with `id`.")
+        raise BadUserInput(
+            "DELETE needs its targets: `entityIds`, a `filter`, `records` with `id`, or a CSV "
+            "`file` or `uploadId` with an `id` column."
+        )
 
     def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
         return row_with_id(entity, record, with_fields=False)

@@ -64,7 +64,8 @@ class Update(TargetsById):
             forbid("UPDATE with records", fields=given.fields)
             return self.records_input(entity, given.records)
         raise BadUserInput(
-            "UPDATE needs `entityIds` or `filter` with `fields`, or `records` with `id`."
+            "UPDATE needs its targets: `entityIds` or a `filter` with `fields`, `records` with "
+            "`id`, or a CSV `file` or `uploadId` with an `id` column."
         )
 
     def prepare_operations(

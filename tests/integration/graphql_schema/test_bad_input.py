@@ -64,13 +64,13 @@ async def test_invalid_insert_records(
         ),
         ({"actionType": "UPDATE", "records": [{"score": 1}]}, "not a valid entity id"),
         ({"actionType": "UPDATE", "records": [{"id": str(ObjectId())}]}, "at least one field"),
-        ({"actionType": "UPDATE"}, "needs `entityIds`"),
+        ({"actionType": "UPDATE"}, "needs its targets: `entityIds`"),
         (
             {"actionType": "DELETE", "entityIds": [str(ObjectId())], "fields": {"score": 1}},
             "does not take `fields`",
         ),
         ({"actionType": "INSERT", "entityIds": [str(ObjectId())]}, "does not take `entityIds`"),
-        ({"actionType": "UPSERT"}, "needs `records`"),
+        ({"actionType": "UPSERT"}, "needs its rows: `records`, a CSV `file` or an `uploadId`"),
         (
             {
                 "actionType": "INSERT",
@@ -83,6 +83,16 @@ async def test_invalid_insert_records(
             {"actionType": "INSERT", "records": [{"email": "a@b.co"}], "idempotencyKey": ""},
             "idempotencyKey",
         ),
+        (
+            # Read as UTC it would start hours off for anyone elsewhere.
+            {
+                "actionType": "INSERT",
+                "records": [{"email": "a@b.co"}],
+                "scheduledAt": "2099-01-01T10:00:00",
+            },
+            "needs a time zone",
+        ),
+        ({"actionType": "INSERT", "uploadId": "not-an-id"}, "is not an upload id"),
     ],
 )
 async def test_invalid_action_input(
@@ -92,6 +102,24 @@ async def test_invalid_action_input(
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert expected in error["message"]
     assert (await gql.data(COUNT))["bulkActions"]["totalCount"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ bulkAction(id: "nope") { id } }',
+        'mutation { cancelBulkAction(id: "nope") { id } }',
+        'mutation { testWebhook(id: "nope") { id } }',
+    ],
+)
+async def test_a_malformed_id_is_bad_user_input_not_not_found(
+    gql: GraphQLClient, query: str
+) -> None:
+    """A well-formed id of nothing is NOT_FOUND; one that cannot be an id is the caller's
+    mistake, and says what an id looks like."""
+    error = (await gql.execute(query))["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "24 hexadecimal characters" in error["message"]
 
 
 async def test_unknown_enum_value_is_bad_user_input(gql: GraphQLClient) -> None:
