@@ -44,10 +44,14 @@ class Context:
             return cls(request=request, refusal=refusal)
 
     async def authenticate_socket(self) -> None:
-        """A WebSocket sends its token in connection_init: {"Authorization": "Bearer …"}."""
+        """A WebSocket sends its token in connection_init ({"Authorization": "Bearer …"}) or,
+        as gql-cli and several other clients do, in the upgrade request's Authorization
+        header; connection_init's wins when both are there."""
         params = self.connection_params or {}
         header = params.get("Authorization") or params.get("authorization")
-        self.caller = await authenticate(header if isinstance(header, str) else None)
+        if not isinstance(header, str):
+            header = self.request.headers.get("authorization")
+        self.caller = await authenticate(header)
         self.refusal = None
 
     def charge_nodes(self, count: int) -> None:

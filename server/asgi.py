@@ -4,6 +4,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -70,5 +72,23 @@ def create_app() -> Starlette:
             Route("/bulk-actions/{action_id}/logs.csv", rest.export_logs, methods=["GET"]),
             Route("/bulk-actions/{action_id}/export.csv", rest.export_file, methods=["GET"]),
         ],
+        middleware=cors(),
         lifespan=lifespan,
     )
+
+
+def cors() -> list[Middleware]:
+    """Browser tools on other origins (Apollo Sandbox, Altair) may call the API when
+    CORS_ORIGINS lists their origin; none may by default."""
+    origins = [origin.strip() for origin in get_settings().cors_origins.split(",") if origin]
+    if not origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["authorization", "content-type", "accept"],
+            max_age=600,
+        )
+    ]

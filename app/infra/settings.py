@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     # Prefix of Dramatiq's Redis keys, so several deployments (or test runs) share one Redis.
     queue_namespace: str = "bulk-actions"
 
-    jwt_secret: str = Field(default="dev-secret-change-me", min_length=8)
+    # Signs tokens (HS256). The default is for local development only, where scripts/dev and
+    # bulk-actions-token share it; 32 bytes at least, as RFC 7518 asks of an HS256 key.
+    jwt_secret: str = Field(default="dev-secret-change-me-not-for-production", min_length=32)
     jwt_algorithm: str = "HS256"
 
     chunk_size: int = Field(default=1000, ge=1, le=10_000)
@@ -98,6 +100,9 @@ class Settings(BaseSettings):
     webhook_min_backoff_ms: int = Field(default=10_000, ge=1)
     webhook_max_backoff_ms: int = Field(default=3_600_000, ge=1)
     webhook_retry_hours: float = Field(default=24, gt=0)
+
+    # Origins (comma-separated) whose browser pages may call the API: CORS, none by default.
+    cors_origins: str = ""
 
     # Log lines as text, or one JSON object per line ("json") with action, chunk and account.
     log_format: Literal["text", "json"] = "text"

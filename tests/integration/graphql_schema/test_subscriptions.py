@@ -188,3 +188,24 @@ async def test_operations_per_socket_are_limited(api_url: str, account: str) -> 
         refused = json.loads(await asyncio.wait_for(socket.recv(), 10))
         assert (refused["id"], refused["type"]) == ("20", "error")
         assert "limit" in refused["payload"][0]["message"].lower()
+
+
+async def test_the_token_may_come_in_the_upgrade_requests_header(
+    gql: GraphQLClient, api_url: str, account: str
+) -> None:
+    """As gql-cli and other clients send it: an empty connection_init is then enough."""
+    created = await gql.create(entityType="CONTACT", actionType="INSERT", records=records(1, "hdr"))
+    url = "ws" + api_url.removeprefix("http") + "/graphql"
+    header = {"Authorization": f"Bearer {issue_token(account)}"}
+    async with websockets.connect(
+        url,
+        subprotocols=[TRANSPORT_WS],  # type: ignore[list-item]
+        additional_headers=header,
+    ) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        subscribe = {"query": PROGRESS, "variables": {"id": created["id"]}}
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+        first = json.loads(await asyncio.wait_for(socket.recv(), 30))
+        assert first["type"] == "next", first
+        assert first["payload"]["data"]["bulkActionProgress"]["id"] == created["id"]
