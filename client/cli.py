@@ -22,11 +22,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from client.api import ApiClient, ApiError, Closed
 
+TYPES = """
+{
+  EntityType: __type(name: "EntityType") { enumValues { name } }
+  ActionType: __type(name: "ActionType") { enumValues { name } }
+}
+"""
 CREATE = """
 mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { id status } }
 """
@@ -84,25 +91,56 @@ async def file_pieces(path: Path) -> AsyncIterator[bytes]:
             yield piece
 
 
+class LocalError(Exception):
+    """A mistake found here, before anything is sent."""
+
+
+def local_input(args: argparse.Namespace) -> dict[str, Any]:
+    """The create's input besides the upload, checked before the file is sent."""
+    if not args.file.is_file():
+        raise LocalError(f"no such file: {args.file}")
+    given: dict[str, Any] = {"entityType": args.entity.upper(), "actionType": args.action.upper()}
+    if args.at:
+        try:
+            # A time without a zone is the user's local time (the API wants one).
+            given["scheduledAt"] = datetime.fromisoformat(args.at).astimezone().isoformat()
+        except ValueError:
+            raise LocalError(f"--at is not an ISO 8601 time: {args.at!r}") from None
+    if args.column_map:
+        try:
+            given["columnMap"] = json.loads(args.column_map)
+        except ValueError:
+            raise LocalError("--column-map is not JSON") from None
+    if args.idempotency_key:
+        given["idempotencyKey"] = args.idempotency_key
+    return given
+
+
+async def check_types(api: ApiClient, given: dict[str, Any]) -> None:
+    """Entity and action types the API knows, asked before the file is sent."""
+    try:
+        known = await api.execute(TYPES)
+    except ApiError as refused:
+        if refused.codes == ["GRAPHQL_VALIDATION_FAILED"]:
+            return  # introspection is off on this API: its create will say
+        raise
+    for name, kind in (("entityType", "EntityType"), ("actionType", "ActionType")):
+        values = [value["name"] for value in known[kind]["enumValues"]]
+        if given[name] not in values:
+            wanted = ", ".join(value.lower() for value in values)
+            raise LocalError(f"unknown {name[:-4]} {given[name].lower()!r}: one of {wanted}")
+
+
 async def submit(api: ApiClient, args: argparse.Namespace) -> int:
+    given = local_input(args)
+    await check_types(api, given)
     response = await api.http.post(
         "/uploads", params={"filename": args.file.name}, content=file_pieces(args.file)
     )
     body = response.json()
     if response.status_code != 201:
         raise ApiError([body.get("error", {"message": response.text})])
-    given: dict[str, Any] = {
-        "entityType": args.entity.upper(),
-        "actionType": args.action.upper(),
-        "uploadId": body["uploadId"],
-    }
-    if args.at:
-        # A time without a zone is the user's local time (the API wants one).
-        given["scheduledAt"] = datetime.fromisoformat(args.at).astimezone().isoformat()
-    if args.column_map:
-        given["columnMap"] = json.loads(args.column_map)
-    if args.idempotency_key:
-        given["idempotencyKey"] = args.idempotency_key
+    given["uploadId"] = body["uploadId"]
     created = (await api.execute(CREATE, input=given))["createBulkAction"]
     print(created["id"])
     console.print(f"{body['rows']:,} rows uploaded; action {created['id']} {created['status']}")
@@ -176,6 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run(args))
     except ApiError as error:
         console.print(f"error: {error} ({', '.join(str(code) for code in error.codes)})")
+    except LocalError as error:
+        console.print(f"error: {error}")
+    except httpx.TransportError as error:
+        console.print(f"error: cannot reach the API at {args.url}: {error or type(error).__name__}")
     except (Closed, OSError) as error:
         console.print(f"error: {error}")
     return 2

@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from app.infra import uploads
 from app.infra.auth import issue_token
 
 CSV = "email,first_name\r\nada@example.com,Ada\r\nnot-an-email,Bad\r\nalan@example.com,Alan\r\n"
@@ -94,3 +95,25 @@ async def test_errors_exit_two(api_url: str, database: None) -> None:
         api_url, issue_token("cli-other"), "status", "0123456789abcdef01234567"
     )
     assert code == 2 and "NOT_FOUND" in err
+
+
+async def test_local_and_connection_errors_are_one_line_and_exit_two(
+    api_url: str, database: None, tmp_path: Path
+) -> None:
+    account = "cli-local-errors"
+    token = issue_token(account)
+    source = tmp_path / "contacts.csv"
+    source.write_text(CSV)
+
+    code, _, err = await cli("http://127.0.0.1:9", token, "status", "0123456789abcdef01234567")
+    assert code == 2 and "cannot reach the API" in err and "Traceback" not in err
+    code, _, err = await submit(api_url, token, tmp_path / "missing.csv", "insert")
+    assert code == 2 and "no such file" in err
+    code, _, err = await cli(
+        api_url, token, "submit", str(source), "--entity", "planet", "--action", "insert"
+    )
+    assert code == 2 and "unknown entity 'planet'" in err and "contact" in err
+    code, _, err = await submit(api_url, token, source, "insert", "--at", "tomorrow")
+    assert code == 2 and "--at" in err
+    # Nothing was uploaded for any of them.
+    assert await uploads.db_files().count_documents({"metadata.account_id": account}) == 0
