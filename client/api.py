@@ -17,6 +17,9 @@ TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
 
 
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
 class ApiError(Exception):
     """The API answered with GraphQL errors (or an HTTP error): their messages and codes."""
 
@@ -41,7 +44,10 @@ class ApiClient:
     def __init__(self, base_url: str, token: str | None, timeout: float = 60) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        # GraphQL over HTTP's own media type: a request refused before it ran is then a 400.
+        headers = {"Accept": f"{GRAPHQL_RESPONSE}, application/json;q=0.9"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         self.http = httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=timeout)
 
     async def __aenter__(self) -> "ApiClient":

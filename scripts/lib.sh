@@ -39,6 +39,18 @@ ensure_dashboard() {
     fi
 }
 
+# npm clients nobody here wrote (graphql-http's audit…), for the conformance tests.
+ensure_conformance() {
+    local dir="$ROOT/tests/conformance" stamp want
+    stamp="$dir/node_modules/.installed"
+    want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+        log "installing the conformance tests' npm packages"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+        echo "$want" > "$stamp"
+    fi
+}
+
 # Debian's Chromium and its driver, for the dashboard's browser test.
 ensure_browser() {
     command -v chromedriver >/dev/null && command -v chromium >/dev/null && return

@@ -3,11 +3,14 @@
 Every answer is JSON with `extensions.code`: a body that is not a GraphQL request (not JSON,
 not an object, invalid UTF-8, nested beyond reason, a multipart map that is not an object)
 is a 400 BAD_REQUEST; a body over `GRAPHQL_MAX_BODY_BYTES` a 413 QUERY_TOO_COMPLEX, read no
-further; an unsupported method a 405; a request that fails before execution (parse,
-validation, a cost limit) a 400; a service that is down a 503 SERVICE_UNAVAILABLE with
-Retry-After.
+further; an unsupported method a 405; a service that is down a 503 SERVICE_UNAVAILABLE with
+Retry-After. Answers are application/graphql-response+json to a client that asks for it, and
+application/json to others: a request that fails before execution (parse, validation,
+variable coercion, a cost limit) is a 400 without `data` in the first, and a 200 in the
+second, as the GraphQL over HTTP spec says.
 """
 
+from contextvars import ContextVar
 from typing import Any, cast
 
 from cross_web import HTTPException
@@ -33,6 +36,13 @@ REQUEST_ERRORS = {
     "QUERY_TOO_COMPLEX",
     "BAD_USER_INPUT",
 }
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+NOT_COPIED = {"content-length", "content-type"}
+# The Accept header of the request being answered (set per request, read when answering).
+_accept: ContextVar[str] = ContextVar("accept", default="")
 
 
 class BodyTooLarge(Exception):
@@ -63,11 +73,19 @@ def limited(receive: Receive, limit: int) -> Receive:
     return receive_within
 
 
+def answer_media(accept: str) -> str:
+    """The media type of a GraphQL answer (GraphQL over HTTP): application/graphql-response+json
+    for a client that asks for it, application/json for any other (the spec's legacy clients:
+    those asking for application/json, for anything, or for nothing)."""
+    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
+
+
 class GraphQLApp(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        _accept.set(dict(scope.get("headers") or []).get(b"accept", b"").decode("latin-1"))
         limit = get_settings().graphql_max_body_bytes
         content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
         if not content_type.startswith(b"multipart/"):  # uploads have their own limits
@@ -106,8 +124,15 @@ class GraphQLApp(GraphQL[Context, None]):
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
         response = super().create_response(response_data, sub_response)
+        media = answer_media(_accept.get())
         if isinstance(response_data, dict) and failed_before_execution(response_data):
-            response.status_code = 400
+            if media == GRAPHQL_RESPONSE:
+                # The request was not executed: a 400, and no `data` at all.
+                body = {key: value for key, value in response_data.items() if key != "data"}
+                kept = {k: v for k, v in response.headers.items() if k not in NOT_COPIED}
+                return JSONResponse(body, status_code=400, headers=kept, media_type=media)
+            response.status_code = 200  # what clients of plain application/json expect
+        response.headers["content-type"] = media
         return response
 
     async def get_context(self, request: Request | WebSocket, response: object = None) -> Context:
