@@ -38,6 +38,7 @@ class Closed(Exception):
     def __init__(self, code: int | None, reason: str) -> None:
         super().__init__(f"WebSocket closed: {code} {reason}")
         self.code = code
+        self.reason = reason
 
 
 class ApiClient:

@@ -27,6 +27,7 @@ from app.domain.errors import AppError
 from app.infra.outages import as_outage
 from app.infra.settings import get_settings
 from graphql_schema.context import Context
+from server.graphql_ws import TransportWSHandler
 
 CODES_BY_STATUS = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND"}
 # Failures before execution: the request itself is wrong, so the answer is a 400.
@@ -81,6 +82,8 @@ def answer_media(accept: str) -> str:
 
 
 class GraphQLApp(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
@@ -141,10 +144,12 @@ class GraphQLApp(GraphQL[Context, None]):
         return await Context.of(request)
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
-        """A missing, wrong or over-limit token closes the socket with 4403 Forbidden."""
+        """A missing, wrong or over-limit token closes the socket with 4403 and the reason
+        (server.graphql_ws)."""
         try:
             await context.authenticate_socket()
         except AppError as refusal:
+            context.refusal = refusal
             raise ConnectionRejectionError(
                 {"message": refusal.message, **refusal.extensions}
             ) from None

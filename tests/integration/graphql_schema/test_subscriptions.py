@@ -106,16 +106,43 @@ async def test_paused_and_resumed_actions_show_it_live(
 
 
 @pytest.mark.parametrize(
-    ("init", "code"),
-    [({}, 4403), ({"Authorization": "Bearer not-a-token"}, 4403)],
+    ("init", "reason"),
+    [
+        ({}, "Missing Authorization"),
+        ({"Authorization": "Bearer not-a-token"}, "Invalid token: not a well-formed"),
+    ],
 )
-async def test_missing_or_wrong_tokens_close_the_socket(
-    api_url: str, init: dict[str, str], code: int
+async def test_missing_or_wrong_tokens_close_the_socket_saying_why(
+    api_url: str, init: dict[str, str], reason: str
 ) -> None:
     async with ApiClient(api_url, None) as anonymous:
         with pytest.raises(Closed) as closed:
             await collect(anonymous.subscribe(PROGRESS, {"id": "x"}, init=init))
-    assert closed.value.code == code
+    assert closed.value.code == 4403
+    assert closed.value.reason.startswith(reason), closed.value.reason
+
+
+async def test_a_bad_document_fails_its_operation_only(
+    gql: GraphQLClient, api_url: str, account: str
+) -> None:
+    created = await gql.create(entityType="CONTACT", actionType="INSERT", records=records(1, "doc"))
+    url = "ws" + api_url.removeprefix("http") + "/graphql"
+    async with websockets.connect(url, subprotocols=[TRANSPORT_WS]) as socket:  # type: ignore[list-item]
+        init = {"Authorization": f"Bearer {issue_token(account)}"}
+        await socket.send(json.dumps({"type": "connection_init", "payload": init}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        for number, query in (("1", "subscription { nope"), ("2", "subscription { nope }")):
+            message = {"id": number, "type": "subscribe", "payload": {"query": query}}
+            await socket.send(json.dumps(message))
+        good = {"query": PROGRESS, "variables": {"id": created["id"]}}
+        await socket.send(json.dumps({"id": "3", "type": "subscribe", "payload": good}))
+        got = [json.loads(await asyncio.wait_for(socket.recv(), 30)) for _ in range(3)]
+    by_id = {message["id"]: message for message in got}
+    assert by_id["1"]["type"] == "error"
+    assert by_id["1"]["payload"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert by_id["2"]["type"] == "error"
+    assert by_id["2"]["payload"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert by_id["3"]["type"] == "next"  # the socket and its other operation went on
 
 
 async def test_another_accounts_action_is_not_found(gql: GraphQLClient, api_url: str) -> None:
@@ -188,6 +215,7 @@ async def test_operations_per_socket_are_limited(api_url: str, account: str) -> 
         refused = json.loads(await asyncio.wait_for(socket.recv(), 10))
         assert (refused["id"], refused["type"]) == ("20", "error")
         assert "limit" in refused["payload"][0]["message"].lower()
+        assert refused["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
 
 
 async def test_the_token_may_come_in_the_upgrade_requests_header(
