@@ -110,6 +110,10 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
             errors=prepared.errors[:ERRORS_SHOWN],
         )
 
+    if request.upload_id is not None:
+        expected_total: int | None = upload.rows
+    else:
+        expected_total = None if prepared.filter is not None else len(prepared.rows)
     action_id = PydanticObjectId()
     action = BulkAction(
         id=action_id,
@@ -128,6 +132,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         dry_run=request.dry_run,
         upload_id=request.upload_id,
         columns=columns,
+        expected_total=expected_total,
     )
     claim_id = key_claim(principal, key) if key is not None else None
     if claim_id is not None and (

@@ -63,8 +63,13 @@ async def stats_of(action: BulkAction) -> ActionStats:
 
 def figures(action: BulkAction, counters: Counters, held: Waiting, per_minute: int) -> ActionStats:
     ended = action.status in TERMINAL_STATUSES
-    # While planning reads the input, the rows planned so far.
-    total = action.total if action.total is not None else counters.planned
+    # Until planning has read the whole input: the rows the input was known to hold when
+    # the action was made, or (a filter's) the rows planned so far.
+    counted = action.total is not None or action.expected_total is not None
+    if action.total is not None:
+        total = action.total
+    else:
+        total = max(counters.planned, action.expected_total or 0)
     processed = counters.processed
     elapsed = rate = remaining_time = None
     if action.started_at is not None:
@@ -72,7 +77,7 @@ def figures(action: BulkAction, counters: Counters, held: Waiting, per_minute: i
         elapsed = max((end - action.started_at).total_seconds(), 0.0)
         if elapsed > 0:
             rate = processed / elapsed
-        if not ended and action.total is not None:
+        if not ended and counted:
             remaining_time = eta(total - processed, rate, per_minute)
     return ActionStats(
         total=total,

@@ -57,6 +57,9 @@ class BulkAction(Document):
     error: str | None = None
 
     total: int | None = None
+    # The rows its input holds, known when it is made (records, ids, a CSV's rows; not a
+    # filter's matches): its total while planning has not counted them yet.
+    expected_total: int | None = None
     chunks_total: int | None = None
     # Final counts, written once when the action finishes; while it runs, its progress is
     # the sum over its chunks (app.domain.progress).

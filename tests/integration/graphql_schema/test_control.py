@@ -129,6 +129,9 @@ async def scheduled(gql: GraphQLClient, tag: str, rows: int = 1, seconds: float 
 
 async def test_reschedule_moves_the_start_of_a_scheduled_action(gql: GraphQLClient) -> None:
     created = {"id": await scheduled(gql, "resched", rows=3, seconds=3)}
+    # Before planning has read its input, the total is what the input held when made.
+    waiting = await gql.action(created["id"])
+    assert (waiting["stats"]["total"], waiting["stats"]["progress"]) == (3, 0.0)
     moved = (await gql.data(RESCHEDULE, id=created["id"], at=later(3600)))["rescheduleBulkAction"]
     assert moved["status"] == "SCHEDULED"
 

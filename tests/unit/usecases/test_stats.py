@@ -58,3 +58,26 @@ def test_while_planning_runs_the_total_is_what_it_has_planned() -> None:
         planning, Counters(succeeded=400, chunks_done=4, planned=1000), Waiting(), per_minute=60
     )
     assert (stats.total, stats.processed, stats.progress) == (1000, 400, 0.4)
+
+
+def test_while_planning_the_total_is_what_the_input_held_when_made() -> None:
+    """Not the rows planned so far (it showed 2,000 done of 0 while a CSV was read)."""
+    started = utcnow() - timedelta(seconds=10)
+    planning = action(
+        status=BulkActionStatus.PROCESSING,
+        total=None,
+        expected_total=10_000,
+        started_at=started,
+        finished_at=None,
+    )
+    stats = figures(planning, Counters(succeeded=2000, chunks_done=2, planned=3000), Waiting(), 600)
+    assert (stats.total, stats.processed, stats.progress) == (10_000, 2000, 0.2)
+    assert stats.eta_seconds is not None and stats.eta_seconds > 0
+    # A filter's matches are not known before planning: the rows planned so far.
+    by_filter = action(
+        status=BulkActionStatus.PROCESSING, total=None, started_at=started, finished_at=None
+    )
+    stats = figures(
+        by_filter, Counters(succeeded=2000, chunks_done=2, planned=3000), Waiting(), 600
+    )
+    assert (stats.total, stats.eta_seconds) == (3000, None)
