@@ -7,7 +7,11 @@ const TERMINAL = new Set(["COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCE
 const FIELDS = `id entityType actionType status createdAt dryRun canRestoreUntil
   stats { total processed succeeded failed skipped progress etaSeconds waitingRows }`;
 
-let token = localStorage.getItem("bulkActionsToken") || "";
+// A `?token=` link (scripts/dev prints one) signs the page in; the token then leaves the
+// address bar and the history.
+const linked = new URLSearchParams(location.search).get("token");
+if (linked) history.replaceState(null, "", location.pathname);
+let token = linked || localStorage.getItem("bulkActionsToken") || "";
 let socket = null;
 const actions = new Map();
 const logs = { id: null, after: null, load: 0 };
@@ -243,7 +247,10 @@ $("#submit-form").addEventListener("submit", submit);
 $("#example").addEventListener("click", () => {
   example = exampleCsv();
   $("#file").value = "";
-  note(`example ready: ${example.name} (250 contacts), choose INSERT and submit`);
+  // The example is contacts to insert: the lists say so, as the note does.
+  $("#entity").value = "CONTACT";
+  $("#action").value = "INSERT";
+  note(`example ready: ${example.name} (250 contacts), CONTACT / INSERT: submit`);
 });
 $("#log-status").addEventListener("change", () => logs.id && openLogs(logs.id));
 $("#more").addEventListener("click", () => openLogs(logs.id, true));

@@ -106,3 +106,19 @@ def test_upload_and_watch_the_bar_reach_100_percent(
     shot = ROOT / ".run" / "dashboard.png"
     shot.parent.mkdir(exist_ok=True)
     assert browser.save_screenshot(str(shot))
+
+
+def test_a_token_link_signs_in_and_the_example_matches_its_note(
+    api_url: str, account: str, browser: WebDriver
+) -> None:
+    """scripts/dev prints a `?token=` link; the token then leaves the address bar. The
+    example selects what its note says (CONTACT / INSERT), whatever was selected before."""
+    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
+    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    assert "token=" not in browser.current_url
+    Select(browser.find_element(By.ID, "action")).select_by_visible_text("DELETE")
+    browser.find_element(By.ID, "example").click()
+    assert "CONTACT / INSERT" in browser.find_element(By.ID, "submit-note").text
+    assert Select(browser.find_element(By.ID, "entity")).first_selected_option.text == "CONTACT"
+    assert Select(browser.find_element(By.ID, "action")).first_selected_option.text == "INSERT"
