@@ -2,6 +2,7 @@
 
 import strawberry
 
+from app.domain.errors import NotFound
 from app.usecases import limits, logs, queries
 from app.usecases.pagination import page_size
 from graphql_schema.context import Info
@@ -14,6 +15,7 @@ from graphql_schema.types import (
     BulkActionType,
     Connection,
     Entity,
+    Node,
     connection,
 )
 from graphql_schema.webhooks import WebhookQuery
@@ -24,6 +26,15 @@ class Query(WebhookQuery):
     @strawberry.field(description="One of the caller's actions; another account's is NOT_FOUND.")
     async def bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType | None:
         return BulkActionType.of(await queries.get_action(info.context.principal, id))
+
+    @strawberry.field(
+        description="The caller's object with this id (a BulkAction), or null (Relay's node)."
+    )
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        try:
+            return BulkActionType.of(await queries.get_action(info.context.principal, id))
+        except NotFound:
+            return None
 
     @strawberry.field(description="The caller's actions, newest first.")
     async def bulk_actions(

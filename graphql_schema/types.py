@@ -55,8 +55,16 @@ def optional_id(value: object | None) -> strawberry.ID | None:
     return strawberry.ID(str(value)) if value is not None else None
 
 
+@strawberry.interface(
+    description="An object that `node(id:)` finds again (Relay). Ids are the objects' plain "
+    "ids, as every other field takes them, not encoded global ids."
+)
+class Node:
+    id: strawberry.ID
+
+
 @strawberry.type(name="BulkAction")
-class BulkActionType:
+class BulkActionType(Node):
     id: strawberry.ID
     entity_type: EntityType
     action_type: ActionType
@@ -178,9 +186,13 @@ class Entity:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Where a page of a connection lies in it (Relay).")
 class PageInfo:
     has_next_page: bool
+    has_previous_page: bool = strawberry.field(
+        description="Whether items come before this page (paging forward: after a cursor)."
+    )
+    start_cursor: str | None
     end_cursor: str | None
 
 
@@ -200,7 +212,12 @@ class Connection(Generic[N]):
 def connection(page: Page[T], convert: Callable[[T], N]) -> Connection[N]:
     return Connection(
         edges=[Edge(cursor=cursor, node=convert(item)) for cursor, item in page.items],
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.start_cursor,
+            end_cursor=page.end_cursor,
+        ),
         total_count=page.total_count,
     )
 

@@ -137,7 +137,12 @@ async def list_logs(
     items = [(encode_cursor("log", log.row), log) for log in found[:size]]
     # Logs are written before their chunk counts, so the counters give the total cheaply.
     total = (await counters_of(action)).of_status(status)
-    return Page(items=items, has_next_page=len(found) > size, total_count=total)
+    return Page(
+        items=items,
+        has_next_page=len(found) > size,
+        has_previous_page=after is not None,
+        total_count=total,
+    )
 
 
 async def iter_logs(

@@ -49,7 +49,12 @@ async def list_actions(
         query["_id"] = {**query.get("_id", {}), "$lt": ObjectId(cursor_value("action", after))}
     found = await BulkAction.find(query).sort("-_id").limit(size + 1).to_list()
     items = [(encode_cursor("action", str(a.id)), a) for a in found[:size]]
-    return Page(items=items, has_next_page=len(found) > size, total_count=total)
+    return Page(
+        items=items,
+        has_next_page=len(found) > size,
+        has_previous_page=after is not None,
+        total_count=total,
+    )
 
 
 async def requested(principal: Principal, request: ControlRequest) -> list[Any]:
@@ -111,7 +116,12 @@ async def list_entities(
         query["_id"] = {**query.get("_id", {}), **bound}
     found = await entity.document.find(query).sort("+_id").limit(size + 1).to_list()
     items = [(encode_cursor("entity", str(e.id)), e) for e in found[:size]]
-    return Page(items=items, has_next_page=len(found) > size, total_count=total)
+    return Page(
+        items=items,
+        has_next_page=len(found) > size,
+        has_previous_page=after is not None,
+        total_count=total,
+    )
 
 
 async def count_entities(principal: Principal, entity_type: str, filter: Any) -> int:

@@ -95,4 +95,9 @@ async def deliveries(
     found = await WebhookDelivery.find(query).sort("-created_at", "-_id").limit(size + 1).to_list()
     total = await WebhookDelivery.find({"webhook_id": hook.id}).count()
     items = [(encode_cursor(CURSOR, f"{d.created_at.isoformat()}|{d.id}"), d) for d in found[:size]]
-    return Page(items=items, has_next_page=len(found) > size, total_count=total)
+    return Page(
+        items=items,
+        has_next_page=len(found) > size,
+        has_previous_page=after is not None,
+        total_count=total,
+    )

@@ -112,3 +112,34 @@ async def test_actions_are_listed_newest_first(gql: GraphQLClient) -> None:
         await gql.wait(action_id)
     completed = await gql.data("{ bulkActions(status: COMPLETED) { totalCount } }")
     assert completed["bulkActions"]["totalCount"] == 3
+
+
+PAGE = """
+query($after: String) {
+  bulkActions(first: 1, after: $after) {
+    edges { cursor node { id } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}
+"""
+NODE = "query($id: ID!) { node(id: $id) { id ... on BulkAction { actionType } } }"
+
+
+async def test_relay_page_info_and_node(gql: GraphQLClient, other_gql: GraphQLClient) -> None:
+    for n in range(2):
+        await gql.create(
+            entityType="CONTACT", actionType="INSERT", records=[{"email": f"r{n}@x.io"}]
+        )
+    first = (await gql.data(PAGE))["bulkActions"]
+    info = first["pageInfo"]
+    assert (info["hasNextPage"], info["hasPreviousPage"]) == (True, False)
+    assert info["startCursor"] == info["endCursor"] == first["edges"][0]["cursor"]
+    second = (await gql.data(PAGE, after=info["endCursor"]))["bulkActions"]
+    assert (second["pageInfo"]["hasNextPage"], second["pageInfo"]["hasPreviousPage"]) == (
+        False,
+        True,
+    )
+
+    action_id = first["edges"][0]["node"]["id"]
+    assert (await gql.data(NODE, id=action_id))["node"] == {"id": action_id, "actionType": "INSERT"}
+    assert (await other_gql.data(NODE, id=action_id))["node"] is None  # another account's
