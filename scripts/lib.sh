@@ -39,6 +39,22 @@ ensure_dashboard() {
     fi
 }
 
+# GraphiQL's page script and styles: npm packages from the lockfile, bundled by esbuild into
+# dist/ when the sources changed (not committed).
+ensure_graphiql() {
+    local dir="$ROOT/server/graphiql" stamp want
+    stamp="$dir/node_modules/.installed"
+    want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+        log "installing GraphiQL's npm packages"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+        echo "$want" > "$stamp"
+    fi
+    if [[ ! -f "$dir/dist/graphiql.js" ]] || [[ -n "$(find "$dir/src" -newer "$dir/dist/graphiql.js")" ]]; then
+        (cd "$dir" && npm run --silent build >/dev/null 2>&1) || { log "GraphiQL build failed"; return 1; }
+    fi
+}
+
 # npm clients nobody here wrote (graphql-http's audit…), for the conformance tests.
 ensure_conformance() {
     local dir="$ROOT/tests/conformance" stamp want

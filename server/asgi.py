@@ -14,7 +14,7 @@ from app.infra import db, log_lines, redis
 from app.infra.settings import get_settings
 from app.usecases.live import hub
 from graphql_schema.schema import schema
-from server import dashboard, metrics, rest
+from server import dashboard, graphiql, metrics, rest
 from server.graphql_http import GraphQLApp
 
 
@@ -63,6 +63,7 @@ def create_app() -> Starlette:
             Route("/", dashboard.home),
             Route("/dashboard", dashboard.page),
             Route("/dashboard/{name}", dashboard.page),
+            Route("/graphiql/{name}", graphiql.asset),
             Route("/health/live", live),
             Route("/health/ready", ready),
             Route("/metrics", metrics.scrape),

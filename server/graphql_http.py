@@ -27,6 +27,7 @@ from app.domain.errors import AppError
 from app.infra.outages import as_outage
 from app.infra.settings import get_settings
 from graphql_schema.context import Context
+from server import graphiql
 from server.graphql_ws import TransportWSHandler
 
 CODES_BY_STATUS = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND"}
@@ -137,6 +138,9 @@ class GraphQLApp(GraphQL[Context, None]):
             response.status_code = 200  # what clients of plain application/json expect
         response.headers["content-type"] = media
         return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page()  # bundled here: nothing from a CDN
 
     async def get_context(self, request: Request | WebSocket, response: object = None) -> Context:
         if isinstance(request, WebSocket):

@@ -122,3 +122,20 @@ def test_a_token_link_signs_in_and_the_example_matches_its_note(
     assert "CONTACT / INSERT" in browser.find_element(By.ID, "submit-note").text
     assert Select(browser.find_element(By.ID, "entity")).first_selected_option.text == "CONTACT"
     assert Select(browser.find_element(By.ID, "action")).first_selected_option.text == "INSERT"
+
+
+def test_graphiql_loads_offline_and_runs_a_query(
+    api_url: str, account: str, browser: WebDriver
+) -> None:
+    """Everything it loads comes from the platform (no CDN: this machine has no way out)."""
+    query = "{ accountRateLimit { accountId } }"
+    browser.get(f"{api_url}/graphql?token={issue_token(account)}&q={query}")
+    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, ".graphiql-execute-button"))
+    browser.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+    wait.until(lambda b: account in b.find_element(By.CSS_SELECTOR, ".result-window").text)
+    browser.save_screenshot(str(ROOT / ".run" / "graphiql.png"))
+    loaded = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(r => r.name)"
+    )
+    assert loaded and all(name.startswith(api_url) for name in loaded), loaded
