@@ -1,12 +1,14 @@
 """Read resolvers: actions, their stats and logs, and entities."""
 
+from datetime import datetime
+
 import strawberry
 
 from app.domain.errors import NotFound
 from app.usecases import limits, logs, queries
 from app.usecases.pagination import page_size
 from graphql_schema.context import Info
-from graphql_schema.enums import BulkActionStatus, EntityType, LogStatus
+from graphql_schema.enums import ActionType, BulkActionStatus, EntityType, LogStatus
 from graphql_schema.filters import EntityFilter, raw_filter
 from graphql_schema.types import (
     AccountRateLimitType,
@@ -36,16 +38,28 @@ class Query(WebhookQuery):
         except NotFound:
             return None
 
-    @strawberry.field(description="The caller's actions, newest first.")
+    @strawberry.field(
+        description="The caller's actions, newest first; of a status, an action type, and made "
+        "from `createdAfter` (inclusive) to `createdBefore` (exclusive) when given."
+    )
     async def bulk_actions(
         self,
         info: Info,
         status: BulkActionStatus | None = None,
         first: int | None = None,
         after: str | None = None,
+        action_type: ActionType | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
     ) -> Connection[BulkActionType]:
         info.context.charge_nodes(page_size(first))
-        page = await queries.list_actions(info.context.principal, status, first, after)
+        wanted = queries.ActionFilter(
+            status=status,
+            action_type=getattr(action_type, "value", action_type),
+            created_after=created_after,
+            created_before=created_before,
+        )
+        page = await queries.list_actions(info.context.principal, wanted, first, after)
         return connection(page, BulkActionType.of)
 
     @strawberry.field(description="Outcomes of an action's rows in input order (keyset paging).")

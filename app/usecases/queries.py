@@ -1,6 +1,8 @@
 """Reading actions and entities; always scoped to the caller's account."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -37,13 +39,44 @@ async def get_action(principal: Principal, action_id: str) -> BulkAction:
     return action
 
 
+@dataclass(frozen=True)
+class ActionFilter:
+    """Which of the caller's actions a list shows: a status, an action type, made in a time
+    range (created_after inclusive, created_before exclusive)."""
+
+    status: BulkActionStatus | None = None
+    action_type: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def created_range(wanted: ActionFilter) -> dict[str, ObjectId]:
+    """The time range as a range of ids (an id starts with the second it was made), which
+    the (account_id, _id) index answers."""
+    bounds: dict[str, ObjectId] = {}
+    for name, when, operator in (
+        ("createdAfter", wanted.created_after, "$gte"),
+        ("createdBefore", wanted.created_before, "$lt"),
+    ):
+        if when is None:
+            continue
+        if when.tzinfo is None:
+            raise BadUserInput(f"`{name}` needs a time zone: end it with Z or an offset.")
+        bounds[operator] = ObjectId.from_datetime(when)
+    return bounds
+
+
 async def list_actions(
-    principal: Principal, status: BulkActionStatus | None, first: int | None, after: str | None
+    principal: Principal, wanted: ActionFilter, first: int | None, after: str | None
 ) -> Page[BulkAction]:
     size = page_size(first)
     query: dict[str, Any] = {"account_id": principal.account_id}
-    if status is not None:
-        query.update(await status_filter(principal, status))
+    if wanted.status is not None:
+        query.update(await status_filter(principal, wanted.status))
+    if wanted.action_type is not None:
+        query["action_type"] = wanted.action_type
+    if bounds := created_range(wanted):
+        query["_id"] = {**query.get("_id", {}), **bounds}
     total = await BulkAction.find(query).count()
     if after is not None:
         query["_id"] = {**query.get("_id", {}), "$lt": ObjectId(cursor_value("action", after))}

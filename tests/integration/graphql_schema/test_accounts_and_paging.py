@@ -1,6 +1,10 @@
 """Account isolation, idempotency keys, and keyset paging of logs and actions."""
 
-from tests.integration.graphql_client import GET, LOGS, GraphQLClient
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.integration.graphql_client import GET, LOGS, GraphQLClient, GraphQLError
 
 
 async def test_account_isolation(gql: GraphQLClient, other_gql: GraphQLClient) -> None:
@@ -143,3 +147,29 @@ async def test_relay_page_info_and_node(gql: GraphQLClient, other_gql: GraphQLCl
     action_id = first["edges"][0]["node"]["id"]
     assert (await gql.data(NODE, id=action_id))["node"] == {"id": action_id, "actionType": "INSERT"}
     assert (await other_gql.data(NODE, id=action_id))["node"] is None  # another account's
+
+
+FILTERED = """
+query($type: ActionType, $after: DateTime, $before: DateTime) {
+  bulkActions(actionType: $type, createdAfter: $after, createdBefore: $before) {
+    totalCount edges { node { id actionType } }
+  }
+}
+"""
+
+
+async def test_actions_are_filtered_by_type_and_creation_time(gql: GraphQLClient) -> None:
+    inserted = await gql.create(
+        entityType="CONTACT", actionType="INSERT", records=[{"email": "f@x.io"}]
+    )
+    await gql.create(entityType="CONTACT", actionType="DELETE", entityIds=[inserted["id"]])
+    soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    earlier = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+
+    inserts = (await gql.data(FILTERED, type="INSERT"))["bulkActions"]
+    assert [edge["node"]["id"] for edge in inserts["edges"]] == [inserted["id"]]
+    assert (await gql.data(FILTERED, after=soon))["bulkActions"]["totalCount"] == 0
+    assert (await gql.data(FILTERED, after=earlier, before=soon))["bulkActions"]["totalCount"] == 2
+    with pytest.raises(GraphQLError) as refused:
+        await gql.data(FILTERED, after="2026-01-01T00:00:00")  # no time zone
+    assert refused.value.codes == ["BAD_USER_INPUT"]
