@@ -4,7 +4,7 @@ import { createClient } from "graphql-ws";
 
 const $ = (selector) => document.querySelector(selector);
 const TERMINAL = new Set(["COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCELLED"]);
-const FIELDS = `id entityType actionType status createdAt dryRun canRestoreUntil
+const FIELDS = `id entityType actionType status createdAt scheduledAt dryRun canRestoreUntil
   stats { total processed succeeded failed skipped progress etaSeconds waitingRows }`;
 
 // A `?token=` link (scripts/dev prints one) signs the page in; the token then leaves the
@@ -52,16 +52,35 @@ function render(action) {
   const percent = Math.floor(s.progress * 100);
   row.innerHTML = `
     <td>${action.actionType} ${action.entityType} <small>${action.id}</small></td>
-    <td class="status ${action.status}">${action.status}</td>
+    <td class="status ${action.status}">${action.status}${
+      action.status === "SCHEDULED" && action.scheduledAt
+        ? ` <small class="scheduled">${new Date(action.scheduledAt).toLocaleString()}</small>`
+        : ""
+    }</td>
     <td><progress max="100" value="${percent}"></progress> <span class="percent">${percent}%</span></td>
     <td>${s.succeeded}</td><td>${s.failed}</td><td>${s.skipped}</td>
     <td>${TERMINAL.has(action.status) ? "" : eta(s.etaSeconds)}</td>`;
   if (logs.id === action.id) showControls(action);
 }
 
-// The safety nets, where they apply to the selected action: make a dry run real, undo an
-// ended action (after a confirmation), run its failed rows again.
+// The owner's controls and the safety nets, where they apply to the selected action: pause,
+// resume or cancel it (after a confirmation); make a dry run real, undo an ended action
+// (after a confirmation), run its failed rows again.
+const RUNNING = new Set(["SCHEDULED", "QUEUED", "PROCESSING"]);
 const FOLLOW_UPS = [
+  // A scheduled action has not started: it is rescheduled or cancelled, not paused.
+  {
+    label: "Pause",
+    mutation: "pauseBulkAction",
+    applies: (a) => a.status === "QUEUED" || a.status === "PROCESSING",
+  },
+  { label: "Resume", mutation: "resumeBulkAction", applies: (a) => a.status === "PAUSED" },
+  {
+    label: "Cancel",
+    mutation: "cancelBulkAction",
+    applies: (a) => RUNNING.has(a.status) || a.status === "PAUSED",
+    confirm: (a) => `Cancel ${a.actionType} ${a.id}? Rows not written yet are skipped.`,
+  },
   {
     label: "Run for real",
     mutation: "runBulkAction",
@@ -118,12 +137,41 @@ async function loadEnums() {
     const names = type.enumValues.map((v) => v.name).filter((name) => name !== "RESTORE");
     $(select).innerHTML = names.map((name) => `<option>${name}</option>`).join("");
   }
+  const types = data.action.enumValues.map((v) => `<option>${v.name}</option>`).join("");
+  $("#filter-type").innerHTML = `<option value="">all types</option>${types}`;
+}
+
+// The list's filters, applied by the server (bulkActions' arguments).
+function filters() {
+  const day = (value, plusDays = 0) => {
+    if (!value) return null;
+    const date = new Date(`${value}T00:00:00`); // the user's own midnight
+    date.setDate(date.getDate() + plusDays);
+    return date.toISOString();
+  };
+  return {
+    status: $("#filter-status").value || null,
+    type: $("#filter-type").value || null,
+    after: day($("#filter-from").value),
+    before: day($("#filter-to").value, 1), // the whole last day
+  };
 }
 
 async function loadActions() {
-  const data = await gql(`{ bulkActions(first: 50) { edges { node { ${FIELDS} } } } }`);
+  const data = await gql(
+    `query($status: BulkActionStatus, $type: ActionType, $after: DateTime, $before: DateTime) {
+      bulkActions(first: 50, status: $status, actionType: $type, createdAfter: $after, createdBefore: $before) {
+        edges { node { ${FIELDS} } } } }`,
+    filters(),
+  );
   $("#actions tbody").innerHTML = "";
+  actions.clear();
   for (const edge of data.bulkActions.edges.reverse()) render(edge.node);
+}
+
+function filtered(action) {
+  const { status, type } = filters();
+  return (!status || action.status === status) && (!type || action.actionType === type);
 }
 
 function follow() {
@@ -135,7 +183,8 @@ function follow() {
     {
       next: ({ data }) => {
         const event = data.bulkActionsFeed;
-        render({ ...event.action, status: event.status, stats: event.stats });
+        const action = { ...event.action, status: event.status, stats: event.stats };
+        if (actions.has(action.id) || filtered(action)) render(action);
         if (logs.id === event.action.id && TERMINAL.has(event.status)) openLogs(logs.id);
       },
       error: (error) => note(`live updates stopped: ${error.reason || error.message || error}`),
@@ -253,6 +302,9 @@ $("#example").addEventListener("click", () => {
   note(`example ready: ${example.name} (250 contacts), CONTACT / INSERT: submit`);
 });
 $("#log-status").addEventListener("change", () => logs.id && openLogs(logs.id));
+for (const id of ["#filter-status", "#filter-type", "#filter-from", "#filter-to"]) {
+  $(id).addEventListener("change", () => loadActions().catch((error) => note(error.message)));
+}
 $("#more").addEventListener("click", () => openLogs(logs.id, true));
 $("#download").addEventListener("click", downloadFailed);
 if (token) {

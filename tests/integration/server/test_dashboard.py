@@ -3,7 +3,9 @@ bar reach 100% through the live feed, open the logs; a screenshot lands in .run/
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +20,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from app.infra.auth import issue_token
 from tests.integration.conftest import ROOT
+from tests.integration.graphql_client import GraphQLClient
+from tests.integration.pacing_helpers import records, set_limit
 
 ROWS = 1200
 
@@ -139,3 +143,60 @@ def test_graphiql_loads_offline_and_runs_a_query(
         "return performance.getEntriesByType('resource').map(r => r.name)"
     )
     assert loaded and all(name.startswith(api_url) for name in loaded), loaded
+
+
+async def test_pause_resume_cancel_the_schedule_and_server_side_filters(
+    api_url: str, account: str, browser: WebDriver, admin_gql: GraphQLClient
+) -> None:
+    # One action paced to a crawl (it stays PROCESSING), one scheduled, one DELETE.
+    await set_limit(admin_gql, account, 60)
+    async with GraphQLClient(api_url, issue_token(account)) as gql:
+        paced = await gql.create(
+            entityType="CONTACT", actionType="INSERT", records=records(600, "pc")
+        )
+        at = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+        scheduled = await gql.create(
+            entityType="CONTACT", actionType="INSERT", records=records(1, "sc"), scheduledAt=at
+        )
+        deleted = await gql.run(entityType="CONTACT", actionType="DELETE", entityIds=[paced["id"]])
+    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
+    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+
+    def row(action: dict[str, Any]) -> str:
+        return f'tr[data-id="{action["id"]}"]'
+
+    def status(action: dict[str, Any]) -> str:
+        return str(browser.find_element(By.CSS_SELECTOR, f"{row(action)} .status").text.split()[0])
+
+    def click(action: dict[str, Any], label: str, confirm: bool = False) -> None:
+        browser.find_element(By.CSS_SELECTOR, row(action)).click()
+        controls = "#action-controls button"
+        wait.until(lambda b: label in [x.text for x in b.find_elements(By.CSS_SELECTOR, controls)])
+        follow_up(browser, wait, label, confirm)
+
+    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, f"{row(scheduled)} .scheduled"))
+    wait.until(lambda b: status(paced) == "PROCESSING")
+    click(paced, "Pause")
+    wait.until(lambda b: status(paced) == "PAUSED")
+    click(paced, "Resume")
+    wait.until(lambda b: status(paced) == "PROCESSING")
+    click(scheduled, "Cancel", confirm=True)
+    wait.until(lambda b: status(scheduled) == "CANCELLED")
+    click(paced, "Cancel", confirm=True)
+    wait.until(lambda b: status(paced) in ("CANCELLING", "CANCELLED"))
+
+    # Filters are the server's: only the DELETE is listed, then nothing up to 2020.
+    Select(browser.find_element(By.ID, "filter-type")).select_by_visible_text("DELETE")
+    listed = "#actions tbody tr"
+    wait.until(
+        lambda b: (
+            [r.get_attribute("data-id") for r in b.find_elements(By.CSS_SELECTOR, listed)]
+            == [deleted["id"]]
+        )
+    )
+    browser.execute_script(
+        "const to = document.querySelector('#filter-to'); to.value = '2020-01-01';"
+        "to.dispatchEvent(new Event('change'));"
+    )
+    wait.until(lambda b: not b.find_elements(By.CSS_SELECTOR, listed))
