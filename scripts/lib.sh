@@ -23,49 +23,36 @@ ensure_python() {
     echo "$want" > "$stamp"
 }
 
-# The dashboard's script: npm packages from the lockfile, bundled by esbuild into dist/ when
-# the sources changed (the bundle is not committed).
-ensure_dashboard() {
-    local dir="$ROOT/server/dashboard" stamp want
+# A folder's npm packages, installed from its lockfile when the lockfile changed.
+npm_packages() {
+    local dir="$1" what="$2" stamp want
     stamp="$dir/node_modules/.installed"
     want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
     if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-        log "installing the dashboard's npm packages"
+        log "installing $what's npm packages"
         (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
         echo "$want" > "$stamp"
-    fi
-    if [[ ! -f "$dir/dist/app.js" ]] || [[ -n "$(find "$dir/src" -newer "$dir/dist/app.js")" ]]; then
-        (cd "$dir" && npm run --silent build >/dev/null 2>&1) || { log "dashboard build failed"; return 1; }
     fi
 }
 
-# GraphiQL's page script and styles: npm packages from the lockfile, bundled by esbuild into
-# dist/ when the sources changed (not committed).
-ensure_graphiql() {
-    local dir="$ROOT/server/graphiql" stamp want
-    stamp="$dir/node_modules/.installed"
-    want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
-    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-        log "installing GraphiQL's npm packages"
-        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-        echo "$want" > "$stamp"
-    fi
-    if [[ ! -f "$dir/dist/graphiql.js" ]] || [[ -n "$(find "$dir/src" -newer "$dir/dist/graphiql.js")" ]]; then
-        (cd "$dir" && npm run --silent build >/dev/null 2>&1) || { log "GraphiQL build failed"; return 1; }
+# A folder's npm packages, then its bundle (esbuild, `npm run build`) into dist/ when its
+# sources changed; bundles are not committed.
+npm_bundle() {
+    local dir="$1" built="$2" what="$3"
+    npm_packages "$dir" "$what"
+    if [[ ! -f "$dir/dist/$built" ]] || [[ -n "$(find "$dir/src" -newer "$dir/dist/$built")" ]]; then
+        (cd "$dir" && npm run --silent build >/dev/null 2>&1) || { log "$what's build failed"; return 1; }
     fi
 }
+
+# The dashboard's script (served at /dashboard).
+ensure_dashboard() { npm_bundle "$ROOT/server/dashboard" app.js "the dashboard"; }
+
+# GraphiQL's page script and styles (served at /graphql, nothing from a CDN).
+ensure_graphiql() { npm_bundle "$ROOT/server/graphiql" graphiql.js "GraphiQL"; }
 
 # npm clients nobody here wrote (graphql-http's audit…), for the conformance tests.
-ensure_conformance() {
-    local dir="$ROOT/tests/conformance" stamp want
-    stamp="$dir/node_modules/.installed"
-    want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
-    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-        log "installing the conformance tests' npm packages"
-        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-        echo "$want" > "$stamp"
-    fi
-}
+ensure_conformance() { npm_packages "$ROOT/tests/conformance" "the conformance tests"; }
 
 # Debian's Chromium and its driver, for the dashboard's browser test.
 ensure_browser() {
