@@ -47,8 +47,6 @@ async def record(
     sources = {row["row"]: row["source_row"] for row in rows if "source_row" in row}
     await write_logs(chunk, outcomes, written_at or utcnow(), sources)
     if await mark_done(chunk, outcomes, started_at, written_at):
-        for outcome in outcomes:
-            metrics.ROWS.labels(str(outcome.status)).inc()
         chain_goes_on = await after_done(chunk)
         await publish_change(chunk.action_id, chunk.account_id)
         if chain_goes_on:
@@ -97,7 +95,11 @@ async def mark_done(
             }
         },
     )
-    return result.modified_count == 1
+    if result.modified_count != 1:
+        return False
+    for status, count in counts.items():  # counted once per chunk, by the delivery that marks it
+        metrics.ROWS.labels(str(status)).inc(count)
+    return True
 
 
 async def after_done(chunk: Chunk) -> bool:
