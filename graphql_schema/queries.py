@@ -6,7 +6,15 @@ import strawberry
 
 from app.domain.errors import NotFound
 from app.usecases import limits, logs, queries
-from app.usecases.pagination import page_size
+from graphql_schema.connections import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    connection,
+    page_request,
+)
 from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, BulkActionStatus, EntityType, LogStatus
 from graphql_schema.filters import EntityFilter, raw_filter
@@ -15,10 +23,8 @@ from graphql_schema.types import (
     BulkActionLogType,
     BulkActionStats,
     BulkActionType,
-    Connection,
     Entity,
     Node,
-    connection,
 )
 from graphql_schema.webhooks import WebhookQuery
 
@@ -46,20 +52,22 @@ class Query(WebhookQuery):
         self,
         info: Info,
         status: BulkActionStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         action_type: ActionType | None = None,
         created_after: datetime | None = None,
         created_before: datetime | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[BulkActionType]:
-        info.context.charge_nodes(page_size(first))
+        paging = page_request(info, first, after, last, before)
         wanted = queries.ActionFilter(
             status=status,
             action_type=getattr(action_type, "value", action_type),
             created_after=created_after,
             created_before=created_before,
         )
-        page = await queries.list_actions(info.context.principal, wanted, first, after)
+        page = await queries.list_actions(info.context.principal, wanted, paging)
         return connection(page, BulkActionType.of)
 
     @strawberry.field(description="Outcomes of an action's rows in input order (keyset paging).")
@@ -68,11 +76,13 @@ class Query(WebhookQuery):
         info: Info,
         id: strawberry.ID,
         status: LogStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[BulkActionLogType]:
-        info.context.charge_nodes(page_size(first))
-        page = await logs.list_logs(info.context.principal, id, status, first, after)
+        paging = page_request(info, first, after, last, before)
+        page = await logs.list_logs(info.context.principal, id, status, paging)
         return connection(page, BulkActionLogType.of)
 
     @strawberry.field
@@ -90,13 +100,15 @@ class Query(WebhookQuery):
         entity_type: EntityType,
         ids: list[strawberry.ID] | None = None,
         filter: EntityFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Entity]:
-        info.context.charge_nodes(page_size(first))
+        paging = page_request(info, first, after, last, before)
         name = getattr(entity_type, "value", entity_type)
         raw = raw_filter(filter) if filter is not None else None
-        page = await queries.list_entities(info.context.principal, name, ids, raw, first, after)
+        page = await queries.list_entities(info.context.principal, name, ids, raw, paging)
         return connection(page, Entity.of)
 
     @strawberry.field(description="How many of the caller's entities a filter matches now.")

@@ -1,8 +1,7 @@
 """GraphQL object types, built from the domain's documents."""
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Generic, TypeVar, cast
+from typing import TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -10,7 +9,6 @@ from strawberry.scalars import JSON
 from app.domain.entities import EntityDocument
 from app.domain.models import ActionLog, BulkAction
 from app.usecases.limits import AccountRateLimit
-from app.usecases.pagination import Page
 from app.usecases.restoring import restorable_until
 from app.usecases.stats import ActionStats, stats_of
 from graphql_schema.context import Info
@@ -184,42 +182,6 @@ class Entity:
             created_at=document.created_at,
             updated_at=document.updated_at,
         )
-
-
-@strawberry.type(description="Where a page of a connection lies in it (Relay).")
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool = strawberry.field(
-        description="Whether items come before this page (paging forward: after a cursor)."
-    )
-    start_cursor: str | None
-    end_cursor: str | None
-
-
-@strawberry.type
-class Edge(Generic[N]):
-    cursor: str
-    node: N
-
-
-@strawberry.type
-class Connection(Generic[N]):
-    edges: list[Edge[N]]
-    page_info: PageInfo
-    total_count: int
-
-
-def connection(page: Page[T], convert: Callable[[T], N]) -> Connection[N]:
-    return Connection(
-        edges=[Edge(cursor=cursor, node=convert(item)) for cursor, item in page.items],
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            start_cursor=page.start_cursor,
-            end_cursor=page.end_cursor,
-        ),
-        total_count=page.total_count,
-    )
 
 
 @strawberry.type(name="AccountRateLimit")

@@ -9,8 +9,16 @@ from app.domain.models import Webhook, WebhookDelivery
 from app.domain.models.webhook import Attempt
 from app.domain.models.webhook import WebhookEvent as DomainEvent
 from app.usecases import webhooks
+from graphql_schema.connections import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    connection,
+    page_request,
+)
 from graphql_schema.context import Info
-from graphql_schema.types import Connection, connection
 
 WebhookEvent = DomainEvent
 strawberry.enum(WebhookEvent, description="What a webhook is told of an action.")
@@ -90,9 +98,16 @@ class WebhookQuery:
 
     @strawberry.field(description="A webhook's deliveries, newest first, each with its attempts.")
     async def webhook_deliveries(
-        self, info: Info, id: strawberry.ID, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        id: strawberry.ID,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[DeliveryType]:
-        page = await webhooks.deliveries(info.context.principal, id, first, after)
+        paging = page_request(info, first, after, last, before)
+        page = await webhooks.deliveries(info.context.principal, id, paging)
         return connection(page, DeliveryType.of)
 
 

@@ -3,9 +3,9 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from beanie import PydanticObjectId
+from beanie import Document, PydanticObjectId
 from bson import ObjectId
 
 from app.domain.entities import EntityDocument, EntitySpec, entities
@@ -19,7 +19,19 @@ from app.domain.models import (
     ControlRequest,
 )
 from app.domain.principal import Principal
-from app.usecases.pagination import Page, decode_cursor, encode_cursor, page_size
+from app.usecases.pagination import (
+    Page,
+    PageRequest,
+    decode_cursor,
+    encode_cursor,
+    keyset_bounds,
+    not_a_cursor,
+    page_of,
+    reading_order,
+    tighten,
+)
+
+D = TypeVar("D", bound=Document)
 
 
 def object_id(value: str, what: str) -> PydanticObjectId:
@@ -67,27 +79,32 @@ def created_range(wanted: ActionFilter) -> dict[str, ObjectId]:
 
 
 async def list_actions(
-    principal: Principal, wanted: ActionFilter, first: int | None, after: str | None
+    principal: Principal, wanted: ActionFilter, request: PageRequest
 ) -> Page[BulkAction]:
-    size = page_size(first)
+    """The caller's actions, newest first."""
     query: dict[str, Any] = {"account_id": principal.account_id}
     if wanted.status is not None:
         query.update(await status_filter(principal, wanted.status))
     if wanted.action_type is not None:
         query["action_type"] = wanted.action_type
-    if bounds := created_range(wanted):
-        query["_id"] = {**query.get("_id", {}), **bounds}
-    total = await BulkAction.find(query).count()
-    if after is not None:
-        query["_id"] = {**query.get("_id", {}), "$lt": ObjectId(cursor_value("action", after))}
-    found = await BulkAction.find(query).sort("-_id").limit(size + 1).to_list()
-    items = [(encode_cursor("action", str(a.id)), a) for a in found[:size]]
-    return Page(
-        items=items,
-        has_next_page=len(found) > size,
-        has_previous_page=after is not None,
-        total_count=total,
-    )
+    for operator, bound in created_range(wanted).items():
+        query["_id"] = tighten(query.get("_id", {}), operator, bound)
+    return await id_page(BulkAction, query, request, "action", descending=True)
+
+
+async def id_page(
+    document: type[D], query: dict[str, Any], request: PageRequest, kind: str, descending: bool
+) -> Page[D]:
+    """A page of the documents `query` finds, in `_id` order, keyset-paged on `_id`."""
+    total = await document.find(query).count()
+    ranged = dict(query)
+    for operator, cursor in keyset_bounds(request, descending):
+        ranged["_id"] = tighten(
+            ranged.get("_id", {}), operator, ObjectId(cursor_value(kind, cursor))
+        )
+    order = reading_order(request, descending)
+    found = await document.find(ranged).sort(f"{order}_id").limit(request.size + 1).to_list()
+    return page_of(found, request, lambda d: encode_cursor(kind, str(d.id)), total)
 
 
 async def requested(principal: Principal, request: ControlRequest) -> list[Any]:
@@ -118,7 +135,7 @@ async def status_filter(principal: Principal, status: BulkActionStatus) -> dict[
 def cursor_value(kind: str, cursor: str) -> str:
     value = decode_cursor(kind, cursor)
     if not ObjectId.is_valid(value):
-        raise BadUserInput(f"`after` is not a cursor of this list: {cursor!r}.")
+        raise not_a_cursor(cursor)
     return value
 
 
@@ -135,26 +152,14 @@ async def list_entities(
     entity_type: str,
     ids: Sequence[str] | None,
     filter: Any | None,
-    first: int | None,
-    after: str | None,
+    request: PageRequest,
 ) -> Page[EntityDocument]:
+    """The caller's entities of one type, oldest first."""
     entity = entities.get(entity_type)
-    size = page_size(first)
     query = entity_query(principal, entity, filter)
     if ids is not None:
         query["_id"] = {"$in": [ObjectId(i) for i in ids if ObjectId.is_valid(i)]}
-    total = await entity.document.find(query).count()
-    if after is not None:
-        bound = {"$gt": ObjectId(cursor_value("entity", after))}
-        query["_id"] = {**query.get("_id", {}), **bound}
-    found = await entity.document.find(query).sort("+_id").limit(size + 1).to_list()
-    items = [(encode_cursor("entity", str(e.id)), e) for e in found[:size]]
-    return Page(
-        items=items,
-        has_next_page=len(found) > size,
-        has_previous_page=after is not None,
-        total_count=total,
-    )
+    return await id_page(entity.document, query, request, "entity", descending=False)
 
 
 async def count_entities(principal: Principal, entity_type: str, filter: Any) -> int:

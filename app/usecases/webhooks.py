@@ -14,7 +14,16 @@ from app.domain.models.ids import saved_id
 from app.domain.models.webhook import TEST_EVENT, WebhookEvent, delivery_body
 from app.domain.principal import Principal
 from app.infra import tasks, webhook_http
-from app.usecases.pagination import Page, decode_cursor, encode_cursor, page_size
+from app.usecases.pagination import (
+    Page,
+    PageRequest,
+    decode_cursor,
+    encode_cursor,
+    keyset_bounds,
+    not_a_cursor,
+    page_of,
+    reading_order,
+)
 
 MAX_WEBHOOKS = 20
 CURSOR = "delivery"
@@ -76,28 +85,38 @@ async def test_webhook(principal: Principal, webhook_id: str) -> WebhookDelivery
 
 
 async def deliveries(
-    principal: Principal, webhook_id: str, first: int | None, after: str | None
+    principal: Principal, webhook_id: str, request: PageRequest
 ) -> Page[WebhookDelivery]:
     """The webhook's deliveries, newest first (keyset paging on when they were made)."""
     hook = await get_webhook(principal, webhook_id)
-    size = page_size(first)
     query: dict[str, object] = {"webhook_id": hook.id}
-    if after is not None:
-        made, _, delivery_id = decode_cursor(CURSOR, after).partition("|")
-        try:
-            at = datetime.fromisoformat(made)
-        except ValueError:
-            raise BadUserInput(f"`after` is not a cursor of this list: {after!r}.") from None
-        query["$or"] = [
-            {"created_at": {"$lt": at}},
-            {"created_at": at, "_id": {"$lt": delivery_id}},
-        ]
-    found = await WebhookDelivery.find(query).sort("-created_at", "-_id").limit(size + 1).to_list()
-    total = await WebhookDelivery.find({"webhook_id": hook.id}).count()
-    items = [(encode_cursor(CURSOR, f"{d.created_at.isoformat()}|{d.id}"), d) for d in found[:size]]
-    return Page(
-        items=items,
-        has_next_page=len(found) > size,
-        has_previous_page=after is not None,
-        total_count=total,
+    total = await WebhookDelivery.find(query).count()
+    if bounds := keyset_bounds(request, descending=True):
+        query["$and"] = [beyond(operator, cursor) for operator, cursor in bounds]
+    order = reading_order(request, descending=True)
+    found = (
+        await WebhookDelivery.find(query)
+        .sort(f"{order}created_at", f"{order}_id")
+        .limit(request.size + 1)
+        .to_list()
     )
+    return page_of(found, request, delivery_cursor, total)
+
+
+def delivery_cursor(delivery: WebhookDelivery) -> str:
+    return encode_cursor(CURSOR, f"{delivery.created_at.isoformat()}|{delivery.id}")
+
+
+def beyond(operator: str, cursor: str) -> dict[str, object]:
+    """The deliveries on the `operator` side of the cursor's (created_at, id)."""
+    made, _, delivery_id = decode_cursor(CURSOR, cursor).partition("|")
+    try:
+        at = datetime.fromisoformat(made)
+    except ValueError:
+        raise not_a_cursor(cursor) from None
+    return {
+        "$or": [
+            {"created_at": {operator: at}},
+            {"created_at": at, "_id": {operator: delivery_id}},
+        ]
+    }

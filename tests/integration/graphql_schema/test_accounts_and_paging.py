@@ -1,6 +1,7 @@
 """Account isolation, idempotency keys, and keyset paging of logs and actions."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -147,6 +148,62 @@ async def test_relay_page_info_and_node(gql: GraphQLClient, other_gql: GraphQLCl
     action_id = first["edges"][0]["node"]["id"]
     assert (await gql.data(NODE, id=action_id))["node"] == {"id": action_id, "actionType": "INSERT"}
     assert (await other_gql.data(NODE, id=action_id))["node"] is None  # another account's
+
+
+BACKWARD = """
+query($last: Int, $before: String, $first: Int, $after: String, $since: DateTime) {
+  bulkActions(last: $last, before: $before, first: $first, after: $after, createdAfter: $since) {
+    edges { cursor node { id } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+  entities(entityType: CONTACT, last: 2) { edges { node { id } } pageInfo { hasPreviousPage } }
+  every: entities(entityType: CONTACT) { edges { node { id } } }
+}
+"""
+
+
+async def test_lists_page_backward_with_last_and_before(gql: GraphQLClient) -> None:
+    since = datetime.now(UTC).isoformat()
+    made = []
+    for n in range(5):
+        created = await gql.create(
+            entityType="CONTACT", actionType="INSERT", records=[{"email": f"b{n}@x.io"}]
+        )
+        made.append(created["id"])
+    newest_first = made[::-1]
+
+    def ids(page: dict[str, Any]) -> list[str]:
+        return [edge["node"]["id"] for edge in page["edges"]]
+
+    # The last two of the list (the oldest), then the two before them, in list order.
+    end = (await gql.data(BACKWARD, last=2, since=since))["bulkActions"]
+    assert ids(end) == newest_first[3:]
+    assert (end["pageInfo"]["hasPreviousPage"], end["pageInfo"]["hasNextPage"]) == (True, False)
+    earlier = await gql.data(BACKWARD, last=2, before=end["pageInfo"]["startCursor"], since=since)
+    assert ids(earlier["bulkActions"]) == newest_first[1:3]
+    assert earlier["bulkActions"]["pageInfo"]["hasNextPage"]
+    start = await gql.data(
+        BACKWARD, last=2, before=earlier["bulkActions"]["pageInfo"]["startCursor"], since=since
+    )
+    assert ids(start["bulkActions"]) == newest_first[:1]
+    assert not start["bulkActions"]["pageInfo"]["hasPreviousPage"]
+    # Between two cursors, either way.
+    edges = (await gql.data(BACKWARD, first=5, since=since))["bulkActions"]["edges"]
+    bounds = {"after": edges[0]["cursor"], "before": edges[4]["cursor"], "since": since}
+    assert ids((await gql.data(BACKWARD, first=10, **bounds))["bulkActions"]) == newest_first[1:4]
+    assert ids((await gql.data(BACKWARD, last=2, **bounds))["bulkActions"]) == newest_first[2:4]
+    for action_id in made:
+        await gql.wait(action_id)
+    listed = await gql.data(BACKWARD, last=1, since=since)
+    assert ids(listed["entities"]) == ids(listed["every"])[3:]
+    assert listed["entities"]["pageInfo"]["hasPreviousPage"]
+
+    with pytest.raises(GraphQLError) as refused:
+        await gql.data(BACKWARD, first=1, last=1)
+    assert refused.value.codes == ["BAD_USER_INPUT"]
+    with pytest.raises(GraphQLError) as refused:
+        await gql.data(BACKWARD, before="bG9nOjM3")  # a log cursor
+    assert refused.value.codes == ["BAD_USER_INPUT"]
 
 
 FILTERED = """

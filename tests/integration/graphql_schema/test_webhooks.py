@@ -131,6 +131,35 @@ async def test_a_failing_receiver_gets_retries_until_it_accepts(
     assert {headers["Bulk-Delivery-Id"] for headers, _ in receiver.got} == {sent["id"]}
 
 
+PAGE = """
+query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  webhookDeliveries(id: $id, first: $first, after: $after, last: $last, before: $before) {
+    edges { node { id } } pageInfo { startCursor endCursor }
+  }
+}
+"""
+
+
+async def test_deliveries_page_both_ways(gql: GraphQLClient, receiver: Receiver) -> None:
+    made = (await gql.data(CREATE, url=receiver.url, events=["ACTION_FAILED"]))["createWebhook"]
+    hook_id = made["webhook"]["id"]
+    sent = [(await gql.data(TEST, id=hook_id))["testWebhook"]["id"] for _ in range(3)]
+
+    forward: list[str] = []
+    cursor = None
+    for _ in sent:
+        page = (await gql.data(PAGE, id=hook_id, first=1, after=cursor))["webhookDeliveries"]
+        forward += [edge["node"]["id"] for edge in page["edges"]]
+        cursor = page["pageInfo"]["endCursor"]
+    backward: list[str] = []
+    cursor = None
+    for _ in sent:
+        page = (await gql.data(PAGE, id=hook_id, last=1, before=cursor))["webhookDeliveries"]
+        backward = [edge["node"]["id"] for edge in page["edges"]] + backward
+        cursor = page["pageInfo"]["startCursor"]
+    assert forward == backward == sent[::-1]  # newest first
+
+
 @pytest.mark.parametrize(
     "url",
     [

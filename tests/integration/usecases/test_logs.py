@@ -1,6 +1,6 @@
-"""Log pages walk the blocks in row order: across chunks that meet inside a block, over
-parts not processed yet, and over long runs of rows of other statuses, without reading
-every empty block on the way."""
+"""Log pages walk the blocks in row order, forward and backward: across chunks that meet
+inside a block, over parts not processed yet, and over long runs of rows of other statuses,
+without reading every empty block on the way."""
 
 from beanie import PydanticObjectId
 
@@ -12,6 +12,7 @@ from app.domain.principal import Principal
 from app.engine.completion import mark_done, write_logs
 from app.infra import liveness
 from app.usecases import logs
+from app.usecases.pagination import PageRequest, encode_cursor
 from tests.integration.commands import COUNTER
 
 CHUNK_ROWS = 37  # chunks meet inside blocks of 100
@@ -71,11 +72,29 @@ async def every_page(account: str, action: BulkAction, status: LogStatus | None)
     found: list[ActionLog] = []
     after = None
     while True:
-        page = await logs.list_logs(Principal(account), str(action.id), status, 25, after)
+        request = PageRequest(first=25, after=after)
+        page = await logs.list_logs(Principal(account), str(action.id), status, request)
         found.extend(log for _, log in page.items)
         if not page.has_next_page:
             return [log.row for log in found]
         after = page.end_cursor
+
+
+async def every_page_backward(
+    account: str, action: BulkAction, status: LogStatus | None
+) -> list[int]:
+    """The pages from the last one to the first, each in row order, put back together."""
+    pages: list[list[int]] = []
+    before = None
+    while True:
+        request = PageRequest(last=25, before=before)
+        page = await logs.list_logs(Principal(account), str(action.id), status, request)
+        rows = [log.row for _, log in page.items]
+        assert rows == sorted(rows)
+        pages.insert(0, rows)
+        if not page.has_previous_page:
+            return [row for rows in pages for row in rows]
+        before = page.start_cursor
 
 
 async def test_pages_give_every_logged_row_once_in_order(database: None, account: str) -> None:
@@ -83,7 +102,10 @@ async def test_pages_give_every_logged_row_once_in_order(database: None, account
     action = await stored_action(account, rows, unprocessed)
     for status in (None, LogStatus.SUCCESS, LogStatus.FAILED, LogStatus.SKIPPED):
         assert await every_page(account, action, status) == expected(rows, unprocessed, status)
-    page = await logs.list_logs(Principal(account), str(action.id), LogStatus.FAILED, 3, None)
+        backward = await every_page_backward(account, action, status)
+        assert backward == expected(rows, unprocessed, status)
+    request = PageRequest(first=3)
+    page = await logs.list_logs(Principal(account), str(action.id), LogStatus.FAILED, request)
     assert [(log.row, log.reason, log.message) for _, log in page.items] == [
         (97, LogReason.INVALID, "bad 97"),
         (194, LogReason.INVALID, "bad 194"),
@@ -96,11 +118,36 @@ async def test_a_page_skips_unprocessed_rows_without_reading_each_block(
 ) -> None:
     rows, unprocessed = 3000, range(1, 80)  # rows 38 to 2960: 29 blocks hold nothing
     action = await stored_action(account, rows, unprocessed, total_known=False)
+    request = PageRequest(first=50, after="bG9nOjM3")  # after row 37
     with COUNTER.counting() as commands:
-        page = await logs.list_logs(Principal(account), str(action.id), None, 50, "bG9nOjM3")
+        page = await logs.list_logs(Principal(account), str(action.id), None, request)
     assert [log.row for _, log in page.items] == list(range(2961, 3001))
     assert not page.has_next_page
     assert len(commands) <= 10, commands
+    request = PageRequest(last=50, before=page.start_cursor)
+    with COUNTER.counting() as commands:
+        page = await logs.list_logs(Principal(account), str(action.id), None, request)
+    assert [log.row for _, log in page.items] == list(range(1, 38))
+    assert not page.has_previous_page and page.has_next_page
+    assert len(commands) <= 10, commands
+
+
+async def test_a_page_between_two_cursors_holds_the_rows_between(
+    database: None, account: str
+) -> None:
+    action = await stored_action(account, 500, range(0))
+    after, before = encode_cursor("log", 100), encode_cursor("log", 131)
+    for request in (
+        PageRequest(first=50, after=after, before=before),
+        PageRequest(last=50, after=after, before=before),
+    ):
+        page = await logs.list_logs(Principal(account), str(action.id), None, request)
+        assert [log.row for _, log in page.items] == list(range(101, 131))
+        assert page.has_next_page == request.backward
+        assert page.has_previous_page != request.backward
+    request = PageRequest(last=10, after=after, before=before)
+    page = await logs.list_logs(Principal(account), str(action.id), LogStatus.SKIPPED, request)
+    assert [log.row for _, log in page.items] == [104, 117, 130]
 
 
 async def test_the_export_reads_every_log(database: None, account: str) -> None:
