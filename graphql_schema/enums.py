@@ -1,8 +1,10 @@
-"""GraphQL enums. Entity and action types come from the registries, so a new module
-shows up in the schema without touching this file."""
+"""GraphQL enums. Entity and action types come from the registries, each value described by
+its own module, so a new module shows up in the schema, documented, without touching this
+file; the domain's own enums get their values' descriptions here."""
 
-from enum import Enum
-from typing import TYPE_CHECKING
+import dataclasses
+from enum import Enum, EnumMeta
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
@@ -11,24 +13,92 @@ from app.domain.entities import entities
 from app.domain.models import BulkActionStatus as DomainStatus
 from app.domain.models import LogReason as DomainReason
 from app.domain.models import LogStatus as DomainLogStatus
+from app.domain.models.webhook import WebhookEvent as DomainEvent
+
+
+def described(cls: Any, description: str, values: dict[str, str]) -> Any:
+    """Marks `cls` as a GraphQL enum with a description for it and for each of its values
+    (every one: a missing value is a KeyError at import, not an undocumented schema)."""
+    strawberry.enum(cls, description=description)
+    definition = cls.__strawberry_definition__
+    definition.values = [
+        dataclasses.replace(value, description=values[value.name]) for value in definition.values
+    ]
+    return cls
+
+
+def registry_enum(name: str, registry: Any, description: str) -> EnumMeta:
+    members = Enum(name, {spec.name: spec.name for spec in registry})  # type: ignore[misc]
+    return described(members, description, {spec.name: spec.description for spec in registry})  # type: ignore[no-any-return]
+
 
 if TYPE_CHECKING:
     EntityType = str
     ActionType = str
 else:
-    EntityType = strawberry.enum(
-        Enum("EntityType", {name: name for name in entities.names()}),
-        description="The kinds of CRM entity; one module each in app/domain/entities.",
+    EntityType = registry_enum(
+        "EntityType",
+        entities,
+        "The kinds of CRM entity; one module each in app/domain/entities.",
     )
-    ActionType = strawberry.enum(
-        Enum("ActionType", {name: name for name in actions.names()}),
-        description="What an action does to its entities; one module each in app/domain/actions.",
+    ActionType = registry_enum(
+        "ActionType",
+        actions,
+        "What an action does to its entities; one module each in app/domain/actions.",
     )
 
-# The domain's own enums are the GraphQL enums; strawberry.enum only marks them.
-BulkActionStatus = DomainStatus
-LogStatus = DomainLogStatus
-LogReason = DomainReason
-strawberry.enum(BulkActionStatus)
-strawberry.enum(LogStatus)
-strawberry.enum(LogReason)
+# The domain's own enums are the GraphQL enums; `described` only marks them.
+BulkActionStatus = described(
+    DomainStatus,
+    "Where an action is in its life.",
+    {
+        "SCHEDULED": "Waits for its `scheduledAt` time.",
+        "QUEUED": "Made, waiting for a worker to plan it.",
+        "PROCESSING": "Planning and processing its chunks.",
+        "PAUSED": "Paused by pauseBulkAction: no new chunk starts until resumeBulkAction.",
+        "CANCELLING": "Cancelled; chunks under way finish, the rest are logged SKIPPED/CANCELLED.",
+        "COMPLETED": "Every row processed, none FAILED.",
+        "COMPLETED_WITH_ERRORS": "Every row processed, some FAILED (see the logs).",
+        "FAILED": "Stopped by an error of the action itself (its `error` says which).",
+        "CANCELLED": "Cancelled: every row not processed is logged SKIPPED/CANCELLED.",
+    },
+)
+LogStatus = described(
+    DomainLogStatus,
+    "What became of one row.",
+    {
+        "SUCCESS": "The row did what it asked.",
+        "FAILED": "The row could not be done; its reason and message say why.",
+        "SKIPPED": "The row was left alone on purpose; its reason says why.",
+    },
+)
+LogReason = described(
+    DomainReason,
+    "Why a row ended as it did.",
+    {
+        "UPDATED": "The entity was changed.",
+        "INSERTED": "The entity was created.",
+        "DELETED": "The entity was deleted.",
+        "DUPLICATE_IN_INPUT": "An earlier row of the input had the same key: the first wins.",
+        "ALREADY_EXISTS": "INSERT of a key the account already has.",
+        "NOT_FOUND": "No entity of the account has this id (or it vanished).",
+        "DUPLICATE_KEY": "The change would give the entity a key another entity has.",
+        "INVALID": "The row does not fit the entity's schema (the message names the field).",
+        "WRITE_ERROR": "The database refused the write (the message says why).",
+        "PROCESSING_ERROR": "Its chunk failed after every retry.",
+        "CANCELLED": "The action was cancelled before this row was processed.",
+        "UNCHANGED": "The entity already looked as asked: nothing was written.",
+        "EXPORTED": "The entity was written to the export file.",
+        "CHANGED_SINCE": "RESTORE left it: the entity changed after the restored action.",
+    },
+)
+WebhookEvent = described(
+    DomainEvent,
+    "What a webhook is told of.",
+    {
+        "ACTION_STARTED": "An action began processing.",
+        "ACTION_COMPLETED": "An action ended COMPLETED or COMPLETED_WITH_ERRORS.",
+        "ACTION_FAILED": "An action ended FAILED.",
+        "ACTION_CANCELLED": "An action ended CANCELLED.",
+    },
+)

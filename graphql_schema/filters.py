@@ -12,22 +12,44 @@ from strawberry.scalars import JSON
 
 @strawberry.input(description="One field's condition: exactly one operator set.")
 class FieldCondition:
-    field: str
-    eq: JSON | None = strawberry.UNSET
-    ne: JSON | None = strawberry.UNSET
-    in_: list[JSON] | None = strawberry.field(name="in", default=strawberry.UNSET)
-    not_in: list[JSON] | None = strawberry.UNSET
-    exists: bool | None = strawberry.UNSET
-    lt: JSON | None = strawberry.UNSET
-    lte: JSON | None = strawberry.UNSET
-    gt: JSON | None = strawberry.UNSET
-    gte: JSON | None = strawberry.UNSET
+    field: str = strawberry.field(description="A field of the entity type (see `Entity.data`).")
+    eq: JSON | None = strawberry.field(default=strawberry.UNSET, description="Equals this value.")
+    ne: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Does not equal this value (or is absent)."
+    )
+    in_: list[JSON] | None = strawberry.field(
+        name="in", default=strawberry.UNSET, description="Equals one of these values."
+    )
+    not_in: list[JSON] | None = strawberry.field(
+        default=strawberry.UNSET, description="Equals none of these values."
+    )
+    exists: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="The field has a value (true) or none (false)."
+    )
+    lt: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Number or date fields: below this."
+    )
+    lte: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Number or date fields: at most this."
+    )
+    gt: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Number or date fields: above this."
+    )
+    gte: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Number or date fields: at least this."
+    )
     prefix: str | None = strawberry.field(
         default=strawberry.UNSET, description="Text fields starting with this, in any case."
     )
-    has_any: list[str] | None = strawberry.UNSET
-    has_all: list[str] | None = strawberry.UNSET
-    has_none: list[str] | None = strawberry.UNSET
+    has_any: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="List fields (tags) holding one of these."
+    )
+    has_all: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="List fields (tags) holding all of these."
+    )
+    has_none: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="List fields (tags) holding none of these."
+    )
 
 
 @strawberry.input(
@@ -35,9 +57,16 @@ class FieldCondition:
     "with no conditions must say `all: true` to target every entity of the account."
 )
 class EntityFilter:
-    all: bool | None = strawberry.UNSET
-    conditions: list[FieldCondition] | None = strawberry.UNSET
-    any: Optional[list["EntityFilter"]] = strawberry.UNSET  # noqa: UP045 (a forward reference)
+    all: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="True: every entity of the account (the only way to ask for all of them).",
+    )
+    conditions: list[FieldCondition] | None = strawberry.field(
+        default=strawberry.UNSET, description="Conditions that must all hold."
+    )
+    any: Optional[list["EntityFilter"]] = strawberry.field(  # noqa: UP045 (a forward reference)
+        default=strawberry.UNSET, description="Filters of which at least one must hold."
+    )
 
 
 OPERATORS = {

@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from starlette.datastructures import UploadFile
@@ -22,14 +22,17 @@ from app.usecases.runs import run_dry_run
 from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, EntityType, LogStatus
 from graphql_schema.filters import EntityFilter, raw_filter
-from graphql_schema.types import AccountRateLimitType, BulkActionType
+from graphql_schema.types import AccountRateLimitType, ActionId, BulkActionType
 from graphql_schema.webhooks import WebhookMutation
 
 
-@strawberry.input
+@strawberry.input(
+    description="A new action: its entity and action types, and its targets given one way "
+    "(`records`, `entityIds`, `file`, `uploadId` or `filter`)."
+)
 class CreateBulkActionInput:
-    entity_type: EntityType
-    action_type: ActionType
+    entity_type: EntityType = strawberry.field(description="The kind of entity it acts on.")
+    action_type: ActionType = strawberry.field(description="What it does to them.")
     entity_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Targets of UPDATE (with `fields`) or DELETE."
     )
@@ -85,10 +88,16 @@ class CreateBulkActionInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="Making actions.")
 class CreateMutation:
     @strawberry.mutation(description="Validates and stores an action, then queues it.")
-    async def create_bulk_action(self, info: Info, input: CreateBulkActionInput) -> BulkActionType:
+    async def create_bulk_action(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateBulkActionInput, strawberry.argument(description="What the action is to do.")
+        ],
+    ) -> BulkActionType:
         principal = info.context.principal
         if input.file is None:
             return BulkActionType.of(await create(principal, input, input.upload_id))
@@ -109,7 +118,7 @@ class CreateMutation:
         description="Makes a completed dry run real: a new action from the same input (the "
         "same upload, nothing sent again); asked again, the same action."
     )
-    async def run_bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType:
+    async def run_bulk_action(self, info: Info, id: ActionId) -> BulkActionType:
         return BulkActionType.of(await run_dry_run(info.context.principal, id))
 
     @strawberry.mutation(
@@ -118,7 +127,7 @@ class CreateMutation:
         "set back). Entities changed by someone since are left as they are (SKIPPED, "
         "CHANGED_SINCE). Once per action, within RESTORE_RETENTION_DAYS after it ended."
     )
-    async def restore_bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType:
+    async def restore_bulk_action(self, info: Info, id: ActionId) -> BulkActionType:
         return BulkActionType.of(await restore_bulk_action(info.context.principal, id))
 
     @strawberry.mutation(
@@ -131,10 +140,19 @@ class CreateMutation:
     async def retry_bulk_action(
         self,
         info: Info,
-        id: strawberry.ID,
-        status: LogStatus | None = LogStatus.FAILED,
-        records: list[JSON] | None = strawberry.UNSET,
-        upload_id: strawberry.ID | None = strawberry.UNSET,
+        id: ActionId,
+        status: Annotated[
+            LogStatus | None,
+            strawberry.argument(description="The outcome of the rows to run again."),
+        ] = LogStatus.FAILED,
+        records: Annotated[
+            list[JSON] | None,
+            strawberry.argument(description="Corrected rows: `{row, ...fields}`."),
+        ] = strawberry.UNSET,
+        upload_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Corrected rows as a CSV with a `row` column."),
+        ] = strawberry.UNSET,
     ) -> BulkActionType:
         retry = await retry_bulk_action(
             info.context.principal,
@@ -182,32 +200,42 @@ async def store_file(account_id: str, file: UploadFile) -> str:
     return (await uploads.store(account_id, file.filename or "upload.csv", chunks())).id
 
 
-@strawberry.type
+@strawberry.type(description="Controlling actions under way.")
 class ControlMutation:
     @strawberry.mutation(
         description="Stops the action: running chunks finish, the other rows are logged "
         "SKIPPED (CANCELLED). Status CANCELLING until then, CANCELLED after."
     )
-    async def cancel_bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType:
+    async def cancel_bulk_action(self, info: Info, id: ActionId) -> BulkActionType:
         return BulkActionType.of(await control.cancel(info.context.principal, id))
 
     @strawberry.mutation(description="Holds the action between chunks; resume goes on from there.")
-    async def pause_bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType:
+    async def pause_bulk_action(self, info: Info, id: ActionId) -> BulkActionType:
         return BulkActionType.of(await control.pause(info.context.principal, id))
 
-    @strawberry.mutation
-    async def resume_bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType:
+    @strawberry.mutation(description="Lets a paused action go on from where it was held.")
+    async def resume_bulk_action(self, info: Info, id: ActionId) -> BulkActionType:
         return BulkActionType.of(await control.resume(info.context.principal, id))
 
     @strawberry.mutation(description="Moves the start of a SCHEDULED action.")
     async def reschedule_bulk_action(
-        self, info: Info, id: strawberry.ID, scheduled_at: datetime
+        self,
+        info: Info,
+        id: ActionId,
+        scheduled_at: Annotated[
+            datetime, strawberry.argument(description="The new start time, with a time zone.")
+        ],
     ) -> BulkActionType:
         return BulkActionType.of(await control.reschedule(info.context.principal, id, scheduled_at))
 
     @strawberry.mutation(description="Sets an account's entities per minute; admin tokens only.")
     async def set_account_rate_limit(
-        self, info: Info, account_id: str, per_minute: int
+        self,
+        info: Info,
+        account_id: Annotated[str, strawberry.argument(description="The account to limit.")],
+        per_minute: Annotated[
+            int, strawberry.argument(description="Entities per rolling minute, at least 1.")
+        ],
     ) -> AccountRateLimitType:
         principal = info.context.principal
         await limits.set_limit(principal, account_id, per_minute)
@@ -216,6 +244,6 @@ class ControlMutation:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Everything that changes state: actions, limits, webhooks.")
 class Mutation(CreateMutation, ControlMutation, WebhookMutation):
     pass

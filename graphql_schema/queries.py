@@ -1,6 +1,7 @@
 """Read resolvers: actions, their stats and logs, and entities."""
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -20,6 +21,7 @@ from graphql_schema.enums import ActionType, BulkActionStatus, EntityType, LogSt
 from graphql_schema.filters import EntityFilter, raw_filter
 from graphql_schema.types import (
     AccountRateLimitType,
+    ActionId,
     BulkActionLogType,
     BulkActionStats,
     BulkActionType,
@@ -28,17 +30,23 @@ from graphql_schema.types import (
 )
 from graphql_schema.webhooks import WebhookQuery
 
+KindOfEntity = Annotated[EntityType, strawberry.argument(description="The kind of entity.")]
 
-@strawberry.type
+
+@strawberry.type(description="Reading actions, their logs and stats, entities and limits.")
 class Query(WebhookQuery):
     @strawberry.field(description="One of the caller's actions; another account's is NOT_FOUND.")
-    async def bulk_action(self, info: Info, id: strawberry.ID) -> BulkActionType | None:
+    async def bulk_action(self, info: Info, id: ActionId) -> BulkActionType | None:
         return BulkActionType.of(await queries.get_action(info.context.principal, id))
 
     @strawberry.field(
         description="The caller's object with this id (a BulkAction), or null (Relay's node)."
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The object's plain id.")],
+    ) -> Node | None:
         try:
             return BulkActionType.of(await queries.get_action(info.context.principal, id))
         except NotFound:
@@ -51,12 +59,21 @@ class Query(WebhookQuery):
     async def bulk_actions(
         self,
         info: Info,
-        status: BulkActionStatus | None = None,
+        status: Annotated[
+            BulkActionStatus | None, strawberry.argument(description="Only actions shown so.")
+        ] = None,
         first: First = None,
         after: After = None,
-        action_type: ActionType | None = None,
-        created_after: datetime | None = None,
-        created_before: datetime | None = None,
+        action_type: Annotated[
+            ActionType | None, strawberry.argument(description="Only actions of this type.")
+        ] = None,
+        created_after: Annotated[
+            datetime | None,
+            strawberry.argument(description="Only actions made at or after this time."),
+        ] = None,
+        created_before: Annotated[
+            datetime | None, strawberry.argument(description="Only actions made before this time.")
+        ] = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[BulkActionType]:
@@ -74,8 +91,10 @@ class Query(WebhookQuery):
     async def bulk_action_logs(
         self,
         info: Info,
-        id: strawberry.ID,
-        status: LogStatus | None = None,
+        id: ActionId,
+        status: Annotated[
+            LogStatus | None, strawberry.argument(description="Only rows of this outcome.")
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -85,8 +104,8 @@ class Query(WebhookQuery):
         page = await logs.list_logs(info.context.principal, id, status, paging)
         return connection(page, BulkActionLogType.of)
 
-    @strawberry.field
-    async def bulk_action_stats(self, info: Info, id: strawberry.ID) -> BulkActionStats:
+    @strawberry.field(description="An action's counts, progress and pace (as BulkAction.stats).")
+    async def bulk_action_stats(self, info: Info, id: ActionId) -> BulkActionStats:
         return await BulkActionStats.of(await queries.get_action(info.context.principal, id))
 
     @strawberry.field(description="The caller's entity rate limit and how much of it is used.")
@@ -97,9 +116,13 @@ class Query(WebhookQuery):
     async def entities(
         self,
         info: Info,
-        entity_type: EntityType,
-        ids: list[strawberry.ID] | None = None,
-        filter: EntityFilter | None = None,
+        entity_type: KindOfEntity,
+        ids: Annotated[
+            list[strawberry.ID] | None, strawberry.argument(description="Only these entities.")
+        ] = None,
+        filter: Annotated[
+            EntityFilter | None, strawberry.argument(description="Only the entities it matches.")
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -113,7 +136,10 @@ class Query(WebhookQuery):
 
     @strawberry.field(description="How many of the caller's entities a filter matches now.")
     async def count_entities(
-        self, info: Info, entity_type: EntityType, filter: EntityFilter
+        self,
+        info: Info,
+        entity_type: KindOfEntity,
+        filter: Annotated[EntityFilter, strawberry.argument(description="The audience to count.")],
     ) -> int:
         name = getattr(entity_type, "value", entity_type)
         return await queries.count_entities(info.context.principal, name, raw_filter(filter))

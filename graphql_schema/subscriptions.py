@@ -13,16 +13,16 @@ from app.usecases import queries
 from app.usecases.live import Progress, hub, read_progress
 from graphql_schema.context import Info
 from graphql_schema.enums import BulkActionStatus
-from graphql_schema.types import BulkActionStats, BulkActionType
+from graphql_schema.types import ActionId, BulkActionStats, BulkActionType
 
 
-@strawberry.type
+@strawberry.type(description="An action's state at one moment, as a subscription sends it.")
 class BulkActionProgress:
-    id: strawberry.ID
-    status: BulkActionStatus
-    stats: BulkActionStats
+    id: strawberry.ID = strawberry.field(description="The action's id.")
+    status: BulkActionStatus = strawberry.field(description="Its status then.")
+    stats: BulkActionStats = strawberry.field(description="Its counts then.")
     at: datetime = strawberry.field(description="When this state was read.")
-    action: BulkActionType
+    action: BulkActionType = strawberry.field(description="The whole action, as read then.")
 
     @classmethod
     def of(cls, progress: Progress) -> "BulkActionProgress":
@@ -35,14 +35,14 @@ class BulkActionProgress:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Live progress over WebSocket (graphql-transport-ws or graphql-ws).")
 class Subscription:
     @strawberry.subscription(
         description="The action's state now, then after each chunk and status change; "
         "completes after the final status."
     )
     async def bulk_action_progress(
-        self, info: Info, id: strawberry.ID
+        self, info: Info, id: ActionId
     ) -> AsyncGenerator[BulkActionProgress, None]:
         action = await queries.get_action(info.context.principal, id)
         assert action.id is not None

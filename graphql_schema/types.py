@@ -1,7 +1,7 @@
 """GraphQL object types, built from the domain's documents."""
 
 from datetime import datetime
-from typing import TypeVar, cast
+from typing import Annotated, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -18,19 +18,25 @@ N = TypeVar("N")
 T = TypeVar("T")
 
 
-@strawberry.type
+@strawberry.type(description="An action's counts, progress and pace, as of now.")
 class BulkActionStats:
     total: int = strawberry.field(
         description="Rows of the input; while planning reads it, the rows planned so far."
     )
-    processed: int
-    succeeded: int
-    failed: int
-    skipped: int
-    progress: float = strawberry.field(description="processed / total, from 0 to 1.")
-    chunks_total: int
-    chunks_done: int
-    elapsed_seconds: float | None
+    processed: int = strawberry.field(
+        description="Rows with an outcome: succeeded + failed + skipped."
+    )
+    succeeded: int = strawberry.field(description="Rows logged SUCCESS.")
+    failed: int = strawberry.field(description="Rows logged FAILED.")
+    skipped: int = strawberry.field(
+        description="Rows logged SKIPPED (duplicates, unchanged, cancelled…)."
+    )
+    progress: float = strawberry.field(description="Processed / total, from 0 to 1.")
+    chunks_total: int = strawberry.field(description="Chunks planned so far.")
+    chunks_done: int = strawberry.field(description="Chunks processed.")
+    elapsed_seconds: float | None = strawberry.field(
+        description="Since processing started (to the end, once ended); null before."
+    )
     rate_per_second: float | None = strawberry.field(description="Rows processed per second.")
     eta_seconds: float | None = strawberry.field(
         description="Time left: the later of the rate so far and the account's rate limit."
@@ -49,6 +55,11 @@ class BulkActionStats:
         return cls(**vars(await stats_of(action)))
 
 
+ActionId = Annotated[
+    strawberry.ID, strawberry.argument(description="The action's id (one of the caller's).")
+]
+
+
 def optional_id(value: object | None) -> strawberry.ID | None:
     return strawberry.ID(str(value)) if value is not None else None
 
@@ -58,20 +69,27 @@ def optional_id(value: object | None) -> strawberry.ID | None:
     "ids, as every other field takes them, not encoded global ids."
 )
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The object's id.")
 
 
-@strawberry.type(name="BulkAction")
+@strawberry.type(
+    name="BulkAction",
+    description="One bulk action: what it does to which entities, where it is, and its counts.",
+)
 class BulkActionType(Node):
-    id: strawberry.ID
-    entity_type: EntityType
-    action_type: ActionType
-    created_at: datetime
-    scheduled_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    idempotency_key: str | None
-    error: str | None
+    id: strawberry.ID = strawberry.field(description="The action's id (24 hexadecimal characters).")
+    entity_type: EntityType = strawberry.field(description="The kind of entity it acts on.")
+    action_type: ActionType = strawberry.field(description="What it does to them.")
+    created_at: datetime = strawberry.field(description="When createBulkAction made it.")
+    scheduled_at: datetime | None = strawberry.field(
+        description="When it is to start, if it was scheduled."
+    )
+    started_at: datetime | None = strawberry.field(description="When processing began.")
+    finished_at: datetime | None = strawberry.field(description="When it ended.")
+    idempotency_key: str | None = strawberry.field(
+        description="The key it was made with: the same key again answers this action."
+    )
+    error: str | None = strawberry.field(description="Why it FAILED, when it did.")
     action: strawberry.Private[BulkAction]
     # Already read by whoever built this node (the live hub): served as they are.
     known_status: strawberry.Private[BulkActionStatus | None] = None
@@ -113,7 +131,7 @@ class BulkActionType(Node):
             return self.known_status
         return await info.context.loaders.status.load(self.action)
 
-    @strawberry.field
+    @strawberry.field(description="Counts, progress and pace, as of now.")
     async def stats(self, info: Info) -> BulkActionStats:
         if self.known_stats is None:
             self.known_stats = await info.context.loaders.stats.load(self.action)
@@ -142,14 +160,18 @@ class BulkActionType(Node):
         )
 
 
-@strawberry.type(name="BulkActionLog")
+@strawberry.type(name="BulkActionLog", description="The outcome of one row of an action.")
 class BulkActionLogType:
-    entity_id: strawberry.ID | None
+    entity_id: strawberry.ID | None = strawberry.field(
+        description="The entity the row acted on (or would have), when known."
+    )
     row: int = strawberry.field(description="1-based position of the row in the input.")
-    status: LogStatus
-    reason: LogReason
-    message: str | None
-    at: datetime
+    status: LogStatus = strawberry.field(description="SUCCESS, FAILED or SKIPPED.")
+    reason: LogReason = strawberry.field(description="Why it ended so.")
+    message: str | None = strawberry.field(
+        description="What went wrong, for FAILED rows: the field and the rule."
+    )
+    at: datetime = strawberry.field(description="When the outcome was logged.")
     source_row: int | None = strawberry.field(
         description="A restore's or a retry's row: the row of the original action it comes from."
     )
@@ -167,12 +189,12 @@ class BulkActionLogType:
         )
 
 
-@strawberry.type
+@strawberry.type(description="One CRM entity of the caller's account.")
 class Entity:
-    id: strawberry.ID
-    data: JSON
-    created_at: datetime
-    updated_at: datetime
+    id: strawberry.ID = strawberry.field(description="The entity's id.")
+    data: JSON = strawberry.field(description="Its fields, as its entity type defines them.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    updated_at: datetime = strawberry.field(description="When it was last changed.")
 
     @classmethod
     def of(cls, document: EntityDocument) -> "Entity":
@@ -184,14 +206,16 @@ class Entity:
         )
 
 
-@strawberry.type(name="AccountRateLimit")
+@strawberry.type(
+    name="AccountRateLimit", description="An account's entity rate limit and its use now."
+)
 class AccountRateLimitType:
-    account_id: str
+    account_id: str = strawberry.field(description="The account.")
     per_minute: int = strawberry.field(description="Entities processed per rolling minute.")
     used: int = strawberry.field(
         description="Entities written, or being written, in the window ending now."
     )
-    available: int
+    available: int = strawberry.field(description="Entities that may start now: limit minus used.")
     booked_ahead: int = strawberry.field(
         description="Entities of chunks let through or waiting for their time, not written yet."
     )

@@ -2,12 +2,12 @@
 create, delete and test mutations (app.usecases.webhooks)."""
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
 from app.domain.models import Webhook, WebhookDelivery
 from app.domain.models.webhook import Attempt
-from app.domain.models.webhook import WebhookEvent as DomainEvent
 from app.usecases import webhooks
 from graphql_schema.connections import (
     After,
@@ -19,17 +19,15 @@ from graphql_schema.connections import (
     page_request,
 )
 from graphql_schema.context import Info
-
-WebhookEvent = DomainEvent
-strawberry.enum(WebhookEvent, description="What a webhook is told of an action.")
+from graphql_schema.enums import WebhookEvent
 
 
 @strawberry.type(name="Webhook", description="A URL told when the account's actions move.")
 class WebhookType:
-    id: strawberry.ID
-    url: str
-    events: list[WebhookEvent]
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(description="The webhook's id.")
+    url: str = strawberry.field(description="Where deliveries are POSTed (https).")
+    events: list[WebhookEvent] = strawberry.field(description="The events it is told of.")
+    created_at: datetime = strawberry.field(description="When it was made.")
 
     @classmethod
     def of(cls, hook: Webhook) -> "WebhookType":
@@ -41,21 +39,21 @@ class WebhookType:
         )
 
 
-@strawberry.type(name="WebhookCreated")
+@strawberry.type(name="WebhookCreated", description="A new webhook and its signing secret.")
 class WebhookCreatedType:
-    webhook: WebhookType
+    webhook: WebhookType = strawberry.field(description="The webhook.")
     secret: str = strawberry.field(
         description="Signs every delivery (Bulk-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 "
         'of "<t>.<raw body>">). Shown only now.'
     )
 
 
-@strawberry.type(name="WebhookAttempt")
+@strawberry.type(name="WebhookAttempt", description="One POST of a delivery.")
 class AttemptType:
-    at: datetime
+    at: datetime = strawberry.field(description="When it was sent.")
     status_code: int | None = strawberry.field(description="The receiver's HTTP status.")
     error: str | None = strawberry.field(description="Why no status came back.")
-    seconds: float
+    seconds: float = strawberry.field(description="How long the receiver took to answer.")
 
     @classmethod
     def of(cls, attempt: Attempt) -> "AttemptType":
@@ -67,15 +65,21 @@ class AttemptType:
         )
 
 
-@strawberry.type(name="WebhookDelivery")
+@strawberry.type(
+    name="WebhookDelivery", description="One event told to a webhook, with its attempts."
+)
 class DeliveryType:
     id: strawberry.ID = strawberry.field(description="Stable across retries: de-duplicate by it.")
     event: str = strawberry.field(description="A WebhookEvent, or TEST from testWebhook.")
-    action_id: strawberry.ID | None
+    action_id: strawberry.ID | None = strawberry.field(
+        description="The action it tells of (none for TEST)."
+    )
     state: str = strawberry.field(description="PENDING (being retried), DELIVERED or FAILED.")
-    attempts: list[AttemptType]
-    created_at: datetime
-    delivered_at: datetime | None
+    attempts: list[AttemptType] = strawberry.field(description="Its POSTs so far, in order.")
+    created_at: datetime = strawberry.field(description="When the event happened.")
+    delivered_at: datetime | None = strawberry.field(
+        description="When the receiver accepted it (a 2xx answer)."
+    )
 
     @classmethod
     def of(cls, delivery: WebhookDelivery) -> "DeliveryType":
@@ -90,7 +94,10 @@ class DeliveryType:
         )
 
 
-@strawberry.type
+WebhookId = Annotated[strawberry.ID, strawberry.argument(description="The webhook's id.")]
+
+
+@strawberry.type(description="Reading webhooks.")
 class WebhookQuery:
     @strawberry.field(description="The caller's webhooks.")
     async def webhooks(self, info: Info) -> list[WebhookType]:
@@ -100,7 +107,7 @@ class WebhookQuery:
     async def webhook_deliveries(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: WebhookId,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -111,22 +118,27 @@ class WebhookQuery:
         return connection(page, DeliveryType.of)
 
 
-@strawberry.type
+@strawberry.type(description="Making, deleting and testing webhooks.")
 class WebhookMutation:
     @strawberry.mutation(
         description="Tells `url` (https; public addresses only) of the account's actions' "
         "`events`, signed with the secret answered here."
     )
     async def create_webhook(
-        self, info: Info, url: str, events: list[WebhookEvent]
+        self,
+        info: Info,
+        url: Annotated[str, strawberry.argument(description="The receiver's https URL.")],
+        events: Annotated[
+            list[WebhookEvent], strawberry.argument(description="The events to tell it of.")
+        ],
     ) -> WebhookCreatedType:
         hook, secret = await webhooks.create_webhook(info.context.principal, url, events)
         return WebhookCreatedType(webhook=WebhookType.of(hook), secret=secret)
 
     @strawberry.mutation(description="Deletes the webhook; answers its id.")
-    async def delete_webhook(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+    async def delete_webhook(self, info: Info, id: WebhookId) -> strawberry.ID:
         return strawberry.ID(await webhooks.delete_webhook(info.context.principal, id))
 
     @strawberry.mutation(description="Sends the webhook a TEST delivery now.")
-    async def test_webhook(self, info: Info, id: strawberry.ID) -> DeliveryType:
+    async def test_webhook(self, info: Info, id: WebhookId) -> DeliveryType:
         return DeliveryType.of(await webhooks.test_webhook(info.context.principal, id))

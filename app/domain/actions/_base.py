@@ -220,6 +220,8 @@ def failed_write(row: int, error: Mapping[str, Any], entity_id: str | None = Non
 
 class ActionSpec(ABC):
     name: ClassVar[str]
+    # What it does, in a sentence: the GraphQL ActionType value's description.
+    description: ClassVar[str]
     # Rows name their target by entity id (UPDATE, DELETE) rather than by unique key.
     targets_by_id: ClassVar[bool] = False
     # Rows may create entities, so planning gives each one the id its insert will use.

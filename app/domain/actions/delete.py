@@ -26,6 +26,7 @@ from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
 class Delete(TargetsById):
     name = "DELETE"
+    description = "Deletes the entities named by id or matched by a filter."
     restorable = True
 
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:

@@ -47,6 +47,10 @@ def checked_columns(entity: EntitySpec, given: Sequence[Any] | None) -> list[str
 
 class Export(TargetsById):
     name = "EXPORT"
+    description = (
+        "Writes the entities named by id or matched by a filter to a CSV file (GET "
+        "/bulk-actions/{id}/export.csv)."
+    )
 
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
         forbid("EXPORT", fields=given.fields, records=given.records)

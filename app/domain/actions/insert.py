@@ -21,6 +21,7 @@ from app.domain.rows import BeforeImage, Decisions, Row
 
 class Insert(KeyedRecords):
     name = "INSERT"
+    description = "Creates entities; one whose unique key already exists is SKIPPED/ALREADY_EXISTS."
     restorable = True
 
     async def apply(

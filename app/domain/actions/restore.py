@@ -60,6 +60,9 @@ def put_back(entity: EntitySpec, image: BeforeImage) -> WriteOp:
 
 class Restore(TargetsById):
     name = "RESTORE"
+    description = (
+        "Puts back what another action changed, from its before-images (made by restoreBulkAction)."
+    )
     made_by = "restoreBulkAction(id)"
 
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:

@@ -36,6 +36,10 @@ from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
 class Update(TargetsById):
     name = "UPDATE"
+    description = (
+        "Changes existing entities named by id or matched by a filter: set, unset, "
+        "addToList, removeFromList, increment."
+    )
     restorable = True
 
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:

@@ -25,6 +25,9 @@ from app.domain.rows import BeforeImage, Decisions, Row
 
 class Upsert(KeyedRecords):
     name = "UPSERT"
+    description = (
+        "Matches records on the unique key: updates the entity if it exists, inserts it otherwise."
+    )
     restorable = True
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:

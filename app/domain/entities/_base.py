@@ -100,6 +100,8 @@ def describe(error: ValidationError) -> str:
 @dataclass(frozen=True)
 class EntitySpec:
     name: str
+    # What it is, in a sentence: the GraphQL EntityType value's description.
+    description: str
     document: type[EntityDocument]
     fields: type[EntityFields]
     unique_field: str

@@ -25,6 +25,7 @@ class Company(EntityDocument):
 COMPANY = entities.register(
     EntitySpec(
         name="COMPANY",
+        description="An organisation, unique by its web domain (`domain`).",
         document=Company,
         fields=CompanyFields,
         unique_field="domain",

@@ -26,6 +26,7 @@ class Contact(EntityDocument):
 CONTACT = entities.register(
     EntitySpec(
         name="CONTACT",
+        description="A person, unique by `email`.",
         document=Contact,
         fields=ContactFields,
         unique_field="email",

@@ -22,6 +22,7 @@ class Lead(EntityDocument):
 LEAD = entities.register(
     EntitySpec(
         name="LEAD",
+        description="A prospect not yet qualified, unique by `email`.",
         document=Lead,
         fields=LeadFields,
         unique_field="email",
