@@ -39,7 +39,9 @@ class BulkActionStats:
     )
     rate_per_second: float | None = strawberry.field(description="Rows processed per second.")
     eta_seconds: float | None = strawberry.field(
-        description="Time left: the later of the rate so far and the account's rate limit."
+        description="Time left: the later of the rate so far and the account's rate limit; "
+        "null while PAUSED; while CANCELLING, only the rows still finishing count (the rest "
+        "are skipped)."
     )
     waiting_chunks: int = strawberry.field(
         description="Chunks held back by the account's rate limit until their booked start."
@@ -49,6 +51,10 @@ class BulkActionStats:
         description="When the first waiting chunk may start."
     )
     rate_limit_per_minute: int = strawberry.field(description="The account's limit.")
+    finishing_rows: int = strawberry.field(
+        description="Rows of chunks being written now: after a pause or cancel, the rows that "
+        "still land before the action holds or ends (chunks stop between chunks)."
+    )
 
     @classmethod
     async def of(cls, action: BulkAction) -> "BulkActionStats":

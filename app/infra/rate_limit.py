@@ -15,6 +15,7 @@ holds on the times the work is done, however long it takes.
 Each decision is one Lua script, so concurrent callers on any number of processes see one log.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,6 +147,26 @@ return {written, total(redis.call('ZRANGE', KEYS[1], 0, -1))}
 """
 )
 
+# ARGV: writes_last_ms, window_ms, token prefixes. Returns, for each prefix, the cost of the
+# writes in progress whose token starts so.
+WRITING = (
+    OPEN
+    + """
+local writing = redis.call('ZRANGE', KEYS[2], 0, -1)
+local sums = {}
+for i = 3, #ARGV do
+  local prefix = ARGV[i]
+  local sum = 0
+  for _, member in ipairs(writing) do
+    local token = string.match(member, '^%d+:(.*)$')
+    if token and string.sub(token, 1, #prefix) == prefix then sum = sum + cost_of(member) end
+  end
+  sums[#sums + 1] = sum
+end
+return sums
+"""
+)
+
 # KEYS[1]: the log. ARGV: token prefix. Drops bookings not started yet whose token starts so.
 RELEASE = """
 local t = redis.call('TIME')
@@ -248,6 +269,13 @@ class SlidingWindowLimit:
     async def usage(self, subject: str) -> Usage:
         in_window, ahead = await self._run(USAGE, subject)
         return Usage(in_window=int(in_window), ahead=int(ahead))
+
+    async def writing(self, subject: str, token_prefixes: Sequence[str]) -> list[int]:
+        """The cost of the writes in progress whose token starts with each prefix (e.g. the
+        rows of an action's chunks being written now)."""
+        if not token_prefixes:
+            return []
+        return [int(cost) for cost in await self._run(WRITING, subject, *token_prefixes)]
 
     async def release(self, subject: str, token_prefix: str) -> int:
         """Gives back bookings that have not started, e.g. of an action paused or cancelled."""

@@ -52,9 +52,8 @@ async def read_progress(action_id: PydanticObjectId) -> Progress | None:
     action = await BulkAction.get(action_id)
     if action is None:
         return None
-    return Progress(
-        action=action, status=await status_of(action), stats=await stats_of(action), at=at
-    )
+    status = await status_of(action)
+    return Progress(action=action, status=status, stats=await stats_of(action, status), at=at)
 
 
 class Watcher:

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.domain.clock import utcnow
-from app.domain.models import TERMINAL_STATUSES, BulkAction
+from app.domain.models import TERMINAL_STATUSES, BulkAction, BulkActionStatus
 from app.domain.models.ids import saved_id
 from app.domain.progress import Counters, counters_of_many
-from app.infra.account_limits import limit_for
+from app.infra.account_limits import entity_limit, limit_for
 from app.infra.waiting import Waiting, waiting_of_many
+from app.usecases.control import statuses_of
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class ActionStats:
     waiting_rows: int
     next_start_at: datetime | None
     rate_limit_per_minute: int
+    # Rows of chunks whose writes are under way: what still lands after a pause or cancel.
+    finishing_rows: int = 0
 
 
 def eta(remaining: int, rate: float | None, per_minute: int) -> float | None:
@@ -42,26 +45,76 @@ def eta(remaining: int, rate: float | None, per_minute: int) -> float | None:
     return max(remaining / rate, at_limit)
 
 
-async def stats_of_many(actions: Sequence[BulkAction]) -> list[ActionStats]:
-    """Each action's figures, read together: one chunk query and one Redis round trip for
-    all of them, however many there are (a page of a list, say)."""
+def time_left(
+    shown: BulkActionStatus, remaining: int, finishing: int, rate: float | None, per_minute: int
+) -> float | None:
+    """While it runs, the ETA of its remaining rows. Paused, none: nothing new starts until
+    it is resumed. Cancelling, only the rows being written count (already charged to the
+    limit); the others are skipped, which takes no time worth showing."""
+    if shown is BulkActionStatus.PAUSED:
+        return None
+    if shown is BulkActionStatus.CANCELLING:
+        if finishing <= 0:
+            return 0.0
+        return finishing / rate if rate else None
+    return eta(remaining, rate, per_minute)
+
+
+async def stats_of_many(
+    actions: Sequence[BulkAction], shown: Sequence[BulkActionStatus] | None = None
+) -> list[ActionStats]:
+    """Each action's figures, read together: one chunk query, one Redis round trip for what
+    waits and one script call per account for what is being written, however many actions
+    there are (a page of a list, say). `shown`: their statuses as shown, if already read."""
     counters = await counters_of_many(actions)
-    running = [
-        str(saved_id(action)) for action in actions if action.status not in TERMINAL_STATUSES
-    ]
-    held = dict(zip(running, await waiting_of_many(running), strict=True))
+    statuses = list(shown) if shown is not None else await statuses_of(actions)
+    running = [action for action in actions if action.status not in TERMINAL_STATUSES]
+    running_ids = [str(saved_id(action)) for action in running]
+    held = dict(zip(running_ids, await waiting_of_many(running_ids), strict=True))
+    finishing = await rows_being_written(running)
     limits = {account: await limit_for(account) for account in {a.account_id for a in actions}}
     return [
-        figures(action, count, held.get(str(action.id), Waiting()), limits[action.account_id])
-        for action, count in zip(actions, counters, strict=True)
+        figures(
+            action,
+            count,
+            held.get(str(action.id), Waiting()),
+            limits[action.account_id],
+            shown=status,
+            finishing=finishing.get(str(action.id), 0),
+        )
+        for action, status, count in zip(actions, statuses, counters, strict=True)
     ]
 
 
-async def stats_of(action: BulkAction) -> ActionStats:
-    return (await stats_of_many([action]))[0]
+async def rows_being_written(actions: Sequence[BulkAction]) -> dict[str, int]:
+    """Rows of each action's chunks whose writes are under way (charged to the account's
+    limit from their start, by chunk id), with one script call per account."""
+    by_account: dict[str, list[str]] = {}
+    for action in actions:
+        by_account.setdefault(action.account_id, []).append(str(saved_id(action)))
+    found: dict[str, int] = {}
+    for account_id, action_ids in by_account.items():
+        prefixes = [f"{action_id}:" for action_id in action_ids]
+        rows = await entity_limit().writing(account_id, prefixes)
+        found.update(zip(action_ids, rows, strict=True))
+    return found
 
 
-def figures(action: BulkAction, counters: Counters, held: Waiting, per_minute: int) -> ActionStats:
+async def stats_of(action: BulkAction, shown: BulkActionStatus | None = None) -> ActionStats:
+    return (await stats_of_many([action], None if shown is None else [shown]))[0]
+
+
+def figures(
+    action: BulkAction,
+    counters: Counters,
+    held: Waiting,
+    per_minute: int,
+    shown: BulkActionStatus | None = None,
+    finishing: int = 0,
+) -> ActionStats:
+    """The figures; `shown` is the status its owner sees (PAUSED, CANCELLING), by default
+    the stored one, and `finishing` the rows being written now."""
+    shown = shown or action.status
     ended = action.status in TERMINAL_STATUSES
     # Until planning has read the whole input: the rows the input was known to hold when
     # the action was made, or (a filter's) the rows planned so far.
@@ -78,7 +131,7 @@ def figures(action: BulkAction, counters: Counters, held: Waiting, per_minute: i
         if elapsed > 0:
             rate = processed / elapsed
         if not ended and counted:
-            remaining_time = eta(total - processed, rate, per_minute)
+            remaining_time = time_left(shown, total - processed, finishing, rate, per_minute)
     return ActionStats(
         total=total,
         processed=processed,
@@ -97,4 +150,5 @@ def figures(action: BulkAction, counters: Counters, held: Waiting, per_minute: i
         if held.next_start_ms is None
         else datetime.fromtimestamp(held.next_start_ms / 1000, UTC),
         rate_limit_per_minute=per_minute,
+        finishing_rows=finishing,
     )

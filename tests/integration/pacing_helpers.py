@@ -15,7 +15,10 @@ STATS = """
 query($id: ID!) {
   bulkAction(id: $id) {
     status
-    stats { total processed succeeded skipped waitingChunks waitingRows nextStartAt etaSeconds }
+    stats {
+      total processed succeeded skipped waitingChunks waitingRows nextStartAt etaSeconds
+      finishingRows
+    }
   }
   accountRateLimit { perMinute used available bookedAhead }
 }

@@ -76,8 +76,19 @@ async def test_pause_holds_and_resume_goes_on_without_redoing_or_losing_rows(
     assert (await control(gql, "pause", action_id))["status"] == "PAUSED"
     held = await snapshot(gql, action_id)
     await set_limit(admin_gql, account, 1_000_000)  # so nothing but the pause holds it back
-    later = await wait_for(gql, action_id, lambda seen: seen["bulkAction"]["status"] == "PAUSED")
+    later = await wait_for(
+        gql,
+        action_id,
+        lambda seen: (
+            seen["bulkAction"]["status"] == "PAUSED"
+            and seen["bulkAction"]["stats"]["finishingRows"] == 0
+        ),  # what had begun has landed
+    )
     assert later["bulkAction"]["stats"]["processed"] == held["bulkAction"]["stats"]["processed"]
+    await asyncio.sleep(2)  # nothing else starts while it is paused
+    still = await snapshot(gql, action_id)
+    assert still["bulkAction"]["stats"]["processed"] == later["bulkAction"]["stats"]["processed"]
+    assert still["bulkAction"]["stats"]["etaSeconds"] is None  # no end while paused
     assert later["accountRateLimit"]["bookedAhead"] == 0
     assert (await control(gql, "pause", action_id))["status"] == "PAUSED"  # again: no change
     assert (await control(gql, "resume", action_id))["status"] == "PROCESSING"

@@ -123,3 +123,14 @@ async def test_a_write_done_once_is_not_charged_again_when_its_chunk_comes_back(
     assert await limit.begin("acct", 10, 6, "a") is not None
     await limit.finish("acct", 6, "a")
     assert (await limit.usage("acct")).in_window == 6
+
+
+async def test_the_rows_being_written_are_found_by_token_prefix() -> None:
+    prefix = f"test-writing-{uuid.uuid4().hex}"
+    limit = SlidingWindowLimit(prefix, window_ms=60_000, writes_last_ms=60_000)
+    await limit.begin("acct", 1000, 60, "action1:0")
+    await limit.begin("acct", 1000, 40, "action1:1")
+    await limit.begin("acct", 1000, 30, "action2:0")
+    assert await limit.writing("acct", ["action1:", "action2:", "action3:"]) == [100, 30, 0]
+    await limit.finish("acct", 60, "action1:0")
+    assert await limit.writing("acct", ["action1:"]) == [40]

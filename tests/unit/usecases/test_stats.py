@@ -81,3 +81,15 @@ def test_while_planning_the_total_is_what_the_input_held_when_made() -> None:
         by_filter, Counters(succeeded=2000, chunks_done=2, planned=3000), Waiting(), 600
     )
     assert (stats.total, stats.eta_seconds) == (3000, None)
+
+
+def test_paused_there_is_no_eta_and_cancelling_only_the_rows_being_written_count() -> None:
+    started = utcnow() - timedelta(seconds=10)
+    running = action(status=BulkActionStatus.PROCESSING, total=10_000, started_at=started)
+    counters = Counters(succeeded=1000, chunks_done=1, planned=10_000)  # 100 rows/s so far
+    paused = figures(running, counters, Waiting(), 6000, BulkActionStatus.PAUSED, finishing=500)
+    assert (paused.eta_seconds, paused.finishing_rows) == (None, 500)
+    cancelling = figures(running, counters, Waiting(), 6000, BulkActionStatus.CANCELLING, 500)
+    assert cancelling.eta_seconds is not None and 4 <= cancelling.eta_seconds <= 6
+    processing = figures(running, counters, Waiting(), 6000)
+    assert processing.eta_seconds is not None and processing.eta_seconds >= 90
