@@ -6,8 +6,12 @@ tests/conformance/package.json."""
 import json
 import subprocess
 
+import pytest
+
 from graphql_schema.export import sdl
 from tests.integration.conftest import ROOT
+
+pytestmark = pytest.mark.conformance
 
 CONFORMANCE = ROOT / "tests" / "conformance"
 LINTER = CONFORMANCE / "node_modules" / ".bin" / "graphql-schema-linter"

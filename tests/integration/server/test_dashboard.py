@@ -128,6 +128,7 @@ def test_a_token_link_signs_in_and_the_example_matches_its_note(
     assert Select(browser.find_element(By.ID, "action")).first_selected_option.text == "INSERT"
 
 
+@pytest.mark.conformance
 def test_graphiql_loads_offline_and_runs_a_query(
     api_url: str, account: str, browser: WebDriver
 ) -> None:

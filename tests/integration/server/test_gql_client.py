@@ -15,6 +15,8 @@ from websockets.exceptions import ConnectionClosed
 
 from app.infra.auth import issue_token
 
+pytestmark = pytest.mark.conformance
+
 CREATE = """
 mutation($input: CreateBulkActionInput!) {
   createBulkAction(input: $input) { id status }

@@ -6,9 +6,12 @@ import json
 import subprocess
 
 import httpx
+import pytest
 
 from app.infra.auth import issue_token
 from tests.integration.conftest import ROOT
+
+pytestmark = pytest.mark.conformance
 
 AUDIT = ROOT / "tests" / "conformance" / "audit.mjs"
 
