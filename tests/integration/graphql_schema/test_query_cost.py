@@ -14,7 +14,7 @@ from graphql import ExecutionResult
 from app.domain.models import ActionControl, BulkAction, BulkActionStatus, Chunk, ControlRequest
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
-from app.infra import liveness
+from app.infra import account_limits, liveness
 from app.infra.events import publish_change
 from app.usecases.live import hub
 from graphql_schema.context import Context
@@ -80,7 +80,15 @@ async def seed(account: str, count: int) -> None:
             ).insert()
 
 
+async def fresh_limit(account: str) -> None:
+    """Reads the account's limit into this process's cache now, so that no count below
+    depends on whether the cache ran out while a slow machine set the test up."""
+    account_limits.forget(account)
+    await account_limits.limit_for(account)
+
+
 async def list_commands(account: str, first: int) -> list[str]:
+    await fresh_limit(account)
     with COUNTER.counting() as commands:
         result = await schema.execute(
             LIST, variable_values={"first": first}, context_value=context(account)
@@ -124,6 +132,7 @@ async def event_commands(account: str, watchers: int) -> list[str]:
     """The commands one change of the action costs, with `watchers` subscribers."""
     action = await running_action(account)
     streams = await subscribers(account, action, watchers)
+    await fresh_limit(account)
     try:
         with COUNTER.counting() as commands:
             await Chunk(
