@@ -140,7 +140,8 @@ class BulkActionType(Node):
     @strawberry.field(description="Counts, progress and pace, as of now.")
     async def stats(self, info: Info) -> BulkActionStats:
         if self.known_stats is None:
-            self.known_stats = await info.context.loaders.stats.load(self.action)
+            status = await self.status(info)
+            self.known_stats = await info.context.loaders.stats.load((self.action, status))
         return BulkActionStats(**vars(self.known_stats))
 
     @classmethod

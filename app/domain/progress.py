@@ -9,6 +9,9 @@ from app.domain.models import TERMINAL_STATUSES, BulkAction, Chunk, LogStatus
 from app.domain.models.chunk import COUNT_FIELDS
 from app.domain.models.ids import saved_id
 
+# Chunk documents per reply when summing counts: about 100 bytes each as projected.
+CHUNKS_PER_REPLY = 10_000
+
 
 @dataclass(frozen=True)
 class Counters:
@@ -56,6 +59,10 @@ async def sum_chunks_of(
                 "parent": 1,
                 **dict.fromkeys(COUNT_FIELDS.values(), 1),
             },
+            # A few small fields per chunk: one reply holds a page of actions' chunks (the
+            # server's default first batch of 101 documents made a page of 100 actions
+            # ask again).
+            batch_size=CHUNKS_PER_REPLY,
         )
         .to_list()
     )
