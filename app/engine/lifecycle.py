@@ -3,7 +3,9 @@
 Every status change goes through `transition`, which moves only along the table in
 app.domain.status, with a conditional update; reads the action back to confirm it (FerretDB
 v1 may lose one of two concurrent updates of a document, so the update's own answer is not
-trusted); and publishes the change signal that live subscribers follow.
+trusted); announces it to webhooks (noted before it is made, so the announcement survives a
+death in between: app.engine.webhooks); and publishes the change signal that live
+subscribers follow.
 """
 
 from collections.abc import Iterable
@@ -46,6 +48,7 @@ async def transition(
     is confirmed too, so callers that may run twice (redelivered messages) proceed alike.
     """
     sources = sources_of(to, only_from)
+    await webhooks.intend(action_id, to)  # before the move: a death after it is announced
     result = await BulkAction.get_pymongo_collection().update_one(
         {"_id": action_id, "status": {"$in": [str(status) for status in sources]}},
         {"$set": {"status": str(to), **fields}},

@@ -4,7 +4,8 @@ Every few seconds one worker process (whichever takes the sweep lease) looks for
 should be moving but have no message to move them: a scheduled action whose time has come but
 whose delayed message was lost (Redis restarted, worker killed while holding it), and a queued
 or running action with no sign of life (see liveness). It sends each a planner message, which
-is idempotent: it starts, plans or re-queues only what is missing. Every few minutes it also
+is idempotent: it starts, plans or re-queues only what is missing. It announces to webhooks
+the moves whose mover died before it could (app.engine.webhooks). Every few minutes it also
 deletes what retention lets go (app.engine.retention).
 """
 
@@ -21,7 +22,7 @@ from app.domain.models import (
     ControlRequest,
     InputBatch,
 )
-from app.engine import retention
+from app.engine import retention, webhooks
 from app.infra import keys, lease, liveness
 from app.infra.settings import get_settings
 from app.infra.tasks import send_planner
@@ -75,6 +76,7 @@ async def sweep() -> int:
     for action_id in woken:
         # Also marks it alive: one wake-up per stall period, not one per sweep.
         await send_planner(str(action_id))
+    await webhooks.announce_missed()
     every_ms = int(get_settings().retention_sweep_seconds * 1000)
     if await lease.take(keys.retention_lease(), every_ms):
         await delete_orphaned_input()

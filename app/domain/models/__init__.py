@@ -10,7 +10,7 @@ from app.domain.models.bulk_action import BulkAction, WorkingData
 from app.domain.models.chunk import Chunk, ChunkDecision, ChunkRows
 from app.domain.models.idempotency import IdempotencyKey
 from app.domain.models.input_batch import InputBatch
-from app.domain.models.webhook import Webhook, WebhookDelivery
+from app.domain.models.webhook import Announcement, Webhook, WebhookDelivery
 from app.domain.status import (
     SHOWN_BY_REQUEST,
     TERMINAL_STATUSES,
@@ -24,6 +24,7 @@ __all__ = [
     "AccountLimit",
     "ActionControl",
     "ActionLog",
+    "Announcement",
     "BeforeImageBlock",
     "BulkAction",
     "BulkActionStatus",
@@ -57,6 +58,7 @@ def platform_documents() -> list[type[Document]]:
         IdempotencyKey,
         ActionControl,
         AccountLimit,
+        Announcement,
         Webhook,
         WebhookDelivery,
     ]

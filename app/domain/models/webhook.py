@@ -50,6 +50,24 @@ class Webhook(Document):
         indexes: ClassVar[list[IndexModel]] = [IndexModel([("account_id", ASCENDING)])]
 
 
+class Announcement(Document):
+    """A status move about to be made whose webhooks are still to be told: written before
+    the move and deleted once its deliveries are stored and sent, so a process that dies in
+    between leaves it for the sweeper (an outbox)."""
+
+    id: str  # type: ignore[assignment]  # "<action_id>:<status>"
+    action_id: PydanticObjectId
+    status: BulkActionStatus
+    made_at: datetime = Field(default_factory=utcnow)
+
+    @staticmethod
+    def id_for(action_id: PydanticObjectId, status: BulkActionStatus) -> str:
+        return f"{action_id}:{status}"
+
+    class Settings:
+        name = "announcements"
+
+
 class DeliveryState(StrEnum):
     PENDING = "PENDING"  # not answered with a 2xx yet, retried
     DELIVERED = "DELIVERED"
@@ -75,6 +93,8 @@ class WebhookDelivery(Document):
     attempts: list[Attempt] = Field(default_factory=list)
     created_at: datetime = Field(default_factory=utcnow)
     delivered_at: datetime | None = None
+    # When the sweeper last sent a delivery never tried (its message was lost).
+    resent_at: datetime | None = None
 
     class Settings:
         name = "webhook_deliveries"

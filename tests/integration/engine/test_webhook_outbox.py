@@ -1,0 +1,114 @@
+"""Webhook announcements survive a death between a status move and its announcement: the
+move is noted before it is made, and the sweeper announces what a dead mover left (and
+sends again a delivery stored but never sent). Run in-process, the death injected."""
+
+from datetime import timedelta
+
+import pytest
+from beanie import PydanticObjectId
+
+from app.domain.clock import utcnow
+from app.domain.models import (
+    Announcement,
+    BulkAction,
+    BulkActionStatus,
+    Webhook,
+    WebhookDelivery,
+)
+from app.domain.models.ids import saved_id
+from app.domain.models.webhook import WebhookEvent
+from app.engine import lifecycle, webhooks
+from app.infra import tasks
+
+NOW = timedelta(0)
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The deliveries sent to the queue (kept in the test, not sent to a receiver)."""
+    queued: list[str] = []
+
+    async def send(delivery_id: str) -> None:
+        queued.append(delivery_id)
+
+    monkeypatch.setattr(tasks, "send_webhook_delivery", send)
+    return queued
+
+
+async def hooked_action(account: str, *events: WebhookEvent) -> tuple[Webhook, BulkAction]:
+    hook = Webhook(
+        account_id=account, url="https://hooks.example/x", events=list(events), secret="s"
+    )
+    await hook.insert()
+    action = BulkAction(
+        id=PydanticObjectId(),
+        account_id=account,
+        entity_type="CONTACT",
+        action_type="INSERT",
+        status=BulkActionStatus.PROCESSING,
+        started_at=utcnow(),
+    )
+    await action.insert()
+    return hook, action
+
+
+async def deliveries_of(hook: Webhook) -> list[WebhookDelivery]:
+    return await WebhookDelivery.find({"webhook_id": hook.id}).to_list()
+
+
+async def test_a_move_whose_mover_died_before_announcing_is_announced_by_the_sweeper(
+    database: None, account: str, sent: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook, action = await hooked_action(account, WebhookEvent.ACTION_COMPLETED)
+    announce = webhooks.announce
+
+    async def dies(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("killed between the move and its announcement")
+
+    monkeypatch.setattr(webhooks, "announce", dies)
+    with pytest.raises(RuntimeError):
+        await lifecycle.transition(
+            saved_id(action), BulkActionStatus.COMPLETED, finished_at=utcnow()
+        )
+    monkeypatch.setattr(webhooks, "announce", announce)
+    assert (await BulkAction.get(action.id)).status is BulkActionStatus.COMPLETED  # type: ignore[union-attr]
+    assert await deliveries_of(hook) == []
+
+    assert await webhooks.announce_missed(grace=NOW) == 1
+    delivered = await deliveries_of(hook)
+    assert [(d.event, d.action_id) for d in delivered] == [("ACTION_COMPLETED", action.id)]
+    assert sent == [delivered[0].id]
+    assert await Announcement.find({"action_id": action.id}).count() == 0
+    assert await webhooks.announce_missed(grace=NOW) == 0  # once
+    assert len(sent) == 1
+
+
+async def test_a_move_announced_in_time_leaves_no_note_and_one_that_never_happened_is_dropped(
+    database: None, account: str, sent: list[str]
+) -> None:
+    hook, action = await hooked_action(account, WebhookEvent.ACTION_COMPLETED)
+    await webhooks.intend(saved_id(action), BulkActionStatus.COMPLETED)  # a mover that died before
+    await lifecycle.transition(saved_id(action), BulkActionStatus.FAILED, error="boom")
+    assert await webhooks.announce_missed(grace=NOW) == 0
+    assert await Announcement.find({"action_id": action.id}).count() == 0
+    assert await deliveries_of(hook) == [] and sent == []  # the hook asked for completions
+
+
+async def test_a_delivery_stored_but_never_sent_is_sent_again_once(
+    database: None, account: str, sent: list[str]
+) -> None:
+    hook, action = await hooked_action(account, WebhookEvent.ACTION_COMPLETED)
+    delivery = WebhookDelivery(
+        id=f"{hook.id}:{action.id}:ACTION_COMPLETED",
+        webhook_id=saved_id(hook),
+        account_id=account,
+        event="ACTION_COMPLETED",
+        action_id=action.id,
+        body="{}",
+        created_at=utcnow() - timedelta(seconds=10),
+    )
+    await delivery.insert()
+    grace = timedelta(seconds=5)  # the suite's own sweeper waits minutes: it leaves this one
+    assert await webhooks.send_unsent(grace) == [delivery.id]
+    assert await webhooks.send_unsent(grace) == []  # sent again within the grace: not again
+    assert sent == [delivery.id]
