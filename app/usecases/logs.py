@@ -116,6 +116,18 @@ async def chunks_with(
     return await cursor.sort("last_row", 1).limit(CHUNKS_PER_QUERY).to_list()
 
 
+async def chunk_logs(
+    action_id: PydanticObjectId, chunks: list[dict[str, Any]], status: LogStatus
+) -> AsyncGenerator[list[ActionLog], None]:
+    """The logs of one status of each chunk found, in the order found, in row order; the
+    parts of a split chunk are read once, with the chunk."""
+    read = set()
+    for chunk in chunks:
+        if chunk["seq"] not in read:
+            read.add(chunk["seq"])
+            yield await read_chunk(action_id, chunk["seq"], status)
+
+
 async def walk_chunks(
     action: BulkAction, status: LogStatus, after: int
 ) -> AsyncGenerator[ActionLog, None]:
@@ -123,12 +135,9 @@ async def walk_chunks(
     counts say they have some: rows of other statuses are never read."""
     action_id = saved_id(action)
     while found := await chunks_with(action_id, status, after):
-        floor, read = after, set()
-        for chunk in found:
-            if chunk["seq"] in read:
-                continue  # a part of a split chunk: the chunk's read gave every part's rows
-            read.add(chunk["seq"])
-            for log in await read_chunk(action_id, chunk["seq"], status):
+        floor = after
+        async for logs in chunk_logs(action_id, found, status):
+            for log in logs:
                 if log.row > floor:
                     yield log
                     after = max(after, log.row)
@@ -153,12 +162,9 @@ async def walk_chunks_back(
     """The logs of one status before row `before` (or of all rows) in reverse row order."""
     action_id = saved_id(action)
     while found := await chunks_before(action_id, status, before):
-        ceiling, read = before, set()
-        for chunk in found:
-            if chunk["seq"] in read:
-                continue  # a part of a split chunk: the chunk's read gave every part's rows
-            read.add(chunk["seq"])
-            for log in reversed(await read_chunk(action_id, chunk["seq"], status)):
+        ceiling = before
+        async for logs in chunk_logs(action_id, found, status):
+            for log in reversed(logs):
                 if ceiling is None or log.row < ceiling:
                     yield log
                     before = log.row if before is None else min(before, log.row)

@@ -5,7 +5,6 @@ sends again a delivery stored but never sent). Run in-process, the death injecte
 from datetime import timedelta
 
 import pytest
-from beanie import PydanticObjectId
 
 from app.domain.clock import utcnow
 from app.domain.models import (
@@ -19,6 +18,7 @@ from app.domain.models.ids import saved_id
 from app.domain.models.webhook import WebhookEvent
 from app.engine import lifecycle, webhooks
 from app.infra import tasks
+from tests.integration.factories import processing_action
 
 NOW = timedelta(0)
 
@@ -40,15 +40,7 @@ async def hooked_action(account: str, *events: WebhookEvent) -> tuple[Webhook, B
         account_id=account, url="https://hooks.example/x", events=list(events), secret="s"
     )
     await hook.insert()
-    action = BulkAction(
-        id=PydanticObjectId(),
-        account_id=account,
-        entity_type="CONTACT",
-        action_type="INSERT",
-        status=BulkActionStatus.PROCESSING,
-        started_at=utcnow(),
-    )
-    await action.insert()
+    action, _ = await processing_action(account, "CONTACT", "INSERT", [])
     return hook, action
 
 
