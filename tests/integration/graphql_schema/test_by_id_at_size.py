@@ -1,5 +1,6 @@
-"""UPDATE and DELETE of 1,000+ entities named by id, among 2,000, with exact counts; the
-database stays responsive meanwhile (a lookup per id once wedged FerretDB's pool)."""
+"""UPDATE and DELETE of 1,000+ entities named by id, by records and by filter, among 2,000,
+with exact counts; the database stays responsive meanwhile (a lookup per id once wedged
+FerretDB's pool)."""
 
 import asyncio
 from collections import Counter
@@ -47,6 +48,15 @@ async def test_update_and_delete_of_1000_ids_among_2000(gql: GraphQLClient) -> N
     stats = by_records["stats"]
     assert (stats["succeeded"], stats["failed"], stats["skipped"]) == (1000, 0, 0)
 
+    by_filter = await gql.create(
+        entityType="CONTACT",
+        actionType="UPDATE",
+        filter={"conditions": [{"field": "job_title", "eq": "CTO"}]},
+        addToList={"tags": ["board"]},
+    )
+    stats = (await responsive_while(gql, by_filter["id"]))["stats"]
+    assert (stats["total"], stats["succeeded"], stats["failed"]) == (1000, 1000, 0)
+
     deleted = await gql.run(
         entityType="CONTACT",
         actionType="DELETE",
@@ -61,4 +71,5 @@ async def test_update_and_delete_of_1000_ids_among_2000(gql: GraphQLClient) -> N
     assert len(kept) == 1000
     assert all(data["company"] == "Acme" for data in kept.values())
     assert sum(data.get("job_title") == "CTO" for data in kept.values()) == 200
+    assert sum("board" in data.get("tags", []) for data in kept.values()) == 200
     assert await gql.entities("CONTACT", ids[1000:1500]) == {}
