@@ -5,7 +5,7 @@ import { createClient } from "graphql-ws";
 const $ = (selector) => document.querySelector(selector);
 const TERMINAL = new Set(["COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCELLED"]);
 const FIELDS = `id entityType actionType status createdAt scheduledAt dryRun canRestoreUntil
-  stats { total processed succeeded failed skipped progress etaSeconds waitingRows }`;
+  stats { total processed succeeded failed skipped progress etaSeconds waitingRows finishingRows }`;
 
 // A `?token=` link (scripts/dev prints one) signs the page in; the token then leaves the
 // address bar and the history.
@@ -55,6 +55,10 @@ function render(action) {
     <td class="status ${action.status}">${action.status}${
       action.status === "SCHEDULED" && action.scheduledAt
         ? ` <small class="scheduled">${new Date(action.scheduledAt).toLocaleString()}</small>`
+        : ""
+    }${
+      (action.status === "PAUSED" || action.status === "CANCELLING") && s.finishingRows > 0
+        ? ` <small class="finishing">${s.finishingRows} rows finishing</small>`
         : ""
     }</td>
     <td><progress max="100" value="${percent}"></progress> <span class="percent">${percent}%</span></td>
@@ -179,7 +183,7 @@ function follow() {
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`;
   socket = createClient({ url, connectionParams: { Authorization: `Bearer ${token}` }, retryAttempts: 1e9 });
   socket.subscribe(
-    { query: `subscription { bulkActionsFeed { action { ${FIELDS} } status stats { total processed succeeded failed skipped progress etaSeconds waitingRows } } }` },
+    { query: `subscription { bulkActionsFeed { action { ${FIELDS} } status stats { total processed succeeded failed skipped progress etaSeconds waitingRows finishingRows } } }` },
     {
       next: ({ data }) => {
         const event = data.bulkActionsFeed;

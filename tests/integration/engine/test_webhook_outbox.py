@@ -66,13 +66,16 @@ async def test_a_move_whose_mover_died_before_announcing_is_announced_by_the_swe
     assert (await BulkAction.get(action.id)).status is BulkActionStatus.COMPLETED  # type: ignore[union-attr]
     assert await deliveries_of(hook) == []
 
-    assert await webhooks.announce_missed(grace=NOW) == 1
+    # The suite's other actions may have notes too (repeated moves leave theirs for the
+    # sweeper): what matters is what becomes of this one.
+    await webhooks.announce_missed(grace=NOW)
     delivered = await deliveries_of(hook)
     assert [(d.event, d.action_id) for d in delivered] == [("ACTION_COMPLETED", action.id)]
-    assert sent == [delivered[0].id]
+    assert [sent_id for sent_id in sent if sent_id.startswith(str(hook.id))] == [delivered[0].id]
     assert await Announcement.find({"action_id": action.id}).count() == 0
-    assert await webhooks.announce_missed(grace=NOW) == 0  # once
-    assert len(sent) == 1
+    await webhooks.announce_missed(grace=NOW)  # once: no second delivery, nothing sent again
+    assert len(await deliveries_of(hook)) == 1
+    assert [sent_id for sent_id in sent if sent_id.startswith(str(hook.id))] == [delivered[0].id]
 
 
 async def test_a_move_announced_in_time_leaves_no_note_and_one_that_never_happened_is_dropped(
@@ -81,9 +84,10 @@ async def test_a_move_announced_in_time_leaves_no_note_and_one_that_never_happen
     hook, action = await hooked_action(account, WebhookEvent.ACTION_COMPLETED)
     await webhooks.intend(saved_id(action), BulkActionStatus.COMPLETED)  # a mover that died before
     await lifecycle.transition(saved_id(action), BulkActionStatus.FAILED, error="boom")
-    assert await webhooks.announce_missed(grace=NOW) == 0
+    await webhooks.announce_missed(grace=NOW)
     assert await Announcement.find({"action_id": action.id}).count() == 0
-    assert await deliveries_of(hook) == [] and sent == []  # the hook asked for completions
+    assert await deliveries_of(hook) == []  # the hook asked for completions only
+    assert not [sent_id for sent_id in sent if sent_id.startswith(str(hook.id))]
 
 
 async def test_a_delivery_stored_but_never_sent_is_sent_again_once(
@@ -101,6 +105,7 @@ async def test_a_delivery_stored_but_never_sent_is_sent_again_once(
     )
     await delivery.insert()
     grace = timedelta(seconds=5)  # the suite's own sweeper waits minutes: it leaves this one
-    assert await webhooks.send_unsent(grace) == [delivery.id]
-    assert await webhooks.send_unsent(grace) == []  # sent again within the grace: not again
-    assert sent == [delivery.id]
+    assert delivery.id in await webhooks.send_unsent(grace)
+    # Sent again within the grace: not again.
+    assert delivery.id not in await webhooks.send_unsent(grace)
+    assert [sent_id for sent_id in sent if sent_id.startswith(str(hook.id))] == [delivery.id]
