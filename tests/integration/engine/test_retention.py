@@ -119,3 +119,63 @@ async def test_logs_expire_after_their_retention(gql: GraphQLClient) -> None:
     assert await gql.all_logs(done["id"])
     await retention.sweep(later(days=get_settings().log_retention_days + 1))
     assert await gql.all_logs(done["id"]) == []
+
+
+async def test_a_sweep_killed_between_its_deletes_and_its_mark_is_finished_by_the_next(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step is found again from the database: a sweep that dies after deleting and
+    before marking (or before deleting the upload) leaves work the next sweep completes."""
+    upload_id = (await upload(gql, CSV)).json()["uploadId"]
+    done = await gql.run(entityType="CONTACT", actionType="INSERT", uploadId=upload_id)
+    action_id = ObjectId(done["id"])
+    chunk_ids = [
+        c["_id"] async for c in Chunk.get_pymongo_collection().find({"action_id": action_id})
+    ]
+    mark, delete_upload = retention.mark, uploads.delete
+    died: list[str] = []
+
+    def dies_at(original: Any, step: str) -> Any:
+        """`original`, except that the process dies when it comes to this action."""
+
+        async def step_of(target: Any, *args: Any) -> Any:
+            if str(target) in (str(action_id), upload_id):
+                died.append(step)
+                raise RuntimeError("the sweeping process died here")
+            return await original(target, *args)
+
+        return step_of
+
+    async def sweep_until_it_dies(days: float) -> None:
+        for _ in range(500):  # a sweep takes a few actions at a time
+            try:
+                await retention.sweep(later(days=days))
+            except RuntimeError:
+                return
+            now = await BulkAction.get(action_id)
+            if now is not None and now.working_data is not WorkingData.KEPT:
+                return  # the suite's own sweeper (every few minutes) took this step first
+
+    monkeypatch.setattr(retention, "mark", dies_at(mark, "mark"))
+    await sweep_until_it_dies(days=0)
+    if died:
+        assert await stored(ChunkDecision, chunk_ids) == 0  # deleted, not marked
+    monkeypatch.setattr(retention, "mark", mark)
+    await swept_until(action_id, WorkingData.FOR_RETRY, days=0)
+    assert await stored(ChunkRows, chunk_ids) == len(chunk_ids)
+
+    window = get_settings().restore_retention_days
+    died.clear()
+    monkeypatch.setattr(uploads, "delete", dies_at(delete_upload, "upload"))
+    for _ in range(500):
+        try:
+            await retention.sweep(later(days=window + 1))
+        except RuntimeError:
+            break
+    assert died == ["upload"]
+    assert await stored(ChunkRows, chunk_ids) == 0
+    assert await file_exists(upload_id)
+    monkeypatch.setattr(uploads, "delete", delete_upload)
+    await swept_until(action_id, WorkingData.DELETED, days=window + 1)
+    assert not await file_exists(upload_id)
+    assert (await gql.action(done["id"]))["stats"] == done["stats"]
