@@ -108,3 +108,15 @@ async def die_at(monkeypatch: pytest.MonkeyPatch, chunk_id: str, module: object,
         patch.setattr(module, name, dying)
         with pytest.raises(Died):
             await processing.process_chunk(chunk_id)
+
+
+def record_sends(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[str]:
+    """Replaces the async sender `owner.name(id)` with one that only records the ids sent,
+    in order, and returns that record."""
+    sent: list[str] = []
+
+    async def record(item_id: str) -> None:
+        sent.append(item_id)
+
+    monkeypatch.setattr(owner, name, record)
+    return sent

@@ -12,19 +12,14 @@ from tests.integration.factories import (
     insert_rows,
     processing_action,
     queued_action,
+    record_sends,
 )
 
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The chunks dispatch sends, in order (sent nowhere)."""
-    sent: list[str] = []
-
-    async def record(chunk_id: str) -> None:
-        sent.append(chunk_id)
-
-    monkeypatch.setattr(dispatch, "send_chunk", record)
-    return sent
+    return record_sends(monkeypatch, dispatch, "send_chunk")
 
 
 async def test_a_chunk_both_sides_find_ready_is_sent_once(

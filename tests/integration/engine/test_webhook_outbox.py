@@ -18,7 +18,7 @@ from app.domain.models.ids import saved_id
 from app.domain.models.webhook import WebhookEvent
 from app.engine import lifecycle, webhooks
 from app.infra import tasks
-from tests.integration.factories import processing_action
+from tests.integration.factories import processing_action, record_sends
 
 NOW = timedelta(0)
 
@@ -26,13 +26,7 @@ NOW = timedelta(0)
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The deliveries sent to the queue (kept in the test, not sent to a receiver)."""
-    queued: list[str] = []
-
-    async def send(delivery_id: str) -> None:
-        queued.append(delivery_id)
-
-    monkeypatch.setattr(tasks, "send_webhook_delivery", send)
-    return queued
+    return record_sends(monkeypatch, tasks, "send_webhook_delivery")
 
 
 async def hooked_action(account: str, *events: WebhookEvent) -> tuple[Webhook, BulkAction]:
