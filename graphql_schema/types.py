@@ -1,7 +1,7 @@
 """GraphQL object types, built from the domain's documents."""
 
 from datetime import datetime
-from typing import Annotated, TypeVar, cast
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,9 +13,6 @@ from app.usecases.restoring import restorable_until
 from app.usecases.stats import ActionStats, stats_of
 from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, BulkActionStatus, EntityType, LogReason, LogStatus
-
-N = TypeVar("N")
-T = TypeVar("T")
 
 
 @strawberry.type(description="An action's counts, progress and pace, as of now.")
