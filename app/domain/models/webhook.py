@@ -100,6 +100,9 @@ class WebhookDelivery(Document):
         name = "webhook_deliveries"
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("webhook_id", ASCENDING), ("created_at", DESCENDING)]),
+            # The sweeper looks for PENDING deliveries never tried every few seconds: on
+            # mongod an index read of the few pending ones, not a scan of the history.
+            IndexModel([("state", ASCENDING), ("created_at", ASCENDING)]),
         ]
 
 
