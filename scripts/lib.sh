@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared provisioning for scripts/dev and scripts/test: installs what is missing
+# Shared provisioning for scripts/dev, scripts/test and scripts/services: installs what is missing
 # (Python deps, redis-server, FerretDB) and starts the services on free loopback ports.
 # Source it; it defines functions only.
 
@@ -74,34 +74,72 @@ ensure_redis() {
     apt_install redis-server
 }
 
-# FerretDB's module proxy refuses the version list that `go install pkg@v` asks for, so we
-# download the exact module version and build it, writing the version file its build expects.
+# FerretDB $FERRETDB_VERSION, exported as FERRETDB_BIN: the first that passes ferretdb_check of
+# FERRETDB_BIN (if set), this project's own build in $TOOLS_DIR, and each `ferretdb` on PATH;
+# else built once into $TOOLS_DIR. Never by `go install`: the module's source lacks the version
+# file its build embeds, and a binary built without it panics at start, in GOPATH/bin, where
+# every later run would find it first.
 ensure_ferretdb() {
-    FERRETDB_BIN="$(command -v ferretdb || true)"
-    [[ -n "$FERRETDB_BIN" ]] && return
-    FERRETDB_BIN="$TOOLS_DIR/ferretdb"
-    [[ -x "$FERRETDB_BIN" ]] && return
+    local candidate why
+    for candidate in "${FERRETDB_BIN:-}" "$TOOLS_DIR/ferretdb" $(type -ap ferretdb); do
+        [[ -n "$candidate" && -x "$candidate" ]] || continue
+        if why="$(ferretdb_check "$candidate")"; then
+            export FERRETDB_BIN="$candidate"
+            log "using FerretDB at $FERRETDB_BIN"
+            return
+        fi
+        log "not using $candidate: $why"
+    done
+    build_ferretdb || return 1
+    export FERRETDB_BIN="$TOOLS_DIR/ferretdb"
+    why="$(ferretdb_check "$FERRETDB_BIN")" || { log "the FerretDB just built fails: $why"; return 1; }
+    log "using FerretDB at $FERRETDB_BIN (built)"
+}
+
+# Succeeds if the binary says it is $FERRETDB_VERSION and then starts and listens (on SQLite in
+# a scratch folder, for a moment); else prints why not.
+ferretdb_check() {
+    local bin="$1" said scratch port pid up=no
+    said="$("$bin" --version 2>&1)" || true
+    if ! grep -q "version: $FERRETDB_VERSION\$" <<<"$said"; then
+        echo "it is not FerretDB $FERRETDB_VERSION (--version: $(head -n 1 <<<"$said"))"
+        return 1
+    fi
+    scratch="$(mktemp -d)" port="$(free_port)"
+    "$bin" --handler=sqlite "--sqlite-url=file:$scratch/" "--state-dir=$scratch" \
+        "--listen-addr=127.0.0.1:$port" --telemetry=disable --debug-addr=- >"$scratch/log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 100); do
+        if port_open "$port"; then up=yes; break; fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    [[ "$up" == yes ]] || echo "it does not start: $(grep -v '^\s*$' "$scratch/log" | tail -n 3)"
+    rm -rf "$scratch"
+    [[ "$up" == yes ]]
+}
+
+# The module's exact source from the Go module proxy, built with the version file its build
+# expects, into a temporary name first: an interrupted build leaves nothing that can be found.
+build_ferretdb() {
     command -v go >/dev/null || { log "FerretDB needs the Go toolchain"; return 1; }
-    if "$(go env GOPATH)/bin/ferretdb" --version >/dev/null 2>&1; then
-        FERRETDB_BIN="$(go env GOPATH)/bin/ferretdb"
-        return
-    fi
-    log "building FerretDB $FERRETDB_VERSION with go (once)"
-    if GOFLAGS=-mod=mod go install "github.com/FerretDB/FerretDB/cmd/ferretdb@$FERRETDB_VERSION" 2>/dev/null \
-        && [[ -x "$(go env GOPATH)/bin/ferretdb" ]] \
-        && "$(go env GOPATH)/bin/ferretdb" --version >/dev/null 2>&1; then
-        mkdir -p "$TOOLS_DIR" && cp "$(go env GOPATH)/bin/ferretdb" "$FERRETDB_BIN"
-        return
-    fi
+    log "building FerretDB $FERRETDB_VERSION with go into $TOOLS_DIR (once, a few minutes)"
     local tmp src
     tmp="$(mktemp -d)"
     (cd "$tmp" && go mod init ferretdb-build >/dev/null 2>&1)
     src="$(cd "$tmp" && go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" || { rm -rf "$tmp"; return 1; }
     cp -r "$src" "$tmp/src" && chmod -R u+w "$tmp/src"
     echo "$FERRETDB_VERSION" > "$tmp/src/build/version/version.txt"
     mkdir -p "$TOOLS_DIR"
-    (cd "$tmp/src" && go build -o "$FERRETDB_BIN" ./cmd/ferretdb)
+    if ! (cd "$tmp/src" && go build -trimpath -o "$TOOLS_DIR/.ferretdb.$$" ./cmd/ferretdb); then
+        rm -rf "$tmp" "$TOOLS_DIR/.ferretdb.$$"
+        log "building FerretDB failed"
+        return 1
+    fi
+    mv -f "$TOOLS_DIR/.ferretdb.$$" "$TOOLS_DIR/ferretdb"
     rm -rf "$tmp"
 }
 
@@ -109,31 +147,56 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+port_open() {
+    python3 -c "import socket; socket.create_connection(('127.0.0.1',$1),0.2).close()" 2>/dev/null
+}
+
+# Waits for a service just started (pid) to listen; if it exits or does not listen within
+# 30 s, says so with the last lines of its log, so the failure names its cause.
 wait_port() {
-    local port="$1" name="$2"
+    local port="$1" name="$2" pid="$3" log_file="$4"
     for _ in $(seq 1 150); do
-        if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$port),0.2)" 2>/dev/null; then
-            return
+        port_open "$port" && return
+        if ! kill -0 "$pid" 2>/dev/null; then
+            log "$name exited before listening on port $port"
+            break
         fi
         sleep 0.2
     done
-    log "$name did not start on port $port"; return 1
+    log "$name did not start on port $port; the end of $log_file:"
+    tail -n 30 "$log_file" | sed 's/^/    /' >&2
+    return 1
+}
+
+# Each start of the services has a folder of its own, $RUN_DIR/runs/<time>-<pid>: logs/, one
+# file a service, kept after the run for reading (runs whose script has ended are pruned to
+# the newest 10), and scratch/, the throwaway data of tests and benchmarks, removed at stop.
+open_run() {
+    local old
+    THIS_RUN="$RUN_DIR/runs/$(date +%Y%m%d-%H%M%S)-$$"
+    LOGS="$THIS_RUN/logs" SCRATCH="$THIS_RUN/scratch"
+    mkdir -p "$LOGS" "$SCRATCH"
+    for old in $(ls -1d "$RUN_DIR"/runs/*/ 2>/dev/null | sort -r | tail -n +11); do
+        old="${old%/}"
+        kill -0 "${old##*-}" 2>/dev/null || rm -rf "$old"
+    done
+    log "this run's logs: $LOGS"
 }
 
 start_redis() {
     if [[ -n "${REDIS_URL:-}" ]]; then log "using Redis at $REDIS_URL"; return; fi
     ensure_redis
     local port dir persist=no; port="$(free_port)"
-    dir="$RUN_DIR/redis"
+    dir="$SCRATCH/redis"
     # With DATA_DIR the queue and limits survive a restart: an append-only file there.
     if [[ -n "${DATA_DIR:-}" ]]; then dir="$DATA_DIR/redis"; persist=yes; fi
     mkdir -p "$dir"
     setpriv --pdeathsig TERM redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly "$persist" \
-        --dir "$dir" --logfile "$RUN_DIR/redis.log" &
+        --dir "$dir" --logfile "$LOGS/redis.log" >>"$LOGS/redis.log" 2>&1 &
     PIDS+=($!)
-    wait_port "$port" redis
+    wait_port "$port" Redis "$!" "$LOGS/redis.log"
     export REDIS_URL="redis://127.0.0.1:$port/0"
-    log "redis on $REDIS_URL"
+    log "Redis on $REDIS_URL"
 }
 
 # PostgreSQL from Debian's packages, for FerretDB's postgresql handler; sets POSTGRES_URL.
@@ -148,18 +211,19 @@ start_postgres() {
     port="$(free_port)"
     # Throwaway (tests, benchmarks): a new data directory, no fsync. With DATA_DIR (scripts/dev):
     # one kept there, made once, written safely.
-    data="$RUN_DIR/postgres-$port" durability=(-c fsync=off -c synchronous_commit=off)
+    data="$SCRATCH/postgres" durability=(-c fsync=off -c synchronous_commit=off)
     if [[ -n "${DATA_DIR:-}" ]]; then data="$DATA_DIR/postgres" durability=(); fi
     mkdir -p "$data"
     # initdb and postgres refuse to run as root.
     if [[ "$(id -u)" == 0 ]]; then chown -R postgres "$data"; as=(runuser -u postgres --); fi
     if [[ ! -f "$data/PG_VERSION" ]]; then
-        "${as[@]}" "$bin/initdb" -D "$data" -A trust -U postgres >/dev/null
+        "${as[@]}" "$bin/initdb" -D "$data" -A trust -U postgres >"$LOGS/initdb.log" 2>&1 \
+            || { log "initdb failed:"; tail -n 20 "$LOGS/initdb.log" >&2; return 1; }
     fi
     setpriv --pdeathsig TERM "${as[@]}" "$bin/postgres" -D "$data" -p "$port" -k "$data" -c listen_addresses=127.0.0.1 \
-        "${durability[@]}" >"$RUN_DIR/postgres.log" 2>&1 &
+        "${durability[@]}" >"$LOGS/postgres.log" 2>&1 &
     PIDS+=($!)
-    wait_port "$port" PostgreSQL
+    wait_port "$port" PostgreSQL "$!" "$LOGS/postgres.log"
     for _ in $(seq 1 50); do
         "${as[@]}" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1" >/dev/null 2>&1 && break
         sleep 0.2
@@ -183,7 +247,7 @@ start_mongo() {
     ensure_ferretdb
     local port data backend; port="$(free_port)"
     data="${DATA_DIR:+$DATA_DIR/ferretdb}"
-    data="${data:-$RUN_DIR/ferretdb-$port}"
+    data="${data:-$SCRATCH/ferretdb}"
     mkdir -p "$data"
     if [[ "${FERRETDB_BACKEND:-postgresql}" == postgresql ]]; then
         start_postgres
@@ -193,15 +257,15 @@ start_mongo() {
     fi
     setpriv --pdeathsig TERM "$FERRETDB_BIN" "${backend[@]}" --state-dir="$data" \
         --listen-addr="127.0.0.1:$port" --telemetry=disable --log-level=WARN \
-        --debug-addr=- >"$RUN_DIR/ferretdb.log" 2>&1 &
+        --debug-addr=- >"$LOGS/ferretdb.log" 2>&1 &
     PIDS+=($!)
-    wait_port "$port" FerretDB
+    wait_port "$port" FerretDB "$!" "$LOGS/ferretdb.log"
     export MONGODB_URL="mongodb://127.0.0.1:$port/"
     log "FerretDB on $MONGODB_URL (data in $data)"
 }
 
 # Stops what was started, newest first: the API and workers finish before Redis and the
-# database they talk to go away.
+# database they talk to go away. Then the run's throwaway data goes.
 stop_all() {
     local i pid
     for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
@@ -209,15 +273,16 @@ stop_all() {
         kill "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
+    [[ -z "${SCRATCH:-}" ]] || rm -rf "$SCRATCH"
 }
 
 start_services() {
-    mkdir -p "$RUN_DIR"
+    open_run
     # Every process started from here writes its metrics to one new directory; a scrape of
     # the API's /metrics adds them up (prometheus_client's multi-process mode).
     if [[ -z "${PROMETHEUS_MULTIPROC_DIR:-}" ]]; then
-        export PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/metrics-$$"
-        rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+        export PROMETHEUS_MULTIPROC_DIR="$SCRATCH/metrics"
+        mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
     fi
     trap stop_all EXIT
     trap 'exit 130' INT TERM
