@@ -34,6 +34,10 @@ function note(text) {
   $("#submit-note").textContent = text;
 }
 
+function count(n, one, many) {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
 function eta(seconds) {
   if (seconds == null) return "";
   return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
@@ -95,8 +99,8 @@ const FOLLOW_UPS = [
     mutation: "restoreBulkAction",
     applies: (a) => a.canRestoreUntil != null,
     confirm: (a) =>
-      `Restore ${a.actionType} ${a.id}? Every entity it changed is put back as it was, ` +
-      "except those changed since. This can be done once.",
+      `Restore ${a.actionType} ${a.id}? It touches ${count(a.stats.succeeded, "entity", "entities")}: ` +
+      "each one it changed is put back as it was, except those changed since. This can be done once.",
   },
   {
     label: "Retry failed",
@@ -141,6 +145,9 @@ async function loadEnums() {
     const names = type.enumValues.map((v) => v.name).filter((name) => name !== "RESTORE");
     $(select).innerHTML = names.map((name) => `<option>${name}</option>`).join("");
   }
+  // The form opens on something harmless a newcomer can submit as it is: the example contacts
+  // to insert (a DELETE asks first, naming how many rows it will delete).
+  useExample();
   const types = data.action.enumValues.map((v) => `<option>${v.name}</option>`).join("");
   $("#filter-type").innerHTML = `<option value="">all types</option>${types}`;
 }
@@ -242,6 +249,12 @@ async function submit(event) {
       uploadId: body.uploadId,
       dryRun: $("#dry-run").checked,
     };
+    if (input.actionType === "DELETE" && !input.dryRun) {
+      const rows = count(body.rows, "row", "rows");
+      const asked = `Delete the ${input.entityType} entities named in ${file.name} (${rows})? ` +
+        "They can be restored for a while afterwards.";
+      if (!window.confirm(asked)) return note(`not created: ${file.name} (${rows}) was not deleted`);
+    }
     const data = await gql(
       `mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { ${FIELDS} } }`,
       { input },
@@ -297,13 +310,19 @@ async function downloadFailed() {
 
 $("#token-form").addEventListener("submit", start);
 $("#submit-form").addEventListener("submit", submit);
-$("#example").addEventListener("click", () => {
+function useExample() {
   example = exampleCsv();
   $("#file").value = "";
   // The example is contacts to insert: the lists say so, as the note does.
   $("#entity").value = "CONTACT";
   $("#action").value = "INSERT";
   note(`example ready: ${example.name} (250 contacts), CONTACT / INSERT: submit`);
+}
+
+$("#example").addEventListener("click", useExample);
+$("#file").addEventListener("change", () => {
+  const file = $("#file").files[0];
+  if (file) note(`${file.name}: choose what to do with it, then submit`);
 });
 $("#log-status").addEventListener("change", () => logs.id && openLogs(logs.id));
 for (const id of ["#filter-status", "#filter-type", "#filter-from", "#filter-to"]) {

@@ -15,6 +15,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.expected_conditions import alert_is_present
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -42,13 +43,16 @@ def browser() -> Iterator[WebDriver]:
 
 
 def follow_up(
-    browser: WebDriver, wait: WebDriverWait[WebDriver], label: str, confirm: bool = False
+    browser: WebDriver, wait: WebDriverWait[WebDriver], label: str, confirm: str | None = None
 ) -> str:
-    """Clicks the selected action's button (accepting its confirmation); the new action's id."""
+    """Clicks the selected action's button, accepting its confirmation, which must say
+    `confirm`; the new action's id."""
     buttons = browser.find_elements(By.CSS_SELECTOR, "#action-controls button")
     next(button for button in buttons if button.text == label).click()
-    if confirm:
-        wait.until(lambda b: b.switch_to.alert).accept()
+    if confirm is not None:
+        alert = wait.until(alert_is_present())
+        assert confirm in alert.text, alert.text
+        alert.accept()
     wait.until(lambda b: b.find_element(By.ID, "submit-note").text.startswith(f"{label}: action"))
     return str(browser.find_element(By.ID, "submit-note").text.rsplit(" ", 1)[1])
 
@@ -100,7 +104,7 @@ def test_upload_and_watch_the_bar_reach_100_percent(
     )
     browser.find_element(By.CSS_SELECTOR, row).click()
     wait.until(lambda b: b.find_element(By.ID, "logs-of").text == action_id)
-    made = follow_up(browser, wait, "Restore", confirm=True)
+    made = follow_up(browser, wait, "Restore", confirm=f"It touches {ROWS:,} entities")
     wait.until(
         lambda b: b.find_element(By.CSS_SELECTOR, f'tr[data-id="{made}"]').text.startswith(
             "RESTORE CONTACT"
@@ -112,20 +116,56 @@ def test_upload_and_watch_the_bar_reach_100_percent(
     assert browser.save_screenshot(str(shot))
 
 
+def selected(browser: WebDriver, select_id: str) -> str:
+    return str(Select(browser.find_element(By.ID, select_id)).first_selected_option.text)
+
+
 def test_a_token_link_signs_in_and_the_example_matches_its_note(
     api_url: str, account: str, browser: WebDriver
 ) -> None:
-    """scripts/dev prints a `?token=` link; the token then leaves the address bar. The
-    example selects what its note says (CONTACT / INSERT), whatever was selected before."""
+    """scripts/dev prints a `?token=` link; the token then leaves the address bar. The form
+    opens on the example, contacts to insert (never on a DELETE); the example selects what its
+    note says (CONTACT / INSERT), whatever was selected before."""
     browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
     wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
     wait.until(lambda b: account in b.find_element(By.ID, "who").text)
     assert "token=" not in browser.current_url
+    assert (selected(browser, "entity"), selected(browser, "action")) == ("CONTACT", "INSERT")
+    assert "example ready" in browser.find_element(By.ID, "submit-note").text
     Select(browser.find_element(By.ID, "action")).select_by_visible_text("DELETE")
     browser.find_element(By.ID, "example").click()
     assert "CONTACT / INSERT" in browser.find_element(By.ID, "submit-note").text
-    assert Select(browser.find_element(By.ID, "entity")).first_selected_option.text == "CONTACT"
-    assert Select(browser.find_element(By.ID, "action")).first_selected_option.text == "INSERT"
+    assert (selected(browser, "entity"), selected(browser, "action")) == ("CONTACT", "INSERT")
+    browser.find_element(By.CSS_SELECTOR, "#submit-form button[type=submit]").click()
+    wait.until(lambda b: "250 rows: action " in b.find_element(By.ID, "submit-note").text)
+
+
+async def test_a_delete_asks_first_naming_how_many_rows(
+    api_url: str, account: str, browser: WebDriver, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    """A DELETE from the form is created only once the user has confirmed it, asked with the
+    number of rows it names; declined, nothing is created."""
+    inserted = await gql.run(entityType="CONTACT", actionType="INSERT", records=records(3, "dm"))
+    logs = await gql.all_logs(inserted["id"])
+    source = tmp_path / "doomed.csv"
+    source.write_text("id\n" + "".join(f"{log['entityId']}\n" for log in logs))
+    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
+    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    Select(browser.find_element(By.ID, "action")).select_by_visible_text("DELETE")
+    for answer in ("dismiss", "accept"):
+        browser.find_element(By.ID, "file").send_keys(str(source))
+        browser.find_element(By.CSS_SELECTOR, "#submit-form button[type=submit]").click()
+        alert = wait.until(alert_is_present())
+        assert "Delete the CONTACT entities named in doomed.csv (3 rows)?" in alert.text
+        getattr(alert, answer)()
+        if answer == "dismiss":
+            wait.until(lambda b: "not created" in b.find_element(By.ID, "submit-note").text)
+            listed = await gql.data("{ bulkActions { totalCount } }")
+            assert listed["bulkActions"] == {"totalCount": 1}  # the INSERT only
+    wait.until(lambda b: "3 rows: action " in b.find_element(By.ID, "submit-note").text)
+    deleted = browser.find_element(By.ID, "submit-note").text.rsplit(" ", 1)[1]
+    assert (await gql.wait(deleted))["stats"]["succeeded"] == 3
 
 
 @pytest.mark.conformance
@@ -170,7 +210,7 @@ async def test_pause_resume_cancel_the_schedule_and_server_side_filters(
     def status(action: dict[str, Any]) -> str:
         return str(browser.find_element(By.CSS_SELECTOR, f"{row(action)} .status").text.split()[0])
 
-    def click(action: dict[str, Any], label: str, confirm: bool = False) -> None:
+    def click(action: dict[str, Any], label: str, confirm: str | None = None) -> None:
         browser.find_element(By.CSS_SELECTOR, row(action)).click()
         controls = "#action-controls button"
         wait.until(lambda b: label in [x.text for x in b.find_elements(By.CSS_SELECTOR, controls)])
@@ -182,9 +222,9 @@ async def test_pause_resume_cancel_the_schedule_and_server_side_filters(
     wait.until(lambda b: status(paced) == "PAUSED")
     click(paced, "Resume")
     wait.until(lambda b: status(paced) == "PROCESSING")
-    click(scheduled, "Cancel", confirm=True)
+    click(scheduled, "Cancel", confirm="Cancel INSERT")
     wait.until(lambda b: status(scheduled) == "CANCELLED")
-    click(paced, "Cancel", confirm=True)
+    click(paced, "Cancel", confirm="Cancel INSERT")
     wait.until(lambda b: status(paced) in ("CANCELLING", "CANCELLED"))
 
     # Filters are the server's: only the DELETE is listed, then nothing up to 2020.
