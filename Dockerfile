@@ -15,15 +15,17 @@ COPY server/graphiql/src ./src
 RUN npm run build
 
 FROM python:3.11-slim
+# The package is installed (not run from its source): the pages and bundles the API serves are
+# its package data. tests/integration/deploy/test_wheel.py does the same outside the checkout.
+COPY pyproject.toml README.md /src/
+COPY app /src/app
+COPY workers /src/workers
+COPY graphql_schema /src/graphql_schema
+COPY server /src/server
+COPY client /src/client
+COPY --from=dashboard /dashboard/dist /src/server/dashboard/dist
+COPY --from=graphiql /graphiql/dist /src/server/graphiql/dist
+RUN pip install --no-cache-dir /src && rm -rf /src
 WORKDIR /srv
-COPY pyproject.toml README.md ./
-COPY app ./app
-COPY workers ./workers
-COPY graphql_schema ./graphql_schema
-COPY server ./server
-COPY client ./client
-COPY --from=dashboard /dashboard/dist ./server/dashboard/dist
-COPY --from=graphiql /graphiql/dist ./server/graphiql/dist
-RUN pip install --no-cache-dir .
 ENV PORT=8000
 CMD ["sh", "-c", "exec uvicorn server.asgi:create_app --factory --host 0.0.0.0 --port ${PORT} --timeout-graceful-shutdown 5"]
