@@ -47,8 +47,17 @@ def follow_up(
 ) -> str:
     """Clicks the selected action's button, accepting its confirmation, which must say
     `confirm`; the new action's id."""
-    buttons = browser.find_elements(By.CSS_SELECTOR, "#action-controls button")
-    next(button for button in buttons if button.text == label).click()
+
+    def press(b: WebDriver) -> bool:
+        """Live updates redraw the controls: a button gone stale is looked up again."""
+        buttons = b.find_elements(By.CSS_SELECTOR, "#action-controls button")
+        for button in buttons:
+            if button.text == label:
+                button.click()
+                return True
+        return False
+
+    wait.until(press)
     if confirm is not None:
         alert = wait.until(alert_is_present())
         assert confirm in alert.text, alert.text
