@@ -161,6 +161,7 @@ async def test_reschedule_moves_the_start_of_a_scheduled_action(gql: GraphQLClie
 @pytest.mark.parametrize(
     ("at", "message"),
     [(later(-3600), "past"), ("3026-01-01T00:00:00+00:00", "year")],
+    ids=["past", "year"],  # the same names in every collecting process
 )
 async def test_reschedule_refuses_past_and_absurd_times(
     gql: GraphQLClient, at: str, message: str
