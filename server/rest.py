@@ -1,6 +1,5 @@
 """Plain HTTP endpoints beside GraphQL: streaming uploads and the CSV export of logs."""
 
-import csv
 import io
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -11,6 +10,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from app.domain.errors import AppError, BadUserInput
 from app.domain.models import LogStatus
 from app.domain.principal import Principal
+from app.domain.spreadsheet_cells import SpreadsheetWriter
 from app.infra import uploads
 from app.infra.outages import as_outage
 from app.usecases import exports, logs, queries
@@ -102,7 +102,7 @@ async def export_logs(request: Request) -> Response:
 
     async def lines() -> AsyncIterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = SpreadsheetWriter(buffer)
         header = list(LOG_CSV_COLUMNS)
         writer.writerow(header + input_columns(action) if with_input else header)
         async with AsyncExitStack() as stack:

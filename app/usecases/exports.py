@@ -1,6 +1,5 @@
 """The file an EXPORT action wrote: its header, then each chunk's part in chunk order."""
 
-import csv
 import io
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
@@ -10,6 +9,7 @@ from app.domain.errors import Conflict, NotFound
 from app.domain.models import TERMINAL_STATUSES, BulkAction, Chunk
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
+from app.domain.spreadsheet_cells import SpreadsheetWriter
 from app.infra import exports
 from app.usecases.queries import get_action
 
@@ -40,7 +40,7 @@ async def part_ids(action: BulkAction) -> list[str]:
 async def export_file(action: BulkAction) -> AsyncGenerator[bytes, None]:
     header = io.StringIO()
     columns = action.export_columns or entities.get(action.entity_type).export_columns()
-    csv.writer(header, lineterminator="\n").writerow(columns)
+    SpreadsheetWriter(header).writerow(columns)
     yield header.getvalue().encode()
     for part_id in await part_ids(action):
         async with aclosing(exports.read_part(part_id)) as data:

@@ -15,6 +15,7 @@ from app.domain.entities import entities
 from app.domain.models import BulkAction
 from app.domain.models.chunk import StoredRows
 from app.domain.models.ids import saved_id
+from app.domain.spreadsheet_cells import from_spreadsheet
 from app.infra import uploads
 from app.infra.csv_records import records
 
@@ -57,7 +58,11 @@ class InputCells:
         async with aclosing(records(uploads.read_spooled(self.action.upload_id))) as found:
             async for record in found:
                 values = record.values or []
-                yield record.number, [values[at] if at < len(values) else "" for at in positions]
+                # As the import read them: logs.csv escapes them again for spreadsheets.
+                yield (
+                    record.number,
+                    [from_spreadsheet(values[at]) if at < len(values) else "" for at in positions],
+                )
 
     async def stored_cells(self, row: int) -> list[str]:
         if (stored := await self.stored.row(row)) is None:

@@ -6,7 +6,6 @@ the parts in chunk order, served when the action ends. The CSV is the one an imp
 an exported file can be edited and imported back (UPSERT) without a column map.
 """
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -27,6 +26,7 @@ from app.domain.entities import EntitySpec
 from app.domain.errors import BadUserInput
 from app.domain.models.action_log import LogReason, LogStatus
 from app.domain.rows import Decisions, Row, RowBody
+from app.domain.spreadsheet_cells import SpreadsheetWriter
 
 
 def checked_columns(entity: EntitySpec, given: Sequence[Any] | None) -> list[str]:
@@ -84,7 +84,7 @@ class Export(TargetsById):
             for doc in await ctx.read({"_id": {"$in": ids}, "account_id": ctx.account_id})
         }
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = SpreadsheetWriter(buffer)
         outcomes = []
         for row in rows:
             data = found.get(row["id"])

@@ -15,6 +15,7 @@ from pymongo import ASCENDING, IndexModel
 
 from app.domain.clock import utcnow
 from app.domain.registry import Registry
+from app.domain.spreadsheet_cells import from_spreadsheet
 from app.domain.values import problem, text_problem
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -132,13 +133,15 @@ class EntitySpec:
         return found
 
     def csv_record(self, values: Mapping[str, str]) -> dict[str, Any]:
-        """A CSV row as a record: empty cells are absent, list cells split on ';'."""
+        """A CSV row as a record: empty cells are absent, list cells split on ';', and a cell
+        escaped for spreadsheets (a served file's `'=…`) read as the value it stands for."""
         lists = self.list_fields
+        plain = {name: from_spreadsheet(value) for name, value in values.items()}
         return {
             name: [part.strip() for part in value.split(";") if part.strip()]
             if name in lists
             else value
-            for name, value in values.items()
+            for name, value in plain.items()
             if value.strip()
         }
 

@@ -1,0 +1,53 @@
+"""CSV cells that a spreadsheet opens as text, never as a formula, and read back as they were.
+
+Excel, LibreOffice and Google Sheets run a cell that starts with `=`, `+`, `-`, `@`, a tab or a
+carriage return as a formula (OWASP "CSV Injection"). Every CSV file the platform serves (an
+export, logs.csv) writes such a cell with a leading `'`, which spreadsheets show as text; a plain
+number (`-5`, `+1.5`) is left alone, since no spreadsheet runs it. The importer undoes exactly
+that escaping, so export → edit → import gives back every value: a cell that is one or more
+`'` and then one of those characters loses one `'`, and a value that itself starts so is
+written with one more. Any other cell, `'` included, is read as it is.
+
+Files are written with CRLF line ends (RFC 4180), so a cell holding a lone carriage return is
+quoted too, and no reader sees an extra row.
+"""
+
+import csv
+import re
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# A cell escaped by `for_spreadsheet`: one or more `'`, then a formula's first character.
+ESCAPED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def for_spreadsheet(value: str) -> str:
+    """The cell as a served file writes it."""
+    if value.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(value):
+        return f"'{value}"
+    if ESCAPED.match(value):
+        return f"'{value}"
+    return value
+
+
+def from_spreadsheet(value: str) -> str:
+    """The value a cell of an imported file stands for: `for_spreadsheet` undone."""
+    return value[1:] if ESCAPED.match(value) else value
+
+
+class Writer(Protocol):
+    def writerow(self, row: Iterable[Any], /) -> Any: ...
+
+
+class SpreadsheetWriter:
+    """A csv writer of the files the platform serves: every cell escaped, CRLF line ends."""
+
+    def __init__(self, buffer: Any) -> None:
+        self.writer: Writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def writerow(self, cells: Iterable[object]) -> None:
+        self.writer.writerow(
+            for_spreadsheet(cell) if isinstance(cell, str) else cell for cell in cells
+        )

@@ -1,0 +1,130 @@
+"""The CSV files the platform serves cannot attack a spreadsheet (OWASP "CSV Injection"): in
+an export and in logs.csv no cell starts a formula, a cell holding a carriage return is quoted,
+and an exported file imported back with UPSERT leaves every entity exactly as it was."""
+
+import csv
+import hashlib
+import io
+import json
+
+from bson import ObjectId
+
+from app.domain.entities.contact import Contact
+from app.domain.spreadsheet_cells import FORMULA_STARTS, NUMBER, from_spreadsheet
+from tests.integration.graphql_client import GraphQLClient, upload
+
+HOSTILE = [
+    '=HYPERLINK("http://x","y")',
+    "@SUM(1+1)",
+    "=cmd|' /C calc'!A0",
+    "+1 555 0100",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "'=already escaped",
+    "''@twice",
+    "'plain quote",
+    "a\rcarriage return inside",
+]
+
+
+def safe(cell: str) -> bool:
+    return not cell.startswith(FORMULA_STARTS) or NUMBER.fullmatch(cell) is not None
+
+
+def rows_of(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+async def content(account: str) -> str:
+    """A hash of the account's contacts: id, key and data."""
+    found = Contact.get_pymongo_collection().find({"account_id": account}).sort("_id", 1)
+    entities = [(str(d["_id"]), d["key"], d["data"]) async for d in found]
+    return hashlib.sha256(json.dumps(entities, sort_keys=True).encode()).hexdigest()
+
+
+async def test_an_export_opens_as_text_and_imports_back_unchanged(
+    gql: GraphQLClient, account: str
+) -> None:
+    """Every column kind: the key, text fields, a list, a number (negative), a boolean, a
+    choice; written through the platform, so stored as its validation keeps them."""
+    records = [
+        {
+            "email": f"{'=+-'[n % 3]}h{n}@example.com",
+            "first_name": value,
+            "last_name": f"{value} {n}",
+            "phone": value[:50],
+            "tags": [value, "vip"],
+            "score": -n,
+            "unsubscribed": n % 2 == 0,
+            "lifecycle_stage": "lead",
+        }
+        for n, value in enumerate(HOSTILE)
+    ]
+    inserted = await gql.run(entityType="CONTACT", actionType="INSERT", records=records)
+    assert inserted["stats"]["succeeded"] == len(HOSTILE)
+    before = await content(account)
+
+    exported = await gql.run(entityType="CONTACT", actionType="EXPORT", filter={"all": True})
+    assert exported["stats"]["succeeded"] == len(HOSTILE)
+    response = await gql.http.get(f"/bulk-actions/{exported['id']}/export.csv")
+    assert response.status_code == 200
+    rows = rows_of(response.text)
+    assert len(rows) == len(HOSTILE) + 1  # the carriage returns inside cells are quoted
+    assert [cell for row in rows for cell in row if not safe(cell)] == []
+    assert any(cell == "'=cmd|' /C calc'!A0" for row in rows for cell in row)
+
+    imported = await gql.run(
+        entityType="CONTACT", actionType="UPSERT", uploadId=await upload_id(gql, response.content)
+    )
+    assert (imported["stats"]["succeeded"], imported["stats"]["failed"]) == (len(HOSTILE), 0)
+    assert await content(account) == before
+
+
+async def test_logs_csv_opens_as_text_and_its_input_retries_as_it_was(
+    gql: GraphQLClient, account: str
+) -> None:
+    """Failed rows carry their input: every cell is safe, a carriage return inside a cell is
+    quoted, and the file given to a retry means what the original file meant (here an UPDATE
+    whose targets did not exist yet, retried once they do)."""
+    ids = [ObjectId() for _ in HOSTILE]
+    lines = [["id", "first_name"]] + [[str(i), v] for i, v in zip(ids, HOSTILE, strict=True)]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(lines)  # a lone \r is quoted
+    created = await gql.run(
+        entityType="CONTACT",
+        actionType="UPDATE",
+        uploadId=await upload_id(gql, buffer.getvalue().encode()),
+    )
+    assert created["stats"]["failed"] == len(HOSTILE)
+
+    response = await gql.http.get(
+        f"/bulk-actions/{created['id']}/logs.csv", params={"status": "FAILED"}
+    )
+    rows = rows_of(response.text)
+    assert len(rows) == len(HOSTILE) + 1  # carriage returns inside cells are quoted
+    assert [cell for row in rows for cell in row if not safe(cell)] == []
+
+    await Contact.get_pymongo_collection().insert_many(
+        [
+            {"_id": i, "account_id": account, "key": f"r{n}@example.com", "data": {}}
+            for n, i in enumerate(ids)
+        ]
+    )
+    retried = await gql.data(
+        "mutation($id: ID!, $u: ID!) { retryBulkAction(id: $id, uploadId: $u) { id } }",
+        id=created["id"],
+        u=await upload_id(gql, response.content),
+    )
+    ended = await gql.wait(retried["retryBulkAction"]["id"])
+    assert ended["stats"]["succeeded"] == len(HOSTILE)
+    # What the original import read (an escaped `'=…` stands for `=…`), as its validation keeps it.
+    wanted = [from_spreadsheet(value).strip() for value in HOSTILE]
+    stored = await gql.entities("CONTACT", [str(i) for i in ids])
+    assert [stored[str(i)].get("first_name") for i in ids] == wanted
+
+
+async def upload_id(gql: GraphQLClient, content: bytes) -> str:
+    answer = await upload(gql, content)
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["uploadId"])

@@ -1,0 +1,83 @@
+"""Cells of served CSV files open as text in a spreadsheet, never as formulas, and read back
+as the values they were: for every text, and for the OWASP examples."""
+
+import csv
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.domain.entities import entities
+from app.domain.spreadsheet_cells import (
+    FORMULA_STARTS,
+    SpreadsheetWriter,
+    for_spreadsheet,
+    from_spreadsheet,
+)
+
+ATTACKS = [
+    '=HYPERLINK("http://x","y")',
+    "@SUM(1+1)",
+    "=cmd|' /C calc'!A0",
+    "+1 555 0100",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "-",
+]
+
+
+@pytest.mark.parametrize("value", ATTACKS)
+def test_a_formula_is_written_as_text(value: str) -> None:
+    assert for_spreadsheet(value) == f"'{value}"
+
+
+@pytest.mark.parametrize("value", ["-5", "+1.5", "-0.25e3", ".5"])
+def test_a_plain_number_is_left_alone(value: str) -> None:
+    assert for_spreadsheet(value) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("'=x", "''=x"), ("''@x", "'''@x"), ("'plain", "'plain"), ("'", "'"), ("it's", "it's")],
+)
+def test_values_that_start_with_a_quote(value: str, written: str) -> None:
+    """Only a quote before a formula's first character is the escape; a value that starts so
+    gets one more, and any other quote is the value's own."""
+    assert for_spreadsheet(value) == written
+    assert from_spreadsheet(written) == value
+
+
+@given(st.text())
+def test_every_value_reads_back_as_it_was(value: str) -> None:
+    assert from_spreadsheet(for_spreadsheet(value)) == value
+
+
+@given(st.text())
+def test_no_written_cell_starts_a_formula_unless_it_is_a_number(value: str) -> None:
+    written = for_spreadsheet(value)
+    if written.startswith(FORMULA_STARTS):
+        assert float(written) == float(value)
+
+
+def test_the_writer_escapes_every_cell_and_quotes_a_lone_carriage_return() -> None:
+    buffer = io.StringIO()
+    writer = SpreadsheetWriter(buffer)
+    writer.writerow(["a\rb", "=1+1", 7, "c\nd"])
+    writer.writerow(["x", "y", 8, "z"])
+    rows = list(csv.reader(io.StringIO(buffer.getvalue(), newline="")))
+    assert rows == [["a\rb", "'=1+1", "7", "c\nd"], ["x", "y", "8", "z"]]
+
+
+@given(st.lists(st.text(), min_size=1, max_size=6))
+def test_an_exported_row_imports_as_the_values_it_held(values: list[str]) -> None:
+    """Through a real file: written by the served files' writer, read by Python's csv reader
+    as an import reads it, and made a record by the entity's CSV reading."""
+    contact = entities.get("CONTACT")
+    names = ["first_name", "last_name", "city", "country", "company", "job_title"]
+    buffer = io.StringIO()
+    SpreadsheetWriter(buffer).writerow(values)
+    (cells,) = csv.reader(io.StringIO(buffer.getvalue(), newline=""))
+    record = contact.csv_record(dict(zip(names, cells, strict=False)))
+    assert record == {n: v for n, v in zip(names, values, strict=False) if v.strip()}
