@@ -12,20 +12,9 @@ from bson import ObjectId
 from app.domain.entities.contact import Contact
 from app.domain.spreadsheet_cells import FORMULA_STARTS, NUMBER, from_spreadsheet
 from tests.integration.graphql_client import GraphQLClient, upload
+from tests.spreadsheet_attacks import FORMULAS, QUOTED
 
-HOSTILE = [
-    '=HYPERLINK("http://x","y")',
-    "@SUM(1+1)",
-    "=cmd|' /C calc'!A0",
-    "+1 555 0100",
-    "-2+3+cmd|' /C calc'!A0",
-    "\t=1+1",
-    "\r=1+1",
-    "'=already escaped",
-    "''@twice",
-    "'plain quote",
-    "a\rcarriage return inside",
-]
+HOSTILE = FORMULAS + QUOTED
 
 
 def safe(cell: str) -> bool:
