@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from beanie import PydanticObjectId
+from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.domain.actions import ChunkContext, Outcome, actions
@@ -22,6 +23,7 @@ from app.domain.models import (
     Chunk,
     ControlRequest,
     LogReason,
+    LogStatus,
     request_of,
 )
 from app.domain.models.action_log import read_rows_of
@@ -170,11 +172,53 @@ async def logged_outcomes(chunk: Chunk, rows: list[Row]) -> dict[int, Outcome]:
 
 
 async def fail_chunk(chunk_id: str, error: str) -> None:
-    """Retries are spent: every row without an outcome yet is logged FAILED."""
+    """Retries are spent: every row without an outcome yet is logged with what the database
+    shows of it: SUCCESS where an attempt wrote it, FAILED where none did."""
     loaded = await load(chunk_id)
     if loaded is None:
         return
-    chunk, rows, _ = loaded
+    chunk, rows, action = loaded
     logged = await logged_outcomes(chunk, rows)
-    outcomes = [logged.get(row["row"]) or failed_outcome(row, error) for row in rows]
+    unlogged = [row for row in rows if row["row"] not in logged]
+    written = await written_outcomes(chunk, action, unlogged)
+    outcomes = [
+        logged.get(row["row"]) or written.get(row["row"]) or failed_outcome(row, error)
+        for row in rows
+    ]
     await record(chunk, outcomes, rows)
+
+
+async def written_outcomes(chunk: Chunk, action: BulkAction, rows: list[Row]) -> dict[int, Outcome]:
+    """The rows an attempt of the chunk wrote, by row, as the database shows them: an entity
+    the chunk stamped (its decisions' `updated_at`, which each write sets) under the row's
+    planned id was INSERTED, under its target id UPDATED; a target the decisions saw that is
+    gone from a DELETE's account was DELETED. One query on the chunk's ids."""
+    decisions = await decisions_of(chunk.id)
+    if decisions is None or action.dry_run or not rows:
+        return {}  # nothing was decided, so nothing was written
+    targets = {row["row"]: row.get("new_id") or row.get("id") for row in rows}
+    ids = [ObjectId(entity_id) for entity_id in targets.values() if entity_id]
+    collection = entities.get(action.entity_type).document.get_pymongo_collection()
+    found = {
+        str(doc["_id"]): doc.get("updated_at")
+        async for doc in collection.find(
+            {"_id": {"$in": ids}, "account_id": action.account_id}, {"updated_at": 1}
+        )
+    }
+    stamp, existing = decisions.get("stamp"), set(decisions.get("existing", []))
+    written: dict[int, Outcome] = {}
+    for row in rows:
+        entity_id = targets[row["row"]]
+        if not entity_id:
+            continue
+        if action.action_type == "DELETE":
+            if entity_id in existing and entity_id not in found:
+                written[row["row"]] = written_row(row, LogReason.DELETED, entity_id)
+        elif entity_id in found and found[entity_id] == stamp:
+            reason = LogReason.INSERTED if row.get("new_id") else LogReason.UPDATED
+            written[row["row"]] = written_row(row, reason, entity_id)
+    return written
+
+
+def written_row(row: Row, reason: LogReason, entity_id: str) -> Outcome:
+    return Outcome(row["row"], LogStatus.SUCCESS, reason, entity_id)

@@ -18,6 +18,9 @@ from app.domain.registry import Registry
 from app.domain.spreadsheet_cells import from_spreadsheet
 from app.domain.values import problem, text_problem
 
+# The longest unique key: an email address's limit (RFC 5321); a domain's is 253. Bounded so no
+# database refuses its index entry (PostgreSQL's btree under FerretDB takes about 2.7 KB).
+MAX_KEY_LENGTH = 254
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -168,6 +171,10 @@ class EntitySpec:
         if not isinstance(value, str):
             raise InvalidRecord(f"{self.unique_field}: must be a string.")
         key = value.strip().lower()
+        if len(key) > MAX_KEY_LENGTH:
+            raise InvalidRecord(
+                f"{self.unique_field}: {len(key):,} characters, at most {MAX_KEY_LENGTH} allowed."
+            )
         if not self.key_pattern.match(key):
             raise InvalidRecord(
                 f"{self.unique_field}: {value!r} is not a valid {self.unique_field}."

@@ -6,7 +6,7 @@ from app.domain.entities._base import EntityFields
 
 
 class PersonFields(EntityFields):
-    email: str | None = None
+    email: str | None = Field(default=None, max_length=254)
     first_name: str | None = Field(default=None, max_length=200)
     last_name: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=50)

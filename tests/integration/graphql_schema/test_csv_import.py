@@ -211,3 +211,23 @@ async def test_a_cell_over_128_kb_fails_only_its_row(gql: GraphQLClient) -> None
     assert (stats["total"], stats["succeeded"], stats["failed"]) == (1500, 1499, 1)
     failed = await gql.all_logs(action["id"], status="FAILED")
     assert [(log["row"], log["reason"]) for log in failed] == [(1201, "INVALID")]
+
+
+async def test_a_281_kb_email_in_row_7_of_30_fails_alone_and_the_counts_match(
+    gql: GraphQLClient, account: str
+) -> None:
+    """A key over RFC 5321's 254 characters is refused by validation, naming the limit: it
+    never reaches the database, whose index would refuse the chunk's insert (once, every row
+    of the chunk was logged FAILED while six of them had been written)."""
+    rows = [b"poison%d@example.com,N\n" % n for n in range(30)]
+    rows[6] = b"x" * 281_000 + b"@example.com,N\n"
+    created = await insert_from(gql, await upload(gql, b"email,first_name\n" + b"".join(rows)))
+    assert "errors" not in created, created
+    action = await gql.wait(created["data"]["createBulkAction"]["id"])
+    stats = action["stats"]
+    assert (stats["total"], stats["succeeded"], stats["failed"]) == (30, 29, 1)
+    failed = await gql.all_logs(action["id"], status="FAILED")
+    assert [(log["row"], log["reason"]) for log in failed] == [(7, "INVALID")]
+    assert "at most 254" in failed[0]["message"] and len(failed[0]["message"]) < 200
+    stored = await db.current_database()["contacts"].count_documents({"account_id": account})
+    assert stored == 29

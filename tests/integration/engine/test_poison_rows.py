@@ -1,0 +1,129 @@
+"""One bad row fails alone, and a chunk that gives up logs the truth (app.infra.writes,
+app.engine.processing): a row whose write the database refuses as a whole command is isolated
+by splitting the write, and the chunk's other rows are written and logged SUCCESS; a chunk
+whose retries ran out logs SUCCESS for the rows the database holds from its attempts. Counts
+always equal what the database holds.
+
+The poison here is a unique key too long for the database's index: FerretDB (PostgreSQL's
+btree) refuses the whole insert command after writing the documents before it. Validation now
+bounds keys (254 characters), so such a row reaches the database only as stored input from
+before the bound; mongod (4.2 and later) has no index key limit and stores it, which the test
+allows: whatever the database refuses fails alone, and nothing else does."""
+
+import secrets
+from datetime import datetime
+
+import pytest
+from bson import ObjectId
+
+from app.domain.entities.contact import Contact
+from app.domain.models import BulkAction, LogReason, LogStatus
+from app.engine import processing
+from app.infra import db, writes
+from tests.integration.factories import (
+    die_before_recording,
+    insert_rows,
+    logs_of,
+    processing_action,
+)
+
+# Random, so PostgreSQL cannot compress it under its index row limit (2,704 bytes).
+POISON = secrets.token_hex(4000) + "@example.com"
+
+
+async def run_with_poison(account: str, size: int, poison_row: int) -> None:
+    emails = [f"good{n}@example.com" for n in range(size)]
+    emails[poison_row - 1] = POISON
+    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
+    await processing.process_chunk(str(chunk.id))
+
+    done = await BulkAction.get(action.id)
+    assert done is not None
+    logs = await logs_of(action)
+    assert [log.row for log in logs] == list(range(1, size + 1))  # one outcome a row
+    failed = [log for log in logs if log.status is LogStatus.FAILED]
+    if db.is_ferretdb():
+        assert [log.row for log in failed] == [poison_row]
+    assert [log.row for log in failed] in ([], [poison_row])
+    for log in failed:
+        assert log.reason is LogReason.WRITE_ERROR
+        assert log.message == "The database refused to store this row."  # no internals
+    stored = await Contact.find(Contact.account_id == account).count()
+    assert (done.succeeded, done.failed, done.skipped) == (stored, len(failed), 0)
+    assert stored == size - len(failed)
+
+
+async def test_the_7th_row_of_30_fails_alone(database: None, account: str) -> None:
+    await run_with_poison(account, 30, 7)
+
+
+async def test_the_700th_row_of_a_1000_row_chunk_fails_alone(database: None, account: str) -> None:
+    await run_with_poison(account, 1000, 700)
+
+
+async def test_a_chunk_whose_every_row_is_refused_is_retried_not_failed(
+    database: None, account: str
+) -> None:
+    """No row is at fault when the database refuses them all (it may be failing): the chunk
+    raises, to be retried, and logs nothing yet."""
+    if not db.is_ferretdb():
+        pytest.skip("mongod stores these keys: there is nothing it refuses here")
+    rows = insert_rows([secrets.token_hex(4000) + f"{n}@example.com" for n in range(2)])
+    action, chunk = await processing_action(account, "CONTACT", "INSERT", rows)
+    with pytest.raises(writes.EveryRowRefused):
+        await processing.process_chunk(str(chunk.id))
+    assert await logs_of(action) == []
+
+
+async def test_a_chunk_that_gives_up_logs_its_written_rows_success(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retries spent after a partial write: the rows the database holds are SUCCESS, the
+    others FAILED, and the counts are what the database holds."""
+    emails = [f"partial{n}@example.com" for n in range(10)]
+    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
+    await die_before_recording(monkeypatch, str(chunk.id))  # its writes made, nothing logged
+    # Only some of the writes took: the last four are not there.
+    await Contact.get_pymongo_collection().delete_many(
+        {"account_id": account, "key": {"$in": emails[6:]}}
+    )
+    await processing.fail_chunk(str(chunk.id), "retries spent")
+
+    logs = await logs_of(action)
+    assert [(log.row, str(log.status), str(log.reason)) for log in logs] == [
+        *[(n, "SUCCESS", "INSERTED") for n in range(1, 7)],
+        *[(n, "FAILED", "PROCESSING_ERROR") for n in range(7, 11)],
+    ]
+    done = await BulkAction.get(action.id)
+    assert done is not None
+    stored = await Contact.find(Contact.account_id == account).count()
+    assert (done.succeeded, done.failed, stored) == (6, 4, 6)
+
+
+async def test_an_update_that_gives_up_logs_the_rows_it_stamped(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [ObjectId() for _ in range(4)]
+    await Contact.get_pymongo_collection().insert_many(
+        [
+            {"_id": i, "account_id": account, "key": f"u{n}@example.com", "data": {}}
+            for n, i in enumerate(ids)
+        ]
+    )
+    rows = [{"row": n + 1, "id": str(i)} for n, i in enumerate(ids)]
+    action, chunk = await processing_action(
+        account, "CONTACT", "UPDATE", rows, fields={"first_name": "Stamped"}
+    )
+    await die_before_recording(monkeypatch, str(chunk.id))
+    # Someone else wrote the last one since: it is not this chunk's write any more.
+    await Contact.get_pymongo_collection().update_one(
+        {"_id": ids[3]}, {"$set": {"updated_at": datetime(2001, 1, 1)}}
+    )
+    await processing.fail_chunk(str(chunk.id), "retries spent")
+    logs = await logs_of(action)
+    assert [(log.row, str(log.reason)) for log in logs] == [
+        (1, "UPDATED"),
+        (2, "UPDATED"),
+        (3, "UPDATED"),
+        (4, "PROCESSING_ERROR"),
+    ]
