@@ -107,6 +107,16 @@ class Settings(BaseSettings):
     # Log lines as text, or one JSON object per line ("json") with action, chunk and account.
     log_format: Literal["text", "json"] = "text"
 
+    # How large a filter may be (countEntities, entities, createBulkAction): values in one
+    # condition's list, characters of one value, conditions and `any` groups in the filter.
+    filter_max_values: int = Field(default=1000, ge=1)
+    filter_max_value_length: int = Field(default=1000, ge=1)
+    filter_max_conditions: int = Field(default=200, ge=1)
+    filter_max_groups: int = Field(default=50, ge=1)
+    # Database time one API query (a count, a page of entities) may take before it is
+    # stopped and the request refused with QUERY_TOO_COMPLEX.
+    query_max_time_ms: int = Field(default=10_000, ge=100)
+
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=1000, ge=1)
 

@@ -25,6 +25,7 @@ from app.infra.events import publish_change
 from app.infra.settings import get_settings
 from app.infra.tasks import send_planner
 from app.usecases import idempotency
+from app.usecases.bounds import check_filter_bounds
 from app.usecases.idempotency import key_claim
 
 INPUT_BATCH_ROWS = 1000
@@ -73,6 +74,7 @@ def check_size(given: ActionInput) -> None:
 
 
 async def create_bulk_action(principal: Principal, request: CreateRequest) -> BulkAction:
+    check_filter_bounds(request.given.filter)  # before any database work
     key = request.idempotency_key
     if key is not None:
         idempotency.check_key(key)

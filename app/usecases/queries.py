@@ -19,6 +19,7 @@ from app.domain.models import (
     ControlRequest,
 )
 from app.domain.principal import Principal
+from app.usecases.bounds import check_filter_bounds, database_time
 from app.usecases.pagination import (
     Page,
     PageRequest,
@@ -93,17 +94,27 @@ async def list_actions(
 
 
 async def id_page(
-    document: type[D], query: dict[str, Any], request: PageRequest, kind: str, descending: bool
+    document: type[D],
+    query: dict[str, Any],
+    request: PageRequest,
+    kind: str,
+    descending: bool,
+    max_time_ms: int | None = None,
 ) -> Page[D]:
-    """A page of the documents `query` finds, in `_id` order, keyset-paged on `_id`."""
-    total = await document.find(query).count()
+    """A page of the documents `query` finds, in `_id` order, keyset-paged on `_id`; each of
+    its two queries stopped after `max_time_ms` of database time, when given."""
+    bounded: dict[str, Any] = {"max_time_ms": max_time_ms} if max_time_ms else {}
+    counted: dict[str, Any] = {"maxTimeMS": max_time_ms} if max_time_ms else {}
+    total = await document.get_pymongo_collection().count_documents(query, **counted)
     ranged = dict(query)
     for operator, cursor in keyset_bounds(request, descending):
         ranged["_id"] = tighten(
             ranged.get("_id", {}), operator, ObjectId(cursor_value(kind, cursor))
         )
     order = reading_order(request, descending)
-    found = await document.find(ranged).sort(f"{order}_id").limit(request.size + 1).to_list()
+    found = (
+        await document.find(ranged, **bounded).sort(f"{order}_id").limit(request.size + 1).to_list()
+    )
     return page_of(found, request, lambda d: encode_cursor(kind, str(d.id)), total)
 
 
@@ -141,6 +152,7 @@ def cursor_value(kind: str, cursor: str) -> str:
 
 def entity_query(principal: Principal, entity: EntitySpec, filter: Any | None) -> dict[str, Any]:
     """The caller's entities, those a filter matches when one is given."""
+    check_filter_bounds(filter)
     query: dict[str, Any] = {"account_id": principal.account_id}
     if filter is not None and (matching := to_query(entity, check_filter(entity, filter))):
         query["$and"] = [matching]
@@ -159,10 +171,15 @@ async def list_entities(
     query = entity_query(principal, entity, filter)
     if ids is not None:
         query["_id"] = {"$in": [ObjectId(i) for i in ids if ObjectId.is_valid(i)]}
-    return await id_page(entity.document, query, request, "entity", descending=False)
+    with database_time() as max_time_ms:
+        return await id_page(
+            entity.document, query, request, "entity", descending=False, max_time_ms=max_time_ms
+        )
 
 
 async def count_entities(principal: Principal, entity_type: str, filter: Any) -> int:
     entity = entities.get(entity_type)
     collection = entity.document.get_pymongo_collection()
-    return int(await collection.count_documents(entity_query(principal, entity, filter)))
+    query = entity_query(principal, entity, filter)
+    with database_time() as max_time_ms:
+        return int(await collection.count_documents(query, maxTimeMS=max_time_ms))

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from functools import cached_property
-from typing import Any, ClassVar, Literal, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from beanie import Document
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pymongo import ASCENDING, IndexModel
 
 from app.domain.clock import utcnow
@@ -34,6 +34,11 @@ class FieldKind(Enum):
     DATE = "date"
     TEXT_LIST = "text list"
     ID = "id"
+
+
+# A list field's item (a tag): bounded, as every text is, and so is the list.
+ListItem = Annotated[str, StringConstraints(max_length=100)]
+LIST_MAX_ITEMS = 100
 
 
 def kind_of(annotation: Any) -> FieldKind:

@@ -2,7 +2,15 @@
 
 from pydantic import Field
 
-from app.domain.entities._base import DOMAIN, EntityDocument, EntityFields, EntitySpec, entities
+from app.domain.entities._base import (
+    DOMAIN,
+    LIST_MAX_ITEMS,
+    EntityDocument,
+    EntityFields,
+    EntitySpec,
+    ListItem,
+    entities,
+)
 
 
 class CompanyFields(EntityFields):
@@ -14,7 +22,7 @@ class CompanyFields(EntityFields):
     phone: str | None = Field(default=None, max_length=50)
     city: str | None = Field(default=None, max_length=200)
     country: str | None = Field(default=None, max_length=100)
-    tags: list[str] | None = None
+    tags: list[ListItem] | None = Field(default=None, max_length=LIST_MAX_ITEMS)
 
 
 class Company(EntityDocument):

@@ -4,7 +4,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.domain.entities._base import EMAIL, EntityDocument, EntitySpec, entities
+from app.domain.entities._base import (
+    EMAIL,
+    LIST_MAX_ITEMS,
+    EntityDocument,
+    EntitySpec,
+    ListItem,
+    entities,
+)
 from app.domain.entities._person import PersonFields
 
 
@@ -14,7 +21,7 @@ class ContactFields(PersonFields):
     ) = None
     city: str | None = Field(default=None, max_length=200)
     country: str | None = Field(default=None, max_length=100)
-    tags: list[str] | None = None
+    tags: list[ListItem] | None = Field(default=None, max_length=LIST_MAX_ITEMS)
     unsubscribed: bool | None = None
 
 

@@ -15,12 +15,15 @@ from app.domain.filters._base import (
     operators,
     to_query,
 )
+from app.domain.filters._bounds import FilterBounds, check_filter_size
 
 __all__ = [
     "FieldKind",
+    "FilterBounds",
     "FilterOperator",
     "ValueShape",
     "check_filter",
+    "check_filter_size",
     "field_kinds",
     "operators",
     "to_query",

@@ -55,3 +55,14 @@ def test_an_email_is_at_most_254_characters_and_the_refusal_does_not_echo_it(
             spec.validate({"email": too_long}, require_key=True)
         assert "at most 254" in str(refused.value)
         assert len(str(refused.value)) < 200
+
+
+@pytest.mark.parametrize("entity", ["CONTACT", "COMPANY"])
+def test_a_list_holds_at_most_100_items_of_100_characters(entity: str) -> None:
+    spec = entities.get(entity)
+    key = {"CONTACT": {"email": "t@example.com"}, "COMPANY": {"domain": "acme.com"}}[entity]
+    fullest = [f"{n:03d}" + "t" * 97 for n in range(100)]
+    assert spec.validate({**key, "tags": fullest}, require_key=True)["tags"] == fullest
+    for over in ([*fullest, "one more"], ["t" * 101]):
+        with pytest.raises(InvalidRecord, match="tags"):
+            spec.validate({**key, "tags": over}, require_key=True)
