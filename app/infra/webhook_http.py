@@ -10,10 +10,9 @@ import asyncio
 import hashlib
 import hmac
 import ipaddress
-import socket
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
@@ -32,20 +31,47 @@ def signature(secret: str, timestamp: int, body: str) -> str:
     return f"t={timestamp},v1={digest.hexdigest()}"
 
 
+# What a webhook URL may be: the common limits of browsers and servers (2,048), of DNS names
+# (253, labels of 63).
+MAX_URL_LENGTH = 2048
+MAX_HOST_LENGTH = 253
+MAX_LABEL_LENGTH = 63
+
+
+def url_parts(url: str) -> tuple[SplitResult, str, int]:
+    """The URL's parts, host and port, or BadUserInput saying what is malformed."""
+    if len(url) > MAX_URL_LENGTH:
+        raise BadUserInput(f"A webhook URL has at most {MAX_URL_LENGTH:,} characters.")
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise BadUserInput("A webhook URL holds no spaces or control characters.")
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError as exc:
+        raise BadUserInput(f"Not a well-formed URL: {exc}.") from None
+    if not host or parts.scheme not in ("https", "http"):
+        raise BadUserInput(f"Not an http(s) URL with a host: {url[:100]!r}.")
+    if len(host) > MAX_HOST_LENGTH or any(
+        len(label) > MAX_LABEL_LENGTH for label in host.split(".")
+    ):
+        raise BadUserInput(
+            f"A webhook's host has at most {MAX_HOST_LENGTH} characters, in labels of at most "
+            f"{MAX_LABEL_LENGTH}."
+        )
+    return parts, host, port or (443 if parts.scheme == "https" else 80)
+
+
 async def check_url(url: str) -> None:
     """Refuses a URL the platform must not call (BadUserInput, saying why)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if not host or parts.scheme not in ("https", "http"):
-        raise BadUserInput(f"Not an http(s) URL: {url!r}.")
+    parts, host, port = url_parts(url)
     allowed = host in allowed_hosts()
     if parts.scheme != "https" and not allowed:
         raise BadUserInput("Webhook URLs must use https.")
     if allowed:
         return
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 443)
-    except socket.gaierror:
+        found = await asyncio.get_running_loop().getaddrinfo(host, port)
+    except (OSError, UnicodeError):
         raise BadUserInput(f"The webhook's host {host!r} does not resolve.") from None
     for *_, address in found:
         ip = ipaddress.ip_address(address[0])

@@ -176,6 +176,31 @@ async def test_unsafe_urls_are_refused(gql: GraphQLClient, url: str) -> None:
     assert refused.value.codes == ["BAD_USER_INPUT"]
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("https://" + "h" * 5000 + ".com/hook", "at most 2,048 characters"),
+        ("https://" + ".".join(["h" * 60] * 5) + ".com/hook", "at most 253 characters"),
+        ("https://" + "a" * 64 + ".com/hook", "labels of at most 63"),
+        ("https://example.com/" + "p" * 2100, "at most 2,048 characters"),
+        ("https://example.com:99999/hook", "Not a well-formed URL"),
+        ("https://[::1/hook", "Not a well-formed URL"),
+        ("https://exa mple.com/hook", "no spaces or control characters"),
+        ("https://example.com/\x00", "no spaces or control characters"),
+        ("https:///hook", "with a host"),
+        ("https://xn--a.invalid/hook", "does not resolve"),
+    ],
+)
+async def test_malformed_urls_are_bad_input_saying_why(
+    gql: GraphQLClient, url: str, said: str
+) -> None:
+    """Each answer is BAD_USER_INPUT naming the problem or the limit, never a 500."""
+    with pytest.raises(GraphQLError) as refused:
+        await gql.data(CREATE, url=url, events=["ACTION_COMPLETED"])
+    assert refused.value.codes == ["BAD_USER_INPUT"]
+    assert said in str(refused.value), str(refused.value)[:300]
+
+
 async def test_another_account_cannot_see_or_use_our_webhooks(
     gql: GraphQLClient, other_gql: GraphQLClient, receiver: Receiver
 ) -> None:
