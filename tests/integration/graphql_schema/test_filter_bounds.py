@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import pytest
-from graphql import ExecutionResult
+from strawberry.types import ExecutionResult
 
 from app.domain.principal import Principal
 from app.infra.settings import get_settings
