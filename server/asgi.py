@@ -1,5 +1,7 @@
 """The API process: GraphQL (with GraphiQL) and health checks on Starlette."""
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,12 +12,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from app.infra import db, log_lines, redis
+from app.infra import db, lease, log_lines, redis
 from app.infra.settings import get_settings
 from app.usecases.live import hub
 from graphql_schema.schema import schema
 from server import dashboard, graphiql, metrics, rest
 from server.graphql_http import GraphQLApp
+
+logger = logging.getLogger(__name__)
 
 
 async def live(_: Request) -> JSONResponse:
@@ -41,11 +45,24 @@ async def ready(_: Request) -> JSONResponse:
     )
 
 
+async def keep_leases() -> None:
+    """Renews the leases this process keeps (the idempotency claims of creates at work), so
+    they last as long as it lives and lapse soon after it dies."""
+    while True:
+        await asyncio.sleep(lease.kept_ms() / 5000)
+        try:
+            await lease.renew_kept()
+        except Exception:  # Redis down: the next round tries again
+            logger.warning("could not renew this process's leases", exc_info=True)
+
+
 @asynccontextmanager
 async def lifespan(_: Starlette) -> AsyncIterator[None]:
     log_lines.configure()
     await db.connect()
+    renewing = asyncio.create_task(keep_leases())
     yield
+    renewing.cancel()
     await hub.close()
     await redis.close()
     await db.close()

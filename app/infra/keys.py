@@ -43,6 +43,12 @@ def planning_lease(action_id: str) -> str:
     return f"{namespace()}:planning:{action_id}"
 
 
+def create_claim(claim_id: str) -> str:
+    """Lease held by the create at work under an idempotency claim, while its process lives
+    (app.usecases.idempotency)."""
+    return f"{namespace()}:claim:{claim_id}"
+
+
 def sweeper_lease() -> str:
     """Lease that lets one worker process sweep per interval."""
     return f"{namespace()}:sweeper"

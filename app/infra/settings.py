@@ -37,10 +37,6 @@ class Settings(BaseSettings):
     chunk_max_backoff_ms: int = Field(default=60_000, ge=0)
     chunk_time_limit_ms: int = Field(default=10 * 60_000, ge=1000)
 
-    # A create that claimed an idempotency key and has not stored its action after this long
-    # is taken for dead: the next create with the key takes the claim over.
-    create_claim_seconds: int = Field(default=60, ge=1)
-
     max_inline_records: int = Field(default=10_000, ge=1)
     # Days after an action ends during which it can be restored (undone) or retried; its
     # before-images, stored rows and upload are deleted after that.

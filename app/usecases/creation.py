@@ -150,6 +150,9 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
     except BaseException:
         await discard(action)
         raise
+    finally:
+        if claim_id is not None:
+            await idempotency.done(claim_id)
     if taken_over:
         # Taken over while this create was too slow: the other create's action stands.
         await discard(action)

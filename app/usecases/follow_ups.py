@@ -48,6 +48,9 @@ async def launch(
         if once is not None:
             await idempotency.release(once, saved_id(action))
         raise
+    finally:
+        if once is not None:
+            await idempotency.done(once)
     return action
 
 

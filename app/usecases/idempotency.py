@@ -1,23 +1,25 @@
 """Idempotency keys: a repeated create with the same key returns the first action.
 
 A create claims its key (a document whose unique id names the account and the key) before it
-stores anything. A create that dies after claiming leaves a claim whose action never appears;
-such a claim is dead once `create_claim_seconds` have passed, and the next create with the
-key takes it over, deleting the input the dead create had stored. A slow create that finds
-its claim taken over discards its own work and returns the action that holds the key.
+stores anything, and holds the claim's lease in Redis for as long as its process lives (the
+process renews the leases it keeps; one that dies lets them lapse within
+`WORKER_DEAD_AFTER_SECONDS`). Another create with the key meanwhile gets CONFLICT with
+`retryAfter`; once the lease has lapsed with no action stored, the holder is known dead, and
+the next create takes the claim over at once, deleting the input the dead create had stored.
+A slow create that finds its claim taken over (Redis lost the lease) discards its own work and
+returns the action that holds the key.
 """
 
-from datetime import timedelta
+import math
 
 from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
-from app.domain.clock import utcnow
-from app.domain.errors import BadUserInput
+from app.domain.errors import BadUserInput, Conflict
 from app.domain.models import BulkAction, IdempotencyKey, InputBatch
 from app.domain.principal import Principal
 from app.domain.values import text_problem
-from app.infra.settings import get_settings
+from app.infra import keys, lease
 
 MAX_IDEMPOTENCY_KEY = 200
 CLAIM_ATTEMPTS = 3
@@ -50,32 +52,44 @@ async def claimed_action(principal: Principal, found: IdempotencyKey) -> BulkAct
 async def claim(
     principal: Principal, claim_id: str, action_id: PydanticObjectId
 ) -> BulkAction | None:
-    """Claims the key for a new action: None when claimed, else the action holding it.
+    """Claims the key for a new action: None when claimed (its lease kept until `done`), else
+    the action holding it.
 
-    BAD_USER_INPUT (with `retryAfter`) while another create with the key is still at work.
+    CONFLICT (with `retryAfter`) while another create with the key is still at work.
     """
+    name = keys.create_claim(claim_id)
     for _ in range(CLAIM_ATTEMPTS):
+        if not await lease.keep(name):
+            # Another create holds the key and lives: its action, or come back later.
+            found = await IdempotencyKey.get(claim_id)
+            if found is not None and (earlier := await claimed_action(principal, found)):
+                return earlier
+            retry_after = max(1, math.ceil(await lease.remaining_ms(name) / 1000))
+            raise Conflict(
+                "The idempotencyKey is being used by a create still in progress; "
+                f"retry in {retry_after} s.",
+                retryAfter=retry_after,
+            )
         try:
             await IdempotencyKey(id=claim_id, action_id=action_id).insert()
             return None
         except DuplicateKeyError:
             pass
         found = await IdempotencyKey.get(claim_id)
-        if found is None:
-            continue  # released meanwhile: claim again
-        if (earlier := await claimed_action(principal, found)) is not None:
-            return earlier
-        age = utcnow() - found.created_at
-        lifetime = timedelta(seconds=get_settings().create_claim_seconds)
-        if age < lifetime:
-            retry_after = max(1, int((lifetime - age).total_seconds()) + 1)
-            raise BadUserInput(
-                "The idempotencyKey is being used by a create still in progress; "
-                f"retry in {retry_after} s.",
-                retryAfter=retry_after,
-            )
-        await take_over(claim_id, found.action_id)
-    raise BadUserInput("The idempotencyKey is being used by another create; retry.", retryAfter=1)
+        if found is not None:
+            if (earlier := await claimed_action(principal, found)) is not None:
+                await done(claim_id)
+                return earlier
+            # No action, and its create holds no lease (this one does): that create died.
+            await take_over(claim_id, found.action_id)
+        await done(claim_id)  # claim again, from the lease
+    raise Conflict("The idempotencyKey is being used by another create; retry.", retryAfter=1)
+
+
+async def done(claim_id: str) -> None:
+    """The create that claimed the key has ended (its action stored, or given up): its lease
+    goes, the claim (if it stands) says the rest."""
+    await lease.give_back(keys.create_claim(claim_id))
 
 
 async def take_over(claim_id: str, dead_action_id: PydanticObjectId) -> None:

@@ -33,8 +33,6 @@ os.environ.update(
         "RATE_LIMIT_PER_MINUTE": "100000000",
         "RATE_LIMIT_CACHE_SECONDS": "0.5",
         "SWEEP_INTERVAL_SECONDS": "1",
-        # A create that died holding an idempotency key is taken over after this long.
-        "CREATE_CLAIM_SECONDS": "5",
         # The webhook tests' receiver listens on loopback; its retries come quickly.
         "WEBHOOK_ALLOW_HOSTS": "127.0.0.1",
         "WEBHOOK_MIN_BACKOFF_MS": "100",

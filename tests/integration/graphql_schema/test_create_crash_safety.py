@@ -12,6 +12,7 @@ from bson import ObjectId
 from app.domain.clock import utcnow
 from app.domain.models import BulkAction, IdempotencyKey, InputBatch
 from app.engine.sweeping import delete_orphaned_input
+from app.infra import keys, lease
 from app.infra.auth import issue_token
 from tests.integration.conftest import new_account, start_api
 from tests.integration.graphql_client import CREATE, GraphQLClient, GraphQLError
@@ -52,8 +53,8 @@ async def test_a_create_killed_mid_way_does_not_hold_its_key(
             created = await gql.create(**input)
             break
         except GraphQLError as refused:
-            # Only "still in progress" while the dead claim is young, with when to retry.
-            assert refused.codes == ["BAD_USER_INPUT"], refused.errors
+            # Only "still in progress" until the dead create's lease lapses, with when to retry.
+            assert refused.codes == ["CONFLICT"], refused.errors
             assert refused.errors[0]["extensions"]["retryAfter"] >= 1
             assert asyncio.get_running_loop().time() < deadline
             await asyncio.sleep(1)
@@ -71,13 +72,10 @@ async def test_a_create_killed_mid_way_does_not_hold_its_key(
 async def test_a_dead_claim_is_taken_over_and_its_input_deleted(
     gql: GraphQLClient, account: str
 ) -> None:
-    """The state a create leaves when it dies between claiming and storing its action."""
+    """The state a create leaves when it dies between claiming and storing its action, its
+    lease lapsed: taken over at once, however young the claim."""
     dead_action = PydanticObjectId()
-    await IdempotencyKey(
-        id=IdempotencyKey.id_for(account, "k1"),
-        action_id=dead_action,
-        created_at=utcnow() - timedelta(minutes=10),
-    ).insert()
+    await IdempotencyKey(id=IdempotencyKey.id_for(account, "k1"), action_id=dead_action).insert()
     await InputBatch(action_id=dead_action, seq=0, rows=[{"row": 1, "key": "x@y.io"}]).insert()
     created = await gql.create(
         entityType="CONTACT",
@@ -90,10 +88,12 @@ async def test_a_dead_claim_is_taken_over_and_its_input_deleted(
     assert (await gql.wait(created["id"]))["stats"]["succeeded"] == 1
 
 
-async def test_a_young_claim_answers_retry_later(gql: GraphQLClient, account: str) -> None:
-    await IdempotencyKey(
-        id=IdempotencyKey.id_for(account, "busy"), action_id=PydanticObjectId()
-    ).insert()
+async def test_a_claim_whose_create_lives_answers_conflict_and_when_to_retry(
+    gql: GraphQLClient, account: str
+) -> None:
+    claim_id = IdempotencyKey.id_for(account, "busy")
+    await IdempotencyKey(id=claim_id, action_id=PydanticObjectId()).insert()
+    assert await lease.take(keys.create_claim(claim_id), 5000)  # its create at work elsewhere
     body = await gql.execute(
         CREATE,
         input={
@@ -104,8 +104,8 @@ async def test_a_young_claim_answers_retry_later(gql: GraphQLClient, account: st
         },
     )
     error = body["errors"][0]
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert 1 <= error["extensions"]["retryAfter"] <= 6
+    assert error["extensions"]["code"] == "CONFLICT"
+    assert 1 <= error["extensions"]["retryAfter"] <= 5
     assert "in progress" in error["message"]
 
 

@@ -14,6 +14,8 @@ from bson import ObjectId
 from app.domain.clock import utcnow
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction, IdempotencyKey
+from app.infra import keys, lease
+from app.infra.redis import get_redis
 from tests.integration.graphql_client import GraphQLClient, GraphQLError
 
 RESTORE = """
@@ -186,20 +188,20 @@ async def test_a_restore_whose_request_died_after_claiming_is_taken_over(
     update = await gql.run(
         entityType="CONTACT", actionType="UPDATE", entityIds=ids, fields={"city": "Lima"}
     )
-    # A request that claimed the restore and died before storing its action: while its claim
-    # is young the next one is asked to retry; once it is dead the next one takes it over.
+    # A request that claimed the restore and died before storing its action: while its
+    # process's lease on the claim lives the next one is asked to retry (CONFLICT); once the
+    # lease has lapsed, the next one takes the claim over.
     claim = IdempotencyKey(
         id=IdempotencyKey.follow_up_id(account, "restore", update["id"]),
         action_id=PydanticObjectId(),
     )
     await claim.insert()
-    with pytest.raises(GraphQLError) as young:
+    assert await lease.take(keys.create_claim(claim.id), 60_000)
+    with pytest.raises(GraphQLError) as busy:
         await gql.data(RESTORE, id=update["id"])
-    assert young.value.codes == ["BAD_USER_INPUT"]
-    assert "retry in" in str(young.value)
-    await IdempotencyKey.get_pymongo_collection().update_one(
-        {"_id": claim.id}, {"$set": {"created_at": utcnow() - timedelta(hours=1)}}
-    )
+    assert busy.value.codes == ["CONFLICT"]
+    assert "retry in" in str(busy.value)
+    await get_redis().delete(keys.create_claim(claim.id))  # as when its process died
     done = await restore(gql, update["id"])
     assert done["status"] == "COMPLETED"
     assert {doc["data"].get("city") for doc in (await contacts(account)).values()} == {None}
