@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     filter_max_groups: int = Field(default=50, ge=1)
     # Database time one API query (a count, a page of entities) may take before it is
     # stopped and the request refused with QUERY_TOO_COMPLEX.
-    query_max_time_ms: int = Field(default=10_000, ge=100)
+    query_max_time_ms: int = Field(default=30_000, ge=100)
 
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=1000, ge=1)

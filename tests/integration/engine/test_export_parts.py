@@ -28,4 +28,4 @@ async def test_a_redelivered_export_chunk_keeps_one_part(
 
     assert await exports.files().count_documents({"filename": chunk.id}) == 1
     part = b"".join([piece async for piece in exports.read_part(chunk.id)]).decode()
-    assert part == "".join(f"{doc['_id']},{n}\n" for n, doc in enumerate(docs))
+    assert part == "".join(f"{doc['_id']},{n}\r\n" for n, doc in enumerate(docs))  # RFC 4180
