@@ -30,7 +30,7 @@ from app.domain.actions import Outcome
 from app.domain.models import BulkAction, BulkActionStatus, Chunk, LogBlock, LogReason, LogStatus
 from app.domain.models.ids import saved_id
 from app.engine.completion import mark_done, write_logs
-from app.infra import db
+from app.infra.mongo import db
 from bench.platform import Platform, graphql
 from bench.processes import cpu_seconds
 

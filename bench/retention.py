@@ -21,7 +21,7 @@ from pymongo import MongoClient
 from app.domain.clock import utcnow
 from app.domain.models import BulkAction, WorkingData
 from app.engine import retention
-from app.infra import db
+from app.infra.mongo import db
 from app.infra.settings import get_settings
 from bench.generate import lines
 from bench.platform import Platform, graphql, wait_done

@@ -5,7 +5,7 @@ from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
-from app.usecases.pagination import Page, PageRequest
+from app.usecases.reading.pagination import Page, PageRequest
 from graphql_schema.context import Info
 
 N = TypeVar("N")

@@ -1,17 +1,47 @@
 """Per-request context: who is calling, read from the Authorization header once, and
-counted against the account's API rate limit once per request."""
+counted against the account's API rate limit once per request.
 
+Loaders batch, per request, what each BulkAction node reads: its shown status and its stats.
+
+A list of N actions resolves `status` and `stats` N times; the loaders gather those calls
+made in one tick into one batched read each (app.usecases), so a page costs the same few
+database and Redis commands whatever its size. Caching is off: a loader lives as long as its
+context, which for a WebSocket is the whole connection, and figures must never be stale.
+"""
+
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from app.domain.errors import AppError, QueryTooComplex
+from app.domain.models import BulkAction, BulkActionStatus
 from app.domain.principal import Principal
 from app.infra.auth import principal_from_header
 from app.infra.settings import get_settings
+from app.usecases.control import statuses_of
 from app.usecases.limits import charge_request
-from graphql_schema.loaders import Loaders
+from app.usecases.reading.stats import ActionStats, stats_of_many
+
+
+async def stats_with_statuses(
+    keys: Sequence[tuple[BulkAction, BulkActionStatus]],
+) -> list[ActionStats]:
+    """Stats of actions whose shown status the status loader has read already."""
+    return await stats_of_many([action for action, _ in keys], [status for _, status in keys])
+
+
+@dataclass
+class Loaders:
+    status: DataLoader[BulkAction, BulkActionStatus] = field(
+        default_factory=lambda: DataLoader(load_fn=statuses_of, cache=False)
+    )
+    # Keyed by (action, shown status): the status is what the ETA depends on.
+    stats: DataLoader[tuple[BulkAction, BulkActionStatus], ActionStats] = field(
+        default_factory=lambda: DataLoader(load_fn=stats_with_statuses, cache=False)
+    )
 
 
 async def authenticate(authorization: str | None) -> Principal:

@@ -13,7 +13,7 @@ from app.domain.actions import ActionInput
 from app.domain.errors import BadUserInput
 from app.domain.models import BulkAction
 from app.domain.principal import Principal
-from app.infra import uploads
+from app.infra.files import uploads
 from app.usecases import control, limits
 from app.usecases.creation import CreateRequest, create_bulk_action
 from app.usecases.restoring import restore_bulk_action

@@ -6,7 +6,8 @@ from typing import Annotated
 import strawberry
 
 from app.domain.errors import NotFound
-from app.usecases import limits, logs, queries
+from app.usecases import limits
+from app.usecases.reading import logs, queries
 from graphql_schema.connections import (
     After,
     Before,

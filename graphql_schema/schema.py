@@ -1,4 +1,6 @@
-"""The schema, with every error carrying `extensions.code`."""
+"""The schema, with every error carrying `extensions.code`.
+
+`python -m graphql_schema.schema > schema.graphql` prints its SDL, which is kept committed."""
 
 import logging
 from collections.abc import Callable
@@ -91,3 +93,11 @@ def limits() -> list[Callable[[], SchemaExtension]]:
 
 
 schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=limits())
+
+
+def sdl() -> str:
+    return schema.as_str() + "\n"
+
+
+if __name__ == "__main__":
+    print(sdl(), end="")

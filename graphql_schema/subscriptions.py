@@ -1,7 +1,7 @@
 """Subscriptions: an action's progress, and the account's actions as they change.
 
 Each starts with the current state read from MongoDB, so a late or returning subscriber is
-right from its first event; then it follows the process's live hub (app.usecases.live).
+right from its first event; then it follows the process's live hub (app.usecases.reading.live).
 """
 
 from collections.abc import AsyncGenerator
@@ -9,8 +9,8 @@ from datetime import datetime
 
 import strawberry
 
-from app.usecases import queries
-from app.usecases.live import Progress, hub, read_progress
+from app.usecases.reading import queries
+from app.usecases.reading.live import Progress, hub, read_progress
 from graphql_schema.context import Info
 from graphql_schema.enums import BulkActionStatus
 from graphql_schema.types import ActionId, BulkActionStats, BulkActionType

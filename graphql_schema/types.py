@@ -9,8 +9,8 @@ from strawberry.scalars import JSON
 from app.domain.entities import EntityDocument
 from app.domain.models import ActionLog, BulkAction
 from app.usecases.limits import AccountRateLimit
+from app.usecases.reading.stats import ActionStats, stats_of
 from app.usecases.restoring import restorable_until
-from app.usecases.stats import ActionStats, stats_of
 from graphql_schema.context import Info
 from graphql_schema.enums import ActionType, BulkActionStatus, EntityType, LogReason, LogStatus
 

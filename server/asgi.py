@@ -12,9 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from app.infra import db, lease, log_lines, redis
+from app.infra import log_lines
+from app.infra.mongo import db
+from app.infra.redis import client as redis
+from app.infra.redis import lease
 from app.infra.settings import get_settings
-from app.usecases.live import hub
+from app.usecases.reading.live import hub
 from graphql_schema.schema import schema
 from server import dashboard, graphiql, metrics, rest
 from server.graphql_http import GraphQLApp

@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.infra import metrics
-from app.usecases import monitoring
-from app.usecases.live import hub
+from app.usecases.reading import monitoring
+from app.usecases.reading.live import hub
 
 
 async def computed() -> list[Metric]:

@@ -11,11 +11,11 @@ from app.domain.errors import AppError, BadUserInput
 from app.domain.models import LogStatus
 from app.domain.principal import Principal
 from app.domain.spreadsheet_cells import SpreadsheetWriter
-from app.infra import uploads
+from app.infra.files import uploads
 from app.infra.outages import as_outage
-from app.usecases import exports, logs, queries
 from app.usecases.input_cells import InputCells, input_columns
-from app.usecases.logs import LOG_CSV_COLUMNS
+from app.usecases.reading import exports, logs, queries
+from app.usecases.reading.logs import LOG_CSV_COLUMNS
 from graphql_schema.context import authenticate
 
 STATUS_CODES = {

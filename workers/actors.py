@@ -12,7 +12,7 @@ from app.engine.deferral import ComeBackLater
 from app.engine.planning import fail_planning, plan_action
 from app.engine.processing import fail_chunk, process_chunk
 from app.engine.webhooks import deliver, give_up
-from app.infra import tasks
+from app.infra.redis import tasks
 from app.infra.settings import get_settings
 from workers.broker import broker
 from workers.pacing import admission_of, come_back_in

@@ -6,7 +6,7 @@ AsyncIO comes first: pacing and the sweeper run coroutines on its event loop.
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO, CurrentMessage, Middleware
 
-from app.infra.tasks import get_broker
+from app.infra.redis.tasks import get_broker
 from workers.event_loop import DaemonAsyncIO
 from workers.fairness import FetchForFreeThreads
 from workers.heartbeat import Heartbeat

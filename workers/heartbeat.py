@@ -2,7 +2,7 @@
 
 Dramatiq's Redis broker marks a process alive whenever it sends a command; one whose threads
 are all busy with chunks sends none. The broker now takes a process silent for
-`WORKER_DEAD_AFTER_SECONDS` for dead and queues its messages again (app.infra.tasks), so a
+`WORKER_DEAD_AFTER_SECONDS` for dead and queues its messages again (app.infra.redis.tasks), so a
 killed worker's chunks come back in seconds; this thread keeps live processes from looking
 dead, whatever they are doing.
 """
@@ -10,9 +10,9 @@ dead, whatever they are doing.
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
-from app.infra import lease
+from app.infra.redis import lease
+from app.infra.redis.tasks import QUEUE
 from app.infra.settings import get_settings
-from app.infra.tasks import QUEUE
 from workers.periodic import Periodic
 from workers.runtime import run
 

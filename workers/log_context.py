@@ -6,7 +6,8 @@ import dramatiq
 from dramatiq.broker import MessageProxy
 from dramatiq.middleware import Middleware
 
-from app.infra import log_lines, tasks
+from app.infra import log_lines
+from app.infra.redis import tasks
 
 
 def ids_of(message: MessageProxy) -> dict[str, str]:

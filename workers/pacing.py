@@ -16,7 +16,7 @@ from dramatiq.broker import MessageProxy
 from dramatiq.middleware import CurrentMessage, Middleware, SkipMessage
 
 from app.engine.pacing import Admission, Verdict, admit
-from app.infra import tasks
+from app.infra.redis import tasks
 from workers.runtime import run
 
 # Per worker thread: the admission of the message the thread is about to process.

@@ -6,7 +6,8 @@ from typing import Any, TypeVar
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.middleware import CurrentMessage
 
-from app.infra import db, log_lines
+from app.infra import log_lines
+from app.infra.mongo import db
 
 R = TypeVar("R")
 

@@ -28,9 +28,11 @@ from app.domain.rows import Row
 from app.engine import dispatch
 from app.engine.lifecycle import transition
 from app.engine.splitting import parts_done
-from app.infra import before_images, metrics, waiting
-from app.infra.events import publish_change
-from app.infra.inserts import insert_new
+from app.infra import metrics
+from app.infra.mongo import before_images
+from app.infra.mongo.inserts import insert_new
+from app.infra.redis import waiting
+from app.infra.redis.events import publish_change
 from app.infra.settings import get_settings
 
 

@@ -17,9 +17,9 @@ worker's returning messages are. Restarting the chains (`send_ready`) sends rega
 from beanie import PydanticObjectId
 
 from app.domain.models import Chunk
-from app.infra import keys, lease
+from app.infra.redis import keys, lease
+from app.infra.redis.tasks import send_chunk
 from app.infra.settings import get_settings
-from app.infra.tasks import send_chunk
 
 
 def in_flight() -> int:

@@ -17,7 +17,7 @@ from app.domain.models import BulkAction
 from app.domain.status import TERMINAL_STATUSES, TRANSITIONS, BulkActionStatus
 from app.engine import webhooks
 from app.infra import metrics
-from app.infra.events import publish_change
+from app.infra.redis.events import publish_change
 
 
 class IllegalTransition(ValueError):

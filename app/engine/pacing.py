@@ -3,7 +3,7 @@ when it writes them.
 
 Each chunk books its row count against the account's sliding-window limit. With room, it
 runs now; without, it is booked at the exact time it will fit and waits until then, its place
-kept (see app.infra.rate_limit). When its writes start, its rows are charged for real (and
+kept (see app.infra.redis.rate_limit). When its writes start, its rows are charged for real (and
 count until the writes end), so the limit holds on the times rows are written. A chunk
 larger than the limit can never fit, so it is split into parts that each fit. Chunks of a
 paused action are dropped (resume queues them again), and those of a cancelled action or of a
@@ -17,8 +17,9 @@ from enum import Enum
 from app.domain.models import Chunk, ControlRequest, request_of
 from app.engine.deferral import ComeBackLater
 from app.engine.splitting import split
-from app.infra import liveness, metrics, waiting
-from app.infra.account_limits import entity_limit, limit_for
+from app.infra import metrics
+from app.infra.redis import liveness, waiting
+from app.infra.redis.account_limits import entity_limit, limit_for
 from app.infra.settings import get_settings
 
 

@@ -43,11 +43,12 @@ from app.engine.deferral import ComeBackLater
 from app.engine.lifecycle import transition
 from app.engine.pacing import release
 from app.engine.splitting import chunk_size_for
-from app.infra import dedupe, keys, lease, liveness, uploads
-from app.infra.account_limits import limit_for
-from app.infra.csv_records import records
-from app.infra.events import publish_change
-from app.infra.inserts import insert_new, insert_new_documents
+from app.infra.files import uploads
+from app.infra.files.csv_records import records
+from app.infra.mongo.inserts import insert_new, insert_new_documents
+from app.infra.redis import dedupe, keys, lease, liveness
+from app.infra.redis.account_limits import limit_for
+from app.infra.redis.events import publish_change
 
 # A delayed message may arrive a little before its time.
 EARLY_START = timedelta(seconds=1)

@@ -33,7 +33,10 @@ from app.domain.rows import Decisions, Row
 from app.engine.completion import after_done, finish_if_complete, record
 from app.engine.pacing import Admission, Verdict, begin_write, end_write
 from app.engine.splitting import send_parts
-from app.infra import before_images, exports, liveness, log_lines, metrics, writes
+from app.infra import log_lines, metrics
+from app.infra.files import export_parts as exports
+from app.infra.mongo import before_images, writes
+from app.infra.redis import liveness
 
 # Actions whose chunks this process ran lately. What processing reads of an action (its
 # types, fields, operations, columns, dry run) is fixed when the action is created.

@@ -36,7 +36,8 @@ from app.domain.models import (
     LogBlock,
     WorkingData,
 )
-from app.infra import before_images, uploads
+from app.infra.files import uploads
+from app.infra.mongo import before_images
 from app.infra.settings import get_settings
 
 ACTIONS_PER_SWEEP = 20

@@ -9,9 +9,9 @@ import asyncio
 
 from app.domain.models import Chunk, ChunkDecision, ChunkRows
 from app.domain.models.chunk import decisions_of, rows_document, rows_of
-from app.infra.inserts import insert_new, insert_new_documents
+from app.infra.mongo.inserts import insert_new, insert_new_documents
+from app.infra.redis.tasks import send_chunk
 from app.infra.settings import get_settings
-from app.infra.tasks import send_chunk
 
 
 def chunk_size_for(limit: int) -> int:

@@ -23,9 +23,9 @@ from app.domain.models import (
     InputBatch,
 )
 from app.engine import retention, webhooks
-from app.infra import keys, lease, liveness
+from app.infra.redis import keys, lease, liveness
+from app.infra.redis.tasks import send_planner
 from app.infra.settings import get_settings
-from app.infra.tasks import send_planner
 
 # The delayed message normally starts a scheduled action on time; the sweeper steps in after.
 MESSAGE_GRACE = timedelta(seconds=2)

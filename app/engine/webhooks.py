@@ -36,7 +36,8 @@ from app.domain.models.webhook import (
     delivery_body,
 )
 from app.engine.deferral import ComeBackLater
-from app.infra import tasks, webhook_http
+from app.infra.http import webhooks as webhook_http
+from app.infra.redis import tasks
 from app.infra.settings import get_settings
 
 # A move's mover has this long to announce it before the sweeper does.

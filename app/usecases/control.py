@@ -23,9 +23,9 @@ from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.schedule import check_schedule
 from app.domain.status import shown_status
-from app.infra.events import publish_change
-from app.infra.tasks import send_planner
-from app.usecases.queries import get_action
+from app.infra.redis.events import publish_change
+from app.infra.redis.tasks import send_planner
+from app.usecases.reading.queries import get_action
 
 
 async def statuses_of(actions: Sequence[BulkAction]) -> list[BulkActionStatus]:

@@ -19,11 +19,11 @@ from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.rows import Row
 from app.domain.schedule import check_schedule
-from app.infra import uploads
-from app.infra.csv_records import header_of
-from app.infra.events import publish_change
+from app.infra.files import uploads
+from app.infra.files.csv_records import header_of
+from app.infra.redis.events import publish_change
+from app.infra.redis.tasks import send_planner
 from app.infra.settings import get_settings
-from app.infra.tasks import send_planner
 from app.usecases import idempotency
 from app.usecases.bounds import check_filter_bounds
 from app.usecases.idempotency import key_claim

@@ -14,8 +14,8 @@ from app.domain.models import BulkAction, IdempotencyKey, InputBatch
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.rows import Row
-from app.infra.events import publish_change
-from app.infra.tasks import send_planner
+from app.infra.redis.events import publish_change
+from app.infra.redis.tasks import send_planner
 from app.usecases import idempotency
 from app.usecases.creation import discard, store
 

@@ -19,7 +19,7 @@ from app.domain.errors import BadUserInput, Conflict
 from app.domain.models import BulkAction, IdempotencyKey, InputBatch
 from app.domain.principal import Principal
 from app.domain.values import text_problem
-from app.infra import keys, lease
+from app.infra.redis import keys, lease
 
 MAX_IDEMPOTENCY_KEY = 200
 CLAIM_ATTEMPTS = 3

@@ -16,8 +16,8 @@ from app.domain.models import BulkAction
 from app.domain.models.chunk import StoredRows
 from app.domain.models.ids import saved_id
 from app.domain.spreadsheet_cells import from_spreadsheet
-from app.infra import uploads
-from app.infra.csv_records import records
+from app.infra.files import uploads
+from app.infra.files.csv_records import records
 
 
 def input_columns(action: BulkAction) -> list[str]:

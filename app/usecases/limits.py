@@ -10,8 +10,8 @@ from app.domain.errors import BadUserInput, Forbidden, RateLimited
 from app.domain.models import AccountLimit
 from app.domain.principal import Principal
 from app.domain.values import text_problem
-from app.infra.account_limits import entity_limit, forget, limit_for, request_limit
 from app.infra.auth import MAX_ACCOUNT_ID
+from app.infra.redis.account_limits import entity_limit, forget, limit_for, request_limit
 from app.infra.settings import get_settings
 
 MAX_PER_MINUTE = 1_000_000_000

@@ -15,9 +15,9 @@ from app.domain.errors import BadUserInput
 from app.domain.models import TERMINAL_STATUSES, BulkAction
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
-from app.infra.before_images import kept_for
+from app.infra.mongo.before_images import kept_for
 from app.usecases.follow_ups import launch, once_name
-from app.usecases.queries import get_action
+from app.usecases.reading.queries import get_action
 
 
 def restorable_until(action: BulkAction) -> datetime | None:

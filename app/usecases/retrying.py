@@ -24,12 +24,12 @@ from app.domain.models.chunk import StoredRows
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.rows import Row, RowBody
-from app.infra import uploads
-from app.infra.csv_records import header_of, records
+from app.infra.files import uploads
+from app.infra.files.csv_records import header_of, records
 from app.usecases.creation import ERRORS_SHOWN, resolve_columns
 from app.usecases.follow_ups import launch
-from app.usecases.logs import LOG_CSV_COLUMNS, iter_logs
-from app.usecases.queries import get_action
+from app.usecases.reading.logs import LOG_CSV_COLUMNS, iter_logs
+from app.usecases.reading.queries import get_action
 
 # A row's number, and what planning adds to it, which the retry's own planning decides again.
 PLANNED_MARKS = ("row", "dup", "new_id", "source_row")

@@ -6,7 +6,7 @@ from app.domain.errors import BadUserInput
 from app.domain.models import BulkAction, BulkActionStatus, WorkingData
 from app.domain.principal import Principal
 from app.usecases.follow_ups import launch, once_name
-from app.usecases.queries import get_action
+from app.usecases.reading.queries import get_action
 
 
 async def run_dry_run(principal: Principal, action_id: str) -> BulkAction:

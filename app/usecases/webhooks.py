@@ -13,8 +13,9 @@ from app.domain.models import Webhook, WebhookDelivery
 from app.domain.models.ids import saved_id
 from app.domain.models.webhook import TEST_EVENT, WebhookEvent, delivery_body
 from app.domain.principal import Principal
-from app.infra import tasks, webhook_http
-from app.usecases.pagination import (
+from app.infra.http import webhooks as webhook_http
+from app.infra.redis import tasks
+from app.usecases.reading.pagination import (
     Page,
     PageRequest,
     decode_cursor,

@@ -47,8 +47,8 @@ os.environ.update(
 )
 os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
-from app.infra import db  # noqa: E402
 from app.infra.auth import issue_token  # noqa: E402
+from app.infra.mongo import db  # noqa: E402
 from bench.processes import free_port, stop, wait_ready  # noqa: E402
 from tests.integration import commands  # noqa: E402, F401  (listens before any client connects)  (settings read the environment above)
 from tests.integration.graphql_client import GraphQLClient  # noqa: E402

@@ -18,7 +18,7 @@ from app.domain.models import (
 from app.domain.models.action_log import read_rows
 from app.domain.models.ids import saved_id
 from app.engine import processing
-from app.infra import liveness
+from app.infra.redis import liveness
 from app.infra.settings import get_settings
 
 

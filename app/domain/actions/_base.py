@@ -75,12 +75,12 @@ class ChunkContext:
     account_id: str
     entity: EntitySpec
     fields: dict[str, Any] | None
-    # Runs the chunk's writes (app.infra.writes.bulk_write, given by the engine).
+    # Runs the chunk's writes (app.infra.mongo.writes.bulk_write, given by the engine).
     write: "BulkWriter"
     # The action's field operations besides set (app.domain.operations), checked.
     operations: Mapping[str, Mapping[str, Any]] | None = None
     # EXPORT: the chunk's id, the columns, and where its part of the file goes (given by
-    # the engine: app.infra.exports).
+    # the engine: app.infra.files.export_parts).
     chunk_id: str = ""
     columns: list[str] | None = None
     store_part: "PartStore | None" = None

@@ -9,8 +9,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from app.infra import uploads
 from app.infra.auth import issue_token
+from app.infra.files import uploads
 
 CSV = "email,first_name\r\nada@example.com,Ada\r\nnot-an-email,Bad\r\nalan@example.com,Alan\r\n"
 

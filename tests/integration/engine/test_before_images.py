@@ -9,7 +9,7 @@ from app.domain.models import BulkAction, BulkActionStatus, LogReason
 from app.domain.models.before_image import images_of_block
 from app.domain.models.ids import saved_id
 from app.engine import processing
-from app.infra import before_images
+from app.infra.mongo import before_images
 from tests.integration.factories import die_at, logs_of, processing_action
 
 

@@ -5,7 +5,7 @@ from bson import ObjectId
 
 from app.domain.entities.contact import Contact
 from app.engine import processing
-from app.infra import exports
+from app.infra.files import export_parts as exports
 from tests.integration.factories import die_before_recording, processing_action
 
 

@@ -12,7 +12,7 @@ from app.domain.entities.contact import Contact
 from app.domain.filters import check_filter
 from app.domain.models import BulkAction, BulkActionStatus, Chunk, ChunkRows
 from app.engine import planning
-from app.infra import liveness
+from app.infra.redis import liveness
 
 CONTACT = entities.get("CONTACT")
 IN_GERMANY = {"conditions": [{"field": "country", "eq": "DE"}]}

@@ -12,7 +12,7 @@ from app.domain.models.ids import saved_id
 from app.domain.status import SHOWN_BY_REQUEST, TRANSITIONS, BulkActionStatus
 from app.engine import lifecycle
 from app.engine.lifecycle import IllegalTransition, transition
-from app.infra import liveness
+from app.infra.redis import liveness
 
 STORED = [status for status in BulkActionStatus if status not in SHOWN_BY_REQUEST]
 

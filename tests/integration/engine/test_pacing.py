@@ -14,7 +14,7 @@ from app.domain.models import (
 from app.domain.models.ids import saved_id
 from app.engine import processing
 from app.engine.pacing import Verdict, WriteMustWait, admit
-from app.infra import account_limits
+from app.infra.redis import account_limits
 from tests.integration.factories import insert_rows, processing_action
 
 

@@ -7,8 +7,8 @@ import pytest
 from app.domain.models import BulkAction, BulkActionStatus
 from app.engine.deferral import ComeBackLater
 from app.engine.planning import plan_action
-from app.infra import keys, lease
-from app.infra.redis import get_redis
+from app.infra.redis import keys, lease
+from app.infra.redis.client import get_redis
 from tests.integration.factories import queued_action
 
 

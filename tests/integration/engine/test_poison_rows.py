@@ -1,4 +1,4 @@
-"""One bad row fails alone, and a chunk that gives up logs the truth (app.infra.writes,
+"""One bad row fails alone, and a chunk that gives up logs the truth (app.infra.mongo.writes,
 app.engine.processing): a row whose write the database refuses as a whole command is isolated
 by splitting the write, and the chunk's other rows are written and logged SUCCESS; a chunk
 whose retries ran out logs SUCCESS for the rows the database holds from its attempts. Counts
@@ -19,7 +19,7 @@ from bson import ObjectId
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction, LogReason, LogStatus
 from app.engine import processing
-from app.infra import db, writes
+from app.infra.mongo import db, writes
 from tests.integration.factories import (
     die_before_recording,
     insert_rows,

@@ -12,7 +12,8 @@ from bson import ObjectId
 from app.domain.clock import utcnow
 from app.domain.models import BulkAction, Chunk, ChunkDecision, ChunkRows, LogBlock, WorkingData
 from app.engine import retention
-from app.infra import db, uploads
+from app.infra.files import uploads
+from app.infra.mongo import db
 from app.infra.settings import get_settings
 from tests.integration.graphql_client import GraphQLClient, GraphQLError, multipart_create, upload
 

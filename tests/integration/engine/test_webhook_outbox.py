@@ -17,7 +17,7 @@ from app.domain.models import (
 from app.domain.models.ids import saved_id
 from app.domain.models.webhook import WebhookEvent
 from app.engine import lifecycle, webhooks
-from app.infra import tasks
+from app.infra.redis import tasks
 from tests.integration.factories import processing_action, record_sends
 
 NOW = timedelta(0)

@@ -8,7 +8,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from app.infra import db
+from app.infra.mongo import db
 from tests.integration.graphql_client import GraphQLClient
 from tests.integration.graphql_schema.test_update_upsert_delete import seed
 

@@ -12,8 +12,8 @@ from bson import ObjectId
 from app.domain.clock import utcnow
 from app.domain.models import BulkAction, IdempotencyKey, InputBatch
 from app.engine.sweeping import delete_orphaned_input
-from app.infra import keys, lease
 from app.infra.auth import issue_token
+from app.infra.redis import keys, lease
 from tests.integration.conftest import new_account, start_api
 from tests.integration.graphql_client import CREATE, GraphQLClient, GraphQLError
 

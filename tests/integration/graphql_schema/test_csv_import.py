@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.infra import db
+from app.infra.mongo import db
 from bench.generate import lines, plan
 from tests.integration.graphql_client import CREATE, GraphQLClient, multipart_create, upload
 

@@ -15,10 +15,10 @@ from graphql import ExecutionResult
 from app.domain.models import ActionControl, BulkAction, BulkActionStatus, Chunk, ControlRequest
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
-from app.infra import account_limits, liveness
-from app.infra.events import publish_change
+from app.infra.redis import account_limits, liveness
+from app.infra.redis.events import publish_change
 from app.infra.settings import get_settings
-from app.usecases.live import hub
+from app.usecases.reading.live import hub
 from graphql_schema.context import Context
 from graphql_schema.schema import schema
 from tests.integration.commands import COUNTER

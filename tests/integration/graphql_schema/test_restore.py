@@ -14,8 +14,8 @@ from bson import ObjectId
 from app.domain.clock import utcnow
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction, IdempotencyKey
-from app.infra import keys, lease
-from app.infra.redis import get_redis
+from app.infra.redis import keys, lease
+from app.infra.redis.client import get_redis
 from tests.integration.graphql_client import GraphQLClient, GraphQLError
 
 RESTORE = """

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from graphql_schema.export import sdl
+from graphql_schema.schema import sdl
 from tests.integration.conftest import ROOT
 
 pytestmark = pytest.mark.conformance

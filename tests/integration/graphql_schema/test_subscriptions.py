@@ -12,7 +12,7 @@ import websockets
 from redis.asyncio import Redis
 
 from app.infra.auth import issue_token
-from app.infra.keys import events_channel
+from app.infra.redis.keys import events_channel
 from client.api import LEGACY_WS, TRANSPORT_WS, ApiClient, ApiError, Closed
 from tests.integration.graphql_client import GraphQLClient
 from tests.integration.pacing_helpers import records, set_limit

@@ -6,7 +6,7 @@ from collections import Counter
 from bson import ObjectId
 
 from app.domain.models import Chunk
-from app.infra import tasks
+from app.infra.redis import tasks
 from tests.integration.graphql_client import GraphQLClient
 
 

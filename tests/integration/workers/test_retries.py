@@ -4,7 +4,7 @@ import asyncio
 import time
 
 from app.domain.models import BulkAction, BulkActionStatus
-from app.infra import tasks
+from app.infra.redis import tasks
 from tests.integration.factories import logs_of, processing_action
 
 

@@ -4,7 +4,7 @@ MongoDB says what is due, and the sweeper starts it."""
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from app.infra.redis import get_redis
+from app.infra.redis.client import get_redis
 from app.infra.settings import get_settings
 from tests.integration.conftest import Workers
 from tests.integration.graphql_client import GraphQLClient

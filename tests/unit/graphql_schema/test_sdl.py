@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-from graphql_schema.export import sdl
+from graphql_schema.schema import sdl
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema.graphql"
 
 
 def test_committed_sdl_matches_the_code() -> None:
     assert SCHEMA_FILE.read_text() == sdl(), (
-        "schema.graphql is stale: run `.venv/bin/python -m graphql_schema.export > schema.graphql`"
+        "schema.graphql is stale: run `.venv/bin/python -m graphql_schema.schema > schema.graphql`"
     )

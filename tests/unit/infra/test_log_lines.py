@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 from dramatiq import Message
 
-from app.infra import log_lines, tasks
+from app.infra import log_lines
+from app.infra.redis import tasks
 from app.infra.settings import get_settings
 from workers.log_context import ids_of
 

@@ -1,0 +1,174 @@
+"""Uploaded files: streamed into GridFS in chunks, scoped to an account, within limits.
+
+A file over the byte or row limit is aborted while it streams, so nothing of it is kept.
+"""
+
+import asyncio
+import contextlib
+import tempfile
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from gridfs import AsyncGridFSBucket, NoFile
+
+from app.domain.errors import AppError, BadUserInput, NotFound
+from app.domain.values import text_problem
+from app.infra.files import reading as gridfs_files
+from app.infra.mongo import db
+from app.infra.settings import get_settings
+
+BUCKET = "uploads"
+READ_SIZE = 256 * 1024
+
+
+class PayloadTooLarge(AppError):
+    code = "PAYLOAD_TOO_LARGE"
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    id: str
+    filename: str
+    bytes: int
+    rows: int
+
+
+class RowCounter:
+    """Counts CSV records as bytes pass: newlines outside quotes (quote parity, RFC 4180)."""
+
+    def __init__(self) -> None:
+        self.newlines = 0
+        self._quoted = False
+        self._last = b"\n"
+
+    def feed(self, data: bytes) -> None:
+        if not data:
+            return
+        parts = data.split(b'"')
+        for index, part in enumerate(parts):
+            if index:
+                self._quoted = not self._quoted
+            if not self._quoted:
+                self.newlines += part.count(b"\n")
+        self._last = data[-1:]
+
+    @property
+    def records(self) -> int:
+        """Records including the header (a last line without a newline counts too)."""
+        return self.newlines + (0 if self._last == b"\n" else 1)
+
+
+async def bucket() -> AsyncGridFSBucket:
+    return AsyncGridFSBucket(await db.connect(), bucket_name=BUCKET)
+
+
+def clean_filename(filename: str | None) -> str:
+    """The client's file name as kept: characters the database refuses become '_'."""
+    name = "".join("_" if text_problem(char) else char for char in (filename or "")[:200])
+    return name.strip() or "upload.csv"
+
+
+async def store(account_id: str, filename: str, body: AsyncIterator[bytes]) -> StoredUpload:
+    settings = get_settings()
+    grid_in = (await bucket()).open_upload_stream(
+        clean_filename(filename), metadata={"account_id": account_id}
+    )
+    counter = RowCounter()
+    size = 0
+    try:
+        async for data in body:
+            size += len(data)
+            if size > settings.max_upload_bytes:
+                raise PayloadTooLarge(
+                    f"The file is larger than the limit of {settings.max_upload_bytes} bytes.",
+                    limit=settings.max_upload_bytes,
+                )
+            counter.feed(data)
+            if counter.newlines - 1 > settings.max_upload_rows:
+                raise PayloadTooLarge(
+                    f"The file has more than {settings.max_upload_rows} rows.",
+                    limit=settings.max_upload_rows,
+                )
+            await grid_in.write(data)
+    except BaseException:
+        await grid_in.abort()
+        raise
+    await grid_in.close()
+    rows = max(counter.records - 1, 0)
+    await db_files().update_one(
+        {"_id": grid_in._id}, {"$set": {"metadata.bytes": size, "metadata.rows": rows}}
+    )
+    return StoredUpload(id=str(grid_in._id), filename=grid_in.filename or "", bytes=size, rows=rows)
+
+
+def db_files() -> Any:
+    return db.current_database()[f"{BUCKET}.files"]
+
+
+async def find(account_id: str, upload_id: str) -> StoredUpload:
+    """The account's upload; another account's is NOT_FOUND."""
+    if not ObjectId.is_valid(upload_id):
+        raise BadUserInput(f"{upload_id!r} is not an upload id (24 hexadecimal characters).")
+    doc = await db_files().find_one({"_id": ObjectId(upload_id)})
+    if doc is None or (doc.get("metadata") or {}).get("account_id") != account_id:
+        raise NotFound(f"No upload with id {upload_id!r}.")
+    meta = doc["metadata"]
+    return StoredUpload(
+        id=upload_id,
+        filename=doc.get("filename", ""),
+        bytes=meta.get("bytes", 0),
+        rows=meta.get("rows", 0),
+    )
+
+
+async def read(upload_id: str) -> AsyncGenerator[bytes, None]:
+    """The file's bytes, streamed from its GridFS chunks in order."""
+    if await db_files().find_one({"_id": ObjectId(upload_id)}, {"_id": 1}) is None:
+        raise NotFound(f"No upload with id {upload_id!r}.")
+    async with contextlib.aclosing(gridfs_files.stream(BUCKET, ObjectId(upload_id))) as data:
+        async for piece in data:
+            yield piece
+
+
+async def read_spooled(upload_id: str) -> AsyncGenerator[bytes, None]:
+    """The file's bytes, copied first to a local temporary file and read from there.
+
+    For slow consumers such as planning, which reads while it writes chunks: a GridFS
+    cursor held open for minutes can expire on the server mid-file (seen with FerretDB at
+    about 32 MB), while the copy takes seconds. Memory stays bounded: the copy is on disk.
+    """
+    with tempfile.TemporaryFile() as copy:
+        async with contextlib.aclosing(read(upload_id)) as pieces:
+            async for data in pieces:
+                await asyncio.to_thread(copy.write, data)
+        copy.seek(0)
+        while data := await asyncio.to_thread(copy.read, READ_SIZE):
+            yield data
+
+
+async def unclaimed(before: datetime, limit: int) -> list[str]:
+    """Uploads stored before `before` that no action was seen to use yet, oldest first."""
+    cursor = db_files().find(
+        {"uploadDate": {"$lt": before}, "metadata.used": {"$ne": True}},
+        {"_id": 1},
+        sort=[("uploadDate", 1)],
+        limit=limit,
+    )
+    return [str(doc["_id"]) async for doc in cursor]
+
+
+async def mark_used(upload_ids: Sequence[str]) -> None:
+    """Marks uploads an action uses: kept until that action's retention deletes them."""
+    if upload_ids:
+        await db_files().update_many(
+            {"_id": {"$in": [ObjectId(upload_id) for upload_id in upload_ids]}},
+            {"$set": {"metadata.used": True}},
+        )
+
+
+async def delete(upload_id: str) -> None:
+    with contextlib.suppress(NoFile):
+        await (await bucket()).delete(ObjectId(upload_id))

@@ -1,0 +1,45 @@
+"""Storing the before-images a chunk's writes leave (app.domain.models.before_image), and
+keeping them for as long as the action may be restored."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from beanie import PydanticObjectId
+
+from app.domain.clock import utcnow
+from app.domain.models.before_image import BeforeImageBlock, image_documents
+from app.domain.rows import BeforeImage
+from app.infra.mongo.inserts import insert_new
+from app.infra.settings import get_settings
+
+# Images outlive the restore window by a day, so they are there until it closes.
+MARGIN = timedelta(days=1)
+
+
+def kept_for() -> timedelta:
+    return timedelta(days=get_settings().restore_retention_days)
+
+
+async def store(action_id: PydanticObjectId, images: Sequence[BeforeImage]) -> None:
+    """Stores the images; those an earlier delivery stored stay as they are."""
+    expires_at = utcnow() + kept_for() + MARGIN
+    await insert_new(
+        BeforeImageBlock.get_pymongo_collection(), image_documents(action_id, expires_at, images)
+    )
+
+
+async def keep_until_restore_closes(action_id: PydanticObjectId) -> None:
+    """The action has ended: its images are kept until its restore window closes (they were
+    stored to expire that long after they were written)."""
+    await BeforeImageBlock.get_pymongo_collection().update_many(
+        {"action_id": action_id}, {"$set": {"expires_at": utcnow() + kept_for() + MARGIN}}
+    )
+
+
+async def delete_expired(now: datetime | None = None) -> int:
+    """Deletes the images whose restore window has closed. mongod's TTL index does it too;
+    FerretDB v1 has none, so the sweeper calls this."""
+    result = await BeforeImageBlock.get_pymongo_collection().delete_many(
+        {"expires_at": {"$lt": now or utcnow()}}
+    )
+    return result.deleted_count

@@ -1,0 +1,80 @@
+"""Every Redis key and channel name the platform uses, in one place.
+
+All of them start with `QUEUE_NAMESPACE`, as Dramatiq's own keys do, so several deployments
+(or test runs) can share one Redis without seeing each other's state.
+"""
+
+from app.infra.settings import get_settings
+
+
+def namespace() -> str:
+    return get_settings().queue_namespace
+
+
+def events_channel() -> str:
+    """Pub/sub channel of "action changed" signals (app.infra.redis.events)."""
+    return f"{namespace()}:events"
+
+
+def alive(action_id: str) -> str:
+    """Expiring sign of life of a running action (app.infra.redis.liveness)."""
+    return f"{namespace()}:alive:{action_id}"
+
+
+def waiting(action_id: str) -> str:
+    """Hash of an action's chunks held back by the rate limit (app.infra.redis.waiting)."""
+    return f"{namespace()}:waiting:{action_id}"
+
+
+def seen_keys(action_id: str, bucket: int) -> str:
+    """One bucket (a small hash) of the unique keys planning has seen in an action's input
+    (app.infra.redis.dedupe); the action's buckets share a hash tag, so one script reaches them
+    on a cluster too."""
+    return f"{namespace()}:dedupe:{{{action_id}}}:{bucket:x}"
+
+
+def chunk_sent(chunk_id: str) -> str:
+    """Mark of a chunk sent by its chain (app.engine.dispatch): it is sent once."""
+    return f"{namespace()}:sent:{chunk_id}"
+
+
+def planning_lease(action_id: str) -> str:
+    """Lease held by the one planner at work on an action."""
+    return f"{namespace()}:planning:{action_id}"
+
+
+def create_claim(claim_id: str) -> str:
+    """Lease held by the create at work under an idempotency claim, while its process lives
+    (app.usecases.idempotency)."""
+    return f"{namespace()}:claim:{claim_id}"
+
+
+def sweeper_lease() -> str:
+    """Lease that lets one worker process sweep per interval."""
+    return f"{namespace()}:sweeper"
+
+
+def retention_lease() -> str:
+    """Lease that lets one worker process delete what retention lets go, per interval
+    (app.engine.retention)."""
+    return f"{namespace()}:sweeper:retention"
+
+
+def entity_rate_prefix() -> str:
+    """Prefix of the per-account sliding-window logs of entities processed."""
+    return f"{namespace()}:rate:entities"
+
+
+def request_rate_prefix() -> str:
+    """Prefix of the per-account sliding-window logs of API requests."""
+    return f"{namespace()}:rate:requests"
+
+
+def queue(name: str) -> str:
+    """Dramatiq's list of a queue's ready messages (named by its Redis broker)."""
+    return f"{namespace()}:{name}"
+
+
+def delayed_queue(name: str) -> str:
+    """Dramatiq's list of a queue's delayed messages."""
+    return f"{namespace()}:{name}.DQ"

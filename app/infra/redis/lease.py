@@ -1,0 +1,70 @@
+"""Short leases in Redis: one holder at a time for work that should not run twice at once.
+
+A lease expires on its own. One taken with `take` lasts its time (the sweeper's: one sweep
+per interval across all worker processes). One taken with `keep` (planning's) lasts as long
+as its process lives: the process's heartbeat renews it (`renew_kept`), so it frees within
+`WORKER_DEAD_AFTER_SECONDS` of the holder's death, however long the work takes.
+"""
+
+import uuid
+
+from app.infra.redis.client import get_redis
+from app.infra.settings import get_settings
+
+# Only the holder may renew or give back: compare the token, then act, in one step.
+RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+GIVE_BACK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+# This process's token: a lease taken here is renewed and given back from here.
+TOKEN = uuid.uuid4().hex
+# Leases this process keeps while it lives.
+KEPT: set[str] = set()
+
+
+def default_ms() -> int:
+    return get_settings().stall_seconds * 1000
+
+
+async def take(name: str, ms: int | None = None) -> bool:
+    return bool(await get_redis().set(name, TOKEN, nx=True, px=ms or default_ms()))
+
+
+async def renew(name: str, ms: int | None = None) -> None:
+    await get_redis().eval(RENEW, 1, name, TOKEN, ms or default_ms())
+
+
+async def give_back(name: str) -> None:
+    KEPT.discard(name)
+    await get_redis().eval(GIVE_BACK, 1, name, TOKEN)
+
+
+def kept_ms() -> int:
+    return get_settings().worker_dead_after_seconds * 1000
+
+
+async def keep(name: str) -> bool:
+    """Takes the lease for as long as this process lives (or until given back)."""
+    if not await take(name, kept_ms()):
+        return False
+    KEPT.add(name)
+    return True
+
+
+async def renew_kept() -> None:
+    for name in list(KEPT):
+        await renew(name, kept_ms())
+
+
+async def remaining_ms(name: str) -> int:
+    """How long until the lease frees by itself (0 if it is free)."""
+    return max(0, int(await get_redis().pttl(name)))

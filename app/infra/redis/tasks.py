@@ -1,0 +1,79 @@
+"""The Dramatiq broker and the messages the platform sends, by actor name.
+
+The application names the actors it needs; `workers` defines them. So `app` never imports
+`workers`, and the API can enqueue without loading worker code.
+
+A start within the horizon gets a delayed planner message, which starts it on time. A later
+one gets none: the sweeper (app.engine.sweeping) starts due actions from MongoDB, so no
+worker holds a message for weeks, and a message lost on the way changes nothing.
+"""
+
+import asyncio
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import dramatiq
+from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
+
+from app.domain.clock import utcnow
+from app.infra.redis import keys, liveness
+from app.infra.redis.client import get_redis
+from app.infra.settings import get_settings
+
+QUEUE = "bulk_actions"
+PLAN_ACTION = "plan_bulk_action"
+PROCESS_CHUNK = "process_chunk"
+DELIVER_WEBHOOK = "deliver_webhook"
+MESSAGE_HORIZON = timedelta(hours=1)
+
+
+@lru_cache
+def get_broker() -> RedisBroker:
+    settings = get_settings()
+    broker = RedisBroker(  # type: ignore[no-untyped-call]
+        url=settings.redis_url,
+        namespace=settings.queue_namespace,
+        # A killed worker's messages come back after this, not Dramatiq's default minute...
+        heartbeat_timeout=settings.worker_dead_after_seconds * 1000,
+        # ...and at the next broker command, not on one command in a thousand: the check is
+        # one ZRANGEBYSCORE over the few live workers.
+        maintenance_chance=MAINTENANCE_SCALE,
+    )
+    dramatiq.set_broker(broker)
+    return broker
+
+
+def send(actor_name: str, *args: str, delay_ms: int | None = None) -> None:
+    broker = get_broker()
+    message: dramatiq.Message[None] = dramatiq.Message(
+        queue_name=QUEUE, actor_name=actor_name, args=args, kwargs={}, options={}
+    )
+    broker.enqueue(message, delay=delay_ms)
+
+
+async def queue_depth() -> dict[str, int]:
+    """Messages in the work queue not taken by a worker yet, ready and delayed (Dramatiq's
+    Redis lists; a worker holds a delayed message it took until it is due)."""
+    redis = get_redis()
+    ready = await redis.llen(keys.queue(QUEUE))
+    delayed = await redis.llen(keys.delayed_queue(QUEUE))
+    return {"ready": int(ready), "delayed": int(delayed)}
+
+
+async def send_webhook_delivery(delivery_id: str) -> None:
+    await asyncio.to_thread(send, DELIVER_WEBHOOK, delivery_id)
+
+
+async def send_chunk(chunk_id: str) -> None:
+    await asyncio.to_thread(send, PROCESS_CHUNK, chunk_id)
+
+
+async def send_planner(action_id: str, start: datetime | None = None) -> None:
+    """Queues the planner now, or for `start` when that is within the horizon."""
+    wait = (start - utcnow()) if start is not None else timedelta(0)
+    if wait > MESSAGE_HORIZON:
+        return
+    if wait <= timedelta(0):
+        await liveness.touch(action_id)  # the sweeper waits while the message is on its way
+    delay_ms = max(0, int(wait.total_seconds() * 1000)) or None
+    await asyncio.to_thread(send, PLAN_ACTION, action_id, delay_ms=delay_ms)

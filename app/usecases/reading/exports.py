@@ -1,0 +1,48 @@
+"""The file an EXPORT action wrote: its header, then each chunk's part in chunk order."""
+
+import io
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+
+from app.domain.entities import entities
+from app.domain.errors import Conflict, NotFound
+from app.domain.models import TERMINAL_STATUSES, BulkAction, Chunk
+from app.domain.models.ids import saved_id
+from app.domain.principal import Principal
+from app.domain.spreadsheet_cells import SpreadsheetWriter
+from app.infra.files import export_parts as exports
+from app.usecases.reading.queries import get_action
+
+
+async def finished_export(principal: Principal, action_id: str) -> BulkAction:
+    """The caller's EXPORT action, once it has ended."""
+    action = await get_action(principal, action_id)
+    if action.action_type != "EXPORT":
+        raise NotFound(f"Bulk action {action_id!r} is not an EXPORT: it has no file.")
+    if action.status not in TERMINAL_STATUSES:
+        raise Conflict(
+            f"The export is {action.status}: its file is served once the action has ended."
+        )
+    return action
+
+
+async def part_ids(action: BulkAction) -> list[str]:
+    """The chunks' part names in file order (a split chunk's parts in their order)."""
+    chunks = await Chunk.find({"action_id": saved_id(action)}).to_list()
+    ordered = sorted((c for c in chunks if c.parent is None), key=lambda chunk: chunk.seq)
+    return [
+        chunk.part_id(n) if chunk.parts is not None else chunk.id
+        for chunk in ordered
+        for n in range(chunk.parts or 1)
+    ]
+
+
+async def export_file(action: BulkAction) -> AsyncGenerator[bytes, None]:
+    header = io.StringIO()
+    columns = action.export_columns or entities.get(action.entity_type).export_columns()
+    SpreadsheetWriter(header).writerow(columns)
+    yield header.getvalue().encode()
+    for part_id in await part_ids(action):
+        async with aclosing(exports.read_part(part_id)) as data:
+            async for piece in data:
+                yield piece

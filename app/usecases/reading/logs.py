@@ -1,0 +1,249 @@
+"""Reading an action's logs in row order: pages behind a row cursor, and the whole export.
+
+Logs are stored in blocks of consecutive rows, split by status (app.domain.models.action_log).
+A page of every status walks blocks from the cursor on, each one equality read; where blocks
+hold nothing yet (a part of the action not processed), it asks the chunks where the next logs
+are instead of reading empty blocks one by one. A page of one status asks the chunks which of
+them have rows of it (their counts say) and reads only those rows. A backward page (Relay's
+`last`/`before`) walks the same way from its end.
+"""
+
+from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
+from typing import Any
+
+from beanie import PydanticObjectId
+
+from app.domain.models import ActionLog, BulkAction, Chunk, LogStatus
+from app.domain.models.action_log import BLOCK_ROWS, block_of, read_block, read_chunk
+from app.domain.models.ids import saved_id
+from app.domain.principal import Principal
+from app.domain.progress import counters_of
+from app.usecases.reading.pagination import (
+    Page,
+    PageRequest,
+    decode_cursor,
+    encode_cursor,
+    not_a_cursor,
+    page_of,
+)
+from app.usecases.reading.queries import get_action
+
+# The columns of logs.csv, before the input columns that the failed rows' export adds.
+LOG_CSV_COLUMNS = ("row", "entity_id", "status", "reason", "message", "at")
+MAX_ROW_DIGITS = 18
+# Blocks read in a row without a log for the reader before it asks the chunks for the next.
+FRUITLESS_BLOCKS = 2
+# Chunks with logs of the wanted status that one query finds, to be read one by one.
+CHUNKS_PER_QUERY = 20
+
+
+async def next_logged_row(action_id: PydanticObjectId, after: int) -> int | None:
+    """The first row after `after` of a done chunk, if any."""
+    found = (
+        await Chunk.get_pymongo_collection()
+        .find(
+            {"action_id": action_id, "done": True, "last_row": {"$gt": after}},
+            {"_id": 0, "first_row": 1},
+        )
+        .sort("last_row", 1)
+        .limit(1)
+        .to_list()
+    )
+    return max(found[0]["first_row"], after + 1) if found else None
+
+
+async def walk_blocks(action: BulkAction, after: int) -> AsyncGenerator[ActionLog, None]:
+    """Every log after row `after` in row order, as far as they are written."""
+    action_id = saved_id(action)
+    block = block_of(after + 1)
+    last_block = block_of(action.total) if action.total is not None else None
+    fruitless = 0
+    while last_block is None or block <= last_block:
+        logs = [log for log in await read_block(action_id, block) if log.row > after]
+        for log in logs:
+            yield log
+        fruitless = 0 if logs else fruitless + 1
+        block += 1
+        if fruitless >= FRUITLESS_BLOCKS:
+            following = await next_logged_row(action_id, block * BLOCK_ROWS)
+            if following is None:
+                return
+            block, fruitless = max(block, block_of(following)), 0
+
+
+async def previous_logged_row(action_id: PydanticObjectId, before: int | None) -> int | None:
+    """The last row before `before` (or of all) of a done chunk, if any."""
+    query: dict[str, Any] = {"action_id": action_id, "done": True}
+    if before is not None:
+        query["first_row"] = {"$lt": before}
+    cursor = Chunk.get_pymongo_collection().find(query, {"_id": 0, "last_row": 1})
+    found = await cursor.sort("first_row", -1).limit(1).to_list()
+    if not found:
+        return None
+    last_row = int(found[0]["last_row"])
+    return last_row if before is None else min(last_row, before - 1)
+
+
+async def walk_blocks_back(
+    action: BulkAction, before: int | None
+) -> AsyncGenerator[ActionLog, None]:
+    """Every log before row `before` (or of all rows) in reverse row order."""
+    action_id = saved_id(action)
+    last = before - 1 if before is not None else await previous_logged_row(action_id, None)
+    if last is None:
+        return
+    block, fruitless = block_of(last), 0
+    while block >= 0:
+        logs = [log for log in reversed(await read_block(action_id, block)) if log.row <= last]
+        for log in logs:
+            yield log
+        fruitless = 0 if logs else fruitless + 1
+        block -= 1
+        if fruitless >= FRUITLESS_BLOCKS:
+            preceding = await previous_logged_row(action_id, (block + 1) * BLOCK_ROWS + 1)
+            if preceding is None:
+                return
+            block, fruitless = min(block, block_of(preceding)), 0
+
+
+async def chunks_with(
+    action_id: PydanticObjectId, status: LogStatus, after: int
+) -> list[dict[str, Any]]:
+    """The next done chunks (or parts) after row `after` that have rows of this status."""
+    query = {"action_id": action_id, "statuses": str(status), "last_row": {"$gt": after}}
+    cursor = Chunk.get_pymongo_collection().find(query, {"_id": 0, "seq": 1, "last_row": 1})
+    return await cursor.sort("last_row", 1).limit(CHUNKS_PER_QUERY).to_list()
+
+
+async def chunk_logs(
+    action_id: PydanticObjectId, chunks: list[dict[str, Any]], status: LogStatus
+) -> AsyncGenerator[list[ActionLog], None]:
+    """The logs of one status of each chunk found, in the order found, in row order; the
+    parts of a split chunk are read once, with the chunk."""
+    read = set()
+    for chunk in chunks:
+        if chunk["seq"] not in read:
+            read.add(chunk["seq"])
+            yield await read_chunk(action_id, chunk["seq"], status)
+
+
+async def walk_chunks(
+    action: BulkAction, status: LogStatus, after: int
+) -> AsyncGenerator[ActionLog, None]:
+    """The logs of one status after row `after` in row order, read from the chunks whose
+    counts say they have some: rows of other statuses are never read."""
+    action_id = saved_id(action)
+    while found := await chunks_with(action_id, status, after):
+        floor = after
+        async for logs in chunk_logs(action_id, found, status):
+            for log in logs:
+                if log.row > floor:
+                    yield log
+                    after = max(after, log.row)
+        after = max(after, found[-1]["last_row"])
+
+
+async def chunks_before(
+    action_id: PydanticObjectId, status: LogStatus, before: int | None
+) -> list[dict[str, Any]]:
+    """The done chunks (or parts) before row `before` that have rows of this status, the
+    latest first."""
+    query: dict[str, Any] = {"action_id": action_id, "statuses": str(status)}
+    if before is not None:
+        query["first_row"] = {"$lt": before}
+    cursor = Chunk.get_pymongo_collection().find(query, {"_id": 0, "seq": 1, "first_row": 1})
+    return await cursor.sort("first_row", -1).limit(CHUNKS_PER_QUERY).to_list()
+
+
+async def walk_chunks_back(
+    action: BulkAction, status: LogStatus, before: int | None
+) -> AsyncGenerator[ActionLog, None]:
+    """The logs of one status before row `before` (or of all rows) in reverse row order."""
+    action_id = saved_id(action)
+    while found := await chunks_before(action_id, status, before):
+        ceiling = before
+        async for logs in chunk_logs(action_id, found, status):
+            for log in reversed(logs):
+                if ceiling is None or log.row < ceiling:
+                    yield log
+                    before = log.row if before is None else min(before, log.row)
+        lowest = found[-1]["first_row"]
+        before = lowest if before is None else min(before, lowest)
+
+
+async def walk(
+    action: BulkAction, status: LogStatus | None, after: int
+) -> AsyncGenerator[ActionLog, None]:
+    """The logs after row `after`, of one status or all, in row order."""
+    logs = walk_blocks(action, after) if status is None else walk_chunks(action, status, after)
+    async with aclosing(logs):
+        async for log in logs:
+            yield log
+
+
+async def walk_back(
+    action: BulkAction, status: LogStatus | None, before: int | None
+) -> AsyncGenerator[ActionLog, None]:
+    """The logs before row `before` (or all), of one status or all, in reverse row order."""
+    logs = (
+        walk_blocks_back(action, before)
+        if status is None
+        else walk_chunks_back(action, status, before)
+    )
+    async with aclosing(logs):
+        async for log in logs:
+            yield log
+
+
+async def take(
+    logs: AsyncGenerator[ActionLog, None], keep: Callable[[int], bool], limit: int
+) -> list[ActionLog]:
+    """Up to `limit` logs from the walk, up to the first whose row is not to be kept."""
+    found: list[ActionLog] = []
+    async with aclosing(logs) as walked:
+        async for log in walked:
+            if not keep(log.row):
+                break
+            found.append(log)
+            if len(found) == limit:
+                break
+    return found
+
+
+def row_cursor(cursor: str) -> int:
+    value = decode_cursor("log", cursor)
+    # ASCII digits only ("²" is a digit to str.isdigit), and within a 64-bit row number.
+    if not (value.isascii() and value.isdigit() and len(value) <= MAX_ROW_DIGITS):
+        raise not_a_cursor(cursor)
+    return int(value)
+
+
+async def list_logs(
+    principal: Principal,
+    action_id: str,
+    status: LogStatus | None,
+    request: PageRequest,
+) -> Page[ActionLog]:
+    action = await get_action(principal, action_id)
+    after = row_cursor(request.after) if request.after else 0
+    before = row_cursor(request.before) if request.before else None
+    if request.backward:
+        logs = walk_back(action, status, before)
+        found = await take(logs, lambda row: row > after, request.size + 1)
+    else:
+        logs = walk(action, status, after)
+        found = await take(logs, lambda row: before is None or row < before, request.size + 1)
+    # Logs are written before their chunk counts, so the counters give the total cheaply.
+    total = (await counters_of(action)).of_status(status)
+    return page_of(found, request, lambda log: encode_cursor("log", log.row), total)
+
+
+async def iter_logs(
+    principal: Principal, action_id: str, status: LogStatus | None
+) -> AsyncGenerator[ActionLog, None]:
+    """Every log of an action in row order."""
+    action = await get_action(principal, action_id)
+    async with aclosing(walk(action, status, 0)) as logs:
+        async for log in logs:
+            yield log

@@ -1,0 +1,185 @@
+"""Reading actions and entities; always scoped to the caller's account."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from beanie import Document, PydanticObjectId
+from bson import ObjectId
+
+from app.domain.entities import EntityDocument, EntitySpec, entities
+from app.domain.errors import BadUserInput, NotFound
+from app.domain.filters import check_filter, to_query
+from app.domain.models import (
+    SHOWN_BY_REQUEST,
+    ActionControl,
+    BulkAction,
+    BulkActionStatus,
+    ControlRequest,
+)
+from app.domain.principal import Principal
+from app.usecases.bounds import check_filter_bounds, database_time
+from app.usecases.reading.pagination import (
+    Page,
+    PageRequest,
+    decode_cursor,
+    encode_cursor,
+    keyset_bounds,
+    not_a_cursor,
+    page_of,
+    reading_order,
+    tighten,
+)
+
+D = TypeVar("D", bound=Document)
+
+
+def object_id(value: str, what: str) -> PydanticObjectId:
+    if not ObjectId.is_valid(value):
+        raise BadUserInput(f"{value!r} is not a {what} id (24 hexadecimal characters).")
+    return PydanticObjectId(value)
+
+
+async def get_action(principal: Principal, action_id: str) -> BulkAction:
+    # One filter document, not Beanie's `$and` of two: FerretDB v1 pushes only top-level
+    # equalities down to its indexes, and reads the whole collection for an `$and`.
+    action = await BulkAction.find_one(
+        {"_id": object_id(action_id, "bulk action"), "account_id": principal.account_id}
+    )
+    if action is None:
+        raise NotFound(f"No bulk action with id {action_id!r}.")
+    return action
+
+
+@dataclass(frozen=True)
+class ActionFilter:
+    """Which of the caller's actions a list shows: a status, an action type, made in a time
+    range (created_after inclusive, created_before exclusive)."""
+
+    status: BulkActionStatus | None = None
+    action_type: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def created_range(wanted: ActionFilter) -> dict[str, ObjectId]:
+    """The time range as a range of ids (an id starts with the second it was made), which
+    the (account_id, _id) index answers."""
+    bounds: dict[str, ObjectId] = {}
+    for name, when, operator in (
+        ("createdAfter", wanted.created_after, "$gte"),
+        ("createdBefore", wanted.created_before, "$lt"),
+    ):
+        if when is None:
+            continue
+        if when.tzinfo is None:
+            raise BadUserInput(f"`{name}` needs a time zone: end it with Z or an offset.")
+        bounds[operator] = ObjectId.from_datetime(when)
+    return bounds
+
+
+async def list_actions(
+    principal: Principal, wanted: ActionFilter, request: PageRequest
+) -> Page[BulkAction]:
+    """The caller's actions, newest first."""
+    query: dict[str, Any] = {"account_id": principal.account_id}
+    if wanted.status is not None:
+        query.update(await status_filter(principal, wanted.status))
+    if wanted.action_type is not None:
+        query["action_type"] = wanted.action_type
+    for operator, bound in created_range(wanted).items():
+        query["_id"] = tighten(query.get("_id", {}), operator, bound)
+    return await id_page(BulkAction, query, request, "action", descending=True)
+
+
+async def id_page(
+    document: type[D],
+    query: dict[str, Any],
+    request: PageRequest,
+    kind: str,
+    descending: bool,
+    max_time_ms: int | None = None,
+) -> Page[D]:
+    """A page of the documents `query` finds, in `_id` order, keyset-paged on `_id`; each of
+    its two queries stopped after `max_time_ms` of database time, when given."""
+    bounded: dict[str, Any] = {"max_time_ms": max_time_ms} if max_time_ms else {}
+    counted: dict[str, Any] = {"maxTimeMS": max_time_ms} if max_time_ms else {}
+    total = await document.get_pymongo_collection().count_documents(query, **counted)
+    ranged = dict(query)
+    for operator, cursor in keyset_bounds(request, descending):
+        ranged["_id"] = tighten(
+            ranged.get("_id", {}), operator, ObjectId(cursor_value(kind, cursor))
+        )
+    order = reading_order(request, descending)
+    found = (
+        await document.find(ranged, **bounded).sort(f"{order}_id").limit(request.size + 1).to_list()
+    )
+    return page_of(found, request, lambda d: encode_cursor(kind, str(d.id)), total)
+
+
+async def requested(principal: Principal, request: ControlRequest) -> list[Any]:
+    cursor = ActionControl.get_pymongo_collection().find(
+        {"account_id": principal.account_id, "request": str(request)}, {"_id": 1}
+    )
+    return [doc["_id"] async for doc in cursor]
+
+
+async def status_filter(principal: Principal, status: BulkActionStatus) -> dict[str, Any]:
+    """The query for the actions shown with this status: a shown PAUSED or CANCELLING is a
+    stored status with a request in force, which the stored status then leaves out."""
+    if status in SHOWN_BY_REQUEST:
+        request, stored = SHOWN_BY_REQUEST[status]
+        return {
+            "status": {"$in": [str(s) for s in stored]},
+            "_id": {"$in": await requested(principal, request)},
+        }
+    hidden = [
+        action_id
+        for request, stored in SHOWN_BY_REQUEST.values()
+        if status in stored
+        for action_id in await requested(principal, request)
+    ]
+    return {"status": str(status), "_id": {"$nin": hidden}} if hidden else {"status": str(status)}
+
+
+def cursor_value(kind: str, cursor: str) -> str:
+    value = decode_cursor(kind, cursor)
+    if not ObjectId.is_valid(value):
+        raise not_a_cursor(cursor)
+    return value
+
+
+def entity_query(principal: Principal, entity: EntitySpec, filter: Any | None) -> dict[str, Any]:
+    """The caller's entities, those a filter matches when one is given."""
+    check_filter_bounds(filter)
+    query: dict[str, Any] = {"account_id": principal.account_id}
+    if filter is not None and (matching := to_query(entity, check_filter(entity, filter))):
+        query["$and"] = [matching]
+    return query
+
+
+async def list_entities(
+    principal: Principal,
+    entity_type: str,
+    ids: Sequence[str] | None,
+    filter: Any | None,
+    request: PageRequest,
+) -> Page[EntityDocument]:
+    """The caller's entities of one type, oldest first."""
+    entity = entities.get(entity_type)
+    query = entity_query(principal, entity, filter)
+    if ids is not None:
+        query["_id"] = {"$in": [ObjectId(i) for i in ids if ObjectId.is_valid(i)]}
+    with database_time() as max_time_ms:
+        return await id_page(
+            entity.document, query, request, "entity", descending=False, max_time_ms=max_time_ms
+        )
+
+
+async def count_entities(principal: Principal, entity_type: str, filter: Any) -> int:
+    entity = entities.get(entity_type)
+    collection = entity.document.get_pymongo_collection()
+    query = entity_query(principal, entity, filter)
+    with database_time() as max_time_ms:
+        return int(await collection.count_documents(query, maxTimeMS=max_time_ms))

@@ -1,0 +1,136 @@
+"""The sliding-window limit's Lua scripts, against the real Redis, with short windows."""
+
+import asyncio
+import random
+import uuid
+from typing import cast
+
+from app.infra.redis.rate_limit import SlidingWindowLimit
+
+# Long enough that no booking of a test expires while it runs, even on a slow machine.
+WINDOW_MS = 10_000
+
+
+def limiter(window_ms: int = WINDOW_MS) -> SlidingWindowLimit:
+    return SlidingWindowLimit(f"test-rate-{uuid.uuid4().hex[:8]}", window_ms)
+
+
+async def bookings(limit: SlidingWindowLimit, subject: str) -> list[tuple[float, int]]:
+    """(start ms, cost) of every booking, oldest first."""
+    # The client decodes responses: members are str.
+    members = cast(
+        list[tuple[str, float]],
+        await limit.redis.zrange(limit.key(subject), 0, -1, withscores=True),
+    )
+    return [(score, int(member.split(":")[0])) for member, score in members]
+
+
+def heaviest_window(booked: list[tuple[float, int]]) -> int:
+    """The most cost any window of WINDOW_MS holds (windows ending at each booking)."""
+    return max(
+        sum(cost for start, cost in booked if end - WINDOW_MS < start <= end) for end, _ in booked
+    )
+
+
+async def test_reservations_never_overfill_a_window_and_leave_no_idle_time() -> None:
+    limit, rng = limiter(), random.Random(7)
+    costs = [rng.randint(1, 10) for _ in range(60)]
+    for n, cost in enumerate(costs):
+        booking = await limit.reserve("acct", 10, cost, f"chunk-{n}")
+        assert booking.booked
+
+    booked = await bookings(limit, "acct")
+    assert len(booked) == len(costs)
+    assert heaviest_window(booked) <= 10
+    # Packed: each booking starts at once or exactly when an earlier one frees its room.
+    starts = {start for start, _ in booked}
+    first = min(starts)
+    for start, _ in booked:
+        assert start < first + 50 or any(start == other + WINDOW_MS for other in starts)
+
+
+async def test_concurrent_reservations_see_one_log() -> None:
+    limit = limiter()
+    await asyncio.gather(*(limit.reserve("acct", 20, 3, f"c{n}") for n in range(40)))
+    booked = await bookings(limit, "acct")
+    assert len(booked) == 40
+    assert heaviest_window(booked) <= 20
+
+
+async def test_try_acquire_refuses_with_the_wait_then_admits_after_it() -> None:
+    limit = limiter(window_ms=800)
+    assert (await limit.try_acquire("acct", 2, 1, "a")).booked
+    assert (await limit.try_acquire("acct", 2, 1, "b")).booked
+    refused = await limit.try_acquire("acct", 2, 1, "c")
+    assert not refused.booked
+    assert 0 < refused.wait_ms <= 800
+    await asyncio.sleep(refused.wait_ms / 1000 + 0.05)
+    assert (await limit.try_acquire("acct", 2, 1, "c")).booked
+
+
+async def test_a_booking_is_found_again_by_its_token_and_not_charged_twice() -> None:
+    limit = limiter()
+    first = await limit.reserve("acct", 5, 5, "same")
+    again = await limit.reserve("acct", 5, 5, "same")
+    assert again.booked and again.wait_ms <= first.wait_ms
+    assert len(await bookings(limit, "acct")) == 1
+
+
+async def test_a_cost_above_the_limit_is_refused_as_too_large() -> None:
+    booking = await limiter().reserve("acct", 5, 6, "big")
+    assert booking.too_large and not booking.booked
+
+
+async def test_release_gives_back_only_future_bookings_of_the_prefix() -> None:
+    limit = limiter()
+    await limit.reserve("acct", 4, 4, "action-a:0")  # starts now
+    await limit.reserve("acct", 4, 4, "action-a:1")  # booked ahead
+    await limit.reserve("acct", 4, 4, "action-b:0")  # booked ahead
+    assert await limit.release("acct", "action-a:") == 1
+    members = cast(list[str], await limit.redis.zrange(limit.key("acct"), 0, -1))
+    assert sorted(member.split(":", 1)[1] for member in members) == ["action-a:0", "action-b:0"]
+    usage = await limit.usage("acct")
+    assert (usage.in_window, usage.ahead) == (0, 8)  # booked, none of it written yet
+
+
+async def test_a_write_counts_from_its_start_until_a_window_after_it_ends() -> None:
+    limit = SlidingWindowLimit(f"test-rate-{uuid.uuid4().hex[:8]}", 1000, writes_last_ms=60_000)
+    assert await limit.begin("acct", 10, 6, "a") is not None
+    assert await limit.begin("acct", 10, 4, "b") is not None
+    assert await limit.begin("acct", 10, 1, "c") is None  # full while they write
+    await asyncio.sleep(1.2)  # longer than the window: still writing, still counted
+    assert await limit.begin("acct", 10, 1, "c") is None
+    await limit.finish("acct", 6, "a")
+    assert await limit.begin("acct", 10, 1, "c") is None  # ended just now: in this window
+    await asyncio.sleep(1.2)
+    assert await limit.begin("acct", 10, 6, "c") is not None  # a's window has passed
+    assert (await limit.usage("acct")).in_window == 10
+
+
+async def test_a_write_whose_worker_died_counts_as_ended_after_its_longest_time() -> None:
+    limit = SlidingWindowLimit(f"test-rate-{uuid.uuid4().hex[:8]}", 500, writes_last_ms=500)
+    assert await limit.begin("acct", 10, 10, "dead") is not None
+    assert await limit.begin("acct", 10, 1, "next") is None
+    await asyncio.sleep(1.2)  # its longest time and then a window have passed
+    assert await limit.begin("acct", 10, 10, "next") is not None
+
+
+async def test_a_write_done_once_is_not_charged_again_when_its_chunk_comes_back() -> None:
+    limit = SlidingWindowLimit(f"test-rate-{uuid.uuid4().hex[:8]}", 60_000, writes_last_ms=60_000)
+    assert await limit.begin("acct", 10, 6, "a") is not None
+    await limit.finish("acct", 6, "a")
+    # Its worker died before recording the chunk: the redelivery writes the same rows again.
+    assert await limit.begin("acct", 10, 6, "a") is not None
+    await limit.finish("acct", 6, "a")
+    assert (await limit.usage("acct")).in_window == 6
+
+
+async def test_the_rows_being_written_are_found_by_token_prefix() -> None:
+    prefix = f"test-writing-{uuid.uuid4().hex}"
+    limit = SlidingWindowLimit(prefix, window_ms=60_000, writes_last_ms=60_000)
+    await limit.begin("acct", 1000, 60, "action1:0")
+    await limit.begin("acct", 1000, 40, "action1:1")
+    await limit.begin("acct", 1000, 30, "action2:0")
+    assert await limit.writing("acct", ["action1:", "action2:", "action3:"]) == [100, 30, 0]
+    await limit.finish("acct", 60, "action1:0")
+    assert await limit.writing("acct", ["action1:"]) == [40]
