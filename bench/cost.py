@@ -40,8 +40,7 @@ import redis
 from bson import ObjectId
 from pymongo import MongoClient, UpdateOne
 
-from app.infra.mongo.db import ferretdb_says
-from app.infra.mongo.writes import FERRETDB_UPDATES_PER_COMMAND
+from app.infra.mongo.db import FERRETDB_V1, ferretdb_says
 from bench.generate import lines
 from bench.platform import ROOT, Platform, graphql, wait_done
 from bench.processes import cpu_seconds
@@ -98,7 +97,7 @@ class Figures:
             workers = self.commands - self.api_commands
             top = ", ".join(f"{name} {count:,}" for name, count in workers.most_common(12))
             # FerretDB gets a chunk's entity updates in commands of a few statements
-            # (app.infra.mongo.writes); mongod gets one command per chunk.
+            # (app.infra.mongo.entities); mongod gets one command per chunk.
             split = sum(
                 count
                 for name, count in self.commands.items()
@@ -201,9 +200,9 @@ def write_batches(
     so that a process's start-up is not counted)."""
     client: MongoClient[dict[str, Any]] = MongoClient(url)
     collection: Any = client[database]["contacts"]
-    # FerretDB v1 wedges on an update command of many statements (app.infra.mongo.writes): there
+    # FerretDB v1 wedges on an update command of many statements (app.infra.mongo.entities): there
     # the floor sends commands of as many updates as the platform does.
-    per_command = FERRETDB_UPDATES_PER_COMMAND if is_ferretdb(client) else BATCH
+    per_command = FERRETDB_V1.updates_per_command or BATCH if is_ferretdb(client) else BATCH
     if go is not None:
         go.wait()
     began = time.process_time()
@@ -461,7 +460,7 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ["MONGODB_URL"]
     # As many raw writers as the platform has writes under way at once: a command per worker
-    # thread on mongod; on FerretDB, one per worker process (app.infra.mongo.writes lets a process
+    # thread on mongod; on FerretDB, one per worker process (app.infra.mongo.entities lets a process
     # run one write command at a time there, as more of them wedge FerretDB v1 for good:
     # eight concurrent insert_many of 1,000 did, here).
     ferretdb = is_ferretdb(MongoClient(url))

@@ -14,23 +14,14 @@ from beanie import PydanticObjectId
 
 from app.domain.actions import Outcome, keeps_before_images
 from app.domain.clock import utcnow
-from app.domain.models import (
-    BulkAction,
-    BulkActionStatus,
-    Chunk,
-    ControlRequest,
-    request_of,
-)
-from app.domain.models.action_log import LogBlock, block_documents, logged_row
-from app.domain.models.chunk import COUNT_FIELDS
-from app.domain.progress import sum_chunks
+from app.domain.models import BulkActionStatus, Chunk, ControlRequest
+from app.domain.models.action_log import block_documents, logged_row
 from app.domain.rows import Row
 from app.engine import dispatch
 from app.engine.lifecycle import transition
 from app.engine.splitting import parts_done
 from app.infra import metrics
-from app.infra.mongo import before_images
-from app.infra.mongo.inserts import insert_new
+from app.infra.mongo import actions, before_images, chunks, controls, logs
 from app.infra.redis import waiting
 from app.infra.redis.events import publish_change
 from app.infra.settings import get_settings
@@ -70,9 +61,8 @@ async def write_logs(
         for o in outcomes
     )
     kept = timedelta(days=get_settings().log_retention_days)
-    await insert_new(
-        LogBlock.get_pymongo_collection(),
-        block_documents(chunk.action_id, chunk.account_id, chunk.seq, at, rows, at + kept),
+    await logs.store(
+        block_documents(chunk.action_id, chunk.account_id, chunk.seq, at, rows, at + kept)
     )
 
 
@@ -84,20 +74,7 @@ async def mark_done(
 ) -> bool:
     """Marks the chunk done with its counts; True for the delivery that marked it."""
     counts = Counter(outcome.status for outcome in outcomes)
-    result = await Chunk.get_pymongo_collection().update_one(
-        {"_id": chunk.id, "done": False},
-        {
-            "$set": {
-                "done": True,
-                **{field: counts[status] for status, field in COUNT_FIELDS.items()},
-                "statuses": [str(status) for status in COUNT_FIELDS if counts[status]],
-                "started_at": started_at,
-                "written_at": written_at,
-                "done_at": utcnow(),
-            }
-        },
-    )
-    if result.modified_count != 1:
+    if not await chunks.mark_done(chunk.id, counts, started_at, written_at):
         return False
     for status, count in counts.items():  # counted once per chunk, by the delivery that marks it
         metrics.ROWS.labels(str(status)).inc(count)
@@ -109,7 +86,7 @@ async def after_done(chunk: Chunk) -> bool:
     queued a later chunk of the chain, not done yet."""
     if chunk.parent is None:
         return await dispatch.after_done(chunk)
-    parent = await Chunk.get(chunk.parent)
+    parent = await chunks.get(chunk.parent)
     if parent is None or parent.done or not await parts_done(parent):
         return False
     if await mark_done(parent, []):
@@ -123,15 +100,15 @@ async def finish_if_complete(action_id: PydanticObjectId) -> None:
     Every chunk calls this after marking itself done, so the last one to finish sees all
     chunks done. Two that race write the same final figures.
     """
-    action = await BulkAction.get(action_id)
+    action = await actions.get(action_id)
     if action is None or action.status is not BulkActionStatus.PROCESSING:
         return
     if action.chunks_total is None:
         return  # still planning: its last chunk is not known yet
-    counters = await sum_chunks(action_id)
+    counters = (await chunks.sums_of([action_id]))[action_id]
     if counters.chunks_done < action.chunks_total:
         return
-    if await request_of(action_id) is ControlRequest.CANCEL:
+    if await controls.request_of(action_id) is ControlRequest.CANCEL:
         final = BulkActionStatus.CANCELLED
     elif counters.failed:
         final = BulkActionStatus.COMPLETED_WITH_ERRORS

@@ -17,6 +17,7 @@ worker's returning messages are. Restarting the chains (`send_ready`) sends rega
 from beanie import PydanticObjectId
 
 from app.domain.models import Chunk
+from app.infra.mongo import chunks
 from app.infra.redis import keys, lease
 from app.infra.redis.tasks import send_chunk
 from app.infra.settings import get_settings
@@ -41,7 +42,7 @@ async def send_once(chunk_id: str) -> None:
 async def after_planned(chunk: Chunk) -> None:
     """Queues a newly written chunk if its chain has reached it."""
     if chunk.seq >= in_flight():
-        before = await Chunk.get(Chunk.id_for(chunk.action_id, chunk.seq - in_flight()))
+        before = await chunks.get(Chunk.id_for(chunk.action_id, chunk.seq - in_flight()))
         if before is None or not before.done:
             return
     await send_once(chunk.id)
@@ -50,7 +51,7 @@ async def after_planned(chunk: Chunk) -> None:
 async def after_done(chunk: Chunk) -> bool:
     """Queues the next chunk of this chunk's chain, if planning has written it; True when
     it did (that chunk is not done)."""
-    following = await Chunk.get(Chunk.id_for(chunk.action_id, chunk.seq + in_flight()))
+    following = await chunks.get(Chunk.id_for(chunk.action_id, chunk.seq + in_flight()))
     if following is None or following.done:
         return False
     await send_once(following.id)
@@ -61,13 +62,7 @@ async def send_ready(action_id: PydanticObjectId, *, again: bool = True) -> int:
     """Queues every chunk its chain has reached but that is not done: restarts the chains
     after a pause, a lost message or a dead worker (`again`: also those sent before; without
     it, only those not sent lately). Returns how many it sent."""
-    cursor = Chunk.get_pymongo_collection().find(
-        {"action_id": action_id}, {"_id": 1, "seq": 1, "done": 1, "parent": 1}
-    )
-    done: dict[int, bool] = {}
-    async for chunk in cursor:
-        if chunk.get("parent") is None:
-            done[chunk["seq"]] = chunk["done"]
+    done = await chunks.chains_of(action_id)
     n = in_flight()
     ready = [seq for seq, is_done in done.items() if not is_done and (seq < n or done.get(seq - n))]
     for seq in sorted(ready):

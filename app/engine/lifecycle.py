@@ -17,6 +17,7 @@ from app.domain.models import BulkAction
 from app.domain.status import TERMINAL_STATUSES, TRANSITIONS, BulkActionStatus
 from app.engine import webhooks
 from app.infra import metrics
+from app.infra.mongo import actions
 from app.infra.redis.events import publish_change
 
 
@@ -49,14 +50,10 @@ async def transition(
     """
     sources = sources_of(to, only_from)
     await webhooks.intend(action_id, to)  # before the move: a death after it is announced
-    result = await BulkAction.get_pymongo_collection().update_one(
-        {"_id": action_id, "status": {"$in": [str(status) for status in sources]}},
-        {"$set": {"status": str(to), **fields}},
-    )
-    moved = await BulkAction.get(action_id)
+    changed, moved = await actions.move(action_id, sources, to, fields)
     if moved is None or moved.status is not to:
         return None
-    if result.modified_count:
+    if changed:
         if to in TERMINAL_STATUSES:
             metrics.ACTIONS_ENDED.labels(str(to)).inc()
         await webhooks.announce(moved)

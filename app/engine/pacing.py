@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
-from app.domain.models import Chunk, ControlRequest, request_of
+from app.domain.models import Chunk, ControlRequest
 from app.engine.deferral import ComeBackLater
 from app.engine.splitting import split
 from app.infra import metrics
+from app.infra.mongo import chunks, controls
+from app.infra.mongo.limits import limit_for
 from app.infra.redis import liveness, waiting
-from app.infra.redis.account_limits import entity_limit, limit_for
+from app.infra.redis.account_limits import entity_limit
 from app.infra.settings import get_settings
 
 
@@ -49,11 +51,11 @@ class WriteMustWait(ComeBackLater):
 
 
 async def admit(chunk_id: str) -> Admission:
-    chunk = await Chunk.get(chunk_id)
+    chunk = await chunks.get(chunk_id)
     if chunk is None or chunk.done or chunk.parts is not None:
         # Nothing to charge: processing finds nothing to do, or queues the parts.
         return Admission(Verdict.RUN)
-    request = await request_of(chunk.action_id)
+    request = await controls.request_of(chunk.action_id)
     action_id = str(chunk.action_id)
     run = Admission(Verdict.RUN, chunk=chunk, request=request)
     if request is ControlRequest.CANCEL or chunk.dry_run:

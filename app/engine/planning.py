@@ -26,14 +26,9 @@ from app.domain.models import (
     BulkAction,
     BulkActionStatus,
     Chunk,
-    ChunkRows,
     ControlRequest,
-    InputBatch,
-    request_of,
 )
 from app.domain.models.action_log import block_of
-from app.domain.models.before_image import images_of_block
-from app.domain.models.chunk import rows_document, rows_of
 from app.domain.models.ids import saved_id
 from app.domain.rows import Row
 from app.domain.status import PLANNABLE
@@ -45,9 +40,11 @@ from app.engine.pacing import release
 from app.engine.splitting import chunk_size_for
 from app.infra.files import uploads
 from app.infra.files.csv_records import records
-from app.infra.mongo.inserts import insert_new, insert_new_documents
+from app.infra.mongo import actions as stored_actions
+from app.infra.mongo import before_images, chunks, controls, inputs
+from app.infra.mongo import entities as stored_entities
+from app.infra.mongo.limits import limit_for
 from app.infra.redis import dedupe, keys, lease, liveness
-from app.infra.redis.account_limits import limit_for
 from app.infra.redis.events import publish_change
 
 # A delayed message may arrive a little before its time.
@@ -59,13 +56,9 @@ FILTER_BATCH = 1000
 
 
 async def inline_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
-    cursor = InputBatch.get_pymongo_collection().find({"action_id": action.id}, sort=[("seq", 1)])
-    try:
-        async for batch in cursor:
-            for row in batch["rows"]:
-                yield row
-    finally:
-        await cursor.close()  # also when planning stops reading early
+    async with aclosing(inputs.rows_of(saved_id(action))) as rows:
+        async for row in rows:
+            yield row
 
 
 async def csv_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
@@ -99,22 +92,15 @@ async def planned_before(action: BulkAction) -> Planned:
     if action.filter is None:
         return Planned()  # the other inputs read the same rows again: chunks come out equal
     action_id = saved_id(action)
-    found = (
-        await Chunk.get_pymongo_collection()
-        .find({"action_id": action_id, "parent": None}, {"seq": 1})
-        .sort("seq", -1)
-        .limit(1)
-        .to_list()
-    )
+    last_seq = await chunks.last_planned_seq(action_id)
     # Rows of the chunk after the last one may be stored without their chunk: not kept.
-    following = Chunk.id_for(action_id, found[0]["seq"] + 1 if found else 0)
-    await ChunkRows.get_pymongo_collection().delete_one({"_id": following})
-    if not found:
+    await chunks.forget_rows(Chunk.id_for(action_id, 0 if last_seq is None else last_seq + 1))
+    if last_seq is None:
         return Planned()
-    rows = await rows_of(Chunk.id_for(action_id, found[0]["seq"]))
+    rows = await chunks.rows_of(Chunk.id_for(action_id, last_seq))
     assert rows is not None  # a chunk is only written after its rows
     last = rows[-1]
-    return Planned(chunks=found[0]["seq"] + 1, rows=last["row"], last_id=last.get("id"))
+    return Planned(chunks=last_seq + 1, rows=last["row"], last_id=last.get("id"))
 
 
 async def snapshot(action: BulkAction) -> BulkAction:
@@ -122,15 +108,8 @@ async def snapshot(action: BulkAction) -> BulkAction:
     not targeted, whatever they look like."""
     if action.targets_up_to is not None:
         return action
-    collection = entities.get(action.entity_type).document.get_pymongo_collection()
-    newest = await collection.find_one(
-        {"account_id": action.account_id}, {"_id": 1}, sort=[("_id", -1)]
-    )
-    up_to = newest["_id"] if newest else ObjectId("0" * 24)
-    await BulkAction.get_pymongo_collection().update_one(
-        {"_id": action.id, "targets_up_to": None}, {"$set": {"targets_up_to": up_to}}
-    )
-    found = await BulkAction.get(saved_id(action))
+    newest = await stored_entities.newest_id(entities.get(action.entity_type), action.account_id)
+    found = await stored_actions.fix_targets(saved_id(action), newest or ObjectId("0" * 24))
     assert found is not None
     return found
 
@@ -145,27 +124,22 @@ async def filter_rows(action: BulkAction, after: Planned) -> AsyncGenerator[Row,
     query: dict[str, Any] = {"account_id": action.account_id, "_id": ids}
     if matching := to_query(entity, action.filter):
         query["$and"] = [matching]
-    cursor = entity.document.get_pymongo_collection().find(
-        query, {"_id": 1}, sort=[("_id", 1)], batch_size=FILTER_BATCH
-    )
     number = after.rows
-    try:
-        async for found in cursor:
+    async with aclosing(stored_entities.ids_matching(entity, query, FILTER_BATCH)) as found:
+        async for entity_id in found:
             number += 1
-            yield {"row": number, "id": str(found["_id"])}
-    finally:
-        await cursor.close()
+            yield {"row": number, "id": entity_id}
 
 
 async def image_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
     """A restore's rows: the before-images of the action it undoes, in row order, read block
     by block (each an equality read) up to the last row that action had."""
     assert action.restore_of is not None
-    original = await BulkAction.get(action.restore_of)
+    original = await stored_actions.get(action.restore_of)
     last_block = block_of(original.total or 0) if original is not None else -1
     number = 0
     for block in range(last_block + 1):
-        for image in await images_of_block(action.restore_of, block):
+        for image in await before_images.images_of_block(action.restore_of, block):
             number += 1
             yield {"row": number, "source_row": image["row"], "id": image["id"], "image": image}
 
@@ -196,7 +170,7 @@ async def write_chunk(action: BulkAction, seq: int, rows: list[Row]) -> None:
     action_id = saved_id(action)
     chunk_id = Chunk.id_for(action_id, seq)
     # Rows first: a chunk is only ever found with its rows in place.
-    await insert_new(ChunkRows.get_pymongo_collection(), [rows_document(chunk_id, rows)])
+    await chunks.store_rows({chunk_id: rows})
     chunk = Chunk(
         id=chunk_id,
         action_id=action_id,
@@ -207,7 +181,7 @@ async def write_chunk(action: BulkAction, seq: int, rows: list[Row]) -> None:
         last_row=rows[-1]["row"],
         dry_run=action.dry_run,
     )
-    await insert_new_documents([chunk])
+    await chunks.insert([chunk])
     await dispatch.after_planned(chunk)
     await liveness.touch(str(action_id))
 
@@ -261,9 +235,7 @@ async def plan(action: BulkAction) -> None:
         raise ComeBackLater(wait_ms + 100, "another planner holds the lease")
     try:
         total, chunk_count = await write_chunks(action)
-        await BulkAction.get_pymongo_collection().update_one(
-            {"_id": action.id}, {"$set": {"total": total, "chunks_total": chunk_count}}
-        )
+        await stored_actions.set_fields(saved_id(action), total=total, chunks_total=chunk_count)
         await publish_change(action.id, action.account_id)
         await dedupe.forget(action_id)
     finally:
@@ -273,11 +245,11 @@ async def plan(action: BulkAction) -> None:
 async def plan_action(action_id: str) -> None:
     """The planner actor's work, also run to apply an owner's request or restart a stall:
     start a due action, plan it (once), re-queue what its chains need, and end it when done."""
-    found = await BulkAction.get(PydanticObjectId(action_id))
+    found = await stored_actions.get(PydanticObjectId(action_id))
     if found is None or found.status in TERMINAL_STATUSES:
         return
     action: BulkAction | None = found
-    request = await request_of(saved_id(found))
+    request = await controls.request_of(saved_id(found))
     if request is not ControlRequest.RUN:
         # Chunks waiting for their booked time give the time back to the account.
         await release(found.account_id, action_id)
@@ -295,7 +267,7 @@ async def plan_action(action_id: str) -> None:
     # A resume, a lost message, a dead worker: the chains go on from where they are. Right
     # after planning, the chunks planning sent are not sent again: two deliveries of one
     # chunk at once would both do its work (dispatch).
-    if await request_of(saved_id(action)) is not ControlRequest.PAUSE:
+    if await controls.request_of(saved_id(action)) is not ControlRequest.PAUSE:
         await dispatch.send_ready(saved_id(action), again=not planned_now)
     await finish_if_complete(saved_id(action))
 

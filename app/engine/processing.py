@@ -12,22 +12,12 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from beanie import PydanticObjectId
-from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.domain.actions import ChunkContext, Outcome, actions
 from app.domain.clock import stored_now
 from app.domain.entities import entities
-from app.domain.models import (
-    BulkAction,
-    Chunk,
-    ControlRequest,
-    LogReason,
-    LogStatus,
-    request_of,
-)
-from app.domain.models.action_log import read_rows_of
-from app.domain.models.chunk import decisions_of, rows_of, store_decisions
+from app.domain.models import BulkAction, Chunk, ControlRequest, LogReason
 from app.domain.outcomes import failed_outcome, planned_outcome, skipped
 from app.domain.rows import Decisions, Row
 from app.engine.completion import after_done, finish_if_complete, record
@@ -35,7 +25,9 @@ from app.engine.pacing import Admission, Verdict, begin_write, end_write
 from app.engine.splitting import send_parts
 from app.infra import log_lines, metrics
 from app.infra.files import export_parts as exports
-from app.infra.mongo import before_images, writes
+from app.infra.mongo import actions as stored_actions
+from app.infra.mongo import before_images, chunks, controls, logs
+from app.infra.mongo import entities as stored_entities
 from app.infra.redis import liveness
 
 # Actions whose chunks this process ran lately. What processing reads of an action (its
@@ -53,10 +45,10 @@ async def decide_once(rows_id: str, decide: Callable[[], Awaitable[Decisions]]) 
     found = await decide()
     found["stamp"] = stored_now()
     try:
-        await store_decisions(rows_id, found)
+        await chunks.store_decisions(rows_id, found)
     except DuplicateKeyError:
         # An earlier or concurrent delivery stored first: use what it saw.
-        if (earlier := await decisions_of(rows_id)) is not None:
+        if (earlier := await chunks.decisions_of(rows_id)) is not None:
             return earlier
     return found
 
@@ -66,7 +58,7 @@ async def action_of(action_id: PydanticObjectId) -> BulkAction | None:
     run lately in this process, or read once."""
     if (action := _recent_actions.get(action_id)) is not None:
         return action
-    action = await BulkAction.get(action_id)
+    action = await stored_actions.get(action_id)
     if action is not None:
         if len(_recent_actions) >= RECENT_ACTIONS:
             _recent_actions.clear()
@@ -79,7 +71,7 @@ async def load(
 ) -> tuple[Chunk, list[Row], BulkAction] | None:
     """The chunk still to process (`admitted`: as admission just read it), its rows and its
     action; None when nothing is left to do."""
-    chunk = admitted if admitted is not None else await Chunk.get(chunk_id)
+    chunk = admitted if admitted is not None else await chunks.get(chunk_id)
     if chunk is None:
         return None
     if chunk.done:
@@ -89,7 +81,7 @@ async def load(
         await finish_if_complete(chunk.action_id)
         return None
     action = await action_of(chunk.action_id)
-    rows = await rows_of(chunk.id)
+    rows = await chunks.rows_of(chunk.id)
     if action is None or rows is None:
         return None
     return chunk, rows, action
@@ -115,7 +107,7 @@ async def process_loaded(
     if chunk.parts is not None:
         await send_parts(chunk)  # split: the parts carry the rows
         return
-    request = admitted.request or await request_of(chunk.action_id)
+    request = admitted.request or await controls.request_of(chunk.action_id)
     if request is ControlRequest.PAUSE:
         return  # resuming queues the chunk again
     await liveness.touch(str(chunk.action_id))
@@ -127,11 +119,13 @@ async def process_loaded(
         )
         return
     spec = actions.get(action.action_type)
+    entity = entities.get(action.entity_type)
     ctx = ChunkContext(
         account_id=action.account_id,
-        entity=entities.get(action.entity_type),
+        entity=entity,
         fields=action.fields,
-        write=writes.bulk_write,
+        read=partial(stored_entities.read, entity),
+        write=partial(stored_entities.write, entity),
         operations=action.operations,
         chunk_id=chunk.id,
         columns=action.export_columns,
@@ -167,7 +161,7 @@ async def process_loaded(
 
 async def logged_outcomes(chunk: Chunk, rows: list[Row]) -> dict[int, Outcome]:
     """Outcomes an earlier delivery of this chunk already logged, by row."""
-    logged = await read_rows_of(chunk.action_id, [row["row"] for row in rows])
+    logged = await logs.read_rows_of(chunk.action_id, [row["row"] for row in rows])
     return {
         log.row: Outcome(log.row, log.status, log.reason, log.entity_id, log.message)
         for log in logged
@@ -192,36 +186,14 @@ async def fail_chunk(chunk_id: str, error: str) -> None:
 
 
 async def written_outcomes(chunk: Chunk, action: BulkAction, rows: list[Row]) -> dict[int, Outcome]:
-    """The rows an attempt of the chunk wrote, by row, as the database shows them: an entity
-    the chunk stamped (its decisions' `updated_at`, which each write sets) under the row's
-    planned id was INSERTED, under its target id UPDATED; a target the decisions saw that is
-    gone from a DELETE's account was DELETED. One query on the chunk's ids."""
-    decisions = await decisions_of(chunk.id)
+    """The rows an attempt of the chunk wrote, by row, as the database shows them (the
+    action type tells from its targets' stamps: ActionSpec.written). One query."""
+    decisions = await chunks.decisions_of(chunk.id)
     if decisions is None or action.dry_run or not rows:
         return {}  # nothing was decided, so nothing was written
-    targets = {row["row"]: row.get("new_id") or row.get("id") for row in rows}
-    ids = [ObjectId(entity_id) for entity_id in targets.values() if entity_id]
-    collection = entities.get(action.entity_type).document.get_pymongo_collection()
-    found = {
-        str(doc["_id"]): doc.get("updated_at")
-        async for doc in collection.find(
-            {"_id": {"$in": ids}, "account_id": action.account_id}, {"updated_at": 1}
-        )
-    }
-    stamp, existing = decisions.get("stamp"), set(decisions.get("existing", []))
-    written: dict[int, Outcome] = {}
-    for row in rows:
-        entity_id = targets[row["row"]]
-        if not entity_id:
-            continue
-        if action.action_type == "DELETE":
-            if entity_id in existing and entity_id not in found:
-                written[row["row"]] = written_row(row, LogReason.DELETED, entity_id)
-        elif entity_id in found and found[entity_id] == stamp:
-            reason = LogReason.INSERTED if row.get("new_id") else LogReason.UPDATED
-            written[row["row"]] = written_row(row, reason, entity_id)
-    return written
-
-
-def written_row(row: Row, reason: LogReason, entity_id: str) -> Outcome:
-    return Outcome(row["row"], LogStatus.SUCCESS, reason, entity_id)
+    spec = actions.get(action.action_type)
+    targets = [entity_id for entity_id, _ in spec.targets_of(rows, decisions).values()]
+    stamps = await stored_entities.stamps_of(
+        entities.get(action.entity_type), action.account_id, targets
+    )
+    return spec.written(rows, decisions, stamps)

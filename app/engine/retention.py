@@ -18,26 +18,16 @@ Work per sweep is bounded (ACTIONS_PER_SWEEP actions per step, BATCH ids per com
 deletion never competes with running actions for long.
 """
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-
-from beanie import PydanticObjectId
 
 from app.domain.clock import utcnow
 from app.domain.models import (
     TERMINAL_STATUSES,
-    BulkAction,
-    Chunk,
-    ChunkDecision,
-    ChunkRows,
-    InputBatch,
-    LogBlock,
     WorkingData,
 )
 from app.infra.files import uploads
-from app.infra.mongo import before_images
+from app.infra.mongo import actions, before_images, chunks, inputs, logs
 from app.infra.settings import get_settings
 
 ACTIONS_PER_SWEEP = 20
@@ -62,84 +52,46 @@ async def sweep(now: datetime | None = None) -> Swept:
     swept.actions_ended = await release_ended()
     swept.actions_expired = await release_expired(now)
     swept.uploads = await delete_abandoned_uploads(now)
-    swept.logs = await delete_expired_logs(now)
+    swept.logs = await logs.delete_expired(now)
     swept.images = await before_images.delete_expired(now)
     return swept
 
 
-async def actions_to_release(query: dict[str, Any]) -> list[BulkAction]:
-    return await BulkAction.find(query).limit(ACTIONS_PER_SWEEP).to_list()
-
-
-async def chunk_ids(action_id: PydanticObjectId) -> AsyncIterator[list[str]]:
-    """The ids of the action's chunks (parts too), a batch at a time."""
-    cursor = Chunk.get_pymongo_collection().find(
-        {"action_id": action_id}, {"_id": 1}, batch_size=BATCH
-    )
-    try:
-        while batch := await cursor.to_list(BATCH):
-            yield [doc["_id"] for doc in batch]
-    finally:
-        await cursor.close()
-
-
-async def delete_by_chunk(action_id: PydanticObjectId, *documents: type[Any]) -> None:
-    """Deletes the action's documents keyed by chunk id (rows, decisions)."""
-    async for ids in chunk_ids(action_id):
-        for document in documents:
-            await document.get_pymongo_collection().delete_many({"_id": {"$in": ids}})
-
-
 async def release_ended() -> int:
     """Ended actions drop what no restore or retry reads."""
-    found = await actions_to_release(
+    found = await actions.to_release(
         {
             "status": {"$in": ENDED},
             "working_data": {"$nin": [str(WorkingData.FOR_RETRY), str(WorkingData.DELETED)]},
-        }
+        },
+        ACTIONS_PER_SWEEP,
     )
     for action in found:
         assert action.id is not None
-        await delete_by_chunk(action.id, ChunkDecision)
+        await chunks.forget_working_data(action.id, rows=False)
         if not action.dry_run:
-            await InputBatch.get_pymongo_collection().delete_many({"action_id": action.id})
-        await mark(action.id, WorkingData.FOR_RETRY)
+            await inputs.delete(action.id)
+        await actions.mark_working_data(action.id, WorkingData.FOR_RETRY)
     return len(found)
 
 
 async def release_expired(now: datetime) -> int:
     """Actions past their restore and retry window drop the rest of their working data."""
     until = now - timedelta(days=get_settings().restore_retention_days)
-    found = await actions_to_release(
-        {"working_data": str(WorkingData.FOR_RETRY), "finished_at": {"$lt": until}}
+    found = await actions.to_release(
+        {"working_data": str(WorkingData.FOR_RETRY), "finished_at": {"$lt": until}},
+        ACTIONS_PER_SWEEP,
     )
     for action in found:
         assert action.id is not None
-        await delete_by_chunk(action.id, ChunkRows, ChunkDecision)
-        await InputBatch.get_pymongo_collection().delete_many({"action_id": action.id})
-        if action.upload_id is not None and not await still_kept(action.upload_id, action.id):
+        await chunks.forget_working_data(action.id, rows=True)
+        await inputs.delete(action.id)
+        if action.upload_id is not None and not await actions.upload_kept_by_other(
+            action.upload_id, action.id
+        ):
             await uploads.delete(action.upload_id)
-        await mark(action.id, WorkingData.DELETED)
+        await actions.mark_working_data(action.id, WorkingData.DELETED)
     return len(found)
-
-
-async def still_kept(upload_id: str, but: PydanticObjectId) -> bool:
-    """Whether another action still keeps the upload (a dry run and its real run share it)."""
-    other = await BulkAction.get_pymongo_collection().find_one(
-        {
-            "upload_id": upload_id,
-            "_id": {"$ne": but},
-            "working_data": {"$ne": str(WorkingData.DELETED)},
-        },
-        {"_id": 1},
-    )
-    return other is not None
-
-
-async def mark(action_id: PydanticObjectId, state: WorkingData) -> None:
-    await BulkAction.get_pymongo_collection().update_one(
-        {"_id": action_id}, {"$set": {"working_data": str(state)}}
-    )
 
 
 async def delete_abandoned_uploads(now: datetime) -> int:
@@ -149,20 +101,9 @@ async def delete_abandoned_uploads(now: datetime) -> int:
     upload_ids = await uploads.unclaimed(before, BATCH)
     if not upload_ids:
         return 0
-    used = {
-        doc["upload_id"]
-        async for doc in BulkAction.get_pymongo_collection().find(
-            {"upload_id": {"$in": upload_ids}}, {"upload_id": 1}
-        )
-    }
+    used = await actions.uploads_named(upload_ids)
     await uploads.mark_used(sorted(used))
     abandoned = [upload_id for upload_id in upload_ids if upload_id not in used]
     for upload_id in abandoned:
         await uploads.delete(upload_id)
     return len(abandoned)
-
-
-async def delete_expired_logs(now: datetime) -> int:
-    """Logs past LOG_RETENTION_DAYS. mongod's TTL index does it too; FerretDB v1 has none."""
-    result = await LogBlock.get_pymongo_collection().delete_many({"expires_at": {"$lt": now}})
-    return result.deleted_count

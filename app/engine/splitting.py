@@ -7,9 +7,8 @@ parent keeps its place in its chain and is done when all its parts are.
 
 import asyncio
 
-from app.domain.models import Chunk, ChunkDecision, ChunkRows
-from app.domain.models.chunk import decisions_of, rows_document, rows_of
-from app.infra.mongo.inserts import insert_new, insert_new_documents
+from app.domain.models import Chunk
+from app.infra.mongo import chunks
 from app.infra.redis.tasks import send_chunk
 from app.infra.settings import get_settings
 
@@ -21,23 +20,17 @@ def chunk_size_for(limit: int) -> int:
 
 
 async def split(chunk: Chunk, limit: int) -> None:
-    rows = await rows_of(chunk.id)
+    rows = await chunks.rows_of(chunk.id)
     if rows is None:
         return
     size = chunk_size_for(limit)
     slices = [rows[start : start + size] for start in range(0, len(rows), size)]
     part_ids = [chunk.part_id(number) for number in range(len(slices))]
-    await insert_new(
-        ChunkRows.get_pymongo_collection(),
-        [rows_document(part_id, part) for part_id, part in zip(part_ids, slices, strict=True)],
-    )
+    await chunks.store_rows(dict(zip(part_ids, slices, strict=True)))
     # An earlier delivery of the whole chunk may have decided already: the parts use that.
-    if (decisions := await decisions_of(chunk.id)) is not None:
-        await insert_new(
-            ChunkDecision.get_pymongo_collection(),
-            [{"_id": part_id, "decisions": decisions} for part_id in part_ids],
-        )
-    await insert_new_documents(
+    if (decisions := await chunks.decisions_of(chunk.id)) is not None:
+        await chunks.share_decisions(part_ids, decisions)
+    await chunks.insert(
         [
             Chunk(
                 id=part_id,
@@ -53,9 +46,7 @@ async def split(chunk: Chunk, limit: int) -> None:
             for part_id, part in zip(part_ids, slices, strict=True)
         ]
     )
-    await Chunk.get_pymongo_collection().update_one(
-        {"_id": chunk.id}, {"$set": {"parts": len(part_ids)}}
-    )
+    await chunks.set_parts(chunk.id, len(part_ids))
     await asyncio.gather(*(send_chunk(part_id) for part_id in part_ids))
 
 
@@ -63,7 +54,7 @@ async def parts_of(chunk: Chunk) -> list[Chunk | None]:
     """The chunk's parts in order, one query for all; None where a part is missing."""
     assert chunk.parts is not None
     ids = [chunk.part_id(number) for number in range(chunk.parts)]
-    found = {part.id: part for part in await Chunk.find({"_id": {"$in": ids}}).to_list()}
+    found = await chunks.get_many(ids)
     return [found.get(part_id) for part_id in ids]
 
 

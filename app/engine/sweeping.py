@@ -9,20 +9,14 @@ the moves whose mover died before it could (app.engine.webhooks). Every few minu
 deletes what retention lets go (app.engine.retention).
 """
 
+from contextlib import aclosing
 from datetime import timedelta
 
 from beanie import PydanticObjectId
-from bson import ObjectId
 
 from app.domain.clock import utcnow
-from app.domain.models import (
-    ActionControl,
-    BulkAction,
-    BulkActionStatus,
-    ControlRequest,
-    InputBatch,
-)
 from app.engine import retention, webhooks
+from app.infra.mongo import actions, controls, inputs
 from app.infra.redis import keys, lease, liveness
 from app.infra.redis.tasks import send_planner
 from app.infra.settings import get_settings
@@ -35,30 +29,14 @@ ORPHAN_PAGE = 1000
 
 
 async def due_scheduled() -> list[PydanticObjectId]:
-    cursor = BulkAction.get_pymongo_collection().find(
-        {
-            "status": str(BulkActionStatus.SCHEDULED),
-            "scheduled_at": {"$lte": utcnow() - MESSAGE_GRACE},
-        },
-        {"_id": 1},
-    )
-    return [doc["_id"] async for doc in cursor]
+    return await actions.due_scheduled(utcnow() - MESSAGE_GRACE)
 
 
 async def stalled() -> list[PydanticObjectId]:
-    cursor = BulkAction.get_pymongo_collection().find(
-        {"status": {"$in": [str(BulkActionStatus.QUEUED), str(BulkActionStatus.PROCESSING)]}},
-        {"_id": 1},
-    )
-    running = await without_life([doc["_id"] async for doc in cursor])
+    running = await without_life(await actions.running())
     if not running:
         return []
-    paused = {
-        doc["_id"]
-        async for doc in ActionControl.get_pymongo_collection().find(
-            {"request": str(ControlRequest.PAUSE)}, {"_id": 1}
-        )
-    }
+    paused = await controls.paused()
     return [action_id for action_id in running if action_id not in paused]
 
 
@@ -88,23 +66,10 @@ async def delete_orphaned_input(older_than: timedelta | None = None) -> int:
     """Deletes stored input whose action was never stored: a create that died between its
     two writes. Only input older than ORPHAN_AGE, which no create still at work can own.
     Returns how many batches it deleted."""
-    before = ObjectId.from_datetime(utcnow() - (older_than or ORPHAN_AGE))
-    batches = InputBatch.get_pymongo_collection()
-    cursor = batches.find({"_id": {"$lt": before}}, {"action_id": 1}, batch_size=ORPHAN_PAGE)
+    before = utcnow() - (older_than or ORPHAN_AGE)
     deleted = 0
-    try:
-        while page := await cursor.to_list(ORPHAN_PAGE):
-            owners = list({doc["action_id"] for doc in page})
-            stored = (
-                await BulkAction.get_pymongo_collection()
-                .find({"_id": {"$in": owners}}, {"_id": 1})
-                .to_list()
-            )
-            if dead := sorted(set(owners) - {doc["_id"] for doc in stored}):
-                result = await batches.delete_many(
-                    {"action_id": {"$in": dead}, "_id": {"$lt": before}}
-                )
-                deleted += result.deleted_count
-    finally:
-        await cursor.close()
+    async with aclosing(inputs.owners_before(before, ORPHAN_PAGE)) as pages:
+        async for owners in pages:
+            if dead := sorted(owners - await actions.existing(list(owners))):
+                deleted += await inputs.delete_before(dead, before)
     return deleted

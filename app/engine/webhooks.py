@@ -12,11 +12,9 @@ back after an exponential backoff (WEBHOOK_MIN_BACKOFF_MS doubling up to
 WEBHOOK_MAX_BACKOFF_MS) until WEBHOOK_RETRY_HOURS after the delivery was made.
 """
 
-from contextlib import suppress
 from datetime import timedelta
 
 from beanie import PydanticObjectId
-from pymongo.errors import DuplicateKeyError
 
 from app.domain.clock import utcnow
 from app.domain.models import (
@@ -24,7 +22,6 @@ from app.domain.models import (
     Announcement,
     BulkAction,
     BulkActionStatus,
-    Webhook,
     WebhookDelivery,
 )
 from app.domain.models.ids import saved_id
@@ -37,6 +34,8 @@ from app.domain.models.webhook import (
 )
 from app.engine.deferral import ComeBackLater
 from app.infra.http import webhooks as webhook_http
+from app.infra.mongo import actions
+from app.infra.mongo import webhooks as stored
 from app.infra.redis import tasks
 from app.infra.settings import get_settings
 
@@ -52,9 +51,7 @@ async def intend(action_id: PydanticObjectId, status: BulkActionStatus) -> None:
     """Notes, before a move is made, that it is to be announced (if webhooks hear of it)."""
     if status not in EVENT_OF_STATUS:
         return
-    note_id = Announcement.id_for(action_id, status)
-    with suppress(DuplicateKeyError):  # noted by an earlier try of the same move
-        await Announcement(id=note_id, action_id=action_id, status=status).insert()
+    await stored.note_move(action_id, status)  # a note an earlier try made stays
 
 
 async def announce(action: BulkAction, status: BulkActionStatus | None = None) -> None:
@@ -64,8 +61,7 @@ async def announce(action: BulkAction, status: BulkActionStatus | None = None) -
     event = EVENT_OF_STATUS.get(status)
     if event is None:
         return
-    hooks = Webhook.find({"account_id": action.account_id, "events": str(event)})
-    async for hook in hooks:
+    async for hook in stored.listening(action.account_id, str(event)):
         delivery_id = f"{hook.id}:{action.id}:{event}"
         delivery = WebhookDelivery(
             id=delivery_id,
@@ -75,13 +71,10 @@ async def announce(action: BulkAction, status: BulkActionStatus | None = None) -
             action_id=action.id,
             body=delivery_body(delivery_id, str(event), action_summary(action)),
         )
-        try:
-            await delivery.insert()
-        except DuplicateKeyError:
-            continue  # announced before: sent then, or by the sweeper if that was lost
-        await tasks.send_webhook_delivery(delivery_id)
-    note = Announcement.id_for(saved_id(action), status)
-    await Announcement.get_pymongo_collection().delete_one({"_id": note})
+        if await stored.add_delivery(delivery):
+            await tasks.send_webhook_delivery(delivery_id)
+        # else announced before: sent then, or by the sweeper if that was lost
+    await stored.drop_note(Announcement.id_for(saved_id(action), status))
 
 
 def reached(action: BulkAction, status: BulkActionStatus) -> bool:
@@ -95,15 +88,14 @@ async def announce_missed(grace: timedelta = ANNOUNCE_GRACE) -> int:
     """Announces the moves noted more than `grace` ago whose mover did not finish telling
     the webhooks, drops the notes of moves that can no longer happen, and sends again the
     deliveries whose message was lost. Returns how many moves it announced."""
-    notes = Announcement.find({"made_at": {"$lt": utcnow() - grace}}).limit(MISSED_PAGE)
     announced = 0
-    for note in await notes.to_list():
-        action = await BulkAction.get(note.action_id)
+    for note in await stored.notes_before(utcnow() - grace, MISSED_PAGE):
+        action = await actions.get(note.action_id)
         if action is not None and reached(action, note.status):
             await announce(action, note.status)
             announced += 1
         elif action is None or action.status in TERMINAL_STATUSES:
-            await Announcement.get_pymongo_collection().delete_one({"_id": note.id})
+            await stored.drop_note(note.id)
     await send_unsent()
     return announced
 
@@ -111,20 +103,8 @@ async def announce_missed(grace: timedelta = ANNOUNCE_GRACE) -> int:
 async def send_unsent(grace: timedelta = UNSENT_GRACE) -> list[str]:
     """Sends again the deliveries stored more than `grace` ago and never tried (nor sent
     again within `grace`); returns their ids."""
-    cutoff = utcnow() - grace
-    deliveries = WebhookDelivery.get_pymongo_collection()
-    cursor = deliveries.find(
-        {
-            "state": str(DeliveryState.PENDING),
-            "attempts": {"$size": 0},
-            "created_at": {"$lt": cutoff},
-            "$or": [{"resent_at": None}, {"resent_at": {"$lt": cutoff}}],
-        },
-        {"_id": 1},
-    )
-    unsent = [str(doc["_id"]) for doc in await cursor.limit(MISSED_PAGE).to_list()]
+    unsent = await stored.unsent(utcnow() - grace, MISSED_PAGE)
     for delivery_id in unsent:
-        await deliveries.update_one({"_id": delivery_id}, {"$set": {"resent_at": utcnow()}})
         await tasks.send_webhook_delivery(delivery_id)
     return unsent
 
@@ -137,10 +117,10 @@ def backoff_ms(attempts: int) -> int:
 
 async def deliver(delivery_id: str) -> None:
     """One attempt at the delivery; raises ComeBackLater when it is to be tried again."""
-    delivery = await WebhookDelivery.get(delivery_id)
+    delivery = await stored.delivery(delivery_id)
     if delivery is None or delivery.state is not DeliveryState.PENDING:
         return
-    hook = await Webhook.get(delivery.webhook_id)
+    hook = await stored.get(delivery.webhook_id)
     if hook is None:
         await finish(delivery, DeliveryState.FAILED)  # the webhook was deleted
         return
@@ -153,9 +133,7 @@ async def deliver(delivery_id: str) -> None:
     attempt = Attempt(
         at=utcnow(), status_code=answer.status_code, error=answer.error, seconds=answer.seconds
     )
-    await WebhookDelivery.get_pymongo_collection().update_one(
-        {"_id": delivery.id}, {"$push": {"attempts": attempt.model_dump()}}
-    )
+    await stored.add_attempt(delivery.id, attempt.model_dump())
     if answer.ok:
         await finish(delivery, DeliveryState.DELIVERED)
         return
@@ -168,14 +146,11 @@ async def deliver(delivery_id: str) -> None:
 
 
 async def finish(delivery: WebhookDelivery, state: DeliveryState) -> None:
-    done: dict[str, object] = {"state": str(state)}
-    if state is DeliveryState.DELIVERED:
-        done["delivered_at"] = utcnow()
-    await WebhookDelivery.get_pymongo_collection().update_one({"_id": delivery.id}, {"$set": done})
+    await stored.end_delivery(delivery.id, state)
 
 
 async def give_up(delivery_id: str, error: str) -> None:
     """Retries of the message are spent (an error in the platform, not the receiver)."""
-    delivery = await WebhookDelivery.get(delivery_id)
+    delivery = await stored.delivery(delivery_id)
     if delivery is not None and delivery.state is DeliveryState.PENDING:
         await finish(delivery, DeliveryState.FAILED)

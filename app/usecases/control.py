@@ -12,17 +12,16 @@ from app.domain.clock import utcnow
 from app.domain.errors import BadUserInput
 from app.domain.models import (
     TERMINAL_STATUSES,
-    ActionControl,
     BulkAction,
     BulkActionStatus,
     ControlRequest,
-    request_of,
-    requests_of,
 )
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.schedule import check_schedule
 from app.domain.status import shown_status
+from app.infra.mongo import actions as stored_actions
+from app.infra.mongo import controls
 from app.infra.redis.events import publish_change
 from app.infra.redis.tasks import send_planner
 from app.usecases.reading.queries import get_action
@@ -31,7 +30,7 @@ from app.usecases.reading.queries import get_action
 async def statuses_of(actions: Sequence[BulkAction]) -> list[BulkActionStatus]:
     """Each action's status as its owner sees it (app.domain.status.shown_status), with one
     query for all of them."""
-    requests = await requests_of([saved_id(action) for action in actions])
+    requests = await controls.requests_of([saved_id(action) for action in actions])
     return [shown_status(action.status, requests[saved_id(action)]) for action in actions]
 
 
@@ -41,9 +40,7 @@ async def status_of(action: BulkAction) -> BulkActionStatus:
 
 async def set_request(action: BulkAction, request: ControlRequest) -> None:
     assert action.id is not None
-    await ActionControl(
-        id=action.id, account_id=action.account_id, request=request, updated_at=utcnow()
-    ).save()
+    await controls.set_request(action.id, action.account_id, request)
     await publish_change(action.id, action.account_id)  # the shown status changed
     # The planner acts on the request: it ends a cancelled action that has not started, and
     # re-queues the chunks of a resumed one.
@@ -60,7 +57,7 @@ async def running_action(principal: Principal, action_id: str, verb: str) -> Bul
 async def pause(principal: Principal, action_id: str) -> BulkAction:
     action = await running_action(principal, action_id, "pause")
     assert action.id is not None
-    request = await request_of(action.id)
+    request = await controls.request_of(action.id)
     if action.status is BulkActionStatus.SCHEDULED:
         raise BadUserInput("A scheduled action has not started: reschedule or cancel it.")
     if request is ControlRequest.CANCEL:
@@ -73,7 +70,7 @@ async def pause(principal: Principal, action_id: str) -> BulkAction:
 async def resume(principal: Principal, action_id: str) -> BulkAction:
     action = await running_action(principal, action_id, "resume")
     assert action.id is not None
-    if await request_of(action.id) is not ControlRequest.PAUSE:
+    if await controls.request_of(action.id) is not ControlRequest.PAUSE:
         raise BadUserInput("The action is not paused.")
     await set_request(action, ControlRequest.RUN)
     return action
@@ -82,7 +79,7 @@ async def resume(principal: Principal, action_id: str) -> BulkAction:
 async def cancel(principal: Principal, action_id: str) -> BulkAction:
     action = await running_action(principal, action_id, "cancel")
     assert action.id is not None
-    if await request_of(action.id) is not ControlRequest.CANCEL:
+    if await controls.request_of(action.id) is not ControlRequest.CANCEL:
         await set_request(action, ControlRequest.CANCEL)
     return action
 
@@ -96,15 +93,12 @@ async def reschedule(principal: Principal, action_id: str, scheduled_at: datetim
     when = check_schedule(scheduled_at)
     if when is None or when <= utcnow():
         raise BadUserInput("`scheduledAt` must be in the future.")
-    result = await BulkAction.get_pymongo_collection().update_one(
-        {"_id": action.id, "status": str(BulkActionStatus.SCHEDULED)},
-        {"$set": {"scheduled_at": when}},
+    # The answer says what holds, whoever won a race with the planner's start.
+    changed, stored = await stored_actions.update_if(
+        saved_id(action), {"status": str(BulkActionStatus.SCHEDULED)}, {"scheduled_at": when}
     )
-    # Read back: FerretDB v1 may lose one of two concurrent updates, here ours or the
-    # planner's start; either way the answer must say what holds.
-    stored = await BulkAction.get(action.id)
     if (
-        result.matched_count == 0
+        not changed
         or stored is None
         or stored.status is not BulkActionStatus.SCHEDULED
         or stored.scheduled_at != when

@@ -14,13 +14,15 @@ from app.domain.actions import ActionInput, ActionSpec, PreparedInput, actions
 from app.domain.clock import utcnow
 from app.domain.entities import EntitySpec, entities
 from app.domain.errors import BadUserInput
-from app.domain.models import BulkAction, BulkActionStatus, IdempotencyKey, InputBatch
+from app.domain.models import BulkAction, BulkActionStatus, IdempotencyKey
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.rows import Row
 from app.domain.schedule import check_schedule
 from app.infra.files import uploads
 from app.infra.files.csv_records import header_of
+from app.infra.mongo import actions as stored_actions
+from app.infra.mongo import inputs
 from app.infra.redis.events import publish_change
 from app.infra.redis.tasks import send_planner
 from app.infra.settings import get_settings
@@ -195,20 +197,15 @@ def resolve_columns(
 
 
 async def store(action: BulkAction, rows: list[Row]) -> None:
-    batches = [
-        InputBatch(action_id=action.id, seq=seq, rows=rows[start : start + INPUT_BATCH_ROWS])
-        for seq, start in enumerate(range(0, len(rows), INPUT_BATCH_ROWS))
-    ]
-    if batches:
-        await InputBatch.insert_many(batches)
-    await action.insert()
+    await inputs.store(saved_id(action), rows)
+    await stored_actions.insert(action)
 
 
 async def discard(action: BulkAction) -> None:
     """Removes what a failed create stored: its input, its action, its claim on the key."""
     action_id = saved_id(action)
-    await InputBatch.get_pymongo_collection().delete_many({"action_id": action_id})
-    await BulkAction.get_pymongo_collection().delete_one({"_id": action_id})
+    await inputs.delete(action_id)
+    await stored_actions.delete(action_id)
     if action.idempotency_key is not None:
         claim_id = IdempotencyKey.id_for(action.account_id, action.idempotency_key)
         await idempotency.release(claim_id, action_id)

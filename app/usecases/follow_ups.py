@@ -10,10 +10,11 @@ from collections.abc import Sequence
 
 from beanie import PydanticObjectId
 
-from app.domain.models import BulkAction, IdempotencyKey, InputBatch
+from app.domain.models import BulkAction, IdempotencyKey
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.rows import Row
+from app.infra.mongo import inputs
 from app.infra.redis.events import publish_change
 from app.infra.redis.tasks import send_planner
 from app.usecases import idempotency
@@ -55,6 +56,4 @@ async def launch(
 
 
 async def copy_input(source: BulkAction, action_id: PydanticObjectId) -> None:
-    cursor = InputBatch.get_pymongo_collection().find({"action_id": source.id})
-    async for batch in cursor:
-        await InputBatch(action_id=action_id, seq=batch["seq"], rows=batch["rows"]).insert()
+    await inputs.copy(saved_id(source), action_id)

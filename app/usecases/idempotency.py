@@ -13,12 +13,13 @@ returns the action that holds the key.
 import math
 
 from beanie import PydanticObjectId
-from pymongo.errors import DuplicateKeyError
 
 from app.domain.errors import BadUserInput, Conflict
-from app.domain.models import BulkAction, IdempotencyKey, InputBatch
+from app.domain.models import BulkAction, IdempotencyKey
 from app.domain.principal import Principal
 from app.domain.values import text_problem
+from app.infra.mongo import actions, inputs
+from app.infra.mongo import idempotency as claims
 from app.infra.redis import keys, lease
 
 MAX_IDEMPOTENCY_KEY = 200
@@ -40,13 +41,13 @@ def key_claim(principal: Principal, key: str) -> str:
 
 async def holder(principal: Principal, claim_id: str) -> BulkAction | None:
     """The action that holds the claim, if one was stored."""
-    found = await IdempotencyKey.get(claim_id)
-    return None if found is None else await claimed_action(principal, found)
+    action_id = await claims.holder_of(claim_id)
+    return None if action_id is None else await claimed_action(principal, action_id)
 
 
-async def claimed_action(principal: Principal, found: IdempotencyKey) -> BulkAction | None:
+async def claimed_action(principal: Principal, action_id: PydanticObjectId) -> BulkAction | None:
     """The action a claim names, once its create has stored it."""
-    return await BulkAction.find_one({"_id": found.action_id, "account_id": principal.account_id})
+    return await actions.of_account(action_id, principal.account_id)
 
 
 async def claim(
@@ -61,7 +62,7 @@ async def claim(
     for _ in range(CLAIM_ATTEMPTS):
         if not await lease.keep(name):
             # Another create holds the key and lives: its action, or come back later.
-            found = await IdempotencyKey.get(claim_id)
+            found = await claims.holder_of(claim_id)
             if found is not None and (earlier := await claimed_action(principal, found)):
                 return earlier
             retry_after = max(1, math.ceil(await lease.remaining_ms(name) / 1000))
@@ -70,18 +71,15 @@ async def claim(
                 f"retry in {retry_after} s.",
                 retryAfter=retry_after,
             )
-        try:
-            await IdempotencyKey(id=claim_id, action_id=action_id).insert()
+        if await claims.claim(claim_id, action_id):
             return None
-        except DuplicateKeyError:
-            pass
-        found = await IdempotencyKey.get(claim_id)
+        found = await claims.holder_of(claim_id)
         if found is not None:
             if (earlier := await claimed_action(principal, found)) is not None:
                 await done(claim_id)
                 return earlier
             # No action, and its create holds no lease (this one does): that create died.
-            await take_over(claim_id, found.action_id)
+            await take_over(claim_id, found)
         await done(claim_id)  # claim again, from the lease
     raise Conflict("The idempotencyKey is being used by another create; retry.", retryAfter=1)
 
@@ -94,19 +92,14 @@ async def done(claim_id: str) -> None:
 
 async def take_over(claim_id: str, dead_action_id: PydanticObjectId) -> None:
     """Removes a dead create's claim and the input it stored (its action was never stored)."""
-    await InputBatch.get_pymongo_collection().delete_many({"action_id": dead_action_id})
-    await IdempotencyKey.get_pymongo_collection().delete_one(
-        {"_id": claim_id, "action_id": dead_action_id}
-    )
+    await inputs.delete(dead_action_id)
+    await claims.release(claim_id, dead_action_id)
 
 
 async def still_held(claim_id: str, action_id: PydanticObjectId) -> bool:
-    found = await IdempotencyKey.get(claim_id)
-    return found is not None and found.action_id == action_id
+    return await claims.holder_of(claim_id) == action_id
 
 
 async def release(claim_id: str, action_id: PydanticObjectId) -> None:
     """Gives the claim back, if this action still holds it."""
-    await IdempotencyKey.get_pymongo_collection().delete_one(
-        {"_id": claim_id, "action_id": action_id}
-    )
+    await claims.release(claim_id, action_id)

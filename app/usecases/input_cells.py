@@ -13,11 +13,11 @@ from contextlib import AsyncExitStack, aclosing
 from app.domain.actions import actions
 from app.domain.entities import entities
 from app.domain.models import BulkAction
-from app.domain.models.chunk import StoredRows
 from app.domain.models.ids import saved_id
 from app.domain.spreadsheet_cells import from_spreadsheet
 from app.infra.files import uploads
 from app.infra.files.csv_records import records
+from app.infra.mongo.chunks import StoredRows
 
 
 def input_columns(action: BulkAction) -> list[str]:

@@ -11,7 +11,9 @@ from app.domain.models import AccountLimit
 from app.domain.principal import Principal
 from app.domain.values import text_problem
 from app.infra.auth import MAX_ACCOUNT_ID
-from app.infra.redis.account_limits import entity_limit, forget, limit_for, request_limit
+from app.infra.mongo import limits as stored_limits
+from app.infra.mongo.limits import limit_for
+from app.infra.redis.account_limits import entity_limit, request_limit
 from app.infra.settings import get_settings
 
 MAX_PER_MINUTE = 1_000_000_000
@@ -29,8 +31,7 @@ async def set_limit(principal: Principal, account_id: str, per_minute: int) -> A
     limit = AccountLimit(
         id=account_id, per_minute=per_minute, updated_at=utcnow(), updated_by=principal.account_id
     )
-    await limit.save()
-    forget(account_id)
+    await stored_limits.save(limit)
     return limit
 
 
@@ -48,7 +49,7 @@ class AccountRateLimit:
 
 
 async def account_rate_limit(principal: Principal) -> AccountRateLimit:
-    forget(principal.account_id)
+    stored_limits.forget(principal.account_id)
     per_minute = await limit_for(principal.account_id)
     limiter = entity_limit()
     usage = await limiter.usage(principal.account_id)

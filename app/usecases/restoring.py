@@ -15,6 +15,7 @@ from app.domain.errors import BadUserInput
 from app.domain.models import TERMINAL_STATUSES, BulkAction
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
+from app.infra.mongo import actions as stored_actions
 from app.infra.mongo.before_images import kept_for
 from app.usecases.follow_ups import launch, once_name
 from app.usecases.reading.queries import get_action
@@ -41,9 +42,7 @@ async def restore_bulk_action(principal: Principal, action_id: str) -> BulkActio
     made = await launch(principal, restore, once=once_name("restore", original))
     if made.id != restore.id:
         raise restored_already(made)
-    await BulkAction.get_pymongo_collection().update_one(
-        {"_id": original.id}, {"$set": {"restored_by": saved_id(made)}}
-    )
+    await stored_actions.set_fields(saved_id(original), restored_by=saved_id(made))
     return made
 
 

@@ -20,12 +20,12 @@ from app.domain.entities import EntitySpec, entities
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
 from app.domain.models import TERMINAL_STATUSES, BulkAction, LogStatus, WorkingData
-from app.domain.models.chunk import StoredRows
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.rows import Row, RowBody
 from app.infra.files import uploads
 from app.infra.files.csv_records import header_of, records
+from app.infra.mongo.chunks import StoredRows
 from app.usecases.creation import ERRORS_SHOWN, resolve_columns
 from app.usecases.follow_ups import launch
 from app.usecases.reading.logs import LOG_CSV_COLUMNS, iter_logs

@@ -14,6 +14,7 @@ from app.domain.models.ids import saved_id
 from app.domain.models.webhook import TEST_EVENT, WebhookEvent, delivery_body
 from app.domain.principal import Principal
 from app.infra.http import webhooks as webhook_http
+from app.infra.mongo import webhooks as stored
 from app.infra.redis import tasks
 from app.usecases.reading.pagination import (
     Page,
@@ -37,26 +38,24 @@ async def create_webhook(
     if not events:
         raise BadUserInput("Name at least one event.")
     await webhook_http.check_url(url)
-    if await Webhook.find({"account_id": principal.account_id}).count() >= MAX_WEBHOOKS:
+    if await stored.count_of_account(principal.account_id) >= MAX_WEBHOOKS:
         raise BadUserInput(f"An account has at most {MAX_WEBHOOKS} webhooks.")
     secret = secrets.token_hex(32)
     hook = Webhook(
         account_id=principal.account_id, url=url, events=list(dict.fromkeys(events)), secret=secret
     )
-    await hook.insert()
+    await stored.insert(hook)
     return hook, secret
 
 
 async def list_webhooks(principal: Principal) -> list[Webhook]:
-    return await Webhook.find({"account_id": principal.account_id}).sort("_id").to_list()
+    return await stored.of_account(principal.account_id)
 
 
 async def get_webhook(principal: Principal, webhook_id: str) -> Webhook:
     if not ObjectId.is_valid(webhook_id):
         raise BadUserInput(f"{webhook_id!r} is not a webhook id (24 hexadecimal characters).")
-    found = await Webhook.find_one(
-        {"_id": PydanticObjectId(webhook_id), "account_id": principal.account_id}
-    )
+    found = await stored.get(PydanticObjectId(webhook_id), principal.account_id)
     if found is None:
         raise NotFound(f"No webhook with id {webhook_id!r}.")
     return found
@@ -65,7 +64,7 @@ async def get_webhook(principal: Principal, webhook_id: str) -> Webhook:
 async def delete_webhook(principal: Principal, webhook_id: str) -> str:
     """Deletes it; deliveries under way are given up (their history stays)."""
     hook = await get_webhook(principal, webhook_id)
-    await hook.delete()
+    await stored.delete(hook)
     return str(hook.id)
 
 
@@ -80,7 +79,7 @@ async def test_webhook(principal: Principal, webhook_id: str) -> WebhookDelivery
         event=TEST_EVENT,
         body=delivery_body(delivery_id, TEST_EVENT, None),
     )
-    await delivery.insert()
+    await stored.add_delivery(delivery)
     await tasks.send_webhook_delivery(delivery_id)
     return delivery
 
@@ -91,15 +90,12 @@ async def deliveries(
     """The webhook's deliveries, newest first (keyset paging on when they were made)."""
     hook = await get_webhook(principal, webhook_id)
     query: dict[str, object] = {"webhook_id": hook.id}
-    total = await WebhookDelivery.find(query).count()
+    total = await stored.count_deliveries(query)
     if bounds := keyset_bounds(request, descending=True):
         query["$and"] = [beyond(operator, cursor) for operator, cursor in bounds]
     order = reading_order(request, descending=True)
-    found = (
-        await WebhookDelivery.find(query)
-        .sort(f"{order}created_at", f"{order}_id")
-        .limit(request.size + 1)
-        .to_list()
+    found = await stored.deliveries_page(
+        query, [f"{order}created_at", f"{order}_id"], request.size + 1
     )
     return page_of(found, request, delivery_cursor, total)
 

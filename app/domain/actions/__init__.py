@@ -3,8 +3,9 @@
 from app.domain.actions._base import (
     ActionInput,
     ActionSpec,
-    BulkWriter,
     ChunkContext,
+    EntityReader,
+    EntityWriter,
     Outcome,
     PreparedInput,
     WriteOp,
@@ -15,8 +16,9 @@ from app.domain.actions._base import (
 __all__ = [
     "ActionInput",
     "ActionSpec",
-    "BulkWriter",
     "ChunkContext",
+    "EntityReader",
+    "EntityWriter",
     "Outcome",
     "PreparedInput",
     "WriteOp",

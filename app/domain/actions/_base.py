@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
 from bson import ObjectId
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.operations import DeleteOne, InsertOne, UpdateOne
 
 from app.domain.clock import stored_now
@@ -27,6 +26,8 @@ from app.domain.registry import Registry
 from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
 WriteOp = InsertOne[Any] | UpdateOne | DeleteOne
+# The entity a row's write changes, and what the write is.
+Target = tuple[str, LogReason]
 DUPLICATE_KEY_CODE = 11000
 
 
@@ -65,18 +66,15 @@ class PreparedInput:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-# Documents a chunk's read asks for in its first reply: a chunk holds at most this many rows
-# (the largest CHUNK_SIZE), and a reply stays under 16 MB whatever this says.
-CHUNK_READ_BATCH = 10_000
-
-
 @dataclass(frozen=True)
 class ChunkContext:
     account_id: str
     entity: EntitySpec
     fields: dict[str, Any] | None
-    # Runs the chunk's writes (app.infra.mongo.writes.bulk_write, given by the engine).
-    write: "BulkWriter"
+    # The chunk's one query and its one write on the entities (given by the engine: the
+    # entities store, app.infra.mongo.entities).
+    read: "EntityReader"
+    write: "EntityWriter"
     # The action's field operations besides set (app.domain.operations), checked.
     operations: Mapping[str, Mapping[str, Any]] | None = None
     # EXPORT: the chunk's id, the columns, and where its part of the file goes (given by
@@ -87,23 +85,12 @@ class ChunkContext:
     # A dry run: outcomes as they would be, and no entity written (app.domain.actions).
     dry_run: bool = False
 
-    @property
-    def collection(self) -> AsyncCollection[Any]:
-        return self.entity.document.get_pymongo_collection()
-
-    async def read(
-        self, query: Mapping[str, Any], projection: Mapping[str, Any] | None = None
-    ) -> list[dict[str, Any]]:
-        """What a chunk's one query finds, in one reply: servers send the first 101
-        documents and the rest in more round trips unless told the batch size."""
-        return await self.collection.find(query, projection, batch_size=CHUNK_READ_BATCH).to_list()
-
-    async def bulk_write(self, ops: Sequence[WriteOp]) -> dict[int, Any]:
+    async def run_writes(self, ops: Sequence[WriteOp]) -> dict[int, Any]:
         """Runs the operations unordered; returns the write errors by operation index. A dry
         run writes nothing and takes every write to succeed (an INSERT checks its keys)."""
         if self.dry_run:
             return {}
-        return await self.write(self.collection, ops)
+        return await self.write(ops)
 
 
 class PartStore(Protocol):
@@ -112,13 +99,20 @@ class PartStore(Protocol):
     async def __call__(self, part_id: str, data: bytes) -> None: ...
 
 
-class BulkWriter(Protocol):
-    """Runs unordered writes: errors of single operations come back by operation index (they
-    are rows' outcomes); any other error propagates, so the chunk is retried."""
+class EntityReader(Protocol):
+    """Finds the chunk's entities of the action's kind: one query, in one reply."""
 
     async def __call__(
-        self, collection: AsyncCollection[Any], ops: Sequence[WriteOp]
-    ) -> dict[int, Any]: ...
+        self, query: Mapping[str, Any], projection: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]: ...
+
+
+class EntityWriter(Protocol):
+    """Runs unordered writes on the entities: errors of single operations come back by
+    operation index (they are rows' outcomes); any other error propagates, so the chunk is
+    retried."""
+
+    async def __call__(self, ops: Sequence[WriteOp]) -> dict[int, Any]: ...
 
 
 def parse_entity_id(value: Any) -> str:
@@ -276,6 +270,30 @@ class ActionSpec(ABC):
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
         """Writes the rows and returns exactly one outcome per row."""
+
+    def targets_of(self, rows: Sequence[Row], decisions: Decisions) -> dict[int, Target]:
+        """The entity each row's write changes and what the write is, by row: an insert under
+        its planned id, an update of the entity it names."""
+        return {
+            row["row"]: (row["new_id"], LogReason.INSERTED)
+            if row.get("new_id")
+            else (row["id"], LogReason.UPDATED)
+            for row in rows
+            if row.get("new_id") or row.get("id")
+        }
+
+    def written(
+        self, rows: Sequence[Row], decisions: Decisions, stamps: Mapping[str, Any]
+    ) -> dict[int, Outcome]:
+        """The rows an attempt of the chunk wrote, by row, as the database shows them
+        (`stamps`: the `updated_at` of the targets found): a target carrying the chunk's
+        stamp, which each of its writes sets, was written by it."""
+        stamp = decisions.get("stamp")
+        return {
+            number: Outcome(number, LogStatus.SUCCESS, reason, entity_id)
+            for number, (entity_id, reason) in self.targets_of(rows, decisions).items()
+            if entity_id in stamps and stamps[entity_id] == stamp
+        }
 
 
 def collect(items: Iterator[tuple[int, Any]], build: Callable[[Any], RowBody]) -> PreparedInput:

@@ -1,6 +1,6 @@
 """DELETE: remove entities named by id."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bson import ObjectId
@@ -71,13 +71,24 @@ class Delete(TargetsById):
             if outcome.entity_id is not None and (document := documents.get(outcome.entity_id))
         ]
 
+    def written(
+        self, rows: Sequence[Row], decisions: Decisions, stamps: Mapping[str, Any]
+    ) -> dict[int, Outcome]:
+        """A target its decisions saw that the account no longer has was deleted."""
+        existing = set(decisions.get("existing", []))
+        return {
+            row["row"]: Outcome(row["row"], LogStatus.SUCCESS, LogReason.DELETED, row["id"])
+            for row in rows
+            if row["id"] in existing and row["id"] not in stamps
+        }
+
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
         existing = set(decisions.get("existing", []))
         # By _id alone: decide() checked the account, and ids are never reused.
         ops = [DeleteOne({"_id": ObjectId(entity_id)}) for entity_id in existing]
-        errors = await ctx.bulk_write(ops)
+        errors = await ctx.run_writes(ops)
         if errors:
             raise RuntimeError(f"delete failed: {next(iter(errors.values())).get('errmsg')}")
         return [

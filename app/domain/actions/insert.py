@@ -37,7 +37,7 @@ class Insert(KeyedRecords):
                 if row["key"] in holders
             }
         else:
-            errors = await ctx.bulk_write([InsertOne(new_entity(ctx, row, stamp)) for row in rows])
+            errors = await ctx.run_writes([InsertOne(new_entity(ctx, row, stamp)) for row in rows])
             holders = await holders_of(ctx, [rows[i]["key"] for i in clashes(errors)])
         outcomes = []
         for index, row in enumerate(rows):

@@ -106,7 +106,7 @@ class Restore(TargetsById):
     ) -> list[Outcome]:
         held = {row["row"]: self.unchanged_since(row, decisions) for row in rows}
         targets = [row for row in rows if held[row["row"]] is None]
-        errors = await ctx.bulk_write([put_back(ctx.entity, row["image"]) for row in targets])
+        errors = await ctx.run_writes([put_back(ctx.entity, row["image"]) for row in targets])
         # A re-inserted entity whose key someone else took meanwhile; or this same entity,
         # inserted by an earlier delivery of the chunk.
         keys = [reinserted_key(targets[index]) for index in clashes(errors)]

@@ -144,7 +144,7 @@ class Update(TargetsById):
             )
             for row in targets
         ]
-        errors = await ctx.bulk_write(ops)
+        errors = await ctx.run_writes(ops)
         by_row = {
             row["row"]: failed_write(row["row"], errors[index], row["id"])
             for index, row in enumerate(targets)

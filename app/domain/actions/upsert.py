@@ -9,6 +9,7 @@ from app.domain.actions._base import (
     PREVIOUS_STATE_FIELDS,
     ChunkContext,
     Outcome,
+    Target,
     absent_image,
     actions,
     entity_update,
@@ -69,6 +70,18 @@ class Upsert(KeyedRecords):
                 )
         return images
 
+    def targets_of(self, rows: Sequence[Row], decisions: Decisions) -> dict[int, Target]:
+        """A row whose key an entity held when it was decided updates that entity; any other
+        inserts under its planned id."""
+        existing = {found["key"]: found["id"] for found in decisions.get("holders", [])}
+        return {
+            row["row"]: (existing[row["key"]], LogReason.UPDATED)
+            if row["key"] in existing
+            else (row["new_id"], LogReason.INSERTED)
+            for row in rows
+            if row["key"] in existing or row.get("new_id")
+        }
+
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
@@ -85,7 +98,7 @@ class Upsert(KeyedRecords):
             else InsertOne(new_entity(ctx, row, stamp))
             for row in rows
         ]
-        errors = await ctx.bulk_write(ops)
+        errors = await ctx.run_writes(ops)
         holders = await holders_of(ctx, [rows[i]["key"] for i in clashes(errors)])
         outcomes = []
         for index, row in enumerate(rows):

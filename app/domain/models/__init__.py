@@ -3,7 +3,7 @@
 from beanie import Document
 
 from app.domain.models.account_limit import AccountLimit
-from app.domain.models.action_control import ActionControl, request_of, requests_of
+from app.domain.models.action_control import ActionControl
 from app.domain.models.action_log import ActionLog, LogBlock, LogReason, LogStatus
 from app.domain.models.before_image import BeforeImageBlock
 from app.domain.models.bulk_action import BulkAction, WorkingData
@@ -41,8 +41,6 @@ __all__ = [
     "WebhookDelivery",
     "WorkingData",
     "platform_documents",
-    "request_of",
-    "requests_of",
 ]
 
 

@@ -5,7 +5,6 @@ the action: the workers update the action while it runs, and FerretDB v1 loses o
 concurrent updates of a document, so a pause must never share a document with progress.
 """
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
@@ -28,22 +27,3 @@ class ActionControl(Document):
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("account_id", ASCENDING), ("request", ASCENDING)]),
         ]
-
-
-async def request_of(action_id: PydanticObjectId) -> ControlRequest:
-    """The owner's request in force for the action (RUN when none was made)."""
-    control = await ActionControl.get(action_id)
-    return control.request if control is not None else ControlRequest.RUN
-
-
-async def requests_of(
-    action_ids: Sequence[PydanticObjectId],
-) -> dict[PydanticObjectId, ControlRequest]:
-    """The requests in force for several actions, with one query."""
-    found = (
-        await ActionControl.get_pymongo_collection()
-        .find({"_id": {"$in": list(action_ids)}}, {"request": 1})
-        .to_list()
-    )
-    made = {doc["_id"]: ControlRequest(doc["request"]) for doc in found}
-    return {action_id: made.get(action_id, ControlRequest.RUN) for action_id in action_ids}

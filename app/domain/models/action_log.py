@@ -10,7 +10,7 @@ never a range over a million documents (FerretDB v1, the development stand-in, o
 equality filters down), and a chunk of 1,000 rows inserts 10 documents, not 1,000.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -172,26 +172,3 @@ def read_rows(documents: Iterable[dict[str, Any]]) -> Iterator[ActionLog]:
             at=document["at"],
             source_row=logged.get("source_row"),
         )
-
-
-async def read_block(action_id: PydanticObjectId, block: int) -> list[ActionLog]:
-    """The logged rows of one block, in row order: one equality read."""
-    cursor = LogBlock.get_pymongo_collection().find({"action_id": action_id, "block": block})
-    return list(read_rows(await cursor.to_list()))
-
-
-async def read_chunk(action_id: PydanticObjectId, seq: int, status: LogStatus) -> list[ActionLog]:
-    """The logged rows of one status of a chunk (and of its parts), in row order."""
-    cursor = LogBlock.get_pymongo_collection().find(
-        {"action_id": action_id, "seq": seq, "status": str(status)}
-    )
-    return list(read_rows(await cursor.to_list()))
-
-
-async def read_rows_of(action_id: PydanticObjectId, rows: Sequence[int]) -> list[ActionLog]:
-    """The logged rows among `rows`, read block by block."""
-    wanted = set(rows)
-    found: list[ActionLog] = []
-    for block in sorted({block_of(row) for row in rows}):
-        found.extend(log for log in await read_block(action_id, block) if log.row in wanted)
-    return found

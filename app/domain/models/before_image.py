@@ -15,7 +15,7 @@ allowed (RESTORE_RETENTION_DAYS after the action ended; a far date while it runs
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import groupby
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, IndexModel
@@ -67,15 +67,3 @@ def image_documents(
             }
         )
     return documents
-
-
-async def images_of_block(action_id: PydanticObjectId, block: int) -> list[BeforeImage]:
-    """The images of one block in row order, each row once: one equality read."""
-    cursor = BeforeImageBlock.get_pymongo_collection().find(
-        {"action_id": action_id, "block": block}
-    )
-    found: dict[int, BeforeImage] = {}
-    for document in await cursor.to_list():
-        for image in document["images"]:
-            found.setdefault(image["row"], cast(BeforeImage, {**image, "stamp": document["stamp"]}))
-    return [found[row] for row in sorted(found)]

@@ -1,8 +1,7 @@
 """A slice of an action's rows, processed by one worker message with one bulk_write."""
 
-from bisect import bisect_right
 from datetime import datetime
-from typing import Any, ClassVar, cast
+from typing import ClassVar
 
 from beanie import Document, PydanticObjectId
 from pydantic import Field
@@ -86,16 +85,6 @@ class ChunkRows(Document):
         name = "chunk_rows"
 
 
-def rows_document(chunk_id: str, rows: list[Row]) -> dict[str, Any]:
-    return {"_id": chunk_id, "rows": rows}
-
-
-async def rows_of(chunk_id: str) -> list[Row] | None:
-    """The chunk's rows as planning stored them (None when they are not stored)."""
-    found = await ChunkRows.get_pymongo_collection().find_one({"_id": chunk_id})
-    return None if found is None else cast(list[Row], found["rows"])
-
-
 class ChunkDecision(Document):
     """What the first attempt at a chunk found in the database before writing; reused on
     redelivery so that a chunk processed twice reports the same outcomes.
@@ -109,44 +98,3 @@ class ChunkDecision(Document):
 
     class Settings:
         name = "chunk_decisions"
-
-
-async def store_decisions(rows_id: str, decisions: Decisions) -> None:
-    """Stores the first decisions of these rows; raises DuplicateKeyError when some were."""
-    await ChunkDecision.get_pymongo_collection().insert_one(
-        {"_id": rows_id, "decisions": decisions}
-    )
-
-
-async def decisions_of(rows_id: str) -> Decisions | None:
-    found = await ChunkDecision.get_pymongo_collection().find_one({"_id": rows_id})
-    return None if found is None else cast(Decisions, found["decisions"])
-
-
-class StoredRows:
-    """An action's rows as planning stored them, asked for in ascending row order: each chunk
-    that holds one is read once, and no other (a chunk's first rows, read once, say which)."""
-
-    def __init__(self, action_id: PydanticObjectId) -> None:
-        self.action_id = action_id
-        self.starts: list[tuple[int, str]] | None = None  # (first row, chunk id), by row
-        self.loaded: str | None = None
-        self.rows: dict[int, Row] = {}
-
-    async def row(self, number: int) -> Row | None:
-        if self.starts is None:
-            cursor = Chunk.get_pymongo_collection().find(
-                {"action_id": self.action_id, "parent": None}, {"_id": 1, "first_row": 1}
-            )
-            self.starts = sorted(
-                [(c["first_row"], c["_id"]) async for c in cursor if c.get("first_row")]
-            )
-        at = bisect_right(self.starts, (number, "\uffff")) - 1
-        if at < 0:
-            return None
-        chunk_id = self.starts[at][1]
-        if chunk_id != self.loaded:
-            stored = await rows_of(chunk_id)
-            self.rows = {row["row"]: row for row in stored or []}
-            self.loaded = chunk_id
-        return self.rows.get(number)

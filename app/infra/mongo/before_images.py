@@ -1,15 +1,16 @@
-"""Storing the before-images a chunk's writes leave (app.domain.models.before_image), and
-keeping them for as long as the action may be restored."""
+"""The before-images store: what a chunk's writes leave (app.domain.models.before_image),
+kept for as long as the action may be restored, and read back by a restore."""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
 from beanie import PydanticObjectId
 
 from app.domain.clock import utcnow
 from app.domain.models.before_image import BeforeImageBlock, image_documents
 from app.domain.rows import BeforeImage
-from app.infra.mongo.inserts import insert_new
+from app.infra.mongo.db import insert_new
 from app.infra.settings import get_settings
 
 # Images outlive the restore window by a day, so they are there until it closes.
@@ -43,3 +44,15 @@ async def delete_expired(now: datetime | None = None) -> int:
         {"expires_at": {"$lt": now or utcnow()}}
     )
     return result.deleted_count
+
+
+async def images_of_block(action_id: PydanticObjectId, block: int) -> list[BeforeImage]:
+    """The images of one block in row order, each row once: one equality read."""
+    cursor = BeforeImageBlock.get_pymongo_collection().find(
+        {"action_id": action_id, "block": block}
+    )
+    found: dict[int, BeforeImage] = {}
+    for document in await cursor.to_list():
+        for image in document["images"]:
+            found.setdefault(image["row"], cast(BeforeImage, {**image, "stamp": document["stamp"]}))
+    return [found[row] for row in sorted(found)]

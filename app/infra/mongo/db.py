@@ -1,19 +1,56 @@
-"""MongoDB connection: one AsyncMongoClient per process, Beanie initialised on it."""
+"""MongoDB connection: one AsyncMongoClient per process, Beanie initialised on it; what the
+server it reached does wrong (`traits`), which the stores ask before the few choices that
+differ between mongod and FerretDB; and inserts that a repeated run may do twice."""
 
 import asyncio
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from beanie import Document, init_beanie
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
+from app.domain.actions._base import DUPLICATE_KEY_CODE
 from app.domain.entities import entities
 from app.domain.models import platform_documents
 from app.infra.settings import get_settings
 
+
+@dataclass(frozen=True)
+class ServerTraits:
+    """What the connected server does differently, each a choice a store makes (docs:
+    architecture, "mongod and FerretDB"). All False on mongod, which takes the natural path."""
+
+    # Two concurrent updates of one document may both report success while one is lost:
+    # a conditional update is read back to learn whether it held.
+    loses_concurrent_updates: bool = False
+    # A $group with several $sum accumulators answers zeros: sums are added up client-side.
+    wrong_group_sums: bool = False
+    # An update command's statements are applied one by one at great cost: at most this many
+    # per command (None: one command per chunk).
+    updates_per_command: int | None = None
+    # No TTL indexes: the sweeper deletes what expired.
+    no_ttl_indexes: bool = False
+    # Filters on fields inside `data` are never pushed down: their indexes only slow writes.
+    no_nested_indexes: bool = False
+
+
+MONGOD = ServerTraits()
+FERRETDB_V1 = ServerTraits(
+    loses_concurrent_updates=True,
+    wrong_group_sums=True,
+    updates_per_command=8,
+    no_ttl_indexes=True,
+    no_nested_indexes=True,
+)
+
+D = TypeVar("D", bound=Document)
+
 _client: AsyncMongoClient[dict[str, object]] | None = None
-_ferretdb = False
+_traits = MONGOD
 _lock = asyncio.Lock()
 
 
@@ -33,10 +70,10 @@ async def create_indexes() -> None:
     for model in document_models():
         collection = model.get_pymongo_collection()
         for index in getattr(model.Settings, "indexes", []):
-            if is_ferretdb() and "expireAfterSeconds" in index.document:
+            if traits().no_ttl_indexes and "expireAfterSeconds" in index.document:
                 continue  # no TTL indexes in FerretDB v1: the sweeper deletes what expired
             await collection.create_indexes([index])
-    if not is_ferretdb():
+    if not traits().no_nested_indexes:
         for spec in entities:
             for index in spec.filter_indexes():
                 await spec.document.get_pymongo_collection().create_indexes([index])
@@ -67,10 +104,9 @@ async def connect() -> AsyncDatabase[dict[str, object]]:
 
 
 async def learn_server(database: AsyncDatabase[dict[str, object]]) -> None:
-    """Notes whether the server is FerretDB, which a few writes must treat with care
-    (app.infra.mongo.writes); it says so in buildInfo."""
-    global _ferretdb
-    _ferretdb = ferretdb_says(await database.command("buildInfo"))
+    """Notes what the server does differently: FerretDB says it is in buildInfo."""
+    global _traits
+    _traits = FERRETDB_V1 if ferretdb_says(await database.command("buildInfo")) else MONGOD
 
 
 def ferretdb_says(build_info: Mapping[str, Any]) -> bool:
@@ -79,8 +115,12 @@ def ferretdb_says(build_info: Mapping[str, Any]) -> bool:
     return "ferretdbVersion" in build_info or "ferretdb" in version
 
 
+def traits() -> ServerTraits:
+    return _traits
+
+
 def is_ferretdb() -> bool:
-    return _ferretdb
+    return _traits is FERRETDB_V1
 
 
 async def close() -> None:
@@ -100,3 +140,43 @@ def current_database() -> AsyncDatabase[dict[str, object]]:
     if _client is None:
         raise RuntimeError("MongoDB is not connected")
     return _client[get_settings().mongodb_db]
+
+
+async def insert_new(collection: AsyncCollection[Any], docs: Sequence[Mapping[str, Any]]) -> None:
+    """Inserts unordered; duplicate-key errors mean an earlier run stored the same document."""
+    if not docs:
+        return
+    try:
+        await collection.insert_many(list(docs), ordered=False)
+    except BulkWriteError as exc:
+        if any(error.get("code") != DUPLICATE_KEY_CODE for error in exc.details["writeErrors"]):
+            raise
+        if exc.details.get("writeConcernErrors"):
+            raise
+
+
+async def insert_new_documents(documents: Sequence[Document]) -> None:
+    if documents:
+        await insert_new(
+            type(documents[0]).get_pymongo_collection(),
+            [document.model_dump(by_alias=True) for document in documents],
+        )
+
+
+# Pages of any stored aggregate, for the stores and the use cases' keyset pages.
+
+
+async def count(
+    document: type[Document], query: Mapping[str, Any], max_time_ms: int | None = None
+) -> int:
+    """How many documents the query finds, stopped after `max_time_ms` when given."""
+    limits: dict[str, Any] = {"maxTimeMS": max_time_ms} if max_time_ms else {}
+    return int(await document.get_pymongo_collection().count_documents(dict(query), **limits))
+
+
+async def find_sorted(
+    document: type[D], query: Mapping[str, Any], sort: str, limit: int, max_time_ms: int | None
+) -> list[D]:
+    """Up to `limit` documents the query finds in `sort` order ("+_id", "-_id"…)."""
+    limits: dict[str, Any] = {"max_time_ms": max_time_ms} if max_time_ms else {}
+    return await document.find(dict(query), **limits).sort(sort).limit(limit).to_list()

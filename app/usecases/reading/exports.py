@@ -6,11 +6,12 @@ from contextlib import aclosing
 
 from app.domain.entities import entities
 from app.domain.errors import Conflict, NotFound
-from app.domain.models import TERMINAL_STATUSES, BulkAction, Chunk
+from app.domain.models import TERMINAL_STATUSES, BulkAction
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.spreadsheet_cells import SpreadsheetWriter
 from app.infra.files import export_parts as exports
+from app.infra.mongo import chunks
 from app.usecases.reading.queries import get_action
 
 
@@ -28,8 +29,8 @@ async def finished_export(principal: Principal, action_id: str) -> BulkAction:
 
 async def part_ids(action: BulkAction) -> list[str]:
     """The chunks' part names in file order (a split chunk's parts in their order)."""
-    chunks = await Chunk.find({"action_id": saved_id(action)}).to_list()
-    ordered = sorted((c for c in chunks if c.parent is None), key=lambda chunk: chunk.seq)
+    found = await chunks.of_action(saved_id(action))
+    ordered = sorted((c for c in found if c.parent is None), key=lambda chunk: chunk.seq)
     return [
         chunk.part_id(n) if chunk.parts is not None else chunk.id
         for chunk in ordered

@@ -22,6 +22,7 @@ from beanie import PydanticObjectId
 
 from app.domain.clock import utcnow
 from app.domain.models import TERMINAL_STATUSES, BulkAction, BulkActionStatus
+from app.infra.mongo import actions
 from app.infra.redis import keys
 from app.infra.redis.client import get_redis
 from app.usecases.control import status_of
@@ -49,7 +50,7 @@ class Progress:
 
 async def read_progress(action_id: PydanticObjectId) -> Progress | None:
     at = utcnow()
-    action = await BulkAction.get(action_id)
+    action = await actions.get(action_id)
     if action is None:
         return None
     status = await status_of(action)

@@ -14,11 +14,12 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from app.domain.models import ActionLog, BulkAction, Chunk, LogStatus
-from app.domain.models.action_log import BLOCK_ROWS, block_of, read_block, read_chunk
+from app.domain.models import ActionLog, BulkAction, LogStatus
+from app.domain.models.action_log import BLOCK_ROWS, block_of
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
-from app.domain.progress import counters_of
+from app.infra.mongo import chunks
+from app.infra.mongo import logs as stored_logs
 from app.usecases.reading.pagination import (
     Page,
     PageRequest,
@@ -40,17 +41,7 @@ CHUNKS_PER_QUERY = 20
 
 async def next_logged_row(action_id: PydanticObjectId, after: int) -> int | None:
     """The first row after `after` of a done chunk, if any."""
-    found = (
-        await Chunk.get_pymongo_collection()
-        .find(
-            {"action_id": action_id, "done": True, "last_row": {"$gt": after}},
-            {"_id": 0, "first_row": 1},
-        )
-        .sort("last_row", 1)
-        .limit(1)
-        .to_list()
-    )
-    return max(found[0]["first_row"], after + 1) if found else None
+    return await chunks.next_done_row(action_id, after)
 
 
 async def walk_blocks(action: BulkAction, after: int) -> AsyncGenerator[ActionLog, None]:
@@ -60,7 +51,7 @@ async def walk_blocks(action: BulkAction, after: int) -> AsyncGenerator[ActionLo
     last_block = block_of(action.total) if action.total is not None else None
     fruitless = 0
     while last_block is None or block <= last_block:
-        logs = [log for log in await read_block(action_id, block) if log.row > after]
+        logs = [log for log in await stored_logs.read_block(action_id, block) if log.row > after]
         for log in logs:
             yield log
         fruitless = 0 if logs else fruitless + 1
@@ -74,15 +65,7 @@ async def walk_blocks(action: BulkAction, after: int) -> AsyncGenerator[ActionLo
 
 async def previous_logged_row(action_id: PydanticObjectId, before: int | None) -> int | None:
     """The last row before `before` (or of all) of a done chunk, if any."""
-    query: dict[str, Any] = {"action_id": action_id, "done": True}
-    if before is not None:
-        query["first_row"] = {"$lt": before}
-    cursor = Chunk.get_pymongo_collection().find(query, {"_id": 0, "last_row": 1})
-    found = await cursor.sort("first_row", -1).limit(1).to_list()
-    if not found:
-        return None
-    last_row = int(found[0]["last_row"])
-    return last_row if before is None else min(last_row, before - 1)
+    return await chunks.previous_done_row(action_id, before)
 
 
 async def walk_blocks_back(
@@ -95,7 +78,11 @@ async def walk_blocks_back(
         return
     block, fruitless = block_of(last), 0
     while block >= 0:
-        logs = [log for log in reversed(await read_block(action_id, block)) if log.row <= last]
+        logs = [
+            log
+            for log in reversed(await stored_logs.read_block(action_id, block))
+            if log.row <= last
+        ]
         for log in logs:
             yield log
         fruitless = 0 if logs else fruitless + 1
@@ -111,9 +98,7 @@ async def chunks_with(
     action_id: PydanticObjectId, status: LogStatus, after: int
 ) -> list[dict[str, Any]]:
     """The next done chunks (or parts) after row `after` that have rows of this status."""
-    query = {"action_id": action_id, "statuses": str(status), "last_row": {"$gt": after}}
-    cursor = Chunk.get_pymongo_collection().find(query, {"_id": 0, "seq": 1, "last_row": 1})
-    return await cursor.sort("last_row", 1).limit(CHUNKS_PER_QUERY).to_list()
+    return await chunks.with_status_after(action_id, status, after, CHUNKS_PER_QUERY)
 
 
 async def chunk_logs(
@@ -125,7 +110,7 @@ async def chunk_logs(
     for chunk in chunks:
         if chunk["seq"] not in read:
             read.add(chunk["seq"])
-            yield await read_chunk(action_id, chunk["seq"], status)
+            yield await stored_logs.read_chunk(action_id, chunk["seq"], status)
 
 
 async def walk_chunks(
@@ -149,11 +134,7 @@ async def chunks_before(
 ) -> list[dict[str, Any]]:
     """The done chunks (or parts) before row `before` that have rows of this status, the
     latest first."""
-    query: dict[str, Any] = {"action_id": action_id, "statuses": str(status)}
-    if before is not None:
-        query["first_row"] = {"$lt": before}
-    cursor = Chunk.get_pymongo_collection().find(query, {"_id": 0, "seq": 1, "first_row": 1})
-    return await cursor.sort("first_row", -1).limit(CHUNKS_PER_QUERY).to_list()
+    return await chunks.with_status_before(action_id, status, before, CHUNKS_PER_QUERY)
 
 
 async def walk_chunks_back(
@@ -235,7 +216,7 @@ async def list_logs(
         logs = walk(action, status, after)
         found = await take(logs, lambda row: before is None or row < before, request.size + 1)
     # Logs are written before their chunk counts, so the counters give the total cheaply.
-    total = (await counters_of(action)).of_status(status)
+    total = (await chunks.progress(action)).of_status(status)
     return page_of(found, request, lambda log: encode_cursor("log", log.row), total)
 
 

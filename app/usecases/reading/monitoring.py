@@ -3,11 +3,9 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from app.domain.models import TERMINAL_STATUSES, BulkAction, BulkActionStatus
+from app.infra.mongo import actions
 from app.infra.redis import tasks
 from app.infra.redis.waiting import waiting_of_many
-
-ACTIVE = [str(status) for status in BulkActionStatus if status not in TERMINAL_STATUSES]
 
 
 @dataclass(frozen=True)
@@ -23,10 +21,7 @@ class Active:
 async def active_actions() -> Active:
     """A few actions at a time, however long the platform has run (ended ones are counted by
     the workers as they end)."""
-    cursor = BulkAction.get_pymongo_collection().find(
-        {"status": {"$in": ACTIVE}}, {"_id": 1, "status": 1, "action_type": 1}
-    )
-    found = [doc async for doc in cursor]
+    found = await actions.active()
     waiting = await waiting_of_many([str(doc["_id"]) for doc in found])
     return Active(
         Counter((doc["status"], doc["action_type"]) for doc in found),

@@ -13,12 +13,12 @@ from app.domain.errors import BadUserInput, NotFound
 from app.domain.filters import check_filter, to_query
 from app.domain.models import (
     SHOWN_BY_REQUEST,
-    ActionControl,
     BulkAction,
     BulkActionStatus,
     ControlRequest,
 )
 from app.domain.principal import Principal
+from app.infra.mongo import actions, controls, db
 from app.usecases.bounds import check_filter_bounds, database_time
 from app.usecases.reading.pagination import (
     Page,
@@ -42,11 +42,7 @@ def object_id(value: str, what: str) -> PydanticObjectId:
 
 
 async def get_action(principal: Principal, action_id: str) -> BulkAction:
-    # One filter document, not Beanie's `$and` of two: FerretDB v1 pushes only top-level
-    # equalities down to its indexes, and reads the whole collection for an `$and`.
-    action = await BulkAction.find_one(
-        {"_id": object_id(action_id, "bulk action"), "account_id": principal.account_id}
-    )
+    action = await actions.of_account(object_id(action_id, "bulk action"), principal.account_id)
     if action is None:
         raise NotFound(f"No bulk action with id {action_id!r}.")
     return action
@@ -103,26 +99,19 @@ async def id_page(
 ) -> Page[D]:
     """A page of the documents `query` finds, in `_id` order, keyset-paged on `_id`; each of
     its two queries stopped after `max_time_ms` of database time, when given."""
-    bounded: dict[str, Any] = {"max_time_ms": max_time_ms} if max_time_ms else {}
-    counted: dict[str, Any] = {"maxTimeMS": max_time_ms} if max_time_ms else {}
-    total = await document.get_pymongo_collection().count_documents(query, **counted)
+    total = await db.count(document, query, max_time_ms)
     ranged = dict(query)
     for operator, cursor in keyset_bounds(request, descending):
         ranged["_id"] = tighten(
             ranged.get("_id", {}), operator, ObjectId(cursor_value(kind, cursor))
         )
     order = reading_order(request, descending)
-    found = (
-        await document.find(ranged, **bounded).sort(f"{order}_id").limit(request.size + 1).to_list()
-    )
+    found = await db.find_sorted(document, ranged, f"{order}_id", request.size + 1, max_time_ms)
     return page_of(found, request, lambda d: encode_cursor(kind, str(d.id)), total)
 
 
 async def requested(principal: Principal, request: ControlRequest) -> list[Any]:
-    cursor = ActionControl.get_pymongo_collection().find(
-        {"account_id": principal.account_id, "request": str(request)}, {"_id": 1}
-    )
-    return [doc["_id"] async for doc in cursor]
+    return await controls.with_request(principal.account_id, request)
 
 
 async def status_filter(principal: Principal, status: BulkActionStatus) -> dict[str, Any]:
@@ -179,7 +168,6 @@ async def list_entities(
 
 async def count_entities(principal: Principal, entity_type: str, filter: Any) -> int:
     entity = entities.get(entity_type)
-    collection = entity.document.get_pymongo_collection()
     query = entity_query(principal, entity, filter)
     with database_time() as max_time_ms:
-        return int(await collection.count_documents(query, maxTimeMS=max_time_ms))
+        return await db.count(entity.document, query, max_time_ms)

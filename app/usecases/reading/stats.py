@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from app.domain.clock import utcnow
 from app.domain.models import TERMINAL_STATUSES, BulkAction, BulkActionStatus
 from app.domain.models.ids import saved_id
-from app.domain.progress import Counters, counters_of_many
-from app.infra.redis.account_limits import entity_limit, limit_for
+from app.domain.progress import Counters
+from app.infra.mongo.chunks import progress_of
+from app.infra.mongo.limits import limit_for
+from app.infra.redis.account_limits import entity_limit
 from app.infra.redis.waiting import Waiting, waiting_of_many
 from app.usecases.control import statuses_of
 
@@ -66,7 +68,7 @@ async def stats_of_many(
     """Each action's figures, read together: one chunk query, one Redis round trip for what
     waits and one script call per account for what is being written, however many actions
     there are (a page of a list, say). `shown`: their statuses as shown, if already read."""
-    counters = await counters_of_many(actions)
+    counters = await progress_of(actions)
     statuses = list(shown) if shown is not None else await statuses_of(actions)
     running = [action for action in actions if action.status not in TERMINAL_STATUSES]
     running_ids = [str(saved_id(action)) for action in running]

@@ -6,7 +6,6 @@ import pytest
 
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction, BulkActionStatus, LogReason
-from app.domain.models.before_image import images_of_block
 from app.domain.models.ids import saved_id
 from app.engine import processing
 from app.infra.mongo import before_images
@@ -42,10 +41,12 @@ async def test_a_redelivered_update_keeps_the_true_before_state(
     await die_after_writing(monkeypatch, str(chunk.id))
     written = await Contact.get(contacts[0].id)
     assert written is not None and written.data["company"] == "New"
-    assert await images_of_block(saved_id(action), 0) == []
+    assert await before_images.images_of_block(saved_id(action), 0) == []
 
     await processing.process_chunk(str(chunk.id))
-    images = {image["id"]: image for image in await images_of_block(saved_id(action), 0)}
+    images = {
+        image["id"]: image for image in await before_images.images_of_block(saved_id(action), 0)
+    }
     assert set(images) == set(before)
     first = images[str(contacts[0].id)]
     assert first["fields"] == {"company": "Old", "tags": ["a"]}
@@ -61,7 +62,9 @@ async def test_a_redelivered_update_keeps_the_true_before_state(
         "RESTORE",
         [
             {"row": n, "source_row": image["row"], "id": image["id"], "image": image}
-            for n, image in enumerate(await images_of_block(saved_id(action), 0), start=1)
+            for n, image in enumerate(
+                await before_images.images_of_block(saved_id(action), 0), start=1
+            )
         ],
         restore_of=action.id,
     )

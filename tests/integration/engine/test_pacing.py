@@ -14,13 +14,14 @@ from app.domain.models import (
 from app.domain.models.ids import saved_id
 from app.engine import processing
 from app.engine.pacing import Verdict, WriteMustWait, admit
+from app.infra.mongo import limits
 from app.infra.redis import account_limits
 from tests.integration.factories import insert_rows, processing_action
 
 
 async def limit_account(account: str, per_minute: int) -> None:
     await AccountLimit(id=account, per_minute=per_minute).save()
-    account_limits.forget(account)
+    limits.forget(account)
 
 
 def emails(count: int, tag: str) -> list[str]:

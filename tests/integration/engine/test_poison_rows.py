@@ -1,4 +1,4 @@
-"""One bad row fails alone, and a chunk that gives up logs the truth (app.infra.mongo.writes,
+"""One bad row fails alone, and a chunk that gives up logs the truth (app.infra.mongo.entities,
 app.engine.processing): a row whose write the database refuses as a whole command is isolated
 by splitting the write, and the chunk's other rows are written and logged SUCCESS; a chunk
 whose retries ran out logs SUCCESS for the rows the database holds from its attempts. Counts
@@ -19,7 +19,7 @@ from bson import ObjectId
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction, LogReason, LogStatus
 from app.engine import processing
-from app.infra.mongo import db, writes
+from app.infra.mongo import db, entities
 from tests.integration.factories import (
     die_before_recording,
     insert_rows,
@@ -70,7 +70,7 @@ async def test_a_chunk_whose_every_row_is_refused_is_retried_not_failed(
         pytest.skip("mongod stores these keys: there is nothing it refuses here")
     rows = insert_rows([secrets.token_hex(4000) + f"{n}@example.com" for n in range(2)])
     action, chunk = await processing_action(account, "CONTACT", "INSERT", rows)
-    with pytest.raises(writes.EveryRowRefused):
+    with pytest.raises(entities.EveryRowRefused):
         await processing.process_chunk(str(chunk.id))
     assert await logs_of(action) == []
 

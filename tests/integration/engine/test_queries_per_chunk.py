@@ -9,7 +9,7 @@ from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction
 from app.domain.models.ids import saved_id
 from app.engine import pacing, processing
-from app.infra.redis.account_limits import limit_for
+from app.infra.mongo.limits import limit_for
 from tests.integration.commands import COUNTER
 from tests.integration.factories import chain_successor, insert_rows, processing_action
 

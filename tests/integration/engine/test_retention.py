@@ -13,6 +13,7 @@ from app.domain.clock import utcnow
 from app.domain.models import BulkAction, Chunk, ChunkDecision, ChunkRows, LogBlock, WorkingData
 from app.engine import retention
 from app.infra.files import uploads
+from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import db
 from app.infra.settings import get_settings
 from tests.integration.graphql_client import GraphQLClient, GraphQLError, multipart_create, upload
@@ -133,7 +134,7 @@ async def test_a_sweep_killed_between_its_deletes_and_its_mark_is_finished_by_th
     chunk_ids = [
         c["_id"] async for c in Chunk.get_pymongo_collection().find({"action_id": action_id})
     ]
-    mark, delete_upload = retention.mark, uploads.delete
+    mark, delete_upload = stored_actions.mark_working_data, uploads.delete
     died: list[str] = []
 
     def dies_at(original: Any, step: str) -> Any:
@@ -157,11 +158,11 @@ async def test_a_sweep_killed_between_its_deletes_and_its_mark_is_finished_by_th
             if now is not None and now.working_data is not WorkingData.KEPT:
                 return  # the suite's own sweeper (every few minutes) took this step first
 
-    monkeypatch.setattr(retention, "mark", dies_at(mark, "mark"))
+    monkeypatch.setattr(stored_actions, "mark_working_data", dies_at(mark, "mark"))
     await sweep_until_it_dies(days=0)
     if died:
         assert await stored(ChunkDecision, chunk_ids) == 0  # deleted, not marked
-    monkeypatch.setattr(retention, "mark", mark)
+    monkeypatch.setattr(stored_actions, "mark_working_data", mark)
     await swept_until(action_id, WorkingData.FOR_RETRY, days=0)
     assert await stored(ChunkRows, chunk_ids) == len(chunk_ids)
 

@@ -15,7 +15,8 @@ from graphql import ExecutionResult
 from app.domain.models import ActionControl, BulkAction, BulkActionStatus, Chunk, ControlRequest
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
-from app.infra.redis import account_limits, liveness
+from app.infra.mongo import limits
+from app.infra.redis import liveness
 from app.infra.redis.events import publish_change
 from app.infra.settings import get_settings
 from app.usecases.reading.live import hub
@@ -92,8 +93,8 @@ def limits_cached_for_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
 async def fresh_limit(account: str) -> None:
     """Reads the account's limit into this process's cache now, so that no count below
     depends on whether the cache ran out while a slow machine set the test up."""
-    account_limits.forget(account)
-    await account_limits.limit_for(account)
+    limits.forget(account)
+    await limits.limit_for(account)
 
 
 async def list_commands(account: str, first: int) -> list[str]:

@@ -1,14 +1,14 @@
 """Concurrent chunk-sized update batches finish, and the server keeps answering.
 
 On FerretDB v1 one bulk_write of 50 updates once took all 50 connections of its PostgreSQL
-pool and never returned, wedging the server for every client (app.infra.mongo.writes)."""
+pool and never returned, wedging the server for every client (app.infra.mongo.entities)."""
 
 import asyncio
 
 from bson import ObjectId
 from pymongo.operations import UpdateOne
 
-from app.infra.mongo import db, writes
+from app.infra.mongo import db, entities
 
 
 async def test_eight_concurrent_batches_of_500_updates_finish(database: None) -> None:
@@ -21,7 +21,7 @@ async def test_eight_concurrent_batches_of_500_updates_finish(database: None) ->
             UpdateOne({"_id": doc["_id"]}, {"$set": {"part": part}})
             for doc in docs[part * 500 : (part + 1) * 500]
         ]
-        return await writes.bulk_write(collection, ops)
+        return await entities.bulk_write(collection, ops)
 
     results = await asyncio.wait_for(asyncio.gather(*(update(n) for n in range(8))), 300)
     assert results == [{}] * 8

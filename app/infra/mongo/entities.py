@@ -1,12 +1,14 @@
-"""Running a chunk's writes: one unordered bulk_write on MongoDB.
+"""The entities store: every read and write of the accounts' entities (contacts, companies,
+leads…), each kind in its own collection (app.domain.entities).
 
-The one place that bends for FerretDB (`ferretdb_batches`): FerretDB v1's `update` command
+A chunk reads its targets with one query and writes with one unordered bulk_write.
+FerretDB v1 needs one choice here (`ServerTraits.updates_per_command`): its `update` command
 keeps a PostgreSQL connection for every update statement in it until the whole command ends
 (`defer` inside its loop over statements), and its pool holds 50. A chunk's bulk_write of 50
 updates, or two concurrent ones of 25, takes every connection and then waits for one more:
 the server stops answering anything, for good (measured here: a single `bulk_write` of 50
 `UpdateOne` never returns; of 5 it takes 20 ms). There, updates go in commands of at most
-`FERRETDB_UPDATES_PER_COMMAND` statements, one such command at a time per process, which keeps
+`FERRETDB_V1.updates_per_command` statements, one such command at a time per process, which keeps
 a process's share of the pool small whatever the chunk size. On mongod nothing changes.
 
 One bad row fails alone. A write error of one operation is that row's outcome; a command the
@@ -22,30 +24,86 @@ short reason; the server's own text, which names its internals, goes to the work
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, ExecutionTimeout, OperationFailure, WriteConcernError
 from pymongo.operations import UpdateOne
 
 from app.domain.actions import WriteOp
 from app.domain.actions._base import DUPLICATE_KEY_CODE
+from app.domain.entities import EntitySpec
 from app.infra.mongo import db
 
 log = logging.getLogger(__name__)
 
-FERRETDB_UPDATES_PER_COMMAND = 8
+# A chunk's read asks for this many documents in its first reply: a chunk holds at most this
+# many rows (the largest CHUNK_SIZE), and a reply stays under 16 MB whatever this says;
+# servers otherwise send the first 101 and the rest in more round trips.
+CHUNK_READ_BATCH = 10_000
 
 _update_turn: asyncio.Lock | None = None
 
 
-async def bulk_write(collection: AsyncCollection[Any], ops: Sequence[WriteOp]) -> dict[int, Any]:
+def collection_of(entity: EntitySpec) -> AsyncCollection[Any]:
+    return entity.document.get_pymongo_collection()
+
+
+async def read(
+    entity: EntitySpec, query: Mapping[str, Any], projection: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """What a chunk's one query finds, in one reply."""
+    return (
+        await collection_of(entity).find(query, projection, batch_size=CHUNK_READ_BATCH).to_list()
+    )
+
+
+async def stamps_of(
+    entity: EntitySpec, account_id: str, ids: Sequence[str]
+) -> dict[str, datetime | None]:
+    """The `updated_at` of the account's entities among these ids, by id: one query."""
+    query = {"_id": {"$in": [ObjectId(i) for i in ids]}, "account_id": account_id}
+    cursor = collection_of(entity).find(query, {"updated_at": 1})
+    return {str(doc["_id"]): doc.get("updated_at") async for doc in cursor}
+
+
+async def newest_id(entity: EntitySpec, account_id: str) -> ObjectId | None:
+    """The id of the account's newest entity of this kind, if it has any."""
+    newest = await collection_of(entity).find_one(
+        {"account_id": account_id}, {"_id": 1}, sort=[("_id", -1)]
+    )
+    return newest["_id"] if newest else None
+
+
+async def ids_matching(
+    entity: EntitySpec, query: Mapping[str, Any], batch: int
+) -> AsyncGenerator[str, None]:
+    """The ids of the entities the query matches, in id order, read `batch` at a time."""
+    cursor = collection_of(entity).find(query, {"_id": 1}, sort=[("_id", 1)], batch_size=batch)
+    try:
+        async for found in cursor:
+            yield str(found["_id"])
+    finally:
+        await cursor.close()
+
+
+async def count(entity: EntitySpec, query: Mapping[str, Any], max_time_ms: int) -> int:
+    return int(await collection_of(entity).count_documents(query, maxTimeMS=max_time_ms))
+
+
+async def write(entity: EntitySpec, ops: Sequence[WriteOp]) -> dict[int, Any]:
     """Runs the operations unordered; returns the write errors by operation index.
 
     Errors of single operations are outcomes of rows; any other error propagates, so the
     chunk is retried.
     """
+    return await bulk_write(collection_of(entity), ops)
+
+
+async def bulk_write(collection: AsyncCollection[Any], ops: Sequence[WriteOp]) -> dict[int, Any]:
     errors: dict[int, Any] = {}
     for start, batch in command_batches(ops):
         async with update_turn():
@@ -61,8 +119,9 @@ class EveryRowRefused(Exception):
 
 
 def command_batches(ops: Sequence[WriteOp]) -> list[tuple[int, Sequence[WriteOp]]]:
-    """The commands a chunk's operations go in: one on mongod, FerretDB's batches there."""
-    return ferretdb_batches(ops) if db.is_ferretdb() else [(0, ops)]
+    """The commands a chunk's operations go in: one on mongod, small ones on FerretDB."""
+    per_command = db.traits().updates_per_command
+    return [(0, ops)] if per_command is None else update_batches(ops, per_command)
 
 
 async def write_unordered(
@@ -114,14 +173,14 @@ def for_row(error: Mapping[str, Any], refused: bool = False) -> dict[str, Any]:
     return {**shown, "refused": True} if refused else shown
 
 
-def ferretdb_batches(ops: Sequence[WriteOp]) -> list[tuple[int, Sequence[WriteOp]]]:
-    """The operations cut into consecutive batches of at most FERRETDB_UPDATES_PER_COMMAND
-    updates each (inserts and deletes ride along), with each batch's first index."""
+def update_batches(ops: Sequence[WriteOp], per_command: int) -> list[tuple[int, Sequence[WriteOp]]]:
+    """The operations cut into consecutive batches of at most `per_command` updates each
+    (inserts and deletes ride along), with each batch's first index."""
     batches: list[tuple[int, Sequence[WriteOp]]] = []
     start = updates = 0
     for index, op in enumerate(ops):
         if isinstance(op, UpdateOne):
-            if updates == FERRETDB_UPDATES_PER_COMMAND:
+            if updates == per_command:
                 batches.append((start, ops[start:index]))
                 start, updates = index, 0
             updates += 1
@@ -131,9 +190,9 @@ def ferretdb_batches(ops: Sequence[WriteOp]) -> list[tuple[int, Sequence[WriteOp
 
 
 def update_turn() -> contextlib.AbstractAsyncContextManager[object]:
-    """On FerretDB, one update command at a time in this process (its event loop)."""
+    """Where commands are cut small (FerretDB), one at a time in this process (its loop)."""
     global _update_turn
-    if not db.is_ferretdb():
+    if db.traits().updates_per_command is None:
         return contextlib.nullcontext()
     if _update_turn is None:
         _update_turn = asyncio.Lock()

@@ -1,0 +1,143 @@
+"""The actions store: every read and write of bulk actions (app.domain.models.bulk_action).
+
+Status changes are conditional updates made by app.engine.lifecycle alone (`move`). On
+FerretDB v1, which may lose one of two concurrent updates of a document while reporting both,
+a conditional update is read back to learn whether it held (`ServerTraits.
+loses_concurrent_updates`); mongod answers it with the document as it now is.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from beanie import PydanticObjectId
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+from app.domain.models import TERMINAL_STATUSES, BulkAction, BulkActionStatus, WorkingData
+from app.infra.mongo import db
+
+ACTIVE_STATUSES = [str(status) for status in BulkActionStatus if status not in TERMINAL_STATUSES]
+
+
+async def get(action_id: PydanticObjectId) -> BulkAction | None:
+    return await BulkAction.get(action_id)
+
+
+async def of_account(action_id: PydanticObjectId, account_id: str) -> BulkAction | None:
+    """The action if the account has it. One filter document: FerretDB v1 pushes only
+    top-level equalities down to its indexes, and reads the whole collection for an `$and`
+    (Beanie's way of joining two conditions)."""
+    return await BulkAction.find_one({"_id": action_id, "account_id": account_id})
+
+
+async def insert(action: BulkAction) -> None:
+    await action.insert()
+
+
+async def delete(action_id: PydanticObjectId) -> None:
+    await BulkAction.get_pymongo_collection().delete_one({"_id": action_id})
+
+
+async def update_if(
+    action_id: PydanticObjectId, condition: Mapping[str, Any], changes: Mapping[str, Any]
+) -> tuple[bool, BulkAction | None]:
+    """Sets `changes` if the action matches `condition`; returns whether this call changed
+    it, and the action as it now is (None if it is gone)."""
+    collection = BulkAction.get_pymongo_collection()
+    query = {"_id": action_id, **condition}
+    if db.traits().loses_concurrent_updates:
+        result = await collection.update_one(query, {"$set": dict(changes)})
+        return result.modified_count == 1, await get(action_id)
+    after = await collection.find_one_and_update(
+        query, {"$set": dict(changes)}, return_document=ReturnDocument.AFTER
+    )
+    if after is not None:
+        return True, BulkAction.model_validate(after)
+    return False, await get(action_id)
+
+
+async def move(
+    action_id: PydanticObjectId,
+    sources: Sequence[BulkActionStatus],
+    to: BulkActionStatus,
+    fields: Mapping[str, Any],
+) -> tuple[bool, BulkAction | None]:
+    """Moves the action to `to` if its status is one of `sources` (app.engine.lifecycle's
+    only write): whether this call moved it, and the action as it now is."""
+    return await update_if(
+        action_id,
+        {"status": {"$in": [str(status) for status in sources]}},
+        {"status": str(to), **fields},
+    )
+
+
+async def set_fields(action_id: PydanticObjectId, **fields: Any) -> None:
+    """Sets fields that no other writer touches (planning's totals, a restore's link)."""
+    await BulkAction.get_pymongo_collection().update_one({"_id": action_id}, {"$set": fields})
+
+
+async def fix_targets(action_id: PydanticObjectId, up_to: ObjectId) -> BulkAction | None:
+    """Fixes, once, the newest entity a filter targets; the action as it now is."""
+    _, action = await update_if(action_id, {"targets_up_to": None}, {"targets_up_to": up_to})
+    return action
+
+
+async def ids_with(query: Mapping[str, Any]) -> list[PydanticObjectId]:
+    cursor = BulkAction.get_pymongo_collection().find(dict(query), {"_id": 1})
+    return [doc["_id"] async for doc in cursor]
+
+
+async def due_scheduled(before: datetime) -> list[PydanticObjectId]:
+    return await ids_with(
+        {"status": str(BulkActionStatus.SCHEDULED), "scheduled_at": {"$lte": before}}
+    )
+
+
+async def running() -> list[PydanticObjectId]:
+    return await ids_with(
+        {"status": {"$in": [str(BulkActionStatus.QUEUED), str(BulkActionStatus.PROCESSING)]}}
+    )
+
+
+async def existing(action_ids: Sequence[PydanticObjectId]) -> set[PydanticObjectId]:
+    """Those of these ids that are stored actions."""
+    return set(await ids_with({"_id": {"$in": list(action_ids)}}))
+
+
+async def active() -> list[dict[str, Any]]:
+    """The actions not ended yet: their id, status and action type."""
+    cursor = BulkAction.get_pymongo_collection().find(
+        {"status": {"$in": ACTIVE_STATUSES}}, {"_id": 1, "status": 1, "action_type": 1}
+    )
+    return [doc async for doc in cursor]
+
+
+async def to_release(query: Mapping[str, Any], limit: int) -> list[BulkAction]:
+    """Ended actions whose working data retention may delete, a few at a time."""
+    return await BulkAction.find(dict(query)).limit(limit).to_list()
+
+
+async def mark_working_data(action_id: PydanticObjectId, state: WorkingData) -> None:
+    await set_fields(action_id, working_data=str(state))
+
+
+async def upload_kept_by_other(upload_id: str, but: PydanticObjectId) -> bool:
+    """Whether another action still keeps the upload (a dry run and its real run share it)."""
+    other = await BulkAction.get_pymongo_collection().find_one(
+        {
+            "upload_id": upload_id,
+            "_id": {"$ne": but},
+            "working_data": {"$ne": str(WorkingData.DELETED)},
+        },
+        {"_id": 1},
+    )
+    return other is not None
+
+
+async def uploads_named(upload_ids: Sequence[str]) -> set[str]:
+    """Those of these uploads that some action names."""
+    cursor = BulkAction.get_pymongo_collection().find(
+        {"upload_id": {"$in": list(upload_ids)}}, {"upload_id": 1}
+    )
+    return {doc["upload_id"] async for doc in cursor}

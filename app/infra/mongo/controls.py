@@ -1,0 +1,53 @@
+"""The controls store: what each action's owner asked for (app.domain.models.action_control),
+written only by the API, read by the workers before each chunk."""
+
+from collections.abc import Sequence
+
+from beanie import PydanticObjectId
+
+from app.domain.clock import utcnow
+from app.domain.models.action_control import ActionControl
+from app.domain.status import ControlRequest
+
+
+async def request_of(action_id: PydanticObjectId) -> ControlRequest:
+    """The owner's request in force for the action (RUN when none was made)."""
+    control = await ActionControl.get(action_id)
+    return control.request if control is not None else ControlRequest.RUN
+
+
+async def requests_of(
+    action_ids: Sequence[PydanticObjectId],
+) -> dict[PydanticObjectId, ControlRequest]:
+    """The requests in force for several actions, with one query."""
+    found = (
+        await ActionControl.get_pymongo_collection()
+        .find({"_id": {"$in": list(action_ids)}}, {"request": 1})
+        .to_list()
+    )
+    made = {doc["_id"]: ControlRequest(doc["request"]) for doc in found}
+    return {action_id: made.get(action_id, ControlRequest.RUN) for action_id in action_ids}
+
+
+async def paused() -> set[PydanticObjectId]:
+    """The actions whose owner asked for a pause that is still in force."""
+    cursor = ActionControl.get_pymongo_collection().find(
+        {"request": str(ControlRequest.PAUSE)}, {"_id": 1}
+    )
+    return {doc["_id"] async for doc in cursor}
+
+
+async def with_request(account_id: str, request: ControlRequest) -> list[PydanticObjectId]:
+    """The account's actions with this request in force."""
+    cursor = ActionControl.get_pymongo_collection().find(
+        {"account_id": account_id, "request": str(request)}, {"_id": 1}
+    )
+    return [doc["_id"] async for doc in cursor]
+
+
+async def set_request(
+    action_id: PydanticObjectId, account_id: str, request: ControlRequest
+) -> None:
+    await ActionControl(
+        id=action_id, account_id=account_id, request=request, updated_at=utcnow()
+    ).save()
