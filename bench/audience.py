@@ -20,7 +20,7 @@ from bson import ObjectId
 from pymongo import MongoClient
 
 from bench.platform import Platform, graphql, wait_done
-from bench.processes import cpu_seconds, peak_rss_mb
+from tests.support.processes import cpu_seconds, peak_rss_mb
 
 CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
 ACCOUNT = "bench"

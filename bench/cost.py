@@ -41,9 +41,9 @@ from bson import ObjectId
 from pymongo import MongoClient, UpdateOne
 
 from app.infra.mongo.db import FERRETDB_V1, ferretdb_says
-from bench.generate import lines
 from bench.platform import ROOT, Platform, graphql, wait_done
-from bench.processes import cpu_seconds
+from tests.support.contacts_csv import lines
+from tests.support.processes import cpu_seconds
 
 CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
 ACCOUNT = "bench-cost"

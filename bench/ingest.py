@@ -21,9 +21,9 @@ from typing import Any
 from pymongo import MongoClient
 
 from bench.cost import RedisWatch
-from bench.generate import lines, plan
 from bench.platform import Platform, graphql, wait_done
-from bench.processes import peak_rss_mb
+from tests.support.contacts_csv import lines, plan
+from tests.support.processes import peak_rss_mb
 
 CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
 

@@ -32,7 +32,7 @@ from app.domain.models.ids import saved_id
 from app.engine.completion import mark_done, write_logs
 from app.infra.mongo import db
 from bench.platform import Platform, graphql
-from bench.processes import cpu_seconds
+from tests.support.processes import cpu_seconds
 
 ACCOUNT = "bench"
 CHUNK_ROWS = 1000

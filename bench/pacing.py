@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from bench.generate import lines
 from bench.load import database_load
 from bench.platform import Platform, graphql, wait_done
+from tests.support.contacts_csv import lines
 
 CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
 SET_LIMIT = """

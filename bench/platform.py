@@ -13,7 +13,7 @@ import httpx
 import jwt
 from pymongo import MongoClient
 
-from bench.processes import free_port, stop, wait_ready
+from tests.support.processes import free_port, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 TERMINAL = {"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCELLED"}

@@ -12,8 +12,8 @@ import subprocess
 import time
 from typing import Any
 
-from bench.generate import lines
 from bench.platform import Platform, graphql, wait_done
+from tests.support.contacts_csv import lines
 
 CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
 PROGRESS = "query($id: ID!) { bulkAction(id: $id) { status stats { processed total } } }"

@@ -23,8 +23,8 @@ from app.domain.models import BulkAction, WorkingData
 from app.engine import retention
 from app.infra.mongo import db
 from app.infra.settings import get_settings
-from bench.generate import lines
 from bench.platform import Platform, graphql, wait_done
+from tests.support.contacts_csv import lines
 
 CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
 ENTITIES = ("contacts", "companies", "leads")

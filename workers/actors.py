@@ -15,7 +15,6 @@ from app.engine.webhooks import deliver, give_up
 from app.infra.redis import tasks
 from app.infra.settings import get_settings
 from workers.broker import broker
-from workers.pacing import admission_of, come_back_in
 from workers.runtime import is_last_attempt, run
 
 logger = logging.getLogger(__name__)
@@ -26,6 +25,14 @@ retry_options: dict[str, Any] = {
     "max_backoff": settings.chunk_max_backoff_ms,
     "time_limit": settings.chunk_time_limit_ms,
 }
+
+
+def come_back_in(wait_ms: int) -> None:
+    """Sends the current message again in `wait_ms`: queued before this delivery is
+    acknowledged, so it is never lost, and no retry is spent."""
+    message = CurrentMessage.get_current_message()
+    assert message is not None
+    broker.enqueue(message.copy(), delay=wait_ms or None)
 
 
 def run_or_give_up(
@@ -56,9 +63,7 @@ def plan_bulk_action(action_id: str) -> None:
     actor_name=tasks.PROCESS_CHUNK, queue_name=tasks.QUEUE, broker=broker, **retry_options
 )
 def process_chunk_actor(chunk_id: str) -> None:
-    message = CurrentMessage.get_current_message()
-    admitted = admission_of(message.message_id) if message is not None else None
-    run_or_give_up(process_chunk(chunk_id, admitted), partial(fail_chunk, chunk_id))
+    run_or_give_up(process_chunk(chunk_id), partial(fail_chunk, chunk_id))
 
 
 @dramatiq.actor(

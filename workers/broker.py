@@ -1,6 +1,6 @@
 """The worker side of the broker: the app's RedisBroker plus the middleware workers add.
 
-AsyncIO comes first: pacing and the sweeper run coroutines on its event loop.
+AsyncIO comes first: the actors and the sweeper run coroutines on its event loop.
 """
 
 from dramatiq.brokers.redis import RedisBroker
@@ -11,7 +11,6 @@ from workers.event_loop import DaemonAsyncIO
 from workers.fairness import FetchForFreeThreads
 from workers.heartbeat import Heartbeat
 from workers.log_context import LogContext
-from workers.pacing import Pacing
 from workers.sweeper import Sweeper
 
 
@@ -25,7 +24,6 @@ def worker_broker() -> RedisBroker:
         CurrentMessage(),
         LogContext(),
         FetchForFreeThreads(),
-        Pacing(),
         Sweeper(),
         Heartbeat(),
     ]

@@ -4,7 +4,7 @@ Dramatiq prefetches twice its thread count by default, so a process busy with on
 chunks can hold another account's new message in its local queue behind them while other
 processes sit idle. Prefetching no more than the threads leaves waiting messages in Redis,
 where the next free thread of any process takes them; with each action's chunks in flight
-bounded (app.engine.dispatch), a small action never waits behind a big one's backlog.
+bounded (app.engine.completion), a small action never waits behind a big one's backlog.
 """
 
 import dramatiq

@@ -4,6 +4,21 @@ action when its last chunk is done.
 Each step is safe to repeat: logs are unique per (action, row) and the first one stays; only
 the delivery that marks a chunk done moves its chain on; the last chunk to finish sees every
 chunk done and moves the action to its final status (app.engine.lifecycle).
+
+The chains: at most `chunks_in_flight` chunks of an action are queued at a time.
+
+Chunk `seq` is queued when it is among the first N of its action or when chunk `seq - N` is
+done: N chains, each queueing its next chunk as it finishes. No shared counter is needed (so
+nothing for FerretDB to lose), another account's work waits behind at most N chunks per
+running action, and an action's rate-limited chunks are few, so waiting costs little.
+
+Planning checks the predecessor after writing a chunk; a finishing chunk checks its successor
+after marking itself done; one of the two always sees the other, and often both do: the
+first to take the chunk's send mark (Redis, SET NX) sends it. A chunk sent twice would be
+harmless (processing is idempotent) but costly: two deliveries at once both do all its work.
+The delivery that marks a chunk done queues its successor, and so does a later delivery
+that finds it done (the one that marked it may have died before it could), which a dead
+worker's returning messages are. Restarting the chains (`send_ready`) sends regardless.
 """
 
 from collections import Counter
@@ -17,13 +32,13 @@ from app.domain.clock import utcnow
 from app.domain.models import BulkActionStatus, Chunk, ControlRequest
 from app.domain.models.action_log import block_documents, logged_row
 from app.domain.rows import Row
-from app.engine import dispatch
 from app.engine.lifecycle import transition
 from app.engine.splitting import parts_done
 from app.infra import metrics
 from app.infra.mongo import actions, before_images, chunks, controls, logs
-from app.infra.redis import waiting
+from app.infra.redis import keys, lease, waiting
 from app.infra.redis.events import publish_change
+from app.infra.redis.tasks import send_chunk
 from app.infra.settings import get_settings
 
 
@@ -85,7 +100,7 @@ async def after_done(chunk: Chunk) -> bool:
     """Moves the work on once a chunk is done: its chain, or its split parent. True when it
     queued a later chunk of the chain, not done yet."""
     if chunk.parent is None:
-        return await dispatch.after_done(chunk)
+        return await queue_following(chunk)
     parent = await chunks.get(chunk.parent)
     if parent is None or parent.done or not await parts_done(parent):
         return False
@@ -127,3 +142,53 @@ async def finish_if_complete(action_id: PydanticObjectId) -> None:
         skipped=counters.skipped,
     )
     await waiting.forget(str(action_id))
+
+
+def in_flight() -> int:
+    return get_settings().chunks_in_flight
+
+
+# How long a chunk's send mark stays: far longer than planning and a finishing chunk take
+# to see each other, short enough that a sender that died between the mark and the send
+# holds nothing up for long.
+SEND_MARK_MS = 60_000
+
+
+async def send_once(chunk_id: str) -> None:
+    """Sends the chunk unless planning or its predecessor sent it already."""
+    if await lease.take(keys.chunk_sent(chunk_id), SEND_MARK_MS):
+        await send_chunk(chunk_id)
+
+
+async def after_planned(chunk: Chunk) -> None:
+    """Queues a newly written chunk if its chain has reached it."""
+    if chunk.seq >= in_flight():
+        before = await chunks.get(Chunk.id_for(chunk.action_id, chunk.seq - in_flight()))
+        if before is None or not before.done:
+            return
+    await send_once(chunk.id)
+
+
+async def queue_following(chunk: Chunk) -> bool:
+    """Queues the next chunk of this chunk's chain, if planning has written it; True when
+    it did (that chunk is not done)."""
+    following = await chunks.get(Chunk.id_for(chunk.action_id, chunk.seq + in_flight()))
+    if following is None or following.done:
+        return False
+    await send_once(following.id)
+    return True
+
+
+async def send_ready(action_id: PydanticObjectId, *, again: bool = True) -> int:
+    """Queues every chunk its chain has reached but that is not done: restarts the chains
+    after a pause, a lost message or a dead worker (`again`: also those sent before; without
+    it, only those not sent lately). Returns how many it sent."""
+    done = await chunks.chains_of(action_id)
+    n = in_flight()
+    ready = [seq for seq, is_done in done.items() if not is_done and (seq < n or done.get(seq - n))]
+    for seq in sorted(ready):
+        if again:
+            await send_chunk(Chunk.id_for(action_id, seq))
+        else:
+            await send_once(Chunk.id_for(action_id, seq))
+    return len(ready)

@@ -1,6 +1,6 @@
 """Planning: stream an action's input into chunks, mark repeated keys, queue the chunks.
 
-Chunks are queued as they are written (as far as their chains allow, see dispatch), so
+Chunks are queued as they are written (as far as their chains allow: app.engine.completion), so
 processing starts while planning still reads. Safe to run twice: chunk ids are
 "<action>:<seq>", a repeated insert of one is ignored, and the dedupe store recognises rows it
 saw before. A run that finds planning finished only re-queues what the chains need.
@@ -32,8 +32,7 @@ from app.domain.models.action_log import block_of
 from app.domain.models.ids import saved_id
 from app.domain.rows import Row
 from app.domain.status import PLANNABLE
-from app.engine import dispatch
-from app.engine.completion import finish_if_complete
+from app.engine.completion import after_planned, finish_if_complete, send_ready
 from app.engine.deferral import ComeBackLater
 from app.engine.lifecycle import transition
 from app.engine.pacing import release
@@ -182,7 +181,7 @@ async def write_chunk(action: BulkAction, seq: int, rows: list[Row]) -> None:
         dry_run=action.dry_run,
     )
     await chunks.insert([chunk])
-    await dispatch.after_planned(chunk)
+    await after_planned(chunk)
     await liveness.touch(str(action_id))
 
 
@@ -266,9 +265,9 @@ async def plan_action(action_id: str) -> None:
         await plan(action)
     # A resume, a lost message, a dead worker: the chains go on from where they are. Right
     # after planning, the chunks planning sent are not sent again: two deliveries of one
-    # chunk at once would both do its work (dispatch).
+    # chunk at once would both do its work (app.engine.completion).
     if await controls.request_of(saved_id(action)) is not ControlRequest.PAUSE:
-        await dispatch.send_ready(saved_id(action), again=not planned_now)
+        await send_ready(saved_id(action), again=not planned_now)
     await finish_if_complete(saved_id(action))
 
 

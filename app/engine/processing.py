@@ -1,7 +1,9 @@
 """Processing one chunk, exactly once in effect under at-least-once delivery.
 
-A chunk message arrives here once pacing (app.engine.pacing) admitted it. Steps, each safe
-to repeat: (1) decide and store the decisions once; (2) apply the chunk's idempotent writes
+The chunk actor's whole work, read top to bottom in `process_chunk`. Steps, each safe to
+repeat: (0) admission under the account's limit (app.engine.pacing): a chunk that must wait
+raises ComeBackLater and its message comes back when it fits; (1) decide and store the
+decisions once; (2) apply the chunk's idempotent writes
 (the action type's `apply`); (3) record the outcomes (app.engine.completion): logs, the
 chunk done, its chain moved on, the action ended after its last chunk. A delivery that dies
 anywhere is redone by the next, and one that finds the chunk done does nothing.
@@ -21,7 +23,8 @@ from app.domain.models import BulkAction, Chunk, ControlRequest, LogReason
 from app.domain.outcomes import failed_outcome, planned_outcome, skipped
 from app.domain.rows import Decisions, Row
 from app.engine.completion import after_done, finish_if_complete, record
-from app.engine.pacing import Admission, Verdict, begin_write, end_write
+from app.engine.deferral import ComeBackLater
+from app.engine.pacing import Admission, Verdict, admit, begin_write, end_write
 from app.engine.splitting import send_parts
 from app.infra import log_lines, metrics
 from app.infra.files import export_parts as exports
@@ -87,10 +90,14 @@ async def load(
     return chunk, rows, action
 
 
-async def process_chunk(chunk_id: str, admitted: Admission | None = None) -> None:
-    """Processes the chunk (`admitted`: what its admission just read); raises WriteMustWait
-    when its rows must wait for the limit."""
-    admitted = admitted or Admission(Verdict.RUN)
+async def process_chunk(chunk_id: str) -> None:
+    """Processes the chunk under its account's limit; raises ComeBackLater when it must
+    wait for the limit (at admission, or when it comes to write: WriteMustWait)."""
+    admitted = await admit(chunk_id)
+    if admitted.verdict is Verdict.WAIT:
+        raise ComeBackLater(admitted.wait_ms, "the chunk waits for its account's limit")
+    if admitted.verdict is Verdict.DROP:
+        return  # paused (resuming queues it again), or split into parts that were queued
     loaded = await load(chunk_id, admitted.chunk)
     if loaded is None:
         return

@@ -7,7 +7,7 @@ import contextlib
 import threading
 from urllib.parse import urlsplit
 
-from bench.processes import free_port
+from tests.support.processes import free_port
 
 
 class Link:

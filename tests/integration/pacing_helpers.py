@@ -1,10 +1,9 @@
 """Shared steps of the pacing and control tests: limits set by an admin, waiting on stats."""
 
-import asyncio
-import time
 from typing import Any
 
 from tests.integration.graphql_client import GraphQLClient
+from tests.support.polling import until
 
 SET_LIMIT = """
 mutation($account: String!, $perMinute: Int!) {
@@ -26,8 +25,8 @@ query($id: ID!) {
 
 
 async def set_limit(admin: GraphQLClient, account: str, per_minute: int) -> None:
+    """Sets it; the suite's workers read it afresh for each chunk (tests/integration/conftest)."""
     await admin.data(SET_LIMIT, account=account, perMinute=per_minute)
-    await asyncio.sleep(0.6)  # the workers' cached copy of the limit lasts 0.5 s in the tests
 
 
 async def snapshot(gql: GraphQLClient, action_id: str) -> dict[str, Any]:
@@ -38,14 +37,12 @@ async def wait_for(
     gql: GraphQLClient, action_id: str, done: Any, timeout: float = 300
 ) -> dict[str, Any]:
     """Polls the action's stats until `done(snapshot)` holds."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    async def seen_done() -> dict[str, Any] | None:
         seen = await snapshot(gql, action_id)
-        if done(seen):
-            return seen
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting: {seen}")
-        await asyncio.sleep(0.25)
+        return seen if done(seen) else None
+
+    return await until(seen_done, f"the stats of {action_id} to hold", timeout, every=0.25)
 
 
 def records(count: int, tag: str) -> list[dict[str, str]]:

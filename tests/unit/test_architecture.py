@@ -2,6 +2,7 @@
 workers call the application; the engine and the use cases never call each other; the
 infrastructure serves them; the domain imports nothing of the platform above it."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -16,3 +17,20 @@ def test_import_contracts_are_kept() -> None:
     )
     assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-2000:]
     assert "0 broken" in checked.stdout
+
+
+def test_tests_import_nothing_from_the_benchmarks() -> None:
+    """Shared test support lives in tests/support; the benchmarks may use it, not the reverse."""
+    importers = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            if any(name == "bench" or name.startswith("bench.") for name in names):
+                importers.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}")
+    assert importers == []

@@ -88,9 +88,13 @@ def driver_calls(path: Path, documents: set[str]) -> list[str]:
                 and method in BEANIE_CALLS
             ):
                 found.append(f"{where} calls {receiver.id}.{method}")
-            elif isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name):
-                if receiver.func.id in documents and method in BEANIE_CALLS:
-                    found.append(f"{where} calls {receiver.func.id}(…).{method}")
+            elif (
+                isinstance(receiver, ast.Call)
+                and isinstance(receiver.func, ast.Name)
+                and receiver.func.id in documents
+                and method in BEANIE_CALLS
+            ):
+                found.append(f"{where} calls {receiver.func.id}(…).{method}")
     return found
 
 

@@ -7,14 +7,14 @@ per action, which Redis stores as compact listpacks (about 21 bytes per key: 21 
 bits name the bucket, the other 10 bytes are the field, and its value is the row that had the
 key first, so a repeated planning run finds its own earlier entries (same row number) and
 does not take them for repeats. Two keys share a digest with odds of about 1 in 10^16 for a
-million keys. Each chunk's keys are checked in one script call.
+million keys. Each chunk's keys are checked in one script call (dedupe_first_occurrences.lua).
 """
 
 import hashlib
 from collections.abc import Sequence
 
 from app.infra.redis import keys
-from app.infra.redis.client import get_redis
+from app.infra.redis.client import get_redis, script
 
 TTL_SECONDS = 7 * 24 * 3600
 # 2^14 buckets: a 1,000,000-row action puts about 61 keys in each (at most about 100), under
@@ -24,25 +24,6 @@ BUCKETS = 1 << BUCKET_BITS
 DIGEST_BYTES = 12
 # Bucket keys deleted per UNLINK when an action's planning is over.
 FORGET_BATCH = 1024
-
-# KEYS[i]: the bucket of the i-th key; ARGV[2i-1], ARGV[2i]: its field and row. Returns the
-# positions (1-based) of the keys that are first here: new, or set before by the same row.
-FIRST_OCCURRENCES = """
-local firsts = {}
-local touched = {}
-for i = 1, #KEYS do
-  local field, row = ARGV[2 * i - 1], ARGV[2 * i]
-  if redis.call('HSETNX', KEYS[i], field, row) == 1
-      or redis.call('HGET', KEYS[i], field) == row then
-    firsts[#firsts + 1] = i
-  end
-  if not touched[KEYS[i]] then
-    touched[KEYS[i]] = true
-    redis.call('EXPIRE', KEYS[i], ARGV[#ARGV])
-  end
-end
-return firsts
-"""
 
 
 def bucket_and_field(key: str) -> tuple[int, bytes]:
@@ -66,8 +47,9 @@ async def first_occurrences(action_id: str, keyed: Sequence[tuple[int, str]]) ->
         buckets.append(bucket)
         args += (field, row)
     names = {bucket: keys.seen_keys(action_id, bucket) for bucket in set(buckets)}
-    script = get_redis().register_script(FIRST_OCCURRENCES)
-    found = await script(keys=[names[bucket] for bucket in buckets], args=[*args, TTL_SECONDS])
+    found = await script("dedupe_first_occurrences")(
+        keys=[names[bucket] for bucket in buckets], args=[*args, TTL_SECONDS]
+    )
     return {rows[int(position) - 1] for position in found}
 
 

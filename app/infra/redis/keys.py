@@ -34,7 +34,7 @@ def seen_keys(action_id: str, bucket: int) -> str:
 
 
 def chunk_sent(chunk_id: str) -> str:
-    """Mark of a chunk sent by its chain (app.engine.dispatch): it is sent once."""
+    """Mark of a chunk sent by its chain (app.engine.completion): it is sent once."""
     return f"{namespace()}:sent:{chunk_id}"
 
 
@@ -78,3 +78,8 @@ def queue(name: str) -> str:
 def delayed_queue(name: str) -> str:
     """Dramatiq's list of a queue's delayed messages."""
     return f"{namespace()}:{name}.DQ"
+
+
+def worker_heartbeats(of_namespace: str | None = None) -> str:
+    """Dramatiq's sorted set of live worker processes (its Redis broker's heartbeats)."""
+    return f"{of_namespace or namespace()}:__heartbeats__"

@@ -8,22 +8,8 @@ as its process lives: the process's heartbeat renews it (`renew_kept`), so it fr
 
 import uuid
 
-from app.infra.redis.client import get_redis
+from app.infra.redis.client import get_redis, script
 from app.infra.settings import get_settings
-
-# Only the holder may renew or give back: compare the token, then act, in one step.
-RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"""
-GIVE_BACK = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
 
 # This process's token: a lease taken here is renewed and given back from here.
 TOKEN = uuid.uuid4().hex
@@ -40,12 +26,13 @@ async def take(name: str, ms: int | None = None) -> bool:
 
 
 async def renew(name: str, ms: int | None = None) -> None:
-    await get_redis().eval(RENEW, 1, name, TOKEN, ms or default_ms())
+    # Only the holder may renew or give back: the token compared, then acted on, in one step.
+    await script("lease_renew")(keys=[name], args=[TOKEN, ms or default_ms()])
 
 
 async def give_back(name: str) -> None:
     KEPT.discard(name)
-    await get_redis().eval(GIVE_BACK, 1, name, TOKEN)
+    await script("lease_give_back")(keys=[name], args=[TOKEN])
 
 
 def kept_ms() -> int:

@@ -21,168 +21,11 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from app.infra.redis.client import get_redis
+from app.infra.redis.client import get_redis, script
 
-# Shared opening of the scripts over a subject's bookings (KEYS[1]), writes in progress
-# (KEYS[2], scored by start) and writes done (KEYS[3], scored by end): the time, charges no
-# window counts any more dropped, and writes older than ARGV[1] ms (their worker died) taken
-# as done now.
-OPEN = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local window = tonumber(ARGV[2])
-local function cost_of(member) return tonumber(string.match(member, '^(%d+):')) end
-local function total(members)
-  local sum = 0
-  for _, m in ipairs(members) do sum = sum + cost_of(m) end
-  return sum
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - window)
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[1]))) do
-  redis.call('ZREM', KEYS[2], m)
-  redis.call('ZADD', KEYS[3], now, m)
-end
-"""
-
-# ARGV: writes_last_ms, window_ms, limit, cost, member, "reserve" | "try".
-# Returns {booked (1/0, -1 when cost > limit), wait_ms, start (ms, Redis clock)}.
-# Bookings, writes done and writes in progress (as if ending now) all count.
-BOOK = (
-    OPEN
-    + """
-local limit = tonumber(ARGV[3])
-local cost = tonumber(ARGV[4])
-local member = ARGV[5]
-if redis.call('ZSCORE', KEYS[2], member) or redis.call('ZSCORE', KEYS[3], member) then
-  return {1, 0, now}
-end
-local held = redis.call('ZSCORE', KEYS[1], member)
-if held then
-  return {1, math.max(0, tonumber(held) - now), tonumber(held)}
-end
-if cost > limit then
-  return {-1, 0, now}
-end
-local entries = {}
-for _, key in ipairs({KEYS[1], KEYS[3]}) do
-  local flat = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
-  for i = 1, #flat, 2 do
-    entries[#entries + 1] = {cost_of(flat[i]), tonumber(flat[i + 1])}
-  end
-end
-for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  entries[#entries + 1] = {cost_of(m), now}
-end
-table.sort(entries, function(a, b) return a[2] < b[2] end)
-local used, last = 0, now
-for _, entry in ipairs(entries) do
-  used = used + entry[1]
-  if entry[2] > last then last = entry[2] end
-end
-local at = last
-local i = 1
-while used + cost > limit do
-  used = used - entries[i][1]
-  local frees = entries[i][2] + window
-  if frees > at then at = frees end
-  i = i + 1
-end
-if ARGV[6] ~= 'reserve' and at > now then
-  return {0, at - now, at}
-end
-redis.call('ZADD', KEYS[1], at, member)
-redis.call('PEXPIRE', KEYS[1], at - now + window)
-return {1, at - now, at}
-"""
-)
-
-# ARGV: writes_last_ms, window_ms, limit, cost, member. Starts a write now if its cost fits
-# with the writes done in the window ending now and those in progress; its booking is
-# replaced. A write already done (its worker died before telling) is not charged again.
-# Returns {1, start}, or {0, now} when it does not fit.
-BEGIN = (
-    OPEN
-    + """
-local limit = tonumber(ARGV[3])
-local cost = tonumber(ARGV[4])
-local member = ARGV[5]
-redis.call('ZREM', KEYS[1], member)
-if redis.call('ZSCORE', KEYS[3], member) then
-  return {1, now}
-end
-redis.call('ZREM', KEYS[2], member)
-local used = total(redis.call('ZRANGE', KEYS[3], 0, -1))
-  + total(redis.call('ZRANGE', KEYS[2], 0, -1))
-if used + cost > limit then
-  return {0, now}
-end
-redis.call('ZADD', KEYS[2], now, member)
-redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[1]) + window)
-return {1, now}
-"""
-)
-
-# ARGV: writes_last_ms, window_ms, member. The write has ended: from now on it counts as done
-# at this time, in every window that contains it.
-FINISH = (
-    OPEN
-    + """
-if redis.call('ZREM', KEYS[2], ARGV[3]) == 1 then
-  redis.call('ZADD', KEYS[3], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[3], window)
-end
-return now
-"""
-)
-
-# ARGV: writes_last_ms, window_ms. Returns {cost written or being written in the window
-# ending now, cost booked and not written yet}.
-USAGE = (
-    OPEN
-    + """
-local written = total(redis.call('ZRANGE', KEYS[3], 0, -1))
-  + total(redis.call('ZRANGE', KEYS[2], 0, -1))
-return {written, total(redis.call('ZRANGE', KEYS[1], 0, -1))}
-"""
-)
-
-# ARGV: writes_last_ms, window_ms, token prefixes. Returns, for each prefix, the cost of the
-# writes in progress whose token starts so.
-WRITING = (
-    OPEN
-    + """
-local writing = redis.call('ZRANGE', KEYS[2], 0, -1)
-local sums = {}
-for i = 3, #ARGV do
-  local prefix = ARGV[i]
-  local sum = 0
-  for _, member in ipairs(writing) do
-    local token = string.match(member, '^%d+:(.*)$')
-    if token and string.sub(token, 1, #prefix) == prefix then sum = sum + cost_of(member) end
-  end
-  sums[#sums + 1] = sum
-end
-return sums
-"""
-)
-
-# KEYS[1]: the log. ARGV: token prefix. Drops bookings not started yet whose token starts so.
-RELEASE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ahead = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
-local prefix = ARGV[1]
-local dropped = 0
-for _, member in ipairs(ahead) do
-  local token = string.match(member, '^%d+:(.*)$')
-  if token and string.sub(token, 1, #prefix) == prefix then
-    redis.call('ZREM', KEYS[1], member)
-    dropped = dropped + 1
-  end
-end
-return dropped
-"""
+# The scripts (rate_limit_*.lua, beside this module) share an opening over a subject's
+# bookings (KEYS[1]), writes in progress (KEYS[2], scored by start) and writes done (KEYS[3],
+# scored by end): rate_limit_open.lua.
 
 
 @dataclass(frozen=True)
@@ -228,16 +71,15 @@ class SlidingWindowLimit:
     def written_key(self, subject: str) -> str:
         return f"{self.prefix}/written:{subject}"
 
-    async def _run(self, source: str, subject: str, *args: str | int) -> Any:
-        script = self.redis.register_script(source)
-        return await script(
+    async def _run(self, name: str, subject: str, *args: str | int) -> Any:
+        return await script(name, self.redis)(
             keys=[self.key(subject), self.writing_key(subject), self.written_key(subject)],
             args=[self.writes_last_ms, self.window_ms, *args],
         )
 
     async def _book(self, subject: str, limit: int, cost: int, token: str, mode: str) -> Booking:
         booked, wait_ms, starts_at_ms = await self._run(
-            BOOK, subject, limit, cost, f"{cost}:{token}", mode
+            "rate_limit_book", subject, limit, cost, f"{cost}:{token}", mode
         )
         return Booking(
             booked=booked == 1,
@@ -258,16 +100,16 @@ class SlidingWindowLimit:
     async def begin(self, subject: str, limit: int, cost: int, token: str) -> int | None:
         """Starts the token's write now if its cost fits (replacing its booking); returns
         the start (epoch ms, Redis's clock), or None when it does not fit now."""
-        began, at = await self._run(BEGIN, subject, limit, cost, f"{cost}:{token}")
+        began, at = await self._run("rate_limit_begin", subject, limit, cost, f"{cost}:{token}")
         return int(at) if began == 1 else None
 
     async def finish(self, subject: str, cost: int, token: str) -> int:
         """Ends the token's write: it counts at this time from now on. Returns that time
         (epoch ms, Redis's clock)."""
-        return int(await self._run(FINISH, subject, f"{cost}:{token}"))
+        return int(await self._run("rate_limit_finish", subject, f"{cost}:{token}"))
 
     async def usage(self, subject: str) -> Usage:
-        in_window, ahead = await self._run(USAGE, subject)
+        in_window, ahead = await self._run("rate_limit_usage", subject)
         return Usage(in_window=int(in_window), ahead=int(ahead))
 
     async def writing(self, subject: str, token_prefixes: Sequence[str]) -> list[int]:
@@ -275,9 +117,11 @@ class SlidingWindowLimit:
         rows of an action's chunks being written now)."""
         if not token_prefixes:
             return []
-        return [int(cost) for cost in await self._run(WRITING, subject, *token_prefixes)]
+        return [
+            int(cost) for cost in await self._run("rate_limit_writing", subject, *token_prefixes)
+        ]
 
     async def release(self, subject: str, token_prefix: str) -> int:
         """Gives back bookings that have not started, e.g. of an action paused or cancelled."""
-        script = self.redis.register_script(RELEASE)
-        return int(await script(keys=[self.key(subject)], args=[token_prefix]))
+        release = script("rate_limit_release", self.redis)
+        return int(await release(keys=[self.key(subject)], args=[token_prefix]))

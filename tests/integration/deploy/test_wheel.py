@@ -15,9 +15,9 @@ import pytest
 from pymongo import MongoClient
 
 from app.infra.auth import issue_token
-from bench.processes import free_port, stop, wait_ready
 from tests.integration.conftest import ROOT, RUN_ID
 from tests.integration.graphql_client import GraphQLClient
+from tests.support.processes import free_port, stop, wait_ready
 
 # What the Dockerfile copies into the image before `pip install`.
 COPIED = ["pyproject.toml", "README.md", "app", "workers", "graphql_schema", "server", "client"]

@@ -5,7 +5,7 @@ import pytest
 
 from app.domain.models import Chunk
 from app.domain.models.ids import saved_id
-from app.engine import dispatch
+from app.engine import completion as dispatch
 from app.engine.planning import plan_action
 from tests.integration.factories import (
     chain_successor,
@@ -32,7 +32,7 @@ async def test_a_chunk_both_sides_find_ready_is_sent_once(
     # Planning wrote the chunk and saw its predecessor done; the predecessor, finishing at the
     # same time, saw the chunk written.
     await dispatch.after_planned(following)
-    assert await dispatch.after_done(first)  # the chain goes on
+    assert await dispatch.queue_following(first)  # the chain goes on
     await dispatch.after_planned(following)
     assert sent == [following.id]
 

@@ -8,7 +8,7 @@ from bson import ObjectId
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction
 from app.domain.models.ids import saved_id
-from app.engine import pacing, processing
+from app.engine import processing
 from app.infra.mongo.limits import limit_for
 from tests.integration.commands import COUNTER
 from tests.integration.factories import chain_successor, insert_rows, processing_action
@@ -55,8 +55,7 @@ async def test_a_chunk_is_admitted_and_processed_with_nine_commands(
     await limit_for(account)
 
     with COUNTER.counting() as commands:
-        admitted = await pacing.admit(str(chunk.id))
-        await processing.process_chunk(str(chunk.id), admitted)
+        await processing.process_chunk(str(chunk.id))  # admission is its first step
 
     assert sorted(commands) == sorted(
         [

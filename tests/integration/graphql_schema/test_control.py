@@ -1,7 +1,6 @@
 """Cancel, pause/resume and reschedule through GraphQL, with real workers and a small limit
 so that an action is still running (its chunks waiting for the limit) when the owner acts."""
 
-import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,6 +9,7 @@ import pytest
 
 from tests.integration.graphql_client import GraphQLClient, GraphQLError
 from tests.integration.pacing_helpers import records, set_limit, snapshot, wait_for
+from tests.support.polling import stays
 
 LIMIT = 600  # chunks of 60: the first minute's ten run at once, the rest wait
 ROWS = 1200
@@ -85,9 +85,13 @@ async def test_pause_holds_and_resume_goes_on_without_redoing_or_losing_rows(
         ),  # what had begun has landed
     )
     assert later["bulkAction"]["stats"]["processed"] == held["bulkAction"]["stats"]["processed"]
-    await asyncio.sleep(2)  # nothing else starts while it is paused
+    held_at = later["bulkAction"]["stats"]["processed"]
+
+    async def nothing_starts() -> bool:
+        return bool((await snapshot(gql, action_id))["bulkAction"]["stats"]["processed"] == held_at)
+
+    await stays(nothing_starts, "nothing processed while paused", seconds=2)
     still = await snapshot(gql, action_id)
-    assert still["bulkAction"]["stats"]["processed"] == later["bulkAction"]["stats"]["processed"]
     assert still["bulkAction"]["stats"]["etaSeconds"] is None  # no end while paused
     assert later["accountRateLimit"]["bookedAhead"] == 0
     assert (await control(gql, "pause", action_id))["status"] == "PAUSED"  # again: no change
@@ -147,8 +151,10 @@ async def test_reschedule_moves_the_start_of_a_scheduled_action(gql: GraphQLClie
     assert moved["status"] == "SCHEDULED"
 
     # The first schedule's message comes and goes; the action waits for its new time.
-    await asyncio.sleep(5)
-    assert (await gql.action(created["id"]))["status"] == "SCHEDULED"
+    async def still_scheduled() -> bool:
+        return bool((await gql.action(created["id"]))["status"] == "SCHEDULED")
+
+    await stays(still_scheduled, "SCHEDULED past its first time", seconds=5)
 
     start = datetime.now(UTC) + timedelta(seconds=2)
     await gql.data(RESCHEDULE, id=created["id"], at=start.isoformat())

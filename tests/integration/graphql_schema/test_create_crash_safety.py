@@ -14,8 +14,10 @@ from app.domain.models import BulkAction, IdempotencyKey, InputBatch
 from app.engine.sweeping import delete_orphaned_input
 from app.infra.auth import issue_token
 from app.infra.redis import keys, lease
+from app.infra.redis.client import get_redis
 from tests.integration.conftest import new_account, start_api
 from tests.integration.graphql_client import CREATE, GraphQLClient, GraphQLError
+from tests.support.polling import until
 
 
 async def orphaned_batches() -> int:
@@ -42,7 +44,12 @@ async def test_a_create_killed_mid_way_does_not_hold_its_key(
     doomed_url, doomed = start_api("api-doomed")
     async with GraphQLClient(doomed_url, issue_token(account)) as doomed_gql:
         sending = asyncio.create_task(doomed_gql.execute(CREATE, input=input))
-        await asyncio.sleep(0.7)
+        claim = keys.create_claim(IdempotencyKey.id_for(account, "nightly-import"))
+
+        async def claimed() -> int:
+            return int(await get_redis().exists(claim))
+
+        await until(claimed, "the doomed create to claim its key", every=0.05)
         os.killpg(doomed.pid, signal.SIGKILL)
         doomed.wait()
         await asyncio.gather(sending, return_exceptions=True)

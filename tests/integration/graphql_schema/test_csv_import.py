@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from app.infra.mongo import db
-from bench.generate import lines, plan
 from tests.integration.graphql_client import CREATE, GraphQLClient, multipart_create, upload
+from tests.support.contacts_csv import lines, plan
 
 TRICKY = (
     "\ufeffEmail Address,first_name,company,score\r\n"

@@ -7,10 +7,10 @@ import httpx
 import pytest
 
 from app.infra.auth import issue_token
-from bench.processes import stop
 from tests.integration.conftest import new_account, start_api
 from tests.integration.graphql_client import GraphQLClient, GraphQLError
 from tests.integration.pacing_helpers import SET_LIMIT
+from tests.support.processes import stop
 
 MY_LIMIT = "{ accountRateLimit { accountId perMinute used available bookedAhead windowSeconds } }"
 REQUESTS_PER_MINUTE = 5

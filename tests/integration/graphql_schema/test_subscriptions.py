@@ -16,6 +16,7 @@ from app.infra.redis.keys import events_channel
 from client.api import LEGACY_WS, TRANSPORT_WS, ApiClient, ApiError, Closed
 from tests.integration.graphql_client import GraphQLClient
 from tests.integration.pacing_helpers import records, set_limit
+from tests.support.polling import until
 
 PROGRESS = """
 subscription($id: ID!) {
@@ -40,6 +41,10 @@ async def live_counts(api_url: str) -> dict[str, int]:
     async with httpx.AsyncClient() as http:
         counts: dict[str, int] = (await http.get(f"{api_url}/health/live")).json()["live"]
         return counts
+
+
+async def watchers(api_url: str, at_least: int) -> bool:
+    return (await live_counts(api_url))["watchers"] >= at_least
 
 
 async def test_snapshot_first_then_chunk_updates_then_completion(
@@ -98,7 +103,11 @@ async def test_paused_and_resumed_actions_show_it_live(
                 )
 
     watching = asyncio.create_task(watch())
-    await asyncio.sleep(1.5)
+
+    async def heard() -> bool:
+        return bool(seen)
+
+    await until(heard, "the subscription's first event")
     await gql.data("mutation($id: ID!) { pauseBulkAction(id: $id) { id } }", id=created["id"])
     await asyncio.wait_for(watching, 60)
     assert "PAUSED" in seen
@@ -154,7 +163,7 @@ async def test_another_accounts_action_is_not_found(gql: GraphQLClient, api_url:
 
 
 async def test_the_feed_shows_the_accounts_actions_only(
-    client: ApiClient, gql: GraphQLClient, other_gql: GraphQLClient
+    api_url: str, client: ApiClient, gql: GraphQLClient, other_gql: GraphQLClient
 ) -> None:
     mine: list[dict[str, Any]] = []
 
@@ -165,7 +174,7 @@ async def test_the_feed_shows_the_accounts_actions_only(
                 return
 
     following = asyncio.create_task(follow())
-    await asyncio.sleep(0.5)
+    await until(lambda: watchers(api_url, at_least=1), "the feed's subscription")
     await other_gql.run(entityType="CONTACT", actionType="INSERT", records=records(5, "theirs"))
     created = await gql.create(
         entityType="CONTACT", actionType="INSERT", records=records(5, "feed")
@@ -185,7 +194,7 @@ async def test_two_hundred_subscribers_share_one_listener_and_all_see_the_end(
         asyncio.create_task(collect(client.subscribe(PROGRESS, {"id": created["id"]})))
         for _ in range(200)
     ]
-    await asyncio.sleep(1)
+    await until(lambda: watchers(api_url, at_least=1), "the subscriptions to be watching")
     listeners = (await redis.pubsub_numsub(events_channel()))[0][1]
     results = await asyncio.wait_for(asyncio.gather(*runs), 120)
     assert all(events[-1]["status"] == "COMPLETED" for events in results)
@@ -193,9 +202,13 @@ async def test_two_hundred_subscribers_share_one_listener_and_all_see_the_end(
     # One pub/sub connection for the API process (the test run's only listener), whatever
     # the number of subscribers; and nothing left behind once they are gone.
     assert listeners == 1
-    await asyncio.sleep(0.5)
-    counts = await live_counts(api_url)
-    assert (counts["watchers"], counts["refreshing"], counts["listening"]) == (0, 0, 1)
+
+    async def all_gone() -> dict[str, int] | None:
+        counts = await live_counts(api_url)
+        return counts if (counts["watchers"], counts["refreshing"]) == (0, 0) else None
+
+    counts = await until(all_gone, "the subscribers to be gone")
+    assert counts["listening"] == 1
     assert (await redis.pubsub_numsub(events_channel()))[0][1] == 1
     await redis.aclose()
 

@@ -16,9 +16,9 @@ import httpx
 from pymongo import MongoClient
 
 from app.infra.auth import issue_token
-from bench.processes import free_port, wait_ready
 from client.api import ApiClient
 from tests.integration.conftest import ROOT, RUN_ID
+from tests.support.processes import free_port, wait_ready
 
 CREATE = """
 mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { id } }

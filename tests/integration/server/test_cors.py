@@ -2,8 +2,8 @@
 
 import httpx
 
-from bench.processes import stop
 from tests.integration.conftest import start_api
+from tests.support.processes import stop
 
 ALLOWED = "https://studio.apollographql.com"
 PREFLIGHT = {

@@ -9,13 +9,17 @@ import subprocess
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
+from redis.asyncio import Redis
 
 from app.infra.auth import issue_token
-from bench.processes import stop
+from app.infra.redis import keys
 from tests.integration.conftest import start, start_api
 from tests.integration.faults import Link
 from tests.integration.graphql_client import GraphQLClient
+from tests.support.polling import until
+from tests.support.processes import stop
 
 LIST = "{ bulkActions(first: 5) { totalCount } }"
 # The driver's own server-selection wait is 30 s; the platform's is MONGODB_TIMEOUT_MS (3 s).
@@ -34,6 +38,11 @@ def redis_link() -> Iterator[Link]:
     link = Link(os.environ["REDIS_URL"])
     yield link
     link.close()
+
+
+async def not_ready(url: str) -> bool:
+    async with httpx.AsyncClient(timeout=ANSWER_WITHIN) as http:
+        return (await http.get(f"{url}/health/ready")).status_code != 200
 
 
 async def recovers(client: GraphQLClient) -> None:
@@ -95,7 +104,7 @@ async def test_api_and_workers_stop_on_term_with_everything_down(
 ) -> None:
     links = {"MONGODB_URL": db_link.url, "REDIS_URL": redis_link.url}
     namespace = {"QUEUE_NAMESPACE": f"{os.environ['QUEUE_NAMESPACE']}-stop"}
-    _, api = start_api("api-stop", **links)
+    api_url, api = start_api("api-stop", **links)
     workers = start(
         [
             "dramatiq",
@@ -110,10 +119,17 @@ async def test_api_and_workers_stop_on_term_with_everything_down(
         "workers-stop",
         {**links, **namespace},
     )
-    await asyncio.sleep(5)  # booted, connected, sweeping
+    # Booted and connected (start_api waited for the API): the workers' heartbeat is there.
+    redis = Redis.from_url(os.environ["REDIS_URL"])
+
+    async def beating() -> int:
+        return int(await redis.zcard(keys.worker_heartbeats(namespace["QUEUE_NAMESPACE"])))
+
+    await until(beating, "the workers' first heartbeat")
+    await redis.aclose()
     db_link.cut()
     redis_link.cut()
-    await asyncio.sleep(3)
+    await until(lambda: not_ready(api_url), "the API to see its services down")
     # Within 10 s each (8 s for running chunks, 5 s for open connections), with room for a
     # loaded machine; before, both waited for their dependencies and had to be killed.
     assert stop_time(api) < 20

@@ -4,9 +4,9 @@ import time
 
 import httpx
 
-from bench.generate import lines
 from tests.integration.graphql_client import GraphQLClient
 from tests.integration.pacing_helpers import records, wait_for
+from tests.support.contacts_csv import lines
 
 BIG = 30_000
 

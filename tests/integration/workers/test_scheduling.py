@@ -1,14 +1,25 @@
 """A scheduled action starts on time even when the workers die and Redis loses its messages:
 MongoDB says what is due, and the sweeper starts it."""
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from app.infra.redis.client import get_redis
+from app.infra.redis.tasks import QUEUE
 from app.infra.settings import get_settings
 from tests.integration.conftest import Workers
 from tests.integration.graphql_client import GraphQLClient
 from tests.integration.pacing_helpers import records
+from tests.support.polling import stays, until
+
+
+async def delayed_message_held() -> bool:
+    """Whether a worker holds a delayed message (Dramatiq's acks of the delay queue)."""
+    redis = get_redis()
+    namespace = get_settings().queue_namespace
+    async for key in redis.scan_iter(f"{namespace}:__acks__.*.{QUEUE}.DQ"):
+        if await redis.scard(key):
+            return True
+    return False
 
 
 async def forget_queued_messages() -> int:
@@ -23,6 +34,10 @@ async def forget_queued_messages() -> int:
     return len(keys)
 
 
+async def scheduled(gql: GraphQLClient, action_id: str) -> bool:
+    return bool((await gql.action(action_id))["status"] == "SCHEDULED")
+
+
 async def test_scheduled_action_starts_after_worker_death_and_lost_messages(
     gql: GraphQLClient, workers: Workers
 ) -> None:
@@ -34,12 +49,13 @@ async def test_scheduled_action_starts_after_worker_death_and_lost_messages(
         scheduledAt=due.isoformat(),
     )
     assert created["status"] == "SCHEDULED"
-    await asyncio.sleep(0.5)  # a worker takes the delayed message and holds it
+    await until(delayed_message_held, "a worker to take the delayed message and hold it")
     workers.kill()
     try:
         assert await forget_queued_messages() > 0
-        await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 1)
-        assert (await gql.action(created["id"]))["status"] == "SCHEDULED"
+        # Its time comes and goes with no worker alive: it must still be waiting.
+        past_due = max(0.0, (due - datetime.now(UTC)).total_seconds()) + 1
+        await stays(lambda: scheduled(gql, created["id"]), "SCHEDULED", past_due)
     finally:
         workers.start()
 

@@ -9,9 +9,10 @@ import io
 import time
 from collections import Counter
 
-from bench.generate import lines, plan
 from tests.integration.conftest import Workers
 from tests.integration.graphql_client import GraphQLClient, upload
+from tests.support.contacts_csv import lines, plan
+from tests.support.polling import stays
 
 ROWS = 30_000
 
@@ -33,8 +34,13 @@ async def test_killing_every_worker_mid_action_loses_and_doubles_nothing(
     workers.kill()
     try:
         at_kill = (await gql.action(action["id"]))["stats"]
-        await asyncio.sleep(1)  # nothing runs: every worker is gone
-        assert (await gql.action(action["id"]))["stats"]["processed"] == at_kill["processed"]
+
+        async def nothing_runs() -> bool:  # every worker is gone
+            return bool(
+                (await gql.action(action["id"]))["stats"]["processed"] == at_kill["processed"]
+            )
+
+        await stays(nothing_runs, "no row processed with every worker gone", seconds=1)
     finally:
         workers.start()
     print(f"killed at {at_kill['processed']} of {ROWS} rows processed")

@@ -18,7 +18,8 @@ def names() -> dict[str, str]:
         if function.__module__ != keys.__name__ or name == "namespace":
             continue
         parameters = inspect.signature(function, eval_str=True).parameters.values()
-        built[name] = function(*[7 if p.annotation is int else "some-id" for p in parameters])
+        required = [p for p in parameters if p.default is inspect.Parameter.empty]
+        built[name] = function(*[7 if p.annotation is int else "some-id" for p in required])
     return built
 
 

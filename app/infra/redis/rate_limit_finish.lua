@@ -1,0 +1,8 @@
+-- ARGV: writes_last_ms, window_ms, member. The write has ended: from now on it counts as done
+-- at this time, in every window that contains it.
+-- needs: rate_limit_open.lua
+if redis.call('ZREM', KEYS[2], ARGV[3]) == 1 then
+  redis.call('ZADD', KEYS[3], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[3], window)
+end
+return now

@@ -1,0 +1,29 @@
+"""Lua scripts are read from the .lua files beside their modules, and registered once per
+client."""
+
+from importlib.resources import files
+
+from redis.asyncio import Redis
+
+from app.infra.redis.client import lua, script
+
+SCRIPTS = sorted(
+    entry.name.removesuffix(".lua")
+    for entry in files("app.infra.redis").iterdir()
+    if entry.name.endswith(".lua")
+)
+
+
+def test_the_rate_limit_scripts_start_with_their_shared_opening() -> None:
+    opening = lua("rate_limit_open")
+    for name in SCRIPTS:
+        if name.startswith("rate_limit_") and name not in ("rate_limit_open", "rate_limit_release"):
+            assert lua(name).startswith(opening), name
+
+
+def test_a_script_is_registered_once_per_client() -> None:
+    first, second = Redis(), Redis()
+    for name in SCRIPTS:
+        assert script(name, first) is script(name, first)
+        assert script(name, first) is not script(name, second)
+        assert script(name, first).script == lua(name)
