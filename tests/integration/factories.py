@@ -1,12 +1,16 @@
-"""Stores actions and chunks directly, for tests that drive processing step by step."""
+"""Stores what tests start from directly: entities as the platform stores them, account
+limits, and actions and chunks for tests that drive processing step by step."""
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
 from beanie import PydanticObjectId
 from bson import ObjectId
 
+from app.domain.entities.contact import Contact
 from app.domain.models import (
+    AccountLimit,
     ActionLog,
     BulkAction,
     BulkActionStatus,
@@ -18,8 +22,49 @@ from app.domain.models import (
 from app.domain.models.action_log import read_rows
 from app.domain.models.ids import saved_id
 from app.engine import processing
+from app.infra.mongo import limits
 from app.infra.redis import liveness
 from app.infra.settings import get_settings
+
+
+def contact_documents(
+    account: str,
+    data: Sequence[Mapping[str, Any]],
+    key: Callable[[int], str] = lambda n: f"c{n}@example.com",
+    ids: Sequence[ObjectId] | None = None,
+) -> list[dict[str, Any]]:
+    """Contacts as the platform stores them: each with its id (`ids`, else a new one), its
+    account, its unique key (the data's email, else `key(n)`) and its fields."""
+    return [
+        {
+            "_id": ObjectId(),
+            "account_id": account,
+            "key": fields.get("email") or key(n),
+            "data": dict(fields),
+        }
+        for n, fields in enumerate(data)
+    ]
+
+
+async def store_contacts(documents: Sequence[Mapping[str, Any]]) -> list[ObjectId]:
+    """Stores contact documents (contact_documents) with one insert; returns their ids."""
+    await Contact.get_pymongo_collection().insert_many([dict(doc) for doc in documents])
+    return [doc["_id"] for doc in documents]
+
+
+async def seed_contacts(
+    account: str,
+    data: Sequence[Mapping[str, Any]],
+    key: Callable[[int], str] = lambda n: f"c{n}@example.com",
+    ids: Sequence[ObjectId] | None = None,
+) -> list[ObjectId]:
+    return await store_contacts(contact_documents(account, data, key, ids))
+
+
+async def limit_account(account: str, per_minute: int) -> None:
+    """Gives the account its own limit, in force at once in this process."""
+    await AccountLimit(id=account, per_minute=per_minute).save()
+    limits.forget(account)
 
 
 async def processing_action(

@@ -3,20 +3,21 @@
 import pytest
 from bson import ObjectId
 
-from app.domain.entities.contact import Contact
 from app.engine import processing
 from app.infra.files import export_parts as exports
-from tests.integration.factories import die_before_recording, processing_action
+from tests.integration.factories import (
+    contact_documents,
+    die_before_recording,
+    processing_action,
+    store_contacts,
+)
 
 
 async def test_a_redelivered_export_chunk_keeps_one_part(
     database: None, account: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    docs = [
-        {"_id": ObjectId(), "account_id": account, "key": f"p{n}@x.io", "data": {"score": n}}
-        for n in range(3)
-    ]
-    await Contact.get_pymongo_collection().insert_many(docs)
+    docs = contact_documents(account, [{"score": n} for n in range(3)], key=lambda n: f"p{n}@x.io")
+    await store_contacts(docs)
     rows = [{"row": n + 1, "id": str(doc["_id"])} for n, doc in enumerate(docs)]
     rows.append({"row": 4, "id": str(ObjectId())})  # vanished: FAILED/NOT_FOUND
     _, chunk = await processing_action(

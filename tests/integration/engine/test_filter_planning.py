@@ -13,23 +13,16 @@ from app.domain.filters import check_filter
 from app.domain.models import BulkAction, BulkActionStatus, Chunk, ChunkRows
 from app.engine import planning
 from app.infra.redis import liveness
+from tests.integration.factories import seed_contacts
 
 CONTACT = entities.get("CONTACT")
 IN_GERMANY = {"conditions": [{"field": "country", "eq": "DE"}]}
 
 
 async def contacts(account: str, count: int, country: str = "DE") -> list[str]:
-    docs = [
-        {
-            "_id": ObjectId(),
-            "account_id": account,
-            "key": f"{ObjectId()}@example.com",
-            "data": {"country": country},
-        }
-        for _ in range(count)
-    ]
-    await Contact.get_pymongo_collection().insert_many(docs)
-    return [str(doc["_id"]) for doc in docs]
+    data = [{"country": country}] * count
+    ids = await seed_contacts(account, data, key=lambda _: f"{ObjectId()}@example.com")
+    return [str(i) for i in ids]
 
 
 async def filter_action(account: str, filter: dict[str, Any]) -> BulkAction:

@@ -4,7 +4,6 @@ import pytest
 
 from app.domain.entities.contact import Contact
 from app.domain.models import (
-    AccountLimit,
     ActionControl,
     BulkAction,
     BulkActionStatus,
@@ -14,14 +13,8 @@ from app.domain.models import (
 from app.domain.models.ids import saved_id
 from app.engine import processing
 from app.engine.pacing import Verdict, WriteMustWait, admit
-from app.infra.mongo import limits
 from app.infra.redis import account_limits
-from tests.integration.factories import insert_rows, processing_action
-
-
-async def limit_account(account: str, per_minute: int) -> None:
-    await AccountLimit(id=account, per_minute=per_minute).save()
-    limits.forget(account)
+from tests.integration.factories import insert_rows, limit_account, processing_action
 
 
 def emails(count: int, tag: str) -> list[str]:

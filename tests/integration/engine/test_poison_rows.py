@@ -14,7 +14,6 @@ import secrets
 from datetime import datetime
 
 import pytest
-from bson import ObjectId
 
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction, LogReason, LogStatus
@@ -25,6 +24,7 @@ from tests.integration.factories import (
     insert_rows,
     logs_of,
     processing_action,
+    seed_contacts,
 )
 
 # Random, so PostgreSQL cannot compress it under its index row limit (2,704 bytes).
@@ -103,13 +103,7 @@ async def test_a_chunk_that_gives_up_logs_its_written_rows_success(
 async def test_an_update_that_gives_up_logs_the_rows_it_stamped(
     database: None, account: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ids = [ObjectId() for _ in range(4)]
-    await Contact.get_pymongo_collection().insert_many(
-        [
-            {"_id": i, "account_id": account, "key": f"u{n}@example.com", "data": {}}
-            for n, i in enumerate(ids)
-        ]
-    )
+    ids = await seed_contacts(account, [{}] * 4, key=lambda n: f"u{n}@example.com")
     rows = [{"row": n + 1, "id": str(i)} for n, i in enumerate(ids)]
     action, chunk = await processing_action(
         account, "CONTACT", "UPDATE", rows, fields={"first_name": "Stamped"}

@@ -5,26 +5,24 @@ chunk costs a fixed, small number of commands."""
 import pytest
 from bson import ObjectId
 
-from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction
 from app.domain.models.ids import saved_id
 from app.engine import processing
 from app.infra.mongo.limits import limit_for
 from tests.integration.commands import COUNTER
-from tests.integration.factories import chain_successor, insert_rows, processing_action
+from tests.integration.factories import (
+    chain_successor,
+    insert_rows,
+    processing_action,
+    seed_contacts,
+)
 
 
 @pytest.mark.parametrize("action_type", ["UPDATE", "DELETE"])
 async def test_a_chunk_of_500_ids_finds_its_targets_with_one_query(
     database: None, account: str, action_type: str
 ) -> None:
-    ids = [ObjectId() for _ in range(500)]
-    await Contact.get_pymongo_collection().insert_many(
-        [
-            {"_id": i, "account_id": account, "key": f"q{n}@example.com", "data": {}}
-            for n, i in enumerate(ids)
-        ]
-    )
+    ids = await seed_contacts(account, [{}] * 500, key=lambda n: f"q{n}@example.com")
     rows = [{"row": n, "id": str(i)} for n, i in enumerate([*ids, ObjectId()], start=1)]
     extra = {"fields": {"company": "Acme"}} if action_type == "UPDATE" else {}
     action, chunk = await processing_action(account, "CONTACT", action_type, rows, **extra)

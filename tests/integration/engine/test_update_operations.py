@@ -2,24 +2,27 @@
 after its writes neither increments twice nor reports other outcomes."""
 
 from collections import Counter
+from typing import Any
 
 import pytest
-from bson import ObjectId
 
 from app.domain.entities.contact import Contact
 from app.engine import processing
-from tests.integration.factories import die_before_recording, logs_of, processing_action
+from tests.integration.factories import (
+    contact_documents,
+    die_before_recording,
+    logs_of,
+    processing_action,
+    store_contacts,
+)
 
 
 async def test_a_redelivered_increment_is_applied_once(
     database: None, account: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    docs = [
-        {"_id": ObjectId(), "account_id": account, "key": f"i{n}@x.io", "data": {"score": 10}}
-        for n in range(3)
-    ]
-    docs[2]["data"] = {"tags": ["vip"]}  # no score yet: it starts from 0
-    await Contact.get_pymongo_collection().insert_many(docs)
+    data: list[dict[str, Any]] = [{"score": 10}, {"score": 10}, {"tags": ["vip"]}]  # last: from 0
+    docs = contact_documents(account, data, key=lambda n: f"i{n}@x.io")
+    await store_contacts(docs)
     rows = [{"row": n + 1, "id": str(doc["_id"])} for n, doc in enumerate(docs)]
     action, chunk = await processing_action(
         account,

@@ -7,9 +7,9 @@ import io
 from typing import Any
 
 import pytest
-from bson import ObjectId
 
 from app.domain.entities.contact import Contact
+from tests.integration.factories import contact_documents, store_contacts
 from tests.integration.graphql_client import GraphQLClient
 
 MATCHING = 20_000
@@ -17,22 +17,18 @@ MATCHING = 20_000
 
 async def seed(account: str) -> dict[str, dict[str, Any]]:
     """20,000 contacts tagged `export` and 1,000 not, stored directly; the tagged by id."""
-    docs: list[dict[str, Any]] = [
+    data = [
         {
-            "_id": ObjectId(),
-            "account_id": account,
-            "key": f"x{n}@example.com",
-            "data": {
-                "email": f"x{n}@example.com",
-                "first_name": f'Name, "{n}"',  # a comma and quotes: CSV quoting round trip
-                "tags": ["export", "eu"] if n < MATCHING else ["other"],
-                "score": n % 100,
-                "unsubscribed": n % 2 == 0,
-            },
+            "email": f"x{n}@example.com",
+            "first_name": f'Name, "{n}"',  # a comma and quotes: CSV quoting round trip
+            "tags": ["export", "eu"] if n < MATCHING else ["other"],
+            "score": n % 100,
+            "unsubscribed": n % 2 == 0,
         }
         for n in range(MATCHING + 1000)
     ]
-    await Contact.get_pymongo_collection().insert_many(docs)
+    docs = contact_documents(account, data)
+    await store_contacts(docs)
     return {str(doc["_id"]): doc["data"] for doc in docs[:MATCHING]}
 
 

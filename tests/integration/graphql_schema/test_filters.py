@@ -9,6 +9,7 @@ import pytest
 from bson import ObjectId
 
 from app.domain.entities.contact import Contact
+from tests.integration.factories import contact_documents, store_contacts
 from tests.integration.graphql_client import GraphQLClient, GraphQLError
 
 COUNTRIES = ["DE", "AT", "FR", "US"]
@@ -34,17 +35,17 @@ def contact(rng: random.Random, n: int, account: str) -> dict[str, Any]:
     }
     if rng.random() < 0.9:
         data["score"] = rng.randint(0, 99)
-    return {"_id": ObjectId(), "account_id": account, "key": data["email"], "data": data}
+    return data
 
 
 async def seed(account: str, count: int = 1500) -> tuple[list[dict[str, Any]], str]:
     """The same contacts in this account and in another one, stored directly; returns this
     account's and the other account's id."""
     rng = random.Random(11)
-    mine = [contact(rng, n, account) for n in range(count)]
+    data = [contact(rng, n, account) for n in range(count)]
+    mine = contact_documents(account, data)
     other = f"other-{uuid.uuid4().hex[:8]}"
-    theirs = [{**doc, "_id": ObjectId(), "account_id": other} for doc in mine]
-    await Contact.get_pymongo_collection().insert_many(mine + theirs)
+    await store_contacts(mine + contact_documents(other, data))
     return mine, other
 
 

@@ -11,6 +11,7 @@ from bson import ObjectId
 
 from app.domain.entities.contact import Contact
 from app.domain.spreadsheet_cells import FORMULA_STARTS, NUMBER, from_spreadsheet
+from tests.integration.factories import seed_contacts
 from tests.integration.graphql_client import GraphQLClient, upload
 from tests.spreadsheet_attacks import FORMULAS, QUOTED
 
@@ -94,12 +95,7 @@ async def test_logs_csv_opens_as_text_and_its_input_retries_as_it_was(
     assert len(rows) == len(HOSTILE) + 1  # carriage returns inside cells are quoted
     assert [cell for row in rows for cell in row if not safe(cell)] == []
 
-    await Contact.get_pymongo_collection().insert_many(
-        [
-            {"_id": i, "account_id": account, "key": f"r{n}@example.com", "data": {}}
-            for n, i in enumerate(ids)
-        ]
-    )
+    await seed_contacts(account, [{}] * len(ids), key=lambda n: f"r{n}@example.com", ids=ids)
     retried = await gql.data(
         "mutation($id: ID!, $u: ID!) { retryBulkAction(id: $id, uploadId: $u) { id } }",
         id=created["id"],
