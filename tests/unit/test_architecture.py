@@ -34,3 +34,15 @@ def test_tests_import_nothing_from_the_benchmarks() -> None:
             if any(name == "bench" or name.startswith("bench.") for name in names):
                 importers.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}")
     assert importers == []
+
+
+def test_no_folder_holds_more_than_twelve_modules() -> None:
+    """Small folders, each about one thing: a thirteenth module means a new folder."""
+    crowded = {}
+    for top in ("app", "graphql_schema", "workers", "server"):
+        for folder in [ROOT / top, *(ROOT / top).rglob("*")]:
+            if folder.is_dir() and "node_modules" not in folder.parts:
+                modules = list(folder.glob("*.py"))
+                if len(modules) > 12:
+                    crowded[str(folder.relative_to(ROOT))] = len(modules)
+    assert crowded == {}

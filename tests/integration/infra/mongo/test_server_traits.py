@@ -1,0 +1,47 @@
+"""The stores take the same decisions on either path of a server trait: the natural one that
+mongod gets, and the one FerretDB v1 needs. Run here on FerretDB with each path forced (the
+paths that FerretDB answers correctly one request at a time)."""
+
+import pytest
+
+from app.domain.models import BulkActionStatus
+from app.domain.models.ids import saved_id
+from app.domain.status import PLANNABLE
+from app.engine.lifecycle import transition
+from app.infra.mongo import actions, db
+from tests.integration.factories import queued_action
+
+
+@pytest.fixture(params=["mongod", "ferretdb"])
+def traits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> db.ServerTraits:
+    chosen = db.MONGOD if request.param == "mongod" else db.FERRETDB_V1
+    monkeypatch.setattr(db, "_traits", chosen)
+    return chosen
+
+
+async def test_a_conditional_update_says_whether_it_held(
+    database: None, account: str, traits: db.ServerTraits
+) -> None:
+    action = await queued_action(account)
+    changed, now = await actions.update_if(
+        saved_id(action), {"status": str(BulkActionStatus.QUEUED)}, {"error": "first"}
+    )
+    assert changed and now is not None and now.error == "first"
+    changed, now = await actions.update_if(
+        saved_id(action), {"status": str(BulkActionStatus.PROCESSING)}, {"error": "second"}
+    )
+    assert not changed and now is not None and now.error == "first"
+
+
+async def test_a_move_is_made_once_and_confirmed_on_repeat(
+    database: None, account: str, traits: db.ServerTraits
+) -> None:
+    action = await queued_action(account)
+    moved = await transition(saved_id(action), BulkActionStatus.PROCESSING)
+    assert moved is not None and moved.status is BulkActionStatus.PROCESSING
+    again = await transition(saved_id(action), BulkActionStatus.PROCESSING)
+    assert again is not None and again.status is BulkActionStatus.PROCESSING
+    # A move whose source no longer holds is not made, and says so.
+    assert (
+        await transition(saved_id(action), BulkActionStatus.CANCELLED, only_from=PLANNABLE) is None
+    )
