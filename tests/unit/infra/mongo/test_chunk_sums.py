@@ -38,7 +38,7 @@ def chunk_documents(draw: st.DrawFn) -> list[dict[str, Any]]:
 def test_the_group_and_the_client_side_sum_agree(
     chunks: list[dict[str, Any]], asked: list[PydanticObjectId]
 ) -> None:
-    collection = mongomock.MongoClient().db.chunks
+    collection: Any = mongomock.MongoClient().db.chunks
     if chunks:
         collection.insert_many([dict(chunk) for chunk in chunks])
     grouped = counters_from_group(list(collection.aggregate(sums_pipeline(asked))))
