@@ -1,2 +1,2 @@
-"""Connections and helpers over MongoDB and Redis: settings, database, Redis key names,
-broker messages, uploads, CSV reading, rate-limit logs, leases and other small stores."""
+"""Infrastructure, grouped by what it speaks to: MongoDB (mongo/, one store per aggregate;
+files/, GridFS), Redis (redis/), HTTP (http/); settings, metrics and log lines here."""

@@ -73,8 +73,9 @@ class Chunk(Document):
 
 
 class ChunkRows(Document):
-    """A chunk's rows. Written and read as plain documents on the hot path (`store_rows`,
-    `rows_of`): validating a thousand rows each way was a tenth of a worker's CPU."""
+    """A chunk's rows. Written and read as plain documents on the hot path (the chunks
+    store, app.infra.mongo.chunks): validating a thousand rows each way was a tenth of a
+    worker's CPU."""
 
     id: str  # type: ignore[assignment]  # the chunk's id
     # Each row: {"row": n, "id"?: entity id, "key"?: unique key, "data"?: fields,

@@ -1,1 +1,1 @@
-"""http"""
+"""Outbound HTTP: webhook requests, made safe."""

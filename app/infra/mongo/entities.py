@@ -161,6 +161,7 @@ PASSING_FAULT_CODES = frozenset(
 )
 SHOWN_REASONS = {DUPLICATE_KEY_CODE: "Another entity of the account holds this unique key."}
 REFUSED = "The database refused to store this row."
+LOGGED_ERROR_CHARS = 500
 
 
 def for_row(error: Mapping[str, Any], refused: bool = False) -> dict[str, Any]:
@@ -168,7 +169,9 @@ def for_row(error: Mapping[str, Any], refused: bool = False) -> dict[str, Any]:
     text, which names its internals, is logged here."""
     code = error.get("code")
     if code != DUPLICATE_KEY_CODE:
-        log.warning("the database refused a row's write (code %s): %s", code, error.get("errmsg"))
+        # The server's text can quote the whole row: a few hundred characters tell why.
+        said = str(error.get("errmsg"))[:LOGGED_ERROR_CHARS]
+        log.warning("the database refused a row's write (code %s): %s", code, said)
     shown = {"code": code, "errmsg": REFUSED if code is None else SHOWN_REASONS.get(code, REFUSED)}
     return {**shown, "refused": True} if refused else shown
 
