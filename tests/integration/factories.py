@@ -37,7 +37,7 @@ def contact_documents(
     account, its unique key (the data's email, else `key(n)`) and its fields."""
     return [
         {
-            "_id": ObjectId(),
+            "_id": ids[n] if ids is not None else ObjectId(),
             "account_id": account,
             "key": fields.get("email") or key(n),
             "data": dict(fields),

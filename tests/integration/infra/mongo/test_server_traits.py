@@ -2,13 +2,17 @@
 mongod gets, and the one FerretDB v1 needs. Run here on FerretDB with each path forced (the
 paths that FerretDB answers correctly one request at a time)."""
 
+from collections.abc import AsyncIterator
+
 import pytest
 
-from app.domain.models import BulkActionStatus
+from app.domain.clock import utcnow
+from app.domain.models import BulkAction, BulkActionStatus
 from app.domain.models.ids import saved_id
 from app.domain.status import PLANNABLE
 from app.engine.lifecycle import transition
 from app.infra.mongo import actions, db
+from app.infra.redis import liveness
 from tests.integration.factories import queued_action
 
 
@@ -19,10 +23,19 @@ def traits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> d
     return chosen
 
 
+@pytest.fixture
+async def action(database: None, account: str) -> AsyncIterator[BulkAction]:
+    """A queued action, alive (the suite's sweeper leaves it be) and ended after the test:
+    nothing ever runs its rows."""
+    queued = await queued_action(account)
+    await liveness.touch(str(queued.id))
+    yield queued
+    await transition(saved_id(queued), BulkActionStatus.FAILED, finished_at=utcnow())
+
+
 async def test_a_conditional_update_says_whether_it_held(
-    database: None, account: str, traits: db.ServerTraits
+    action: BulkAction, traits: db.ServerTraits
 ) -> None:
-    action = await queued_action(account)
     changed, now = await actions.update_if(
         saved_id(action), {"status": str(BulkActionStatus.QUEUED)}, {"error": "first"}
     )
@@ -34,9 +47,8 @@ async def test_a_conditional_update_says_whether_it_held(
 
 
 async def test_a_move_is_made_once_and_confirmed_on_repeat(
-    database: None, account: str, traits: db.ServerTraits
+    action: BulkAction, traits: db.ServerTraits
 ) -> None:
-    action = await queued_action(account)
     moved = await transition(saved_id(action), BulkActionStatus.PROCESSING)
     assert moved is not None and moved.status is BulkActionStatus.PROCESSING
     again = await transition(saved_id(action), BulkActionStatus.PROCESSING)
