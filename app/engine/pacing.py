@@ -75,6 +75,13 @@ async def admit(chunk_id: str) -> Admission:
     if booked.wait_ms <= 0:
         await waiting.let_go(action_id, chunk.id)
         return run
+    if (now := await stopped_while_booking(chunk)) is not None:
+        # Cancelled: it runs uncharged now; paused: resuming queues it again.
+        return (
+            Admission(Verdict.RUN, chunk=chunk, request=now)
+            if now is ControlRequest.CANCEL
+            else Admission(Verdict.DROP)
+        )
     await hold(chunk, booked.starts_at_ms, booked.wait_ms)
     metrics.RATE_LIMIT_WAITS.inc()
     metrics.RATE_LIMIT_WAIT_SECONDS.observe(booked.wait_ms / 1000)
@@ -100,8 +107,22 @@ async def begin_write(chunk: Chunk) -> datetime:
     booked = await entity_limit().reserve(chunk.account_id, limit, chunk.size, chunk.id)
     if booked.too_large:
         raise WriteMustWait(0)  # the limit was lowered: admission splits the chunk
+    if await stopped_while_booking(chunk) is not None:
+        raise WriteMustWait(0)  # admission sees the pause or cancel and acts on it
     await hold(chunk, booked.starts_at_ms, booked.wait_ms)
     raise WriteMustWait(booked.wait_ms)
+
+
+async def stopped_while_booking(chunk: Chunk) -> ControlRequest | None:
+    """The owner's pause or cancel, if one is in force now that the chunk has booked ahead;
+    then the action's bookings, this one too, are given back. Asked after booking: a pause
+    written before the booking is seen here, and one written after it is followed by the
+    planner's release, which finds the booking; either way none stays behind."""
+    request = await controls.request_of(chunk.action_id)
+    if request is ControlRequest.RUN:
+        return None
+    await release(chunk.account_id, str(chunk.action_id))
+    return request
 
 
 async def end_write(chunk: Chunk) -> datetime:

@@ -13,6 +13,7 @@ from app.domain.models import (
 from app.domain.models.ids import saved_id
 from app.engine import processing
 from app.engine.pacing import Verdict, WriteMustWait, admit
+from app.infra.mongo import controls
 from app.infra.redis import account_limits
 from tests.integration.factories import insert_rows, limit_account, processing_action
 
@@ -56,6 +57,30 @@ async def test_paused_chunks_are_dropped_and_cancelled_ones_run_uncharged(
     await control.save()
     assert (await admit(chunk.id)).verdict is Verdict.RUN
     assert (await account_limits.entity_limit().usage(account)).in_window == 0
+
+
+@pytest.mark.parametrize("request_now", [ControlRequest.PAUSE, ControlRequest.CANCEL])
+async def test_a_pause_or_cancel_made_while_a_chunk_books_leaves_no_booking(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch, request_now: ControlRequest
+) -> None:
+    """The owner's request, read as RUN, changes before the chunk books ahead (the planner's
+    release ran before the booking, and found nothing): the chunk gives its booking back."""
+    await limit_account(account, 20)
+    _, first = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails(20, "f")))
+    _, late = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails(5, "l")))
+    assert (await admit(first.id)).verdict is Verdict.RUN  # the window is full
+    answers = iter([ControlRequest.RUN, request_now])
+
+    async def request_of(action_id: object) -> ControlRequest:
+        return next(answers, request_now)
+
+    monkeypatch.setattr(controls, "request_of", request_of)
+    admitted = await admit(late.id)
+    # Paused: dropped (resuming queues it again); cancelled: runs uncharged, to skip its rows.
+    wanted = Verdict.DROP if request_now is ControlRequest.PAUSE else Verdict.RUN
+    assert admitted.verdict is wanted
+    # The first chunk keeps its place; the late one gave its 5 rows back.
+    assert (await account_limits.entity_limit().usage(account)).ahead == 20
 
 
 async def test_a_chunk_larger_than_the_limit_is_split_into_parts_that_fit(

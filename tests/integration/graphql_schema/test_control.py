@@ -81,8 +81,10 @@ async def test_pause_holds_and_resume_goes_on_without_redoing_or_losing_rows(
         action_id,
         lambda seen: (
             seen["bulkAction"]["status"] == "PAUSED"
-            and seen["bulkAction"]["stats"]["finishingRows"] == 0
-        ),  # what had begun has landed
+            and seen["bulkAction"]["stats"]["finishingRows"] == 0  # what had begun has landed
+            # and the planner, told of the pause, gave the waiting chunks' booked time back
+            and seen["accountRateLimit"]["bookedAhead"] == 0
+        ),
     )
     assert later["bulkAction"]["stats"]["processed"] == held["bulkAction"]["stats"]["processed"]
     held_at = later["bulkAction"]["stats"]["processed"]
