@@ -59,28 +59,30 @@ async def claim(
     CONFLICT (with `retryAfter`) while another create with the key is still at work.
     """
     name = keys.create_claim(claim_id)
+    if not await lease.keep(name):
+        # Another create holds the key and lives: its action, or come back later.
+        found = await claims.holder_of(claim_id)
+        if found is not None and (earlier := await claimed_action(principal, found)):
+            return earlier
+        retry_after = max(1, math.ceil(await lease.remaining_ms(name) / 1000))
+        raise Conflict(
+            "The idempotencyKey is being used by a create still in progress; "
+            f"retry in {retry_after} s.",
+            retryAfter=retry_after,
+        )
+    # The lease is this create's from here: no other create stores or removes the claim.
     for _ in range(CLAIM_ATTEMPTS):
-        if not await lease.keep(name):
-            # Another create holds the key and lives: its action, or come back later.
-            found = await claims.holder_of(claim_id)
-            if found is not None and (earlier := await claimed_action(principal, found)):
-                return earlier
-            retry_after = max(1, math.ceil(await lease.remaining_ms(name) / 1000))
-            raise Conflict(
-                "The idempotencyKey is being used by a create still in progress; "
-                f"retry in {retry_after} s.",
-                retryAfter=retry_after,
-            )
         if await claims.claim(claim_id, action_id):
             return None
         found = await claims.holder_of(claim_id)
-        if found is not None:
-            if (earlier := await claimed_action(principal, found)) is not None:
-                await done(claim_id)
-                return earlier
-            # No action, and its create holds no lease (this one does): that create died.
-            await take_over(claim_id, found)
-        await done(claim_id)  # claim again, from the lease
+        if found is None:
+            continue  # given back meanwhile: claim again
+        if (earlier := await claimed_action(principal, found)) is not None:
+            await done(claim_id)
+            return earlier
+        # A claim with no action, and its create holds no lease (this one does): it died.
+        await take_over(claim_id, found)
+    await done(claim_id)
     raise Conflict("The idempotencyKey is being used by another create; retry.", retryAfter=1)
 
 
