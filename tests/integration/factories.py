@@ -101,9 +101,12 @@ async def processing_action(
 
 
 async def queued_action(account: str) -> BulkAction:
-    """A QUEUED INSERT of two records, stored as a create leaves it: one chunk to plan."""
+    """A QUEUED INSERT of two records, stored as a create leaves it: one chunk to plan. Marked
+    alive, so the suite's sweeper leaves its planning to the test (it woke the action as
+    stalled and its planner took the lease first, once on a loaded machine)."""
     action = BulkAction(account_id=account, entity_type="CONTACT", action_type="INSERT", fields={})
     await action.insert()
+    await liveness.touch(str(action.id))
     rows = [
         {"row": n, "key": f"p{n}@example.com", "data": {"email": f"p{n}@example.com"}}
         for n in (1, 2)

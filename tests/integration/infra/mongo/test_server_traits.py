@@ -12,7 +12,6 @@ from app.domain.models.ids import saved_id
 from app.domain.status import PLANNABLE
 from app.engine.lifecycle import transition
 from app.infra.mongo import actions, db
-from app.infra.redis import liveness
 from tests.integration.factories import queued_action
 
 
@@ -25,10 +24,9 @@ def traits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> d
 
 @pytest.fixture
 async def action(database: None, account: str) -> AsyncIterator[BulkAction]:
-    """A queued action, alive (the suite's sweeper leaves it be) and ended after the test:
-    nothing ever runs its rows."""
+    """A queued action (alive: the suite's sweeper leaves it be), ended after the test, so
+    that nothing ever runs its rows."""
     queued = await queued_action(account)
-    await liveness.touch(str(queued.id))
     yield queued
     await transition(saved_id(queued), BulkActionStatus.FAILED, finished_at=utcnow())
 
