@@ -14,7 +14,8 @@ again from the database:
 - an upload no action used within UPLOAD_RETENTION_HOURS is deleted, and input stored by a
   create that died before storing its action.
 
-Work per sweep is bounded (ACTIONS_PER_SWEEP actions per step, BATCH ids per command), so
+Work per sweep is bounded (ACTIONS_PER_SWEEP actions per step; ids a thousand per command:
+BATCH uploads here, the chunks store's IDS_PER_REPLY chunks), so
 deletion never competes with running actions for long.
 """
 

@@ -30,7 +30,6 @@ from app.usecases import idempotency
 from app.usecases.bounds import check_filter_bounds
 from app.usecases.idempotency import key_claim
 
-INPUT_BATCH_ROWS = 1000
 ERRORS_SHOWN = 50
 
 

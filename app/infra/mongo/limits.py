@@ -33,7 +33,3 @@ def forget(account_id: str) -> None:
 async def save(limit: AccountLimit) -> None:
     await limit.save()
     forget(limit.id)
-
-
-async def own_limit(account_id: str) -> AccountLimit | None:
-    return await AccountLimit.get(account_id)
