@@ -136,7 +136,7 @@ class LiveHub:
                 logger.exception("live listener lost Redis; reconnecting")
                 await asyncio.sleep(RECONNECT_SECONDS)
             finally:
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]  # typed in newer redis
 
     def changed(self, action_id: str, account_id: str) -> None:
         if action_id not in self.by_action and account_id not in self.by_account:
