@@ -446,6 +446,17 @@ def platform_run(
     return figures
 
 
+def cost_settings(rows: int, monitor: Path) -> dict[str, str]:
+    """The platform's settings for a cost run: the limit lifted (this measures cost, not
+    pacing), uploads as large as the run's, and every process's commands counted."""
+    return {
+        "RATE_LIMIT_PER_MINUTE": "1000000000",
+        "MAX_UPLOAD_ROWS": str(rows + 1),
+        "PYTHONPATH": str(ROOT / "bench" / "monitor"),
+        "BENCH_MONITOR_DIR": str(monitor),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("rows", type=int, nargs="?", default=20_000)
@@ -470,13 +481,7 @@ def main() -> None:
         profiles = {name: Path(tmp) / name for name in ("insert", "update")}
         for directory in (monitor, *profiles.values()):
             directory.mkdir()
-        settings = {
-            "RATE_LIMIT_PER_MINUTE": "1000000000",  # lifted: this measures cost, not pacing
-            "MAX_UPLOAD_ROWS": str(args.rows + 1),
-            "PYTHONPATH": str(ROOT / "bench" / "monitor"),
-            "BENCH_MONITOR_DIR": str(monitor),
-        }
-        with Platform(args.workers, args.threads, **settings) as running:
+        with Platform(args.workers, args.threads, **cost_settings(args.rows, monitor)) as running:
             client = running.client(ACCOUNT)
             rest = at_rest(running, running.client("bench-warm-up"), monitor)
             # The floors write into a database of their own, with the indexes the platform

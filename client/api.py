@@ -29,7 +29,10 @@ class ApiError(Exception):
 
     @property
     def codes(self) -> list[str | None]:
-        return [error.get("extensions", {}).get("code") for error in self.errors]
+        """GraphQL errors' `extensions.code`; the REST endpoints' errors carry `code`."""
+        return [
+            error.get("extensions", {}).get("code") or error.get("code") for error in self.errors
+        ]
 
 
 class Closed(Exception):

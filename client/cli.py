@@ -1,6 +1,8 @@
 """`bulk-actions`: the platform from a shell, over its GraphQL API.
 
     bulk-actions submit contacts.csv --entity contact --action insert [--at TIME] [--watch]
+        [--drip 500/10m [--days MON-FRI] [--window 09:00-17:00] [--tz Europe/Berlin]]
+    bulk-actions drip ID 1000/5m [--days …] [--window …] [--tz …]   (or: drip ID off)
     bulk-actions status ID
     bulk-actions watch ID
     bulk-actions logs ID [--status failed] [--csv]
@@ -27,6 +29,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from client.api import ApiClient, ApiError, Closed
+from client.drip import DripNotation, drip_input
 
 TYPES = """
 {
@@ -42,6 +45,8 @@ query($id: ID!) {
   bulkAction(id: $id) {
     id entityType actionType status createdAt scheduledAt startedAt finishedAt error
     stats { total processed succeeded failed skipped progress etaSeconds waitingRows }
+    drip { batchSize everySeconds days window { from to } timeZone }
+    nextBatchAt
   }
 }
 """
@@ -51,6 +56,13 @@ subscription($id: ID!) {
 }
 """
 CANCEL = "mutation($id: ID!) { cancelBulkAction(id: $id) { id status } }"
+UPDATE_DRIP = """
+mutation($id: ID!, $drip: DripInput) {
+  updateBulkActionDrip(id: $id, drip: $drip) {
+    id status nextBatchAt drip { batchSize everySeconds days window { from to } timeZone }
+  }
+}
+"""
 ENDED_WELL = {"COMPLETED"}
 UPLOAD_PIECE = 1 << 20
 
@@ -70,7 +82,21 @@ def parser() -> argparse.ArgumentParser:
     submit.add_argument("--at", help="start time, ISO 8601 (default: now)")
     submit.add_argument("--column-map", help='JSON: {"CSV header": "field" or null}')
     submit.add_argument("--idempotency-key")
+    submit.add_argument("--match-by", help="the field rows are matched by (default: id or key)")
+    submit.add_argument(
+        "--empty-values", choices=["skip", "clear"], help="what an empty cell does (skip)"
+    )
+    submit.add_argument(
+        "--existing-values",
+        choices=["overwrite", "keep"],
+        help="whether values held already are overwritten (overwrite)",
+    )
     submit.add_argument("--watch", action="store_true", help="show progress until it ends")
+    drip_options(submit, "--drip")
+
+    drip = commands.add_parser("drip", help="change a drip action's pace, or `off`")
+    drip.add_argument("id")
+    drip_options(drip, "pace")
 
     for name, text in (("status", "show an action"), ("watch", "follow an action live")):
         command = commands.add_parser(name, help=text)
@@ -83,6 +109,24 @@ def parser() -> argparse.ArgumentParser:
     logs.add_argument("--status", choices=["success", "failed", "skipped"])
     logs.add_argument("--csv", action="store_true", help="CSV on stdout (default: a table)")
     return root
+
+
+def drip_options(command: argparse.ArgumentParser, pace: str) -> None:
+    command.add_argument(pace, help="pace the action: ROWS/INTERVAL, e.g. 500/10m (s, m, h, d)")
+    command.add_argument("--days", help="days batches may start on, e.g. MON-FRI (default: all)")
+    command.add_argument("--window", help="hours batches may start in, e.g. 09:00-17:00")
+    command.add_argument("--tz", help="IANA time zone of --days and --window (default: UTC)")
+
+
+def given_drip(pace: str | None, args: argparse.Namespace) -> dict[str, Any] | None:
+    if pace is None or pace.lower() == "off":
+        if args.days or args.window or args.tz:
+            raise LocalError("--days, --window and --tz go with a pace (e.g. --drip 500/10m)")
+        return None
+    try:
+        return drip_input(pace, args.days, args.window, args.tz)
+    except DripNotation as error:
+        raise LocalError(str(error)) from None
 
 
 async def file_pieces(path: Path) -> AsyncIterator[bytes]:
@@ -113,6 +157,14 @@ def local_input(args: argparse.Namespace) -> dict[str, Any]:
             raise LocalError("--column-map is not JSON") from None
     if args.idempotency_key:
         given["idempotencyKey"] = args.idempotency_key
+    if args.match_by:
+        given["matchBy"] = args.match_by
+    if args.empty_values:
+        given["emptyValues"] = args.empty_values.upper()
+    if args.existing_values:
+        given["existingValues"] = args.existing_values.upper()
+    if (drip := given_drip(args.drip, args)) is not None:
+        given["drip"] = drip
     return given
 
 
@@ -177,6 +229,13 @@ async def cancel(api: ApiClient, action_id: str) -> int:
     return 0
 
 
+async def change_drip(api: ApiClient, args: argparse.Namespace) -> int:
+    drip = given_drip(args.pace, args)
+    action = (await api.execute(UPDATE_DRIP, id=args.id, drip=drip))["updateBulkActionDrip"]
+    print(json.dumps(action, indent=2))
+    return 0
+
+
 async def logs(api: ApiClient, args: argparse.Namespace) -> int:
     params = {"status": args.status.upper()} if args.status else {}
     async with api.http.stream("GET", f"/bulk-actions/{args.id}/logs.csv", params=params) as got:
@@ -202,6 +261,8 @@ async def run(args: argparse.Namespace) -> int:
             return await status(api, args.id)
         if args.command == "cancel":
             return await cancel(api, args.id)
+        if args.command == "drip":
+            return await change_drip(api, args)
         return await logs(api, args)
 
 

@@ -1,4 +1,5 @@
-"""`bulk-actions-token ACCOUNT_ID [--role admin]`: prints a token for local use."""
+"""`bulk-actions-token ACCOUNT_ID [--role admin] [--scopes "bulk:read bulk:write"]`: prints a
+development token for local use."""
 
 import argparse
 
@@ -10,8 +11,10 @@ def main() -> None:
     parser.add_argument("account_id")
     parser.add_argument("--role", default="user")
     parser.add_argument("--ttl", type=int, default=30 * 24 * 3600, help="lifetime in seconds")
+    parser.add_argument("--scopes", help='space-separated, e.g. "bulk:read" (default: read, write)')
     args = parser.parse_args()
-    print(issue_token(args.account_id, role=args.role, ttl_seconds=args.ttl))
+    scopes = None if args.scopes is None else args.scopes.split()
+    print(issue_token(args.account_id, role=args.role, ttl_seconds=args.ttl, scopes=scopes))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ context, which for a WebSocket is the whole connection, and figures must never b
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from starlette.requests import HTTPConnection
 from strawberry.dataloader import DataLoader
@@ -21,8 +21,8 @@ from app.domain.models import BulkAction, BulkActionStatus
 from app.domain.principal import Principal
 from app.infra.auth import principal_from_header
 from app.infra.settings import get_settings
+from app.usecases.accounts.limits import charge_request
 from app.usecases.control import statuses_of
-from app.usecases.limits import charge_request
 from app.usecases.reading.stats import ActionStats, stats_of_many
 
 
@@ -44,11 +44,14 @@ class Loaders:
     )
 
 
-async def authenticate(authorization: str | None) -> Principal:
-    """The caller, charged one request; UNAUTHENTICATED or RATE_LIMITED otherwise."""
-    principal = principal_from_header(authorization)
+async def authenticate(authorization: str | None, connection: HTTPConnection) -> Principal:
+    """The caller, charged one request; UNAUTHENTICATED or RATE_LIMITED otherwise. Its
+    address is the client's as this process sees it (behind a proxy, run uvicorn with
+    --proxy-headers and --forwarded-allow-ips so that it is the client's own)."""
+    principal = await principal_from_header(authorization)
     await charge_request(principal)
-    return principal
+    client = connection.client
+    return replace(principal, address=client.host if client is not None else None)
 
 
 @dataclass
@@ -67,7 +70,8 @@ class Context:
     async def of(cls, request: HTTPConnection) -> "Context":
         try:
             return cls(
-                request=request, caller=await authenticate(request.headers.get("authorization"))
+                request=request,
+                caller=await authenticate(request.headers.get("authorization"), request),
             )
         except AppError as refusal:
             # Raised by the fields that need a caller, so each carries the code.
@@ -81,7 +85,7 @@ class Context:
         header = params.get("Authorization") or params.get("authorization")
         if not isinstance(header, str):
             header = self.request.headers.get("authorization")
-        self.caller = await authenticate(header)
+        self.caller = await authenticate(header, self.request)
         self.refusal = None
 
     def charge_nodes(self, count: int) -> None:

@@ -103,3 +103,19 @@ WebhookEvent = described(
         "ACTION_CANCELLED": "An action ended CANCELLED.",
     },
 )
+
+
+@strawberry.enum(description="What an empty CSV cell or a null in a record does to a field.")
+class EmptyValues(Enum):
+    SKIP = strawberry.enum_value("SKIP", description="Leaves the field as it is (default).")
+    CLEAR = strawberry.enum_value("CLEAR", description="Clears the field (never the unique key).")
+
+
+@strawberry.enum(description="What a row does to values an entity holds already.")
+class ExistingValues(Enum):
+    OVERWRITE = strawberry.enum_value(
+        "OVERWRITE", description="Writes the row's values over them (default)."
+    )
+    KEEP = strawberry.enum_value(
+        "KEEP", description="Keeps them: only fields that are empty now are filled."
+    )

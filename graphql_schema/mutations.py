@@ -9,21 +9,26 @@ from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
-from app.domain.actions import ActionInput
+from app.domain.actions import ActionInput, ImportRules
 from app.domain.errors import BadUserInput
 from app.domain.models import BulkAction
 from app.domain.principal import Principal
 from app.infra.files import uploads
-from app.usecases import control, limits
+from app.usecases import control
+from app.usecases.accounts import limits
 from app.usecases.creation import CreateRequest, create_bulk_action
+from app.usecases.drip import update_drip
 from app.usecases.restoring import restore_bulk_action
 from app.usecases.retrying import retry_bulk_action
 from app.usecases.runs import run_dry_run
+from graphql_schema.access.api_keys import ApiKeyMutation
+from graphql_schema.accounts.custom_fields import CustomFieldMutation
+from graphql_schema.accounts.webhooks import WebhookMutation
 from graphql_schema.context import Info
-from graphql_schema.enums import ActionType, EntityType, LogStatus
+from graphql_schema.drip import DripInput, drip_request
+from graphql_schema.enums import ActionType, EmptyValues, EntityType, ExistingValues, LogStatus
 from graphql_schema.filters import EntityFilter, raw_filter
 from graphql_schema.types import AccountRateLimitType, ActionId, BulkActionType
-from graphql_schema.webhooks import WebhookMutation
 
 
 @strawberry.input(
@@ -85,6 +90,27 @@ class CreateBulkActionInput:
         default=None,
         description="Targets of UPDATE (with `fields`) or DELETE: the account's entities that "
         "match, as they are when planning reads them.",
+    )
+    match_by: str | None = strawberry.field(
+        default=None,
+        description="Records or a CSV: the field rows are matched by. UPSERT: the built-in "
+        "unique field (default) or a unique custom field; UPDATE and DELETE: `id` (default), "
+        "the built-in unique field or a unique custom field.",
+    )
+    empty_values: EmptyValues = strawberry.field(
+        default=EmptyValues.SKIP,
+        description="UPDATE and UPSERT from records or a CSV: what an empty cell or a null does.",
+    )
+    existing_values: ExistingValues = strawberry.field(
+        default=ExistingValues.OVERWRITE,
+        description="UPDATE and UPSERT from records or a CSV: whether values the entity holds "
+        "already are overwritten or kept.",
+    )
+    drip: DripInput | None = strawberry.field(
+        default=None,
+        description="Pace the action: batches of rows at intervals, on given days and hours "
+        "(the account's limit still holds). A dry run is not paced; its stats estimate the "
+        "real run's time.",
     )
 
 
@@ -182,12 +208,18 @@ async def create(
                 "removeFromList": input.remove_from_list,
                 "increment": input.increment,
             },
+            rules=ImportRules(
+                match_by=input.match_by,
+                clear_empty=input.empty_values is EmptyValues.CLEAR,
+                keep_existing=input.existing_values is ExistingValues.KEEP,
+            ),
         ),
         scheduled_at=input.scheduled_at,
         idempotency_key=input.idempotency_key,
         upload_id=upload_id,
         column_map=input.column_map,
         dry_run=input.dry_run,
+        drip=drip_request(input.drip),
     )
     return await create_bulk_action(principal, request)
 
@@ -228,6 +260,21 @@ class ControlMutation:
     ) -> BulkActionType:
         return BulkActionType.of(await control.reschedule(info.context.principal, id, scheduled_at))
 
+    @strawberry.mutation(
+        description="Changes the pace of a drip action while SCHEDULED, PROCESSING or PAUSED, "
+        "from its next batch on (batches started finish); `drip: null` lets it run at the "
+        "account's limit."
+    )
+    async def update_bulk_action_drip(
+        self,
+        info: Info,
+        id: ActionId,
+        drip: Annotated[
+            DripInput | None, strawberry.argument(description="The new pace, or null for none.")
+        ],
+    ) -> BulkActionType:
+        return BulkActionType.of(await update_drip(info.context.principal, id, drip_request(drip)))
+
     @strawberry.mutation(description="Sets an account's entities per minute; admin tokens only.")
     async def set_account_rate_limit(
         self,
@@ -245,5 +292,7 @@ class ControlMutation:
 
 
 @strawberry.type(description="Everything that changes state: actions, limits, webhooks.")
-class Mutation(CreateMutation, ControlMutation, WebhookMutation):
+class Mutation(
+    CreateMutation, ControlMutation, WebhookMutation, CustomFieldMutation, ApiKeyMutation
+):
     pass

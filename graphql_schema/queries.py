@@ -6,8 +6,12 @@ from typing import Annotated
 import strawberry
 
 from app.domain.errors import NotFound
-from app.usecases import limits
+from app.usecases.accounts import limits
 from app.usecases.reading import logs, queries
+from graphql_schema.access.api_keys import ActorInput, ApiKeyQuery
+from graphql_schema.access.audit import AuditQuery
+from graphql_schema.accounts.custom_fields import CustomFieldQuery
+from graphql_schema.accounts.webhooks import WebhookQuery
 from graphql_schema.connections import (
     After,
     Before,
@@ -29,13 +33,12 @@ from graphql_schema.types import (
     Entity,
     Node,
 )
-from graphql_schema.webhooks import WebhookQuery
 
 KindOfEntity = Annotated[EntityType, strawberry.argument(description="The kind of entity.")]
 
 
 @strawberry.type(description="Reading actions, their logs and stats, entities and limits.")
-class Query(WebhookQuery):
+class Query(WebhookQuery, CustomFieldQuery, ApiKeyQuery, AuditQuery):
     @strawberry.field(description="One of the caller's actions; another account's is NOT_FOUND.")
     async def bulk_action(self, info: Info, id: ActionId) -> BulkActionType | None:
         return BulkActionType.of(await queries.get_action(info.context.principal, id))
@@ -77,6 +80,10 @@ class Query(WebhookQuery):
         ] = None,
         last: Last = None,
         before: Before = None,
+        created_by: Annotated[
+            ActorInput | None,
+            strawberry.argument(description="Only actions made by this user or API key."),
+        ] = None,
     ) -> Connection[BulkActionType]:
         paging = page_request(info, first, after, last, before)
         wanted = queries.ActionFilter(
@@ -84,6 +91,8 @@ class Query(WebhookQuery):
             action_type=getattr(action_type, "value", action_type),
             created_after=created_after,
             created_before=created_before,
+            created_by_user=None if created_by is None else created_by.user_id,
+            created_by_key=None if created_by is None else created_by.api_key_id,
         )
         page = await queries.list_actions(info.context.principal, wanted, paging)
         return connection(page, BulkActionType.of)

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 from app.domain.errors import AppError
 from app.infra.outages import as_outage
 from app.infra.settings import get_settings
+from graphql_schema.access.scopes import ScopeCheck
 from graphql_schema.mutations import Mutation
 from graphql_schema.queries import Query
 from graphql_schema.subscriptions import Subscription
@@ -89,7 +90,7 @@ def limits() -> list[Callable[[], SchemaExtension]]:
     ]
     if not settings.graphql_introspection:
         found.append(DisableIntrospection)
-    return [*found, OperationTiming]
+    return [*found, ScopeCheck, OperationTiming]
 
 
 schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=limits())

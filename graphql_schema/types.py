@@ -6,12 +6,15 @@ from typing import Annotated, cast
 import strawberry
 from strawberry.scalars import JSON
 
+from app.domain.drip import Pace
 from app.domain.entities import EntityDocument
 from app.domain.models import ActionLog, BulkAction
-from app.usecases.limits import AccountRateLimit
+from app.usecases.accounts.limits import AccountRateLimit
 from app.usecases.reading.stats import ActionStats, stats_of
 from app.usecases.restoring import restorable_until
+from graphql_schema.access.api_keys import Actor, actor
 from graphql_schema.context import Info
+from graphql_schema.drip import Drip
 from graphql_schema.enums import ActionType, BulkActionStatus, EntityType, LogReason, LogStatus
 
 
@@ -52,6 +55,15 @@ class BulkActionStats:
         description="Rows of chunks being written now: after a pause or cancel, the rows that "
         "still land before the action holds or ends (chunks stop between chunks)."
     )
+    next_batch_at: datetime | None = strawberry.field(
+        description="A drip action: when its next batch may start (null when none waits)."
+    )
+    batches_started: int = strawberry.field(description="A drip action: batches started.")
+    estimated_seconds: float | None = strawberry.field(
+        description="A dry run with `drip`: how long the real run would take under that pace, "
+        "if it started now."
+    )
+    drip: strawberry.Private[Pace | None] = None
 
     @classmethod
     async def of(cls, action: BulkAction) -> "BulkActionStats":
@@ -102,6 +114,22 @@ class BulkActionType(Node):
     def dry_run(self) -> bool:
         return self.action.dry_run
 
+    @strawberry.field(description="The field its rows are matched by, when not the default.")
+    def match_by(self) -> str | None:
+        return self.action.match_by
+
+    @strawberry.field(description="What an empty value in its rows does: SKIP or CLEAR.")
+    def empty_values(self) -> str:
+        return self.action.empty_values
+
+    @strawberry.field(description="What its rows do to values held already: OVERWRITE or KEEP.")
+    def existing_values(self) -> str:
+        return self.action.existing_values
+
+    @strawberry.field(description="Who made it: a user, or an API key.")
+    def created_by(self) -> Actor:
+        return actor(self.action.created_by_user, self.action.created_by_key)
+
     @strawberry.field(description="The dry run this action was made from (runBulkAction).")
     def run_of(self) -> strawberry.ID | None:
         return optional_id(self.action.run_of)
@@ -136,10 +164,27 @@ class BulkActionType(Node):
 
     @strawberry.field(description="Counts, progress and pace, as of now.")
     async def stats(self, info: Info) -> BulkActionStats:
+        return BulkActionStats(**vars(await self.figures(info)))
+
+    async def figures(self, info: Info) -> ActionStats:
         if self.known_stats is None:
             status = await self.status(info)
             self.known_stats = await info.context.loaders.stats.load((self.action, status))
-        return BulkActionStats(**vars(self.known_stats))
+        return self.known_stats
+
+    @strawberry.field(
+        description="The drip pace in force (null: the account's limit only). "
+        "updateBulkActionDrip changes it."
+    )
+    async def drip(self, info: Info) -> Drip | None:
+        pace = (await self.figures(info)).drip
+        return None if pace is None else Drip.of(pace)
+
+    @strawberry.field(
+        description="A drip action: when its next batch may start (null when none waits)."
+    )
+    async def next_batch_at(self, info: Info) -> datetime | None:
+        return (await self.figures(info)).next_batch_at
 
     @classmethod
     def of(
@@ -179,6 +224,10 @@ class BulkActionLogType:
     source_row: int | None = strawberry.field(
         description="A restore's or a retry's row: the row of the original action it comes from."
     )
+    batch: int | None = strawberry.field(
+        default=None,
+        description="A drip action's row: the number of the batch it ran in (1, 2, …).",
+    )
 
     @classmethod
     def of(cls, log: ActionLog) -> "BulkActionLogType":
@@ -190,6 +239,7 @@ class BulkActionLogType:
             message=log.message,
             at=log.at,
             source_row=log.source_row,
+            batch=log.batch,
         )
 
 

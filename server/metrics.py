@@ -28,6 +28,12 @@ async def computed() -> list[Metric]:
     )
     waiting.add_metric(["rows"], found.waiting_rows)
     waiting.add_metric(["chunks"], found.waiting_chunks)
+    dripping = GaugeMetricFamily(
+        "bulk_drip_actions_waiting",
+        "Drip actions waiting for their next batch (their window closed or their interval "
+        "not run out).",
+    )
+    dripping.add_metric([], found.waiting_for_drip)
     queued = GaugeMetricFamily(
         "bulk_queue_messages", "Messages waiting in the work queue, by kind.", labels=["kind"]
     )
@@ -37,7 +43,7 @@ async def computed() -> list[Metric]:
         "bulk_live_subscribers", "Subscriptions to live progress open on this API process."
     )
     watchers.add_metric([], hub.counts()["watchers"])
-    return [active, waiting, queued, watchers]
+    return [active, waiting, dripping, queued, watchers]
 
 
 async def scrape(_: Request) -> Response:

@@ -9,11 +9,11 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from app.domain.errors import AppError, BadUserInput
 from app.domain.models import LogStatus
-from app.domain.principal import Principal
+from app.domain.principal import Principal, Scope
 from app.domain.spreadsheet_cells import SpreadsheetWriter
 from app.infra.files import uploads
 from app.infra.outages import as_outage
-from app.usecases.input_cells import InputCells, input_columns
+from app.usecases.input_cells import InputCells
 from app.usecases.reading import exports, logs, queries
 from app.usecases.reading.logs import LOG_CSV_COLUMNS
 from graphql_schema.context import authenticate
@@ -46,8 +46,15 @@ def known_error(error: Exception) -> AppError | None:
     return error if isinstance(error, AppError) else as_outage(error)
 
 
-async def caller(request: Request) -> Principal:
-    return await authenticate(request.headers.get("authorization"))
+# The scope each endpoint needs (a test fails on a route without one).
+NEEDED = {"create_upload": Scope.WRITE, "export_logs": Scope.READ, "export_file": Scope.READ}
+
+
+async def caller(request: Request, scope: Scope) -> Principal:
+    """The request's caller, if it holds `scope` (UNAUTHENTICATED, FORBIDDEN otherwise)."""
+    principal = await authenticate(request.headers.get("authorization"), request)
+    principal.require(scope)
+    return principal
 
 
 async def form_file_chunks(request: Request) -> tuple[str, AsyncIterator[bytes]]:
@@ -66,7 +73,7 @@ async def form_file_chunks(request: Request) -> tuple[str, AsyncIterator[bytes]]
 async def create_upload(request: Request) -> Response:
     """POST /uploads: the raw body, or a multipart `file` part; answers {"uploadId": …}."""
     try:
-        principal = await caller(request)
+        principal = await caller(request, NEEDED["create_upload"])
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             filename, body = await form_file_chunks(request)
         else:
@@ -84,7 +91,7 @@ async def create_upload(request: Request) -> Response:
 async def export_logs(request: Request) -> Response:
     """GET /bulk-actions/{id}/logs.csv?status=FAILED: the logs as CSV, streamed."""
     try:
-        principal = await caller(request)
+        principal = await caller(request, NEEDED["export_logs"])
         wanted = request.query_params.get("status")
         status = None
         if wanted:
@@ -104,9 +111,9 @@ async def export_logs(request: Request) -> Response:
         buffer = io.StringIO()
         writer = SpreadsheetWriter(buffer)
         header = list(LOG_CSV_COLUMNS)
-        writer.writerow(header + input_columns(action) if with_input else header)
         async with AsyncExitStack() as stack:
-            inputs = InputCells(action, stack)
+            inputs = await InputCells.open(action, stack)
+            writer.writerow(header + inputs.columns if with_input else header)
             async for log in logs.iter_logs(principal, action_id, status):
                 cells = await inputs.cells(log.row) if with_input else []
                 writer.writerow(
@@ -137,7 +144,7 @@ async def export_logs(request: Request) -> Response:
 async def export_file(request: Request) -> Response:
     """GET /bulk-actions/{id}/export.csv: an ended EXPORT's file, streamed."""
     try:
-        principal = await caller(request)
+        principal = await caller(request, NEEDED["export_file"])
         action_id = request.path_params["action_id"]
         action = await exports.finished_export(principal, action_id)
     except Exception as error:

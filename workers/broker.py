@@ -11,6 +11,7 @@ from workers.event_loop import DaemonAsyncIO
 from workers.fairness import FetchForFreeThreads
 from workers.heartbeat import Heartbeat
 from workers.log_context import LogContext
+from workers.promptness import PromptReturns
 from workers.sweeper import Sweeper
 
 
@@ -24,6 +25,7 @@ def worker_broker() -> RedisBroker:
         CurrentMessage(),
         LogContext(),
         FetchForFreeThreads(),
+        PromptReturns(),
         Sweeper(),
         Heartbeat(),
     ]

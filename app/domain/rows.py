@@ -37,6 +37,7 @@ class RowBody(TypedDict, total=False):
 
     id: str  # the target entity's id (UPDATE, DELETE)
     key: str  # the normalised unique key (INSERT, UPSERT)
+    match: Any  # the normalised value of the field rows are matched by (matchBy), if not id/key
     data: dict[str, Any]  # field values to write
     new_id: str  # the id an insert gives the entity, chosen once at planning
     invalid: str  # why the row cannot be used: logged FAILED/INVALID
@@ -65,6 +66,7 @@ class Decisions(TypedDict, total=False):
     # UPDATE: the targets' current values of the fields it changes, by entity id.
     current: dict[str, dict[str, Any]]
     holders: list[KeyHolder]  # entities already holding the rows' keys (UPSERT)
+    matched: list[KeyHolder]  # entities holding the rows' match keys (UPDATE, DELETE)
     # The targets' `updated_at` and unique key before the write, by entity id (UPDATE,
     # UPSERT: for their before-images; RESTORE: to see who changed them since).
     versions: dict[str, datetime | None]

@@ -77,7 +77,9 @@ async def write_logs(
     )
     kept = timedelta(days=get_settings().log_retention_days)
     await logs.store(
-        block_documents(chunk.action_id, chunk.account_id, chunk.seq, at, rows, at + kept)
+        block_documents(
+            chunk.action_id, chunk.account_id, chunk.seq, at, rows, at + kept, chunk.batch
+        )
     )
 
 

@@ -7,7 +7,8 @@ kept (see app.infra.redis.rate_limit). When its writes start, its rows are charg
 count until the writes end), so the limit holds on the times rows are written. A chunk
 larger than the limit can never fit, so it is split into parts that each fit. Chunks of a
 paused action are dropped (resume queues them again), and those of a cancelled action or of a
-dry run run uncharged, as they write no entity.
+dry run run uncharged, as they write no entity. A drip action's chunk is given its batch
+first (app.engine.dripping), and only then books the limit.
 """
 
 from dataclasses import dataclass
@@ -16,10 +17,11 @@ from enum import Enum
 
 from app.domain.models import Chunk, ControlRequest
 from app.engine.deferral import ComeBackLater
-from app.engine.splitting import split
+from app.engine.dripping import Held, Placed, gate
+from app.engine.splitting import chunk_size_for, split
 from app.infra import metrics
 from app.infra.mongo import chunks, controls
-from app.infra.mongo.limits import limit_for
+from app.infra.mongo.accounts.limits import limit_for
 from app.infra.redis import liveness, waiting
 from app.infra.redis.account_limits import entity_limit
 from app.infra.settings import get_settings
@@ -65,9 +67,17 @@ async def admit(chunk_id: str) -> Admission:
         return Admission(Verdict.DROP)
     limit = await limit_for(chunk.account_id)
     if chunk.size > limit:
-        await split(chunk, limit)
+        await split(chunk, chunk_size_for(limit))
         await waiting.let_go(action_id, chunk.id)
         return Admission(Verdict.DROP)
+    # A drip action's chunk first waits for its batch, holding no place under the limit.
+    placed = await gate(chunk)
+    if isinstance(placed, Held):
+        return Admission(Verdict.WAIT, wait_ms=placed.wait_ms)
+    if not isinstance(placed, Placed):
+        return Admission(Verdict.DROP)  # split into parts that fit a batch, queued
+    chunk = placed.chunk
+    run = Admission(Verdict.RUN, chunk=chunk, request=request)
     # The chunk's id is its booking's token: a repeated delivery, a retry or the delayed
     # message itself finds the booking, so a chunk is charged once. It starts with the action
     # id, so that a pause or cancel can release the action's bookings.

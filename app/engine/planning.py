@@ -16,7 +16,7 @@ from typing import Any
 from beanie import PydanticObjectId
 from bson import ObjectId
 
-from app.domain.actions import ActionSpec, actions
+from app.domain.actions import ActionSpec, actions, rules_of
 from app.domain.actions._inputs import csv_row
 from app.domain.clock import utcnow
 from app.domain.entities import entities
@@ -40,9 +40,10 @@ from app.engine.splitting import chunk_size_for
 from app.infra.files import uploads
 from app.infra.files.csv_records import records
 from app.infra.mongo import actions as stored_actions
-from app.infra.mongo import before_images, chunks, controls, inputs
+from app.infra.mongo import before_images, chunks, controls, drips, inputs
 from app.infra.mongo import entities as stored_entities
-from app.infra.mongo.limits import limit_for
+from app.infra.mongo.accounts import custom_fields
+from app.infra.mongo.accounts.limits import limit_for
 from app.infra.redis import dedupe, keys, lease, liveness
 from app.infra.redis.events import publish_change
 
@@ -63,14 +64,17 @@ async def inline_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
 async def csv_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
     """The upload's rows; one that cannot be read is an invalid row, logged FAILED/INVALID
     with its number, and the rows after it are read as usual."""
-    spec, entity = actions.get(action.action_type), entities.get(action.entity_type)
+    spec, entity = actions.get(action.action_type), await custom_fields.entity_of(action)
+    rules = rules_of(action)
     assert action.upload_id is not None
     async with aclosing(records(uploads.read_spooled(action.upload_id))) as found:
         async for record in found:
             if record.values is None:
                 yield {"row": record.number, "invalid": f"Unreadable row: {record.error}."}
             else:
-                yield csv_row(spec, entity, action.columns or [], record.number, record.values)
+                yield csv_row(
+                    spec, entity, rules, action.columns or [], record.number, record.values
+                )
             if record.number % YIELD_EVERY_ROWS == 0:
                 await asyncio.sleep(0)  # validation is CPU work: let the loop breathe
 
@@ -116,7 +120,7 @@ async def snapshot(action: BulkAction) -> BulkAction:
 async def filter_rows(action: BulkAction, after: Planned) -> AsyncGenerator[Row, None]:
     """The ids of the filter's matches in id order, read with a bounded cursor."""
     assert action.filter is not None and action.targets_up_to is not None
-    entity = entities.get(action.entity_type)
+    entity = await custom_fields.entity_of(action)
     ids: dict[str, Any] = {"$lte": action.targets_up_to}
     if after.last_id is not None:
         ids["$gt"] = ObjectId(after.last_id)
@@ -165,7 +169,7 @@ async def mark_repeats(action: BulkAction, spec: ActionSpec, rows: list[Row]) ->
             row["new_id"] = str(ObjectId())
 
 
-async def write_chunk(action: BulkAction, seq: int, rows: list[Row]) -> None:
+async def write_chunk(action: BulkAction, seq: int, rows: list[Row], dripped: bool) -> None:
     action_id = saved_id(action)
     chunk_id = Chunk.id_for(action_id, seq)
     # Rows first: a chunk is only ever found with its rows in place.
@@ -179,6 +183,7 @@ async def write_chunk(action: BulkAction, seq: int, rows: list[Row]) -> None:
         first_row=rows[0]["row"],
         last_row=rows[-1]["row"],
         dry_run=action.dry_run,
+        dripped=dripped,
     )
     await chunks.insert([chunk])
     await after_planned(chunk)
@@ -189,6 +194,9 @@ async def write_chunks(action: BulkAction) -> tuple[int, int]:
     """Reads the input, writing and enqueueing chunks as they fill; returns (rows, chunks)."""
     spec = actions.get(action.action_type)
     size = chunk_size_for(await limit_for(action.account_id))
+    batch = await drip_batch_size(action)
+    if batch is not None:
+        size = min(size, batch)
     if action.filter is not None:
         action = await snapshot(action)
     after = await planned_before(action)
@@ -199,15 +207,25 @@ async def write_chunks(action: BulkAction) -> tuple[int, int]:
         async for row in rows:
             total += 1
             pending.append(row)
-            if len(pending) == size:
+            # A drip action's chunks end where its batches do: a batch is whole chunks.
+            if len(pending) == size or (batch is not None and total % batch == 0):
                 await mark_repeats(action, spec, pending)
-                await write_chunk(action, seq, pending)
+                await write_chunk(action, seq, pending, batch is not None)
                 seq, pending = seq + 1, []
     if pending:
         await mark_repeats(action, spec, pending)
-        await write_chunk(action, seq, pending)
+        await write_chunk(action, seq, pending, batch is not None)
         seq += 1
     return total, seq
+
+
+async def drip_batch_size(action: BulkAction) -> int | None:
+    """The batch size of a drip action's pace when planning starts (None: not paced; a dry
+    run is not)."""
+    if not action.dripped or action.dry_run:
+        return None
+    pace = await drips.pace_of(saved_id(action))
+    return None if pace is None else pace.batch_size
 
 
 async def start(action: BulkAction) -> BulkAction | None:

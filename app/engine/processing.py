@@ -16,7 +16,7 @@ from functools import partial
 from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
-from app.domain.actions import ChunkContext, Outcome, actions
+from app.domain.actions import ChunkContext, Outcome, actions, rules_of
 from app.domain.clock import stored_now
 from app.domain.entities import entities
 from app.domain.models import BulkAction, Chunk, ControlRequest, LogReason
@@ -31,6 +31,7 @@ from app.infra.files import export_parts as exports
 from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import before_images, chunks, controls, logs
 from app.infra.mongo import entities as stored_entities
+from app.infra.mongo.accounts import custom_fields
 from app.infra.redis import liveness
 
 # Actions whose chunks this process ran lately. What processing reads of an action (its
@@ -126,7 +127,7 @@ async def process_loaded(
         )
         return
     spec = actions.get(action.action_type)
-    entity = entities.get(action.entity_type)
+    entity = await custom_fields.entity_of(action)
     ctx = ChunkContext(
         account_id=action.account_id,
         entity=entity,
@@ -138,6 +139,7 @@ async def process_loaded(
         columns=action.export_columns,
         store_part=partial(exports.store_part, str(chunk.action_id)),
         dry_run=action.dry_run,
+        rules=rules_of(action),
     )
     planned: list[Outcome] = []
     live: list[Row] = []

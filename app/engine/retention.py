@@ -12,7 +12,9 @@ again from the database:
 - logs go LOG_RETENTION_DAYS after they were written (TTL index on mongod; here on FerretDB
   v1, which has none), and so do expired before-images;
 - an upload no action used within UPLOAD_RETENTION_HOURS is deleted, and input stored by a
-  create that died before storing its action.
+  create that died before storing its action;
+- a custom field deleted RESTORE_RETENTION_DAYS ago loses its values in the account's
+  entities (until then a restore could put them back), and then its definition.
 
 Work per sweep is bounded (ACTIONS_PER_SWEEP actions per step; ids a thousand per command:
 BATCH uploads here, the chunks store's IDS_PER_REPLY chunks), so
@@ -23,12 +25,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.domain.clock import utcnow
+from app.domain.entities import entities
+from app.domain.entities._base import slot_path
 from app.domain.models import (
     TERMINAL_STATUSES,
     WorkingData,
 )
 from app.infra.files import uploads
-from app.infra.mongo import actions, before_images, chunks, inputs, logs
+from app.infra.mongo import actions, before_images, chunks, drips, inputs, logs
+from app.infra.mongo import entities as stored_entities
+from app.infra.mongo.accounts import audit, custom_fields
 from app.infra.settings import get_settings
 
 ACTIONS_PER_SWEEP = 20
@@ -45,6 +51,8 @@ class Swept:
     uploads: int = 0
     logs: int = 0
     images: int = 0
+    fields: int = 0
+    audit_events: int = 0
 
 
 async def sweep(now: datetime | None = None) -> Swept:
@@ -55,7 +63,22 @@ async def sweep(now: datetime | None = None) -> Swept:
     swept.uploads = await delete_abandoned_uploads(now)
     swept.logs = await logs.delete_expired(now)
     swept.images = await before_images.delete_expired(now)
+    swept.fields = await purge_deleted_fields(now)
+    swept.audit_events = await audit.delete_expired(now)
     return swept
+
+
+async def purge_deleted_fields(now: datetime) -> int:
+    """Custom fields deleted longer ago than a restore reaches lose their values, then their
+    definitions (values first: a purge cut short is done again)."""
+    until = now - timedelta(days=get_settings().restore_retention_days)
+    found = await custom_fields.hidden_before(until, ACTIONS_PER_SWEEP)
+    for definition in found:
+        entity = entities.get(definition.entity_type)
+        slot = slot_path(definition.slot) if definition.slot else None
+        await stored_entities.clear_field(entity, definition.account_id, definition.name, slot)
+        await custom_fields.remove(definition)
+    return len(found)
 
 
 async def release_ended() -> int:
@@ -87,6 +110,8 @@ async def release_expired(now: datetime) -> int:
         assert action.id is not None
         await chunks.forget_working_data(action.id, rows=True)
         await inputs.delete(action.id)
+        if action.dripped:
+            await drips.forget([action.id])  # a dry run's pace served its run until now
         if action.upload_id is not None and not await actions.upload_kept_by_other(
             action.upload_id, action.id
         ):

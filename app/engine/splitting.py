@@ -1,6 +1,7 @@
 """Splitting a chunk that is larger than its account's limit, so that each part can fit.
 
-Happens when an admin lowers a limit below the size of chunks already planned. The parts are
+Happens when an admin lowers a limit below the size of chunks already planned, or when the
+owner of a drip action makes its batches smaller than its chunks. The parts are
 chunks of their own ("<chunk>/<n>", `parent` set), each charged and processed alone; the
 parent keeps its place in its chain and is done when all its parts are.
 """
@@ -19,11 +20,11 @@ def chunk_size_for(limit: int) -> int:
     return max(1, min(settings.chunk_size, limit // settings.chunks_per_window))
 
 
-async def split(chunk: Chunk, limit: int) -> None:
+async def split(chunk: Chunk, size: int) -> None:
+    """Splits the chunk into parts of at most `size` rows, and queues them."""
     rows = await chunks.rows_of(chunk.id)
     if rows is None:
         return
-    size = chunk_size_for(limit)
     slices = [rows[start : start + size] for start in range(0, len(rows), size)]
     part_ids = [chunk.part_id(number) for number in range(len(slices))]
     await chunks.store_rows(dict(zip(part_ids, slices, strict=True)))
@@ -42,6 +43,7 @@ async def split(chunk: Chunk, limit: int) -> None:
                 last_row=part[-1]["row"],
                 parent=chunk.id,
                 dry_run=chunk.dry_run,
+                dripped=chunk.dripped,
             )
             for part_id, part in zip(part_ids, slices, strict=True)
         ]

@@ -30,6 +30,17 @@ class Settings(BaseSettings):
     # bulk-actions-token share it; 32 bytes at least, as RFC 7518 asks of an HS256 key.
     jwt_secret: str = Field(default="dev-secret-change-me-not-for-production", min_length=32)
     jwt_algorithm: str = "HS256"
+    # Tokens from an identity provider (docs/identity.md): its keys (fetched and cached; a
+    # token naming an unknown key id refetches them, at most once a minute), the issuer and
+    # audience its tokens must carry, the algorithms accepted (HS256 checks JWT_SECRET: keep
+    # it for development only), and the claims that name the account, the user and the scopes.
+    auth_jwks_url: str | None = None
+    auth_issuer: str | None = None
+    auth_audience: str | None = None
+    auth_algorithms: list[str] = Field(default_factory=lambda: ["HS256", "RS256", "ES256"])
+    auth_account_claim: str = "sub"
+    auth_user_claim: str = "sub"
+    auth_scopes_claim: str = "scope"
 
     chunk_size: int = Field(default=1000, ge=1, le=10_000)
     chunk_max_retries: int = Field(default=5, ge=0)
@@ -41,6 +52,8 @@ class Settings(BaseSettings):
     # Days after an action ends during which it can be restored (undone) or retried; its
     # before-images, stored rows and upload are deleted after that.
     restore_retention_days: float = Field(default=30, gt=0)
+    # Audit events are kept this long (whatever happens to the actions they name).
+    audit_retention_days: float = Field(default=365, gt=0)
     # Logs are kept this long after they are written (a TTL index; the sweeper on FerretDB).
     log_retention_days: float = Field(default=90, gt=0)
     # An upload no action used within this long is deleted.
@@ -67,6 +80,10 @@ class Settings(BaseSettings):
     # A worker process silent this long is taken for dead, and the messages it held are
     # queued again for the others (each live process beats every fifth of it).
     worker_dead_after_seconds: int = Field(default=15, ge=3)
+    # An idle worker looks for messages at least this often (Dramatiq's worker timeout, 1 s
+    # by default): a message that comes back at its time (a drip batch, a rate-limited
+    # chunk) is taken within twice this, not two seconds.
+    worker_poll_ms: int = Field(default=200, ge=10, le=5000)
 
     # The sweeper starts due scheduled actions and restarts stalled ones.
     sweep_interval_seconds: float = Field(default=2.0, gt=0)

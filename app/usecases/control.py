@@ -8,6 +8,7 @@ chunk boundaries (chunks already running finish). The action document stays the 
 from collections.abc import Sequence
 from datetime import datetime
 
+from app.domain.access import AuditKind
 from app.domain.clock import utcnow
 from app.domain.errors import BadUserInput
 from app.domain.models import (
@@ -24,6 +25,7 @@ from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import controls
 from app.infra.redis.events import publish_change
 from app.infra.redis.tasks import send_planner
+from app.usecases.accounts import audit
 from app.usecases.reading.queries import get_action
 
 
@@ -64,6 +66,7 @@ async def pause(principal: Principal, action_id: str) -> BulkAction:
         raise BadUserInput("The action is being cancelled.")
     if request is not ControlRequest.PAUSE:
         await set_request(action, ControlRequest.PAUSE)
+        await audit.record(principal, AuditKind.ACTION_PAUSED, action_id=action.id)
     return action
 
 
@@ -73,6 +76,7 @@ async def resume(principal: Principal, action_id: str) -> BulkAction:
     if await controls.request_of(action.id) is not ControlRequest.PAUSE:
         raise BadUserInput("The action is not paused.")
     await set_request(action, ControlRequest.RUN)
+    await audit.record(principal, AuditKind.ACTION_RESUMED, action_id=action.id)
     return action
 
 
@@ -81,6 +85,7 @@ async def cancel(principal: Principal, action_id: str) -> BulkAction:
     assert action.id is not None
     if await controls.request_of(action.id) is not ControlRequest.CANCEL:
         await set_request(action, ControlRequest.CANCEL)
+        await audit.record(principal, AuditKind.ACTION_CANCELLED, action_id=action.id)
     return action
 
 
@@ -106,4 +111,7 @@ async def reschedule(principal: Principal, action_id: str, scheduled_at: datetim
         raise BadUserInput("The action has just started; it can no longer be rescheduled.")
     await send_planner(str(action.id), when)
     action.scheduled_at = when
+    await audit.record(
+        principal, AuditKind.ACTION_RESCHEDULED, action_id=action.id, to=when.isoformat()
+    )
     return action

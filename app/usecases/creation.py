@@ -10,8 +10,10 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from app.domain.actions import ActionInput, ActionSpec, PreparedInput, actions
+from app.domain.access import AuditKind
+from app.domain.actions import ActionInput, ActionSpec, ImportRules, PreparedInput, actions
 from app.domain.clock import utcnow
+from app.domain.drip import Pace
 from app.domain.entities import EntitySpec, entities
 from app.domain.errors import BadUserInput
 from app.domain.models import BulkAction, BulkActionStatus, IdempotencyKey
@@ -22,12 +24,15 @@ from app.domain.schedule import check_schedule
 from app.infra.files import uploads
 from app.infra.files.csv_records import header_of
 from app.infra.mongo import actions as stored_actions
-from app.infra.mongo import inputs
+from app.infra.mongo import drips, inputs
+from app.infra.mongo.accounts import custom_fields
 from app.infra.redis.events import publish_change
 from app.infra.redis.tasks import send_planner
 from app.infra.settings import get_settings
 from app.usecases import idempotency
+from app.usecases.accounts import audit
 from app.usecases.bounds import check_filter_bounds
+from app.usecases.drip import DripRequest, checked_pace
 from app.usecases.idempotency import key_claim
 
 ERRORS_SHOWN = 50
@@ -43,6 +48,7 @@ class CreateRequest:
     upload_id: str | None = None
     column_map: Any = None
     dry_run: bool = False
+    drip: DripRequest | None = None
 
 
 def check_one_input(request: CreateRequest) -> None:
@@ -82,20 +88,27 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         if earlier := await idempotency.holder(principal, key_claim(principal, key)):
             return earlier
 
-    entity = entities.get(request.entity_type)
+    try:
+        entities.get(request.entity_type)
+    except KeyError as exc:
+        raise BadUserInput(f"entityType: {exc.args[0]}.") from None
+    field_set, entity = await custom_fields.fix_set(principal.account_id, request.entity_type)
     spec = actions.get(request.action_type)
     if spec.made_by is not None:
         raise BadUserInput(f"A {spec.name} is made by {spec.made_by}, not createBulkAction.")
     scheduled_at = check_schedule(request.scheduled_at)
+    pace = None if request.drip is None else await checked_pace(principal.account_id, request.drip)
     columns: list[str | None] | None = None
     check_one_input(request)
+    rules = request.given.rules
+    spec.check_rules(entity, rules, request.given.records is not None or bool(request.upload_id))
     if request.upload_id is not None:
         given = request.given
         if given.fields is not None:
             raise BadUserInput("Give either a file (or uploadId), or entityIds/records/fields.")
         upload = await uploads.find(principal.account_id, request.upload_id)
         header = await header_of(uploads.read(upload.id))
-        columns = resolve_columns(spec, entity, header, request.column_map)
+        columns = resolve_columns(spec, entity, rules, header, request.column_map)
         prepared = PreparedInput(rows=[])
     else:
         if request.column_map is not None:
@@ -132,7 +145,14 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         operations=prepared.operations,
         filter=prepared.filter,
         export_columns=prepared.columns,
+        field_set=field_set,
+        match_by=rules.match_by,
+        empty_values="CLEAR" if rules.clear_empty else "SKIP",
+        existing_values="KEEP" if rules.keep_existing else "OVERWRITE",
         dry_run=request.dry_run,
+        dripped=pace is not None,
+        created_by_user=principal.user_id,
+        created_by_key=principal.api_key_id,
         upload_id=request.upload_id,
         columns=columns,
         expected_total=expected_total,
@@ -143,7 +163,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
     ):
         return earlier  # a concurrent create with the same key stored its action first
     try:
-        await store(action, prepared.rows)
+        await store(action, prepared.rows, pace)
         taken_over = claim_id is not None and not await idempotency.still_held(claim_id, action_id)
         if not taken_over:
             await send_planner(str(action.id), scheduled_at)
@@ -161,11 +181,12 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         if (earlier := await idempotency.holder(principal, claim_id)) is not None:
             return earlier
         raise BadUserInput("The idempotencyKey is being used by another create; retry.")
+    await audit.record(principal, AuditKind.ACTION_CREATED, action_id=action.id)
     return action
 
 
 def resolve_columns(
-    spec: ActionSpec, entity: EntitySpec, header: list[str], column_map: Any
+    spec: ActionSpec, entity: EntitySpec, rules: ImportRules, header: list[str], column_map: Any
 ) -> list[str | None]:
     """The field each CSV column fills. `columnMap` maps header names to fields (a null value
     ignores the column); other headers must be fields themselves. An `id` column is ignored
@@ -178,7 +199,7 @@ def resolve_columns(
         raise BadUserInput("`columnMap` must be an object of CSV header → field name (or null).")
     if unknown_keys := set(column_map) - set(header):
         raise BadUserInput(f"`columnMap` names columns the file lacks: {sorted(unknown_keys)}.")
-    allowed, required = spec.columns(entity)
+    allowed, required = spec.columns(entity, rules)
     columns = [column_map.get(name, name) if name in column_map else name for name in header]
     if "id" not in allowed:
         columns = [None if name == "id" else name for name in columns]
@@ -195,8 +216,11 @@ def resolve_columns(
     return columns
 
 
-async def store(action: BulkAction, rows: list[Row]) -> None:
+async def store(action: BulkAction, rows: list[Row], pace: Pace | None = None) -> None:
+    """Stores the action's input and pace, then the action: found, it has both."""
     await inputs.store(saved_id(action), rows)
+    if pace is not None:
+        await drips.set_pace(saved_id(action), action.account_id, pace)
     await stored_actions.insert(action)
 
 
@@ -205,6 +229,7 @@ async def discard(action: BulkAction) -> None:
     action_id = saved_id(action)
     await inputs.delete(action_id)
     await stored_actions.delete(action_id)
+    await drips.forget([action_id])
     if action.idempotency_key is not None:
         claim_id = IdempotencyKey.id_for(action.account_id, action.idempotency_key)
         await idempotency.release(claim_id, action_id)

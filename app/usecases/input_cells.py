@@ -10,35 +10,44 @@ the rows asked for.
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, aclosing
 
-from app.domain.actions import actions
-from app.domain.entities import entities
+from app.domain.actions import actions, rules_of
+from app.domain.entities import EntitySpec
 from app.domain.models import BulkAction
 from app.domain.models.ids import saved_id
 from app.domain.spreadsheet_cells import from_spreadsheet
 from app.infra.files import uploads
 from app.infra.files.csv_records import records
+from app.infra.mongo.accounts import custom_fields
 from app.infra.mongo.chunks import StoredRows
 
 
-def input_columns(action: BulkAction) -> list[str]:
+def input_columns(action: BulkAction, entity: EntitySpec) -> list[str]:
     """The fields the action's input gave, in the order its cells come."""
     if action.upload_id is not None:
         return [name for name in action.columns or [] if name]
-    entity = entities.get(action.entity_type)
-    allowed, _ = actions.get(action.action_type).columns(entity)
-    return [name for name in entity.export_columns() if name in allowed]
+    rules = rules_of(action)
+    allowed, _ = actions.get(action.action_type).columns(entity, rules)
+    shown = [name for name in entity.export_columns() if name in allowed]
+    if rules.match_by is not None and rules.match_by not in shown:
+        shown.insert(0, rules.match_by)
+    return shown
 
 
 class InputCells:
     """Answers `cells(row)` for rows asked in ascending order."""
 
-    def __init__(self, action: BulkAction, stack: AsyncExitStack) -> None:
+    def __init__(self, action: BulkAction, entity: EntitySpec, stack: AsyncExitStack) -> None:
         self.action = action
-        self.columns = input_columns(action)
+        self.entity = entity
+        self.columns = input_columns(action, entity)
         self.stack = stack
         self.upload: AsyncGenerator[tuple[int, list[str]], None] | None = None
         self.current: tuple[int, list[str]] = (0, [])
         self.stored = StoredRows(saved_id(action))
+
+    @classmethod
+    async def open(cls, action: BulkAction, stack: AsyncExitStack) -> "InputCells":
+        return cls(action, await custom_fields.entity_of(action), stack)
 
     async def cells(self, row: int) -> list[str]:
         if self.action.upload_id is not None:
@@ -67,5 +76,7 @@ class InputCells:
     async def stored_cells(self, row: int) -> list[str]:
         if (stored := await self.stored.row(row)) is None:
             return []
-        entity = entities.get(self.action.entity_type)
-        return entity.csv_cells(stored.get("id", ""), stored.get("data") or {}, self.columns)
+        data = stored.get("data") or {}
+        if "match" in stored and self.action.match_by is not None:
+            data = {**data, self.action.match_by: stored["match"]}  # a row matched by it
+        return self.entity.csv_cells(stored.get("id", ""), data, self.columns)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from beanie import PydanticObjectId
 
+from app.domain.access import AuditKind
 from app.domain.actions import actions, keeps_before_images
 from app.domain.clock import utcnow
 from app.domain.errors import BadUserInput
@@ -16,6 +17,7 @@ from app.domain.models import TERMINAL_STATUSES, BulkAction
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.infra.mongo import actions as stored_actions
+from app.infra.mongo.accounts import custom_fields
 from app.infra.mongo.before_images import kept_for
 from app.usecases.follow_ups import launch, once_name
 from app.usecases.reading.queries import get_action
@@ -31,15 +33,25 @@ def restorable_until(action: BulkAction) -> datetime | None:
 async def restore_bulk_action(principal: Principal, action_id: str) -> BulkAction:
     original = await get_action(principal, action_id)
     refuse_unless_restorable(original)
+    # The account's custom fields now, deleted ones included: a value put back keeps its
+    # unique slot in step even if its field was deleted since.
+    field_set, _ = await custom_fields.fix_set(original.account_id, original.entity_type)
     restore = BulkAction(
         id=PydanticObjectId(),
         account_id=original.account_id,
         entity_type=original.entity_type,
         action_type=actions.get("RESTORE").name,
+        field_set=field_set,
         restore_of=original.id,
     )
     # The claim makes one restore of two concurrent requests, and finds an earlier one.
-    made = await launch(principal, restore, once=once_name("restore", original))
+    made = await launch(
+        principal,
+        restore,
+        once=once_name("restore", original),
+        kind=AuditKind.ACTION_RESTORED,
+        source=original,
+    )
     if made.id != restore.id:
         raise restored_already(made)
     await stored_actions.set_fields(saved_id(original), restored_by=saved_id(made))

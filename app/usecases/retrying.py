@@ -12,11 +12,11 @@ stored, as a create's input is.
 from contextlib import aclosing
 from typing import Any, cast
 
-from beanie import PydanticObjectId
-
-from app.domain.actions import ActionSpec, actions
+from app.domain.access import AuditKind
+from app.domain.actions import ActionSpec, actions, rules_of
+from app.domain.actions._base import DEFAULT_RULES
 from app.domain.actions._inputs import csv_row, row_with_id
-from app.domain.entities import EntitySpec, entities
+from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
 from app.domain.models import TERMINAL_STATUSES, BulkAction, LogStatus, WorkingData
@@ -25,9 +25,10 @@ from app.domain.principal import Principal
 from app.domain.rows import Row, RowBody
 from app.infra.files import uploads
 from app.infra.files.csv_records import header_of, records
+from app.infra.mongo.accounts import custom_fields
 from app.infra.mongo.chunks import StoredRows
 from app.usecases.creation import ERRORS_SHOWN, resolve_columns
-from app.usecases.follow_ups import launch
+from app.usecases.follow_ups import launch, same_work
 from app.usecases.reading.logs import LOG_CSV_COLUMNS, iter_logs
 from app.usecases.reading.queries import get_action
 
@@ -61,7 +62,7 @@ async def retry_bulk_action(
     wanted = [log.row async for log in iter_logs(principal, action_id, status)]
     if not wanted:
         raise BadUserInput(f"The action has no {status} rows to retry.")
-    spec, entity = actions.get(original.action_type), entities.get(original.entity_type)
+    spec, entity = actions.get(original.action_type), await custom_fields.entity_of(original)
     if upload_id is not None:
         corrected = await upload_corrections(principal, spec, entity, original, upload_id)
     else:
@@ -75,17 +76,8 @@ async def retry_bulk_action(
         {**(corrected.get(source) or kept[source]), "row": number, "source_row": source}
         for number, source in enumerate(wanted, start=1)
     ]
-    retry = BulkAction(
-        id=PydanticObjectId(),
-        account_id=original.account_id,
-        entity_type=original.entity_type,
-        action_type=original.action_type,
-        fields=original.fields,
-        operations=original.operations,
-        export_columns=original.export_columns,
-        retry_of=original.id,
-    )
-    return await launch(principal, retry, rows=rows)
+    retry = same_work(original, retry_of=original.id)
+    return await launch(principal, retry, rows=rows, kind=AuditKind.ACTION_RETRIED, source=original)
 
 
 async def stored_rows(action: BulkAction, wanted: set[int]) -> dict[int, RowBody]:
@@ -100,8 +92,8 @@ async def stored_rows(action: BulkAction, wanted: set[int]) -> dict[int, RowBody
 def correction(spec: ActionSpec, entity: EntitySpec, original: BulkAction, record: Any) -> RowBody:
     """One corrected row. Targets named by id with shared fields take only a new `id`."""
     if original.fields is not None or original.operations:
-        return row_with_id(entity, record, with_fields=False)
-    return spec.record_row(entity, record)
+        return row_with_id(entity, record, DEFAULT_RULES, with_fields=False)
+    return spec.record_row(entity, record, rules_of(original))
 
 
 def record_corrections(
@@ -139,7 +131,7 @@ async def upload_corrections(
         )
     at = header.index("row")
     inputs = [(position, name) for position, name in enumerate(header) if name and name != "row"]
-    fields = resolve_columns(spec, entity, [name for _, name in inputs], None)
+    fields = resolve_columns(spec, entity, rules_of(original), [name for _, name in inputs], None)
     columns: list[str | None] = [None] * len(header)
     for (position, _), field in zip(inputs, fields, strict=True):
         columns[position] = field
@@ -154,7 +146,7 @@ async def upload_corrections(
             if not source.isdigit():
                 errors.append({"row": record.number, "message": "`row` must be a row number."})
                 continue
-            row = csv_row(spec, entity, columns, int(source), values)
+            row = csv_row(spec, entity, rules_of(original), columns, int(source), values)
             if "invalid" in row:
                 errors.append({"row": int(source), "message": row["invalid"]})
             else:

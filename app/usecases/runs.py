@@ -1,11 +1,12 @@
 """runBulkAction: the real action of a finished dry run, made from the same input."""
 
-from beanie import PydanticObjectId
-
+from app.domain.access import AuditKind
 from app.domain.errors import BadUserInput
 from app.domain.models import BulkAction, BulkActionStatus, WorkingData
+from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
-from app.usecases.follow_ups import launch, once_name
+from app.infra.mongo import drips
+from app.usecases.follow_ups import launch, once_name, same_work
 from app.usecases.reading.queries import get_action
 
 
@@ -25,17 +26,22 @@ async def run_dry_run(principal: Principal, action_id: str) -> BulkAction:
             "The dry run's input is no longer kept (RESTORE_RETENTION_DAYS after it ended): "
             "create the action again."
         )
-    action = BulkAction(
-        id=PydanticObjectId(),
-        account_id=dry.account_id,
-        entity_type=dry.entity_type,
-        action_type=dry.action_type,
-        fields=dry.fields,
-        operations=dry.operations,
+    # Its drip comes along: the dry run's estimate was made for it.
+    pace = await drips.pace_of(saved_id(dry)) if dry.dripped else None
+    action = same_work(
+        dry,
         filter=dry.filter,
-        export_columns=dry.export_columns,
         upload_id=dry.upload_id,
         columns=dry.columns,
         run_of=dry.id,
+        dripped=pace is not None,
     )
-    return await launch(principal, action, input_of=dry, once=once_name("run", dry))
+    return await launch(
+        principal,
+        action,
+        input_of=dry,
+        once=once_name("run", dry),
+        pace=pace,
+        kind=AuditKind.ACTION_RUN,
+        source=dry,
+    )

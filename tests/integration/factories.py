@@ -22,7 +22,7 @@ from app.domain.models import (
 from app.domain.models.action_log import read_rows
 from app.domain.models.ids import saved_id
 from app.engine import processing
-from app.infra.mongo import limits
+from app.infra.mongo.accounts import limits
 from app.infra.redis import liveness
 from app.infra.settings import get_settings
 

@@ -29,20 +29,26 @@ async def set_limit(admin: GraphQLClient, account: str, per_minute: int) -> None
     await admin.data(SET_LIMIT, account=account, perMinute=per_minute)
 
 
-async def snapshot(gql: GraphQLClient, action_id: str) -> dict[str, Any]:
-    return await gql.data(STATS, id=action_id)
+async def snapshot(gql: GraphQLClient, action_id: str, query: str = STATS) -> dict[str, Any]:
+    return await gql.data(query, id=action_id)
 
 
 async def wait_for(
-    gql: GraphQLClient, action_id: str, done: Any, timeout: float = 300
+    gql: GraphQLClient,
+    action_id: str,
+    done: Any,
+    timeout: float = 300,
+    query: str = STATS,
+    every: float = 0.25,
 ) -> dict[str, Any]:
-    """Polls the action's stats until `done(snapshot)` holds."""
+    """Polls the action (its stats, or what `query` asks of it) until `done(snapshot)`
+    holds."""
 
     async def seen_done() -> dict[str, Any] | None:
-        seen = await snapshot(gql, action_id)
+        seen = await snapshot(gql, action_id, query)
         return seen if done(seen) else None
 
-    return await until(seen_done, f"the stats of {action_id} to hold", timeout, every=0.25)
+    return await until(seen_done, f"the stats of {action_id} to hold", timeout, every)
 
 
 def records(count: int, tag: str) -> list[dict[str, str]]:

@@ -6,11 +6,13 @@ from app.domain.actions._base import (
     ChunkContext,
     EntityReader,
     EntityWriter,
+    ImportRules,
     Outcome,
     PreparedInput,
     WriteOp,
     actions,
     keeps_before_images,
+    rules_of,
 )
 
 __all__ = [
@@ -19,9 +21,11 @@ __all__ = [
     "ChunkContext",
     "EntityReader",
     "EntityWriter",
+    "ImportRules",
     "Outcome",
     "PreparedInput",
     "WriteOp",
     "actions",
     "keeps_before_images",
+    "rules_of",
 ]

@@ -41,6 +41,28 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class ImportRules:
+    """How rows given as records or a CSV meet the entities: the field they are matched by
+    (`matchBy`; None: the action type's default), whether an empty value clears the field
+    (`emptyValues: CLEAR`) or leaves it (SKIP), and whether a value the entity holds
+    already is kept (`existingValues: KEEP`) or overwritten (OVERWRITE)."""
+
+    match_by: str | None = None
+    clear_empty: bool = False
+    keep_existing: bool = False
+
+    @property
+    def given(self) -> list[str]:
+        """The rules that differ from the defaults, as the API names them."""
+        named = [("matchBy", self.match_by is not None), ("emptyValues", self.clear_empty)]
+        named.append(("existingValues", self.keep_existing))
+        return [name for name, differs in named if differs]
+
+
+DEFAULT_RULES = ImportRules()
+
+
+@dataclass(frozen=True)
 class ActionInput:
     """What a create names its targets with, as the client sent it."""
 
@@ -51,6 +73,7 @@ class ActionInput:
     # Field operations besides set, by input name: {"unset": [...], "addToList": {...}}.
     operations: Mapping[str, Any] | None = None
     columns: Sequence[Any] | None = None  # EXPORT: the fields to write, in order
+    rules: ImportRules = DEFAULT_RULES
 
 
 @dataclass
@@ -84,6 +107,7 @@ class ChunkContext:
     store_part: "PartStore | None" = None
     # A dry run: outcomes as they would be, and no entity written (app.domain.actions).
     dry_run: bool = False
+    rules: ImportRules = DEFAULT_RULES
 
     async def run_writes(self, ops: Sequence[WriteOp]) -> dict[int, Any]:
         """Runs the operations unordered; returns the write errors by operation index. A dry
@@ -139,8 +163,22 @@ def entity_update(
     stamps = update.setdefault("$set", {})
     if entity.unique_field in changes.get("$set", {}):
         stamps["key"] = changes["$set"][entity.unique_field]
+    for name, slot in entity.unique_slots.items():
+        if name in changes.get("$set", {}):
+            stamps[slot] = changes["$set"][name]
+        elif name in changes.get("$unset", {}):
+            update["$unset"][slot] = ""
     stamps["updated_at"] = stamp
     return update
+
+
+def slot_values(entity: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The unique slots a new entity with these fields fills (app.domain.entities)."""
+    return {
+        slot: data[field]
+        for field, slot in entity.unique_slots.items()
+        if data.get(field) is not None
+    }
 
 
 def changed_fields(changes: Mapping[str, Mapping[str, Any]]) -> set[str]:
@@ -191,7 +229,15 @@ def succeeded(outcomes: Sequence[Outcome]) -> dict[int, Outcome]:
 
 
 def not_found(row: Row) -> Outcome:
-    """A target named by id that the account does not have (any more)."""
+    """A target named by id (or by a match key) that the account does not have (any more)."""
+    if "match" in row:
+        return Outcome(
+            row["row"],
+            LogStatus.FAILED,
+            LogReason.NOT_FOUND,
+            None,
+            f"No entity with this value ({str(row['match'])[:100]!r}) in the account.",
+        )
     return Outcome(
         row["row"],
         LogStatus.FAILED,
@@ -199,6 +245,13 @@ def not_found(row: Row) -> Outcome:
         row["id"],
         "No entity with this id in the account.",
     )
+
+
+def by_id(rows: Sequence[Row], decisions: Decisions) -> list[Row]:
+    """Rows that name their target by a match key (matchBy), as rows naming it by id: the
+    entity the decide step found holding the key, or none ("")."""
+    matched = {found["key"]: found["id"] for found in decisions.get("matched", [])}
+    return [{**row, "id": matched.get(row["match"], "")} if "match" in row else row for row in rows]
 
 
 def failed_write(row: int, error: Mapping[str, Any], entity_id: str | None = None) -> Outcome:
@@ -230,12 +283,17 @@ class ActionSpec(ABC):
         """Validates the create input; errors go to `PreparedInput.errors` with their row."""
 
     @abstractmethod
-    def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
+    def record_row(self, entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
         """One record (a JSON object, or a CSV row as a dict) as a row; InvalidRecord if bad."""
 
     @abstractmethod
-    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
+    def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:
         """The CSV columns this action allows, and those it requires."""
+
+    def check_rules(self, entity: EntitySpec, rules: ImportRules, from_rows: bool) -> None:
+        """Refuses import rules the action does not take (`from_rows`: records or a CSV)."""
+        if rules.given:
+            raise BadUserInput(f"{self.name} does not take `{rules.given[0]}`.")
 
     def prepare_operations(
         self, entity: EntitySpec, given: ActionInput
@@ -245,10 +303,16 @@ class ActionSpec(ABC):
             raise BadUserInput(f"{self.name} does not take `{named[0]}`.")
         return None
 
-    def records_input(self, entity: EntitySpec, records: Sequence[Any]) -> PreparedInput:
-        return collect(enumerate(records, start=1), lambda record: self.record_row(entity, record))
+    def records_input(
+        self, entity: EntitySpec, records: Sequence[Any], rules: ImportRules
+    ) -> PreparedInput:
+        return collect(
+            enumerate(records, start=1), lambda record: self.record_row(entity, record, rules)
+        )
 
     def dedupe_key(self, row: Row) -> str:
+        if "match" in row:
+            return str(row["match"])
         return str(row["id"] if self.targets_by_id else row["key"])
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
@@ -278,7 +342,7 @@ class ActionSpec(ABC):
             row["row"]: (row["new_id"], LogReason.INSERTED)
             if row.get("new_id")
             else (row["id"], LogReason.UPDATED)
-            for row in rows
+            for row in by_id(rows, decisions)
             if row.get("new_id") or row.get("id")
         }
 
@@ -314,12 +378,49 @@ class TargetsById(ActionSpec):
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         # One query for the whole chunk, answered from the _id index on mongod.
-        ids = [ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows)]
-        found = await ctx.read({"_id": {"$in": ids}, "account_id": ctx.account_id}, {"_id": 1})
+        found = await ctx.read(
+            {"_id": {"$in": target_ids(rows)}, "account_id": ctx.account_id}, {"_id": 1}
+        )
         return {"existing": [str(doc["_id"]) for doc in found]}
+
+    def check_rules(self, entity: EntitySpec, rules: ImportRules, from_rows: bool) -> None:
+        """Rows from records or a CSV may be matched by another unique field than `id`."""
+        if rules.given and not from_rows:
+            raise BadUserInput(
+                f"`{rules.given[0]}` goes with `records` or a CSV, not entityIds or a filter."
+            )
+        if rules.match_by is not None and rules.match_by != "id":
+            check_match_field(entity, rules.match_by)
+
+
+def target_ids(rows: Sequence[Row]) -> list[ObjectId]:
+    """The distinct ids the rows name (a row whose match key found none names "")."""
+    return [
+        ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows) if entity_id
+    ]
+
+
+def check_match_field(entity: EntitySpec, field: str) -> None:
+    """A field rows may be matched by: the built-in unique one or a unique custom field."""
+    visible = field in entity.unique_slots and field in entity.field_names
+    if field != entity.unique_field and not visible:
+        choices = [entity.unique_field, *sorted(set(entity.unique_slots) & entity.field_names)]
+        raise BadUserInput(
+            f"matchBy: {field[:80]!r} is not a unique field of {entity.name}; rows can be "
+            f"matched by {', '.join(choices)} (UPDATE and DELETE also by id)."
+        )
 
 
 actions: Registry[ActionSpec] = Registry("app.domain.actions", "action type")
+
+
+def rules_of(action: BulkAction) -> ImportRules:
+    """The import rules the action was made with."""
+    return ImportRules(
+        match_by=action.match_by,
+        clear_empty=action.empty_values == "CLEAR",
+        keep_existing=action.existing_values == "KEEP",
+    )
 
 
 def keeps_before_images(action: BulkAction) -> bool:

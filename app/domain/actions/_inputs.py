@@ -11,15 +11,17 @@ from app.domain.actions._base import (
     ActionInput,
     ActionSpec,
     ChunkContext,
+    ImportRules,
     PreparedInput,
     collect,
     parse_entity_id,
+    slot_values,
 )
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
 from app.domain.filters import check_filter
-from app.domain.rows import Row, RowBody
+from app.domain.rows import KeyHolder, Row, RowBody
 
 
 def forbid(action: str, **given: Any) -> None:
@@ -37,19 +39,47 @@ def ids_input(entity_ids: Sequence[Any]) -> PreparedInput:
     return collect(enumerate(entity_ids, start=1), lambda item: {"id": parse_entity_id(item)})
 
 
-def row_with_id(entity: EntitySpec, record: Any, *, with_fields: bool) -> RowBody:
-    """A record `{id, ...fields}`: fields required when `with_fields`, forbidden otherwise."""
+def row_with_id(
+    entity: EntitySpec, record: Any, rules: ImportRules, *, with_fields: bool
+) -> RowBody:
+    """A record `{id, ...fields}` (or the matchBy field instead of `id`): fields required when
+    `with_fields`, forbidden otherwise."""
     if not isinstance(record, dict):
         raise InvalidRecord("A record must be a JSON object.")
-    rest = {name: value for name, value in record.items() if name != "id"}
-    row: RowBody = {"id": parse_entity_id(record.get("id"))}
+    by = rules.match_by or "id"
+    rest = {name: value for name, value in record.items() if name != by}
+    row: RowBody = (
+        {"id": parse_entity_id(record.get("id"))}
+        if by == "id"
+        else {"match": match_value(entity, by, record.get(by))}
+    )
     if with_fields:
         if not rest:
-            raise InvalidRecord("A record needs at least one field to set besides `id`.")
-        row["data"] = entity.validate(rest, require_key=False)
+            raise InvalidRecord(f"A record needs at least one field to set besides `{by}`.")
+        # Only empty values under SKIP: a row that changes nothing (SKIPPED/UNCHANGED).
+        row["data"] = entity.validate(emptied(rest, rules), require_key=False)
     elif rest:
-        raise InvalidRecord(f"Only `id` is allowed here, not {', '.join(sorted(rest))}.")
+        raise InvalidRecord(f"Only `{by}` is allowed here, not {', '.join(sorted(rest))}.")
     return row
+
+
+def match_value(entity: EntitySpec, field: str, value: Any) -> Any:
+    """A row's value of the field it is matched by, normalised as the field stores it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidRecord(f"{field}: required, since rows are matched by it.")
+    if field == "id":
+        return parse_entity_id(value)
+    if field == entity.unique_field:
+        return entity.normalise_key(value)
+    return entity.validate({field: value}, require_key=False)[field]
+
+
+def emptied(record: Any, rules: ImportRules) -> Any:
+    """A record under `emptyValues`: an empty value (null, an empty CSV cell) is left out
+    (SKIP) or kept as None, which clears the field (CLEAR; never the unique key)."""
+    if rules.clear_empty or not isinstance(record, dict):
+        return record
+    return {name: value for name, value in record.items() if value is not None}
 
 
 class KeyedRecords(ActionSpec):
@@ -63,31 +93,57 @@ class KeyedRecords(ActionSpec):
             raise BadUserInput(
                 f"{self.name} needs its rows: `records`, a CSV `file` or an `uploadId`."
             )
-        return self.records_input(entity, given.records)
+        return self.records_input(entity, given.records, given.rules)
 
-    def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
-        return keyed_row(entity, record)
+    def record_row(self, entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
+        return keyed_row(entity, record, rules)
 
-    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
-        return set(entity.field_names), {entity.unique_field}
+    def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:
+        return set(entity.field_names), {rules.match_by or entity.unique_field}
 
 
-def keyed_row(entity: EntitySpec, record: Any) -> RowBody:
-    """A record of field values that carries the entity's unique key."""
-    data = entity.validate(record, require_key=True)
-    return {"key": data[entity.unique_field], "data": data}
+def keyed_row(entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
+    """A record of field values that carries the entity's unique key, or the matchBy field
+    instead (a row that matches no entity then needs the key to be inserted)."""
+    by = rules.match_by or entity.unique_field
+    data = entity.validate(emptied(record, rules), require_key=by == entity.unique_field)
+    row: RowBody = {"data": data}
+    if data.get(entity.unique_field) is not None:
+        row["key"] = data[entity.unique_field]
+    if by != entity.unique_field:
+        row["match"] = match_value(entity, by, data.get(by))
+    return row
+
+
+def match_of(row: Row) -> Any:
+    """The value a keyed row is matched by: its matchBy field's, else its unique key."""
+    return row["match"] if "match" in row else row["key"]
 
 
 def new_entity(ctx: ChunkContext, row: Row, now: datetime) -> dict[str, Any]:
-    """The document a row inserts, under the id planning gave it."""
+    """The document a row inserts, under the id planning gave it (fields a row clears are
+    simply absent)."""
+    data = {name: value for name, value in row["data"].items() if value is not None}
     return {
         "_id": ObjectId(row["new_id"]),
         "account_id": ctx.account_id,
         "key": row["key"],
-        "data": row["data"],
+        "data": data,
+        **slot_values(ctx.entity, data),
         "created_at": now,
         "updated_at": now,
     }
+
+
+async def matches_of(ctx: ChunkContext, rows: Sequence[Row]) -> list[KeyHolder]:
+    """The entities holding the rows' match keys (matchBy), as `{key, id}`: one query on the
+    field's index (the unique key's, a unique custom field's slot)."""
+    values = list(dict.fromkeys(row["match"] for row in rows if "match" in row))
+    if not values or ctx.rules.match_by is None:
+        return []
+    path = ctx.entity.match_path(ctx.rules.match_by)
+    found = await ctx.read({"account_id": ctx.account_id, path: {"$in": values}}, {path: 1})
+    return [{"key": doc[path], "id": str(doc["_id"])} for doc in found if path in doc]
 
 
 def clashes(errors: Mapping[int, Any]) -> list[int]:
@@ -109,6 +165,7 @@ async def holders_of(ctx: ChunkContext, keys: Sequence[str]) -> dict[str, str]:
 def csv_row(
     spec: ActionSpec,
     entity: EntitySpec,
+    rules: ImportRules,
     columns: Sequence[str | None],
     number: int,
     values: Sequence[str],
@@ -119,6 +176,6 @@ def csv_row(
         return {"row": number, "invalid": f"Expected {len(columns)} values, found {len(values)}."}
     named = {name: value for name, value in zip(columns, values, strict=True) if name}
     try:
-        return {"row": number, **spec.record_row(entity, entity.csv_record(named))}
+        return {"row": number, **spec.record_row(entity, entity.csv_record(named), rules)}
     except InvalidRecord as exc:
         return {"row": number, "invalid": str(exc)}

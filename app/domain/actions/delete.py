@@ -9,15 +9,18 @@ from pymongo.operations import DeleteOne
 from app.domain.actions._base import (
     ActionInput,
     ChunkContext,
+    ImportRules,
     Outcome,
     PreparedInput,
     TargetsById,
     actions,
+    by_id,
     not_found,
     stamp_of,
     succeeded,
+    target_ids,
 )
-from app.domain.actions._inputs import filter_input, forbid, ids_input, row_with_id
+from app.domain.actions._inputs import filter_input, forbid, ids_input, matches_of, row_with_id
 from app.domain.entities import EntitySpec
 from app.domain.errors import BadUserInput
 from app.domain.models.action_log import LogReason, LogStatus
@@ -38,23 +41,35 @@ class Delete(TargetsById):
             forbid("DELETE with entityIds", records=given.records)
             return ids_input(given.entity_ids)
         if given.records is not None:
-            return self.records_input(entity, given.records)
+            return self.records_input(entity, given.records, given.rules)
         raise BadUserInput(
             "DELETE needs its targets: `entityIds`, a `filter`, `records` with `id`, or a CSV "
             "`file` or `uploadId` with an `id` column."
         )
 
-    def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
-        return row_with_id(entity, record, with_fields=False)
+    def record_row(self, entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
+        return row_with_id(entity, record, rules, with_fields=False)
 
-    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
-        return {"id"}, {"id"}
+    def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:
+        by = rules.match_by or "id"
+        return {by}, {by}
+
+    def check_rules(self, entity: EntitySpec, rules: ImportRules, from_rows: bool) -> None:
+        if rules.clear_empty or rules.keep_existing:
+            raise BadUserInput(
+                "DELETE writes no fields: it takes no emptyValues or existingValues."
+            )
+        super().check_rules(entity, rules, from_rows)
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         """Which targets exist, and their whole documents (their before-images)."""
-        ids = [ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows)]
-        found = await ctx.read({"_id": {"$in": ids}, "account_id": ctx.account_id})
-        return {"existing": [str(doc["_id"]) for doc in found], "documents": found}
+        matched = await matches_of(ctx, rows)
+        rows = by_id(rows, {"matched": matched})
+        found = await ctx.read({"_id": {"$in": target_ids(rows)}, "account_id": ctx.account_id})
+        decided: Decisions = {"existing": [str(doc["_id"]) for doc in found], "documents": found}
+        if matched:
+            decided["matched"] = matched
+        return decided
 
     def before_images(
         self,
@@ -78,7 +93,7 @@ class Delete(TargetsById):
         existing = set(decisions.get("existing", []))
         return {
             row["row"]: Outcome(row["row"], LogStatus.SUCCESS, LogReason.DELETED, row["id"])
-            for row in rows
+            for row in by_id(rows, decisions)
             if row["id"] in existing and row["id"] not in stamps
         }
 
@@ -95,7 +110,7 @@ class Delete(TargetsById):
             Outcome(row["row"], LogStatus.SUCCESS, LogReason.DELETED, row["id"])
             if row["id"] in existing
             else not_found(row)
-            for row in rows
+            for row in by_id(rows, decisions)
         ]
 
 

@@ -15,6 +15,7 @@ from bson import ObjectId
 from app.domain.actions._base import (
     ActionInput,
     ChunkContext,
+    ImportRules,
     Outcome,
     PreparedInput,
     TargetsById,
@@ -64,10 +65,10 @@ class Export(TargetsById):
         prepared.columns = checked_columns(entity, given.columns)
         return prepared
 
-    def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
-        return row_with_id(entity, record, with_fields=False)
+    def record_row(self, entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
+        return row_with_id(entity, record, rules, with_fields=False)
 
-    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
+    def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:
         return {"id"}, {"id"}
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:

@@ -17,6 +17,7 @@ from pymongo.operations import DeleteOne, InsertOne, UpdateOne
 from app.domain.actions._base import (
     ActionInput,
     ChunkContext,
+    ImportRules,
     Outcome,
     PreparedInput,
     TargetsById,
@@ -55,6 +56,12 @@ def put_back(entity: EntitySpec, image: BeforeImage) -> WriteOp:
         update["$set"]["key"] = image["key"]
     if added := image.get("added"):
         update["$unset"] = {f"data.{name}": "" for name in added}
+    # Unique custom fields' slots follow their fields back (app.domain.entities).
+    for name, slot in entity.unique_slots.items():
+        if image.get("fields", {}).get(name) is not None:
+            update["$set"][slot] = image["fields"][name]
+        elif name in image.get("fields", {}) or name in (added or []):
+            update.setdefault("$unset", {})[slot] = ""
     return UpdateOne(written, update)
 
 
@@ -68,10 +75,10 @@ class Restore(TargetsById):
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
         raise BadUserInput(f"A RESTORE is made by {self.made_by}.")
 
-    def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
+    def record_row(self, entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
         raise InvalidRecord("A RESTORE takes no records.")
 
-    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
+    def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:
         return set(), set()
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:

@@ -12,10 +12,12 @@ from app.domain.actions._base import (
     PREVIOUS_STATE_FIELDS,
     ActionInput,
     ChunkContext,
+    ImportRules,
     Outcome,
     PreparedInput,
     TargetsById,
     actions,
+    by_id,
     changed_fields,
     entity_update,
     failed_write,
@@ -23,9 +25,10 @@ from app.domain.actions._base import (
     previous_state,
     stamp_of,
     succeeded,
+    target_ids,
     update_image,
 )
-from app.domain.actions._inputs import filter_input, forbid, ids_input, row_with_id
+from app.domain.actions._inputs import filter_input, forbid, ids_input, matches_of, row_with_id
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
@@ -66,7 +69,7 @@ class Update(TargetsById):
             return prepared
         if given.records is not None:
             forbid("UPDATE with records", fields=given.fields)
-            return self.records_input(entity, given.records)
+            return self.records_input(entity, given.records, given.rules)
         raise BadUserInput(
             "UPDATE needs its targets: `entityIds` or a `filter` with `fields`, `records` with "
             "`id`, or a CSV `file` or `uploadId` with an `id` column."
@@ -80,24 +83,29 @@ class Update(TargetsById):
         set_fields = given.fields if isinstance(given.fields, dict) else None
         return check_operations(entity, given.operations, set_fields) or None
 
-    def record_row(self, entity: EntitySpec, record: Any) -> RowBody:
-        return row_with_id(entity, record, with_fields=True)
+    def record_row(self, entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
+        return row_with_id(entity, record, rules, with_fields=True)
 
-    def columns(self, entity: EntitySpec) -> tuple[set[str], set[str]]:
-        return set(entity.field_names) | {"id"}, {"id"}
+    def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:
+        by = rules.match_by or "id"
+        return set(entity.field_names) | {by}, {by}
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         """Which targets exist, and their current values of the fields this changes: what
         each row's change is decided from, once, so a redelivery decides the same."""
-        ids = [ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows)]
+        matched = await matches_of(ctx, rows)
+        rows = by_id(rows, {"matched": matched})
         read = fields_read(ctx.operations or {}, ctx.fields or {})
         for row in rows:
             read.update(row.get("data") or {})
         found = await ctx.read(
-            {"_id": {"$in": ids}, "account_id": ctx.account_id},
+            {"_id": {"$in": target_ids(rows)}, "account_id": ctx.account_id},
             {**PREVIOUS_STATE_FIELDS, **{f"data.{name}": 1 for name in read}},
         )
-        return {"existing": [str(doc["_id"]) for doc in found], **previous_state(found)}
+        decided: Decisions = {"existing": [str(doc["_id"]) for doc in found]}
+        if matched:
+            decided["matched"] = matched
+        return {**decided, **previous_state(found)}
 
     def changes(
         self, ctx: ChunkContext, row: Row, decisions: Decisions
@@ -105,7 +113,12 @@ class Update(TargetsById):
         """The row's update, decided from what the chunk read (a delivery before this one
         may have written since): a row that needed nothing then needs nothing now."""
         current = decisions.get("current", {}).get(row["id"], {})
-        return changes_for(ctx.operations or {}, row.get("data") or ctx.fields or {}, current)
+        return changes_for(
+            ctx.operations or {},
+            row.get("data") or ctx.fields or {},
+            current,
+            keep_existing=ctx.rules.keep_existing,
+        )
 
     def before_images(
         self,
@@ -115,6 +128,7 @@ class Update(TargetsById):
         outcomes: Sequence[Outcome],
     ) -> list[BeforeImage]:
         changed = succeeded(outcomes)
+        rows = by_id(rows, decisions)
         return [
             update_image(
                 ctx.entity,
@@ -130,6 +144,7 @@ class Update(TargetsById):
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
+        rows = by_id(rows, decisions)
         existing = set(decisions.get("existing", []))
         updates = {
             row["row"]: self.changes(ctx, row, decisions) for row in rows if row["id"] in existing

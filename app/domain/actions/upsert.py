@@ -1,6 +1,7 @@
 """UPSERT: match on the unique key; update the entity if it exists, insert it otherwise."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from bson import ObjectId
 from pymongo.operations import InsertOne, UpdateOne
@@ -8,10 +9,14 @@ from pymongo.operations import InsertOne, UpdateOne
 from app.domain.actions._base import (
     PREVIOUS_STATE_FIELDS,
     ChunkContext,
+    ImportRules,
     Outcome,
     Target,
+    WriteOp,
     absent_image,
     actions,
+    changed_fields,
+    check_match_field,
     entity_update,
     failed_write,
     previous_state,
@@ -19,8 +24,11 @@ from app.domain.actions._base import (
     succeeded,
     update_image,
 )
-from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, new_entity
+from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, match_of, new_entity
+from app.domain.entities import EntitySpec
+from app.domain.errors import BadUserInput
 from app.domain.models.action_log import LogReason, LogStatus
+from app.domain.operations import changes_for
 from app.domain.rows import BeforeImage, Decisions, Row
 
 
@@ -31,18 +39,36 @@ class Upsert(KeyedRecords):
     )
     restorable = True
 
+    def check_rules(self, entity: EntitySpec, rules: ImportRules, from_rows: bool) -> None:
+        if rules.match_by == "id":
+            raise BadUserInput(
+                "matchBy: UPSERT matches rows on a unique field, since a row that matches "
+                "nothing is inserted; to change entities named by id, use UPDATE."
+            )
+        if rules.match_by is not None:
+            check_match_field(entity, rules.match_by)
+
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
-        """Which keys are held, and by whom; the holders' current values of the fields the
-        rows set (their before-images)."""
+        """Which match keys are held, and by whom; the holders' current values of the fields
+        the rows set (their before-images and what changes)."""
+        path = ctx.entity.match_path(ctx.rules.match_by or ctx.entity.unique_field)
         fields = set().union(*(row["data"] for row in rows))
         found = await ctx.read(
-            {"account_id": ctx.account_id, "key": {"$in": [row["key"] for row in rows]}},
-            {**PREVIOUS_STATE_FIELDS, **{f"data.{name}": 1 for name in fields}},
+            {"account_id": ctx.account_id, path: {"$in": [match_of(row) for row in rows]}},
+            {**PREVIOUS_STATE_FIELDS, path: 1, **{f"data.{name}": 1 for name in fields}},
         )
         return {
-            "holders": [{"key": doc["key"], "id": str(doc["_id"])} for doc in found],
+            "holders": [{"key": doc[path], "id": str(doc["_id"])} for doc in found],
             **previous_state(found),
         }
+
+    def changes(
+        self, ctx: ChunkContext, row: Row, entity_id: str, decisions: Decisions
+    ) -> dict[str, dict[str, Any]]:
+        """The update of a matched entity, from what the chunk read: under `existingValues:
+        KEEP` only fields empty now, and nothing where it already looks as asked."""
+        current = decisions.get("current", {}).get(entity_id, {})
+        return changes_for({}, row["data"], current, keep_existing=ctx.rules.keep_existing)
 
     def before_images(
         self,
@@ -64,7 +90,7 @@ class Upsert(KeyedRecords):
                         ctx.entity,
                         row["row"],
                         outcome.entity_id,
-                        set(row["data"]),
+                        changed_fields(self.changes(ctx, row, outcome.entity_id, decisions)),
                         decisions,
                     )
                 )
@@ -75,11 +101,11 @@ class Upsert(KeyedRecords):
         inserts under its planned id."""
         existing = {found["key"]: found["id"] for found in decisions.get("holders", [])}
         return {
-            row["row"]: (existing[row["key"]], LogReason.UPDATED)
-            if row["key"] in existing
+            row["row"]: (existing[match_of(row)], LogReason.UPDATED)
+            if match_of(row) in existing
             else (row["new_id"], LogReason.INSERTED)
             for row in rows
-            if row["key"] in existing or row.get("new_id")
+            if match_of(row) in existing or (row.get("new_id") and "key" in row)
         }
 
     async def apply(
@@ -87,36 +113,50 @@ class Upsert(KeyedRecords):
     ) -> list[Outcome]:
         existing = {found["key"]: found["id"] for found in decisions.get("holders", [])}
         stamp = stamp_of(decisions)
-        # Existing entities are updated by _id, new ones inserted under their planned id:
-        # no write filters on the key, which FerretDB would answer with a scan per row.
-        ops = [
-            UpdateOne(
-                {"_id": ObjectId(existing[row["key"]])},
-                entity_update(ctx.entity, {"$set": row["data"]}, stamp),
-            )
-            if row["key"] in existing
-            else InsertOne(new_entity(ctx, row, stamp))
-            for row in rows
-        ]
-        errors = await ctx.run_writes(ops)
-        holders = await holders_of(ctx, [rows[i]["key"] for i in clashes(errors)])
-        outcomes = []
-        for index, row in enumerate(rows):
+        outcomes: dict[int, Outcome] = {}
+        writes: list[tuple[Row, WriteOp]] = []
+        for row in rows:
+            entity_id = existing.get(match_of(row))
+            if entity_id is None and "key" not in row:
+                outcomes[row["row"]] = Outcome(
+                    row["row"],
+                    LogStatus.FAILED,
+                    LogReason.INVALID,
+                    None,
+                    f"{ctx.entity.unique_field}: required to insert, since no entity has this "
+                    f"{ctx.rules.match_by}.",
+                )
+            elif entity_id is None:
+                writes.append((row, InsertOne(new_entity(ctx, row, stamp))))
+            elif changes := self.changes(ctx, row, entity_id, decisions):
+                # By _id: no write filters on a key, which FerretDB would scan for per row.
+                update = entity_update(ctx.entity, changes, stamp)
+                writes.append((row, UpdateOne({"_id": ObjectId(entity_id)}, update)))
+            else:
+                outcomes[row["row"]] = Outcome(
+                    row["row"],
+                    LogStatus.SKIPPED,
+                    LogReason.UNCHANGED,
+                    entity_id,
+                    "The entity already looked as asked.",
+                )
+        errors = await ctx.run_writes([op for _, op in writes])
+        holders = await holders_of(ctx, [writes[i][0]["key"] for i in clashes(errors)])
+        for index, (row, _) in enumerate(writes):
             error = errors.get(index)
-            if row["key"] in existing:
-                entity_id = existing[row["key"]]
-                outcomes.append(
+            if (entity_id := existing.get(match_of(row))) is not None:
+                outcomes[row["row"]] = (
                     failed_write(row["row"], error, entity_id)
                     if error
                     else Outcome(row["row"], LogStatus.SUCCESS, LogReason.UPDATED, entity_id)
                 )
             elif error is None or holders.get(row["key"]) == row["new_id"]:
-                outcomes.append(
-                    Outcome(row["row"], LogStatus.SUCCESS, LogReason.INSERTED, row["new_id"])
+                outcomes[row["row"]] = Outcome(
+                    row["row"], LogStatus.SUCCESS, LogReason.INSERTED, row["new_id"]
                 )
             else:
-                outcomes.append(failed_write(row["row"], error))
-        return outcomes
+                outcomes[row["row"]] = failed_write(row["row"], error)
+        return [outcomes[row["row"]] for row in rows]
 
 
 actions.register(Upsert())

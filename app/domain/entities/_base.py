@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from functools import cached_property
-from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args, get_origin
 
 from beanie import Document
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -21,6 +21,8 @@ from app.domain.values import problem, text_problem
 # The longest unique key: an email address's limit (RFC 5321); a domain's is 253. Bounded so no
 # database refuses its index entry (PostgreSQL's btree under FerretDB takes about 2.7 KB).
 MAX_KEY_LENGTH = 254
+# The slots unique custom fields are mirrored into (app.domain.fields.MAX_UNIQUE_FIELDS).
+UNIQUE_SLOTS = (1, 2, 3)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -34,6 +36,20 @@ class FieldKind(Enum):
     DATE = "date"
     TEXT_LIST = "text list"
     ID = "id"
+    DAY = "calendar date"  # YYYY-MM-DD text (a custom DATE field)
+
+
+class CustomFieldLike(Protocol):
+    """An account's custom field as the entity type sees it (app.domain.fields)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def field_kind(self) -> FieldKind: ...
+    @property
+    def slot(self) -> int | None: ...
+    @property
+    def hidden(self) -> bool: ...
 
 
 # A list field's item (a tag): bounded, as every text is, and so is the list.
@@ -67,6 +83,10 @@ class EntityFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def slot_path(slot: int) -> str:
+    return f"unique_{slot}"
+
+
 class EntityDocument(Document):
     """One stored entity. `key` is the normalised unique key, unique per account."""
 
@@ -80,6 +100,15 @@ class EntityDocument(Document):
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("account_id", ASCENDING), ("key", ASCENDING)], unique=True),
             IndexModel([("account_id", ASCENDING), ("_id", ASCENDING)]),
+            # Unique custom fields' slots: sparse, so entities without a value do not clash.
+            *(
+                IndexModel(
+                    [("account_id", ASCENDING), (slot_path(slot), ASCENDING)],
+                    unique=True,
+                    sparse=True,
+                )
+                for slot in UNIQUE_SLOTS
+            ),
         ]
 
 
@@ -117,6 +146,8 @@ class EntitySpec:
     key_pattern: re.Pattern[str]
     # The fields audiences filter on most: indexed with the account on mongod.
     filtered_fields: tuple[str, ...] = ()
+    # An account's custom fields (app.domain.fields.extended adds them to `fields`).
+    custom: tuple[CustomFieldLike, ...] = ()
 
     def filter_indexes(self) -> list[IndexModel]:
         fields = [f"data.{name}" for name in self.filtered_fields] + ["created_at", "updated_at"]
@@ -127,30 +158,50 @@ class EntitySpec:
         return frozenset(self.fields.model_fields)  # asked for every row: made once
 
     def field_kinds(self) -> dict[str, FieldKind]:
-        return {name: kind_of(info.annotation) for name, info in self.fields.model_fields.items()}
+        return dict(self.kinds)
+
+    @cached_property
+    def kinds(self) -> dict[str, FieldKind]:
+        """Every field's kind, custom ones included (worked out once)."""
+        custom = {field.name: field.field_kind for field in self.custom if not field.hidden}
+        return {
+            name: custom.get(name) or kind_of(info.annotation)
+            for name, info in self.fields.model_fields.items()
+        }
 
     @cached_property
     def list_fields(self) -> set[str]:
         """Fields holding lists, which a CSV cell gives as values separated by ';' (read for
         every CSV row: worked out once)."""
-        found = set()
-        for name, info in self.fields.model_fields.items():
-            kinds = get_args(info.annotation) or (info.annotation,)
-            if any(get_origin(kind) is list for kind in kinds):
-                found.add(name)
-        return found
+        return {name for name, kind in self.kinds.items() if kind is FieldKind.TEXT_LIST}
+
+    @cached_property
+    def unique_slots(self) -> dict[str, str]:
+        """The top-level field each unique custom field's value is mirrored into, by field:
+        one sparse unique index per slot keeps it unique per account."""
+        return {field.name: slot_path(field.slot) for field in self.custom if field.slot}
+
+    def match_path(self, field: str) -> str:
+        """Where a match key's normalised value is stored (and indexed)."""
+        if field == "id":
+            return "_id"
+        if field == self.unique_field:
+            return "key"
+        return self.unique_slots[field]
 
     def csv_record(self, values: Mapping[str, str]) -> dict[str, Any]:
-        """A CSV row as a record: empty cells are absent, list cells split on ';', and a cell
-        escaped for spreadsheets (a served file's `'=…`) read as the value it stands for."""
+        """A CSV row as a record: an empty cell is None (an empty value, which `emptyValues`
+        says what to do with), list cells split on ';', and a cell escaped for spreadsheets
+        (a served file's `'=…`) read as the value it stands for."""
         lists = self.list_fields
         plain = {name: from_spreadsheet(value) for name, value in values.items()}
         return {
-            name: [part.strip() for part in value.split(";") if part.strip()]
+            name: None
+            if not value.strip()
+            else [part.strip() for part in value.split(";") if part.strip()]
             if name in lists
             else value
             for name, value in plain.items()
-            if value.strip()
         }
 
     def csv_cells(self, entity_id: str, data: Mapping[str, Any], columns: list[str]) -> list[str]:
@@ -200,6 +251,9 @@ class EntitySpec:
             raise InvalidRecord(describe(exc)) from None
         data = model.model_dump(mode="json", exclude_unset=True)
         if self.unique_field in data:
+            if data[self.unique_field] is None:
+                said = "required" if require_key else "the unique key cannot be cleared"
+                raise InvalidRecord(f"{self.unique_field}: {said}.")
             data[self.unique_field] = self.normalise_key(data[self.unique_field])
         elif require_key:
             raise InvalidRecord(f"{self.unique_field}: required.")

@@ -4,7 +4,14 @@ from app.domain.entities._base import FieldKind
 from app.domain.filters._base import FilterOperator, ValueShape, operators
 
 SCALARS = frozenset(
-    {FieldKind.TEXT, FieldKind.NUMBER, FieldKind.BOOLEAN, FieldKind.DATE, FieldKind.ID}
+    {
+        FieldKind.TEXT,
+        FieldKind.NUMBER,
+        FieldKind.BOOLEAN,
+        FieldKind.DATE,
+        FieldKind.DAY,
+        FieldKind.ID,
+    }
 )
 
 operators.register(FilterOperator("eq", SCALARS, ValueShape.VALUE, lambda path, v: {path: v}))

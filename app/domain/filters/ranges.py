@@ -1,4 +1,4 @@
-"""lt, lte, gt, gte: numbers and date-times below or above a bound."""
+"""lt, lte, gt, gte: numbers, date-times and calendar dates below or above a bound."""
 
 from collections.abc import Callable
 from typing import Any
@@ -6,7 +6,7 @@ from typing import Any
 from app.domain.entities._base import FieldKind
 from app.domain.filters._base import FilterOperator, ValueShape, operators
 
-ORDERED = frozenset({FieldKind.NUMBER, FieldKind.DATE})
+ORDERED = frozenset({FieldKind.NUMBER, FieldKind.DATE, FieldKind.DAY})
 
 
 def bound(op: str) -> Callable[[str, Any], dict[str, Any]]:

@@ -2,12 +2,16 @@
 
 from beanie import Document
 
+from app.domain.access.api_key import ApiKey
+from app.domain.access.audit_event import AuditEvent
+from app.domain.drip.documents import DripBatch, DripPace
 from app.domain.models.account_limit import AccountLimit
 from app.domain.models.action_control import ActionControl
 from app.domain.models.action_log import ActionLog, LogBlock, LogReason, LogStatus
 from app.domain.models.before_image import BeforeImageBlock
 from app.domain.models.bulk_action import BulkAction, WorkingData
 from app.domain.models.chunk import Chunk, ChunkDecision, ChunkRows
+from app.domain.models.custom_field import CustomFieldDefinition, FieldSet
 from app.domain.models.idempotency import IdempotencyKey
 from app.domain.models.input_batch import InputBatch
 from app.domain.models.webhook import Announcement, Webhook, WebhookDelivery
@@ -25,6 +29,8 @@ __all__ = [
     "ActionControl",
     "ActionLog",
     "Announcement",
+    "ApiKey",
+    "AuditEvent",
     "BeforeImageBlock",
     "BulkAction",
     "BulkActionStatus",
@@ -32,6 +38,10 @@ __all__ = [
     "ChunkDecision",
     "ChunkRows",
     "ControlRequest",
+    "CustomFieldDefinition",
+    "DripBatch",
+    "DripPace",
+    "FieldSet",
     "IdempotencyKey",
     "InputBatch",
     "LogBlock",
@@ -59,4 +69,10 @@ def platform_documents() -> list[type[Document]]:
         Announcement,
         Webhook,
         WebhookDelivery,
+        CustomFieldDefinition,
+        FieldSet,
+        DripPace,
+        DripBatch,
+        ApiKey,
+        AuditEvent,
     ]

@@ -61,6 +61,7 @@ class ActionLog:
     message: str | None
     at: datetime
     source_row: int | None = None  # a restore's or a retry's: the original action's row
+    batch: int | None = None  # a drip action's: the batch the row ran in
 
 
 class LoggedRow(TypedDict):
@@ -78,6 +79,7 @@ class LogBlock(Document):
     action_id: PydanticObjectId
     account_id: str
     seq: int  # the chunk's
+    batch: int | None = None  # the chunk's drip batch
     block: int
     status: LogStatus
     at: datetime
@@ -125,8 +127,10 @@ def block_documents(
     at: datetime,
     rows: Iterable[tuple[LogStatus, LoggedRow]],
     expires_at: datetime | None = None,
+    batch: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The documents that store a chunk's rows: one per block and status among them."""
+    """The documents that store a chunk's rows (of drip `batch`): one per block and status
+    among them."""
 
     def place(pair: tuple[LogStatus, LoggedRow]) -> tuple[int, str]:
         return block_of(pair[1]["row"]), pair[0]
@@ -141,6 +145,7 @@ def block_documents(
                 "action_id": action_id,
                 "account_id": account_id,
                 "seq": seq,
+                **({} if batch is None else {"batch": batch}),
                 "block": block,
                 "status": str(status),
                 "at": at,
@@ -171,4 +176,5 @@ def read_rows(documents: Iterable[dict[str, Any]]) -> Iterator[ActionLog]:
             message=logged.get("message"),
             at=document["at"],
             source_row=logged.get("source_row"),
+            batch=document.get("batch"),
         )

@@ -44,16 +44,30 @@ class BulkAction(Document):
     targets_up_to: PydanticObjectId | None = None
     # EXPORT: the columns of the file, in order.
     export_columns: list[str] | None = None
+    # The account's custom fields as they were when it was made (app.domain.models.
+    # custom_field.FieldSet), None when it had none.
+    field_set: str | None = None
+    # Records and CSVs: the field rows are matched by (None: the action type's default), and
+    # how empty input values and values the entities hold already are treated.
+    match_by: str | None = None
+    empty_values: str = "SKIP"
+    existing_values: str = "OVERWRITE"
     # A dry run: every row gets the outcome it would have, no entity is written, and the
     # rows are not charged to the account's limit. `run_of` names the dry run a real action
     # was made from (runBulkAction).
     dry_run: bool = False
+    # Made with a drip (its pace, in force now, is app.domain.drip.documents.DripPace): its
+    # chunks run in batches at that pace (a dry run's are not paced, only estimated).
+    dripped: bool = False
     run_of: PydanticObjectId | None = None
     # A RESTORE names the action it undoes (whose before-images are its rows), and that
     # action names its restore; a retry names the action whose failed rows it runs again.
     restore_of: PydanticObjectId | None = None
     restored_by: PydanticObjectId | None = None
     retry_of: PydanticObjectId | None = None
+    # Who made it: a user of the identity provider, or an API key.
+    created_by_user: str | None = None
+    created_by_key: str | None = None
     error: str | None = None
 
     total: int | None = None

@@ -29,6 +29,10 @@ class Chunk(Document):
     seq: int
     size: int
     dry_run: bool = False  # its action's: admitted without a charge
+    # Of an action made with a drip: it runs in one of the action's batches (app.engine.
+    # dripping), whose number is set once it is given one.
+    dripped: bool = False
+    batch: int | None = None
     # The numbers of its first and last rows (rows are numbered in input order): where its
     # logs are, for a log reader that skips what is not logged yet.
     first_row: int | None = None

@@ -88,13 +88,22 @@ def fields_read(stored: Mapping[str, Mapping[str, Any]], data: Mapping[str, Any]
 
 
 def changes_for(
-    stored: Mapping[str, Mapping[str, Any]], data: Mapping[str, Any], current: Mapping[str, Any]
+    stored: Mapping[str, Mapping[str, Any]],
+    data: Mapping[str, Any],
+    current: Mapping[str, Any],
+    *,
+    keep_existing: bool = False,
 ) -> dict[str, dict[str, Any]]:
     """The update of one entity, `{operator: {field: argument}}` over its `data` fields: the
-    values to set and the stored operations, against its current values. Empty when it
-    already looks as asked."""
+    values to set (None: clear the field) and the stored operations, against its current
+    values. `keep_existing` (existingValues: KEEP) sets only fields that are empty now.
+    Empty when it already looks as asked."""
     update: dict[str, dict[str, Any]] = {}
-    steps = [("set", field, value) for field, value in data.items()]
+    steps = [
+        ("set", field, value)
+        for field, value in data.items()
+        if not (keep_existing and not is_empty(current.get(field)))
+    ]
     steps += [
         (key, field, value) for key, values in stored.items() for field, value in values.items()
     ]
@@ -105,6 +114,11 @@ def changes_for(
             operator, argument = found
             update.setdefault(operator, {})[field] = argument
     return update
+
+
+def is_empty(value: Any) -> bool:
+    """Whether a field counts as empty: absent, null, an empty text or list."""
+    return value is None or value == "" or value == []
 
 
 def by_key(key: str) -> FieldOperation:

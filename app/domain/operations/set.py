@@ -1,4 +1,5 @@
-"""set (the action's `fields`, or a record's values): a field gets a value."""
+"""set (the action's `fields`, or a record's values): a field gets a value, or loses it for
+an empty value under `emptyValues: CLEAR`."""
 
 from typing import Any
 
@@ -7,6 +8,8 @@ from app.domain.operations._base import Change, FieldOperation, operations
 
 
 def change(value: Any, current: Any, present: bool) -> Change | None:
+    if value is None:  # an empty value under emptyValues: CLEAR
+        return ("$unset", "") if present and current is not None else None
     return None if present and current == value else ("$set", value)
 
 

@@ -106,9 +106,10 @@ async def existing(action_ids: Sequence[PydanticObjectId]) -> set[PydanticObject
 
 
 async def active() -> list[dict[str, Any]]:
-    """The actions not ended yet: their id, status and action type."""
+    """The actions not ended yet: their id, status, action type and whether they drip."""
     cursor = BulkAction.get_pymongo_collection().find(
-        {"status": {"$in": ACTIVE_STATUSES}}, {"_id": 1, "status": 1, "action_type": 1}
+        {"status": {"$in": ACTIVE_STATUSES}},
+        {"_id": 1, "status": 1, "action_type": 1, "dripped": 1, "dry_run": 1},
     )
     return [doc async for doc in cursor]
 

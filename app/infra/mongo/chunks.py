@@ -113,6 +113,13 @@ async def set_parts(chunk_id: str, parts: int) -> None:
     await Chunk.get_pymongo_collection().update_one({"_id": chunk_id}, {"$set": {"parts": parts}})
 
 
+async def set_batch(chunk_id: str, batch: int) -> None:
+    """Records the drip batch the chunk runs in (set once: later deliveries run in it)."""
+    await Chunk.get_pymongo_collection().update_one(
+        {"_id": chunk_id, "batch": None}, {"$set": {"batch": batch}}
+    )
+
+
 async def last_planned_seq(action_id: PydanticObjectId) -> int | None:
     """The seq of the action's last chunk planning wrote (parts aside), if any."""
     found = (

@@ -90,6 +90,24 @@ async def ids_matching(
         await cursor.close()
 
 
+async def holds_values(entity: EntitySpec, account_id: str, field: str) -> bool:
+    """Whether any of the account's entities has a value in the field."""
+    found = await collection_of(entity).find_one(
+        {"account_id": account_id, f"data.{field}": {"$ne": None}}, {"_id": 1}
+    )
+    return found is not None
+
+
+async def clear_field(entity: EntitySpec, account_id: str, field: str, slot: str | None) -> int:
+    """Removes the field's values (and its unique slot) from the account's entities."""
+    unset = {f"data.{field}": "", **({slot: ""} if slot else {})}
+    held: list[dict[str, Any]] = [{path: {"$exists": True}} for path in unset]
+    done = await collection_of(entity).update_many(
+        {"account_id": account_id, "$or": held}, {"$unset": unset}
+    )
+    return done.modified_count
+
+
 async def count(entity: EntitySpec, query: Mapping[str, Any], max_time_ms: int) -> int:
     return int(await collection_of(entity).count_documents(query, maxTimeMS=max_time_ms))
 
@@ -139,6 +157,8 @@ async def write_unordered(
         if not refused_for_content(exc):
             raise
         if len(ops) == 1:
+            if names_a_duplicate_key(exc):
+                return {0: for_row({"code": DUPLICATE_KEY_CODE, "errmsg": str(exc)})}
             return {0: for_row({"code": exc.code, "errmsg": str(exc)}, refused=True)}
         middle = len(ops) // 2
         first = await write_unordered(collection, ops[:middle])
@@ -153,6 +173,12 @@ def refused_for_content(exc: OperationFailure) -> bool:
     if isinstance(exc, ExecutionTimeout | WriteConcernError):
         return False
     return not (exc.has_error_label("RetryableWriteError") or exc.code in PASSING_FAULT_CODES)
+
+
+def names_a_duplicate_key(exc: OperationFailure) -> bool:
+    """Whether a command split down to one update was refused for a unique index (FerretDB v1:
+    `ServerTraits.duplicate_updates_fail_the_command`); mongod answers code 11000 instead."""
+    return db.traits().duplicate_updates_fail_the_command and "SQLSTATE 23505" in str(exc)
 
 
 # Server error codes of passing faults: shutdowns, elections, interruptions, network, limits.

@@ -1,5 +1,5 @@
 """The Redis logs that enforce each account's limits: entities processed, API requests.
-The limits themselves are stored in MongoDB (app.infra.mongo.limits)."""
+The limits themselves are stored in MongoDB (app.infra.mongo.accounts.limits)."""
 
 from functools import lru_cache
 

@@ -43,6 +43,12 @@ def planning_lease(action_id: str) -> str:
     return f"{namespace()}:planning:{action_id}"
 
 
+def drip_gate(action_id: str) -> str:
+    """Lease held by the one chunk of a drip action being given its batch (app.engine.
+    dripping)."""
+    return f"{namespace()}:drip:{action_id}"
+
+
 def create_claim(claim_id: str) -> str:
     """Lease held by the create at work under an idempotency claim, while its process lives
     (app.usecases.idempotency)."""

@@ -4,7 +4,6 @@ import io
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
-from app.domain.entities import entities
 from app.domain.errors import Conflict, NotFound
 from app.domain.models import TERMINAL_STATUSES, BulkAction
 from app.domain.models.ids import saved_id
@@ -12,6 +11,7 @@ from app.domain.principal import Principal
 from app.domain.spreadsheet_cells import SpreadsheetWriter
 from app.infra.files import export_parts as exports
 from app.infra.mongo import chunks
+from app.infra.mongo.accounts import custom_fields
 from app.usecases.reading.queries import get_action
 
 
@@ -40,7 +40,7 @@ async def part_ids(action: BulkAction) -> list[str]:
 
 async def export_file(action: BulkAction) -> AsyncGenerator[bytes, None]:
     header = io.StringIO()
-    columns = action.export_columns or entities.get(action.entity_type).export_columns()
+    columns = action.export_columns or (await custom_fields.entity_of(action)).export_columns()
     SpreadsheetWriter(header).writerow(columns)
     yield header.getvalue().encode()
     for part_id in await part_ids(action):

@@ -2,8 +2,12 @@
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
-from app.infra.mongo import actions
+from app.domain.clock import utcnow
+from app.domain.drip import next_start
+from app.domain.drip.batches import next_due
+from app.infra.mongo import actions, drips
 from app.infra.redis import tasks
 from app.infra.redis.waiting import waiting_of_many
 
@@ -16,6 +20,9 @@ class Active:
     by_status_and_type: Counter[tuple[str, str]]
     waiting_rows: int
     waiting_chunks: int
+    # Drip actions whose next batch may not start yet (outside their window, or their
+    # interval not run out).
+    waiting_for_drip: int = 0
 
 
 async def active_actions() -> Active:
@@ -27,6 +34,28 @@ async def active_actions() -> Active:
         Counter((doc["status"], doc["action_type"]) for doc in found),
         sum(held.rows for held in waiting),
         sum(held.chunks for held in waiting),
+        await waiting_for_drip(found),
+    )
+
+
+async def waiting_for_drip(found: list[dict[str, Any]]) -> int:
+    """How many running drip actions wait for their next batch's time (a few reads per
+    drip action: their pace and last batch)."""
+    paced = [
+        doc["_id"]
+        for doc in found
+        if doc.get("dripped") and not doc.get("dry_run") and doc["status"] == "PROCESSING"
+    ]
+    if not paced:
+        return 0
+    paces = await drips.paces_of(paced)
+    lasts = await drips.last_batches(list(paces))
+    now = utcnow()
+    return sum(
+        1
+        for action_id, pace in paces.items()
+        if (last := lasts.get(action_id)) is not None
+        and next_start(pace, max(next_due(pace, last, now), now)) > now
     )
 
 

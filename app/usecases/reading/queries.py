@@ -19,6 +19,7 @@ from app.domain.models import (
 )
 from app.domain.principal import Principal
 from app.infra.mongo import actions, controls, db
+from app.infra.mongo.accounts import custom_fields
 from app.usecases.bounds import check_filter_bounds, database_time
 from app.usecases.reading.pagination import (
     Page,
@@ -57,16 +58,25 @@ class ActionFilter:
     action_type: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    # Made by this user, or by this API key.
+    created_by_user: str | None = None
+    created_by_key: str | None = None
 
 
 def created_range(wanted: ActionFilter) -> dict[str, ObjectId]:
-    """The time range as a range of ids (an id starts with the second it was made), which
-    the (account_id, _id) index answers."""
+    return id_range(
+        ("createdAfter", wanted.created_after), ("createdBefore", wanted.created_before)
+    )
+
+
+def id_range(
+    since: tuple[str, datetime | None], until: tuple[str, datetime | None]
+) -> dict[str, ObjectId]:
+    """A time range (each end named as the API names it; `since` inclusive, `until`
+    exclusive) as a range of ids: an id starts with the second it was made, so the
+    (account_id, _id) index answers it."""
     bounds: dict[str, ObjectId] = {}
-    for name, when, operator in (
-        ("createdAfter", wanted.created_after, "$gte"),
-        ("createdBefore", wanted.created_before, "$lt"),
-    ):
+    for name, when, operator in ((*since, "$gte"), (*until, "$lt")):
         if when is None:
             continue
         if when.tzinfo is None:
@@ -84,6 +94,10 @@ async def list_actions(
         query.update(await status_filter(principal, wanted.status))
     if wanted.action_type is not None:
         query["action_type"] = wanted.action_type
+    if wanted.created_by_user is not None:
+        query["created_by_user"] = wanted.created_by_user
+    if wanted.created_by_key is not None:
+        query["created_by_key"] = wanted.created_by_key
     for operator, bound in created_range(wanted).items():
         query["_id"] = tighten(query.get("_id", {}), operator, bound)
     return await id_page(BulkAction, query, request, "action", descending=True)
@@ -156,18 +170,34 @@ async def list_entities(
     request: PageRequest,
 ) -> Page[EntityDocument]:
     """The caller's entities of one type, oldest first."""
-    entity = entities.get(entity_type)
+    check_filter_bounds(filter)  # before any database work
+    entity = await entity_of(principal, entity_type)
     query = entity_query(principal, entity, filter)
     if ids is not None:
         query["_id"] = {"$in": [ObjectId(i) for i in ids if ObjectId.is_valid(i)]}
     with database_time() as max_time_ms:
-        return await id_page(
+        page = await id_page(
             entity.document, query, request, "entity", descending=False, max_time_ms=max_time_ms
         )
+    if hidden := {field.name for field in entity.custom if field.hidden}:
+        # A deleted custom field's values stay stored until retention: they are not shown.
+        for _, document in page.items:
+            document.data = {name: v for name, v in document.data.items() if name not in hidden}
+    return page
 
 
 async def count_entities(principal: Principal, entity_type: str, filter: Any) -> int:
-    entity = entities.get(entity_type)
+    check_filter_bounds(filter)  # before any database work
+    entity = await entity_of(principal, entity_type)
     query = entity_query(principal, entity, filter)
     with database_time() as max_time_ms:
         return await db.count(entity.document, query, max_time_ms)
+
+
+async def entity_of(principal: Principal, entity_type: str) -> EntitySpec:
+    """The entity type with the caller's custom fields as they are now."""
+    try:
+        entities.get(entity_type)
+    except KeyError as exc:
+        raise BadUserInput(f"entityType: {exc.args[0]}.") from None
+    return await custom_fields.current(principal.account_id, entity_type)

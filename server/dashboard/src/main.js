@@ -4,8 +4,11 @@ import { createClient } from "graphql-ws";
 
 const $ = (selector) => document.querySelector(selector);
 const TERMINAL = new Set(["COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCELLED"]);
+const STATS = `total processed succeeded failed skipped progress etaSeconds waitingRows finishingRows
+  batchesStarted nextBatchAt estimatedSeconds`;
 const FIELDS = `id entityType actionType status createdAt scheduledAt dryRun canRestoreUntil
-  stats { total processed succeeded failed skipped progress etaSeconds waitingRows finishingRows }`;
+  createdBy { userId apiKeyId } drip { batchSize everySeconds days window { from to } timeZone } stats { ${STATS} }`;
+const WEEK = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
 
 // A `?token=` link (scripts/dev prints one) signs the page in; the token then leaves the
 // address bar and the history.
@@ -55,20 +58,104 @@ function render(action) {
   const s = action.stats;
   const percent = Math.floor(s.progress * 100);
   row.innerHTML = `
-    <td>${action.actionType} ${action.entityType} <small>${action.id}</small></td>
+    <td>${action.actionType} ${action.entityType} <small>${action.id}</small>${madeBy(action)}</td>
     <td class="status ${action.status}">${action.status}${
       action.status === "SCHEDULED" && action.scheduledAt
         ? ` <small class="scheduled">${new Date(action.scheduledAt).toLocaleString()}</small>`
         : ""
-    }${
+    }${dripNote(action)}${
       (action.status === "PAUSED" || action.status === "CANCELLING") && s.finishingRows > 0
         ? ` <small class="finishing">${s.finishingRows} rows finishing</small>`
         : ""
     }</td>
     <td><progress max="100" value="${percent}"></progress> <span class="percent">${percent}%</span></td>
     <td>${s.succeeded}</td><td>${s.failed}</td><td>${s.skipped}</td>
-    <td>${TERMINAL.has(action.status) ? "" : eta(s.etaSeconds)}</td>`;
+    <td>${TERMINAL.has(action.status) ? "" : eta(s.etaSeconds)}${
+      action.dryRun && s.estimatedSeconds != null
+        ? ` <small class="estimate">real run: ${eta(s.estimatedSeconds)}</small>`
+        : ""
+    }</td>`;
   if (logs.id === action.id) showControls(action);
+}
+
+// Who made it: a user, or an API key (its id's end).
+function madeBy(action) {
+  const by = action.createdBy;
+  if (!by || (!by.userId && !by.apiKeyId)) return "";
+  const who = by.userId ? escapeText(by.userId) : `API key …${by.apiKeyId.slice(-6)}`;
+  return ` <small class="by">by ${who}</small>`;
+}
+
+function escapeText(text) {
+  const holder = document.createElement("span");
+  holder.textContent = text;
+  return holder.innerHTML;
+}
+
+// A drip action's pace, batches started and next batch time, under its status.
+function dripNote(action) {
+  if (!action.drip || action.dryRun || TERMINAL.has(action.status)) return "";
+  const s = action.stats;
+  const next = s.nextBatchAt ? ` · next batch ${new Date(s.nextBatchAt).toLocaleTimeString()}` : "";
+  return ` <small class="drip">${action.drip.batchSize}/${action.drip.everySeconds}s · ` +
+    `${count(s.batchesStarted, "batch", "batches")}${next}</small>`;
+}
+
+function dripInput() {
+  if (!$("#drip-on").checked) return null;
+  const drip = {
+    batchSize: Number($("#drip-size").value),
+    everySeconds: Number($("#drip-every").value) * Number($("#drip-unit").value),
+    days: [...document.querySelectorAll("#drip-days input:checked")].map((box) => box.value),
+  };
+  if ($("#drip-from").value && $("#drip-to").value) {
+    drip.window = { from: $("#drip-from").value, to: $("#drip-to").value };
+  }
+  if ($("#drip-zone").value.trim()) drip.timeZone = $("#drip-zone").value.trim();
+  return drip;
+}
+
+function showDripForm() {
+  $("#drip-days").innerHTML = WEEK.map(
+    (day) => `<label><input type="checkbox" value="${day}" checked> ${day}</label>`,
+  ).join(" ");
+  $("#drip-zone").value = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  $("#drip-on").addEventListener("change", () => ($("#drip-pace").hidden = !$("#drip-on").checked));
+}
+
+// The selected action's pace, changeable while it has batches to start.
+const EDITABLE = new Set(["QUEUED", "SCHEDULED", "PROCESSING", "PAUSED"]);
+
+function showPace(action) {
+  const form = $("#pace-form");
+  form.hidden = !action.drip || action.dryRun || !EDITABLE.has(action.status);
+  if (form.hidden) return;
+  $("#pace-now").textContent =
+    `${action.drip.batchSize} rows every ${action.drip.everySeconds} s (${action.drip.timeZone})`;
+  if (form.dataset.id !== action.id) {
+    form.dataset.id = action.id;
+    $("#pace-size").value = action.drip.batchSize;
+    $("#pace-every").value = action.drip.everySeconds;
+  }
+}
+
+async function changePace(drip) {
+  const action = actions.get(logs.id);
+  if (drip && action?.drip) {
+    // The days, window and zone stay as they are; size and interval change.
+    const { days, window, timeZone } = action.drip;
+    drip = { ...drip, days, timeZone, ...(window ? { window } : {}) };
+  }
+  try {
+    const data = await gql(
+      `mutation($id: ID!, $drip: DripInput) { updateBulkActionDrip(id: $id, drip: $drip) { ${FIELDS} } }`,
+      { id: logs.id, drip },
+    );
+    render(data.updateBulkActionDrip);
+    note(drip ? `pace changed: ${drip.batchSize} rows every ${drip.everySeconds} s` : "pacing stopped");
+  } catch (error) {
+    note(error.message);
+  }
 }
 
 // The owner's controls and the safety nets, where they apply to the selected action: pause,
@@ -110,6 +197,7 @@ const FOLLOW_UPS = [
 ];
 
 function showControls(action) {
+  showPace(action);
   const bar = $("#action-controls");
   bar.innerHTML = "";
   for (const followUp of FOLLOW_UPS.filter((f) => f.applies(action))) {
@@ -148,6 +236,7 @@ async function loadEnums() {
   // The form opens on something harmless a newcomer can submit as it is: the example contacts
   // to insert (a DELETE asks first, naming how many rows it will delete).
   useExample();
+  await loadFields();
   const types = data.action.enumValues.map((v) => `<option>${v.name}</option>`).join("");
   $("#filter-type").innerHTML = `<option value="">all types</option>${types}`;
 }
@@ -190,7 +279,7 @@ function follow() {
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`;
   socket = createClient({ url, connectionParams: { Authorization: `Bearer ${token}` }, retryAttempts: 1e9 });
   socket.subscribe(
-    { query: `subscription { bulkActionsFeed { action { ${FIELDS} } status stats { total processed succeeded failed skipped progress etaSeconds waitingRows finishingRows } } }` },
+    { query: `subscription { bulkActionsFeed { action { ${FIELDS} } status stats { ${STATS} } } }` },
     {
       next: ({ data }) => {
         const event = data.bulkActionsFeed;
@@ -230,8 +319,163 @@ function exampleCsv(rows = 250) {
 
 let example = null;
 
+// The fields of the chosen entity type, built-in then the account's custom ones
+// (entityFields): what the column map, the filter builder and the export picker offer.
+let fields = [];
+let header = [];
+
+async function loadFields() {
+  const data = await gql(
+    `query($t: EntityType!) { entityFields(entityType: $t) { name kind custom unique options } }`,
+    { t: $("#entity").value },
+  );
+  fields = data.entityFields;
+  const options = fields
+    .map((f) => `<option value="${f.name}">${f.name}${f.custom ? " (custom)" : ""}</option>`)
+    .join("");
+  $("#export-picker").innerHTML = `<option value="id">id</option>${options}`;
+  $("#set-field").innerHTML = `<option value="">(nothing)</option>${options}`;
+  $("#conditions").innerHTML = "";
+  addCondition();
+  showColumnMap();
+  showTargets();
+}
+
+// The first line of the chosen file: its columns, each mapped to a field of the same name
+// (any case) or ignored, and changeable.
+async function readHeader(file) {
+  const text = await file.slice(0, 64 * 1024).text();
+  const line = text.replace(/^\ufeff/, "").split(/\r?\n/, 1)[0];
+  header = line ? line.split(",").map((cell) => cell.trim().replace(/^"|"$/g, "")) : [];
+  showColumnMap();
+}
+
+function showColumnMap() {
+  const known = new Map([["id", "id"], ...fields.map((f) => [f.name.toLowerCase(), f.name])]);
+  const choices = ["id", ...fields.map((f) => f.name)];
+  $("#column-map tbody").innerHTML = header
+    .map((column, n) => {
+      const chosen = known.get(column.toLowerCase()) || "";
+      const options = choices
+        .map((name) => `<option ${name === chosen ? "selected" : ""}>${name}</option>`)
+        .join("");
+      return `<tr><td>${column}</td><td><select data-column="${n}" aria-label="field of ${column}">
+        <option value="">(ignore)</option>${options}</select></td></tr>`;
+    })
+    .join("");
+  $("#column-map").hidden = header.length === 0 || $("#targets").value !== "file";
+}
+
+function columnMap() {
+  const map = {};
+  for (const select of document.querySelectorAll("#column-map select")) {
+    const column = header[Number(select.dataset.column)];
+    if (select.value !== column) map[column] = select.value || null;
+  }
+  return Object.keys(map).length ? map : null;
+}
+
+// Operators by kind, as FieldCondition takes them.
+const OPERATORS = {
+  TEXT: ["eq", "ne", "in", "prefix", "exists"],
+  ENUM: ["eq", "ne", "in", "notIn", "exists"],
+  NUMBER: ["eq", "ne", "lt", "lte", "gt", "gte", "exists"],
+  DATE: ["eq", "lt", "lte", "gt", "gte", "exists"],
+  BOOLEAN: ["eq", "exists"],
+  LIST: ["hasAny", "hasAll", "hasNone", "exists"],
+};
+
+function addCondition() {
+  const row = document.createElement("div");
+  const options = fields.map((f) => `<option>${f.name}</option>`).join("");
+  row.innerHTML = `<select class="field" aria-label="filter field">${options}</select>
+    <select class="operator" aria-label="operator"></select>
+    <input class="value" aria-label="value" placeholder="value (lists: a;b)">
+    <small class="kind"></small>`;
+  const pick = () => {
+    const field = fields.find((f) => f.name === row.querySelector(".field").value);
+    const ops = OPERATORS[field?.kind] || ["eq"];
+    row.querySelector(".operator").innerHTML = ops.map((op) => `<option>${op}</option>`).join("");
+    row.querySelector(".kind").textContent = field
+      ? `${field.kind}${field.options ? `: ${field.options.join(", ")}` : ""}`
+      : "";
+  };
+  row.querySelector(".field").addEventListener("change", pick);
+  $("#conditions").append(row);
+  pick();
+}
+
+// A value typed in a box, as the field's kind holds it.
+function typed(field, text) {
+  const kind = fields.find((f) => f.name === field)?.kind;
+  if (kind === "NUMBER") return Number(text);
+  if (kind === "BOOLEAN") return text.trim().toLowerCase() === "true";
+  return text;
+}
+
+function builtFilter() {
+  const conditions = [...document.querySelectorAll("#conditions div")].map((row) => {
+    const field = row.querySelector(".field").value;
+    const op = row.querySelector(".operator").value;
+    const text = row.querySelector(".value").value;
+    const many = ["in", "notIn", "hasAny", "hasAll", "hasNone"].includes(op);
+    const value =
+      op === "exists"
+        ? text.trim().toLowerCase() !== "false"
+        : many
+          ? text.split(";").map((part) => typed(field, part.trim()))
+          : typed(field, text);
+    return { field, [op]: value };
+  });
+  return conditions.length ? { conditions } : { all: true };
+}
+
+function showTargets() {
+  const byFilter = $("#targets").value === "filter";
+  const action = $("#action").value;
+  $("#filter-builder").hidden = !byFilter;
+  $("#set-fields").hidden = action !== "UPDATE";
+  $("#export-columns").hidden = action !== "EXPORT";
+  $("#column-map").hidden = byFilter || header.length === 0;
+}
+
+async function submitFilter() {
+  const input = {
+    entityType: $("#entity").value,
+    actionType: $("#action").value,
+    filter: builtFilter(),
+    dryRun: $("#dry-run").checked,
+  };
+  const columns = [...$("#export-picker").selectedOptions].map((option) => option.value);
+  if (input.actionType === "EXPORT" && columns.length) input.columns = columns;
+  const drip = dripInput();
+  if (drip) input.drip = drip;
+  const setField = $("#set-field").value;
+  if (input.actionType === "UPDATE" && setField) {
+    input.fields = { [setField]: typed(setField, $("#set-value").value) };
+  }
+  if (input.actionType === "DELETE" && !input.dryRun) {
+    const asked = `Delete every ${input.entityType} entity the filter matches? ` +
+      "They can be restored for a while afterwards.";
+    if (!window.confirm(asked)) return note("not created: nothing was deleted");
+  }
+  const data = await gql(
+    `mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { ${FIELDS} } }`,
+    { input },
+  );
+  render(data.createBulkAction);
+  note(`by filter: action ${data.createBulkAction.id}`);
+}
+
 async function submit(event) {
   event.preventDefault();
+  if ($("#targets").value === "filter") {
+    try {
+      return await submitFilter();
+    } catch (error) {
+      return note(error.message);
+    }
+  }
   const file = $("#file").files[0] || example;
   if (!file) return note("choose a CSV file, or use an example");
   note(`uploading ${file.name}…`);
@@ -249,6 +493,10 @@ async function submit(event) {
       uploadId: body.uploadId,
       dryRun: $("#dry-run").checked,
     };
+    const map = columnMap();
+    if (map) input.columnMap = map;
+    const drip = dripInput();
+    if (drip) input.drip = drip;
     if (input.actionType === "DELETE" && !input.dryRun) {
       const rows = count(body.rows, "row", "rows");
       const asked = `Delete the ${input.entityType} entities named in ${file.name} (${rows})? ` +
@@ -309,6 +557,12 @@ async function downloadFailed() {
 }
 
 $("#token-form").addEventListener("submit", start);
+showDripForm();
+$("#pace-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  changePace({ batchSize: Number($("#pace-size").value), everySeconds: Number($("#pace-every").value) });
+});
+$("#pace-off").addEventListener("click", () => changePace(null));
 $("#submit-form").addEventListener("submit", submit);
 function useExample() {
   example = exampleCsv();
@@ -316,6 +570,8 @@ function useExample() {
   // The example is contacts to insert: the lists say so, as the note does.
   $("#entity").value = "CONTACT";
   $("#action").value = "INSERT";
+  $("#targets").value = "file";
+  readHeader(example);
   note(`example ready: ${example.name} (250 contacts), CONTACT / INSERT: submit`);
 }
 
@@ -323,7 +579,12 @@ $("#example").addEventListener("click", useExample);
 $("#file").addEventListener("change", () => {
   const file = $("#file").files[0];
   if (file) note(`${file.name}: choose what to do with it, then submit`);
+  if (file) readHeader(file);
 });
+$("#entity").addEventListener("change", () => loadFields().catch((error) => note(error.message)));
+$("#action").addEventListener("change", showTargets);
+$("#targets").addEventListener("change", showTargets);
+$("#add-condition").addEventListener("click", addCondition);
 $("#log-status").addEventListener("change", () => logs.id && openLogs(logs.id));
 for (const id of ["#filter-status", "#filter-type", "#filter-from", "#filter-to"]) {
   $(id).addEventListener("change", () => loadActions().catch((error) => note(error.message)));

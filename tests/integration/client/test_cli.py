@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.infra.auth import issue_token
 from app.infra.files import uploads
+from tests.integration.graphql_client import GraphQLClient
 
 CSV = "email,first_name\r\nada@example.com,Ada\r\nnot-an-email,Bad\r\nalan@example.com,Alan\r\n"
 
@@ -117,3 +118,105 @@ async def test_local_and_connection_errors_are_one_line_and_exit_two(
     assert code == 2 and "--at" in err
     # Nothing was uploaded for any of them.
     assert await uploads.db_files().count_documents({"metadata.account_id": account}) == 0
+
+
+async def test_submit_matches_by_a_custom_field_and_keeps_existing_values(
+    api_url: str, account: str, database: None, tmp_path: Path
+) -> None:
+    """--match-by, --existing-values, --empty-values reach the create as matchBy and the two
+    policies."""
+    token = issue_token(account)
+    async with GraphQLClient(api_url, token) as gql:
+        define = "mutation($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { name } }"
+        field = {"entityType": "CONTACT", "name": "ext", "kind": "TEXT", "unique": True}
+        await gql.data(define, i=field)
+        await gql.run(
+            entityType="CONTACT",
+            actionType="INSERT",
+            records=[{"email": "m@example.com", "ext": "M1", "first_name": "Kept"}],
+        )
+        source = tmp_path / "billing.csv"
+        source.write_text("ext,email,first_name,city\r\nM1,m@example.com,New,\r\n")
+        code, out, err = await submit(
+            api_url,
+            token,
+            source,
+            "upsert",
+            "--match-by",
+            "ext",
+            "--existing-values",
+            "keep",
+            "--empty-values",
+            "clear",
+            "--watch",
+        )
+        assert code == 0, err
+        action = await gql.action(out.strip())
+        assert action["stats"]["skipped"] == 1  # kept its name; its city was empty already
+        (data,) = (await gql.entities("CONTACT", None)).values()
+        assert data["first_name"] == "Kept"
+
+
+async def test_submit_with_a_drip_and_change_its_pace(
+    api_url: str, account: str, database: None, tmp_path: Path
+) -> None:
+    """--drip, --days, --window and --tz reach the create as its DripInput; `drip ID` changes
+    the pace and `drip ID off` takes it away; a pace in the wrong notation exits 2 before
+    anything is sent."""
+    token = issue_token(account)
+    source = tmp_path / "paced.csv"
+    source.write_text("email\r\n" + "".join(f"d{n}@example.com\r\n" for n in range(3)))
+    options = ["--drip", "1/10m", "--days", "mon-fri,sun", "--window", "9:00-17:30"]
+    code, out, err = await submit(api_url, token, source, "insert", *options, "--tz", "Asia/Tokyo")
+    assert code == 0, err
+    action_id = out.strip()
+    async with GraphQLClient(api_url, token) as gql:
+        shown = (await gql.data(DRIP, id=action_id))["bulkAction"]
+        assert shown["drip"] == {
+            "batchSize": 1,
+            "everySeconds": 600,
+            "days": ["MON", "TUE", "WED", "THU", "FRI", "SUN"],
+            "window": {"from": "09:00", "to": "17:30"},
+            "timeZone": "Asia/Tokyo",
+        }
+        code, out, err = await cli(api_url, token, "drip", action_id, "2/30s")
+        assert code == 0, err
+        assert json.loads(out)["drip"]["everySeconds"] == 30
+        code, out, err = await cli(api_url, token, "drip", action_id, "off")
+        assert code == 0, err
+        assert json.loads(out)["drip"] is None
+        done = await gql.wait(action_id, timeout=120)
+        assert done["stats"]["succeeded"] == 3
+
+    for bad in (["--drip", "fast"], ["--drip", "5/10m", "--days", "MON-FUN"]):
+        code, _, err = await submit(api_url, token, source, "insert", *bad)
+        assert code == 2 and "error: --d" in err
+
+
+DRIP = """
+query($id: ID!) {
+  bulkAction(id: $id) { drip { batchSize everySeconds days window { from to } timeZone } }
+}
+"""
+
+
+async def test_an_api_key_works_as_the_cli_token(
+    api_url: str, account: str, database: None, tmp_path: Path
+) -> None:
+    """BULK_ACTIONS_TOKEN may be an API key: its scopes hold (a read-only key reads an action
+    and cannot submit one)."""
+    async with GraphQLClient(api_url, issue_token(account)) as gql:
+        action = await gql.run(
+            entityType="CONTACT", actionType="INSERT", records=[{"email": "k@example.com"}]
+        )
+        made = await gql.data(
+            'mutation { createApiKey(name: "cli", scopes: [BULK_READ]) { secret } }'
+        )
+    key = made["createApiKey"]["secret"]
+    code, out, err = await cli(api_url, key, "status", action["id"])
+    assert code == 0, err
+    assert json.loads(out)["status"] == "COMPLETED"
+    source = tmp_path / "k.csv"
+    source.write_text("email\r\nz@example.com\r\n")
+    code, _, err = await submit(api_url, key, source, "insert")
+    assert code == 2 and "FORBIDDEN" in err

@@ -73,10 +73,10 @@ async def test_planning_that_died_goes_on_from_its_last_chunk(
     action = await filter_action(account, IN_GERMANY)
     written = planning.write_chunk
 
-    async def dying(action: BulkAction, seq: int, rows: list[Any]) -> None:
+    async def dying(action: BulkAction, seq: int, rows: list[Any], dripped: bool) -> None:
         if seq > 0:
             raise Died
-        await written(action, seq, rows)
+        await written(action, seq, rows, dripped)
 
     with monkeypatch.context() as patch:
         patch.setattr(planning, "write_chunk", dying)

@@ -26,6 +26,8 @@ async def test_a_planner_finding_the_lease_held_comes_back_when_it_runs_out(
     await get_redis().delete(name)  # as it expires
     await plan_action(str(action.id))
     planned = await BulkAction.get(action.id)
-    assert planned is not None and planned.status is BulkActionStatus.PROCESSING
+    # Planned: the suite's worker may already have run its one chunk by the time we look.
+    assert planned is not None
+    assert planned.status in (BulkActionStatus.PROCESSING, BulkActionStatus.COMPLETED)
     assert (planned.total, planned.chunks_total) == (2, 1)
     assert await lease.remaining_ms(name) == 0  # given back when planning ended

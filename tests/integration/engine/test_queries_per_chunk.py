@@ -8,7 +8,7 @@ from bson import ObjectId
 from app.domain.models import BulkAction
 from app.domain.models.ids import saved_id
 from app.engine import processing
-from app.infra.mongo.limits import limit_for
+from app.infra.mongo.accounts.limits import limit_for
 from tests.integration.commands import COUNTER
 from tests.integration.factories import (
     chain_successor,

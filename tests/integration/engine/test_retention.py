@@ -10,7 +10,16 @@ import pytest
 from bson import ObjectId
 
 from app.domain.clock import utcnow
-from app.domain.models import BulkAction, Chunk, ChunkDecision, ChunkRows, LogBlock, WorkingData
+from app.domain.entities.contact import Contact
+from app.domain.models import (
+    BulkAction,
+    Chunk,
+    ChunkDecision,
+    ChunkRows,
+    CustomFieldDefinition,
+    LogBlock,
+    WorkingData,
+)
 from app.engine import retention
 from app.infra.files import uploads
 from app.infra.mongo import actions as stored_actions
@@ -181,3 +190,75 @@ async def test_a_sweep_killed_between_its_deletes_and_its_mark_is_finished_by_th
     await swept_until(action_id, WorkingData.DELETED, days=window + 1)
     assert not await file_exists(upload_id)
     assert (await gql.action(done["id"]))["stats"] == done["stats"]
+
+
+async def test_a_deleted_custom_field_keeps_its_values_for_restores_then_loses_them(
+    gql: GraphQLClient, account: str
+) -> None:
+    """A deleted custom field's values stay in the entities (hidden) through the restore
+    window, so a restore of an earlier action puts them back; the first sweep after the
+    window unsets them, the unique slot too, and drops the definition."""
+    define = "mutation($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { name } }"
+    field = {"entityType": "CONTACT", "name": "ext", "kind": "TEXT", "unique": True}
+    await gql.data(define, i=field)
+    inserted = await gql.run(
+        entityType="CONTACT",
+        actionType="INSERT",
+        records=[{"email": f"k{n}@example.com", "ext": f"K{n}"} for n in range(3)],
+    )
+    changed = await gql.run(
+        entityType="CONTACT",
+        actionType="UPDATE",
+        filter={"all": True},
+        unset=["ext"],
+    )
+    assert changed["stats"]["succeeded"] == 3
+    delete = 'mutation { deleteCustomField(entityType: CONTACT, name: "ext") }'
+    assert (await gql.data(delete))["deleteCustomField"] is True
+    restored = await gql.wait(
+        (await gql.data(RESTORE, id=changed["id"]))["restoreBulkAction"]["id"]
+    )
+    assert restored["stats"]["succeeded"] == 3
+    contacts = Contact.get_pymongo_collection()
+    held = await contacts.find({"account_id": account}).to_list()
+    assert sorted(doc["data"]["ext"] for doc in held) == ["K0", "K1", "K2"]
+    assert sorted(doc["unique_1"] for doc in held) == ["K0", "K1", "K2"]
+    assert all("ext" not in data for data in (await gql.entities("CONTACT", None)).values())
+
+    await retention.sweep(later(days=get_settings().restore_retention_days - 1))
+    assert await contacts.count_documents({"account_id": account, "data.ext": {"$exists": True}})
+    for _ in range(50):
+        await retention.sweep(later(days=get_settings().restore_retention_days + 1))
+        if not await contacts.count_documents(
+            {"account_id": account, "unique_1": {"$exists": True}}
+        ):
+            break
+    assert (
+        await contacts.count_documents({"account_id": account, "data.ext": {"$exists": True}}) == 0
+    )
+    definitions = CustomFieldDefinition.get_pymongo_collection()
+    assert await definitions.count_documents({"account_id": account}) == 0
+    assert inserted["stats"]["succeeded"] == 3
+
+
+async def test_audit_events_outlive_their_action_until_their_own_retention(
+    gql: GraphQLClient,
+) -> None:
+    """An action's audit events stay when everything else of it is deleted, for
+    AUDIT_RETENTION_DAYS, and go after."""
+    done = await gql.run(entityType="CONTACT", actionType="INSERT", records=[{"email": "a@x.io"}])
+    trail = "query($id: ID) { auditEvents(first: 5, actionId: $id) { totalCount } }"
+
+    async def events() -> int:
+        return int((await gql.data(trail, id=done["id"]))["auditEvents"]["totalCount"])
+
+    assert await events() == 1
+    kept = get_settings().audit_retention_days
+    # Past the logs' and the working data's retention: the action's event stays.
+    await retention.sweep(later(days=get_settings().restore_retention_days + 1))
+    await retention.sweep(later(days=get_settings().log_retention_days + 1))
+    assert await gql.all_logs(done["id"]) == [] and await events() == 1
+    await retention.sweep(later(days=kept - 1))
+    assert await events() == 1
+    await retention.sweep(later(days=kept + 1))
+    assert await events() == 0

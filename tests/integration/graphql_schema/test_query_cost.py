@@ -15,7 +15,7 @@ from graphql import ExecutionResult
 from app.domain.models import ActionControl, BulkAction, BulkActionStatus, Chunk, ControlRequest
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
-from app.infra.mongo import limits
+from app.infra.mongo.accounts import limits
 from app.infra.redis import liveness
 from app.infra.redis.events import publish_change
 from app.infra.settings import get_settings

@@ -177,6 +177,54 @@ async def test_a_delete_asks_first_naming_how_many_rows(
     assert (await gql.wait(deleted))["stats"]["succeeded"] == 3
 
 
+async def test_custom_fields_in_the_column_map_filter_builder_and_export_picker(
+    api_url: str, account: str, browser: WebDriver, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    """An account's custom field is offered wherever a built-in one is: a CSV column of its
+    name maps to it (any case), the filter builder names it with its kind and options, and
+    the export picker lists it; each makes the action it shows."""
+    define = "mutation($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { name } }"
+    plan = {"entityType": "CONTACT", "name": "plan", "kind": "ENUM", "options": ["free", "pro"]}
+    await gql.data(define, i=plan)
+    source = tmp_path / "plans.csv"
+    source.write_text(
+        "Email,Plan,Shoe size\n"
+        + "".join(f"cf{n}@example.com,{'pro' if n % 2 else 'free'},42\n" for n in range(10))
+    )
+    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
+    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    browser.find_element(By.ID, "file").send_keys(str(source))
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#column-map select")) == 3)
+    mapped = [
+        Select(select).first_selected_option.text
+        for select in browser.find_elements(By.CSS_SELECTOR, "#column-map select")
+    ]
+    assert mapped == ["email", "plan", "(ignore)"]
+    browser.find_element(By.CSS_SELECTOR, "#submit-form button[type=submit]").click()
+    wait.until(lambda b: "10 rows: action " in b.find_element(By.ID, "submit-note").text)
+    imported = await gql.wait(browser.find_element(By.ID, "submit-note").text.rsplit(" ", 1)[1])
+    assert imported["stats"]["succeeded"] == 10
+
+    Select(browser.find_element(By.ID, "action")).select_by_visible_text("EXPORT")
+    Select(browser.find_element(By.ID, "targets")).select_by_value("filter")
+    condition = browser.find_element(By.CSS_SELECTOR, "#conditions div")
+    Select(condition.find_element(By.CLASS_NAME, "field")).select_by_visible_text("plan")
+    assert condition.find_element(By.CLASS_NAME, "kind").text == "ENUM: free, pro"
+    condition.find_element(By.CLASS_NAME, "value").send_keys("pro")
+    picker = Select(browser.find_element(By.ID, "export-picker"))
+    assert "plan (custom)" in [option.text for option in picker.options]
+    picker.select_by_value("email")
+    picker.select_by_value("plan")
+    browser.find_element(By.CSS_SELECTOR, "#submit-form button[type=submit]").click()
+    wait.until(lambda b: "by filter: action " in b.find_element(By.ID, "submit-note").text)
+    exported = await gql.wait(browser.find_element(By.ID, "submit-note").text.rsplit(" ", 1)[1])
+    assert exported["stats"]["succeeded"] == 5
+    response = await gql.http.get(f"/bulk-actions/{exported['id']}/export.csv")
+    lines = response.text.splitlines()
+    assert lines[0] == "email,plan" and all(line.endswith(",pro") for line in lines[1:])
+
+
 @pytest.mark.conformance
 def test_graphiql_loads_offline_and_runs_a_query(
     api_url: str, account: str, browser: WebDriver
@@ -250,3 +298,75 @@ async def test_pause_resume_cancel_the_schedule_and_server_side_filters(
         "to.dispatchEvent(new Event('change'));"
     )
     wait.until(lambda b: not b.find_elements(By.CSS_SELECTOR, listed))
+
+
+async def test_create_with_a_drip_see_the_next_batch_and_change_the_pace(
+    api_url: str, account: str, browser: WebDriver, gql: GraphQLClient
+) -> None:
+    """The drip fieldset makes a paced action (size, interval, days, window, zone); its row
+    shows the batches started and the next batch's time; the pace form changes the pace of
+    the running action, which then finishes under it."""
+    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
+    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    browser.find_element(By.ID, "drip-on").click()
+    size = browser.find_element(By.ID, "drip-size")
+    size.clear()
+    size.send_keys("50")
+    every = browser.find_element(By.ID, "drip-every")
+    every.clear()
+    every.send_keys("1")
+    Select(browser.find_element(By.ID, "drip-unit")).select_by_visible_text("hours")
+    browser.find_element(By.CSS_SELECTOR, '#drip-days input[value="SUN"]').click()
+    # A window open now in the zone chosen (it may span midnight).
+    now = datetime.now(UTC)
+    opens, closes = (now - timedelta(hours=1)).strftime("%H:00"), (now + timedelta(hours=2))
+    for box, value in (("drip-from", opens), ("drip-to", closes.strftime("%H:00"))):
+        browser.execute_script(f"document.getElementById('{box}').value = arguments[0]", value)
+    zone = browser.find_element(By.ID, "drip-zone")
+    zone.clear()
+    zone.send_keys("UTC")
+    browser.find_element(By.CSS_SELECTOR, "#submit-form button[type=submit]").click()
+    wait.until(lambda b: "250 rows: action " in b.find_element(By.ID, "submit-note").text)
+    action_id = browser.find_element(By.ID, "submit-note").text.rsplit(" ", 1)[1]
+
+    shown = (await gql.data(DRIP_OF, id=action_id))["bulkAction"]
+    today_is_sunday = now.weekday() == 6
+    assert shown["drip"] == {
+        "batchSize": 50,
+        "everySeconds": 3600,
+        "days": ["MON", "TUE", "WED", "THU", "FRI", "SAT"],
+        "window": {"from": opens, "to": closes.strftime("%H:00")},
+        "timeZone": "UTC",
+    }
+    if today_is_sunday:  # nothing starts today: the next batch is Monday's
+        await gql.data("mutation($id: ID!) { cancelBulkAction(id: $id) { id } }", id=action_id)
+        return
+    row = f'tr[data-id="{action_id}"]'
+    wait.until(
+        lambda b: "1 batch · next batch" in b.find_element(By.CSS_SELECTOR, f"{row} .drip").text
+    )
+    assert browser.find_element(By.CSS_SELECTOR, f"{row} .by").text == f"by {account}"
+    browser.find_element(By.CSS_SELECTOR, row).click()
+    wait.until(lambda b: b.find_element(By.ID, "pace-form").is_displayed())
+    assert "50 rows every 3600 s (UTC)" in browser.find_element(By.ID, "pace-now").text
+    for box, value in (("pace-size", "200"), ("pace-every", "1")):
+        field = browser.find_element(By.ID, box)
+        field.clear()
+        field.send_keys(value)
+    browser.find_element(By.CSS_SELECTOR, "#pace-form button[type=submit]").click()
+    wait.until(lambda b: "pace changed" in b.find_element(By.ID, "submit-note").text)
+    wait.until(lambda b: b.find_element(By.CSS_SELECTOR, f"{row} .status").text == "COMPLETED")
+    done = (await gql.data(DRIP_OF, id=action_id))["bulkAction"]
+    assert done["stats"]["succeeded"] == 250
+    assert (done["drip"]["batchSize"], done["drip"]["everySeconds"]) == (200, 1)
+    assert done["drip"]["window"] == shown["drip"]["window"]  # kept as it was
+
+
+DRIP_OF = """
+query($id: ID!) {
+  bulkAction(id: $id) {
+    drip { batchSize everySeconds days window { from to } timeZone } stats { succeeded }
+  }
+}
+"""

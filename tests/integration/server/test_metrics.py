@@ -9,6 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 from tests.integration.graphql_client import GraphQLClient
+from tests.support.polling import until
 
 ROWS = 10_000
 
@@ -77,3 +78,24 @@ async def test_metrics_during_an_action_add_up_to_its_totals(
         )
         >= 1
     )
+
+
+async def test_a_drip_action_waiting_for_its_next_batch_is_counted(
+    gql: GraphQLClient, api_url: str
+) -> None:
+    records = [{"email": f"gauge{n}@example.com"} for n in range(20)]
+    created = await gql.create(
+        entityType="CONTACT",
+        actionType="INSERT",
+        records=records,
+        drip={"batchSize": 10, "everySeconds": 3600},
+    )
+
+    async def first_batch_done() -> bool:
+        return bool((await gql.action(created["id"]))["stats"]["processed"] == 10)
+
+    await until(first_batch_done, "the first batch to be written")
+    # Other tests' drip actions may wait too: at least this one does.
+    assert value(await scrape(api_url), "bulk_drip_actions_waiting") >= 1
+    await gql.data("mutation($id: ID!) { cancelBulkAction(id: $id) { id } }", id=created["id"])
+    await gql.wait(created["id"])

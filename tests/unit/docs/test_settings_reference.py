@@ -1,6 +1,7 @@
 """docs/settings.md lists every setting of app/infra/settings.py with its default, and no
 setting that is not there: the reference cannot drift from the class."""
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,10 @@ def shown(value: Any) -> str:
     """A default as the page writes it."""
     if value == "":
         return "—"
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        return f"`{json.dumps(value)}`"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
     if isinstance(value, float) and value.is_integer():
@@ -30,7 +35,10 @@ def shown(value: Any) -> str:
 
 def test_every_setting_is_documented_with_its_default() -> None:
     rows = documented()
-    fields = {name.upper(): field.default for name, field in Settings.model_fields.items()}
+    fields = {
+        name.upper(): field.get_default(call_default_factory=True)
+        for name, field in Settings.model_fields.items()
+    }
     assert sorted(set(fields) - set(rows)) == [], "settings missing from docs/settings.md"
     assert sorted(set(rows) - set(fields)) == [], "docs/settings.md names settings that are gone"
     wrong = {name: (rows[name], shown(default)) for name, default in fields.items()}

@@ -65,11 +65,12 @@ def test_the_writer_escapes_every_cell_and_quotes_a_lone_carriage_return() -> No
 @given(st.lists(st.text(), min_size=1, max_size=6))
 def test_an_exported_row_imports_as_the_values_it_held(values: list[str]) -> None:
     """Through a real file: written by the served files' writer, read by Python's csv reader
-    as an import reads it, and made a record by the entity's CSV reading."""
+    as an import reads it, and made a record by the entity's CSV reading (an empty cell is an
+    empty value, None, which emptyValues decides about)."""
     contact = entities.get("CONTACT")
     names = ["first_name", "last_name", "city", "country", "company", "job_title"]
     buffer = io.StringIO()
     SpreadsheetWriter(buffer).writerow(values)
     (cells,) = csv.reader(io.StringIO(buffer.getvalue(), newline=""))
     record = contact.csv_record(dict(zip(names, cells, strict=False)))
-    assert record == {n: v for n, v in zip(names, values, strict=False) if v.strip()}
+    assert record == {n: v if v.strip() else None for n, v in zip(names, values, strict=False)}

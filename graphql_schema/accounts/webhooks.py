@@ -1,5 +1,5 @@
 """Webhooks in the API: types, the `webhooks` and `webhookDeliveries` queries, and the
-create, delete and test mutations (app.usecases.webhooks)."""
+create, delete and test mutations (app.usecases.accounts.webhooks)."""
 
 from datetime import datetime
 from typing import Annotated
@@ -8,7 +8,7 @@ import strawberry
 
 from app.domain.models import Webhook, WebhookDelivery
 from app.domain.models.webhook import Attempt
-from app.usecases import webhooks
+from app.usecases.accounts import webhooks
 from graphql_schema.connections import (
     After,
     Before,

@@ -8,6 +8,7 @@ from datetime import datetime
 from beanie import PydanticObjectId
 from bson import ObjectId
 
+from app.domain.access import AuditKind
 from app.domain.errors import BadUserInput, NotFound
 from app.domain.models import Webhook, WebhookDelivery
 from app.domain.models.ids import saved_id
@@ -16,6 +17,7 @@ from app.domain.principal import Principal
 from app.infra.http import webhooks as webhook_http
 from app.infra.mongo import webhooks as stored
 from app.infra.redis import tasks
+from app.usecases.accounts import audit
 from app.usecases.reading.pagination import (
     Page,
     PageRequest,
@@ -45,6 +47,7 @@ async def create_webhook(
         account_id=principal.account_id, url=url, events=list(dict.fromkeys(events)), secret=secret
     )
     await stored.insert(hook)
+    await audit.record(principal, AuditKind.WEBHOOK_CREATED, subject=str(hook.id), url=url)
     return hook, secret
 
 
@@ -65,6 +68,7 @@ async def delete_webhook(principal: Principal, webhook_id: str) -> str:
     """Deletes it; deliveries under way are given up (their history stays)."""
     hook = await get_webhook(principal, webhook_id)
     await stored.delete(hook)
+    await audit.record(principal, AuditKind.WEBHOOK_DELETED, subject=str(hook.id), url=hook.url)
     return str(hook.id)
 
 

@@ -5,16 +5,18 @@ import math
 import uuid
 from dataclasses import dataclass
 
+from app.domain.access import AuditKind
 from app.domain.clock import utcnow
 from app.domain.errors import BadUserInput, Forbidden, RateLimited
 from app.domain.models import AccountLimit
 from app.domain.principal import Principal
 from app.domain.values import text_problem
 from app.infra.auth import MAX_ACCOUNT_ID
-from app.infra.mongo import limits as stored_limits
-from app.infra.mongo.limits import limit_for
+from app.infra.mongo.accounts import limits as stored_limits
+from app.infra.mongo.accounts.limits import limit_for
 from app.infra.redis.account_limits import entity_limit, request_limit
 from app.infra.settings import get_settings
+from app.usecases.accounts import audit
 
 MAX_PER_MINUTE = 1_000_000_000
 
@@ -32,6 +34,9 @@ async def set_limit(principal: Principal, account_id: str, per_minute: int) -> A
         id=account_id, per_minute=per_minute, updated_at=utcnow(), updated_by=principal.account_id
     )
     await stored_limits.save(limit)
+    await audit.record(
+        principal, AuditKind.LIMIT_CHANGED, account_id=account_id, per_minute=per_minute
+    )
     return limit
 
 

@@ -1,0 +1,55 @@
+"""NUMBER: an integer or a decimal number; a CSV cell's text is read as one."""
+
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
+
+from app.domain.entities._base import FieldKind
+from app.domain.fields._base import CustomField, CustomKind, kinds
+from app.domain.values import INT64_MAX, INT64_MIN
+
+INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+def not_a_number(value: Any) -> PydanticCustomError:
+    return PydanticCustomError("number", "{value} is not a number", {"value": repr(value)[:80]})
+
+
+def to_number(value: Any) -> int | float:
+    """A number as given, or its text read as one: never a boolean, NaN or infinity."""
+    if isinstance(value, str):
+        text = value.strip()
+        if INTEGER.match(text):
+            value = int(text)
+        else:
+            try:
+                if "_" in text:  # Python reads "1_0" as 10; a person would not
+                    raise ValueError(text)
+                value = float(text)
+            except ValueError:
+                raise not_a_number(value) from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise not_a_number(value)
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        raise PydanticCustomError("number", "is beyond a 64-bit integer")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("number", "must be a finite number")
+    return value
+
+
+def annotation(field: CustomField) -> Any:
+    return Annotated[int | float, BeforeValidator(to_number)]
+
+
+kinds.register(
+    CustomKind(
+        name="NUMBER",
+        description="An integer or a decimal number.",
+        field_kind=FieldKind.NUMBER,
+        annotation=annotation,
+        can_be_unique=True,
+    )
+)

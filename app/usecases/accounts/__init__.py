@@ -1,0 +1,1 @@
+"""Use cases of what an account configures: its limit, its webhooks, its custom fields."""

@@ -1,0 +1,1 @@
+"""Who may do what: the scope each operation needs, and API keys."""

@@ -1,0 +1,88 @@
+"""The scope each root field needs, checked before it resolves.
+
+Every root field of the schema is in `NEEDED` (a test fails on one that is not): queries and
+subscriptions read, mutations write, account limits are the admin's. A field without an
+entry is refused rather than let through.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from strawberry.extensions import SchemaExtension
+
+from app.domain.errors import Forbidden
+from app.domain.principal import Principal, Scope
+
+READ, WRITE, ADMIN = Scope.READ, Scope.WRITE, Scope.ADMIN
+ROOTS = ("Query", "Mutation", "Subscription")
+
+NEEDED: dict[str, Scope] = {
+    "Query.accountRateLimit": READ,
+    "Query.bulkAction": READ,
+    "Query.bulkActionLogs": READ,
+    "Query.bulkActionStats": READ,
+    "Query.bulkActions": READ,
+    "Query.countEntities": READ,
+    "Query.customFields": READ,
+    "Query.entities": READ,
+    "Query.entityFields": READ,
+    "Query.node": READ,
+    "Query.webhookDeliveries": READ,
+    "Query.webhooks": READ,
+    "Query.apiKeys": READ,
+    "Query.auditEvents": READ,
+    "Mutation.cancelBulkAction": WRITE,
+    "Mutation.createBulkAction": WRITE,
+    "Mutation.createWebhook": WRITE,
+    "Mutation.defineCustomField": WRITE,
+    "Mutation.deleteCustomField": WRITE,
+    "Mutation.deleteWebhook": WRITE,
+    "Mutation.pauseBulkAction": WRITE,
+    "Mutation.rescheduleBulkAction": WRITE,
+    "Mutation.restoreBulkAction": WRITE,
+    "Mutation.resumeBulkAction": WRITE,
+    "Mutation.retryBulkAction": WRITE,
+    "Mutation.runBulkAction": WRITE,
+    "Mutation.setAccountRateLimit": ADMIN,
+    "Mutation.testWebhook": WRITE,
+    "Mutation.updateBulkActionDrip": WRITE,
+    "Mutation.createApiKey": WRITE,
+    "Mutation.revokeApiKey": WRITE,
+    "Subscription.bulkActionProgress": READ,
+    "Subscription.bulkActionsFeed": READ,
+}
+
+
+def check(principal: Principal, operation: str) -> None:
+    """FORBIDDEN unless the caller has the scope `operation` ("Type.field") needs."""
+    needed = NEEDED.get(operation)
+    if needed is None:
+        raise Forbidden(f"{operation} declares no scope: it is refused.")
+    principal.require(needed)
+
+
+def caller(info: Any) -> Principal:
+    """The caller of the root field `info` resolves, if it holds the field's scope. The
+    subscriptions ask it as they start: the extension below sees a subscription's field only
+    when its first event resolves."""
+    principal: Principal = info.context.principal
+    check(principal, f"{info.path.typename}.{info.field_name}")
+    return principal
+
+
+class ScopeCheck(SchemaExtension):
+    """Checks each root field's scope as it starts to resolve (the caller read from the
+    request's context, UNAUTHENTICATED first when there is none)."""
+
+    def resolve(
+        self,
+        _next: Callable[..., Any],
+        root: Any,
+        info: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        parent = info.parent_type.name
+        if parent in ROOTS and not info.field_name.startswith("__"):
+            check(info.context.principal, f"{parent}.{info.field_name}")
+        return _next(root, info, *args, **kwargs)

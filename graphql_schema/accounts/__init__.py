@@ -1,0 +1,1 @@
+"""What an account configures, in the API: its webhooks and its custom fields."""
