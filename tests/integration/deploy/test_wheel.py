@@ -91,6 +91,7 @@ def platform(installed: Path, tmp_path: Path) -> Iterator[str]:
         MongoClient(os.environ["MONGODB_URL"]).drop_database(database)
 
 
+@pytest.mark.slow(1)
 def test_the_installed_package_imports_from_its_install(installed: Path, tmp_path: Path) -> None:
     where = subprocess.run(
         [str(installed / "python"), "-c", "import server, app; print(server.__file__)"],

@@ -57,6 +57,7 @@ async def file_exists(upload_id: str) -> bool:
     return await uploads.db_files().find_one({"_id": ObjectId(upload_id)}) is not None
 
 
+@pytest.mark.slow(2)
 async def test_an_ended_action_keeps_what_retry_needs_for_its_window(gql: GraphQLClient) -> None:
     upload_id = (await upload(gql, BAD_CSV)).json()["uploadId"]
     done = await gql.run(entityType="CONTACT", actionType="INSERT", uploadId=upload_id)

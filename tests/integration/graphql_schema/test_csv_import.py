@@ -132,6 +132,7 @@ async def test_oversize_is_rejected_and_nothing_is_stored(gql: GraphQLClient, ac
     assert await chunks.count_documents({"n": {"$gte": 40}}) == 0
 
 
+@pytest.mark.slow(3)
 async def test_100k_row_import_end_to_end(gql: GraphQLClient) -> None:
     rows = 100_000
     content = "".join(lines(rows, duplicates=0.02, bad=0.01)).encode()

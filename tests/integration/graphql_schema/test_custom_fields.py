@@ -219,6 +219,7 @@ async def test_bad_custom_values_fail_alone_named(gql: GraphQLClient) -> None:
     assert await count(gql, field="external_id", exists=True) == 10_000 - len(bad)
 
 
+@pytest.mark.slow(1)
 async def test_upsert_matched_by_a_unique_custom_field_stays_in_its_account(
     gql: GraphQLClient, other_gql: GraphQLClient
 ) -> None:

@@ -32,6 +32,7 @@ async def seed(account: str) -> dict[str, dict[str, Any]]:
     return {str(doc["_id"]): doc["data"] for doc in docs[:MATCHING]}
 
 
+@pytest.mark.slow(4)
 @pytest.mark.timeout(600)
 async def test_export_by_filter_and_import_it_back(
     gql: GraphQLClient, other_gql: GraphQLClient, account: str

@@ -2,6 +2,8 @@
 
 from collections import Counter
 
+import pytest
+
 from tests.integration.graphql_client import GraphQLClient
 
 
@@ -9,6 +11,7 @@ def contact(i: int) -> dict[str, object]:
     return {"email": f"person{i}@example.com", "first_name": f"P{i}", "score": i % 100}
 
 
+@pytest.mark.slow(1)
 async def test_insert_5000_with_duplicates_and_existing(gql: GraphQLClient) -> None:
     existing = [contact(i) for i in range(100_000, 100_050)]
     seeded = await gql.run(entityType="CONTACT", actionType="INSERT", records=existing)

@@ -64,6 +64,7 @@ async def change_behind_its_back(gql: GraphQLClient, ids: list[str]) -> None:
     )
 
 
+@pytest.mark.slow(1)
 @pytest.mark.timeout(600)
 async def test_an_update_is_undone_except_where_changed_since(
     gql: GraphQLClient, account: str
@@ -126,6 +127,7 @@ async def test_a_delete_is_undone_under_the_original_ids(gql: GraphQLClient, acc
     assert content_hash(now) == content_hash(expected)
 
 
+@pytest.mark.slow(1)
 @pytest.mark.timeout(600)
 async def test_an_upsert_is_undone_new_entities_deleted(gql: GraphQLClient, account: str) -> None:
     await seed(gql, 1000, "ups")

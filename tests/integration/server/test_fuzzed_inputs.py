@@ -9,6 +9,7 @@ import random
 from typing import Any
 
 import httpx
+import pytest
 
 from app.infra.auth import issue_token
 from tests.integration.conftest import new_account
@@ -154,6 +155,7 @@ def problems(response: httpx.Response) -> list[str]:
     ]
 
 
+@pytest.mark.slow(1)
 async def test_generated_hostile_inputs_never_get_a_500(api_url: str) -> None:
     rng = random.Random(SEED)
     cases = [case(rng) for _ in range(CASES)]

@@ -3,6 +3,7 @@
 import time
 
 import httpx
+import pytest
 
 from tests.integration.graphql_client import GraphQLClient
 from tests.integration.pacing_helpers import records, wait_for
@@ -11,6 +12,7 @@ from tests.support.contacts_csv import lines
 BIG = 30_000
 
 
+@pytest.mark.slow(1)
 async def test_small_action_finishes_within_seconds_beside_a_big_one(
     api_url: str, gql: GraphQLClient, other_gql: GraphQLClient
 ) -> None:

@@ -57,6 +57,7 @@ def late_starts(writes: list[tuple[datetime, datetime, int]], after: datetime) -
     return late
 
 
+@pytest.mark.slow(2)
 @pytest.mark.timeout(420)
 async def test_no_rolling_minute_exceeds_the_limit_and_waiting_work_uses_it(
     gql: GraphQLClient, admin_gql: GraphQLClient, account: str

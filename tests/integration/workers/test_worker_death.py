@@ -9,6 +9,8 @@ import io
 import time
 from collections import Counter
 
+import pytest
+
 from tests.integration.conftest import Workers
 from tests.integration.graphql_client import GraphQLClient, upload
 from tests.support.contacts_csv import lines, plan
@@ -17,6 +19,7 @@ from tests.support.polling import stays
 ROWS = 30_000
 
 
+@pytest.mark.slow(3)
 async def test_killing_every_worker_mid_action_loses_and_doubles_nothing(
     gql: GraphQLClient, workers: Workers
 ) -> None:
