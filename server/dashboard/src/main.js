@@ -47,6 +47,10 @@ function eta(seconds) {
 }
 
 function render(action) {
+  // An ended action stays ended: an answer that left the server before the end (a control's
+  // answer can arrive after the live feed said CANCELLED) must not show it running again.
+  const shown = actions.get(action.id);
+  if (shown && TERMINAL.has(shown.status) && !TERMINAL.has(action.status)) return;
   actions.set(action.id, action);
   let row = document.querySelector(`tr[data-id="${action.id}"]`);
   if (!row) {
