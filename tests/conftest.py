@@ -7,6 +7,8 @@ four-minute file alone at the end. `@pytest.mark.slow(minutes)` says about how l
 test runs on a loaded 2-core machine.
 """
 
+from pathlib import Path
+
 import pytest
 
 
@@ -16,7 +18,7 @@ def minutes_of(item: pytest.Item) -> float:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    by_file: dict[object, float] = {}
+    by_file: dict[Path, float] = {}
     for item in items:
         by_file[item.path] = by_file.get(item.path, 0.0) + minutes_of(item)
     items.sort(key=lambda item: -by_file[item.path])  # stable: the order is kept within

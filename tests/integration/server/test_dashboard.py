@@ -243,8 +243,8 @@ def test_graphiql_loads_offline_and_runs_a_query(
     assert loaded and all(name.startswith(api_url) for name in loaded), loaded
 
 
-# Holds back the answer to one control of one action until its row shows the action ended
-# (at most 50 s, inside the test's 60 s wait for the answer's note).
+# Holds back the answer to one mutation about one action until its row shows the action
+# CANCELLED (at most 50 s, inside the test's 60 s wait for the answer's note).
 HOLD_ANSWER_UNTIL_SHOWN = """
 const [mutation, id] = arguments;
 const fetchAnswer = window.fetch;
