@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import bson
 import redis
 from bson import ObjectId
 from pymongo import MongoClient, UpdateOne
@@ -64,7 +65,9 @@ class Figures:
     own_cpu: float = 0.0
     database_cpu: float = 0.0
     commands: Counter[str] = field(default_factory=Counter)
-    command_bytes: int = 0
+    sent: Counter[str] = field(default_factory=Counter)  # bytes, by command
+    # The mean BSON size of the entity documents the run stored (0: not measured).
+    entity_bytes: float = 0.0
     redis_commands: int = 0
     redis_peak_bytes: int = 0
     redis_cpu: float = 0.0
@@ -110,7 +113,7 @@ class Figures:
                 f" the workers {(total - api) * 1000 / self.rows:,.1f}"
                 f" ({(as_mongod - api) * 1000 / self.rows:,.1f} with one entity"
                 f" update command per chunk, as on mongod): {top}"
-                f"\n    {self.command_bytes / self.rows:,.0f} bytes sent per row"
+                f"\n    {self.sent_line()}"
                 f"\n    Redis commands {self.redis_commands * 1000 / self.rows:,.1f} per 1,000"
                 f" rows ({(self.redis_commands - self.idle_redis_commands) * 1000 / self.rows:,.1f}"
                 " net of those at rest over as long; Redis counts those its scripts run);"
@@ -118,6 +121,19 @@ class Figures:
                 f" Redis memory at the action's peak +{self.redis_peak_bytes / 1e6:,.1f} MB"
             )
         return text
+
+    def sent_line(self) -> str:
+        per_row = self.sent.total() / self.rows
+        text = f"{per_row:,.0f} bytes sent per row"
+        if self.entity_bytes:
+            text += (
+                f" = {per_row / self.entity_bytes:.2f}x the entity document's own BSON"
+                f" ({self.entity_bytes:,.0f} bytes)"
+            )
+        top = ", ".join(
+            f"{name} {count / self.rows:,.0f}" for name, count in self.sent.most_common(8)
+        )
+        return f"{text}; per row by command: {top}"
 
 
 def database_pids() -> list[int]:
@@ -295,18 +311,27 @@ class RedisWatch:
         self.spent_cpu = self.cpu() - self.base_cpu
 
 
-def monitored(directory: Path, only: int | None = None) -> tuple[Counter[str], int, float]:
-    """Commands, bytes and the monitor's CPU so far, of every process or of one (`only`)."""
-    commands: Counter[str] = Counter()
-    sent, monitor_cpu = 0, 0.0
+@dataclass
+class Monitored:
+    """What the platform's processes sent so far (bench/monitor): commands and bytes by
+    command, and the CPU the monitor itself spent."""
+
+    commands: Counter[str] = field(default_factory=Counter)
+    sent: Counter[str] = field(default_factory=Counter)
+    monitor_cpu: float = 0.0
+
+
+def monitored(directory: Path, only: int | None = None) -> Monitored:
+    """What every process (or one, `only`) sent so far."""
+    found = Monitored()
     for path in directory.glob("*.json"):
         if only is not None and path.stem != str(only):
             continue
         totals = json.loads(path.read_text())
-        commands.update(totals["commands"])
-        sent += totals["bytes"]
-        monitor_cpu += totals["own_cpu"]
-    return commands, sent, monitor_cpu
+        found.commands.update(totals["commands"])
+        found.sent.update(totals["bytes_by"])
+        found.monitor_cpu += totals["own_cpu"]
+    return found
 
 
 @contextmanager
@@ -393,14 +418,14 @@ def at_rest(running: Platform, client: Any, monitor: Path, seconds: float = 10.0
     wait_done(client, graphql(client, CREATE, i=warm)["createBulkAction"]["id"], poll=0.2)
     time.sleep(2)
     figures = Figures("at rest")
-    _, _, monitor_cpu = monitored(monitor)
+    monitor_cpu = monitored(monitor).monitor_cpu
     with (
         RedisWatch(running.env["REDIS_URL"]) as watch,
         measured(figures, lambda: own_pids(running)),
     ):
         time.sleep(seconds)
     time.sleep(1)
-    _, _, monitor_after = monitored(monitor)
+    monitor_after = monitored(monitor).monitor_cpu
     spent = figures.own_cpu - (monitor_after - monitor_cpu)
     return AtRest(spent / figures.seconds, watch.commands / figures.seconds)
 
@@ -417,8 +442,7 @@ def platform_run(
 ) -> Figures:
     figures = Figures(name, rows=rows, chunks=-(-rows // CHUNK_ROWS))
     time.sleep(1)  # the monitors' last dump
-    commands, sent, monitor_cpu = monitored(monitor)
-    api_commands, _, api_monitor_cpu = monitored(monitor, running.api.pid)
+    before, api_before = monitored(monitor), monitored(monitor, running.api.pid)
     with (
         RedisWatch(running.env["REDIS_URL"]) as watch,
         measured(figures, lambda: own_pids(running), running.api.pid),
@@ -431,19 +455,38 @@ def platform_run(
         state = wait_done(client, action_id, poll=1.0)
     assert state["status"] == "COMPLETED", state
     time.sleep(1)
-    after, sent_after, monitor_after = monitored(monitor)
-    api_after, _, api_monitor_after = monitored(monitor, running.api.pid)
-    figures.api_commands = api_after - api_commands
-    figures.api_cpu -= api_monitor_after - api_monitor_cpu
-    figures.commands = after - commands
-    figures.command_bytes = sent_after - sent
-    figures.own_cpu -= monitor_after - monitor_cpu
+    after, api_after = monitored(monitor), monitored(monitor, running.api.pid)
+    figures.api_commands = api_after.commands - api_before.commands
+    figures.api_cpu -= api_after.monitor_cpu - api_before.monitor_cpu
+    figures.commands = after.commands - before.commands
+    figures.sent = after.sent - before.sent
+    figures.own_cpu -= after.monitor_cpu - before.monitor_cpu
     figures.redis_commands = watch.commands
     figures.redis_peak_bytes = watch.peak - watch.base_memory
     figures.redis_cpu = watch.spent_cpu
     figures.idle_cpu = rest.cpu * figures.seconds
     figures.idle_redis_commands = rest.redis_commands * figures.seconds
     return figures
+
+
+def entity_size(stored: Any) -> float:
+    """The mean BSON size of the contacts the platform stored for the benchmark's account."""
+    sizes = [len(bson.encode(doc)) for doc in stored.find({"account_id": ACCOUNT}).limit(2000)]
+    return sum(sizes) / max(len(sizes), 1)
+
+
+def commit() -> str:
+    """The commit measured, marked when the checkout has changes beyond it."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout.strip()
+    return f"{head or 'unknown'}{' with uncommitted changes' if changed else ''}"
 
 
 def cost_settings(rows: int, monitor: Path) -> dict[str, str]:
@@ -507,6 +550,7 @@ def main() -> None:
                 rest,
                 profiles["insert"] if args.profile else None,
             )
+            insert.entity_bytes = entity_size(stored)
             runs = [(insert, floors[1])]
             if not args.insert_only:
                 found = stored.find({"account_id": ACCOUNT}, {"_id": 1})
@@ -524,6 +568,7 @@ def main() -> None:
                 )
                 runs.append((update, floors[3]))
         costs = {name: top_costs(path) for name, path in profiles.items()} if args.profile else {}
+    print(f"commit: {commit()}")
     print(f"rows: {args.rows:,}; workers {args.workers} x {args.threads} threads; {url}")
     print(f"cores: {os.cpu_count()}")
     print(
@@ -537,8 +582,12 @@ def main() -> None:
         print(
             f"    against the {base.name}: wall {figures.rows / figures.seconds:,.0f} / "
             f"{base.rows / base.seconds:,.0f} = "
-            f"{(figures.rows / figures.seconds) / (base.rows / base.seconds):.2f}; database CPU "
-            f"{figures.database_cpu / figures.rows / (base.database_cpu / base.rows):.1f}x"
+            f"{(figures.rows / figures.seconds) / (base.rows / base.seconds):.2f}; platform CPU"
+            f" {figures.own_cpu / figures.rows / (base.own_cpu / base.rows):.1f}x the raw"
+            f" client's; database CPU"
+            f" {figures.database_cpu / figures.rows / (base.database_cpu / base.rows):.1f}x;"
+            f" MongoDB commands {figures.commands.total() * 1000 / figures.rows:,.1f} per 1,000"
+            " rows"
         )
     for name, text in costs.items():
         print(f"workers' top costs during the {name} (py-spy, samples holding the GIL):\n{text}")

@@ -20,7 +20,9 @@ class BeforeImage(TypedDict):
 
     row: int
     id: str  # the entity's id
-    stamp: datetime
+    # Absent where the write being undone created the entity (`inserted_image`): its
+    # `created_at` is the stamp then.
+    stamp: NotRequired[datetime]
     # Exactly one kind of image:
     absent: NotRequired[bool]  # it did not exist (INSERT, a new UPSERT row)
     document: NotRequired[dict[str, Any]]  # the whole document (DELETE)
@@ -70,6 +72,9 @@ class Decisions(TypedDict, total=False):
     # The targets' `updated_at` and unique key before the write, by entity id (UPDATE,
     # UPSERT: for their before-images; RESTORE: to see who changed them since).
     versions: dict[str, datetime | None]
+    # RESTORE: the targets' `created_at`, by entity id (the stamp of an entity the undone
+    # action created).
+    created: dict[str, datetime | None]
     keys: dict[str, str | None]
     documents: list[dict[str, Any]]  # DELETE: the targets' whole documents
     # The `updated_at` this chunk's writes put on entities: fixed once, so a redelivery

@@ -16,7 +16,7 @@ from typing import Any
 from beanie import PydanticObjectId
 from bson import ObjectId
 
-from app.domain.actions import ActionSpec, actions, rules_of
+from app.domain.actions import ActionSpec, actions, inserted_image, rules_of
 from app.domain.actions._inputs import csv_row
 from app.domain.clock import utcnow
 from app.domain.entities import entities
@@ -28,9 +28,9 @@ from app.domain.models import (
     Chunk,
     ControlRequest,
 )
-from app.domain.models.action_log import block_of
+from app.domain.models.action_log import LogReason, LogStatus, block_of
 from app.domain.models.ids import saved_id
-from app.domain.rows import Row
+from app.domain.rows import BeforeImage, Row
 from app.domain.status import PLANNABLE
 from app.engine.completion import after_planned, finish_if_complete, send_ready
 from app.engine.deferral import ComeBackLater
@@ -40,7 +40,7 @@ from app.engine.splitting import chunk_size_for
 from app.infra.files import uploads
 from app.infra.files.csv_records import records
 from app.infra.mongo import actions as stored_actions
-from app.infra.mongo import before_images, chunks, controls, drips, inputs
+from app.infra.mongo import before_images, chunks, controls, drips, inputs, logs
 from app.infra.mongo import entities as stored_entities
 from app.infra.mongo.accounts import custom_fields
 from app.infra.mongo.accounts.limits import limit_for
@@ -134,15 +134,31 @@ async def filter_rows(action: BulkAction, after: Planned) -> AsyncGenerator[Row,
             yield {"row": number, "id": entity_id}
 
 
+async def images_of_block(original: BulkAction, block: int) -> list[BeforeImage]:
+    """The before-images of one block of the action a restore undoes, in row order: those
+    its chunks stored, or for an action undone from its logs, the entities its logs say it
+    inserted. One equality read either way."""
+    if not actions.get(original.action_type).undone_from_logs:
+        return await before_images.images_of_block(saved_id(original), block)
+    return [
+        inserted_image(log.row, log.entity_id)
+        for log in await logs.read_block(saved_id(original), block)
+        if log.status is LogStatus.SUCCESS
+        and log.reason is LogReason.INSERTED
+        and log.entity_id is not None
+    ]
+
+
 async def image_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
     """A restore's rows: the before-images of the action it undoes, in row order, read block
-    by block (each an equality read) up to the last row that action had."""
+    by block up to the last row that action had."""
     assert action.restore_of is not None
     original = await stored_actions.get(action.restore_of)
-    last_block = block_of(original.total or 0) if original is not None else -1
+    if original is None:
+        return
     number = 0
-    for block in range(last_block + 1):
-        for image in await before_images.images_of_block(action.restore_of, block):
+    for block in range(block_of(original.total or 0) + 1):
+        for image in await images_of_block(original, block):
             number += 1
             yield {"row": number, "source_row": image["row"], "id": image["id"], "image": image}
 

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     # Audit events are kept this long (whatever happens to the actions they name).
     audit_retention_days: float = Field(default=365, gt=0)
     # Logs are kept this long after they are written (a TTL index; the sweeper on FerretDB).
+    # No shorter than RESTORE_RETENTION_DAYS: an INSERT is restored from its logs.
     log_retention_days: float = Field(default=90, gt=0)
     # An upload no action used within this long is deleted.
     upload_retention_hours: float = Field(default=24, gt=0)
@@ -132,6 +133,17 @@ class Settings(BaseSettings):
 
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=1000, ge=1)
+
+    @model_validator(mode="after")
+    def logs_outlive_the_restore_window(self) -> "Settings":
+        """A restore of an INSERT reads its logs: they must be there for the whole window."""
+        if self.log_retention_days < self.restore_retention_days:
+            raise ValueError(
+                f"LOG_RETENTION_DAYS ({self.log_retention_days:g}) must be at least"
+                f" RESTORE_RETENTION_DAYS ({self.restore_retention_days:g}): an INSERT is"
+                " restored from its logs."
+            )
+        return self
 
 
 @lru_cache

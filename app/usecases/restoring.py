@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from beanie import PydanticObjectId
 
 from app.domain.access import AuditKind
-from app.domain.actions import actions, keeps_before_images
+from app.domain.actions import actions, can_be_restored
 from app.domain.clock import utcnow
 from app.domain.errors import BadUserInput
 from app.domain.models import TERMINAL_STATUSES, BulkAction
@@ -25,7 +25,7 @@ from app.usecases.reading.queries import get_action
 
 def restorable_until(action: BulkAction) -> datetime | None:
     """Until when the action can be restored; None when it cannot be (not yet, or never)."""
-    if not keeps_before_images(action) or action.finished_at is None:
+    if not can_be_restored(action) or action.finished_at is None:
         return None
     return action.finished_at + kept_for()
 

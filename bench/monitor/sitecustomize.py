@@ -1,8 +1,8 @@
 """Counts the MongoDB commands and bytes a benchmarked process sends, when BENCH_MONITOR_DIR
 is set: Python imports this module at start-up when bench/monitor is on PYTHONPATH, so the
 platform's code knows nothing of it. Each process writes its totals to <dir>/<pid>.json
-every half second: commands by name and collection, bytes of the commands (their BSON), and the
-CPU seconds the monitor itself spent, which the benchmark subtracts."""
+every half second: commands by name and collection, bytes of the commands (their BSON) by
+command, and the CPU seconds the monitor itself spent, which the benchmark subtracts."""
 
 import json
 import os
@@ -21,6 +21,7 @@ if DIRECTORY:
         def __init__(self) -> None:
             self.commands: Counter[str] = Counter()
             self.bytes = 0
+            self.bytes_by: Counter[str] = Counter()
             self.own_cpu = 0.0
             self.lock = threading.Lock()
 
@@ -30,8 +31,10 @@ if DIRECTORY:
             with self.lock:
                 name = event.command_name
                 target = event.command.get(name)
-                self.commands[f"{name} {target}" if isinstance(target, str) else name] += 1
+                key = f"{name} {target}" if isinstance(target, str) else name
+                self.commands[key] += 1
                 self.bytes += size
+                self.bytes_by[key] += size
                 self.own_cpu += time.thread_time() - began
 
         def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
@@ -48,6 +51,7 @@ if DIRECTORY:
                     totals = {
                         "commands": dict(self.commands),
                         "bytes": self.bytes,
+                        "bytes_by": dict(self.bytes_by),
                         "own_cpu": self.own_cpu,
                     }
                 path.write_text(json.dumps(totals))
@@ -63,6 +67,7 @@ if DIRECTORY:
     def forked() -> None:
         """Dramatiq forks its worker processes: each counts its own, from zero."""
         TOTALS.commands, TOTALS.bytes, TOTALS.own_cpu = Counter(), 0, 0.0
+        TOTALS.bytes_by = Counter()
         TOTALS.lock = threading.Lock()
         start_dumping()
 

@@ -11,6 +11,8 @@ from app.domain.actions._base import (
     PreparedInput,
     WriteOp,
     actions,
+    can_be_restored,
+    inserted_image,
     keeps_before_images,
     rules_of,
 )
@@ -26,6 +28,8 @@ __all__ = [
     "PreparedInput",
     "WriteOp",
     "actions",
+    "can_be_restored",
+    "inserted_image",
     "keeps_before_images",
     "rules_of",
 ]

@@ -223,6 +223,12 @@ def absent_image(row: int, entity_id: str, decisions: Decisions) -> BeforeImage:
     return {"row": row, "id": entity_id, "stamp": stamp_of(decisions), "absent": True}
 
 
+def inserted_image(row: int, entity_id: str) -> BeforeImage:
+    """The before-image of an entity an action undone from its logs created: it did not
+    exist, and it is unchanged since while its `updated_at` is its `created_at`."""
+    return {"row": row, "id": entity_id, "absent": True}
+
+
 def succeeded(outcomes: Sequence[Outcome]) -> dict[int, Outcome]:
     """The outcomes of rows whose write changed an entity, by row."""
     return {outcome.row: outcome for outcome in outcomes if outcome.status is LogStatus.SUCCESS}
@@ -273,8 +279,13 @@ class ActionSpec(ABC):
     targets_by_id: ClassVar[bool] = False
     # Rows may create entities, so planning gives each one the id its insert will use.
     creates_entities: ClassVar[bool] = False
-    # Its chunks keep before-images (`before_images`), so a RESTORE can undo it.
+    # A RESTORE can undo it: from the before-images its chunks keep (`before_images`), or
+    # from its logs (`undone_from_logs`).
     restorable: ClassVar[bool] = False
+    # It only creates entities: a RESTORE finds them in its logs (SUCCESS/INSERTED, with
+    # their ids) and deletes those unchanged since (`updated_at` still their `created_at`),
+    # so its chunks store no before-images.
+    undone_from_logs: ClassVar[bool] = False
     # The mutation that makes actions of this type, when createBulkAction does not (RESTORE).
     made_by: ClassVar[str | None] = None
 
@@ -423,6 +434,11 @@ def rules_of(action: BulkAction) -> ImportRules:
     )
 
 
-def keeps_before_images(action: BulkAction) -> bool:
-    """Whether the action's chunks keep before-images: a restorable type, not a dry run."""
+def can_be_restored(action: BulkAction) -> bool:
+    """Whether a RESTORE can undo the action: a restorable type, not a dry run."""
     return actions.get(action.action_type).restorable and not action.dry_run
+
+
+def keeps_before_images(action: BulkAction) -> bool:
+    """Whether the action's chunks keep before-images: it can be restored, not from its logs."""
+    return can_be_restored(action) and not actions.get(action.action_type).undone_from_logs

@@ -8,21 +8,20 @@ from app.domain.actions._base import (
     DUPLICATE_KEY_CODE,
     ChunkContext,
     Outcome,
-    absent_image,
     actions,
     failed_write,
     stamp_of,
-    succeeded,
 )
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, new_entity
 from app.domain.models.action_log import LogReason, LogStatus
-from app.domain.rows import BeforeImage, Decisions, Row
+from app.domain.rows import Decisions, Row
 
 
 class Insert(KeyedRecords):
     name = "INSERT"
     description = "Creates entities; one whose unique key already exists is SKIPPED/ALREADY_EXISTS."
     restorable = True
+    undone_from_logs = True
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
@@ -59,19 +58,6 @@ class Insert(KeyedRecords):
             else:
                 outcomes.append(failed_write(row["row"], error))
         return outcomes
-
-    def before_images(
-        self,
-        ctx: ChunkContext,
-        rows: Sequence[Row],
-        decisions: Decisions,
-        outcomes: Sequence[Outcome],
-    ) -> list[BeforeImage]:
-        return [
-            absent_image(outcome.row, outcome.entity_id, decisions)
-            for outcome in succeeded(outcomes).values()
-            if outcome.entity_id is not None
-        ]
 
 
 actions.register(Insert())

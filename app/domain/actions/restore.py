@@ -1,14 +1,16 @@
 """RESTORE: put back what another action changed, from its before-images.
 
-Its rows are the original action's images in row order (planning reads them; each row names
-its `source_row`). Per row: an entity the action created is deleted, a deleted one inserted
-again under its id, and updated fields set back (with the key and `updated_at` they had). An
-entity whose `updated_at` is no longer the one the action's write put on it was changed by
-someone since: it is left as it is, SKIPPED with reason CHANGED_SINCE. Every write is
-conditional on that stamp too, so a change made while the chunk runs is not overwritten.
+Its rows are the original action's images in row order (planning reads them, or makes them
+from an INSERT's logs; each row names its `source_row`). Per row: an entity the action created
+is deleted, a deleted one inserted again under its id, and updated fields set back (with the
+key and `updated_at` they had). An entity whose `updated_at` is no longer the one the
+action's write put on it (for one it created: its `created_at`) was changed by someone since:
+it is left as it is, SKIPPED with reason CHANGED_SINCE. Every write is conditional on that
+stamp too, so a change made while the chunk runs is not overwritten.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -39,9 +41,18 @@ def skipped(row: Row, reason: LogReason, message: str) -> Outcome:
     return Outcome(row["row"], LogStatus.SKIPPED, reason, row["id"], message)
 
 
-def put_back(entity: EntitySpec, image: BeforeImage) -> WriteOp:
-    """The write that undoes the image's change, only if no one wrote the entity since."""
-    written = {"_id": ObjectId(image["id"]), "updated_at": image["stamp"]}
+def stamp_of_image(image: BeforeImage, decisions: Decisions) -> datetime | None:
+    """The `updated_at` the write being undone left on the entity: the image's stamp, or for
+    an entity that write created (`inserted_image`), the `created_at` it has."""
+    if "stamp" in image:
+        return image["stamp"]
+    return decisions.get("created", {}).get(image["id"])
+
+
+def put_back(entity: EntitySpec, image: BeforeImage, stamp: datetime | None) -> WriteOp:
+    """The write that undoes the image's change, only if no one wrote the entity since
+    (`stamp`: what its `updated_at` was left as)."""
+    written = {"_id": ObjectId(image["id"]), "updated_at": stamp}
     if image.get("absent"):
         return DeleteOne(written)
     if (document := image.get("document")) is not None:
@@ -82,14 +93,17 @@ class Restore(TargetsById):
         return set(), set()
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
-        """Which entities exist now, and the `updated_at` each has: who wrote it last."""
+        """Which entities exist now, the `updated_at` each has (who wrote it last) and their
+        `created_at`."""
         ids = [ObjectId(entity_id) for entity_id in dict.fromkeys(row["id"] for row in rows)]
         found = await ctx.read(
-            {"_id": {"$in": ids}, "account_id": ctx.account_id}, {"_id": 1, "updated_at": 1}
+            {"_id": {"$in": ids}, "account_id": ctx.account_id},
+            {"_id": 1, "updated_at": 1, "created_at": 1},
         )
         return {
             "existing": [str(doc["_id"]) for doc in found],
             "versions": {str(doc["_id"]): doc.get("updated_at") for doc in found},
+            "created": {str(doc["_id"]): doc.get("created_at") for doc in found},
         }
 
     def unchanged_since(self, row: Row, decisions: Decisions) -> Outcome | None:
@@ -104,7 +118,7 @@ class Restore(TargetsById):
             if image.get("absent"):
                 return skipped(row, LogReason.UNCHANGED, "The entity is gone already.")
             return skipped(row, LogReason.CHANGED_SINCE, "Deleted since the action wrote it.")
-        if version != image["stamp"]:
+        if version != stamp_of_image(image, decisions):
             return skipped(row, LogReason.CHANGED_SINCE, CHANGED)
         return None
 
@@ -113,7 +127,12 @@ class Restore(TargetsById):
     ) -> list[Outcome]:
         held = {row["row"]: self.unchanged_since(row, decisions) for row in rows}
         targets = [row for row in rows if held[row["row"]] is None]
-        errors = await ctx.run_writes([put_back(ctx.entity, row["image"]) for row in targets])
+        errors = await ctx.run_writes(
+            [
+                put_back(ctx.entity, row["image"], stamp_of_image(row["image"], decisions))
+                for row in targets
+            ]
+        )
         # A re-inserted entity whose key someone else took meanwhile; or this same entity,
         # inserted by an earlier delivery of the chunk.
         keys = [reinserted_key(targets[index]) for index in clashes(errors)]

@@ -1,6 +1,7 @@
-"""Restore through GraphQL with real workers: an UPDATE, a DELETE and an UPSERT undone, the
-account's contacts exactly as before (a content hash), except entities changed in between,
-which are left as they are and logged SKIPPED/CHANGED_SINCE; and every refusal."""
+"""Restore through GraphQL with real workers: an UPDATE, a DELETE, an UPSERT and an INSERT (from
+its logs) undone, the account's contacts exactly as before (a content hash), except entities
+changed in between, which are left as they are and logged SKIPPED/CHANGED_SINCE; and every
+refusal."""
 
 import hashlib
 from collections import Counter
@@ -14,6 +15,7 @@ from bson import ObjectId
 from app.domain.clock import utcnow
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction, IdempotencyKey
+from app.domain.models.before_image import BeforeImageBlock
 from app.infra.redis import keys, lease
 from app.infra.redis.client import get_redis
 from tests.integration.graphql_client import GraphQLClient, GraphQLError
@@ -124,6 +126,38 @@ async def test_a_delete_is_undone_under_the_original_ids(gql: GraphQLClient, acc
     now = await contacts(account)
     assert set(now) == set(expected)
     assert [key for key in expected if now[key] != expected[key]] == []
+    assert content_hash(now) == content_hash(expected)
+
+
+@pytest.mark.timeout(600)
+async def test_an_insert_is_undone_from_its_logs_except_where_changed_since(
+    gql: GraphQLClient, account: str
+) -> None:
+    """An INSERT stores no before-images: its restore deletes the entities its logs say it
+    inserted, except those changed since (their `updated_at` is no longer their
+    `created_at`), and never the entity that already held a row's key (SKIPPED)."""
+    held = await seed(gql, 1, "ins")  # ins0@example.com, held before the INSERT
+    before = await contacts(account)
+    records = [{"email": f"ins{n}@example.com", "company": f"Co{n % 5}"} for n in range(1200)]
+    insert = await gql.run(entityType="CONTACT", actionType="INSERT", records=records)
+    logs = await gql.all_logs(insert["id"])
+    assert Counter(log["reason"] for log in logs) == {"INSERTED": 1199, "ALREADY_EXISTS": 1}
+    stored_images = BeforeImageBlock.get_pymongo_collection()
+    assert await stored_images.count_documents({"action_id": ObjectId(insert["id"])}) == 0
+    inserted = [log["entityId"] for log in logs if log["reason"] == "INSERTED"]
+    changed = inserted[:3]
+    await change_behind_its_back(gql, changed)
+    expected = before | {entity_id: (await contacts(account))[entity_id] for entity_id in changed}
+
+    done = await restore(gql, insert["id"])
+    assert done["status"] == "COMPLETED"
+    restored = await gql.all_logs(done["id"])
+    assert Counter(log["reason"] for log in restored) == {"DELETED": 1196, "CHANGED_SINCE": 3}
+    assert {log["entityId"] for log in restored if log["reason"] == "CHANGED_SINCE"} == set(changed)
+    original = {log["entityId"]: log["row"] for log in logs if log["reason"] == "INSERTED"}
+    assert {log["entityId"]: log["sourceRow"] for log in restored} == original
+    now = await contacts(account)
+    assert set(now) == {*held, *changed}
     assert content_hash(now) == content_hash(expected)
 
 
