@@ -2,8 +2,8 @@
 
 The chunk actor's whole work, read top to bottom in `process_chunk`. Steps, each safe to
 repeat: (0) admission under the account's limit (app.engine.pacing): a chunk that must wait
-raises ComeBackLater and its message comes back when it fits; (1) decide and store the
-decisions once; (2) apply the chunk's idempotent writes
+raises ComeBackLater and its message comes back when it fits; (1) decide, and store the
+decisions once where the action type keeps them; (2) apply the chunk's idempotent writes
 (the action type's `apply`); (3) record the outcomes (app.engine.completion): logs, the
 chunk done, its chain moved on, the action ended after its last chunk. A delivery that dies
 anywhere is redone by the next, and one that finds the chunk done does nothing.
@@ -40,14 +40,19 @@ RECENT_ACTIONS = 256
 _recent_actions: dict[PydanticObjectId, BulkAction] = {}
 
 
-async def decide_once(rows_id: str, decide: Callable[[], Awaitable[Decisions]]) -> Decisions:
+async def decide_once(
+    rows_id: str, decide: Callable[[], Awaitable[Decisions]], keep: bool = True
+) -> Decisions:
     """The decisions stored for these rows, or new ones stored now; the first stored wins.
+    Not stored unless `keep` (ActionSpec.keeps_decisions): each delivery decides anew.
 
     Tried as an insert first: the first delivery of a chunk, by far the most common, reads
     nothing; a later one finds the first one's decisions when its insert is refused.
     """
     found = await decide()
     found["stamp"] = stored_now()
+    if not keep:
+        return found
     try:
         await chunks.store_decisions(rows_id, found)
     except DuplicateKeyError:
@@ -148,7 +153,7 @@ async def process_loaded(
             planned.append(outcome)
         else:
             live.append(row)
-    decisions = await decide_once(chunk.id, lambda: spec.decide(ctx, live))
+    decisions = await decide_once(chunk.id, lambda: spec.decide(ctx, live), spec.keeps_decisions)
     started_at = written_at = None
     if action.dry_run:
         # It writes nothing: not charged to the limit, and nothing to restore.
@@ -197,10 +202,10 @@ async def fail_chunk(chunk_id: str, error: str) -> None:
 async def written_outcomes(chunk: Chunk, action: BulkAction, rows: list[Row]) -> dict[int, Outcome]:
     """The rows an attempt of the chunk wrote, by row, as the database shows them (the
     action type tells from its targets' stamps: ActionSpec.written). One query."""
-    decisions = await chunks.decisions_of(chunk.id)
+    spec = actions.get(action.action_type)
+    decisions = await chunks.decisions_of(chunk.id) if spec.keeps_decisions else Decisions()
     if decisions is None or action.dry_run or not rows:
         return {}  # nothing was decided, so nothing was written
-    spec = actions.get(action.action_type)
     targets = [entity_id for entity_id, _ in spec.targets_of(rows, decisions).values()]
     stamps = await stored_entities.stamps_of(
         entities.get(action.entity_type), action.account_id, targets

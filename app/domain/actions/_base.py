@@ -286,6 +286,11 @@ class ActionSpec(ABC):
     # their ids) and deletes those unchanged since (`updated_at` still their `created_at`),
     # so its chunks store no before-images.
     undone_from_logs: ClassVar[bool] = False
+    # Its chunks store their decisions (`decide`, with the stamp their writes put on
+    # entities), so a redelivery decides and stamps as the first delivery did. An INSERT
+    # needs none: it decides nothing, and an entity under a row's planned id was inserted by
+    # it, whatever its stamp (`written`).
+    keeps_decisions: ClassVar[bool] = True
     # The mutation that makes actions of this type, when createBulkAction does not (RESTORE).
     made_by: ClassVar[str | None] = None
 

@@ -1,6 +1,7 @@
 """INSERT: create entities; one whose unique key already exists is SKIPPED."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pymongo.operations import InsertOne
 
@@ -22,6 +23,7 @@ class Insert(KeyedRecords):
     description = "Creates entities; one whose unique key already exists is SKIPPED/ALREADY_EXISTS."
     restorable = True
     undone_from_logs = True
+    keeps_decisions = False
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
@@ -58,6 +60,17 @@ class Insert(KeyedRecords):
             else:
                 outcomes.append(failed_write(row["row"], error))
         return outcomes
+
+    def written(
+        self, rows: Sequence[Row], decisions: Decisions, stamps: Mapping[str, Any]
+    ) -> dict[int, Outcome]:
+        """An entity under a row's planned id was inserted by an attempt of the chunk: the
+        id is the row's alone, so its stamp need not tell."""
+        return {
+            number: Outcome(number, LogStatus.SUCCESS, reason, entity_id)
+            for number, (entity_id, reason) in self.targets_of(rows, decisions).items()
+            if entity_id in stamps
+        }
 
 
 actions.register(Insert())

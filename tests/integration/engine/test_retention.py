@@ -60,7 +60,8 @@ async def file_exists(upload_id: str) -> bool:
 @pytest.mark.slow(2)
 async def test_an_ended_action_keeps_what_retry_needs_for_its_window(gql: GraphQLClient) -> None:
     upload_id = (await upload(gql, BAD_CSV)).json()["uploadId"]
-    done = await gql.run(entityType="CONTACT", actionType="INSERT", uploadId=upload_id)
+    # An UPSERT: its chunks keep decisions (an INSERT's keep none).
+    done = await gql.run(entityType="CONTACT", actionType="UPSERT", uploadId=upload_id)
     action_id = ObjectId(done["id"])
     chunk_ids = [
         c["_id"] async for c in Chunk.get_pymongo_collection().find({"action_id": action_id})

@@ -1,6 +1,6 @@
 """Processing's own decisions, on in-memory stubs of the stores (no service adds anything
-here): a chunk that must wait comes back later, the first stored decisions win, and a chunk
-whose retries are spent is told what its earlier attempts wrote."""
+here): a chunk that must wait comes back later, the first stored decisions win (an INSERT
+stores none), and a chunk whose retries are spent is told what its earlier attempts wrote."""
 
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -87,6 +87,17 @@ async def test_the_first_stored_decisions_win(decisions: StoredDecisions) -> Non
     assert again["stamp"] == kept["stamp"]
 
 
+async def test_decisions_an_action_type_does_not_keep_are_not_stored(
+    decisions: StoredDecisions,
+) -> None:
+    async def nothing() -> Decisions:
+        return {}
+
+    made = await processing.decide_once("c:0", nothing, keep=False)
+    assert "stamp" in made
+    assert decisions.by_id == {}
+
+
 @pytest.mark.parametrize(
     ("action_type", "rows", "decided", "found", "written"),
     [
@@ -94,9 +105,9 @@ async def test_the_first_stored_decisions_win(decisions: StoredDecisions) -> Non
             "INSERT",
             [{"row": 1, "key": "a", "new_id": "i1"}, {"row": 2, "key": "b", "new_id": "i2"}],
             {},
-            {"i1": STAMP},
+            {"i1": datetime(2026, 1, 1, tzinfo=UTC)},
             {1: LogReason.INSERTED},
-            id="insert: only what carries the stamp",
+            id="insert: what is under its planned ids, whatever its stamp",
         ),
         pytest.param(
             "UPSERT",
