@@ -47,6 +47,8 @@ class RowBody(TypedDict, total=False):
     # A restore or a retry: the row of the original action this row comes from (logged).
     source_row: int
     image: BeforeImage  # RESTORE: what to put back
+    # Planning only, never stored: where a CSV row's bytes are in its upload, [start, end).
+    upload_span: tuple[int, int]
 
 
 class Row(RowBody, total=False):

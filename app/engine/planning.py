@@ -1,4 +1,5 @@
-"""Planning: stream an action's input into chunks, mark repeated keys, queue the chunks.
+"""Planning: stream an action's input into chunks, mark repeated keys, queue the chunks. A chunk
+of an upload names the byte range that holds its rows; others store their rows.
 
 Chunks are queued as they are written (as far as their chains allow: app.engine.completion), so
 processing starts while planning still reads. Safe to run twice: chunk ids are
@@ -17,7 +18,6 @@ from beanie import PydanticObjectId
 from bson import ObjectId
 
 from app.domain.actions import ActionSpec, actions, inserted_image, rules_of
-from app.domain.actions._inputs import csv_row
 from app.domain.clock import utcnow
 from app.domain.entities import entities
 from app.domain.filters import to_query
@@ -38,6 +38,7 @@ from app.engine.lifecycle import transition
 from app.engine.pacing import release
 from app.engine.splitting import chunk_size_for
 from app.infra.files import uploads
+from app.infra.files.chunk_rows import mark, record_row
 from app.infra.files.csv_records import records
 from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import before_images, chunks, controls, drips, inputs, logs
@@ -62,19 +63,18 @@ async def inline_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
 
 
 async def csv_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
-    """The upload's rows; one that cannot be read is an invalid row, logged FAILED/INVALID
-    with its number, and the rows after it are read as usual."""
+    """The upload's rows, each with where it is in the upload; one that cannot be read is an
+    invalid row, logged FAILED/INVALID with its number, and the rows after it are read as
+    usual."""
     spec, entity = actions.get(action.action_type), await custom_fields.entity_of(action)
     rules = rules_of(action)
     assert action.upload_id is not None
     async with aclosing(records(uploads.read_spooled(action.upload_id))) as found:
         async for record in found:
-            if record.values is None:
-                yield {"row": record.number, "invalid": f"Unreadable row: {record.error}."}
-            else:
-                yield csv_row(
-                    spec, entity, rules, action.columns or [], record.number, record.values
-                )
+            row = record_row(spec, entity, rules, action.columns or [], record)
+            if record.span is not None:
+                row["upload_span"] = record.span
+            yield row
             if record.number % YIELD_EVERY_ROWS == 0:
                 await asyncio.sleep(0)  # validation is CPU work: let the loop breathe
 
@@ -179,17 +179,27 @@ async def mark_repeats(action: BulkAction, spec: ActionSpec, rows: list[Row]) ->
         keyed = [(row["row"], spec.dedupe_key(row)) for row in valid]
         firsts = await dedupe.first_occurrences(str(action.id), keyed)
     for row in valid:
-        if row["row"] not in firsts:
-            row["dup"] = True
-        elif spec.creates_entities:
-            row["new_id"] = str(ObjectId())
+        mark(row, row["row"] not in firsts, saved_id(action), spec)
+
+
+def upload_range(rows: list[Row]) -> tuple[int, int] | None:
+    """The byte range of its upload that holds the chunk's rows, which it then reads from
+    there (app.infra.files.chunk_rows); None where a row's bytes are not known (a record too
+    long to read) or the rows are not an upload's."""
+    spans = [row.pop("upload_span", None) for row in rows]
+    first, last = spans[0], spans[-1]
+    if first is None or last is None or None in spans:
+        return None
+    return first[0], last[1]
 
 
 async def write_chunk(action: BulkAction, seq: int, rows: list[Row], dripped: bool) -> None:
     action_id = saved_id(action)
     chunk_id = Chunk.id_for(action_id, seq)
-    # Rows first: a chunk is only ever found with its rows in place.
-    await chunks.store_rows({chunk_id: rows})
+    found_in = upload_range(rows)
+    if found_in is None:
+        # Rows first: a chunk is only ever found with its rows in place.
+        await chunks.store_rows({chunk_id: rows})
     chunk = Chunk(
         id=chunk_id,
         action_id=action_id,
@@ -200,6 +210,9 @@ async def write_chunk(action: BulkAction, seq: int, rows: list[Row], dripped: bo
         last_row=rows[-1]["row"],
         dry_run=action.dry_run,
         dripped=dripped,
+        upload_from=None if found_in is None else found_in[0],
+        upload_to=None if found_in is None else found_in[1],
+        repeats=[row["row"] for row in rows if row.get("dup")] if found_in else [],
     )
     await chunks.insert([chunk])
     await after_planned(chunk)

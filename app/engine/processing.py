@@ -27,6 +27,7 @@ from app.engine.deferral import ComeBackLater
 from app.engine.pacing import Admission, Verdict, admit, begin_write, end_write
 from app.engine.splitting import send_parts
 from app.infra import log_lines, metrics
+from app.infra.files import chunk_rows
 from app.infra.files import export_parts as exports
 from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import before_images, chunks, controls, logs
@@ -90,8 +91,10 @@ async def load(
         await finish_if_complete(chunk.action_id)
         return None
     action = await action_of(chunk.action_id)
-    rows = await chunks.rows_of(chunk.id)
-    if action is None or rows is None:
+    if action is None:
+        return None
+    rows = await chunk_rows.rows_of(chunk, action)
+    if rows is None:
         return None
     return chunk, rows, action
 

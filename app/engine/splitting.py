@@ -1,15 +1,16 @@
 """Splitting a chunk that is larger than its account's limit, so that each part can fit.
 
 Happens when an admin lowers a limit below the size of chunks already planned, or when the
-owner of a drip action makes its batches smaller than its chunks. The parts are
-chunks of their own ("<chunk>/<n>", `parent` set), each charged and processed alone; the
+owner of a drip action makes its batches smaller than its chunks. The parts are chunks of their
+own ("<chunk>/<n>", `parent` set, their rows stored), each charged and processed alone; the
 parent keeps its place in its chain and is done when all its parts are.
 """
 
 import asyncio
 
 from app.domain.models import Chunk
-from app.infra.mongo import chunks
+from app.infra.files import chunk_rows
+from app.infra.mongo import actions, chunks
 from app.infra.redis.tasks import send_chunk
 from app.infra.settings import get_settings
 
@@ -22,7 +23,8 @@ def chunk_size_for(limit: int) -> int:
 
 async def split(chunk: Chunk, size: int) -> None:
     """Splits the chunk into parts of at most `size` rows, and queues them."""
-    rows = await chunks.rows_of(chunk.id)
+    action = await actions.get(chunk.action_id)
+    rows = None if action is None else await chunk_rows.rows_of(chunk, action)
     if rows is None:
         return
     slices = [rows[start : start + size] for start in range(0, len(rows), size)]

@@ -48,7 +48,8 @@ class Settings(BaseSettings):
     chunk_max_backoff_ms: int = Field(default=60_000, ge=0)
     chunk_time_limit_ms: int = Field(default=10 * 60_000, ge=1000)
 
-    max_inline_records: int = Field(default=10_000, ge=1)
+    # Both below 2^24: a row's planned entity id holds its number in three bytes.
+    max_inline_records: int = Field(default=10_000, ge=1, le=16_000_000)
     # Days after an action ends during which it can be restored (undone) or retried; its
     # before-images, stored rows and upload are deleted after that.
     restore_retention_days: float = Field(default=30, gt=0)
@@ -62,7 +63,7 @@ class Settings(BaseSettings):
     # How often the sweeper deletes what retention lets go (in bounded batches).
     retention_sweep_seconds: float = Field(default=300, gt=0)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
-    max_upload_rows: int = Field(default=1_000_000, ge=1)
+    max_upload_rows: int = Field(default=1_000_000, ge=1, le=16_000_000)
     # Per-account pacing: entities per rolling minute, unless the account has its own limit.
     rate_limit_per_minute: int = Field(default=10_000, ge=1)
     # How long past the minute a charge stays counted: a safety margin for the bound.

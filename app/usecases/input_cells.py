@@ -13,12 +13,11 @@ from contextlib import AsyncExitStack, aclosing
 from app.domain.actions import actions, rules_of
 from app.domain.entities import EntitySpec
 from app.domain.models import BulkAction
-from app.domain.models.ids import saved_id
 from app.domain.spreadsheet_cells import from_spreadsheet
 from app.infra.files import uploads
+from app.infra.files.chunk_rows import ActionRows
 from app.infra.files.csv_records import records
 from app.infra.mongo.accounts import custom_fields
-from app.infra.mongo.chunks import StoredRows
 
 
 def input_columns(action: BulkAction, entity: EntitySpec) -> list[str]:
@@ -43,7 +42,7 @@ class InputCells:
         self.stack = stack
         self.upload: AsyncGenerator[tuple[int, list[str]], None] | None = None
         self.current: tuple[int, list[str]] = (0, [])
-        self.stored = StoredRows(saved_id(action))
+        self.stored = ActionRows(action)
 
     @classmethod
     async def open(cls, action: BulkAction, stack: AsyncExitStack) -> "InputCells":

@@ -20,13 +20,12 @@ from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
 from app.domain.models import TERMINAL_STATUSES, BulkAction, LogStatus, WorkingData
-from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.rows import Row, RowBody
 from app.infra.files import uploads
+from app.infra.files.chunk_rows import ActionRows
 from app.infra.files.csv_records import header_of, records
 from app.infra.mongo.accounts import custom_fields
-from app.infra.mongo.chunks import StoredRows
 from app.usecases.creation import ERRORS_SHOWN, resolve_columns
 from app.usecases.follow_ups import launch, same_work
 from app.usecases.reading.logs import LOG_CSV_COLUMNS, iter_logs
@@ -81,8 +80,8 @@ async def retry_bulk_action(
 
 
 async def stored_rows(action: BulkAction, wanted: set[int]) -> dict[int, RowBody]:
-    """The action's rows among `wanted` as planning stored them (without its marks)."""
-    stored = StoredRows(saved_id(action))
+    """The action's rows among `wanted` as planning made them (without its marks)."""
+    stored = ActionRows(action)
     found = {number: body_of(row) for number in sorted(wanted) if (row := await stored.row(number))}
     if missing := sorted(wanted - set(found)):
         raise BadUserInput(f"The input of rows {missing[:20]} is no longer kept: correct them.")

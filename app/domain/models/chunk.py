@@ -19,9 +19,9 @@ COUNT_FIELDS = {
 
 
 class Chunk(Document):
-    """A chunk's state. Kept small (its rows are in ChunkRows, under the same id) because
-    progress reads every chunk of an action. The id is "<action_id>:<seq>", so a planning
-    run that is repeated makes the same chunks."""
+    """A chunk's state. Kept small (its rows are in its upload, or in ChunkRows under the same
+    id) because progress reads every chunk of an action. The id is "<action_id>:<seq>", so a
+    planning run that is repeated makes the same chunks."""
 
     id: str  # type: ignore[assignment]  # "<action_id>:<seq>": a re-planned chunk is the same
     action_id: PydanticObjectId
@@ -37,6 +37,12 @@ class Chunk(Document):
     # logs are, for a log reader that skips what is not logged yet.
     first_row: int | None = None
     last_row: int | None = None
+    # Where its rows are when they are not stored in ChunkRows: the byte range of its
+    # action's upload that holds them, read and validated again each time the chunk runs
+    # (app.infra.files.chunk_rows); and which of them repeat an earlier row's key.
+    upload_from: int | None = None
+    upload_to: int | None = None
+    repeats: list[int] = Field(default_factory=list)
     done: bool = False
     # A chunk larger than its account's limit is split into parts, chunks of their own whose
     # ids are "<chunk_id>/<n>" and whose `parent` is this chunk's id. The parent then keeps no

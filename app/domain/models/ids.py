@@ -1,9 +1,33 @@
-"""Beanie types `id` as optional until a document is saved; stored documents always have one."""
+"""Ids: Beanie types `id` as optional until a document is saved (stored documents always have
+one); the ids planned for the entities an action's rows create."""
+
+import hashlib
 
 from beanie import Document, PydanticObjectId
+from bson import ObjectId
 
 
 def saved_id(document: Document) -> PydanticObjectId:
     if document.id is None:
         raise ValueError(f"{type(document).__name__} has not been saved")
     return document.id
+
+
+# Rows an action may have, at most, for their planned ids to differ (three bytes of the id).
+MAX_PLANNED_ROWS = 1 << 24
+
+
+def planned_id(action_id: ObjectId, row: int) -> str:
+    """The id a row's insert gives the entity it creates: the same whenever the row is read
+    (planning, or its chunk reading it again from its upload), and the row's alone.
+
+    The action's creation time first, as any ObjectId starts; then five bytes of a digest of
+    the action's id, which another action's ids share by a 2^-40 chance; then the row number.
+    """
+    if not 0 < row < MAX_PLANNED_ROWS:
+        raise ValueError(
+            f"row {row} has no planned id: an action has at most {MAX_PLANNED_ROWS - 1}"
+        )
+    action = action_id.binary
+    digest = hashlib.blake2b(action, digest_size=5, person=b"planned-ids").digest()
+    return str(ObjectId(action[:4] + digest + row.to_bytes(3, "big")))

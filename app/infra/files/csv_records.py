@@ -8,6 +8,9 @@ parsed record by record, so a row that is not UTF-8, holds a NUL byte, is malfor
 longer than `MAX_RECORD_BYTES` becomes an unreadable record with its row number, and the
 rows around it are read as usual. Work is linear in the input, and bounded per call by the
 size of the piece fed plus one record.
+
+Each record also tells where its bytes are in the stream (`span`), so that a chunk of rows can
+be read again from its upload's byte range (app.infra.files.chunk_rows) rather than stored.
 """
 
 import csv
@@ -30,6 +33,9 @@ class Record:
     number: int  # 0 for the header, then data rows from 1; blank lines are not records
     values: list[str] | None = None
     error: str | None = None  # why the row could not be read (values is None then)
+    # Where its bytes are in the stream, [start, end), newline included; None for an
+    # over-long record, whose bytes are dropped.
+    span: tuple[int, int] | None = None
 
 
 class CsvError(ValueError):
@@ -50,8 +56,9 @@ def last_record_end(buf: bytes) -> int:
     return 0
 
 
-def record_slices(block: bytes) -> Iterator[bytes]:
-    """Each record of a block of whole records (outside quotes at both ends)."""
+def record_bounds(block: bytes) -> Iterator[tuple[int, int]]:
+    """Where each record of a block of whole records (outside quotes at both ends) starts
+    and ends, blank ones too."""
     start = 0
     quoted = False
     position = 0
@@ -62,12 +69,12 @@ def record_slices(block: bytes) -> Iterator[bytes]:
         if not quoted:
             newline = part.find(b"\n")
             while newline >= 0:
-                yield block[start : position + newline + 1]
+                yield start, position + newline + 1
                 start = position + newline + 1
                 newline = part.find(b"\n", newline + 1)
         position += len(part)
     if start < len(block):
-        yield block[start:]
+        yield start, len(block)
 
 
 def parse_one(raw: bytes) -> list[str]:
@@ -81,7 +88,8 @@ def parse_one(raw: bytes) -> list[str]:
     if "\x00" in text:
         raise CsvError("the row contains a NUL byte")
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        # Empty rows (a lone carriage return makes one) are dropped, as a block drops them.
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), strict=True) if row]
     except csv.Error as exc:
         raise CsvError(f"the row is not well-formed CSV ({exc})") from None
     if len(rows) != 1:
@@ -93,62 +101,79 @@ def is_blank(raw: bytes) -> bool:
     return not raw.strip(b"\r\n")
 
 
-def parse_block(block: bytes) -> Iterator[list[str] | CsvError]:
-    """The block's non-blank records: values, or the error of an unreadable one."""
+Parsed = tuple[list[str] | CsvError, tuple[int, int]]
+
+
+def parse_block(block: bytes) -> list[Parsed]:
+    """The block's non-blank records: values, or the error of an unreadable one, each with
+    where it is in the block. A record reads the same whatever block it is in: the whole
+    block is parsed at once only where that cuts the records as `record_bounds` does (a lone
+    carriage return ends a record for the CSV reader, not here); else record by record."""
+    bounds = [(s, e) for s, e in record_bounds(block) if not is_blank(block[s:e])]
     try:
         text = block.decode("utf-8")
         if "\x00" not in text:
-            yield from (
-                values
-                for values in csv.reader(io.StringIO(text, newline=""), strict=True)
-                if values
-            )
-            return
+            reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+            found: list[list[str] | CsvError] = [values for values in reader if values]
+            if len(found) == len(bounds):
+                return list(zip(found, bounds, strict=True))
     except (UnicodeDecodeError, csv.Error):
         pass
-    for raw in record_slices(block):
-        if is_blank(raw):
-            continue
+    parsed: list[Parsed] = []
+    for start, end in bounds:
         try:
-            yield parse_one(raw)
+            parsed.append((parse_one(block[start:end]), (start, end)))
         except CsvError as error:
-            yield error
+            parsed.append((error, (start, end)))
+    return parsed
 
 
 class RecordReader:
-    """Feeds bytes, yields numbered records as soon as they are whole."""
+    """Feeds bytes, yields numbered records as soon as they are whole. Reads a whole file
+    by default; or a byte range of one that starts at a record (`offset`: where, and
+    `first_number`: that record's number), where no BOM is looked for."""
 
-    def __init__(self) -> None:
-        self._head: bytes | None = b""  # the first bytes, until a BOM can be told; then None
+    def __init__(self, offset: int = 0, first_number: int = 0) -> None:
+        # The first bytes, until a BOM can be told; then None.
+        self._head: bytes | None = b"" if offset == 0 else None
         self._pending = b""  # bytes after the last whole record, starting outside quotes
+        self._offset = offset  # where the pending bytes start in the stream
         self._discarding = False  # after an over-long record: drop bytes to the next newline
-        self._count = 0
+        self._count = first_number
 
     def feed(self, data: bytes, final: bool = False) -> Iterator[Record]:
         if self._head is not None:
             self._head += data
             if len(self._head) < len(BOM) and not final:
                 return
-            data, self._head = self._head.removeprefix(BOM), None
+            head, self._head = self._head, None
+            data = head.removeprefix(BOM)
+            self._offset += len(head) - len(data)
         if self._discarding:
             newline = data.find(b"\n")
             if newline < 0:
+                self._offset += len(data)
                 return
             data, self._discarding = data[newline + 1 :], False
+            self._offset += newline + 1
         buf = self._pending + data
         cut = len(buf) if final else last_record_end(buf)
         block, self._pending = buf[:cut], buf[cut:]
-        for parsed in parse_block(block) if block else ():
-            yield self._numbered(parsed)
+        for parsed, (start, end) in parse_block(block) if block else ():
+            yield self._numbered(parsed, (self._offset + start, self._offset + end))
+        self._offset += cut
         if len(self._pending) > MAX_RECORD_BYTES:
             yield self._numbered(CsvError(f"the row is longer than {MAX_RECORD_BYTES} bytes"))
+            self._offset += len(self._pending)
             self._pending, self._discarding = b"", True
 
-    def _numbered(self, parsed: list[str] | CsvError) -> Record:
+    def _numbered(
+        self, parsed: list[str] | CsvError, span: tuple[int, int] | None = None
+    ) -> Record:
         number, self._count = self._count, self._count + 1
         if isinstance(parsed, CsvError):
-            return Record(number=number, error=str(parsed))
-        return Record(number=number, values=parsed)
+            return Record(number=number, error=str(parsed), span=span)
+        return Record(number=number, values=parsed, span=span)
 
 
 async def all_records(chunks: AsyncIterator[bytes]) -> AsyncGenerator[Record, None]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from gridfs import AsyncGridFSBucket, NoFile
+from gridfs import DEFAULT_CHUNK_SIZE, AsyncGridFSBucket, NoFile
 
 from app.domain.errors import AppError, BadUserInput, NotFound
 from app.domain.values import text_problem
@@ -21,6 +21,8 @@ from app.infra.mongo import db
 from app.infra.settings import get_settings
 
 BUCKET = "uploads"
+# Bytes per GridFS chunk of an upload (GridFS's default), which a byte range is read by.
+CHUNK_BYTES = DEFAULT_CHUNK_SIZE
 READ_SIZE = 256 * 1024
 
 
@@ -62,7 +64,7 @@ class RowCounter:
 
 
 async def bucket() -> AsyncGridFSBucket:
-    return AsyncGridFSBucket(await db.connect(), bucket_name=BUCKET)
+    return AsyncGridFSBucket(await db.connect(), bucket_name=BUCKET, chunk_size_bytes=CHUNK_BYTES)
 
 
 def clean_filename(filename: str | None) -> str:
@@ -131,6 +133,12 @@ async def read(upload_id: str) -> AsyncGenerator[bytes, None]:
     async with contextlib.aclosing(gridfs_files.stream(BUCKET, ObjectId(upload_id))) as data:
         async for piece in data:
             yield piece
+
+
+async def read_range(upload_id: str, start: int, end: int) -> bytes | None:
+    """Bytes [start, end) of the upload (a chunk's rows): a query or two. None when the
+    upload is gone."""
+    return await gridfs_files.byte_range(BUCKET, ObjectId(upload_id), start, end, CHUNK_BYTES)
 
 
 async def read_spooled(upload_id: str) -> AsyncGenerator[bytes, None]:

@@ -6,7 +6,6 @@ thousand rows each way was a tenth of a worker's CPU. Each chunk document has on
 time (its counts are written once, with `done`), so nothing here races on FerretDB.
 """
 
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from datetime import datetime
@@ -211,35 +210,6 @@ async def with_status_before(
         query["first_row"] = {"$lt": before}
     cursor = Chunk.get_pymongo_collection().find(query, {"_id": 0, "seq": 1, "first_row": 1})
     return await cursor.sort("first_row", -1).limit(limit).to_list()
-
-
-class StoredRows:
-    """An action's rows as planning stored them, asked for in ascending row order: each chunk
-    that holds one is read once, and no other (a chunk's first rows, read once, say which)."""
-
-    def __init__(self, action_id: PydanticObjectId) -> None:
-        self.action_id = action_id
-        self.starts: list[tuple[int, str]] | None = None  # (first row, chunk id), by row
-        self.loaded: str | None = None
-        self.rows: dict[int, Row] = {}
-
-    async def row(self, number: int) -> Row | None:
-        if self.starts is None:
-            cursor = Chunk.get_pymongo_collection().find(
-                {"action_id": self.action_id, "parent": None}, {"_id": 1, "first_row": 1}
-            )
-            self.starts = sorted(
-                [(c["first_row"], c["_id"]) async for c in cursor if c.get("first_row")]
-            )
-        at = bisect_right(self.starts, (number, "\uffff")) - 1
-        if at < 0:
-            return None
-        chunk_id = self.starts[at][1]
-        if chunk_id != self.loaded:
-            stored = await rows_of(chunk_id)
-            self.rows = {row["row"]: row for row in stored or []}
-            self.loaded = chunk_id
-        return self.rows.get(number)
 
 
 # An action's progress: the sum of its chunks' counts.

@@ -40,6 +40,9 @@ class ServerTraits:
     # unique violation (SQLSTATE 23505), not a write error of code 11000: the entities store
     # splits the command down to that update and takes it for the row's duplicate key.
     duplicate_updates_fail_the_command: bool = False
+    # Only a filter's equalities reach the storage; the rest is checked on every document
+    # they match: a few of many large documents are asked for one equality at a time.
+    filters_only_equalities: bool = False
 
 
 MONGOD = ServerTraits()
@@ -50,6 +53,7 @@ FERRETDB_V1 = ServerTraits(
     no_ttl_indexes=True,
     no_nested_indexes=True,
     duplicate_updates_fail_the_command=True,
+    filters_only_equalities=True,
 )
 
 D = TypeVar("D", bound=Document)
