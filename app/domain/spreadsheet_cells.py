@@ -34,7 +34,7 @@ def for_spreadsheet(value: str) -> str:
 
 def from_spreadsheet(value: str) -> str:
     """The value a cell of an imported file stands for: `for_spreadsheet` undone."""
-    return value[1:] if ESCAPED.match(value) else value
+    return value[1:] if value.startswith("'") and ESCAPED.match(value) else value
 
 
 class Writer(Protocol):

@@ -12,6 +12,8 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 def text_problem(text: str) -> str | None:
     if "\x00" in text:
         return "must not contain NUL (\\u0000) characters"
+    if text.isascii():
+        return None  # no surrogates: the common case, without an encoding
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -21,6 +23,8 @@ def text_problem(text: str) -> str | None:
 
 def problem(value: Any) -> str | None:
     """Why the value cannot be stored, or None when it can (lists and objects checked through)."""
+    if value is None:
+        return None
     if isinstance(value, str):
         return text_problem(value)
     if isinstance(value, bool):

@@ -6,7 +6,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args, get_origin
 
 from beanie import Document
@@ -113,7 +113,27 @@ class EntityDocument(Document):
 
 
 def check_field_names(record: Mapping[str, Any], allowed: AbstractSet[str], entity: str) -> None:
-    for name in record:
+    if isinstance(allowed, frozenset):
+        # Every row of a file has the same names: checked once (a dict keeps them in order).
+        if (found := names_problem(tuple(record), allowed, entity)) is not None:
+            raise InvalidRecord(found)
+        return
+    if (found := names_problem(tuple(record), frozenset(allowed), entity)) is not None:
+        raise InvalidRecord(found)
+
+
+@lru_cache(maxsize=1024)
+def names_problem(names: tuple[Any, ...], allowed: frozenset[str], entity: str) -> str | None:
+    """Why a record with these field names cannot be used, or None."""
+    try:
+        check_names(names, allowed, entity)
+    except InvalidRecord as exc:
+        return str(exc)
+    return None
+
+
+def check_names(names: tuple[Any, ...], allowed: AbstractSet[str], entity: str) -> None:
+    for name in names:
         if not isinstance(name, str) or not name:
             raise InvalidRecord("Field names must be non-empty strings.")
         if (found := text_problem(name)) is not None:
@@ -194,15 +214,16 @@ class EntitySpec:
         says what to do with), list cells split on ';', and a cell escaped for spreadsheets
         (a served file's `'=…`) read as the value it stands for."""
         lists = self.list_fields
-        plain = {name: from_spreadsheet(value) for name, value in values.items()}
-        return {
-            name: None
-            if not value.strip()
-            else [part.strip() for part in value.split(";") if part.strip()]
-            if name in lists
-            else value
-            for name, value in plain.items()
-        }
+        record: dict[str, Any] = {}
+        for name, cell in values.items():
+            value = from_spreadsheet(cell)
+            if not value.strip():
+                record[name] = None
+            elif name in lists:
+                record[name] = [part.strip() for part in value.split(";") if part.strip()]
+            else:
+                record[name] = value
+        return record
 
     def csv_cells(self, entity_id: str, data: Mapping[str, Any], columns: list[str]) -> list[str]:
         """An entity as a CSV row that `csv_record` reads back: lists joined with ';',

@@ -2,6 +2,7 @@
 one); the ids planned for the entities an action's rows create."""
 
 import hashlib
+from functools import lru_cache
 
 from beanie import Document, PydanticObjectId
 from bson import ObjectId
@@ -28,6 +29,10 @@ def planned_id(action_id: ObjectId, row: int) -> str:
         raise ValueError(
             f"row {row} has no planned id: an action has at most {MAX_PLANNED_ROWS - 1}"
         )
-    action = action_id.binary
-    digest = hashlib.blake2b(action, digest_size=5, person=b"planned-ids").digest()
-    return str(ObjectId(action[:4] + digest + row.to_bytes(3, "big")))
+    return (planned_prefix(action_id.binary) + row.to_bytes(3, "big")).hex()  # as str(ObjectId)
+
+
+@lru_cache(maxsize=256)
+def planned_prefix(action: bytes) -> bytes:
+    """The first nine bytes of the action's planned ids (every row asks)."""
+    return action[:4] + hashlib.blake2b(action, digest_size=5, person=b"planned-ids").digest()
