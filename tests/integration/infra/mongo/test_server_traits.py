@@ -1,6 +1,6 @@
-"""The stores take the same decisions on either path of a server trait: the natural one that
-mongod gets, and the one FerretDB v1 needs. Run here on FerretDB with each path forced (the
-paths that FerretDB answers correctly one request at a time)."""
+"""The stores take the same decisions (and read the same bytes) on either path of a server
+trait: the natural one that mongod gets, and the one FerretDB v1 needs. Run here on FerretDB
+with each path forced (the paths that FerretDB answers correctly one request at a time)."""
 
 from collections.abc import AsyncIterator
 
@@ -11,6 +11,7 @@ from app.domain.models import BulkAction, BulkActionStatus
 from app.domain.models.ids import saved_id
 from app.domain.status import PLANNABLE
 from app.engine.lifecycle import transition
+from app.infra.files import uploads
 from app.infra.mongo import actions, db
 from tests.integration.factories import queued_action
 
@@ -55,3 +56,20 @@ async def test_a_move_is_made_once_and_confirmed_on_repeat(
     assert (
         await transition(saved_id(action), BulkActionStatus.CANCELLED, only_from=PLANNABLE) is None
     )
+
+
+async def test_a_byte_range_of_an_upload_reads_the_same(
+    database: None, account: str, traits: db.ServerTraits
+) -> None:
+    """A chunk's rows from its upload: the natural `$in` on mongod, equalities on FerretDB."""
+    data = bytes(range(256)) * 2500  # 640,000 bytes: three GridFS chunks
+
+    async def body() -> AsyncIterator[bytes]:
+        yield data
+
+    stored = await uploads.store(account, "bytes.bin", body())
+    chunk = uploads.CHUNK_BYTES
+    for start, end in [(0, 10), (chunk - 5, chunk + 5), (100, 2 * chunk + 7), (600_000, len(data))]:
+        assert await uploads.read_range(stored.id, start, end) == data[start:end]
+    await uploads.delete(stored.id)
+    assert await uploads.read_range(stored.id, 0, 10) is None  # gone with retention
