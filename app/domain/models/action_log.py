@@ -8,6 +8,10 @@ redelivered chunk writes the same ids, so the first delivery's logs stay.
 Why blocks rather than one document per row: a page of logs is one or two equality reads,
 never a range over a million documents (FerretDB v1, the development stand-in, only pushes
 equality filters down), and a chunk of 1,000 rows inserts 10 documents, not 1,000.
+
+A row an action inserted under the id planned for it (app.domain.models.ids) is logged without
+its entity id, which its action and row number give again when it is read: a third of an
+INSERT's log bytes.
 """
 
 from collections.abc import Iterable, Iterator
@@ -15,11 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from itertools import groupby
-from typing import Any, ClassVar, NotRequired
+from typing import Any, ClassVar, NotRequired, cast
 
 from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, IndexModel
 from typing_extensions import TypedDict
+
+from app.domain.models.ids import MAX_PLANNED_ROWS, planned_id
 
 BLOCK_ROWS = 100
 # A message is a sentence about the row, not its data: a block stays far below 16 MB.
@@ -136,7 +142,10 @@ def block_documents(
         return block_of(pair[1]["row"]), pair[0]
 
     documents = []
-    ordered = sorted(rows, key=lambda pair: (*place(pair), pair[1]["row"]))
+    ordered = sorted(
+        ((status, without_planned_id(action_id, logged)) for status, logged in rows),
+        key=lambda pair: (*place(pair), pair[1]["row"]),
+    )
     for (block, status), group in groupby(ordered, key=place):
         stored = [logged for _, logged in group]
         documents.append(
@@ -156,6 +165,27 @@ def block_documents(
     return documents
 
 
+def without_planned_id(action_id: PydanticObjectId, logged: LoggedRow) -> LoggedRow:
+    """The row as stored: an insert under its planned id leaves the id out (`entity_of`)."""
+    number = logged["row"]
+    if (
+        logged["reason"] == LogReason.INSERTED
+        and 0 < number < MAX_PLANNED_ROWS
+        and logged.get("entity_id") == planned_id(action_id, number)
+    ):
+        return cast(LoggedRow, {key: value for key, value in logged.items() if key != "entity_id"})
+    return logged
+
+
+def entity_of(document: dict[str, Any], logged: dict[str, Any]) -> str | None:
+    """A logged row's entity id: stored, or for an insert, the id planned for its row."""
+    if (entity_id := logged.get("entity_id")) is not None:
+        return str(entity_id)
+    if logged["reason"] == LogReason.INSERTED:
+        return planned_id(document["action_id"], logged["row"])
+    return None
+
+
 def read_rows(documents: Iterable[dict[str, Any]]) -> Iterator[ActionLog]:
     """The rows of these documents in row order, each row once (a chunk split after an
     earlier delivery had logged it may log a row under two ids, with the same outcome)."""
@@ -172,7 +202,7 @@ def read_rows(documents: Iterable[dict[str, Any]]) -> Iterator[ActionLog]:
             row=logged["row"],
             status=LogStatus(document["status"]),
             reason=LogReason(logged["reason"]),
-            entity_id=logged.get("entity_id"),
+            entity_id=entity_of(document, logged),
             message=logged.get("message"),
             at=document["at"],
             source_row=logged.get("source_row"),

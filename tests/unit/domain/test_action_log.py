@@ -1,4 +1,5 @@
-"""Logs in blocks: where a row's log is stored, and reading a block back."""
+"""Logs in blocks: where a row's log is stored, and reading a block back (an insert under its
+planned id with that id left out of what is stored)."""
 
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from app.domain.models.action_log import (
     logged_row,
     read_rows,
 )
+from app.domain.models.ids import planned_id
 
 ACTION = PydanticObjectId()
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -61,3 +63,18 @@ def test_a_block_read_back_is_in_row_order_with_each_row_once() -> None:
     assert [log.row for log in logs] == [59, 60, 61, 62]
     assert logs[0].status is LogStatus.SUCCESS and logs[0].reason is LogReason.INSERTED
     assert logs[0].entity_id == "e59" and logs[0].message is None and logs[0].at == AT
+
+
+def test_an_insert_under_its_planned_id_is_stored_without_it_and_read_back_with_it() -> None:
+    planned = logged_row(7, "INSERTED", planned_id(ACTION, 7), None)
+    elsewhere = logged_row(8, "INSERTED", str(PydanticObjectId()), None)  # a restore's re-insert
+    updated = logged_row(9, "UPDATED", planned_id(ACTION, 9), None)
+    rows = [(LogStatus.SUCCESS, row) for row in (planned, elsewhere, updated)]
+    (document,) = block_documents(ACTION, "acct", 0, AT, rows)
+    assert [("entity_id" in row) for row in document["rows"]] == [False, True, True]
+    logs = list(read_rows([document]))
+    assert [log.entity_id for log in logs] == [
+        planned["entity_id"],
+        elsewhere["entity_id"],
+        updated["entity_id"],
+    ]
