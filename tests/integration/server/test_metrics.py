@@ -37,26 +37,10 @@ def rows_by_outcome(samples: list[Sample]) -> dict[str, float]:
     }
 
 
-async def at_rest(api_url: str) -> list[Sample]:
-    """A scrape once no action of this test process's platform is queued or running: an
-    earlier test's action that was still running (a paced one, one left to finish) counted
-    its last rows into this test's figures (seen: 60 rows of another action)."""
-
-    async def quiet() -> list[Sample] | None:
-        samples = await scrape(api_url)
-        running = sum(
-            value(samples, "bulk_actions_active", status=status)
-            for status in ("QUEUED", "PROCESSING")
-        )
-        return None if running else samples
-
-    return await until(quiet, "earlier tests' actions to end", timeout=600)
-
-
 async def test_metrics_during_an_action_add_up_to_its_totals(
     gql: GraphQLClient, api_url: str
 ) -> None:
-    before = rows_by_outcome(await at_rest(api_url))
+    before = rows_by_outcome(await scrape(api_url))
     records = [{"email": f"m{n}@example.com"} for n in range(ROWS - 10)]
     records += [{"email": "m1@example.com"}] * 10  # repeats: SKIPPED
     created = await gql.create(entityType="CONTACT", actionType="INSERT", records=records)
