@@ -178,8 +178,9 @@ async def mark_repeats(action: BulkAction, spec: ActionSpec, rows: list[Row]) ->
     else:
         keyed = [(row["row"], spec.dedupe_key(row)) for row in valid]
         firsts = await dedupe.first_occurrences(str(action.id), keyed)
+    action_id = saved_id(action)
     for row in valid:
-        mark(row, row["row"] not in firsts, saved_id(action), spec)
+        mark(row, row["row"] not in firsts, action_id, spec)
 
 
 def upload_range(rows: list[Row]) -> tuple[int, int] | None:

@@ -367,12 +367,14 @@ class ActionSpec(ABC):
     ) -> dict[int, Outcome]:
         """The rows an attempt of the chunk wrote, by row, as the database shows them
         (`stamps`: the `updated_at` of the targets found): a target carrying the chunk's
-        stamp, which each of its writes sets, was written by it."""
+        stamp, which each of its writes sets, was written by it. Without stored decisions
+        there is no stamp to tell by: only an INSERT keeps none, and an entity under a row's
+        planned id was inserted by it, whatever its stamp."""
         stamp = decisions.get("stamp")
         return {
             number: Outcome(number, LogStatus.SUCCESS, reason, entity_id)
             for number, (entity_id, reason) in self.targets_of(rows, decisions).items()
-            if entity_id in stamps and stamps[entity_id] == stamp
+            if entity_id in stamps and (not self.keeps_decisions or stamps[entity_id] == stamp)
         }
 
 

@@ -1,7 +1,6 @@
 """INSERT: create entities; one whose unique key already exists is SKIPPED."""
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from pymongo.operations import InsertOne
 
@@ -60,17 +59,6 @@ class Insert(KeyedRecords):
             else:
                 outcomes.append(failed_write(row["row"], error))
         return outcomes
-
-    def written(
-        self, rows: Sequence[Row], decisions: Decisions, stamps: Mapping[str, Any]
-    ) -> dict[int, Outcome]:
-        """An entity under a row's planned id was inserted by an attempt of the chunk: the
-        id is the row's alone, so its stamp need not tell."""
-        return {
-            number: Outcome(number, LogStatus.SUCCESS, reason, entity_id)
-            for number, (entity_id, reason) in self.targets_of(rows, decisions).items()
-            if entity_id in stamps
-        }
 
 
 actions.register(Insert())

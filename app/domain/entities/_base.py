@@ -113,11 +113,8 @@ class EntityDocument(Document):
 
 
 def check_field_names(record: Mapping[str, Any], allowed: AbstractSet[str], entity: str) -> None:
-    if isinstance(allowed, frozenset):
-        # Every row of a file has the same names: checked once (a dict keeps them in order).
-        if (found := names_problem(tuple(record), allowed, entity)) is not None:
-            raise InvalidRecord(found)
-        return
+    # Every row of a file has the same names: checked once (frozenset() of a frozenset, as
+    # EntitySpec.field_names is, returns it as it is).
     if (found := names_problem(tuple(record), frozenset(allowed), entity)) is not None:
         raise InvalidRecord(found)
 

@@ -66,11 +66,12 @@ async def upload_rows(chunk: Chunk, action: BulkAction) -> list[Row] | None:
         return None
     spec, entity = actions.get(action.action_type), await custom_fields.entity_of(action)
     rules, columns, repeats = rules_of(action), action.columns or [], set(chunk.repeats)
+    action_id = saved_id(action)
     rows = []
     reader = RecordReader(offset=chunk.upload_from, first_number=chunk.first_row)
     for record in reader.feed(data, final=True):
         row = record_row(spec, entity, rules, columns, record)
-        mark(row, record.number in repeats, saved_id(action), spec)
+        mark(row, record.number in repeats, action_id, spec)
         rows.append(row)
     if [row["row"] for row in rows] != list(range(chunk.first_row, (chunk.last_row or 0) + 1)):
         raise RuntimeError(f"chunk {chunk.id}: its upload's bytes do not hold its rows")
