@@ -74,17 +74,19 @@ def start(
 class Workers:
     """The Dramatiq worker processes of the run; tests may kill and restart them."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "workers", **env: str) -> None:
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        self.name = name
+        # The workers read an account's limit afresh for each chunk: a limit a test sets is in
+        # force at once, with nothing to wait for (RATE_LIMIT_CACHE_SECONDS bounds it else).
+        self.env = {"RATE_LIMIT_CACHE_SECONDS": "0", **env}
 
     def start(self) -> None:
         self.starts += 1
         args = ["dramatiq", "workers", "--processes", "2", "--threads", "4"]
         args += ["--worker-shutdown-timeout", "8000"]
-        # The workers read an account's limit afresh for each chunk: a limit a test sets is in
-        # force at once, with nothing to wait for (RATE_LIMIT_CACHE_SECONDS bounds it else).
-        self.process = start(args, f"workers-{self.starts}", {"RATE_LIMIT_CACHE_SECONDS": "0"})
+        self.process = start(args, f"{self.name}-{self.starts}", self.env)
 
     def kill(self) -> None:
         """Dies at once, like a lost machine: no graceful shutdown, messages held are lost

@@ -1,17 +1,59 @@
 """GET /metrics, scraped during a 10,000-row action and read with prometheus_client's own
 parser: the workers' row counters add up to the action's totals, the chunk histogram has its
-buckets, and the API's and scrape-time figures are there."""
+buckets, and the API's and scrape-time figures are there.
 
-from collections.abc import Iterable
+The counters add up every process of a platform, so these tests run on a platform of their
+own (its database, queues and metrics directory): an action another test left running would
+count its rows into the figures."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterable, Iterator
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
+from pymongo import MongoClient
 
+from app.infra.auth import issue_token
+from tests.integration.conftest import ROOT, Workers, start_api
 from tests.integration.graphql_client import GraphQLClient
 from tests.support.polling import until
+from tests.support.processes import stop
 
 ROWS = 10_000
+
+
+@pytest.fixture(scope="module")
+def api_url() -> Iterator[str]:
+    """A platform of its own: its API and workers, database, queues and metrics."""
+    name = f"metrics_{uuid.uuid4().hex[:8]}"
+    metrics = ROOT / ".run" / name
+    metrics.mkdir(parents=True)
+    env = {
+        "MONGODB_DB": f"test_{name}",
+        "QUEUE_NAMESPACE": name,
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+    }
+    workers = Workers(f"workers-{name}", **env)
+    workers.start()
+    url, api = start_api(f"api-{name}", **env)
+    yield url
+    stop(api)
+    workers.stop()
+    client: MongoClient[dict[str, object]]
+    with MongoClient(os.environ["MONGODB_URL"]) as client:
+        client.drop_database(env["MONGODB_DB"])
+    for file in metrics.iterdir():
+        file.unlink()
+    metrics.rmdir()
+
+
+@pytest.fixture
+async def gql(api_url: str, account: str) -> AsyncIterator[GraphQLClient]:
+    async with GraphQLClient(api_url, issue_token(account)) as client:
+        yield client
 
 
 async def scrape(api_url: str) -> list[Sample]:
