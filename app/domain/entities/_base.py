@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from pymongo import ASCENDING, IndexModel
 
 from app.domain.clock import utcnow
+from app.domain.entities.record_schema import record_schema
 from app.domain.registry import Registry
 from app.domain.spreadsheet_cells import from_spreadsheet
 from app.domain.values import problem, text_problem
@@ -213,8 +214,8 @@ class EntitySpec:
         lists = self.list_fields
         record: dict[str, Any] = {}
         for name, cell in values.items():
-            value = from_spreadsheet(cell)
-            if not value.strip():
+            value = from_spreadsheet(cell) if cell.startswith("'") else cell
+            if not value or value.isspace():
                 record[name] = None
             elif name in lists:
                 record[name] = [part.strip() for part in value.split(";") if part.strip()]
@@ -261,13 +262,14 @@ class EntitySpec:
             raise InvalidRecord("A record must be a JSON object.")
         check_field_names(record, self.field_names, self.name)
         for name, value in record.items():
+            if type(value) is str and value.isascii() and "\x00" not in value:
+                continue  # most values: plain text, which the database stores as it is
             if (found := problem(value)) is not None:
                 raise InvalidRecord(f"{name}: {found}.")
         try:
-            model = self.fields.model_validate(dict(record))
+            data = record_schema(self.fields).validate(dict(record))
         except ValidationError as exc:
             raise InvalidRecord(describe(exc)) from None
-        data = model.model_dump(mode="json", exclude_unset=True)
         if self.unique_field in data:
             if data[self.unique_field] is None:
                 said = "required" if require_key else "the unique key cannot be cleared"
