@@ -114,16 +114,19 @@ async def after_done(chunk: Chunk) -> bool:
 async def finish_if_complete(action_id: PydanticObjectId) -> None:
     """Moves a PROCESSING action whose every chunk is done to its final status.
 
-    Every chunk calls this after marking itself done, so the last one to finish sees all
-    chunks done. Two that race write the same final figures.
+    Every chunk at the end of its chain calls this after marking itself done, so the last one
+    to finish sees all chunks done. Two that race write the same final figures. The chunk
+    count, once planning has set it, is this process's copy (it never changes): the action
+    itself is read only when every chunk is done.
     """
-    action = await actions.get(action_id)
-    if action is None or action.status is not BulkActionStatus.PROCESSING:
-        return
-    if action.chunks_total is None:
+    planned = await actions.as_planned(action_id, with_chunk_count=True)
+    if planned is None or planned.chunks_total is None:
         return  # still planning: its last chunk is not known yet
     counters = (await chunks.sums_of([action_id]))[action_id]
-    if counters.chunks_done < action.chunks_total:
+    if counters.chunks_done < planned.chunks_total:
+        return
+    action = await actions.get(action_id)  # its status now
+    if action is None or action.status is not BulkActionStatus.PROCESSING:
         return
     if await controls.request_of(action_id) is ControlRequest.CANCEL:
         final = BulkActionStatus.CANCELLED
@@ -174,7 +177,11 @@ async def after_planned(chunk: Chunk) -> None:
 async def queue_following(chunk: Chunk) -> bool:
     """Queues the next chunk of this chunk's chain, if planning has written it; True when
     it did (that chunk is not done)."""
-    following = await chunks.get(Chunk.id_for(chunk.action_id, chunk.seq + in_flight()))
+    seq = chunk.seq + in_flight()
+    planned = await actions.as_planned(chunk.action_id)
+    if planned is not None and planned.chunks_total is not None and seq >= planned.chunks_total:
+        return False  # the last chunk of its chain: there is none to read
+    following = await chunks.get(Chunk.id_for(chunk.action_id, seq))
     if following is None or following.done:
         return False
     await send_once(following.id)

@@ -13,7 +13,6 @@ import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.domain.actions import ChunkContext, Outcome, actions, rules_of
@@ -34,11 +33,6 @@ from app.infra.mongo import before_images, chunks, controls, logs
 from app.infra.mongo import entities as stored_entities
 from app.infra.mongo.accounts import custom_fields
 from app.infra.redis import liveness
-
-# Actions whose chunks this process ran lately. What processing reads of an action (its
-# types, fields, operations, columns, dry run) is fixed when the action is created.
-RECENT_ACTIONS = 256
-_recent_actions: dict[PydanticObjectId, BulkAction] = {}
 
 
 async def decide_once(
@@ -63,19 +57,6 @@ async def decide_once(
     return found
 
 
-async def action_of(action_id: PydanticObjectId) -> BulkAction | None:
-    """The action, as far as processing reads it (fixed at creation): from a chunk of it
-    run lately in this process, or read once."""
-    if (action := _recent_actions.get(action_id)) is not None:
-        return action
-    action = await stored_actions.get(action_id)
-    if action is not None:
-        if len(_recent_actions) >= RECENT_ACTIONS:
-            _recent_actions.clear()
-        _recent_actions[action_id] = action
-    return action
-
-
 async def load(
     chunk_id: str, admitted: Chunk | None = None
 ) -> tuple[Chunk, list[Row], BulkAction] | None:
@@ -90,7 +71,7 @@ async def load(
         await after_done(chunk)
         await finish_if_complete(chunk.action_id)
         return None
-    action = await action_of(chunk.action_id)
+    action = await stored_actions.as_planned(chunk.action_id)
     if action is None:
         return None
     rows = await chunk_rows.rows_of(chunk, action)

@@ -115,9 +115,13 @@ async def queued_action(account: str) -> BulkAction:
     return action
 
 
-async def chain_successor(chunk: Chunk) -> Chunk:
-    """The next chunk of `chunk`'s chain, planned (one row) and not done."""
-    seq = chunk.seq + get_settings().chunks_in_flight
+async def chain_successor(chunk: Chunk, seq: int | None = None) -> Chunk:
+    """The next chunk of `chunk`'s chain (or of another chain: `seq`), planned (one row) and
+    not done; the action's chunk count counts it."""
+    seq = chunk.seq + get_settings().chunks_in_flight if seq is None else seq
+    await BulkAction.get_pymongo_collection().update_one(
+        {"_id": chunk.action_id}, {"$max": {"chunks_total": seq + 1}}
+    )
     following = Chunk(
         id=Chunk.id_for(chunk.action_id, seq),
         action_id=chunk.action_id,

@@ -18,10 +18,32 @@ from app.domain.models import TERMINAL_STATUSES, BulkAction, BulkActionStatus, W
 from app.infra.mongo import db
 
 ACTIVE_STATUSES = [str(status) for status in BulkActionStatus if status not in TERMINAL_STATUSES]
+# Actions this process read lately for what never changes (`as_planned`).
+RECENT_ACTIONS = 256
+_recent: dict[PydanticObjectId, BulkAction] = {}
 
 
 async def get(action_id: PydanticObjectId) -> BulkAction | None:
     return await BulkAction.get(action_id)
+
+
+async def as_planned(
+    action_id: PydanticObjectId, *, with_chunk_count: bool = False
+) -> BulkAction | None:
+    """The action, as far as what never changes once set goes: what it was made with (its
+    types, fields, operations, columns, dry run) and, once planning has set it, its chunk
+    count. Not its status or figures. From this process's copy when it has one (read again
+    when `with_chunk_count` asks for a count the copy was read too early to have), else read
+    and kept: the workers run chunk after chunk of the same actions."""
+    action = _recent.get(action_id)
+    if action is not None and (action.chunks_total is not None or not with_chunk_count):
+        return action
+    action = await get(action_id)
+    if action is not None:
+        if len(_recent) >= RECENT_ACTIONS:
+            _recent.clear()
+        _recent[action_id] = action
+    return action
 
 
 async def of_account(action_id: PydanticObjectId, account_id: str) -> BulkAction | None:

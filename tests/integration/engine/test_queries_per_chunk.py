@@ -8,6 +8,8 @@ from bson import ObjectId
 from app.domain.models import BulkAction
 from app.domain.models.ids import saved_id
 from app.engine import processing
+from app.infra.mongo import actions as stored_actions
+from app.infra.mongo import db
 from app.infra.mongo.accounts.limits import limit_for
 from tests.integration.commands import COUNTER
 from tests.integration.factories import (
@@ -47,10 +49,7 @@ async def test_an_insert_chunk_is_admitted_and_processed_with_seven_commands(
     emails = [f"c{n}@example.com" for n in range(500)]
     action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
     await chain_successor(chunk)
-    await BulkAction.get_pymongo_collection().update_one(
-        {"_id": action.id}, {"$set": {"chunks_total": 2}}
-    )
-    await processing.action_of(saved_id(action))  # as an earlier chunk of it would have
+    await stored_actions.as_planned(saved_id(action))  # as an earlier chunk of it would have
     await limit_for(account)
 
     with COUNTER.counting() as commands:
@@ -65,5 +64,37 @@ async def test_an_insert_chunk_is_admitted_and_processed_with_seven_commands(
             ("insert", "log_blocks"),
             ("update", "chunks"),  # done, with its counts
             ("find", "chunks"),  # its chain's next chunk, sent
+        ]
+    ), commands
+
+
+async def test_the_last_chunk_of_its_chain_reads_no_successor_and_not_the_action(
+    database: None, account: str
+) -> None:
+    """Its action's chunk count, known to the process once planning has set it, says there
+    is no chunk after it in its chain: it reads none, and adds up the action's chunks to see
+    whether it ended (one aggregate), without reading the action, which another chunk still
+    running (seq 1) keeps from ending."""
+    emails = [f"e{n}@example.com" for n in range(500)]
+    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
+    await chain_successor(chunk, seq=1)
+    await stored_actions.as_planned(saved_id(action))  # as an earlier chunk of it would have
+    await limit_for(account)
+
+    # Summed by the server, or, on FerretDB v1 (wrong $group sums), a find of the counts.
+    summing = ("find", "chunks") if db.traits().wrong_group_sums else ("aggregate", "chunks")
+
+    with COUNTER.counting() as commands:
+        await processing.process_chunk(str(chunk.id))
+
+    assert sorted(commands) == sorted(
+        [
+            ("find", "chunks"),  # admission: the chunk
+            ("find", "action_controls"),  # admission: the owner's request
+            ("find", "chunk_rows"),
+            ("insert", "contacts"),
+            ("insert", "log_blocks"),
+            ("update", "chunks"),  # done, with its counts
+            summing,  # every chunk done? not yet
         ]
     ), commands
