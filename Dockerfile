@@ -27,5 +27,6 @@ COPY --from=dashboard /dashboard/dist /src/server/dashboard/dist
 COPY --from=graphiql /graphiql/dist /src/server/graphiql/dist
 RUN pip install --no-cache-dir /src && rm -rf /src
 WORKDIR /srv
-ENV PORT=8000
-CMD ["sh", "-c", "exec uvicorn server.asgi:create_app --factory --host 0.0.0.0 --port ${PORT} --timeout-graceful-shutdown 5"]
+ENV PORT=8000 API_PROCESSES=1
+# API_PROCESSES: the API's processes (uvicorn workers sharing the port); one per core suits it.
+CMD ["sh", "-c", "exec uvicorn server.asgi:create_app --factory --host 0.0.0.0 --port ${PORT} --workers ${API_PROCESSES} --timeout-graceful-shutdown 5"]

@@ -1,48 +1,220 @@
-"""Background load for benchmarks: processes that keep the database busy meanwhile."""
+"""Read-load benchmark: creators and log-page readers at once against one platform.
 
-import multiprocessing
-import os
+Seeds `--logged-actions` completed actions of `--logged-rows` rows each, then for `--seconds`
+runs `--creators` clients that create 100-record INSERTs and wait for each to end, and
+`--readers` clients that page through those actions' logs, 50 rows a page, in a closed loop
+(each sends its next request when the last one is answered, after `--think` seconds). Every
+client is its own account, and the API's own per-caller limit is lifted, so what is measured
+is how fast the platform answers, not its limiter. Prints, per request kind, how many were
+answered, p50, p95 and the slowest, and errors; the API processes' and the workers' CPU share
+of the run; with --profile, where the API processes spend their time (py-spy).
+
+Run it through bench/load, which starts the services like scripts/test does.
+"""
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from multiprocessing.sharedctypes import Synchronized
+from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
-from pymongo import MongoClient
+import httpx
+
+from bench.cost import commit, database_pids, profiled, top_costs, total_cpu
+from bench.platform import TERMINAL, Platform, graphql, wait_done
+from tests.support.processes import cpu_seconds
+
+CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
+STATUS = "query($id: ID!) { bulkAction(id: $id) { status } }"
+LOGS = """
+query($id: ID!, $after: String) {
+  bulkActionLogs(id: $id, first: 50, after: $after) {
+    edges { node { row status reason entityId message at } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+PAGE_ROWS = 50
 
 
-def hammer(url: str, stop: Any, written: "Synchronized[int]") -> None:
-    """Inserts, reads back and deletes batches of 1,000 documents until told to stop."""
-    client: MongoClient[dict[str, Any]] = MongoClient(url)
-    collection = client[f"load_{os.getpid()}"]["rows"]
+class Timings:
+    """Seconds per request, by kind; errors by kind."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+
+    def report(self, kind: str, took: float, ok: bool) -> None:
+        if ok:
+            self.seconds[kind].append(took)
+        else:
+            self.errors[kind] += 1
+
+
+async def ask(
+    client: httpx.AsyncClient, timings: Timings, kind: str, query: str, **variables: Any
+) -> dict[str, Any] | None:
+    started = time.perf_counter()
     try:
-        while not stop.is_set():
-            batch = [{"n": n, "text": "x" * 200} for n in range(1000)]
-            collection.insert_many(batch)
-            list(collection.find({"n": {"$gte": 500}}))
-            collection.delete_many({})
-            with written.get_lock():
-                written.value += len(batch)
-    finally:
-        client.drop_database(collection.database.name)
+        answer = await client.post("/graphql", json={"query": query, "variables": variables})
+        body = answer.json()
+        ok = answer.status_code == 200 and not body.get("errors")
+    except (httpx.HTTPError, ValueError):
+        body, ok = {}, False
+    timings.report(kind, time.perf_counter() - started, ok)
+    return body.get("data") if ok else None
 
 
-@contextmanager
-def database_load(processes: int) -> Iterator[Any]:
-    """Runs `processes` hammers for the duration; yields a counter of the rows they wrote."""
-    stop = multiprocessing.Event()
-    written: Synchronized[int] = multiprocessing.Value("q", 0)
-    url = os.environ["MONGODB_URL"]
-    workers = [
-        multiprocessing.Process(target=hammer, args=(url, stop, written), daemon=True)
-        for _ in range(processes)
-    ]
-    for worker in workers:
-        worker.start()
-    started = time.monotonic()
-    try:
-        yield lambda: written.value / max(time.monotonic() - started, 1e-9)
-    finally:
-        stop.set()
-        for worker in workers:
-            worker.join(timeout=30)
+async def creator(
+    client: httpx.AsyncClient, timings: Timings, until: float, think: float, tag: str
+) -> None:
+    made = 0
+    while time.monotonic() < until:
+        records = [{"email": f"{tag}-{made}-{n}@example.com"} for n in range(100)]
+        made += 1
+        given = {"entityType": "CONTACT", "actionType": "INSERT", "records": records}
+        data = await ask(client, timings, "create", CREATE, i=given)
+        if data is not None:
+            action_id = data["createBulkAction"]["id"]
+            while time.monotonic() < until:  # its progress, as a dashboard would poll it
+                found = await ask(client, timings, "status", STATUS, id=action_id)
+                if found is None or found["bulkAction"]["status"] in TERMINAL:
+                    break
+                await asyncio.sleep(0.5)
+        await asyncio.sleep(think)
+
+
+async def reader(
+    client: httpx.AsyncClient, timings: Timings, until: float, think: float, action_id: str
+) -> None:
+    after = None
+    while time.monotonic() < until:
+        data = await ask(client, timings, "log page", LOGS, id=action_id, after=after)
+        if data is not None:
+            info = data["bulkActionLogs"]["pageInfo"]
+            after = info["endCursor"] if info["hasNextPage"] else None
+        await asyncio.sleep(think)
+
+
+async def run_load(
+    running: Platform, args: argparse.Namespace, logged: list[tuple[str, str]]
+) -> Timings:
+    timings = Timings()
+    until = time.monotonic() + args.seconds
+    clients = []
+    tasks = []
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    for n in range(args.creators):
+        headers = {"Authorization": f"Bearer {running.token(f'load-creator-{n}')}"}
+        client = httpx.AsyncClient(base_url=running.base, headers=headers, timeout=120)
+        clients.append(client)
+        tasks.append(creator(client, timings, until, args.think, f"c{n}"))
+    for n in range(args.readers):
+        account, action_id = logged[n % len(logged)]
+        headers = {"Authorization": f"Bearer {running.token(account)}"}
+        client = httpx.AsyncClient(
+            base_url=running.base, headers=headers, timeout=120, limits=limits
+        )
+        clients.append(client)
+        tasks.append(reader(client, timings, until, args.think, action_id))
+    await asyncio.gather(*tasks)
+    for client in clients:
+        await client.aclose()
+    return timings
+
+
+def seed(running: Platform, actions: int, rows: int) -> list[tuple[str, str]]:
+    """Completed actions whose logs the readers page through: (account, action id)."""
+    logged = []
+    for n in range(actions):
+        account = f"load-owner-{n}"
+        client = running.client(account)
+        records = [{"email": f"owner{n}-{r}@example.com"} for r in range(rows)]
+        given = {"entityType": "CONTACT", "actionType": "INSERT", "records": records}
+        action_id = graphql(client, CREATE, i=given)["createBulkAction"]["id"]
+        assert wait_done(client, action_id)["status"] == "COMPLETED"
+        logged.append((account, action_id))
+    return logged
+
+
+def api_pids(running: Platform) -> list[int]:
+    children = subprocess.run(
+        ["pgrep", "-P", str(running.api.pid)], capture_output=True, text=True
+    ).stdout.split()
+    return [running.api.pid, *(int(pid) for pid in children)]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--creators", type=int, default=20)
+    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=float, default=0.0)
+    parser.add_argument("--api-processes", type=int, default=1)
+    parser.add_argument("--logged-actions", type=int, default=5)
+    parser.add_argument("--logged-rows", type=int, default=5000)
+    parser.add_argument("--profile", action="store_true", help="sample the API with py-spy")
+    args = parser.parse_args()
+
+    settings = {
+        "API_PROCESSES": str(args.api_processes),
+        "API_RATE_LIMIT_PER_MINUTE": "100000000",
+        "RATE_LIMIT_PER_MINUTE": "100000000",
+    }
+    with (
+        Platform(2, 4, **settings) as running,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        logged = seed(running, args.logged_actions, args.logged_rows)
+        time.sleep(1)
+        apis, workers = api_pids(running), running.worker_pids()
+        before = {pid: cpu_seconds(pid) for pid in apis + workers}
+        databases = database_pids()
+        before_db, before_own = total_cpu(databases), time.process_time()
+        started = time.perf_counter()
+        with profiled(apis, Path(tmp) if args.profile else None):
+            timings = asyncio.run(run_load(running, args, logged))
+        took = time.perf_counter() - started
+        spent = {pid: cpu_seconds(pid) - before[pid] for pid in apis + workers}
+        database_cpu = (total_cpu(databases) - before_db) / took
+        own_cpu = (time.process_time() - before_own) / took
+        costs = top_costs(Path(tmp)) if args.profile else ""
+
+    print(f"commit: {commit()}")
+    print(
+        f"{args.creators} creators + {args.readers} log-page readers for {args.seconds:.0f} s, "
+        f"think {args.think:.1f} s; API processes {args.api_processes}; "
+        f"readers page {args.logged_actions} actions of {args.logged_rows:,} rows"
+    )
+    for kind in ("log page", "create", "status"):
+        seconds = timings.seconds.get(kind, [])
+        if not seconds:
+            print(f"  {kind:>8}: none answered; {timings.errors.get(kind, 0)} errors")
+            continue
+        print(
+            f"  {kind:>8}: {len(seconds):>6,} answered ({len(seconds) / took:,.1f}/s); "
+            f"p50 {statistics.median(seconds) * 1e3:,.0f} ms, "
+            f"p95 {percentile(seconds, 0.95) * 1e3:,.0f} ms, max {max(seconds) * 1e3:,.0f} ms; "
+            f"{timings.errors.get(kind, 0)} errors"
+        )
+    api_cpu = sum(spent[pid] for pid in apis) / took
+    worker_cpu = sum(spent[pid] for pid in workers) / took
+    print(
+        f"  CPU: the API {api_cpu:.2f} cores, the workers {worker_cpu:.2f}, the database "
+        f"{database_cpu:.2f} (its processes alive throughout), this load's clients {own_cpu:.2f}"
+    )
+    if costs:
+        print(f"API's top costs (py-spy, samples holding the GIL):\n{costs}")
+
+
+if __name__ == "__main__":
+    main()

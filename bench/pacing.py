@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from bench.load import database_load
+from bench.hammer import database_load
 from bench.platform import Platform, graphql, wait_done
 from tests.support.contacts_csv import lines
 

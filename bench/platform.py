@@ -20,9 +20,11 @@ TERMINAL = {"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCELLED"}
 
 
 class Platform:
-    """Starts the API and `workers` x `threads` workers; stops them and drops the database."""
+    """Starts the API (as API_PROCESSES processes, one unless the settings say) and `workers`
+    x `threads` workers; stops them and drops the database."""
 
     def __init__(self, workers: int = 2, threads: int = 4, **settings: str) -> None:
+        self.api_processes = int(settings.pop("API_PROCESSES", "1"))
         name = f"bench_{uuid.uuid4().hex[:6]}"
         self.env = {
             **os.environ,
@@ -37,6 +39,8 @@ class Platform:
     def __enter__(self) -> "Platform":
         port = self.base.rsplit(":", 1)[1]
         api_args = ["uvicorn", "server.asgi:create_app", "--factory", "--port", port]
+        if self.api_processes > 1:
+            api_args += ["--workers", str(self.api_processes)]
         self.api = self.start([*api_args, "--log-level", "warning"])
         worker_args = ["workers", "--processes", str(self.workers), "--threads", str(self.threads)]
         log = (ROOT / ".run" / "bench-workers.log").open("wb")

@@ -6,7 +6,7 @@ legacy graphql-ws protocol with `protocol="graphql-ws"`.
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -82,8 +82,9 @@ class ApiClient:
         variables: Mapping[str, Any] | None = None,
         protocol: str = TRANSPORT_WS,
         init: Mapping[str, Any] | None = None,
-    ) -> AsyncIterator[dict[str, Any]]:
-        """Yields each event's data until the server completes the subscription."""
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Yields each event's data until the server completes the subscription (or the
+        generator is closed, which closes the socket)."""
         url = "ws" + self.base_url.removeprefix("http") + "/graphql"
         payload = dict(init) if init is not None else {"Authorization": f"Bearer {self.token}"}
         async with websockets.connect(url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]

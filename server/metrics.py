@@ -8,7 +8,6 @@ from starlette.responses import Response
 
 from app.infra import metrics
 from app.usecases.reading import monitoring
-from app.usecases.reading.live import hub
 
 
 async def computed() -> list[Metric]:
@@ -39,11 +38,7 @@ async def computed() -> list[Metric]:
     )
     for kind, count in (await monitoring.queued_messages()).items():
         queued.add_metric([kind], count)
-    watchers = GaugeMetricFamily(
-        "bulk_live_subscribers", "Subscriptions to live progress open on this API process."
-    )
-    watchers.add_metric([], hub.counts()["watchers"])
-    return [active, waiting, dripping, queued, watchers]
+    return [active, waiting, dripping, queued]
 
 
 async def scrape(_: Request) -> Response:

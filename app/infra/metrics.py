@@ -16,6 +16,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -56,6 +57,12 @@ API_SECONDS = Histogram(
     "bulk_api_request_duration_seconds",
     "GraphQL operations answered by the API, by operation (type and root field).",
     ["operation"],
+)
+
+LIVE_SUBSCRIBERS = Gauge(
+    "bulk_live_subscribers",
+    "Subscriptions to live progress open, on every API process together.",
+    multiprocess_mode="livesum",
 )
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST

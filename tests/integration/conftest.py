@@ -111,9 +111,12 @@ def workers() -> Iterator[Workers]:
 
 
 def start_api(log_name: str, **env: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """The API, as API_PROCESSES processes sharing its port (uvicorn's workers; one unless
+    `env` says), as scripts/dev and the image run it."""
+    processes = env.pop("API_PROCESSES", "1")
     port = free_port()
     args = ["uvicorn", "server.asgi:create_app", "--factory", "--port", str(port)]
-    args += ["--timeout-graceful-shutdown", "5"]
+    args += ["--timeout-graceful-shutdown", "5", "--workers", processes]
     process = start(args, log_name, env)
     url = f"http://127.0.0.1:{port}"
     wait_ready(f"{url}/health/ready", process)

@@ -22,6 +22,7 @@ from beanie import PydanticObjectId
 
 from app.domain.clock import utcnow
 from app.domain.models import TERMINAL_STATUSES, BulkAction, BulkActionStatus
+from app.infra import metrics
 from app.infra.mongo import actions
 from app.infra.redis import keys
 from app.infra.redis.client import get_redis
@@ -105,9 +106,11 @@ class LiveHub:
         index, key = (self.by_action, action_id) if action_id else (self.by_account, account_id)
         assert key is not None
         index[key].add(watcher)
+        metrics.LIVE_SUBSCRIBERS.inc()  # counted across the API's processes
         try:
             yield watcher
         finally:
+            metrics.LIVE_SUBSCRIBERS.dec()
             index[key].discard(watcher)
             if not index[key]:
                 del index[key]
