@@ -1,6 +1,9 @@
 """An operation's text is parsed and validated once (graphql_schema.schema.limits): the rules
 are made once, so the cache finds a repeat, and a repeat gets the same answer."""
 
+from functools import _lru_cache_wrapper
+from typing import Any, cast
+
 from strawberry.extensions.validation_cache import _get_validate_cache
 
 from graphql_schema.schema import CACHED_OPERATIONS, schema
@@ -9,7 +12,7 @@ TOO_DEEP = "{ __schema { types { fields { type { fields { type { fields { name }
 
 
 def test_a_repeated_operation_is_validated_once_and_answered_the_same() -> None:
-    validated = _get_validate_cache(CACHED_OPERATIONS)
+    validated = cast("_lru_cache_wrapper[Any]", _get_validate_cache(CACHED_OPERATIONS))
     first = schema.execute_sync("{ noSuchField }")
     before = validated.cache_info()
     again = schema.execute_sync("{ noSuchField }")
