@@ -18,9 +18,11 @@ from app.domain.models import TERMINAL_STATUSES, BulkAction, BulkActionStatus, W
 from app.infra.mongo import db
 
 ACTIVE_STATUSES = [str(status) for status in BulkActionStatus if status not in TERMINAL_STATUSES]
-# Actions this process read lately for what never changes (`as_planned`).
+# Actions this process read lately for what never changes (`as_planned`), and ended ones
+# read for their logs (`ended_of_account`).
 RECENT_ACTIONS = 256
 _recent: dict[PydanticObjectId, BulkAction] = {}
+_ended: dict[PydanticObjectId, BulkAction] = {}
 
 
 async def get(action_id: PydanticObjectId) -> BulkAction | None:
@@ -51,6 +53,22 @@ async def of_account(action_id: PydanticObjectId, account_id: str) -> BulkAction
     top-level equalities down to its indexes, and reads the whole collection for an `$and`
     (Beanie's way of joining two conditions)."""
     return await BulkAction.find_one({"_id": action_id, "account_id": account_id})
+
+
+async def of_account_to_read(action_id: PydanticObjectId, account_id: str) -> BulkAction | None:
+    """The action if the account has it, for a reader of its logs: an ended one from this
+    process's copy, since nothing a reader of its logs sees changes once it ended (its owner,
+    total and final figures; retention deletes its logs, not it), a running one read each
+    time. Log pages of an ended action are what readers page through most."""
+    action = _ended.get(action_id)
+    if action is not None and action.account_id == account_id:
+        return action
+    action = await of_account(action_id, account_id)
+    if action is not None and action.status in TERMINAL_STATUSES:
+        if len(_ended) >= RECENT_ACTIONS:
+            _ended.clear()
+        _ended[action_id] = action
+    return action
 
 
 async def insert(action: BulkAction) -> None:

@@ -206,7 +206,7 @@ async def list_logs(
     status: LogStatus | None,
     request: PageRequest,
 ) -> Page[ActionLog]:
-    action = await get_action(principal, action_id)
+    action = await get_action(principal, action_id, cached_if_ended=True)
     after = row_cursor(request.after) if request.after else 0
     before = row_cursor(request.before) if request.before else None
     if request.backward:
@@ -224,7 +224,7 @@ async def iter_logs(
     principal: Principal, action_id: str, status: LogStatus | None
 ) -> AsyncGenerator[ActionLog, None]:
     """Every log of an action in row order."""
-    action = await get_action(principal, action_id)
+    action = await get_action(principal, action_id, cached_if_ended=True)
     async with aclosing(walk(action, status, 0)) as logs:
         async for log in logs:
             yield log

@@ -42,8 +42,13 @@ def object_id(value: str, what: str) -> PydanticObjectId:
     return PydanticObjectId(value)
 
 
-async def get_action(principal: Principal, action_id: str) -> BulkAction:
-    action = await actions.of_account(object_id(action_id, "bulk action"), principal.account_id)
+async def get_action(
+    principal: Principal, action_id: str, *, cached_if_ended: bool = False
+) -> BulkAction:
+    """The caller's action; NOT_FOUND when it has none of this id. `cached_if_ended`: an
+    ended one may be this process's copy (for reading its logs: actions.of_account_to_read)."""
+    read = actions.of_account_to_read if cached_if_ended else actions.of_account
+    action = await read(object_id(action_id, "bulk action"), principal.account_id)
     if action is None:
         raise NotFound(f"No bulk action with id {action_id!r}.")
     return action

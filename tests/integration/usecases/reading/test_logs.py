@@ -2,10 +2,12 @@
 inside a block, over parts not processed yet, and over long runs of rows of other statuses,
 without reading every empty block on the way."""
 
+import pytest
 from beanie import PydanticObjectId
 
 from app.domain.actions import Outcome
 from app.domain.clock import utcnow
+from app.domain.errors import NotFound
 from app.domain.models import ActionLog, BulkAction, BulkActionStatus, Chunk, LogReason, LogStatus
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
@@ -155,3 +157,24 @@ async def test_the_export_reads_every_log(database: None, account: str) -> None:
     action = await stored_action(account, rows, unprocessed, total_known=False)
     exported = [log.row async for log in logs.iter_logs(Principal(account), str(action.id), None)]
     assert exported == expected(rows, unprocessed, None)
+
+
+async def test_pages_of_an_ended_action_read_it_once_and_only_for_its_owner(
+    database: None, account: str
+) -> None:
+    """What a reader of an ended action's logs needs of it never changes: this process keeps
+    its copy, so each page after the first reads its logs and nothing else; and the copy is
+    its owner's alone."""
+    action = await stored_action(account, 300, range(0))
+    await BulkAction.get_pymongo_collection().update_one(
+        {"_id": action.id},
+        {"$set": {"status": "COMPLETED", "finished_at": utcnow(), "succeeded": 300}},
+    )
+    request = PageRequest(first=50, after=encode_cursor("log", 10))
+    await logs.list_logs(Principal(account), str(action.id), None, request)  # read: it ended
+    with COUNTER.counting() as commands:
+        page = await logs.list_logs(Principal(account), str(action.id), None, request)
+    assert [log.row for _, log in page.items] == list(range(11, 61))
+    assert commands == [("find", "log_blocks")], commands
+    with pytest.raises(NotFound):
+        await logs.list_logs(Principal("someone-else"), str(action.id), None, request)
