@@ -54,7 +54,9 @@ if DIRECTORY:
                         "bytes_by": dict(self.bytes_by),
                         "own_cpu": self.own_cpu,
                     }
-                path.write_text(json.dumps(totals))
+                # Whole or not at all: the benchmark reads it at any moment.
+                path.with_suffix(".part").write_text(json.dumps(totals))
+                os.replace(path.with_suffix(".part"), path)
 
     TOTALS = Totals()
     monitoring.register(TOTALS)

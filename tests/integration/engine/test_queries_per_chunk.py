@@ -39,6 +39,31 @@ async def test_a_chunk_of_500_ids_finds_its_targets_with_one_query(
     assert (done.succeeded, done.failed) == (500, 1)
 
 
+# What every INSERT chunk of 500 rows sends, admitted and processed.
+ADMITTED_AND_WRITTEN = [
+    ("find", "chunks"),  # admission: the chunk
+    ("find", "action_controls"),  # admission: the owner's request
+    ("find", "chunk_rows"),
+    ("insert", "contacts"),
+    ("insert", "log_blocks"),
+    ("update", "chunks"),  # done, with its counts
+]
+
+
+async def insert_chunk_commands(account: str, other_seq: int | None) -> list[tuple[str, object]]:
+    """The commands of an INSERT chunk (seq 0) of an action planned with one more chunk
+    (`other_seq`: its chain's next, seq 0 + CHUNKS_IN_FLIGHT, when None), processed by a
+    process that ran a chunk of it before."""
+    emails = [f"c{n}@example.com" for n in range(500)]
+    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
+    await chain_successor(chunk, seq=other_seq)
+    await stored_actions.as_planned(saved_id(action))  # as an earlier chunk of it would have
+    await limit_for(account)
+    with COUNTER.counting() as commands:
+        await processing.process_chunk(str(chunk.id))  # admission is its first step
+    return commands
+
+
 async def test_an_insert_chunk_is_admitted_and_processed_with_seven_commands(
     database: None, account: str
 ) -> None:
@@ -46,26 +71,9 @@ async def test_an_insert_chunk_is_admitted_and_processed_with_seven_commands(
     action's settings are read once per process; a chunk whose chain goes on does not sum the
     action's chunks; an INSERT stores no before-images and no decisions (its planned ids make
     it idempotent). (It was 16.)"""
-    emails = [f"c{n}@example.com" for n in range(500)]
-    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
-    await chain_successor(chunk)
-    await stored_actions.as_planned(saved_id(action))  # as an earlier chunk of it would have
-    await limit_for(account)
-
-    with COUNTER.counting() as commands:
-        await processing.process_chunk(str(chunk.id))  # admission is its first step
-
-    assert sorted(commands) == sorted(
-        [
-            ("find", "chunks"),  # admission: the chunk
-            ("find", "action_controls"),  # admission: the owner's request
-            ("find", "chunk_rows"),
-            ("insert", "contacts"),
-            ("insert", "log_blocks"),
-            ("update", "chunks"),  # done, with its counts
-            ("find", "chunks"),  # its chain's next chunk, sent
-        ]
-    ), commands
+    commands = await insert_chunk_commands(account, other_seq=None)
+    expected = [*ADMITTED_AND_WRITTEN, ("find", "chunks")]  # its chain's next chunk, sent
+    assert sorted(commands) == sorted(expected), commands
 
 
 async def test_the_last_chunk_of_its_chain_reads_no_successor_and_not_the_action(
@@ -75,26 +83,7 @@ async def test_the_last_chunk_of_its_chain_reads_no_successor_and_not_the_action
     is no chunk after it in its chain: it reads none, and adds up the action's chunks to see
     whether it ended (one aggregate), without reading the action, which another chunk still
     running (seq 1) keeps from ending."""
-    emails = [f"e{n}@example.com" for n in range(500)]
-    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
-    await chain_successor(chunk, seq=1)
-    await stored_actions.as_planned(saved_id(action))  # as an earlier chunk of it would have
-    await limit_for(account)
-
+    commands = await insert_chunk_commands(account, other_seq=1)
     # Summed by the server, or, on FerretDB v1 (wrong $group sums), a find of the counts.
     summing = ("find", "chunks") if db.traits().wrong_group_sums else ("aggregate", "chunks")
-
-    with COUNTER.counting() as commands:
-        await processing.process_chunk(str(chunk.id))
-
-    assert sorted(commands) == sorted(
-        [
-            ("find", "chunks"),  # admission: the chunk
-            ("find", "action_controls"),  # admission: the owner's request
-            ("find", "chunk_rows"),
-            ("insert", "contacts"),
-            ("insert", "log_blocks"),
-            ("update", "chunks"),  # done, with its counts
-            summing,  # every chunk done? not yet
-        ]
-    ), commands
+    assert sorted(commands) == sorted([*ADMITTED_AND_WRITTEN, summing]), commands

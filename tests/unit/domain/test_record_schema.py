@@ -11,19 +11,10 @@ from pydantic import BaseModel, ValidationError
 
 from app.domain.entities import entities
 from app.domain.entities.record_schema import record_schema
-from app.domain.fields import CustomField, extended
+from tests.unit.domain.fields.test_kinds import EXTENDED
 
-CUSTOM = (
-    CustomField("plan", "ENUM", ("free", "pro")),
-    CustomField("seats", "NUMBER"),
-    CustomField("vip", "BOOLEAN"),
-    CustomField("renewal", "DATE"),
-    CustomField("groups", "LIST"),
-    CustomField("note", "TEXT"),
-    CustomField("external_id", "TEXT", unique=True, slot=2),
-)
 MODELS = [entities.get(name).fields for name in entities.names()]
-MODELS.append(extended(entities.get("CONTACT"), CUSTOM).fields)
+MODELS.append(EXTENDED.fields)  # every custom field kind
 
 texts = st.one_of(
     st.text(max_size=12),
