@@ -19,7 +19,7 @@ from app.infra.mongo import db
 
 ACTIVE_STATUSES = [str(status) for status in BulkActionStatus if status not in TERMINAL_STATUSES]
 # Actions this process read lately for what never changes (`as_planned`), and ended ones
-# read for their logs (`ended_of_account`).
+# read for their logs (`of_account_to_read`).
 RECENT_ACTIONS = 256
 _recent: dict[PydanticObjectId, BulkAction] = {}
 _ended: dict[PydanticObjectId, BulkAction] = {}
