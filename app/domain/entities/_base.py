@@ -262,8 +262,6 @@ class EntitySpec:
             raise InvalidRecord("A record must be a JSON object.")
         check_field_names(record, self.field_names, self.name)
         for name, value in record.items():
-            if type(value) is str and value.isascii() and "\x00" not in value:
-                continue  # most values: plain text, which the database stores as it is
             if (found := problem(value)) is not None:
                 raise InvalidRecord(f"{name}: {found}.")
         try:
