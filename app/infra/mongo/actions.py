@@ -42,9 +42,7 @@ async def as_planned(
         return action
     action = await get(action_id)
     if action is not None:
-        if len(_recent) >= RECENT_ACTIONS:
-            _recent.clear()
-        _recent[action_id] = action
+        keep(_recent, action_id, action)
     return action
 
 
@@ -65,10 +63,17 @@ async def of_account_to_read(action_id: PydanticObjectId, account_id: str) -> Bu
         return action
     action = await of_account(action_id, account_id)
     if action is not None and action.status in TERMINAL_STATUSES:
-        if len(_ended) >= RECENT_ACTIONS:
-            _ended.clear()
-        _ended[action_id] = action
+        keep(_ended, action_id, action)
     return action
+
+
+def keep(
+    kept: dict[PydanticObjectId, BulkAction], action_id: PydanticObjectId, action: BulkAction
+) -> None:
+    """Keeps the action's copy, in a bounded dict (emptied when full)."""
+    if len(kept) >= RECENT_ACTIONS:
+        kept.clear()
+    kept[action_id] = action
 
 
 async def insert(action: BulkAction) -> None:
