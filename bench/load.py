@@ -15,7 +15,6 @@ Run it through bench/load, which starts the services like scripts/test does.
 import argparse
 import asyncio
 import statistics
-import subprocess
 import tempfile
 import time
 from collections import defaultdict
@@ -141,13 +140,6 @@ def seed(running: Platform, actions: int, rows: int) -> list[tuple[str, str]]:
     return logged
 
 
-def api_pids(running: Platform) -> list[int]:
-    children = subprocess.run(
-        ["pgrep", "-P", str(running.api.pid)], capture_output=True, text=True
-    ).stdout.split()
-    return [running.api.pid, *(int(pid) for pid in children)]
-
-
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -176,7 +168,7 @@ def main() -> None:
     ):
         logged = seed(running, args.logged_actions, args.logged_rows)
         time.sleep(1)
-        apis, workers = api_pids(running), running.worker_pids()
+        apis, workers = running.api_pids(), running.worker_pids()
         before = {pid: cpu_seconds(pid) for pid in apis + workers}
         databases = database_pids()
         before_db, before_own = total_cpu(databases), time.process_time()

@@ -69,10 +69,16 @@ class Platform:
         return httpx.Client(base_url=self.base, headers=headers, timeout=600)
 
     def worker_pids(self) -> list[int]:
-        out = subprocess.run(
-            ["pgrep", "-P", str(self.worker.pid)], capture_output=True, text=True
-        ).stdout
-        return [int(pid) for pid in out.split()]
+        return children(self.worker.pid)
+
+    def api_pids(self) -> list[int]:
+        """The API's process and, when it runs as several, the processes it started."""
+        return [self.api.pid, *children(self.api.pid)]
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(child) for child in out.split()]
 
 
 def graphql(client: httpx.Client, query: str, **variables: Any) -> dict[str, Any]:
