@@ -22,6 +22,7 @@ import io
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -511,6 +512,12 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="sample the workers with py-spy; print top costs"
     )
+    parser.add_argument(
+        "--keep-profiles",
+        type=Path,
+        metavar="DIR",
+        help="with --profile, keep py-spy's raw stacks in DIR/insert and DIR/update",
+    )
     args = parser.parse_args()
     url = os.environ["MONGODB_URL"]
     # As many raw writers as the platform has writes under way at once: a command per worker
@@ -568,6 +575,9 @@ def main() -> None:
                 )
                 runs.append((update, floors[3]))
         costs = {name: top_costs(path) for name, path in profiles.items()} if args.profile else {}
+        if args.profile and args.keep_profiles is not None:
+            for name, path in profiles.items():
+                shutil.copytree(path, args.keep_profiles / name, dirs_exist_ok=True)
     print(f"commit: {commit()}")
     print(f"rows: {args.rows:,}; workers {args.workers} x {args.threads} threads; {url}")
     print(f"cores: {os.cpu_count()}")

@@ -299,8 +299,11 @@ class ActionSpec(ABC):
         """Validates the create input; errors go to `PreparedInput.errors` with their row."""
 
     @abstractmethod
-    def record_row(self, entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
-        """One record (a JSON object, or a CSV row as a dict) as a row; InvalidRecord if bad."""
+    def record_row(
+        self, entity: EntitySpec, record: Any, rules: ImportRules, text_checked: bool = False
+    ) -> RowBody:
+        """One record (a JSON object, or a CSV row as a dict) as a row; InvalidRecord if bad.
+        `text_checked`: as EntitySpec.validate takes it (a CSV row's values)."""
 
     @abstractmethod
     def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:

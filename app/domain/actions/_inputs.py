@@ -40,7 +40,12 @@ def ids_input(entity_ids: Sequence[Any]) -> PreparedInput:
 
 
 def row_with_id(
-    entity: EntitySpec, record: Any, rules: ImportRules, *, with_fields: bool
+    entity: EntitySpec,
+    record: Any,
+    rules: ImportRules,
+    *,
+    with_fields: bool,
+    text_checked: bool = False,
 ) -> RowBody:
     """A record `{id, ...fields}` (or the matchBy field instead of `id`): fields required when
     `with_fields`, forbidden otherwise."""
@@ -57,7 +62,9 @@ def row_with_id(
         if not rest:
             raise InvalidRecord(f"A record needs at least one field to set besides `{by}`.")
         # Only empty values under SKIP: a row that changes nothing (SKIPPED/UNCHANGED).
-        row["data"] = entity.validate(emptied(rest, rules), require_key=False)
+        row["data"] = entity.validate(
+            emptied(rest, rules), require_key=False, text_checked=text_checked
+        )
     elif rest:
         raise InvalidRecord(f"Only `{by}` is allowed here, not {', '.join(sorted(rest))}.")
     return row
@@ -95,18 +102,24 @@ class KeyedRecords(ActionSpec):
             )
         return self.records_input(entity, given.records, given.rules)
 
-    def record_row(self, entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
-        return keyed_row(entity, record, rules)
+    def record_row(
+        self, entity: EntitySpec, record: Any, rules: ImportRules, text_checked: bool = False
+    ) -> RowBody:
+        return keyed_row(entity, record, rules, text_checked)
 
     def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:
         return set(entity.field_names), {rules.match_by or entity.unique_field}
 
 
-def keyed_row(entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
+def keyed_row(
+    entity: EntitySpec, record: Any, rules: ImportRules, text_checked: bool = False
+) -> RowBody:
     """A record of field values that carries the entity's unique key, or the matchBy field
     instead (a row that matches no entity then needs the key to be inserted)."""
     by = rules.match_by or entity.unique_field
-    data = entity.validate(emptied(record, rules), require_key=by == entity.unique_field)
+    data = entity.validate(
+        emptied(record, rules), require_key=by == entity.unique_field, text_checked=text_checked
+    )
     row: RowBody = {"data": data}
     if data.get(entity.unique_field) is not None:
         row["key"] = data[entity.unique_field]
@@ -176,6 +189,8 @@ def csv_row(
         return {"row": number, "invalid": f"Expected {len(columns)} values, found {len(values)}."}
     named = {name: value for name, value in zip(columns, values, strict=True) if name}
     try:
-        return {"row": number, **spec.record_row(entity, entity.csv_record(named), rules)}
+        # Its text was read as UTF-8 without NUL (app.infra.files.csv_records): storable.
+        body = spec.record_row(entity, entity.csv_record(named), rules, text_checked=True)
+        return {"row": number, **body}
     except InvalidRecord as exc:
         return {"row": number, "invalid": str(exc)}

@@ -47,7 +47,9 @@ class Delete(TargetsById):
             "`file` or `uploadId` with an `id` column."
         )
 
-    def record_row(self, entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
+    def record_row(
+        self, entity: EntitySpec, record: Any, rules: ImportRules, text_checked: bool = False
+    ) -> RowBody:
         return row_with_id(entity, record, rules, with_fields=False)
 
     def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:

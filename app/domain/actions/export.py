@@ -65,7 +65,9 @@ class Export(TargetsById):
         prepared.columns = checked_columns(entity, given.columns)
         return prepared
 
-    def record_row(self, entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
+    def record_row(
+        self, entity: EntitySpec, record: Any, rules: ImportRules, text_checked: bool = False
+    ) -> RowBody:
         return row_with_id(entity, record, rules, with_fields=False)
 
     def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:

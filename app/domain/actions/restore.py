@@ -86,7 +86,9 @@ class Restore(TargetsById):
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
         raise BadUserInput(f"A RESTORE is made by {self.made_by}.")
 
-    def record_row(self, entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
+    def record_row(
+        self, entity: EntitySpec, record: Any, rules: ImportRules, text_checked: bool = False
+    ) -> RowBody:
         raise InvalidRecord("A RESTORE takes no records.")
 
     def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:

@@ -83,8 +83,10 @@ class Update(TargetsById):
         set_fields = given.fields if isinstance(given.fields, dict) else None
         return check_operations(entity, given.operations, set_fields) or None
 
-    def record_row(self, entity: EntitySpec, record: Any, rules: ImportRules) -> RowBody:
-        return row_with_id(entity, record, rules, with_fields=True)
+    def record_row(
+        self, entity: EntitySpec, record: Any, rules: ImportRules, text_checked: bool = False
+    ) -> RowBody:
+        return row_with_id(entity, record, rules, with_fields=True, text_checked=text_checked)
 
     def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:
         by = rules.match_by or "id"

@@ -256,14 +256,19 @@ class EntitySpec:
             )
         return key
 
-    def validate(self, record: Any, *, require_key: bool) -> dict[str, Any]:
-        """Checks a record of field values and returns it cleaned, unique key normalised."""
+    def validate(
+        self, record: Any, *, require_key: bool, text_checked: bool = False
+    ) -> dict[str, Any]:
+        """Checks a record of field values and returns it cleaned, unique key normalised.
+        `text_checked`: its values are text the database stores as it is (a CSV row's: its
+        reader decoded it as UTF-8 and refused NUL), which is then not checked again."""
         if not isinstance(record, Mapping):
             raise InvalidRecord("A record must be a JSON object.")
         check_field_names(record, self.field_names, self.name)
-        for name, value in record.items():
-            if (found := problem(value)) is not None:
-                raise InvalidRecord(f"{name}: {found}.")
+        if not text_checked:
+            for name, value in record.items():
+                if (found := problem(value)) is not None:
+                    raise InvalidRecord(f"{name}: {found}.")
         try:
             data = record_schema(self.fields).validate(dict(record))
         except ValidationError as exc:

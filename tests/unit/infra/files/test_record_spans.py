@@ -5,6 +5,7 @@ the whole file read in pieces of any size."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.domain.values import problem
 from app.infra.files.csv_records import BOM, Record, RecordReader
 
 # Bytes that make CSV hard: quotes, separators, line ends of every kind, blank lines,
@@ -76,3 +77,20 @@ def test_a_lone_carriage_return_reads_the_same_in_any_block() -> None:
     records = read_whole(data, 1)
     assert [r.values for r in records[1:3]] == [["a"], ["a"]]
     assert read_range(data, records[1], records[-1]) == records[1:]
+
+
+@given(
+    st.lists(
+        st.sampled_from([*PIECES, b"\xed\xa0\x80", b"'=", b"\xef\xbb\xbf"]),
+        max_size=60,
+    ),
+    st.integers(min_value=1, max_value=16),
+)
+@settings(max_examples=300, deadline=None)
+def test_every_value_read_is_text_the_database_stores(parts: list[bytes], piece: int) -> None:
+    """What lets a CSV row's values skip the storable-text check (EntitySpec.validate's
+    `text_checked`): the reader yields no NUL and no lone surrogate, whatever the bytes (an
+    encoded surrogate, b"\\xed\\xa0\\x80", is not UTF-8 to it); such a row is unreadable."""
+    for record in read_whole(b"".join(parts), piece):
+        for value in record.values or []:
+            assert problem(value) is None, (record, value)
