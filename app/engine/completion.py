@@ -12,13 +12,14 @@ done: N chains, each queueing its next chunk as it finishes. No shared counter i
 nothing for FerretDB to lose), another account's work waits behind at most N chunks per
 running action, and an action's rate-limited chunks are few, so waiting costs little.
 
-Planning checks the predecessor after writing a chunk; a finishing chunk checks its successor
-after marking itself done; one of the two always sees the other, and often both do: the
-first to take the chunk's send mark (Redis, SET NX) sends it. A chunk sent twice would be
-harmless (processing is idempotent) but costly: two deliveries at once both do all its work.
-The delivery that marks a chunk done queues its successor, and so does a later delivery
-that finds it done (the one that marked it may have died before it could), which a dead
-worker's returning messages are. Restarting the chains (`send_ready`) sends regardless.
+Planning checks the predecessors after writing chunks (a batch of them: one read); a
+finishing chunk checks its successor after marking itself done; one of the two always sees the
+other, and often both do: the first to take the chunk's send mark (Redis, SET NX) sends it.
+A chunk sent twice would be harmless (processing is idempotent) but costly: two deliveries at
+once both do all its work. The delivery that marks a chunk done queues its successor, and so
+does a later delivery that finds it done (the one that marked it may have died before it
+could), which a dead worker's returning messages are. Restarting the chains (`send_ready`)
+sends regardless.
 """
 
 from collections import Counter
@@ -165,13 +166,15 @@ async def send_once(chunk_id: str) -> None:
         await send_chunk(chunk_id)
 
 
-async def after_planned(chunk: Chunk) -> None:
-    """Queues a newly written chunk if its chain has reached it."""
-    if chunk.seq >= in_flight():
-        before = await chunks.get(Chunk.id_for(chunk.action_id, chunk.seq - in_flight()))
-        if before is None or not before.done:
-            return
-    await send_once(chunk.id)
+async def after_planned(written: Sequence[Chunk]) -> None:
+    """Queues the newly written chunks (of one action) that their chains have reached: one
+    read of the chunks before them in their chains."""
+    n = in_flight()
+    before = {c.id: Chunk.id_for(c.action_id, c.seq - n) for c in written if c.seq >= n}
+    done = await chunks.done_among(written[0].action_id, list(before.values())) if before else set()
+    for chunk in written:
+        if chunk.id not in before or before[chunk.id] in done:
+            await send_once(chunk.id)
 
 
 async def queue_following(chunk: Chunk) -> bool:

@@ -8,6 +8,7 @@ saw before. A run that finds planning finished only re-queues what the chains ne
 """
 
 import asyncio
+import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
@@ -54,6 +55,10 @@ EARLY_START = timedelta(seconds=1)
 YIELD_EVERY_ROWS = 100
 # Matching ids a filter's cursor fetches at a time.
 FILTER_BATCH = 1000
+# Chunks written at once (ChunkWriter), at most; and the longest a written chunk waits for
+# the others of its batch.
+MAX_WRITE_BATCH = 8
+WRITE_BATCH_SECONDS = 1.0
 
 
 async def inline_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
@@ -96,8 +101,12 @@ async def planned_before(action: BulkAction) -> Planned:
         return Planned()  # the other inputs read the same rows again: chunks come out equal
     action_id = saved_id(action)
     last_seq = await chunks.last_planned_seq(action_id)
-    # Rows of the chunk after the last one may be stored without their chunk: not kept.
-    await chunks.forget_rows(Chunk.id_for(action_id, 0 if last_seq is None else last_seq + 1))
+    # Rows of the chunks of a batch after the last chunk may be stored without their chunks
+    # (ChunkWriter): not kept.
+    first = 0 if last_seq is None else last_seq + 1
+    await chunks.forget_rows(
+        [Chunk.id_for(action_id, seq) for seq in range(first, first + MAX_WRITE_BATCH)]
+    )
     if last_seq is None:
         return Planned()
     rows = await chunks.rows_of(Chunk.id_for(action_id, last_seq))
@@ -194,15 +203,12 @@ def upload_range(rows: list[Row]) -> tuple[int, int] | None:
     return first[0], last[1]
 
 
-async def write_chunk(action: BulkAction, seq: int, rows: list[Row], dripped: bool) -> None:
+def chunk_of(action: BulkAction, seq: int, rows: list[Row], dripped: bool) -> Chunk:
+    """The chunk of these rows; one of an upload names their byte range (upload_range)."""
     action_id = saved_id(action)
-    chunk_id = Chunk.id_for(action_id, seq)
     found_in = upload_range(rows)
-    if found_in is None:
-        # Rows first: a chunk is only ever found with its rows in place.
-        await chunks.store_rows({chunk_id: rows})
-    chunk = Chunk(
-        id=chunk_id,
+    return Chunk(
+        id=Chunk.id_for(action_id, seq),
         action_id=action_id,
         account_id=action.account_id,
         seq=seq,
@@ -215,9 +221,45 @@ async def write_chunk(action: BulkAction, seq: int, rows: list[Row], dripped: bo
         upload_to=None if found_in is None else found_in[1],
         repeats=[row["row"] for row in rows if row.get("dup")] if found_in else [],
     )
-    await chunks.insert([chunk])
-    await after_planned(chunk)
-    await liveness.touch(str(action_id))
+
+
+async def write_batch(chunks_made: list[Chunk], rows: dict[str, list[Row]]) -> None:
+    """Writes chunks (rows first: a chunk is only ever found with its rows in place) and
+    queues those their chains have reached."""
+    if rows:
+        await chunks.store_rows(rows)
+    await chunks.insert(chunks_made)
+    await after_planned(chunks_made)
+    await liveness.touch(str(chunks_made[0].action_id))
+
+
+class ChunkWriter:
+    """Writes an action's chunks as planning makes them: the first alone, as processing
+    starts with it, then in batches that double up to MAX_WRITE_BATCH chunks, each one insert
+    and one read of the chunks before them in their chains rather than two commands a chunk.
+    A batch is written once full, or once its first chunk has waited WRITE_BATCH_SECONDS (a
+    slow filter's), and at the end."""
+
+    def __init__(self) -> None:
+        self.size = 1
+        self.made: list[Chunk] = []
+        self.rows: dict[str, list[Row]] = {}
+        self.since = 0.0
+
+    async def add(self, chunk: Chunk, rows: list[Row]) -> None:
+        if not self.made:
+            self.since = time.monotonic()
+        self.made.append(chunk)
+        if chunk.upload_from is None:
+            self.rows[chunk.id] = rows
+        if len(self.made) >= self.size or time.monotonic() - self.since >= WRITE_BATCH_SECONDS:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self.made:
+            await write_batch(self.made, self.rows)
+            self.size = min(2 * self.size, MAX_WRITE_BATCH)
+            self.made, self.rows = [], {}
 
 
 async def write_chunks(action: BulkAction) -> tuple[int, int]:
@@ -233,6 +275,7 @@ async def write_chunks(action: BulkAction) -> tuple[int, int]:
     total = after.rows
     seq = after.chunks
     pending: list[Row] = []
+    writer = ChunkWriter()
     async with aclosing(input_rows(action, after)) as rows:
         async for row in rows:
             total += 1
@@ -240,12 +283,13 @@ async def write_chunks(action: BulkAction) -> tuple[int, int]:
             # A drip action's chunks end where its batches do: a batch is whole chunks.
             if len(pending) == size or (batch is not None and total % batch == 0):
                 await mark_repeats(action, spec, pending)
-                await write_chunk(action, seq, pending, batch is not None)
+                await writer.add(chunk_of(action, seq, pending, batch is not None), pending)
                 seq, pending = seq + 1, []
     if pending:
         await mark_repeats(action, spec, pending)
-        await write_chunk(action, seq, pending, batch is not None)
+        await writer.add(chunk_of(action, seq, pending, batch is not None), pending)
         seq += 1
+    await writer.flush()
     return total, seq
 
 

@@ -100,16 +100,16 @@ async def processing_action(
     return action, chunk
 
 
-async def queued_action(account: str) -> BulkAction:
-    """A QUEUED INSERT of two records, stored as a create leaves it: one chunk to plan. Marked
-    alive, so the suite's sweeper leaves its planning to the test (it woke the action as
-    stalled and its planner took the lease first, once on a loaded machine)."""
+async def queued_action(account: str, records: int = 2) -> BulkAction:
+    """A QUEUED INSERT of two records (or `records`), stored as a create leaves it: one chunk
+    to plan. Marked alive, so the suite's sweeper leaves its planning to the test (it woke the
+    action as stalled and its planner took the lease first, once on a loaded machine)."""
     action = BulkAction(account_id=account, entity_type="CONTACT", action_type="INSERT", fields={})
     await action.insert()
     await liveness.touch(str(action.id))
     rows = [
         {"row": n, "key": f"p{n}@example.com", "data": {"email": f"p{n}@example.com"}}
-        for n in (1, 2)
+        for n in range(1, records + 1)
     ]
     await InputBatch(action_id=saved_id(action), seq=0, rows=rows).insert()
     return action

@@ -60,8 +60,16 @@ async def rows_of(chunk_id: str) -> list[Row] | None:
     return None if found is None else cast(list[Row], found["rows"])
 
 
-async def forget_rows(chunk_id: str) -> None:
-    await ChunkRows.get_pymongo_collection().delete_one({"_id": chunk_id})
+async def forget_rows(chunk_ids: Sequence[str]) -> None:
+    await ChunkRows.get_pymongo_collection().delete_many({"_id": {"$in": list(chunk_ids)}})
+
+
+async def done_among(action_id: PydanticObjectId, chunk_ids: Sequence[str]) -> set[str]:
+    """Which of the action's chunks of these ids are done: one query."""
+    cursor = Chunk.get_pymongo_collection().find(
+        {"_id": {"$in": list(chunk_ids)}, "action_id": action_id, "done": True}, {"_id": 1}
+    )
+    return {chunk["_id"] async for chunk in cursor}
 
 
 async def store_decisions(rows_id: str, decisions: Decisions) -> None:

@@ -6,7 +6,10 @@ import pytest
 from app.domain.models import Chunk
 from app.domain.models.ids import saved_id
 from app.engine import completion as dispatch
+from app.engine import planning
 from app.engine.planning import plan_action
+from app.infra.settings import get_settings
+from tests.integration.commands import COUNTER
 from tests.integration.factories import (
     chain_successor,
     insert_rows,
@@ -31,9 +34,9 @@ async def test_a_chunk_both_sides_find_ready_is_sent_once(
 
     # Planning wrote the chunk and saw its predecessor done; the predecessor, finishing at the
     # same time, saw the chunk written.
-    await dispatch.after_planned(following)
+    await dispatch.after_planned([following])
     assert await dispatch.queue_following(first)  # the chain goes on
-    await dispatch.after_planned(following)
+    await dispatch.after_planned([following])
     assert sent == [following.id]
 
     # A pause and resume, a lost message or a dead worker: the chains restart from MongoDB.
@@ -51,3 +54,21 @@ async def test_planning_sends_each_chunk_once_and_a_restart_sends_again(
     # Woken again (a resume, a stall): the chunk is not done, so it goes again.
     await plan_action(str(action.id))
     assert sent == [Chunk.id_for(saved_id(action), 0)] * 2
+
+
+async def test_planning_writes_its_chunks_in_growing_batches(
+    database: None, account: str, sent: list[str]
+) -> None:
+    """The first chunk alone (processing starts with it), then batches of 2, 4 and 8 chunks:
+    one insert each, and one read of the chunks before them in their chains for a batch that
+    has any (it was an insert and a read per chunk)."""
+    size, n = get_settings().chunk_size, get_settings().chunks_in_flight
+    action = await queued_action(account, records=size * 19 + 1)  # 20 chunks
+
+    with COUNTER.counting() as commands:
+        assert await planning.write_chunks(action) == (size * 19 + 1, 20)
+
+    assert commands.count(("insert", "chunks")) == 5  # 1, 2, 4, 8 and the last 5
+    assert commands.count(("find", "chunks")) == 2  # those with seq 7-14 and 15-19
+    # None done yet: only the first chunk of each chain is sent.
+    assert sent == [Chunk.id_for(saved_id(action), seq) for seq in range(n)]

@@ -1,6 +1,7 @@
 """Planning an audience: the matches as they were when planning began, each planned once,
 even when planning dies half-way and the matches change before it runs again."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -11,7 +12,9 @@ from app.domain.entities import entities
 from app.domain.entities.contact import Contact
 from app.domain.filters import check_filter
 from app.domain.models import BulkAction, BulkActionStatus, Chunk, ChunkRows
+from app.domain.rows import Row
 from app.engine import planning
+from app.infra.mongo import chunks as stored_chunks
 from app.infra.redis import liveness
 from tests.integration.factories import seed_contacts
 
@@ -71,15 +74,15 @@ async def test_planning_that_died_goes_on_from_its_last_chunk(
 ) -> None:
     ids = await contacts(account, 1200)  # chunks of 500 in the suite
     action = await filter_action(account, IN_GERMANY)
-    written = planning.write_chunk
+    inserted = stored_chunks.insert
 
-    async def dying(action: BulkAction, seq: int, rows: list[Any], dripped: bool) -> None:
-        if seq > 0:
-            raise Died
-        await written(action, seq, rows, dripped)
+    async def dying(made: Sequence[Chunk]) -> None:
+        if made[-1].seq > 0:
+            raise Died  # after the batch's rows were stored, before its chunks
+        await inserted(made)
 
     with monkeypatch.context() as patch:
-        patch.setattr(planning, "write_chunk", dying)
+        patch.setattr(stored_chunks, "insert", dying)
         with pytest.raises(Died):
             await planning.write_chunks(action)
     # Before it runs again, the first chunk's entities stop matching (the action's own
@@ -91,3 +94,27 @@ async def test_planning_that_died_goes_on_from_its_last_chunk(
     assert found is not None
     assert await planning.write_chunks(found) == (1200, 3)
     assert await planned_rows(action) == list(enumerate(ids, start=1))
+
+
+async def test_rows_a_dead_batch_stored_without_their_chunks_are_not_kept(
+    database: None, account: str
+) -> None:
+    """Planning writes chunks in batches, the rows of a batch first: one that died between
+    the two left rows of several chunks after its last. Planning again drops them all, since
+    its chunks from there may hold other rows (the matches changed)."""
+    action = await filter_action(account, IN_GERMANY)
+    action_id = action.id
+    assert action_id is not None
+    first = planning.chunk_of(action, 0, [{"row": 1, "id": str(ObjectId())}], dripped=False)
+    orphans: dict[str, list[Row]] = {
+        Chunk.id_for(action_id, seq): [{"row": seq + 1, "id": str(ObjectId())}]
+        for seq in range(1, planning.MAX_WRITE_BATCH + 1)
+    }
+    await stored_chunks.store_rows({first.id: [{"row": 1, "id": str(ObjectId())}], **orphans})
+    await stored_chunks.insert([first])
+
+    planned = await planning.planned_before(action)
+
+    assert (planned.chunks, planned.rows) == (1, 1)
+    assert await ChunkRows.find({"_id": {"$in": list(orphans)}}).count() == 0
+    assert await ChunkRows.get(first.id) is not None
