@@ -84,7 +84,7 @@ def match_value(entity: EntitySpec, field: str, value: Any) -> Any:
 def emptied(record: Any, rules: ImportRules) -> Any:
     """A record under `emptyValues`: an empty value (null, an empty CSV cell) is left out
     (SKIP) or kept as None, which clears the field (CLEAR; never the unique key)."""
-    if rules.clear_empty or not isinstance(record, dict):
+    if rules.clear_empty or not isinstance(record, dict) or None not in record.values():
         return record
     return {name: value for name, value in record.items() if value is not None}
 
@@ -187,10 +187,10 @@ def csv_row(
     cannot be used says why (logged FAILED/INVALID)."""
     if len(values) != len(columns):
         return {"row": number, "invalid": f"Expected {len(columns)} values, found {len(values)}."}
-    named = {name: value for name, value in zip(columns, values, strict=True) if name}
     try:
         # Its text was read as UTF-8 without NUL (app.infra.files.csv_records): storable.
-        body = spec.record_row(entity, entity.csv_record(named), rules, text_checked=True)
+        record = entity.csv_record(zip(columns, values, strict=True))
+        body = spec.record_row(entity, record, rules, text_checked=True)
         return {"row": number, **body}
     except InvalidRecord as exc:
         return {"row": number, "invalid": str(exc)}

@@ -1,7 +1,7 @@
 """What an entity type is: a pydantic schema of its fields, a unique key and a collection."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
@@ -207,13 +207,16 @@ class EntitySpec:
             return "key"
         return self.unique_slots[field]
 
-    def csv_record(self, values: Mapping[str, str]) -> dict[str, Any]:
-        """A CSV row as a record: an empty cell is None (an empty value, which `emptyValues`
-        says what to do with), list cells split on ';', and a cell escaped for spreadsheets
-        (a served file's `'=…`) read as the value it stands for."""
+    def csv_record(self, cells: Iterable[tuple[str | None, str]]) -> dict[str, Any]:
+        """A CSV row's cells, each with its field's name (None: a column to ignore), as a
+        record: an empty cell is None (an empty value, which `emptyValues` says what to do
+        with), list cells split on ';', and a cell escaped for spreadsheets (a served file's
+        `'=…`) read as the value it stands for."""
         lists = self.list_fields
         record: dict[str, Any] = {}
-        for name, cell in values.items():
+        for name, cell in cells:
+            if name is None:
+                continue
             value = from_spreadsheet(cell) if cell.startswith("'") else cell
             if not value or value.isspace():
                 record[name] = None
