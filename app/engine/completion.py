@@ -37,7 +37,7 @@ from app.engine.lifecycle import transition
 from app.engine.splitting import parts_done
 from app.infra import metrics
 from app.infra.mongo import actions, before_images, chunks, controls, logs
-from app.infra.redis import keys, lease, waiting
+from app.infra.redis import keys, lease, planned_chunks, waiting
 from app.infra.redis.events import publish_change
 from app.infra.redis.tasks import send_chunk
 from app.infra.settings import get_settings
@@ -56,7 +56,7 @@ async def record(
     sources = {row["row"]: row["source_row"] for row in rows if "source_row" in row}
     await write_logs(chunk, outcomes, written_at or utcnow(), sources)
     if await mark_done(chunk, outcomes, started_at, written_at):
-        chain_goes_on = await after_done(chunk)
+        chain_goes_on = await after_done(chunk, just_marked=True)
         await publish_change(chunk.action_id, chunk.account_id)
         if chain_goes_on:
             return  # a later chunk is still to do: the action cannot be complete yet
@@ -99,11 +99,11 @@ async def mark_done(
     return True
 
 
-async def after_done(chunk: Chunk) -> bool:
-    """Moves the work on once a chunk is done: its chain, or its split parent. True when it
-    queued a later chunk of the chain, not done yet."""
+async def after_done(chunk: Chunk, *, just_marked: bool = False) -> bool:
+    """Moves the work on once a chunk is done (`just_marked`: by this delivery): its chain,
+    or its split parent. True when it queued a later chunk of the chain, not done yet."""
     if chunk.parent is None:
-        return await queue_following(chunk)
+        return await queue_following(chunk, just_marked=just_marked)
     parent = await chunks.get(chunk.parent)
     if parent is None or parent.done or not await parts_done(parent):
         return False
@@ -177,14 +177,22 @@ async def after_planned(written: Sequence[Chunk]) -> None:
             await send_once(chunk.id)
 
 
-async def queue_following(chunk: Chunk) -> bool:
+async def queue_following(chunk: Chunk, *, just_marked: bool = False) -> bool:
     """Queues the next chunk of this chunk's chain, if planning has written it; True when
-    it did (that chunk is not done)."""
+    it did (that chunk is not done).
+
+    A chunk `just_marked` done by this delivery sends its chain's next one unread when
+    planning's hint says it is written: no delivery of that one has run yet (a chain's next
+    chunk is sent only once the chunk before it is done), so it is not done either."""
     seq = chunk.seq + in_flight()
     planned = await actions.as_planned(chunk.action_id)
     if planned is not None and planned.chunks_total is not None and seq >= planned.chunks_total:
         return False  # the last chunk of its chain: there is none to read
-    following = await chunks.get(Chunk.id_for(chunk.action_id, seq))
+    following_id = Chunk.id_for(chunk.action_id, seq)
+    if just_marked and await planned_chunks.written_through(str(chunk.action_id)) >= seq:
+        await send_once(following_id)
+        return True
+    following = await chunks.get(following_id)
     if following is None or following.done:
         return False
     await send_once(following.id)

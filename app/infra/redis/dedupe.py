@@ -46,7 +46,8 @@ async def first_occurrences(action_id: str, keyed: Sequence[tuple[int, str]]) ->
         bucket, field = bucket_and_field(key)
         buckets.append(bucket)
         args += (field, row)
-    names = {bucket: keys.seen_keys(action_id, bucket) for bucket in set(buckets)}
+    prefix = keys.seen_keys_prefix(action_id)
+    names = {bucket: f"{prefix}{bucket:x}" for bucket in set(buckets)}  # keys.seen_keys
     found = await script("dedupe_first_occurrences")(
         keys=[names[bucket] for bucket in buckets], args=[*args, TTL_SECONDS]
     )

@@ -30,12 +30,23 @@ def seen_keys(action_id: str, bucket: int) -> str:
     """One bucket (a small hash) of the unique keys planning has seen in an action's input
     (app.infra.redis.dedupe); the action's buckets share a hash tag, so one script reaches them
     on a cluster too."""
-    return f"{namespace()}:dedupe:{{{action_id}}}:{bucket:x}"
+    return f"{seen_keys_prefix(action_id)}{bucket:x}"
+
+
+def seen_keys_prefix(action_id: str) -> str:
+    """What the names of an action's `seen_keys` buckets start with (a chunk names a
+    thousand of them)."""
+    return f"{namespace()}:dedupe:{{{action_id}}}:"
 
 
 def chunk_sent(chunk_id: str) -> str:
     """Mark of a chunk sent by its chain (app.engine.completion): it is sent once."""
     return f"{namespace()}:sent:{chunk_id}"
+
+
+def planned_through(action_id: str) -> str:
+    """The last chunk planning has written of an action (app.infra.redis.planned_chunks)."""
+    return f"{namespace()}:planned:{action_id}"
 
 
 def planning_lease(action_id: str) -> str:

@@ -7,15 +7,18 @@ from bson import ObjectId
 
 from app.domain.models import BulkAction
 from app.domain.models.ids import saved_id
-from app.engine import processing
+from app.engine import completion, processing
+from app.engine.completion import in_flight
 from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import db
 from app.infra.mongo.accounts.limits import limit_for
+from app.infra.redis import planned_chunks
 from tests.integration.commands import COUNTER
 from tests.integration.factories import (
     chain_successor,
     insert_rows,
     processing_action,
+    record_sends,
     seed_contacts,
 )
 
@@ -50,13 +53,18 @@ ADMITTED_AND_WRITTEN = [
 ]
 
 
-async def insert_chunk_commands(account: str, other_seq: int | None) -> list[tuple[str, object]]:
+async def insert_chunk_commands(
+    account: str, other_seq: int | None, hinted: bool = False
+) -> list[tuple[str, object]]:
     """The commands of an INSERT chunk (seq 0) of an action planned with one more chunk
     (`other_seq`: its chain's next, seq 0 + CHUNKS_IN_FLIGHT, when None), processed by a
-    process that ran a chunk of it before."""
+    process that ran a chunk of it before; `hinted`: with planning's hint that it wrote
+    that chunk."""
     emails = [f"c{n}@example.com" for n in range(500)]
     action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
-    await chain_successor(chunk, seq=other_seq)
+    other = await chain_successor(chunk, seq=other_seq)
+    if hinted:
+        await planned_chunks.wrote_through(str(action.id), other.seq)
     await stored_actions.as_planned(saved_id(action))  # as an earlier chunk of it would have
     await limit_for(account)
     with COUNTER.counting() as commands:
@@ -74,6 +82,17 @@ async def test_an_insert_chunk_is_admitted_and_processed_with_seven_commands(
     commands = await insert_chunk_commands(account, other_seq=None)
     expected = [*ADMITTED_AND_WRITTEN, ("find", "chunks")]  # its chain's next chunk, sent
     assert sorted(commands) == sorted(expected), commands
+
+
+async def test_a_chunk_planning_says_is_written_is_sent_unread(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Planning's hint says its chain's next chunk is written: the chunk just done sends it
+    without reading it (six commands); without the hint (Redis lost it), it reads it."""
+    sent = record_sends(monkeypatch, completion, "send_chunk")
+    commands = await insert_chunk_commands(account, other_seq=None, hinted=True)
+    assert sorted(commands) == sorted(ADMITTED_AND_WRITTEN), commands
+    assert [chunk_id.rsplit(":", 1)[1] for chunk_id in sent] == [str(in_flight())]
 
 
 async def test_the_last_chunk_of_its_chain_reads_no_successor_and_not_the_action(
