@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 from bson import ObjectId
 from pymongo.operations import DeleteOne, InsertOne, UpdateOne
@@ -31,8 +31,9 @@ Target = tuple[str, LogReason]
 DUPLICATE_KEY_CODE = 11000
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
+    """A row's outcome (a tuple: one is made for every row)."""
+
     row: int
     status: LogStatus
     reason: LogReason

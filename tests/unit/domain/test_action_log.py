@@ -4,6 +4,8 @@ planned id with that id left out of what is stored)."""
 from datetime import UTC, datetime
 
 from beanie import PydanticObjectId
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.domain.models import LogReason, LogStatus
 from app.domain.models.action_log import (
@@ -14,8 +16,9 @@ from app.domain.models.action_log import (
     block_of,
     logged_row,
     read_rows,
+    without_planned_ids,
 )
-from app.domain.models.ids import planned_id
+from app.domain.models.ids import MAX_PLANNED_ROWS, planned_id
 
 ACTION = PydanticObjectId()
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -78,3 +81,20 @@ def test_an_insert_under_its_planned_id_is_stored_without_it_and_read_back_with_
         elsewhere["entity_id"],
         updated["entity_id"],
     ]
+
+
+@given(
+    st.integers(min_value=1, max_value=MAX_PLANNED_ROWS - 1),
+    st.sampled_from(["own", "another row's", "another action's"]),
+)
+def test_only_the_rows_own_planned_id_is_left_out(row: int, whose: str) -> None:
+    """The stored form works out planned ids from their common prefix, once per chunk: it
+    leaves out the row's own planned id, and keeps another row's (or another action's)."""
+    if whose == "own":
+        entity_id = planned_id(ACTION, row)
+    elif whose == "another row's":
+        entity_id = planned_id(ACTION, row + 1 if row + 1 < MAX_PLANNED_ROWS else row - 1)
+    else:
+        entity_id = planned_id(PydanticObjectId(), row)
+    stored = without_planned_ids(ACTION)(logged_row(row, "INSERTED", entity_id, None))
+    assert ("entity_id" in stored) is (whose != "own")
