@@ -25,7 +25,7 @@ from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, IndexModel
 from typing_extensions import TypedDict
 
-from app.domain.models.ids import MAX_PLANNED_ROWS, planned_id, planned_prefix
+from app.domain.models.ids import MAX_PLANNED_ROWS, planned_id, planned_ids
 
 BLOCK_ROWS = 100
 # A message is a sentence about the row, not its data: a block stays far below 16 MB.
@@ -168,9 +168,9 @@ def block_documents(
 
 def without_planned_ids(action_id: PydanticObjectId) -> Callable[[LoggedRow], LoggedRow]:
     """The rows of the action as stored: an insert under its planned id leaves the id out
-    (`entity_of`). Made once per chunk, as it runs for every row: the planned ids' common
-    prefix is worked out once."""
-    prefix = planned_prefix(action_id.binary).hex()
+    (`entity_of`). Made once per chunk, as it runs for every row: planned_ids works out
+    their common prefix once."""
+    planned = planned_ids(action_id)
     inserted = str(LogReason.INSERTED)
 
     def stored(logged: LoggedRow) -> LoggedRow:
@@ -178,7 +178,7 @@ def without_planned_ids(action_id: PydanticObjectId) -> Callable[[LoggedRow], Lo
         if (
             logged["reason"] == inserted
             and 0 < number < MAX_PLANNED_ROWS
-            and logged.get("entity_id") == f"{prefix}{number:06x}"  # planned_id's
+            and logged.get("entity_id") == planned(number)
         ):
             kept = dict(logged)
             del kept["entity_id"]

@@ -2,7 +2,8 @@
 one); the ids planned for the entities an action's rows create."""
 
 import hashlib
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 
 from beanie import Document, PydanticObjectId
 from bson import ObjectId
@@ -25,14 +26,26 @@ def planned_id(action_id: ObjectId, row: int) -> str:
     The action's creation time first, as any ObjectId starts; then five bytes of a digest of
     the action's id, which another action's ids share by a 2^-40 chance; then the row number.
     """
+    return with_row(planned_prefix(action_id.binary), row)
+
+
+def planned_ids(action_id: ObjectId) -> Callable[[int], str]:
+    """`planned_id` of the action's rows, its common prefix worked out once (for code that
+    asks for every row of a chunk)."""
+    return partial(with_row, planned_prefix(action_id.binary))
+
+
+def with_row(prefix: str, row: int) -> str:
+    """A planned id: the action's prefix (hex), then the row's three bytes."""
     if not 0 < row < MAX_PLANNED_ROWS:
         raise ValueError(
             f"row {row} has no planned id: an action has at most {MAX_PLANNED_ROWS - 1}"
         )
-    return (planned_prefix(action_id.binary) + row.to_bytes(3, "big")).hex()  # as str(ObjectId)
+    return prefix + row.to_bytes(3, "big").hex()  # as str(ObjectId) writes it
 
 
 @lru_cache(maxsize=256)
-def planned_prefix(action: bytes) -> bytes:
-    """The first nine bytes of the action's planned ids (every row asks)."""
-    return action[:4] + hashlib.blake2b(action, digest_size=5, person=b"planned-ids").digest()
+def planned_prefix(action: bytes) -> str:
+    """The first nine bytes of the action's planned ids, in hex (every row asks)."""
+    digest = hashlib.blake2b(action, digest_size=5, person=b"planned-ids").digest()
+    return (action[:4] + digest).hex()
