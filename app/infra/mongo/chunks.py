@@ -61,11 +61,19 @@ async def rows_of(chunk_id: str) -> list[Row] | None:
 
 
 async def forget_rows(chunk_ids: Sequence[str]) -> None:
-    await ChunkRows.get_pymongo_collection().delete_many({"_id": {"$in": list(chunk_ids)}})
+    """Deletes these chunks' stored rows: one `$in` delete, or one delete per id where the
+    server filters only equalities itself (an `$in` would read every chunk's rows there)."""
+    collection = ChunkRows.get_pymongo_collection()
+    if db.traits().filters_only_equalities:
+        for chunk_id in chunk_ids:
+            await collection.delete_one({"_id": chunk_id})
+    else:
+        await collection.delete_many({"_id": {"$in": list(chunk_ids)}})
 
 
 async def done_among(action_id: PydanticObjectId, chunk_ids: Sequence[str]) -> set[str]:
-    """Which of the action's chunks of these ids are done: one query."""
+    """Which of the action's chunks of these ids are done: one query (the action's done
+    chunks, small documents, where the server filters only equalities itself)."""
     cursor = Chunk.get_pymongo_collection().find(
         {"_id": {"$in": list(chunk_ids)}, "action_id": action_id, "done": True}, {"_id": 1}
     )
