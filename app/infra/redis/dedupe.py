@@ -46,7 +46,8 @@ async def first_occurrences(action_id: str, keyed: Sequence[tuple[int, str]]) ->
         bucket, field = bucket_and_field(key)
         buckets.append(bucket)
         args += (field, row)
-    names = keys.seen_keys(action_id, set(buckets))
+    prefix = keys.seen_keys_prefix(action_id)
+    names = {bucket: f"{prefix}{bucket:x}" for bucket in set(buckets)}  # keys.seen_keys
     found = await script("dedupe_first_occurrences")(
         keys=[names[bucket] for bucket in buckets], args=[*args, TTL_SECONDS]
     )
@@ -56,7 +57,7 @@ async def first_occurrences(action_id: str, keyed: Sequence[tuple[int, str]]) ->
 async def forget(action_id: str) -> None:
     """Drops the action's seen keys (its planning is over)."""
     redis = get_redis()
-    names = list(keys.seen_keys(action_id, range(BUCKETS)).values())
+    names = [keys.seen_keys(action_id, bucket) for bucket in range(BUCKETS)]
     async with redis.pipeline(transaction=False) as pipe:
         for start in range(0, BUCKETS, FORGET_BATCH):
             pipe.unlink(*names[start : start + FORGET_BATCH])

@@ -4,8 +4,6 @@ All of them start with `QUEUE_NAMESPACE`, as Dramatiq's own keys do, so several 
 (or test runs) can share one Redis without seeing each other's state.
 """
 
-from collections.abc import Iterable
-
 from app.infra.settings import get_settings
 
 
@@ -28,12 +26,17 @@ def waiting(action_id: str) -> str:
     return f"{namespace()}:waiting:{action_id}"
 
 
-def seen_keys(action_id: str, buckets: Iterable[int]) -> dict[int, str]:
-    """Buckets (small hashes) of the unique keys planning has seen in an action's input
-    (app.infra.redis.dedupe), by number; the action's buckets share a hash tag, so one script
-    reaches them on a cluster too. Named together: a chunk names a thousand of them."""
-    prefix = f"{namespace()}:dedupe:{{{action_id}}}:"
-    return {bucket: f"{prefix}{bucket:x}" for bucket in buckets}
+def seen_keys(action_id: str, bucket: int) -> str:
+    """One bucket (a small hash) of the unique keys planning has seen in an action's input
+    (app.infra.redis.dedupe); the action's buckets share a hash tag, so one script reaches them
+    on a cluster too."""
+    return f"{seen_keys_prefix(action_id)}{bucket:x}"
+
+
+def seen_keys_prefix(action_id: str) -> str:
+    """What the names of an action's `seen_keys` buckets start with (a chunk names a
+    thousand of them)."""
+    return f"{namespace()}:dedupe:{{{action_id}}}:"
 
 
 def chunk_sent(chunk_id: str) -> str:
