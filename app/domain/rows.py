@@ -47,8 +47,10 @@ class RowBody(TypedDict, total=False):
     # A restore or a retry: the row of the original action this row comes from (logged).
     source_row: int
     image: BeforeImage  # RESTORE: what to put back
-    # Planning only, never stored: where a CSV row's bytes are in its upload, [start, end).
+    # Planning only, never stored: where a CSV row's bytes are in its upload, [start, end),
+    # and its dedupe key, read from the key's cell alone (the row is not validated whole).
     upload_span: tuple[int, int]
+    dedupe: str
 
 
 class Row(RowBody, total=False):

@@ -8,8 +8,10 @@ saw before. A run that finds planning finished only re-queues what the chains ne
 """
 
 import asyncio
+import contextlib
+import tempfile
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,8 +21,9 @@ from beanie import PydanticObjectId
 from bson import ObjectId
 
 from app.domain.actions import ActionSpec, actions, inserted_image, rules_of
+from app.domain.actions._inputs import csv_key
 from app.domain.clock import utcnow
-from app.domain.entities import entities
+from app.domain.entities import EntitySpec, entities
 from app.domain.filters import to_query
 from app.domain.models import (
     TERMINAL_STATUSES,
@@ -40,7 +43,13 @@ from app.engine.pacing import release
 from app.engine.splitting import chunk_size_for
 from app.infra.files import uploads
 from app.infra.files.chunk_rows import mark, record_row
-from app.infra.files.csv_records import records
+from app.infra.files.csv_records import (
+    MAX_RECORD_BYTES,
+    Record,
+    RecordPlaces,
+    record_at,
+    records,
+)
 from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import before_images, chunks, controls, drips, inputs, logs
 from app.infra.mongo import entities as stored_entities
@@ -59,6 +68,8 @@ FILTER_BATCH = 1000
 # the others of its batch.
 MAX_WRITE_BATCH = 8
 WRITE_BATCH_SECONDS = 1.0
+# Rows whose validity a CSV's planning keeps, at most (CsvInput.valid).
+MAX_CHECKED_ROWS = 100_000
 
 
 async def inline_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
@@ -67,21 +78,77 @@ async def inline_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
             yield row
 
 
-async def csv_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
-    """The upload's rows, each with where it is in the upload; one that cannot be read is an
-    invalid row, logged FAILED/INVALID with its number, and the rows after it are read as
-    usual."""
-    spec, entity = actions.get(action.action_type), await custom_fields.entity_of(action)
-    rules = rules_of(action)
-    assert action.upload_id is not None
-    async with aclosing(records(uploads.read_spooled(action.upload_id))) as found:
-        async for record in found:
-            row = record_row(spec, entity, rules, action.columns or [], record)
-            if record.span is not None:
-                row["upload_span"] = record.span
-            yield row
-            if record.number % YIELD_EVERY_ROWS == 0:
-                await asyncio.sleep(0)  # validation is CPU work: let the loop breathe
+class CsvInput:
+    """An upload's rows as planning reads them, from a local copy of it: each row's number,
+    where it is in the upload, and its dedupe key read from the key's cell alone (csv_key);
+    a row whose key cell already makes it invalid is read whole, to log why. Other rows are
+    read whole (validated) only when they hold a key a later row repeats (`valid`), or are
+    in a chunk that stores its rows (`whole_rows`): processing validates the others."""
+
+    def __init__(self, action: BulkAction, spec: ActionSpec, entity: EntitySpec) -> None:
+        self.spec, self.entity = spec, entity
+        self.rules, self.columns = rules_of(action), action.columns or []
+        assert action.upload_id is not None
+        self.upload_id = action.upload_id
+        self.places: RecordPlaces | None = None
+        self.spool: uploads.Spool | None = None
+        self.checked: dict[int, bool] = {}
+
+    @contextlib.asynccontextmanager
+    async def opened(self) -> AsyncIterator["CsvInput"]:
+        """Ready to read: the upload copied to a local file, and a file for where rows are."""
+        with tempfile.TemporaryFile() as places:
+            self.places = RecordPlaces(places)
+            async with uploads.spooled(self.upload_id) as self.spool:
+                yield self
+
+    async def rows(self) -> AsyncGenerator[Row, None]:
+        """The rows: unreadable ones invalid (logged FAILED/INVALID with their number), and
+        the rows after them read as usual."""
+        assert self.spool is not None and self.places is not None
+        async with aclosing(records(self.spool.pieces())) as found:
+            async for record in found:
+                self.places.add(record)
+                yield self.keyed_row(record)
+                if record.number % YIELD_EVERY_ROWS == 0:
+                    await asyncio.sleep(0)  # reading is CPU work: let the loop breathe
+
+    def keyed_row(self, record: Record) -> Row:
+        key = None
+        if record.values is not None:
+            key = csv_key(self.spec, self.entity, self.rules, self.columns, record.values)
+        row: Row = {"row": record.number, "dedupe": key} if key else self.whole(record)
+        if record.span is not None:
+            row["upload_span"] = record.span
+        return row
+
+    def whole(self, record: Record) -> Row:
+        return record_row(self.spec, self.entity, self.rules, self.columns, record)
+
+    def again(self, number: int) -> Record:
+        """Row `number`'s record, read again from the local copy."""
+        assert self.spool is not None and self.places is not None
+        span = self.places.span_of(number)
+        if span is None:
+            return Record(number=number, error=f"the row is longer than {MAX_RECORD_BYTES} bytes")
+        return record_at(self.spool.read_at(*span), span[0], number)
+
+    async def valid(self, number: int) -> bool:
+        """Whether row `number` (read already) is valid; kept for the rows asked lately."""
+        if (known := self.checked.get(number)) is None:
+            if len(self.checked) >= MAX_CHECKED_ROWS:
+                self.checked.clear()
+            known = self.checked[number] = "invalid" not in self.whole(self.again(number))
+        return known
+
+    def whole_rows(self, rows: list[Row], action_id: PydanticObjectId) -> list[Row]:
+        """The rows read whole and marked, for a chunk that stores them."""
+        made = []
+        for row in rows:
+            whole = self.whole(self.again(row["row"]))
+            mark(whole, bool(row.get("dup")), action_id, self.spec)
+            made.append(whole)
+        return made
 
 
 @dataclass(frozen=True)
@@ -172,24 +239,32 @@ async def image_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
             yield {"row": number, "source_row": image["row"], "id": image["id"], "image": image}
 
 
-def input_rows(action: BulkAction, after: Planned) -> AsyncGenerator[Row, None]:
+def input_rows(
+    action: BulkAction, after: Planned, csv: CsvInput | None
+) -> AsyncGenerator[Row, None]:
     if action.filter is not None:
         return filter_rows(action, after)
     if action.restore_of is not None:
         return image_rows(action)
-    return csv_rows(action) if action.upload_id else inline_rows(action)
+    return csv.rows() if csv is not None else inline_rows(action)
 
 
-async def mark_repeats(action: BulkAction, spec: ActionSpec, rows: list[Row]) -> None:
+async def mark_repeats(
+    action: BulkAction, spec: ActionSpec, rows: list[Row], csv: CsvInput | None
+) -> None:
+    """Marks the rows that repeat an earlier valid row's key, and gives planned ids."""
     valid = [row for row in rows if "invalid" not in row]
     if action.filter is not None:
-        firsts = {row["row"] for row in valid}  # a filter's matches are distinct entities
+        repeated: set[int] = set()  # a filter's matches are distinct entities
+    elif csv is not None:
+        keyed = [(row["row"], row.pop("dedupe")) for row in valid]
+        repeated = await dedupe.repeats(str(action.id), keyed, csv.valid)
     else:
         keyed = [(row["row"], spec.dedupe_key(row)) for row in valid]
-        firsts = await dedupe.first_occurrences(str(action.id), keyed)
+        repeated = await dedupe.repeats(str(action.id), keyed)
     action_id = saved_id(action)
     for row in valid:
-        mark(row, row["row"] not in firsts, action_id, spec)
+        mark(row, row["row"] in repeated, action_id, spec)
 
 
 def upload_range(rows: list[Row]) -> tuple[int, int] | None:
@@ -203,10 +278,11 @@ def upload_range(rows: list[Row]) -> tuple[int, int] | None:
     return first[0], last[1]
 
 
-def chunk_of(action: BulkAction, seq: int, rows: list[Row], dripped: bool) -> Chunk:
+def chunk_of(
+    action: BulkAction, seq: int, rows: list[Row], dripped: bool, found_in: tuple[int, int] | None
+) -> Chunk:
     """The chunk of these rows; one of an upload names their byte range (upload_range)."""
     action_id = saved_id(action)
-    found_in = upload_range(rows)
     return Chunk(
         id=Chunk.id_for(action_id, seq),
         action_id=action_id,
@@ -221,6 +297,22 @@ def chunk_of(action: BulkAction, seq: int, rows: list[Row], dripped: bool) -> Ch
         upload_to=None if found_in is None else found_in[1],
         repeats=[row["row"] for row in rows if row.get("dup")] if found_in else [],
     )
+
+
+async def make_chunk(
+    action: BulkAction,
+    spec: ActionSpec,
+    seq: int,
+    rows: list[Row],
+    dripped: bool,
+    csv: CsvInput | None,
+) -> tuple[Chunk, list[Row]]:
+    """The chunk of these rows, and its rows as stored when it stores them."""
+    await mark_repeats(action, spec, rows, csv)
+    found_in = upload_range(rows)
+    if csv is not None and found_in is None:
+        rows = csv.whole_rows(rows, saved_id(action))  # it stores its rows: whole ones
+    return chunk_of(action, seq, rows, dripped, found_in), rows
 
 
 async def write_batch(chunks_made: list[Chunk], rows: dict[str, list[Row]]) -> None:
@@ -278,19 +370,24 @@ async def write_chunks(action: BulkAction) -> tuple[int, int]:
     seq = after.chunks
     pending: list[Row] = []
     writer = ChunkWriter()
-    async with aclosing(input_rows(action, after)) as rows:
-        async for row in rows:
-            total += 1
-            pending.append(row)
-            # A drip action's chunks end where its batches do: a batch is whole chunks.
-            if len(pending) == size or (batch is not None and total % batch == 0):
-                await mark_repeats(action, spec, pending)
-                await writer.add(chunk_of(action, seq, pending, batch is not None), pending)
-                seq, pending = seq + 1, []
-    if pending:
-        await mark_repeats(action, spec, pending)
-        await writer.add(chunk_of(action, seq, pending, batch is not None), pending)
-        seq += 1
+    dripped = batch is not None
+    async with contextlib.AsyncExitStack() as opened:
+        csv = None
+        if action.upload_id and action.filter is None and action.restore_of is None:
+            made = CsvInput(action, spec, await custom_fields.entity_of(action))
+            csv = await opened.enter_async_context(made.opened())
+        async with aclosing(input_rows(action, after, csv)) as rows:
+            async for row in rows:
+                total += 1
+                pending.append(row)
+                # A drip action's chunks end where its batches do: a batch is whole chunks.
+                if len(pending) == size or (batch is not None and total % batch == 0):
+                    chunk = await make_chunk(action, spec, seq, pending, dripped, csv)
+                    await writer.add(*chunk)
+                    seq, pending = seq + 1, []
+        if pending:
+            await writer.add(*await make_chunk(action, spec, seq, pending, dripped, csv))
+            seq += 1
     await writer.flush()
     return total, seq
 

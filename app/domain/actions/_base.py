@@ -330,10 +330,22 @@ class ActionSpec(ABC):
             enumerate(records, start=1), lambda record: self.record_row(entity, record, rules)
         )
 
-    def dedupe_key(self, row: Row) -> str:
+    def dedupe_key(self, row: RowBody) -> str:
         if "match" in row:
             return str(row["match"])
         return str(row["id"] if self.targets_by_id else row["key"])
+
+    def key_field(self, entity: EntitySpec, rules: ImportRules) -> str:
+        """The field a row's dedupe key comes from."""
+        return rules.match_by or ("id" if self.targets_by_id else entity.unique_field)
+
+    def key_of(self, entity: EntitySpec, value: Any, rules: ImportRules) -> str:
+        """The dedupe key of every valid row whose key field (`key_field`) holds `value` (a
+        CSV cell's, as EntitySpec.csv_record reads it), worked out from that value alone:
+        InvalidRecord when the value makes every such row invalid. Here, as the row of a
+        record that holds only that field; an action whose rows need more overrides it."""
+        record = {self.key_field(entity, rules): value}
+        return self.dedupe_key(self.record_row(entity, record, rules, text_checked=True))
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         return {}

@@ -194,3 +194,25 @@ def csv_row(
         return {"row": number, **body}
     except InvalidRecord as exc:
         return {"row": number, "invalid": str(exc)}
+
+
+def csv_key(
+    spec: ActionSpec,
+    entity: EntitySpec,
+    rules: ImportRules,
+    columns: Sequence[str | None],
+    values: Sequence[str],
+) -> str | None:
+    """The dedupe key of `csv_row`'s row for these values when that row is valid, read from
+    the key's cell alone (a fifth of the whole row's cost: planning reads every row's key
+    and only few rows whole); None when that cell already makes the row invalid."""
+    if len(values) != len(columns):
+        return None
+    by = spec.key_field(entity, rules)
+    record = entity.csv_record(
+        (name, value) for name, value in zip(columns, values, strict=True) if name == by
+    )
+    try:
+        return spec.key_of(entity, record.get(by), rules)
+    except InvalidRecord:
+        return None

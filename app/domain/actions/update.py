@@ -88,6 +88,11 @@ class Update(TargetsById):
     ) -> RowBody:
         return row_with_id(entity, record, rules, with_fields=True, text_checked=text_checked)
 
+    def key_of(self, entity: EntitySpec, value: Any, rules: ImportRules) -> str:
+        # Its rows need fields besides the key: the key's own checks are those without.
+        record = {self.key_field(entity, rules): value}
+        return self.dedupe_key(row_with_id(entity, record, rules, with_fields=False))
+
     def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:
         by = rules.match_by or "id"
         return set(entity.field_names) | {by}, {by}

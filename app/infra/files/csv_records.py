@@ -15,9 +15,11 @@ be read again from its upload's byte range (app.infra.files.chunk_rows) rather t
 
 import csv
 import io
+import os
+import struct
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import aclosing
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from app.domain.errors import BadUserInput
 
@@ -176,6 +178,38 @@ class RecordReader:
         if isinstance(parsed, CsvError):
             return Record(number=number, error=str(parsed), span=span)
         return Record(number=number, values=parsed, span=span)
+
+
+class RecordPlaces:
+    """Where each data record read so far is in its stream (its `span`), by number, kept in a
+    temporary file (16 bytes a record) rather than in memory, so that a few of them can be
+    read again later (planning reads again a row that holds a key other rows repeat)."""
+
+    PLACE = struct.Struct("<qq")
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file  # a temporary file, empty
+        self.count = 0
+
+    def add(self, record: Record) -> None:
+        assert record.number == self.count + 1, "data records come numbered from 1, in order"
+        self.file.write(self.PLACE.pack(*(record.span or (-1, -1))))
+        self.count += 1
+
+    def span_of(self, number: int) -> tuple[int, int] | None:
+        """Where record `number` (already added) is; None for one whose bytes were dropped."""
+        assert 0 < number <= self.count
+        self.file.flush()
+        size = self.PLACE.size
+        start, end = self.PLACE.unpack(os.pread(self.file.fileno(), size, (number - 1) * size))
+        return None if start < 0 else (start, end)
+
+
+def record_at(data: bytes, start: int, number: int) -> Record:
+    """Record `number` read again from its bytes, which start at `start` in the stream."""
+    found = list(RecordReader(offset=start, first_number=number).feed(data, final=True))
+    assert len(found) == 1, "a record's span holds that record"
+    return found[0]
 
 
 async def all_records(chunks: AsyncIterator[bytes]) -> AsyncGenerator[Record, None]:

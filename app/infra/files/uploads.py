@@ -5,11 +5,12 @@ A file over the byte or row limit is aborted while it streams, so nothing of it 
 
 import asyncio
 import contextlib
+import os
 import tempfile
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from bson import ObjectId
 from gridfs import DEFAULT_CHUNK_SIZE, AsyncGridFSBucket, NoFile
@@ -141,8 +142,27 @@ async def read_range(upload_id: str, start: int, end: int) -> bytes | None:
     return await gridfs_files.byte_range(BUCKET, ObjectId(upload_id), start, end, CHUNK_BYTES)
 
 
-async def read_spooled(upload_id: str) -> AsyncGenerator[bytes, None]:
-    """The file's bytes, copied first to a local temporary file and read from there.
+class Spool:
+    """An upload's bytes copied to a local temporary file (`spooled`)."""
+
+    def __init__(self, copy: IO[bytes]) -> None:
+        self.copy = copy
+
+    async def pieces(self) -> AsyncGenerator[bytes, None]:
+        """The bytes in order, a piece at a time."""
+        offset = 0
+        while data := await asyncio.to_thread(os.pread, self.copy.fileno(), READ_SIZE, offset):
+            offset += len(data)
+            yield data
+
+    def read_at(self, start: int, end: int) -> bytes:
+        """Bytes [start, end): a record read again (a read of the local disk, in place)."""
+        return os.pread(self.copy.fileno(), end - start, start)
+
+
+@contextlib.asynccontextmanager
+async def spooled(upload_id: str) -> AsyncIterator[Spool]:
+    """The file copied first to a local temporary file, to be read from there.
 
     For slow consumers such as planning, which reads while it writes chunks: a GridFS
     cursor held open for minutes can expire on the server mid-file (seen with FerretDB at
@@ -152,8 +172,14 @@ async def read_spooled(upload_id: str) -> AsyncGenerator[bytes, None]:
         async with contextlib.aclosing(read(upload_id)) as pieces:
             async for data in pieces:
                 await asyncio.to_thread(copy.write, data)
-        copy.seek(0)
-        while data := await asyncio.to_thread(copy.read, READ_SIZE):
+        await asyncio.to_thread(copy.flush)
+        yield Spool(copy)
+
+
+async def read_spooled(upload_id: str) -> AsyncGenerator[bytes, None]:
+    """The file's bytes, read from a local copy (`spooled`)."""
+    async with spooled(upload_id) as spool, contextlib.aclosing(spool.pieces()) as pieces:
+        async for data in pieces:
             yield data
 
 

@@ -1,17 +1,22 @@
-"""Which rows repeat the key of an earlier row: first occurrence wins, across the whole input.
+"""Which rows repeat the key of an earlier valid row: across the whole input, the first valid
+row with a key holds it, and the rows after it with that key are repeats.
 
 The seen keys live in Redis, so the workers' memory stays bounded at any input size, and so
 does Redis's: a key is kept as a 12-byte digest (blake2b) spread over `BUCKETS` small hashes
 per action, which Redis stores as compact listpacks (about 21 bytes per key: 21 MB for a
 1,000,000-row action, against 80 MB for the keys themselves in one hash). The digest's first
-bits name the bucket, the other 10 bytes are the field, and its value is the row that had the
-key first, so a repeated planning run finds its own earlier entries (same row number) and
+bits name the bucket, the other 10 bytes are the field, and its value is the row that holds
+the key, so a repeated planning run finds its own earlier entries (same row number) and
 does not take them for repeats. Two keys share a digest with odds of about 1 in 10^16 for a
-million keys. Each chunk's keys are checked in one script call (dedupe_first_occurrences.lua).
+million keys. Each chunk's keys are claimed in one script call (dedupe_claim.lua).
+
+A key goes to the first row that has it, valid or not: planning reads a CSV row's key alone,
+and checks the whole row only when another row repeats its key. A holder found invalid then
+gives the key to the row that repeats it, so each key ends held by its first valid row.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
 from app.infra.redis import keys
 from app.infra.redis.client import get_redis, script
@@ -32,26 +37,76 @@ def bucket_and_field(key: str) -> tuple[int, bytes]:
     return int.from_bytes(digest[:2]) >> (16 - BUCKET_BITS), digest[2:]
 
 
-async def first_occurrences(action_id: str, keyed: Sequence[tuple[int, str]]) -> set[int]:
-    """Of (row, key) pairs in input order, the rows whose key no earlier row had."""
+# Whether a row (read already) is valid: asked of a row that holds a key a later row repeats.
+Validity = Callable[[int], Awaitable[bool]]
+
+
+async def always_valid(row: int) -> bool:
+    return True
+
+
+async def repeats(
+    action_id: str,
+    keyed: Sequence[tuple[int, str]],
+    valid: Validity = always_valid,
+) -> set[int]:
+    """Of (row, key) pairs in input order, the rows whose key an earlier valid row has.
+    `valid(row)` is asked only of a row that holds a key a later row repeats."""
     firsts: dict[str, int] = {}
     for row, key in keyed:
         firsts.setdefault(key, row)
     if not firsts:
         return set()
+    holders = await claim(action_id, firsts)
+    held: dict[str, int] = {}  # each key's holder, as this chunk leaves it
+    moves: dict[str, int] = {}
+    repeated: set[int] = set()
+    for row, key in keyed:
+        holder = held.get(key) or holders.get(key, row)
+        if holder == row:
+            held[key] = row
+        elif holder > row or await valid(holder):
+            # A holder after the row: an earlier run of planning moved the key past this
+            # row, as it only does from a row it found invalid (as the row is now).
+            held[key] = holder
+            repeated.add(row)
+        else:
+            held[key] = moves[key] = row
+    if moves:
+        await move(action_id, moves)
+    return repeated
+
+
+def bucket_names(action_id: str, buckets: Iterable[int]) -> dict[int, str]:
+    prefix = keys.seen_keys_prefix(action_id)
+    return {bucket: f"{prefix}{bucket:x}" for bucket in set(buckets)}  # keys.seen_keys
+
+
+async def claim(action_id: str, firsts: Mapping[str, int]) -> dict[str, int]:
+    """Gives each key to its row where no row holds it yet; returns the holder of each key
+    another row holds."""
     buckets: list[int] = []
     args: list[bytes | int] = []
-    rows = list(firsts.values())
     for key, row in firsts.items():
         bucket, field = bucket_and_field(key)
         buckets.append(bucket)
         args += (field, row)
-    prefix = keys.seen_keys_prefix(action_id)
-    names = {bucket: f"{prefix}{bucket:x}" for bucket in set(buckets)}  # keys.seen_keys
-    found = await script("dedupe_first_occurrences")(
+    names = bucket_names(action_id, buckets)
+    found = await script("dedupe_claim")(
         keys=[names[bucket] for bucket in buckets], args=[*args, TTL_SECONDS]
     )
-    return {rows[int(position) - 1] for position in found}
+    given = list(firsts)
+    return {given[int(found[i]) - 1]: int(found[i + 1]) for i in range(0, len(found), 2)}
+
+
+async def move(action_id: str, holders: Mapping[str, int]) -> None:
+    """Gives keys to new holders (their holders were found invalid)."""
+    places = {key: bucket_and_field(key) for key in holders}
+    names = bucket_names(action_id, (bucket for bucket, _ in places.values()))
+    async with get_redis().pipeline(transaction=False) as pipe:
+        for key, (bucket, field) in places.items():
+            pipe.hset(names[bucket], field, holders[key])
+        await pipe.execute()
 
 
 async def forget(action_id: str) -> None:

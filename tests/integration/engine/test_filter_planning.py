@@ -105,7 +105,9 @@ async def test_rows_a_dead_batch_stored_without_their_chunks_are_not_kept(
     action = await filter_action(account, IN_GERMANY)
     action_id = action.id
     assert action_id is not None
-    first = planning.chunk_of(action, 0, [{"row": 1, "id": str(ObjectId())}], dripped=False)
+    first = planning.chunk_of(
+        action, 0, [{"row": 1, "id": str(ObjectId())}], dripped=False, found_in=None
+    )
     orphans: dict[str, list[Row]] = {
         Chunk.id_for(action_id, seq): [{"row": seq + 1, "id": str(ObjectId())}]
         for seq in range(1, planning.MAX_WRITE_BATCH + 1)

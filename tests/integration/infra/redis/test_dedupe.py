@@ -1,7 +1,8 @@
-"""De-duplication of keys across an action's input, against the real Redis: first occurrence
-wins, a repeated planning run keeps its own rows, and the state stays small."""
+"""De-duplication of keys across an action's input, against the real Redis: the first valid
+row of each key wins, a repeated planning run keeps its own rows, and the state stays small."""
 
 import uuid
+from collections.abc import Collection
 
 from app.infra.redis import dedupe
 from app.infra.redis.client import get_redis
@@ -13,24 +14,54 @@ def action() -> str:
     return uuid.uuid4().hex[:24]
 
 
+def valid_except(invalid: Collection[int], asked: list[int]) -> dedupe.Validity:
+    async def valid(row: int) -> bool:
+        asked.append(row)
+        return row not in invalid
+
+    return valid
+
+
 async def test_the_first_row_of_each_key_wins_across_chunks() -> None:
     action_id = action()
-    first = await dedupe.first_occurrences(
-        action_id, [(1, "a@x.com"), (2, "b@x.com"), (3, "a@x.com")]
-    )
-    second = await dedupe.first_occurrences(action_id, [(4, "b@x.com"), (5, "c@x.com")])
-    assert (first, second) == ({1, 2}, {5})
+    first = await dedupe.repeats(action_id, [(1, "a@x.com"), (2, "b@x.com"), (3, "a@x.com")])
+    second = await dedupe.repeats(action_id, [(4, "b@x.com"), (5, "c@x.com")])
+    assert (first, second) == ({3}, {4})
     # Another action's keys are its own.
-    assert await dedupe.first_occurrences(action(), [(9, "a@x.com")]) == {9}
+    assert await dedupe.repeats(action(), [(9, "a@x.com")]) == set()
+
+
+async def test_a_key_goes_to_its_first_valid_row_and_only_holders_are_checked() -> None:
+    """Rows 1 and 2 hold the key and are invalid: row 3 is the first valid one, and the rows
+    after it repeat it, in the chunk and in later ones. Only holders are asked about."""
+    action_id, asked = action(), list[int]()
+    valid = valid_except({1, 2, 6}, asked)
+    keyed = [(1, "k"), (2, "k"), (3, "k"), (4, "k"), (5, "other")]
+    assert await dedupe.repeats(action_id, keyed[:1], valid) == set()
+    assert await dedupe.repeats(action_id, keyed[1:], valid) == {4}
+    assert await dedupe.repeats(action_id, [(6, "other"), (7, "k")], valid) == {6, 7}
+    assert asked == [1, 2, 3, 5, 3]  # never 4, 6 or 7: they hold no repeated key
 
 
 async def test_a_repeated_planning_run_keeps_the_rows_it_had() -> None:
     action_id = action()
     keyed = [(n, f"user{n % 700}@x.com") for n in range(1, 1001)]
-    first = await dedupe.first_occurrences(action_id, keyed)
-    assert first == set(range(1, 701))
-    assert await dedupe.first_occurrences(action_id, keyed) == first
-    assert await dedupe.first_occurrences(action_id, keyed[:10]) == set(range(1, 11))
+    first = await dedupe.repeats(action_id, keyed)
+    assert first == set(range(701, 1001))
+    assert await dedupe.repeats(action_id, keyed) == first
+    assert await dedupe.repeats(action_id, keyed[:10]) == set()
+
+
+async def test_a_repeated_run_after_a_key_moved_keeps_the_same_repeats() -> None:
+    """Planning stopped after the key moved from invalid row 2 to row 5; run again from
+    the start, every row ends as the first run left it (row 2, which holds no key now, is
+    invalid, so its mark does not matter: processing logs it INVALID)."""
+    action_id, asked = action(), list[int]()
+    valid = valid_except({2}, asked)
+    keyed = [(2, "k"), (5, "k"), (8, "k")]
+    assert await dedupe.repeats(action_id, keyed, valid) == {8}
+    again = await dedupe.repeats(action_id, keyed, valid)
+    assert again - {2} == {8}
 
 
 async def test_a_million_row_action_keeps_under_32_mb_and_forget_frees_it() -> None:
@@ -39,7 +70,7 @@ async def test_a_million_row_action_keeps_under_32_mb_and_forget_frees_it() -> N
     before = int((await redis.info("memory"))["used_memory"])
     for start in range(1, rows + 1, CHUNK):
         keyed = [(n, f"someone.{n}@example.com") for n in range(start, start + CHUNK)]
-        assert await dedupe.first_occurrences(action_id, keyed) == {n for n, _ in keyed}
+        assert await dedupe.repeats(action_id, keyed) == set()
     grown = int((await redis.info("memory"))["used_memory"]) - before
     assert grown < 32 * 1024 * 1024, grown
     await dedupe.forget(action_id)
