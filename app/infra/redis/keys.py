@@ -49,6 +49,11 @@ def planned_through(action_id: str) -> str:
     return f"{namespace()}:planned:{action_id}"
 
 
+def control_request(action_id: str) -> str:
+    """The owner's request for an action, mirrored (app.infra.redis.control_requests)."""
+    return f"{namespace()}:control:{action_id}"
+
+
 def planning_lease(action_id: str) -> str:
     """Lease held by the one planner at work on an action."""
     return f"{namespace()}:planning:{action_id}"

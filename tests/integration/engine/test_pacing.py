@@ -4,7 +4,6 @@ import pytest
 
 from app.domain.entities.contact import Contact
 from app.domain.models import (
-    ActionControl,
     BulkAction,
     BulkActionStatus,
     Chunk,
@@ -48,13 +47,9 @@ async def test_paused_chunks_are_dropped_and_cancelled_ones_run_uncharged(
     action, chunk = await processing_action(
         account, "CONTACT", "INSERT", insert_rows(emails(8, "p"))
     )
-    control = ActionControl(id=saved_id(action), account_id=account)
-
-    control.request = ControlRequest.PAUSE
-    await control.save()
+    await controls.set_request(saved_id(action), account, ControlRequest.PAUSE)
     assert (await admit(chunk.id)).verdict is Verdict.DROP
-    control.request = ControlRequest.CANCEL
-    await control.save()
+    await controls.set_request(saved_id(action), account, ControlRequest.CANCEL)
     assert (await admit(chunk.id)).verdict is Verdict.RUN
     assert (await account_limits.entity_limit().usage(account)).in_window == 0
 

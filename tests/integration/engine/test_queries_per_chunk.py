@@ -10,7 +10,7 @@ from app.domain.models.ids import saved_id
 from app.engine import completion, processing
 from app.engine.completion import in_flight
 from app.infra.mongo import actions as stored_actions
-from app.infra.mongo import db
+from app.infra.mongo import controls, db
 from app.infra.mongo.accounts.limits import limit_for
 from app.infra.redis import planned_chunks
 from tests.integration.commands import COUNTER
@@ -44,8 +44,7 @@ async def test_a_chunk_of_500_ids_finds_its_targets_with_one_query(
 
 # What every INSERT chunk of 500 rows sends, admitted and processed.
 ADMITTED_AND_WRITTEN = [
-    ("find", "chunks"),  # admission: the chunk
-    ("find", "action_controls"),  # admission: the owner's request
+    ("find", "chunks"),  # admission: the chunk (the owner's request: Redis's mirror)
     ("find", "chunk_rows"),
     ("insert", "contacts"),
     ("insert", "log_blocks"),
@@ -66,19 +65,21 @@ async def insert_chunk_commands(
     if hinted:
         await planned_chunks.wrote_through(str(action.id), other.seq)
     await stored_actions.as_planned(saved_id(action))  # as an earlier chunk of it would have
+    await controls.request_of(saved_id(action))  # mirrored, as an earlier chunk would leave it
     await limit_for(account)
     with COUNTER.counting() as commands:
         await processing.process_chunk(str(chunk.id))  # admission is its first step
     return commands
 
 
-async def test_an_insert_chunk_is_admitted_and_processed_with_seven_commands(
+async def test_an_insert_chunk_is_admitted_and_processed_with_six_commands(
     database: None, account: str
 ) -> None:
-    """Admission reads the chunk and the owner's request, and processing uses them; the
-    action's settings are read once per process; a chunk whose chain goes on does not sum the
-    action's chunks; an INSERT stores no before-images and no decisions (its planned ids make
-    it idempotent). (It was 16.)"""
+    """Admission reads the chunk and the owner's request (from Redis's mirror), and processing
+    uses them; the action's settings are read once per process; a chunk whose chain goes on
+    does not sum the action's chunks; an INSERT stores no before-images and no decisions (its
+    planned ids make it idempotent). (It was 16, then 7 while the owner's request was read
+    from the database.)"""
     commands = await insert_chunk_commands(account, other_seq=None)
     expected = [*ADMITTED_AND_WRITTEN, ("find", "chunks")]  # its chain's next chunk, sent
     assert sorted(commands) == sorted(expected), commands
@@ -88,7 +89,7 @@ async def test_a_chunk_planning_says_is_written_is_sent_unread(
     database: None, account: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Planning's hint says its chain's next chunk is written: the chunk just done sends it
-    without reading it (six commands); without the hint (Redis lost it), it reads it."""
+    without reading it (five commands); without the hint (Redis lost it), it reads it."""
     sent = record_sends(monkeypatch, completion, "send_chunk")
     commands = await insert_chunk_commands(account, other_seq=None, hinted=True)
     assert sorted(commands) == sorted(ADMITTED_AND_WRITTEN), commands
