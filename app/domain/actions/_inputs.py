@@ -110,6 +110,11 @@ class KeyedRecords(ActionSpec):
     def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:
         return set(entity.field_names), {rules.match_by or entity.unique_field}
 
+    def key_of(self, entity: EntitySpec, value: Any, rules: ImportRules) -> str:
+        if self.key_field(entity, rules) == entity.unique_field:
+            return entity.checked_key(value)  # the common case, done the cheaper way
+        return super().key_of(entity, value, rules)
+
 
 def keyed_row(
     entity: EntitySpec, record: Any, rules: ImportRules, text_checked: bool = False

@@ -259,6 +259,19 @@ class EntitySpec:
             )
         return key
 
+    def checked_key(self, value: Any) -> str:
+        """The unique key a CSV cell's value (text checked: see `validate`) gives a record,
+        as `validate` normalises it; InvalidRecord when the value makes every record with it
+        invalid. A third of validating a record of the key alone."""
+        if value is not None:
+            try:
+                value = record_schema(self.fields).validate_field(self.unique_field, value)
+            except ValidationError:
+                raise InvalidRecord(f"{self.unique_field}: not a valid key.") from None
+        if value is None:
+            raise InvalidRecord(f"{self.unique_field}: required.")
+        return self.normalise_key(value)
+
     def validate(
         self, record: Any, *, require_key: bool, text_checked: bool = False
     ) -> dict[str, Any]:

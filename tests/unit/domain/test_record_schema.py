@@ -87,3 +87,21 @@ def test_the_dict_keeps_the_fields_a_record_sets_and_dumps_dates_as_text() -> No
         "renewal": "2024-02-29",
         "seats": 3,
     }
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_field_validates_alone_as_in_a_record(model: type[BaseModel], data: Any) -> None:
+    """`validate_field` (planning checks a CSV row's key with it) gives the value a record of
+    that field alone gives, and refuses what it refuses."""
+    name = data.draw(st.sampled_from(sorted(model.model_fields)))
+    value = data.draw(values)
+    schema = record_schema(model)
+    try:
+        expected = schema.validate({name: value})[name]
+    except ValidationError:
+        with pytest.raises(ValidationError):
+            schema.validate_field(name, value)
+    else:
+        assert schema.validate_field(name, value) == expected
