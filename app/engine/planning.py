@@ -117,7 +117,7 @@ class CsvInput:
         key = None
         if record.values is not None:
             key = csv_key(self.spec, self.entity, self.rules, self.columns, record.values)
-        row: Row = {"row": record.number, "dedupe": key} if key else self.whole(record)
+        row = self.whole(record) if key is None else Row(row=record.number, dedupe=key)
         if record.span is not None:
             row["upload_span"] = record.span
         return row
@@ -257,7 +257,10 @@ async def mark_repeats(
     if action.filter is not None:
         repeated: set[int] = set()  # a filter's matches are distinct entities
     elif csv is not None:
-        keyed = [(row["row"], row.pop("dedupe")) for row in valid]
+        keyed = [
+            (row["row"], row.pop("dedupe") if "dedupe" in row else spec.dedupe_key(row))
+            for row in valid
+        ]
         repeated = await dedupe.repeats(str(action.id), keyed, csv.valid)
     else:
         keyed = [(row["row"], spec.dedupe_key(row)) for row in valid]
