@@ -44,9 +44,8 @@ async def body(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def test_a_key_goes_to_its_first_valid_row_though_planning_reads_few_rows_whole(
-    database: None, account: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def upload_action(account: str, monkeypatch: pytest.MonkeyPatch) -> BulkAction:
+    """An INSERT of the upload, to be planned into chunks of 100 rows, none of them sent."""
     stored = await uploads.store(account, "contacts.csv", body(upload_csv()))
     action = BulkAction(
         account_id=account,
@@ -60,26 +59,16 @@ async def test_a_key_goes_to_its_first_valid_row_though_planning_reads_few_rows_
     await liveness.touch(str(action.id))  # the suite's sweeper leaves it to the test
     record_sends(monkeypatch, completion, "send_chunk")
     monkeypatch.setattr(planning, "chunk_size_for", lambda limit: 100)
-    read_whole: list[int] = []
-    whole = planning.CsvInput.whole
+    return action
 
-    def counted(self: planning.CsvInput, record: Record) -> Row:
-        read_whole.append(record.number)
-        return whole(self, record)
 
-    monkeypatch.setattr(planning.CsvInput, "whole", counted)
-    total, count = await planning.write_chunks(action)
-    assert (total, count) == (ROWS, 3)
-    # Only the holders of repeated keys, and the row whose key cell is bad.
-    assert sorted(read_whole) == [3, 10, 11, 20, 30, 105, 230]
+async def processed(action: BulkAction, total: int, count: int) -> None:
+    """Every chunk of the planned action processed; the logs and entities as expected."""
     await BulkAction.get_pymongo_collection().update_one(
         {"_id": action.id}, {"$set": {"total": total, "chunks_total": count}}
     )
-    chunks = await Chunk.find({"action_id": action.id}).sort("seq").to_list()
-    assert [c.repeats for c in chunks] == [[12, 31], [150], [240]]
-    for chunk in chunks:
+    for chunk in await Chunk.find({"action_id": action.id}).sort("seq").to_list():
         await processing.process_chunk(chunk.id)
-
     logs = {log.row: (str(log.status), str(log.reason)) for log in await logs_of(action)}
     assert len(logs) == ROWS
     assert {row: logs[row] for row in [*sorted(SPECIAL), 31]} == {
@@ -95,9 +84,54 @@ async def test_a_key_goes_to_its_first_valid_row_though_planning_reads_few_rows_
         230: ("SUCCESS", "INSERTED"),
         240: ("SKIPPED", "DUPLICATE_IN_INPUT"),
     }
-    keys = {
-        doc["key"]: doc["data"]["score"]
-        async for doc in Contact.get_pymongo_collection().find({"account_id": account})
-    }
+    stored = Contact.get_pymongo_collection().find({"account_id": action.account_id})
+    keys = {doc["key"]: doc["data"]["score"] async for doc in stored}
     assert (keys["k@example.com"], keys["m@example.com"]) == (1, 3)
     assert len(keys) == ROWS - 7  # 3 invalid rows, 4 repeats
+
+
+async def test_a_key_goes_to_its_first_valid_row_though_planning_reads_few_rows_whole(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    action = await upload_action(account, monkeypatch)
+    read_whole: list[int] = []
+    whole = planning.CsvInput.whole
+
+    def counted(self: planning.CsvInput, record: Record) -> Row:
+        read_whole.append(record.number)
+        return whole(self, record)
+
+    monkeypatch.setattr(planning.CsvInput, "whole", counted)
+    total, count = await planning.write_chunks(action)
+    assert (total, count) == (ROWS, 3)
+    # Only the holders of repeated keys, and the row whose key cell is bad.
+    assert sorted(read_whole) == [3, 10, 11, 20, 30, 105, 230]
+    chunks = await Chunk.find({"action_id": action.id}).sort("seq").to_list()
+    assert [c.repeats for c in chunks] == [[12, 31], [150], [240]]
+    await processed(action, total, count)
+
+
+async def test_planning_run_again_after_keys_moved_keeps_the_first_valid_rows(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Planning dies writing its second batch (chunks 1 and 2), after it moved key k from
+    invalid row 3 to row 105 in Redis; run again from the start, it finds its moves and
+    every row ends as when it ran once."""
+    action = await upload_action(account, monkeypatch)
+    write_batch = planning.write_batch
+    batches: list[int] = []
+
+    async def dies_at_the_second(made: list[Chunk], rows: dict[str, list[Row]]) -> None:
+        batches.append(len(made))
+        if len(batches) == 2:
+            raise ConnectionError("the worker died")
+        await write_batch(made, rows)
+
+    monkeypatch.setattr(planning, "write_batch", dies_at_the_second)
+    with pytest.raises(ConnectionError):
+        await planning.write_chunks(action)
+    assert await Chunk.find({"action_id": action.id}).count() == 1
+    monkeypatch.setattr(planning, "write_batch", write_batch)
+    total, count = await planning.write_chunks(action)
+    assert (batches, total, count) == ([1, 2], ROWS, 3)
+    await processed(action, total, count)
