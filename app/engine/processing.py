@@ -147,6 +147,11 @@ async def process_loaded(
         # bookkeeping after (logs, counts, the next chunk) is done.
         started_at = await begin_write(chunk)
         try:
+            # Counted as writing first, then the owner's request read again (from Redis's
+            # mirror): a pause seen with no rows finishing (stats.finishingRows) holds every
+            # chunk that was admitted but had not begun writing.
+            if await controls.request_of(chunk.action_id) is ControlRequest.PAUSE:
+                return  # nothing written: resuming queues it again
             applied = await spec.apply(ctx, live, decisions)
             # Made from the decisions: a redelivery stores the same images (the first stay).
             images = spec.before_images(ctx, live, decisions, applied)

@@ -1,5 +1,7 @@
 """Admitting chunks under an account's limit, driven step by step in this process."""
 
+from datetime import datetime
+
 import pytest
 
 from app.domain.entities.contact import Contact
@@ -11,7 +13,7 @@ from app.domain.models import (
 )
 from app.domain.models.ids import saved_id
 from app.engine import processing
-from app.engine.pacing import Verdict, WriteMustWait, admit
+from app.engine.pacing import Verdict, WriteMustWait, admit, begin_write
 from app.infra.mongo import controls
 from app.infra.redis import account_limits
 from tests.integration.factories import insert_rows, limit_account, processing_action
@@ -128,3 +130,34 @@ async def test_rows_that_no_longer_fit_when_written_wait_and_nothing_is_written(
     assert await Contact.find({"account_id": account}).count() == 15
     usage = await account_limits.entity_limit().usage(account)
     assert (usage.in_window, usage.ahead) == (15, 10)
+
+
+async def test_a_pause_made_after_admission_holds_a_chunk_that_has_not_begun_writing(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The owner pauses while a chunk, admitted under RUN, decides: it is counted as writing
+    first and then reads the request again, so it writes nothing; a pause seen with no rows
+    finishing holds it. Resumed, it runs and its rows are charged once."""
+    await limit_account(account, 100)
+    action, chunk = await processing_action(
+        account, "CONTACT", "INSERT", insert_rows(emails(8, "w"))
+    )
+
+    async def paused_meanwhile(admitted: Chunk) -> datetime:
+        await controls.set_request(saved_id(action), account, ControlRequest.PAUSE)
+        return await begin_write(admitted)
+
+    monkeypatch.setattr(processing, "begin_write", paused_meanwhile)
+    await processing.process_chunk(chunk.id)
+    assert await Contact.find({"account_id": account}).count() == 0
+    stored = await Chunk.get(chunk.id)
+    assert stored is not None and not stored.done
+    writing = await account_limits.entity_limit().writing(account, [f"{action.id}:"])
+    assert writing == [0]  # not counted as finishing any more
+
+    monkeypatch.setattr(processing, "begin_write", begin_write)
+    await controls.set_request(saved_id(action), account, ControlRequest.RUN)
+    await processing.process_chunk(chunk.id)  # as resuming queues it again
+    assert await Contact.find({"account_id": account}).count() == 8
+    usage = await account_limits.entity_limit().usage(account)
+    assert usage.in_window == 8  # charged once
