@@ -37,7 +37,7 @@ from app.engine.lifecycle import transition
 from app.engine.splitting import parts_done
 from app.infra import metrics
 from app.infra.mongo import actions, before_images, chunks, controls, logs
-from app.infra.redis import keys, lease, planned_chunks, waiting
+from app.infra.redis import keys, lease, mirrors, waiting
 from app.infra.redis.events import publish_change
 from app.infra.redis.tasks import send_chunk
 from app.infra.settings import get_settings
@@ -189,7 +189,7 @@ async def queue_following(chunk: Chunk, *, just_marked: bool = False) -> bool:
     if planned is not None and planned.chunks_total is not None and seq >= planned.chunks_total:
         return False  # the last chunk of its chain: there is none to read
     following_id = Chunk.id_for(chunk.action_id, seq)
-    if just_marked and await planned_chunks.written_through(str(chunk.action_id)) >= seq:
+    if just_marked and await mirrors.written_through(str(chunk.action_id)) >= seq:
         await send_once(following_id)
         return True
     following = await chunks.get(following_id)

@@ -55,7 +55,7 @@ from app.infra.mongo import before_images, chunks, controls, drips, inputs, logs
 from app.infra.mongo import entities as stored_entities
 from app.infra.mongo.accounts import custom_fields
 from app.infra.mongo.accounts.limits import limit_for
-from app.infra.redis import dedupe, keys, lease, liveness, planned_chunks
+from app.infra.redis import dedupe, keys, lease, liveness, mirrors
 from app.infra.redis.events import publish_change
 
 # A delayed message may arrive a little before its time.
@@ -325,7 +325,7 @@ async def write_batch(chunks_made: list[Chunk], rows: dict[str, list[Row]]) -> N
         await chunks.store_rows(rows)
     await chunks.insert(chunks_made)
     action_id = str(chunks_made[0].action_id)
-    await planned_chunks.wrote_through(action_id, chunks_made[-1].seq)
+    await mirrors.wrote_through(action_id, chunks_made[-1].seq)
     await after_planned(chunks_made)
     await liveness.touch(action_id)
 

@@ -1,7 +1,7 @@
 """Stores what tests start from directly: entities as the platform stores them, account
 limits, and actions and chunks for tests that drive processing step by step."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -21,7 +21,8 @@ from app.domain.models import (
 )
 from app.domain.models.action_log import read_rows
 from app.domain.models.ids import saved_id
-from app.engine import processing
+from app.engine import completion, planning, processing
+from app.infra.files import uploads
 from app.infra.mongo.accounts import limits
 from app.infra.redis import liveness
 from app.infra.settings import get_settings
@@ -177,3 +178,29 @@ def record_sends(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> l
 
     monkeypatch.setattr(owner, name, record)
     return sent
+
+
+async def pieces(data: bytes, size: int = 1000) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+async def upload_insert_action(
+    account: str, monkeypatch: pytest.MonkeyPatch, data: bytes, columns: list[str]
+) -> BulkAction:
+    """A PROCESSING INSERT of this CSV upload, for a test to plan into chunks of 100 rows
+    (app.engine.planning.write_chunks) and process; none of its chunks is sent."""
+    stored = await uploads.store(account, "contacts.csv", pieces(data))
+    action = BulkAction(
+        account_id=account,
+        entity_type="CONTACT",
+        action_type="INSERT",
+        status=BulkActionStatus.PROCESSING,
+        upload_id=stored.id,
+        columns=columns,
+    )
+    await action.insert()
+    await liveness.touch(str(action.id))  # the suite's sweeper leaves it to the test
+    record_sends(monkeypatch, completion, "send_chunk")
+    monkeypatch.setattr(planning, "chunk_size_for", lambda limit: 100)
+    return action

@@ -1,6 +1,6 @@
 """The controls store: what each action's owner asked for (app.domain.models.action_control),
 written only by the API, read by the workers before each chunk: through a mirror in Redis
-(app.infra.redis.control_requests), which every write here updates after the record."""
+(app.infra.redis.mirrors), which every write here updates after the record."""
 
 from collections.abc import Sequence
 
@@ -9,17 +9,17 @@ from beanie import PydanticObjectId
 from app.domain.clock import utcnow
 from app.domain.models.action_control import ActionControl
 from app.domain.status import ControlRequest
-from app.infra.redis import control_requests
+from app.infra.redis import mirrors
 
 
 async def request_of(action_id: PydanticObjectId) -> ControlRequest:
     """The owner's request in force for the action (RUN when none was made): the mirror's,
     else the record's, put back in the mirror."""
-    if (mirrored := await control_requests.mirrored(str(action_id))) is not None:
+    if (mirrored := await mirrors.mirrored_request(str(action_id))) is not None:
         return mirrored
     control = await ActionControl.get(action_id)
     request = control.request if control is not None else ControlRequest.RUN
-    await control_requests.put_back(str(action_id), request)
+    await mirrors.put_back_request(str(action_id), request)
     return request
 
 
@@ -58,4 +58,4 @@ async def set_request(
     await ActionControl(
         id=action_id, account_id=account_id, request=request, updated_at=utcnow()
     ).save()
-    await control_requests.mirror(str(action_id), request)
+    await mirrors.mirror_request(str(action_id), request)

@@ -45,12 +45,12 @@ def chunk_sent(chunk_id: str) -> str:
 
 
 def planned_through(action_id: str) -> str:
-    """The last chunk planning has written of an action (app.infra.redis.planned_chunks)."""
+    """The last chunk planning has written of an action (app.infra.redis.mirrors)."""
     return f"{namespace()}:planned:{action_id}"
 
 
 def control_request(action_id: str) -> str:
-    """The owner's request for an action, mirrored (app.infra.redis.control_requests)."""
+    """The owner's request for an action, mirrored (app.infra.redis.mirrors)."""
     return f"{namespace()}:control:{action_id}"
 
 

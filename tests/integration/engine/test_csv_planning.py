@@ -3,20 +3,21 @@ a later row repeats the key it holds: a key still goes to its first valid row, i
 chunk or across chunks, as when every row was read whole, and the rows processing logs say
 so (app.engine.planning.CsvInput, app.infra.redis.dedupe)."""
 
-from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from app.domain.entities.contact import Contact
-from app.domain.models import BulkAction, BulkActionStatus, Chunk
+from app.domain.models import BulkAction, Chunk
+from app.domain.models.ids import saved_id
 from app.domain.rows import Row
 from app.engine import completion, planning, processing
-from app.infra.files import uploads
 from app.infra.files.csv_records import Record
-from app.infra.redis import liveness
-from tests.integration.factories import logs_of, record_sends
+from app.infra.redis import mirrors
+from tests.integration.factories import logs_of, record_sends, upload_insert_action
 
 ROWS = 250
+COLUMNS = ["email", "first_name", "score"]
 # Row → (email, score): rows not named here are r<n>@example.com with score n.
 SPECIAL = {
     3: ("k@example.com", "not-a-number"),  # holds k, invalid: the key goes on to row 105
@@ -38,28 +39,6 @@ def upload_csv() -> bytes:
         email, score = SPECIAL.get(n, (f"r{n}@example.com", str(n)))
         lines.append(f'{email},"Name, {n}",{score}\r\n'.encode())
     return b"".join(lines)
-
-
-async def body(data: bytes) -> AsyncIterator[bytes]:
-    yield data
-
-
-async def upload_action(account: str, monkeypatch: pytest.MonkeyPatch) -> BulkAction:
-    """An INSERT of the upload, to be planned into chunks of 100 rows, none of them sent."""
-    stored = await uploads.store(account, "contacts.csv", body(upload_csv()))
-    action = BulkAction(
-        account_id=account,
-        entity_type="CONTACT",
-        action_type="INSERT",
-        status=BulkActionStatus.PROCESSING,
-        upload_id=stored.id,
-        columns=["email", "first_name", "score"],
-    )
-    await action.insert()
-    await liveness.touch(str(action.id))  # the suite's sweeper leaves it to the test
-    record_sends(monkeypatch, completion, "send_chunk")
-    monkeypatch.setattr(planning, "chunk_size_for", lambda limit: 100)
-    return action
 
 
 async def processed(action: BulkAction, total: int, count: int) -> None:
@@ -93,7 +72,7 @@ async def processed(action: BulkAction, total: int, count: int) -> None:
 async def test_a_key_goes_to_its_first_valid_row_though_planning_reads_few_rows_whole(
     database: None, account: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    action = await upload_action(account, monkeypatch)
+    action = await upload_insert_action(account, monkeypatch, upload_csv(), COLUMNS)
     read_whole: list[int] = []
     whole = planning.CsvInput.whole
 
@@ -111,27 +90,36 @@ async def test_a_key_goes_to_its_first_valid_row_though_planning_reads_few_rows_
     await processed(action, total, count)
 
 
+@pytest.mark.parametrize("dies", ["before the batch", "after its chunks, before the hint"])
 async def test_planning_run_again_after_keys_moved_keeps_the_first_valid_rows(
-    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch, dies: str
 ) -> None:
-    """Planning dies writing its second batch (chunks 1 and 2), after it moved key k from
-    invalid row 3 to row 105 in Redis; run again from the start, it finds its moves and
-    every row ends as when it ran once."""
-    action = await upload_action(account, monkeypatch)
-    write_batch = planning.write_batch
-    batches: list[int] = []
+    """Planning dies at its second batch (chunks 1 and 2), after it moved key k from invalid
+    row 3 to row 105 in Redis: before writing it, or after inserting its chunks but before
+    raising its hint and sending them. Run again from the start, it finds its moves, sends
+    each chunk once, and every row ends as when it ran once."""
+    action = await upload_insert_action(account, monkeypatch, upload_csv(), COLUMNS)
+    sent = record_sends(monkeypatch, completion, "send_chunk")
+    owner, name = (
+        (planning, "write_batch") if dies == "before the batch" else (mirrors, "wrote_through")
+    )
+    step = getattr(owner, name)
+    calls: list[object] = []
 
-    async def dies_at_the_second(made: list[Chunk], rows: dict[str, list[Row]]) -> None:
-        batches.append(len(made))
-        if len(batches) == 2:
+    async def dies_at_the_second(*args: Any) -> None:
+        calls.append(args)
+        if len(calls) == 2:
             raise ConnectionError("the worker died")
-        await write_batch(made, rows)
+        await step(*args)
 
-    monkeypatch.setattr(planning, "write_batch", dies_at_the_second)
+    monkeypatch.setattr(owner, name, dies_at_the_second)
     with pytest.raises(ConnectionError):
         await planning.write_chunks(action)
-    assert await Chunk.find({"action_id": action.id}).count() == 1
-    monkeypatch.setattr(planning, "write_batch", write_batch)
+    inserted = 1 if dies == "before the batch" else 3
+    assert await Chunk.find({"action_id": action.id}).count() == inserted
+    assert len(sent) == 1  # the first chunk; the batch's were not sent
+    monkeypatch.setattr(owner, name, step)
     total, count = await planning.write_chunks(action)
-    assert (batches, total, count) == ([1, 2], ROWS, 3)
+    assert (total, count) == (ROWS, 3)
+    assert sorted(sent) == [Chunk.id_for(saved_id(action), seq) for seq in range(3)]
     await processed(action, total, count)

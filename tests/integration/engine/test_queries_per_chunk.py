@@ -12,7 +12,7 @@ from app.engine.completion import in_flight
 from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import controls, db
 from app.infra.mongo.accounts.limits import limit_for
-from app.infra.redis import planned_chunks
+from app.infra.redis import mirrors
 from tests.integration.commands import COUNTER
 from tests.integration.factories import (
     chain_successor,
@@ -63,7 +63,7 @@ async def insert_chunk_commands(
     action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
     other = await chain_successor(chunk, seq=other_seq)
     if hinted:
-        await planned_chunks.wrote_through(str(action.id), other.seq)
+        await mirrors.wrote_through(str(action.id), other.seq)
     await stored_actions.as_planned(saved_id(action))  # as an earlier chunk of it would have
     await controls.request_of(saved_id(action))  # mirrored, as an earlier chunk would leave it
     await limit_for(account)

@@ -4,17 +4,14 @@ that dies after its writes is redone by the next, which reads the same rows (the
 entity ids, the repeats, the invalid rows) and logs each row once, as the database shows it."""
 
 from collections import Counter
-from collections.abc import AsyncIterator
 
 import pytest
 
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction, BulkActionStatus, Chunk, ChunkRows
 from app.domain.models.ids import planned_id, saved_id
-from app.engine import completion, planning, processing
-from app.infra.files import uploads
-from app.infra.redis import liveness
-from tests.integration.factories import die_before_recording, logs_of, record_sends
+from app.engine import planning, processing
+from tests.integration.factories import die_before_recording, logs_of, upload_insert_action
 
 ROWS = 250
 REPEAT_ROW, INVALID_ROW = 130, 140
@@ -34,26 +31,10 @@ def upload_csv() -> bytes:
     return b"".join(lines)
 
 
-async def body(data: bytes) -> AsyncIterator[bytes]:
-    for start in range(0, len(data), 1000):
-        yield data[start : start + 1000]
-
-
 async def planned_upload_action(account: str, monkeypatch: pytest.MonkeyPatch) -> BulkAction:
     """An INSERT of the upload planned into chunks of 100 rows, none of them sent."""
-    stored = await uploads.store(account, "contacts.csv", body(upload_csv()))
-    action = BulkAction(
-        account_id=account,
-        entity_type="CONTACT",
-        action_type="INSERT",
-        status=BulkActionStatus.PROCESSING,
-        upload_id=stored.id,
-        columns=["email", "first_name", "company"],
-    )
-    await action.insert()
-    await liveness.touch(str(action.id))  # the suite's sweeper leaves it to the test
-    record_sends(monkeypatch, completion, "send_chunk")
-    monkeypatch.setattr(planning, "chunk_size_for", lambda limit: 100)
+    columns = ["email", "first_name", "company"]
+    action = await upload_insert_action(account, monkeypatch, upload_csv(), columns)
     total, count = await planning.write_chunks(action)
     assert (total, count) == (ROWS, 3)
     await BulkAction.get_pymongo_collection().update_one(

@@ -1,4 +1,4 @@
-"""The owner's requests are read through a mirror in Redis (app.infra.redis.control_requests):
+"""The owner's requests are read through a mirror in Redis (app.infra.redis.mirrors):
 the workers read it before every chunk without a database read, a request written is seen at
 once, and what a reader put back never hides a request written while it read."""
 
