@@ -9,6 +9,7 @@ from dramatiq.middleware import AsyncIO, CurrentMessage, Middleware
 from app.infra.redis.tasks import get_broker
 from workers.event_loop import DaemonAsyncIO
 from workers.fairness import FetchForFreeThreads
+from workers.garbage import QuietCollector
 from workers.heartbeat import Heartbeat
 from workers.log_context import LogContext
 from workers.promptness import PromptReturns
@@ -28,6 +29,7 @@ def worker_broker() -> RedisBroker:
         PromptReturns(),
         Sweeper(),
         Heartbeat(),
+        QuietCollector(),
     ]
     for middleware in wanted:
         if type(middleware) not in present:
