@@ -252,7 +252,8 @@ def input_rows(
 async def mark_repeats(
     action: BulkAction, spec: ActionSpec, rows: list[Row], csv: CsvInput | None
 ) -> None:
-    """Marks the rows that repeat an earlier valid row's key, and gives planned ids."""
+    """Marks the rows that repeat an earlier valid row's key, and gives planned ids (not to a
+    CSV's rows: see below)."""
     valid = [row for row in rows if "invalid" not in row]
     if action.filter is not None:
         repeated: set[int] = set()  # a filter's matches are distinct entities
@@ -265,6 +266,13 @@ async def mark_repeats(
     else:
         keyed = [(row["row"], spec.dedupe_key(row)) for row in valid]
         repeated = await dedupe.repeats(str(action.id), keyed)
+    if csv is not None:
+        # Its rows are only flagged: a chunk of them names its repeats and stores no rows,
+        # and one that stores them reads them whole and marks them then (whole_rows).
+        for row in valid:
+            if row["row"] in repeated:
+                row["dup"] = True
+        return
     action_id = saved_id(action)
     for row in valid:
         mark(row, row["row"] in repeated, action_id, spec)
