@@ -25,7 +25,18 @@ from app.domain.models.bulk_action import BulkAction
 from app.domain.registry import Registry
 from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
-WriteOp = InsertOne[Any] | UpdateOne | DeleteOne
+
+@dataclass(frozen=True, slots=True)
+class UpdateById:
+    """One entity's update, by its id (decide() checked the account; ids are never reused).
+    What a chunk asks, not how it is sent: the entities store sends the targets given the same
+    update as one `update_many` (app.infra.mongo.entities)."""
+
+    id: ObjectId
+    update: Mapping[str, Any]
+
+
+WriteOp = InsertOne[Any] | UpdateOne | DeleteOne | UpdateById
 # The entity a row's write changes, and what the write is.
 Target = tuple[str, LogReason]
 DUPLICATE_KEY_CODE = 11000

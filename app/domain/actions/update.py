@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from bson import ObjectId
-from pymongo.operations import UpdateOne
 
 from app.domain.actions._base import (
     PREVIOUS_STATE_FIELDS,
@@ -16,6 +15,7 @@ from app.domain.actions._base import (
     Outcome,
     PreparedInput,
     TargetsById,
+    UpdateById,
     actions,
     by_id,
     changed_fields,
@@ -159,11 +159,7 @@ class Update(TargetsById):
         stamp = stamp_of(decisions)
         targets = [row for row in rows if updates.get(row["row"])]
         ops = [
-            UpdateOne(
-                # By _id alone: decide() checked the account, and ids are never reused.
-                {"_id": ObjectId(row["id"])},
-                entity_update(ctx.entity, updates[row["row"]], stamp),
-            )
+            UpdateById(ObjectId(row["id"]), entity_update(ctx.entity, updates[row["row"]], stamp))
             for row in targets
         ]
         errors = await ctx.run_writes(ops)

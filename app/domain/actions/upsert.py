@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bson import ObjectId
-from pymongo.operations import InsertOne, UpdateOne
+from pymongo.operations import InsertOne
 
 from app.domain.actions._base import (
     PREVIOUS_STATE_FIELDS,
@@ -12,6 +12,7 @@ from app.domain.actions._base import (
     ImportRules,
     Outcome,
     Target,
+    UpdateById,
     WriteOp,
     absent_image,
     actions,
@@ -131,7 +132,7 @@ class Upsert(KeyedRecords):
             elif changes := self.changes(ctx, row, entity_id, decisions):
                 # By _id: no write filters on a key, which FerretDB would scan for per row.
                 update = entity_update(ctx.entity, changes, stamp)
-                writes.append((row, UpdateOne({"_id": ObjectId(entity_id)}, update)))
+                writes.append((row, UpdateById(ObjectId(entity_id), update)))
             else:
                 outcomes[row["row"]] = Outcome(
                     row["row"],

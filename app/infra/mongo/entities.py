@@ -1,7 +1,10 @@
 """The entities store: every read and write of the accounts' entities (contacts, companies,
 leads…), each kind in its own collection (app.domain.entities).
 
-A chunk reads its targets with one query and writes with one unordered bulk_write.
+A chunk reads its targets with one query and writes with one unordered bulk_write, in which
+the targets given one same update (an UPDATE setting the same fields on each) are one
+`update_many` of their ids: one statement where there were as many as targets.
+
 FerretDB v1 needs one choice here (`ServerTraits.updates_per_command`): its `update` command
 keeps a PostgreSQL connection for every update statement in it until the whole command ends
 (`defer` inside its loop over statements), and its pool holds 50. A chunk's bulk_write of 50
@@ -15,7 +18,8 @@ One bad row fails alone. A write error of one operation is that row's outcome; a
 server refuses as a whole for what it holds (FerretDB refuses an insert command whose one
 document has an index key PostgreSQL cannot store, after writing the documents before it) is
 split in halves, down to the single operation, so the operations it can store are written and
-only those it refuses fail. Operations are idempotent (inserts carry their planned `_id`), so
+only those it refuses fail; an `update_many` with an error is sent again as one update per
+target, so its targets' outcomes are their own. Operations are idempotent (inserts carry their planned `_id`), so
 writing again what the refused command had written already is safe. If every operation is
 refused, no row is at fault: the error propagates and the chunk is retried. Rows are told a
 short reason; the server's own text, which names its internals, goes to the worker's log.
@@ -26,14 +30,17 @@ import contextlib
 import logging
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+import bson
 from bson import ObjectId
+from bson.codec_options import CodecOptions
+from bson.errors import InvalidDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, ExecutionTimeout, OperationFailure, WriteConcernError
-from pymongo.operations import UpdateOne
+from pymongo.operations import DeleteOne, InsertOne, UpdateMany, UpdateOne
 
-from app.domain.actions import WriteOp
+from app.domain.actions import UpdateById, WriteOp
 from app.domain.actions._base import DUPLICATE_KEY_CODE
 from app.domain.entities import EntitySpec
 from app.infra.mongo import db
@@ -46,6 +53,9 @@ log = logging.getLogger(__name__)
 CHUNK_READ_BATCH = 10_000
 
 _update_turn: asyncio.Lock | None = None
+
+# What goes to the server: a chunk's operations, its UpdateByIds made PyMongo's (coalesced).
+Sent = InsertOne[Any] | UpdateOne | UpdateMany | DeleteOne
 
 
 def collection_of(entity: EntitySpec) -> AsyncCollection[Any]:
@@ -122,11 +132,20 @@ async def write(entity: EntitySpec, ops: Sequence[WriteOp]) -> dict[int, Any]:
 
 
 async def bulk_write(collection: AsyncCollection[Any], ops: Sequence[WriteOp]) -> dict[int, Any]:
+    """The chunk's operations, with targets given the same update sent as one `update_many`
+    (a chunk that sets the same fields on a thousand targets is one statement, not a
+    thousand). A group with an error is written again target by target: its targets' outcomes
+    are their own (the updates are idempotent), so one bad target fails alone."""
+    sent = coalesced(ops, collection.codec_options)
     errors: dict[int, Any] = {}
-    for start, batch in command_batches(ops):
-        async with update_turn():
-            found = await write_unordered(collection, batch)
-        errors.update({start + index: error for index, error in found.items()})
+    again: list[tuple[int, UpdateById]] = []
+    for index, error in (await sent_unordered(collection, [item.op for item in sent])).items():
+        if targets := sent[index].targets:
+            again.extend(targets)
+        else:
+            errors[sent[index].at] = error
+    found = await sent_unordered(collection, [one_update(op) for _, op in again])
+    errors.update({again[index][0]: error for index, error in found.items()})
     if ops and len(errors) == len(ops) and all(e.get("refused") for e in errors.values()):
         raise EveryRowRefused(f"the database refused all {len(ops)} writes of the chunk")
     return errors
@@ -136,15 +155,68 @@ class EveryRowRefused(Exception):
     """Every operation of a chunk was refused: not one row's fault (the chunk is retried)."""
 
 
-def command_batches(ops: Sequence[WriteOp]) -> list[tuple[int, Sequence[WriteOp]]]:
+class Coalesced(NamedTuple):
+    """An operation sent, and the chunk's operation it stands for (`at`), or its group's."""
+
+    op: Sent
+    at: int = -1
+    targets: tuple[tuple[int, UpdateById], ...] = ()
+
+
+def coalesced(ops: Sequence[WriteOp], options: CodecOptions[Any]) -> list[Coalesced]:
+    """What is sent for the operations: the `UpdateById`s of one same update as one
+    `update_many` of their ids, every other operation as it is."""
+    sent: list[Coalesced] = []
+    groups: dict[bytes, list[tuple[int, UpdateById]]] = {}
+    for index, op in enumerate(ops):
+        if not isinstance(op, UpdateById):
+            sent.append(Coalesced(op, index))
+        elif (same := encoded(op.update, options)) is None:
+            sent.append(Coalesced(one_update(op), index))
+        else:
+            groups.setdefault(same, []).append((index, op))
+    for group in groups.values():
+        if len(group) == 1:
+            sent.append(Coalesced(one_update(group[0][1]), group[0][0]))
+        else:
+            ids = [op.id for _, op in group]
+            sent.append(
+                Coalesced(UpdateMany({"_id": {"$in": ids}}, group[0][1].update), -1, tuple(group))
+            )
+    return sent
+
+
+def encoded(update: Mapping[str, Any], options: CodecOptions[Any]) -> bytes | None:
+    """The update as BSON, which tells equal updates apart exactly (1, 1.0 and True differ);
+    None if it cannot be encoded (sent alone, the server's driver says why)."""
+    try:
+        return bson.encode(update, codec_options=options)
+    except (InvalidDocument, TypeError, ValueError, OverflowError):
+        return None
+
+
+def one_update(op: UpdateById) -> UpdateOne:
+    return UpdateOne({"_id": op.id}, op.update)
+
+
+async def sent_unordered(collection: AsyncCollection[Any], ops: Sequence[Sent]) -> dict[int, Any]:
+    """Sends the operations in the commands the server takes (`command_batches`); the write
+    errors by operation index."""
+    errors: dict[int, Any] = {}
+    for start, batch in command_batches(ops):
+        async with update_turn():
+            found = await write_unordered(collection, batch)
+        errors.update({start + index: error for index, error in found.items()})
+    return errors
+
+
+def command_batches(ops: Sequence[Sent]) -> list[tuple[int, Sequence[Sent]]]:
     """The commands a chunk's operations go in: one on mongod, small ones on FerretDB."""
     per_command = db.traits().updates_per_command
     return [(0, ops)] if per_command is None else update_batches(ops, per_command)
 
 
-async def write_unordered(
-    collection: AsyncCollection[Any], ops: Sequence[WriteOp]
-) -> dict[int, Any]:
+async def write_unordered(collection: AsyncCollection[Any], ops: Sequence[Sent]) -> dict[int, Any]:
     if not ops:
         return {}
     try:
@@ -202,13 +274,13 @@ def for_row(error: Mapping[str, Any], refused: bool = False) -> dict[str, Any]:
     return {**shown, "refused": True} if refused else shown
 
 
-def update_batches(ops: Sequence[WriteOp], per_command: int) -> list[tuple[int, Sequence[WriteOp]]]:
-    """The operations cut into consecutive batches of at most `per_command` updates each
-    (inserts and deletes ride along), with each batch's first index."""
-    batches: list[tuple[int, Sequence[WriteOp]]] = []
+def update_batches(ops: Sequence[Sent], per_command: int) -> list[tuple[int, Sequence[Sent]]]:
+    """The operations cut into consecutive batches of at most `per_command` update statements
+    each (inserts and deletes ride along), with each batch's first index."""
+    batches: list[tuple[int, Sequence[Sent]]] = []
     start = updates = 0
     for index, op in enumerate(ops):
-        if isinstance(op, UpdateOne):
+        if isinstance(op, UpdateOne | UpdateMany):
             if updates == per_command:
                 batches.append((start, ops[start:index]))
                 start, updates = index, 0

@@ -121,3 +121,35 @@ async def test_an_update_that_gives_up_logs_the_rows_it_stamped(
         (3, "UPDATED"),
         (4, "PROCESSING_ERROR"),
     ]
+
+
+async def test_targets_given_one_update_fail_alone_where_the_database_refuses(
+    database: None, account: str
+) -> None:
+    """An UPDATE by ids giving five contacts one email: the five updates are one update_many,
+    which the unique key refuses after the first target it writes. Written again one by one,
+    the target that holds the email is logged UPDATED and the four others FAILED; none that
+    was written is logged FAILED."""
+    ids = await seed_contacts(account, [{}] * 5, key=lambda n: f"g{n}@example.com")
+    rows = [{"row": n + 1, "id": str(i)} for n, i in enumerate(ids)]
+    action, chunk = await processing_action(
+        account, "CONTACT", "UPDATE", rows, fields={"email": "same@example.com"}
+    )
+    await processing.process_chunk(str(chunk.id))
+
+    logs = await logs_of(action)
+    assert [log.row for log in logs] == [1, 2, 3, 4, 5]
+    holders = await Contact.find(
+        Contact.account_id == account, {"data.email": "same@example.com"}
+    ).to_list()
+    assert len(holders) == 1
+    updated = [log for log in logs if log.status is LogStatus.SUCCESS]
+    assert [log.entity_id for log in updated] == [str(holders[0].id)]
+    failed = [log for log in logs if log.status is LogStatus.FAILED]
+    assert len(failed) == 4
+    assert {log.message for log in failed} == {
+        "Another entity of the account holds this unique key."
+    }
+    done = await BulkAction.get(action.id)
+    assert done is not None
+    assert (done.succeeded, done.failed) == (1, 4)

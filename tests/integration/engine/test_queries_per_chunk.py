@@ -1,6 +1,7 @@
 """A chunk reads what it needs with one query, whatever its size: UPDATE and DELETE find their
-500 targets with one `{_id: {$in}, account_id}` find (it was one lookup per id); and a whole
-chunk costs a fixed, small number of commands."""
+500 targets with one `{_id: {$in}, account_id}` find (it was one lookup per id), and an UPDATE
+giving them all one change writes them with one command; and a whole chunk costs a fixed,
+small number of commands."""
 
 import pytest
 from bson import ObjectId
@@ -37,6 +38,10 @@ async def test_a_chunk_of_500_ids_finds_its_targets_with_one_query(
 
     reads = [name for name, target in commands if name == "find" and target == "contacts"]
     assert reads == ["find"], commands
+    if action_type == "UPDATE":
+        # One update for all 500 (one update_many): they are all given the same change.
+        writes = [name for name, target in commands if target == "contacts" and name != "find"]
+        assert writes == ["update"], commands
     done = await BulkAction.get(action.id)
     assert done is not None
     assert (done.succeeded, done.failed) == (500, 1)

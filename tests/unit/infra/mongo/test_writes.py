@@ -1,30 +1,61 @@
-"""FerretDB's update batches: never more than a few update statements per command."""
+"""What a chunk's writes are sent as: targets given one same update go as one update_many;
+FerretDB's update batches never hold more than a few update statements per command."""
+
+from datetime import UTC, datetime
 
 from bson import ObjectId
-from pymongo.operations import DeleteOne, InsertOne, UpdateOne
+from bson.codec_options import DEFAULT_CODEC_OPTIONS
+from pymongo.operations import DeleteOne, InsertOne, UpdateMany, UpdateOne
 
-from app.domain.actions import WriteOp
+from app.domain.actions import UpdateById, WriteOp
 from app.infra.mongo.db import FERRETDB_V1
-from app.infra.mongo.entities import update_batches
+from app.infra.mongo.entities import Sent, coalesced, update_batches
 
 PER_COMMAND = FERRETDB_V1.updates_per_command or 0
 
 
 def test_updates_are_cut_into_small_commands_and_indexes_kept() -> None:
-    ops: list[WriteOp] = []
+    ops: list[Sent] = []
     for n in range(50):
         ops.append(UpdateOne({"_id": ObjectId()}, {"$set": {"n": n}}))
         if n % 7 == 0:
             ops.append(InsertOne({"n": n}))
+        if n % 9 == 0:
+            ops.append(UpdateMany({"_id": {"$in": [ObjectId()]}}, {"$set": {"n": n}}))
     ops.append(DeleteOne({"_id": ObjectId()}))
     batches = update_batches(ops, PER_COMMAND)
     assert [op for _, batch in batches for op in batch] == ops
     for start, batch in batches:
         assert ops[start : start + len(batch)] == list(batch)
-        assert sum(isinstance(op, UpdateOne) for op in batch) <= PER_COMMAND
+        assert sum(isinstance(op, UpdateOne | UpdateMany) for op in batch) <= PER_COMMAND
 
 
 def test_inserts_alone_stay_one_command() -> None:
-    ops: list[WriteOp] = [InsertOne({"n": n}) for n in range(1000)]
+    ops: list[Sent] = [InsertOne({"n": n}) for n in range(1000)]
     assert update_batches(ops, PER_COMMAND) == [(0, ops)]
     assert update_batches([], PER_COMMAND) == []
+
+
+def test_targets_given_one_same_update_are_sent_as_one_update_many() -> None:
+    stamp = datetime(2026, 1, 1, tzinfo=UTC)
+    same = {"$set": {"data.company": "Acme", "updated_at": stamp}}
+    ids = [ObjectId() for _ in range(5)]
+    insert = InsertOne({"n": 1})
+    ops: list[WriteOp] = [
+        UpdateById(ids[0], same),
+        insert,
+        UpdateById(ids[1], {"$set": {"data.company": "Other", "updated_at": stamp}}),
+        UpdateById(ids[2], dict(same)),
+        UpdateById(ids[3], {"$set": {"data.score": 1}}),
+        UpdateById(ids[4], {"$set": {"data.score": 1.0}}),  # equal in Python, not in BSON
+    ]
+    sent = coalesced(ops, DEFAULT_CODEC_OPTIONS)
+    assert sent[0].op == insert and sent[0].at == 1
+    group = sent[1]
+    assert group.op == UpdateMany({"_id": {"$in": [ids[0], ids[2]]}}, same)
+    assert [index for index, _ in group.targets] == [0, 3]
+    assert [(item.op, item.at, item.targets) for item in sent[2:]] == [
+        (UpdateOne({"_id": ids[1]}, ops[2].update), 2, ()),  # type: ignore[union-attr]
+        (UpdateOne({"_id": ids[3]}, {"$set": {"data.score": 1}}), 4, ()),
+        (UpdateOne({"_id": ids[4]}, {"$set": {"data.score": 1.0}}), 5, ()),
+    ]
