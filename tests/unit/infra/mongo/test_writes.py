@@ -3,12 +3,14 @@ FerretDB's update batches never hold more than a few update statements per comma
 
 from datetime import UTC, datetime
 
+import pytest
 from bson import ObjectId
 from bson.codec_options import DEFAULT_CODEC_OPTIONS
 from pymongo.operations import DeleteOne, InsertOne, UpdateMany, UpdateOne
 
 from app.domain.actions import UpdateById, WriteOp
-from app.infra.mongo.db import FERRETDB_V1
+from app.infra.mongo import db
+from app.infra.mongo.db import FERRETDB_V1, MONGOD
 from app.infra.mongo.entities import Sent, coalesced, update_batches
 
 PER_COMMAND = FERRETDB_V1.updates_per_command or 0
@@ -36,7 +38,10 @@ def test_inserts_alone_stay_one_command() -> None:
     assert update_batches([], PER_COMMAND) == []
 
 
-def test_targets_given_one_same_update_are_sent_as_one_update_many() -> None:
+def test_targets_given_one_same_update_are_sent_as_one_update_many(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(db, "_traits", MONGOD)
     stamp = datetime(2026, 1, 1, tzinfo=UTC)
     same = {"$set": {"data.company": "Acme", "updated_at": stamp}}
     ids = [ObjectId() for _ in range(5)]
@@ -58,4 +63,16 @@ def test_targets_given_one_same_update_are_sent_as_one_update_many() -> None:
         (UpdateOne({"_id": ids[1]}, ops[2].update), 2, ()),  # type: ignore[union-attr]
         (UpdateOne({"_id": ids[3]}, {"$set": {"data.score": 1}}), 4, ()),
         (UpdateOne({"_id": ids[4]}, {"$set": {"data.score": 1.0}}), 5, ()),
+    ]
+
+
+def test_where_id_lists_are_read_whole_each_target_is_sent_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(db, "_traits", FERRETDB_V1)
+    same = {"$set": {"data.company": "Acme"}}
+    ids = [ObjectId() for _ in range(3)]
+    sent = coalesced([UpdateById(i, same) for i in ids], DEFAULT_CODEC_OPTIONS)
+    assert [(item.op, item.at) for item in sent] == [
+        (UpdateOne({"_id": i}, same), n) for n, i in enumerate(ids)
     ]
