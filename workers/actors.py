@@ -1,7 +1,8 @@
 """The actors: planning an action, and processing one chunk of it."""
 
 import logging
-from collections.abc import Callable, Coroutine
+import time
+from collections.abc import Callable, Coroutine, Mapping
 from functools import partial
 from typing import Any
 
@@ -12,6 +13,7 @@ from app.engine.deferral import ComeBackLater
 from app.engine.planning import fail_planning, plan_action
 from app.engine.processing import fail_chunk, process_chunk
 from app.engine.webhooks import deliver, give_up
+from app.infra.outages import as_outage
 from app.infra.redis import tasks
 from app.infra.settings import get_settings
 from workers.broker import broker
@@ -27,29 +29,62 @@ retry_options: dict[str, Any] = {
 }
 
 
-def come_back_in(wait_ms: int) -> None:
+# How soon work that found a service down comes back to look again.
+OUTAGE_COMEBACK_MS = 5_000
+# The message option that says since when (ms since the epoch) its work finds a service down.
+OUTAGE_SINCE = "outage_since"
+
+
+def come_back_in(wait_ms: int, outage_since: int | None = None) -> None:
     """Sends the current message again in `wait_ms`: queued before this delivery is
-    acknowledged, so it is never lost, and no retry is spent."""
+    acknowledged, so it is never lost, and no retry is spent. It carries `outage_since`
+    while the outage lasts, and drops it once the work got past it."""
     message = CurrentMessage.get_current_message()
     assert message is not None
-    broker.enqueue(message.copy(), delay=wait_ms or None)
+    again = message.copy()
+    again.options.pop(OUTAGE_SINCE, None)
+    if outage_since is not None:
+        again.options[OUTAGE_SINCE] = outage_since
+    broker.enqueue(again, delay=wait_ms or None)
+
+
+def outage_began(options: Mapping[str, Any], now_ms: int, patience_ms: int) -> int | None:
+    """When the message's work first found a service down (now, if it just did), while
+    it may still wait for it to come back; None once it waited `patience_ms`."""
+    since = int(options.get(OUTAGE_SINCE, now_ms))
+    return since if now_ms - since < patience_ms else None
 
 
 def run_or_give_up(
     work: Coroutine[Any, Any, None], give_up: Callable[[str], Coroutine[Any, Any, None]]
 ) -> None:
     """Runs the work. Work that cannot be done yet comes back later, spending no retry
-    (ComeBackLater); Dramatiq retries an error, and on the last attempt `give_up` records
-    the failure (rows logged FAILED, or the action FAILED) so the action still ends."""
+    (ComeBackLater), and so does work that found the database or Redis down, for up to
+    OUTAGE_PATIENCE_SECONDS; Dramatiq retries any other error, and on the last attempt
+    `give_up` records the failure (rows logged FAILED, or the action FAILED) so the action
+    still ends."""
     try:
         run(work)
     except ComeBackLater as later:
         come_back_in(later.wait_ms)  # not a failure: the message comes back then
     except Exception as exc:
+        if as_outage(exc) is not None and (since := waits_for_outage()) is not None:
+            # Not the work's fault: it comes back until the service does. With Redis down
+            # this raises: the sweeper restarts the action after STALL_SECONDS.
+            logger.warning("a service is down (%s: %s); trying again", type(exc).__name__, exc)
+            come_back_in(OUTAGE_COMEBACK_MS, outage_since=since)
+            return
         if not is_last_attempt(settings.chunk_max_retries):
             raise
         logger.exception("giving up after retries")
         run(give_up(f"{type(exc).__name__}: {exc}"))
+
+
+def waits_for_outage() -> int | None:
+    message = CurrentMessage.get_current_message()
+    options = message.options if message is not None else {}
+    patience_ms = settings.outage_patience_seconds * 1000
+    return outage_began(options, int(time.time() * 1000), patience_ms)
 
 
 @dramatiq.actor(

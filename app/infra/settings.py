@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     chunk_min_backoff_ms: int = Field(default=1000, ge=0)
     chunk_max_backoff_ms: int = Field(default=60_000, ge=0)
     chunk_time_limit_ms: int = Field(default=10 * 60_000, ge=1000)
+    # Work that finds the database or Redis down comes back every few seconds without
+    # spending a retry, for this long after it first found it down; then it spends its
+    # retries as any failure does (and a chunk's rows are logged FAILED if they run out).
+    outage_patience_seconds: int = Field(default=15 * 60, ge=0)
 
     # Both below 2^24: a row's planned entity id holds its number in three bytes.
     max_inline_records: int = Field(default=10_000, ge=1, le=16_000_000)
