@@ -1,6 +1,7 @@
 """The actors: planning an action, and processing one chunk of it."""
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping
 from functools import partial
@@ -13,7 +14,7 @@ from app.engine.deferral import ComeBackLater
 from app.engine.planning import fail_planning, plan_action
 from app.engine.processing import fail_chunk, process_chunk
 from app.engine.webhooks import deliver, give_up
-from app.infra.outages import as_outage
+from app.infra.outages import REDIS_DOWN, as_outage
 from app.infra.redis import tasks
 from app.infra.settings import get_settings
 from workers.broker import broker
@@ -45,7 +46,24 @@ def come_back_in(wait_ms: int, outage_since: int | None = None) -> None:
     again.options.pop(OUTAGE_SINCE, None)
     if outage_since is not None:
         again.options[OUTAGE_SINCE] = outage_since
-    broker.enqueue(again, delay=wait_ms or None)
+    send_again(again, wait_ms)
+
+
+def send_again(message: dramatiq.Message[Any], wait_ms: int) -> None:
+    """Queues the message; while Redis is away, tries again every few seconds (for up to
+    OUTAGE_PATIENCE_SECONDS, and until the worker stops). This delivery is acknowledged
+    after, so its next one is queued before it is let go: a Redis restart loses no chunk's
+    message in hand, and its chain goes on as soon as Redis is back."""
+    deadline = time.monotonic() + settings.outage_patience_seconds
+    while True:
+        try:
+            broker.enqueue(message, delay=wait_ms or None)
+            return
+        except REDIS_DOWN:
+            stopping = not getattr(threading.current_thread(), "running", True)
+            if stopping or time.monotonic() >= deadline:
+                raise
+            time.sleep(OUTAGE_COMEBACK_MS / 1000)
 
 
 def outage_began(options: Mapping[str, Any], now_ms: int, patience_ms: int) -> int | None:
@@ -69,8 +87,7 @@ def run_or_give_up(
         come_back_in(later.wait_ms)  # not a failure: the message comes back then
     except Exception as exc:
         if as_outage(exc) is not None and (since := waits_for_outage()) is not None:
-            # Not the work's fault: it comes back until the service does. With Redis down
-            # this raises: the sweeper restarts the action after STALL_SECONDS.
+            # Not the work's fault: it comes back until the service does.
             logger.warning("a service is down (%s: %s); trying again", type(exc).__name__, exc)
             come_back_in(OUTAGE_COMEBACK_MS, outage_since=since)
             return
