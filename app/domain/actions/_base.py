@@ -197,14 +197,16 @@ def changed_fields(changes: Mapping[str, Mapping[str, Any]]) -> set[str]:
     return set().union(*changes.values())
 
 
-def previous_state(found: Sequence[Mapping[str, Any]]) -> Decisions:
+def previous_state(found: Sequence[Mapping[str, Any]], with_keys: bool = True) -> Decisions:
     """What a decide step read of entities it may update, for their before-images: the fields
-    it read, `updated_at` and unique key, by entity id."""
-    return {
+    it read, `updated_at` and (`with_keys`: where it may change it) unique key, by entity id."""
+    state: Decisions = {
         "current": {str(doc["_id"]): doc.get("data", {}) for doc in found},
         "versions": {str(doc["_id"]): doc.get("updated_at") for doc in found},
-        "keys": {str(doc["_id"]): doc.get("key") for doc in found},
     }
+    if with_keys:
+        state["keys"] = {str(doc["_id"]): doc.get("key") for doc in found}
+    return state
 
 
 # What a decide step reads of the entities it may update besides their fields.

@@ -109,10 +109,12 @@ class Update(TargetsById):
             {"_id": {"$in": target_ids(rows)}, "account_id": ctx.account_id},
             {**PREVIOUS_STATE_FIELDS, **{f"data.{name}": 1 for name in read}},
         )
-        decided: Decisions = {"existing": [str(doc["_id"]) for doc in found]}
+        # The targets that exist are those `current` holds (no list of them besides), and
+        # their keys are kept only where the update may change the key.
+        decided = previous_state(found, with_keys=ctx.entity.unique_field in read)
         if matched:
             decided["matched"] = matched
-        return {**decided, **previous_state(found)}
+        return decided
 
     def changes(
         self, ctx: ChunkContext, row: Row, decisions: Decisions
@@ -152,7 +154,7 @@ class Update(TargetsById):
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
         rows = by_id(rows, decisions)
-        existing = set(decisions.get("existing", []))
+        existing = existing_targets(decisions)
         updates = {
             row["row"]: self.changes(ctx, row, decisions) for row in rows if row["id"] in existing
         }
@@ -188,6 +190,12 @@ class Update(TargetsById):
                     or Outcome(row["row"], LogStatus.SUCCESS, LogReason.UPDATED, row["id"])
                 )
         return outcomes
+
+
+def existing_targets(decisions: Decisions) -> set[str]:
+    """The targets the decide step found: those it read the state of (decisions stored by
+    earlier code also list them in `existing`, always the same ids)."""
+    return set(decisions.get("current", {}))
 
 
 actions.register(Update())

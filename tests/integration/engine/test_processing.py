@@ -3,15 +3,18 @@
 from collections import Counter
 
 import pytest
+from bson import ObjectId
 
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction, BulkActionStatus, Chunk
 from app.engine import processing
+from app.infra.mongo import chunks
 from tests.integration.factories import (
     die_before_recording,
     insert_rows,
     logs_of,
     processing_action,
+    seed_contacts,
 )
 
 
@@ -75,3 +78,21 @@ async def test_upsert_redone_after_dying_reports_inserted(
     assert done is not None
     assert await reasons(done) == {"INSERTED": 2}
     assert done.succeeded == 2
+
+
+async def test_update_decisions_name_each_target_once(database: None, account: str) -> None:
+    """An UPDATE's stored decisions hold each target's read state once: the targets that
+    exist are those it read (no list of them besides), and keys only where the update may
+    change them."""
+    ids = await seed_contacts(account, [{}] * 3, key=lambda n: f"once{n}@example.com")
+    rows = [{"row": n + 1, "id": str(i)} for n, i in enumerate([*ids, ObjectId()])]
+    action, chunk = await processing_action(
+        account, "CONTACT", "UPDATE", rows, fields={"company": "Acme"}
+    )
+    await processing.process_chunk(str(chunk.id))
+
+    decided = await chunks.decisions_of(chunk.id)
+    assert decided is not None
+    assert "existing" not in decided and "keys" not in decided
+    assert sorted(decided["current"]) == sorted(str(i) for i in ids)
+    assert await reasons(action) == {"UPDATED": 3, "NOT_FOUND": 1}
