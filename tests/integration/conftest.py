@@ -1,10 +1,13 @@
 """Fixtures over real services: the API and Dramatiq workers run as subprocesses against the
 Redis and MongoDB-wire server that scripts/test started (REDIS_URL, MONGODB_URL)."""
 
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -46,12 +49,27 @@ os.environ.update(
     }
 )
 os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+# The metrics files are this run's alone: they go when its process ends.
+atexit.register(shutil.rmtree, os.environ["PROMETHEUS_MULTIPROC_DIR"], True)
 
 from app.infra.auth import issue_token  # noqa: E402
 from app.infra.mongo import db  # noqa: E402
 from tests.integration import commands  # noqa: E402, F401  (listens before any client connects)  (settings read the environment above)
 from tests.integration.graphql_client import GraphQLClient  # noqa: E402
 from tests.support.processes import free_port, stop, wait_ready  # noqa: E402
+
+
+def prune_test_logs(folder: Path, days: float = 1) -> None:
+    """Test logs are read right after a run; those of runs over `days` old go."""
+    for log in folder.glob("*.log"):
+        try:
+            if time.time() - log.stat().st_mtime > days * 86_400:
+                log.unlink()
+        except FileNotFoundError:  # another process of this run got there first
+            pass
+
+
+prune_test_logs(ROOT / ".run" / "test-logs")
 
 
 def start(
