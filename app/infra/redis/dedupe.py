@@ -16,6 +16,7 @@ gives the key to the row that repeats it, so each key ends held by its first val
 """
 
 import hashlib
+import struct
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
 from app.infra.redis import keys
@@ -31,10 +32,15 @@ DIGEST_BYTES = 12
 FORGET_BATCH = 1024
 
 
+def digest(key: str) -> bytes:
+    """A key as it is kept: its first bits name its bucket, the rest is its field there."""
+    return hashlib.blake2b(key.encode(), digest_size=DIGEST_BYTES).digest()
+
+
 def bucket_and_field(key: str) -> tuple[int, bytes]:
     """Where a key is kept: its bucket's number and its field there."""
-    digest = hashlib.blake2b(key.encode(), digest_size=DIGEST_BYTES).digest()
-    return int.from_bytes(digest[:2]) >> (16 - BUCKET_BITS), digest[2:]
+    kept = digest(key)
+    return int.from_bytes(kept[:2]) >> (16 - BUCKET_BITS), kept[2:]
 
 
 # Whether a row (read already) is valid: asked of a row that holds a key a later row repeats.
@@ -84,18 +90,20 @@ def bucket_names(action_id: str, buckets: Iterable[int]) -> dict[int, str]:
 
 async def claim(action_id: str, firsts: Mapping[str, int]) -> dict[str, int]:
     """Gives each key to its row where no row holds it yet; returns the holder of each key
-    another row holds."""
-    buckets: list[int] = []
-    args: list[bytes | int] = []
-    for key, row in firsts.items():
-        bucket, field = bucket_and_field(key)
-        buckets.append(bucket)
-        args += (field, row)
-    names = bucket_names(action_id, buckets)
-    found = await script("dedupe_claim")(
-        keys=[names[bucket] for bucket in buckets], args=[*args, TTL_SECONDS]
-    )
+    another row holds. The keys go as one blob of digests and the rows as one of numbers,
+    which the script reads as `bucket_and_field` does."""
     given = list(firsts)
+    found = await script("dedupe_claim")(
+        keys=[keys.seen_keys(action_id, 0)],
+        args=[
+            keys.seen_keys_prefix(action_id),
+            b"".join(map(digest, given)),
+            struct.pack(f"<{len(given)}I", *firsts.values()),
+            DIGEST_BYTES,
+            1 << (16 - BUCKET_BITS),
+            TTL_SECONDS,
+        ],
+    )
     return {given[int(found[i]) - 1]: int(found[i + 1]) for i in range(0, len(found), 2)}
 
 
