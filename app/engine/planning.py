@@ -21,7 +21,7 @@ from beanie import PydanticObjectId
 from bson import ObjectId
 
 from app.domain.actions import ActionSpec, actions, inserted_image, rules_of
-from app.domain.actions._inputs import csv_key
+from app.domain.actions._inputs import CsvKeys
 from app.domain.clock import utcnow
 from app.domain.entities import EntitySpec, entities
 from app.domain.filters import to_query
@@ -80,7 +80,7 @@ async def inline_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
 
 class CsvInput:
     """An upload's rows as planning reads them, from a local copy of it: each row's number,
-    where it is in the upload, and its dedupe key read from the key's cell alone (csv_key);
+    where it is in the upload, and its dedupe key read from the key's cell alone (CsvKeys);
     a row whose key cell already makes it invalid is read whole, to log why. Other rows are
     read whole (validated) only when they hold a key a later row repeats (`valid`), or are
     in a chunk that stores its rows (`whole_rows`): processing validates the others."""
@@ -88,6 +88,7 @@ class CsvInput:
     def __init__(self, action: BulkAction, spec: ActionSpec, entity: EntitySpec) -> None:
         self.spec, self.entity = spec, entity
         self.rules, self.columns = rules_of(action), action.columns or []
+        self.key_of = CsvKeys(spec, entity, self.rules, self.columns)
         assert action.upload_id is not None
         self.upload_id = action.upload_id
         self.places: RecordPlaces | None = None
@@ -116,7 +117,7 @@ class CsvInput:
     def keyed_row(self, record: Record) -> Row:
         key = None
         if record.values is not None:
-            key = csv_key(self.spec, self.entity, self.rules, self.columns, record.values)
+            key = self.key_of(record.values)
         row = self.whole(record) if key is None else Row(row=record.number, dedupe=key)
         if record.span is not None:
             row["upload_span"] = record.span

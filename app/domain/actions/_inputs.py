@@ -141,7 +141,9 @@ def match_of(row: Row) -> Any:
 def new_entity(ctx: ChunkContext, row: Row, now: datetime) -> dict[str, Any]:
     """The document a row inserts, under the id planning gave it (fields a row clears are
     simply absent)."""
-    data = {name: value for name, value in row["data"].items() if value is not None}
+    data = row["data"]
+    if None in data.values():
+        data = {name: value for name, value in data.items() if value is not None}
     return {
         "_id": ObjectId(row["new_id"]),
         "account_id": ctx.account_id,
@@ -201,6 +203,36 @@ def csv_row(
         return {"row": number, "invalid": str(exc)}
 
 
+class CsvKeys:
+    """The dedupe key of `csv_row`'s row for a CSV row's values when that row is valid, read
+    from the key's cell alone (a fifth of the whole row's cost: planning reads every row's
+    key and only few rows whole); None when that cell already makes the row invalid. Where
+    the cell is comes from the columns, once for a whole file."""
+
+    def __init__(
+        self,
+        spec: ActionSpec,
+        entity: EntitySpec,
+        rules: ImportRules,
+        columns: Sequence[str | None],
+    ) -> None:
+        self.spec, self.entity, self.rules = spec, entity, rules
+        self.by = spec.key_field(entity, rules)
+        self.width = len(columns)
+        # A field named twice: the record keeps the last cell, as csv_record does.
+        self.at = max((i for i, name in enumerate(columns) if name == self.by), default=None)
+
+    def __call__(self, values: Sequence[str]) -> str | None:
+        if len(values) != self.width:
+            return None
+        cells = () if self.at is None else ((self.by, values[self.at]),)
+        record = self.entity.csv_record(cells)
+        try:
+            return self.spec.key_of(self.entity, record.get(self.by), self.rules)
+        except InvalidRecord:
+            return None
+
+
 def csv_key(
     spec: ActionSpec,
     entity: EntitySpec,
@@ -208,16 +240,5 @@ def csv_key(
     columns: Sequence[str | None],
     values: Sequence[str],
 ) -> str | None:
-    """The dedupe key of `csv_row`'s row for these values when that row is valid, read from
-    the key's cell alone (a fifth of the whole row's cost: planning reads every row's key
-    and only few rows whole); None when that cell already makes the row invalid."""
-    if len(values) != len(columns):
-        return None
-    by = spec.key_field(entity, rules)
-    record = entity.csv_record(
-        (name, value) for name, value in zip(columns, values, strict=True) if name == by
-    )
-    try:
-        return spec.key_of(entity, record.get(by), rules)
-    except InvalidRecord:
-        return None
+    """`CsvKeys`, for one row."""
+    return CsvKeys(spec, entity, rules, columns)(values)

@@ -217,11 +217,11 @@ class EntitySpec:
         for name, cell in cells:
             if name is None:
                 continue
-            value = from_spreadsheet(cell) if cell.startswith("'") else cell
+            value = from_spreadsheet(cell) if cell[:1] == "'" else cell
             if not value or value.isspace():
                 record[name] = None
             elif name in lists:
-                record[name] = [part.strip() for part in value.split(";") if part.strip()]
+                record[name] = [part for part in map(str.strip, value.split(";")) if part]
             else:
                 record[name] = value
         return record
