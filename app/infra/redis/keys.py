@@ -29,7 +29,8 @@ def waiting(action_id: str) -> str:
 def seen_keys(action_id: str, bucket: int) -> str:
     """One bucket (a small hash) of the unique keys planning has seen in an action's input
     (app.infra.redis.dedupe); the action's buckets share a hash tag, so one script reaches them
-    on a cluster too."""
+    on a cluster too. dedupe_claim.lua names buckets the same way, from `seen_keys_prefix`:
+    the prefix, then the bucket's number in lowercase hex."""
     return f"{seen_keys_prefix(action_id)}{bucket:x}"
 
 
