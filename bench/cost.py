@@ -593,12 +593,14 @@ def main() -> None:
         print(figures.line("client"))
     for figures, base in runs:
         print(figures.line("platform"))
+        net_cpu = (figures.own_cpu - figures.idle_cpu) / figures.rows
+        net_cpu_ratio = net_cpu / (base.own_cpu / base.rows)
         print(
             f"    against the {base.name}: wall {figures.rows / figures.seconds:,.0f} / "
             f"{base.rows / base.seconds:,.0f} = "
             f"{(figures.rows / figures.seconds) / (base.rows / base.seconds):.2f}; platform CPU"
             f" {figures.own_cpu / figures.rows / (base.own_cpu / base.rows):.1f}x the raw"
-            f" client's; database CPU"
+            f" client's ({net_cpu_ratio:.1f}x net of the platform at rest); database CPU"
             f" {figures.database_cpu / figures.rows / (base.database_cpu / base.rows):.1f}x;"
             f" MongoDB commands {figures.commands.total() * 1000 / figures.rows:,.1f} per 1,000"
             " rows"
