@@ -4,7 +4,7 @@ row of each key wins, a repeated planning run keeps its own rows, and the state 
 import uuid
 from collections.abc import Collection
 
-from app.infra.redis import dedupe
+from app.infra.redis import dedupe, keys
 from app.infra.redis.client import get_redis
 
 CHUNK = 1000
@@ -62,6 +62,19 @@ async def test_a_repeated_run_after_a_key_moved_keeps_the_same_repeats() -> None
     assert await dedupe.repeats(action_id, keyed, valid) == {8}
     again = await dedupe.repeats(action_id, keyed, valid)
     assert again - {2} == {8}
+
+
+async def test_the_script_keeps_each_key_where_python_finds_it() -> None:
+    """The claim script works out each key's bucket and field from its digest; moving a key
+    (Python) must find it in the same place, or a moved key would be claimed afresh."""
+    redis, action_id = get_redis(), action()
+    keyed = [(n, f"user{n}@example.com") for n in range(1, 301)]
+    await dedupe.repeats(action_id, keyed)
+    for row, key in keyed:
+        bucket, field = dedupe.bucket_and_field(key)
+        holder = await redis.hget(keys.seen_keys(action_id, bucket), field)
+        assert holder is not None and int(holder) == row
+    await dedupe.forget(action_id)
 
 
 async def test_a_million_row_action_keeps_under_32_mb_and_forget_frees_it() -> None:
