@@ -12,7 +12,7 @@ from app.domain.models import (
     ControlRequest,
 )
 from app.domain.models.ids import saved_id
-from app.engine import processing
+from app.engine import processing, splitting
 from app.engine.pacing import Verdict, WriteMustWait, admit, begin_write
 from app.infra.mongo import controls
 from app.infra.redis import account_limits
@@ -81,8 +81,17 @@ async def test_a_pause_or_cancel_made_while_a_chunk_books_leaves_no_booking(
 
 
 async def test_a_chunk_larger_than_the_limit_is_split_into_parts_that_fit(
-    database: None, account: str
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The parts are queued, and this test processes them: the suite's workers, given them
+    # too, booked them under the limit of 20 they still held a moment later (a part then
+    # waited a minute here).
+    queued: list[str] = []
+
+    async def send_chunk(chunk_id: str) -> None:
+        queued.append(chunk_id)
+
+    monkeypatch.setattr(splitting, "send_chunk", send_chunk)
     rows = insert_rows(emails(25, "s"))
     action, chunk = await processing_action(account, "CONTACT", "INSERT", rows)
     await limit_account(account, 20)  # lowered after planning: parts of 20 // 10 = 2 rows
@@ -92,6 +101,7 @@ async def test_a_chunk_larger_than_the_limit_is_split_into_parts_that_fit(
     assert parent is not None and parent.parts == 13
     parts = [await Chunk.get(parent.part_id(n)) for n in range(13)]
     assert [part.size for part in parts if part] == [2] * 12 + [1]
+    assert sorted(queued) == sorted(parent.part_id(n) for n in range(13))
 
     await limit_account(account, 1000)  # what follows is the parts' processing, not pacing
     for part in parts:
