@@ -231,14 +231,3 @@ class CsvKeys:
             return self.spec.key_of(self.entity, record.get(self.by), self.rules)
         except InvalidRecord:
             return None
-
-
-def csv_key(
-    spec: ActionSpec,
-    entity: EntitySpec,
-    rules: ImportRules,
-    columns: Sequence[str | None],
-    values: Sequence[str],
-) -> str | None:
-    """`CsvKeys`, for one row."""
-    return CsvKeys(spec, entity, rules, columns)(values)

@@ -1,4 +1,4 @@
-"""Planning reads each CSV row's dedupe key from the key's cell alone (`csv_key`), and the
+"""Planning reads each CSV row's dedupe key from the key's cell alone (`CsvKeys`), and the
 whole row only when another row repeats its key: for any row, the key it reads is the one
 the whole row gives whenever that row is valid, and a row it finds no key for is invalid."""
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.actions import ImportRules, actions
-from app.domain.actions._inputs import csv_key, csv_row
+from app.domain.actions._inputs import CsvKeys, csv_row
 from app.domain.entities import EntitySpec, entities
 from tests.unit.domain.fields.test_kinds import EXTENDED
 from tests.unit.domain.test_record_schema import texts
@@ -72,7 +72,7 @@ def test_the_key_read_alone_is_the_whole_rows_when_it_is_valid(
     if data.draw(st.integers(0, 9)) == 0:
         values = values[:-1]  # a row with a value too few
     row = csv_row(spec, entity, rules, columns, 7, values)
-    key = csv_key(spec, entity, rules, columns, values)
+    key = CsvKeys(spec, entity, rules, columns)(values)
     if "invalid" not in row:
         assert key == spec.dedupe_key(row)
     if key is None:
