@@ -19,6 +19,7 @@ import os
 import struct
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import aclosing
+from itertools import accumulate
 from typing import IO, NamedTuple
 
 from app.domain.errors import BadUserInput
@@ -81,6 +82,22 @@ def record_bounds(block: bytes) -> Iterator[tuple[int, int]]:
         yield start, len(block)
 
 
+def filled_bounds(block: bytes, offset: int) -> list[tuple[int, int]]:
+    """Where the records of `block` that are not blank are in the stream (`block` starts at
+    `offset`). A block without quotes is cut at its newlines in C, a third of the cost."""
+    if b'"' in block:
+        return [
+            (offset + start, offset + end)
+            for start, end in record_bounds(block)
+            if not is_blank(block[start:end])
+        ]
+    lines = block.split(b"\n")
+    # Where each line's record ends, its newline included (the last has none).
+    ends = list(accumulate(map(len, lines), lambda end, size: end + size + 1, initial=offset))
+    ends[-1] = offset + len(block)
+    return [(ends[at], ends[at + 1]) for at, line in enumerate(lines) if line.strip(b"\r")]
+
+
 def parse_one(raw: bytes) -> list[str]:
     """One record's values; CsvError saying why it cannot be read."""
     if len(raw) > MAX_RECORD_BYTES:
@@ -105,31 +122,31 @@ def is_blank(raw: bytes) -> bool:
     return not raw.strip(b"\r\n")
 
 
-Parsed = tuple[list[str] | CsvError, tuple[int, int]]
-
-
-def parse_block(block: bytes) -> list[Parsed]:
-    """The block's non-blank records: values, or the error of an unreadable one, each with
-    where it is in the block. A record reads the same whatever block it is in: the whole
-    block is parsed at once only where that cuts the records as `record_bounds` does (a lone
-    carriage return ends a record for the CSV reader, not here); else record by record."""
-    bounds = [(s, e) for s, e in record_bounds(block) if not is_blank(block[s:e])]
+def parse_block(
+    block: bytes, offset: int
+) -> tuple[list[list[str] | CsvError], list[tuple[int, int]]]:
+    """The block's non-blank records, values or the error of an unreadable one, and where
+    each is in the stream (`block` starts at `offset`). A record reads the same whatever
+    block it is in: the whole block is parsed at once only where that cuts the records as
+    `record_bounds` does (a lone carriage return ends a record for the CSV reader, not
+    here); else record by record."""
+    spans = filled_bounds(block, offset)
     try:
         text = block.decode("utf-8")
         if "\x00" not in text:
             reader = csv.reader(io.StringIO(text, newline=""), strict=True)
             found: list[list[str] | CsvError] = [values for values in reader if values]
-            if len(found) == len(bounds):
-                return list(zip(found, bounds, strict=True))
+            if len(found) == len(spans):
+                return found, spans
     except (UnicodeDecodeError, csv.Error):
         pass
-    parsed: list[Parsed] = []
-    for start, end in bounds:
+    parsed: list[list[str] | CsvError] = []
+    for start, end in spans:
         try:
-            parsed.append((parse_one(block[start:end]), (start, end)))
+            parsed.append(parse_one(block[start - offset : end - offset]))
         except CsvError as error:
-            parsed.append((error, (start, end)))
-    return parsed
+            parsed.append(error)
+    return parsed, spans
 
 
 class RecordReader:
@@ -163,21 +180,31 @@ class RecordReader:
         buf = self._pending + data
         cut = len(buf) if final else last_record_end(buf)
         block, self._pending = buf[:cut], buf[cut:]
-        for parsed, (start, end) in parse_block(block) if block else ():
-            yield self._numbered(parsed, (self._offset + start, self._offset + end))
+        if block:
+            yield from self._numbered(*parse_block(block, self._offset))
         self._offset += cut
         if len(self._pending) > MAX_RECORD_BYTES:
-            yield self._numbered(CsvError(f"the row is longer than {MAX_RECORD_BYTES} bytes"))
+            error = CsvError(f"the row is longer than {MAX_RECORD_BYTES} bytes")
+            yield from self._numbered([error], [None])
             self._offset += len(self._pending)
             self._pending, self._discarding = b"", True
 
     def _numbered(
-        self, parsed: list[str] | CsvError, span: tuple[int, int] | None = None
-    ) -> Record:
-        number, self._count = self._count, self._count + 1
-        if isinstance(parsed, CsvError):
-            return Record(number=number, error=str(parsed), span=span)
-        return Record(number=number, values=parsed, span=span)
+        self, parsed: list[list[str] | CsvError], spans: list[tuple[int, int]] | list[None]
+    ) -> list[Record]:
+        """The records, numbered on from the last (made whole: one of each is made for every
+        row of every reading)."""
+        first, self._count = self._count, self._count + len(parsed)
+        return [
+            new_record(Record, (number, values, None, span))
+            if values.__class__ is list
+            else Record(number, None, str(values), span)
+            for number, values, span in zip(range(first, self._count), parsed, spans, strict=True)
+        ]
+
+
+# A record made from its fields in order: a third of calling Record's own constructor.
+new_record = tuple.__new__
 
 
 class RecordPlaces:

@@ -6,7 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.values import problem
-from app.infra.files.csv_records import BOM, Record, RecordReader
+from app.infra.files.csv_records import (
+    BOM,
+    Record,
+    RecordReader,
+    filled_bounds,
+    is_blank,
+    record_bounds,
+)
 
 # Bytes that make CSV hard: quotes, separators, line ends of every kind, blank lines,
 # bytes that are not UTF-8, a NUL, multi-byte characters.
@@ -94,3 +101,18 @@ def test_every_value_read_is_text_the_database_stores(parts: list[bytes], piece:
     for record in read_whole(b"".join(parts), piece):
         for value in record.values or []:
             assert problem(value) is None, (record, value)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    body=st.lists(
+        st.sampled_from([*(p for p in PIECES if b'"' not in p), b" ", b"\t"]), max_size=80
+    ),
+    offset=st.integers(min_value=0, max_value=1 << 40),
+)
+def test_a_block_without_quotes_is_cut_as_one_with_them(body: list[bytes], offset: int) -> None:
+    """`filled_bounds` cuts a block without quotes at its newlines in C; what it finds is what
+    the walk over quotes (`record_bounds`, which every other block takes) finds."""
+    block = b"".join(body)
+    walked = [(s, e) for s, e in record_bounds(block) if not is_blank(block[s:e])]
+    assert filled_bounds(block, offset) == [(offset + s, offset + e) for s, e in walked]
