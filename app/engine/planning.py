@@ -21,7 +21,7 @@ from beanie import PydanticObjectId
 from bson import ObjectId
 
 from app.domain.actions import ActionSpec, actions, inserted_image, rules_of
-from app.domain.actions._inputs import CsvKeys
+from app.domain.actions._inputs import CsvKeys, CsvRows
 from app.domain.clock import utcnow
 from app.domain.entities import EntitySpec, entities
 from app.domain.filters import to_query
@@ -89,6 +89,7 @@ class CsvInput:
         self.spec, self.entity = spec, entity
         self.rules, self.columns = rules_of(action), action.columns or []
         self.key_of = CsvKeys(spec, entity, self.rules, self.columns)
+        self.read_row = CsvRows(spec, entity, self.rules, self.columns)
         assert action.upload_id is not None
         self.upload_id = action.upload_id
         self.places: RecordPlaces | None = None
@@ -124,7 +125,7 @@ class CsvInput:
         return row
 
     def whole(self, record: Record) -> Row:
-        return record_row(self.spec, self.entity, self.rules, self.columns, record)
+        return record_row(self.read_row, record)
 
     def again(self, number: int) -> Record:
         """Row `number`'s record, read again from the local copy."""

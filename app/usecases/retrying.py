@@ -15,7 +15,7 @@ from typing import Any, cast
 from app.domain.access import AuditKind
 from app.domain.actions import ActionSpec, actions, rules_of
 from app.domain.actions._base import DEFAULT_RULES
-from app.domain.actions._inputs import csv_row, row_with_id
+from app.domain.actions._inputs import CsvRows, row_with_id
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
@@ -134,6 +134,7 @@ async def upload_corrections(
     columns: list[str | None] = [None] * len(header)
     for (position, _), field in zip(inputs, fields, strict=True):
         columns[position] = field
+    read_row = CsvRows(spec, entity, rules_of(original), columns)
     corrected: dict[int, RowBody] = {}
     errors: list[dict[str, Any]] = []
     count = 0
@@ -145,7 +146,7 @@ async def upload_corrections(
             if not source.isdigit():
                 errors.append({"row": record.number, "message": "`row` must be a row number."})
                 continue
-            row = csv_row(spec, entity, rules_of(original), columns, int(source), values)
+            row = read_row(int(source), values)
             if "invalid" in row:
                 errors.append({"row": int(source), "message": row["invalid"]})
             else:

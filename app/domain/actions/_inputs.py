@@ -182,29 +182,36 @@ async def holders_of(ctx: ChunkContext, keys: Sequence[str]) -> dict[str, str]:
     return {doc["key"]: str(doc["_id"]) for doc in found}
 
 
-def csv_row(
-    spec: ActionSpec,
-    entity: EntitySpec,
-    rules: ImportRules,
-    columns: Sequence[str | None],
-    number: int,
-    values: Sequence[str],
-) -> Row:
-    """A CSV row's values, named by `columns` (None ignores one), as a row; a row that
-    cannot be used says why (logged FAILED/INVALID)."""
-    if len(values) != len(columns):
-        return {"row": number, "invalid": f"Expected {len(columns)} values, found {len(values)}."}
-    try:
-        # Its text was read as UTF-8 without NUL (app.infra.files.csv_records): storable.
-        record = entity.csv_record(zip(columns, values, strict=True))
-        body = spec.record_row(entity, record, rules, text_checked=True)
-        return {"row": number, **body}
-    except InvalidRecord as exc:
-        return {"row": number, "invalid": str(exc)}
+class CsvRows:
+    """A CSV file's rows, each its values named by `columns` (None ignores one), as rows
+    (`ActionSpec.record_row`); a row that cannot be used says why (logged FAILED/INVALID).
+    Where each field's cell is comes from the columns, once for a whole file."""
+
+    def __init__(
+        self,
+        spec: ActionSpec,
+        entity: EntitySpec,
+        rules: ImportRules,
+        columns: Sequence[str | None],
+    ) -> None:
+        self.spec, self.entity, self.rules = spec, entity, rules
+        self.width = len(columns)
+        self.cells = entity.csv_cells_of(columns)
+
+    def __call__(self, number: int, values: Sequence[str]) -> Row:
+        if len(values) != self.width:
+            return {"row": number, "invalid": f"Expected {self.width} values, found {len(values)}."}
+        try:
+            # Its text was read as UTF-8 without NUL (app.infra.files.csv_records): storable.
+            record = self.cells(values)
+            body = self.spec.record_row(self.entity, record, self.rules, text_checked=True)
+            return {"row": number, **body}
+        except InvalidRecord as exc:
+            return {"row": number, "invalid": str(exc)}
 
 
 class CsvKeys:
-    """The dedupe key of `csv_row`'s row for a CSV row's values when that row is valid, read
+    """The dedupe key of `CsvRows`' row for a CSV row's values when that row is valid, read
     from the key's cell alone (a fifth of the whole row's cost: planning reads every row's
     key and only few rows whole); None when that cell already makes the row invalid. Where
     the cell is comes from the columns, once for a whole file."""
@@ -219,14 +226,14 @@ class CsvKeys:
         self.spec, self.entity, self.rules = spec, entity, rules
         self.by = spec.key_field(entity, rules)
         self.width = len(columns)
-        # A field named twice: the record keeps the last cell, as csv_record does.
+        # A field named twice: the record keeps the last cell, as CsvCells does.
         self.at = max((i for i, name in enumerate(columns) if name == self.by), default=None)
+        self.key_cell = entity.csv_cells_of([self.by])
 
     def __call__(self, values: Sequence[str]) -> str | None:
         if len(values) != self.width:
             return None
-        cells = () if self.at is None else ((self.by, values[self.at]),)
-        record = self.entity.csv_record(cells)
+        record = {} if self.at is None else self.key_cell([values[self.at]])
         try:
             return self.spec.key_of(self.entity, record.get(self.by), self.rules)
         except InvalidRecord:

@@ -1,7 +1,7 @@
 """What an entity type is: a pydantic schema of its fields, a unique key and a collection."""
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from pymongo import ASCENDING, IndexModel
 
 from app.domain.clock import utcnow
+from app.domain.entities.csv_cells import CsvCells
 from app.domain.entities.record_schema import record_schema
 from app.domain.registry import Registry
-from app.domain.spreadsheet_cells import from_spreadsheet
 from app.domain.values import problem, text_problem
 
 # The longest unique key: an email address's limit (RFC 5321); a domain's is 253. Bounded so no
@@ -209,22 +209,13 @@ class EntitySpec:
 
     def csv_record(self, cells: Iterable[tuple[str | None, str]]) -> dict[str, Any]:
         """A CSV row's cells, each with its field's name (None: a column to ignore), as a
-        record: an empty cell is None (an empty value, which `emptyValues` says what to do
-        with), list cells split on ';', and a cell escaped for spreadsheets (a served file's
-        `'=…`) read as the value it stands for."""
-        lists = self.list_fields
-        record: dict[str, Any] = {}
-        for name, cell in cells:
-            if name is None:
-                continue
-            value = from_spreadsheet(cell) if cell[:1] == "'" else cell
-            if not value or value.isspace():
-                record[name] = None
-            elif name in lists:
-                record[name] = [part for part in map(str.strip, value.split(";")) if part]
-            else:
-                record[name] = value
-        return record
+        record (CsvCells says how; `csv_cells_of` its columns reads a whole file's rows)."""
+        named = list(cells)
+        return self.csv_cells_of([name for name, _ in named])([cell for _, cell in named])
+
+    def csv_cells_of(self, columns: Sequence[str | None]) -> CsvCells:
+        """The reader of rows of cells in these columns, worked out once for a whole file."""
+        return CsvCells(columns, self.list_fields)
 
     def csv_cells(self, entity_id: str, data: Mapping[str, Any], columns: list[str]) -> list[str]:
         """An entity as a CSV row that `csv_record` reads back: lists joined with ';',
@@ -278,7 +269,8 @@ class EntitySpec:
         """Checks a record of field values and returns it cleaned, unique key normalised.
         `text_checked`: its values are text the database stores as it is (a CSV row's: its
         reader decoded it as UTF-8 and refused NUL), which is then not checked again."""
-        if not isinstance(record, Mapping):
+        # A dict, as every row's record is, is told in C before the ABC's slower check.
+        if type(record) is not dict and not isinstance(record, Mapping):
             raise InvalidRecord("A record must be a JSON object.")
         check_field_names(record, self.field_names, self.name)
         if not text_checked:
@@ -286,7 +278,7 @@ class EntitySpec:
                 if (found := problem(value)) is not None:
                     raise InvalidRecord(f"{name}: {found}.")
         try:
-            data = record_schema(self.fields).validate(dict(record))
+            data = record_schema(self.fields).validate(record)
         except ValidationError as exc:
             raise InvalidRecord(describe(exc)) from None
         if self.unique_field in data:

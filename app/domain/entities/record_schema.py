@@ -9,6 +9,7 @@ tests/unit/domain/test_record_schema.py checks that they agree.
 """
 
 import types
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Annotated, Any, Literal, NotRequired, Union, get_args, get_origin
 
@@ -48,7 +49,7 @@ class RecordSchema:
         self.model = model
         self.fields: dict[str, tuple[TypeAdapter[Any], bool]] = {}
 
-    def validate(self, record: dict[str, Any]) -> dict[str, Any]:
+    def validate(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """The record's fields, validated; pydantic's ValidationError as the model raises it."""
         data = self.adapter.validate_python(record)
         return self.adapter.dump_python(data, mode="json") if self.dumps else data

@@ -13,9 +13,8 @@ from bisect import bisect_right
 
 from beanie import PydanticObjectId
 
-from app.domain.actions import ActionSpec, ImportRules, actions, rules_of
-from app.domain.actions._inputs import csv_row
-from app.domain.entities import EntitySpec
+from app.domain.actions import ActionSpec, actions, rules_of
+from app.domain.actions._inputs import CsvRows
 from app.domain.models import BulkAction, Chunk
 from app.domain.models.ids import planned_id, saved_id
 from app.domain.rows import Row
@@ -25,17 +24,11 @@ from app.infra.mongo import chunks
 from app.infra.mongo.accounts import custom_fields
 
 
-def record_row(
-    spec: ActionSpec,
-    entity: EntitySpec,
-    rules: ImportRules,
-    columns: list[str | None],
-    record: Record,
-) -> Row:
+def record_row(read_row: CsvRows, record: Record) -> Row:
     """A CSV record as a row; one that cannot be read is an invalid row, logged FAILED."""
     if record.values is None:
         return {"row": record.number, "invalid": f"Unreadable row: {record.error}."}
-    return csv_row(spec, entity, rules, columns, record.number, record.values)
+    return read_row(record.number, record.values)
 
 
 def mark(row: Row, repeated: bool, action_id: PydanticObjectId, spec: ActionSpec) -> None:
@@ -65,12 +58,12 @@ async def upload_rows(chunk: Chunk, action: BulkAction) -> list[Row] | None:
     if data is None:
         return None
     spec, entity = actions.get(action.action_type), await custom_fields.entity_of(action)
-    rules, columns, repeats = rules_of(action), action.columns or [], set(chunk.repeats)
-    action_id = saved_id(action)
+    read_row = CsvRows(spec, entity, rules_of(action), action.columns or [])
+    repeats, action_id = set(chunk.repeats), saved_id(action)
     rows = []
     reader = RecordReader(offset=chunk.upload_from, first_number=chunk.first_row)
     for record in reader.feed(data, final=True):
-        row = record_row(spec, entity, rules, columns, record)
+        row = record_row(read_row, record)
         mark(row, record.number in repeats, action_id, spec)
         rows.append(row)
     if [row["row"] for row in rows] != list(range(chunk.first_row, (chunk.last_row or 0) + 1)):

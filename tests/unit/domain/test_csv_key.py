@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.actions import ImportRules, actions
-from app.domain.actions._inputs import CsvKeys, csv_row
+from app.domain.actions._inputs import CsvKeys, CsvRows
 from app.domain.entities import EntitySpec, entities
 from tests.unit.domain.fields.test_kinds import EXTENDED
 from tests.unit.domain.test_record_schema import texts
@@ -71,7 +71,7 @@ def test_the_key_read_alone_is_the_whole_rows_when_it_is_valid(
     values = data.draw(st.lists(cells, min_size=len(columns), max_size=len(columns)))
     if data.draw(st.integers(0, 9)) == 0:
         values = values[:-1]  # a row with a value too few
-    row = csv_row(spec, entity, rules, columns, 7, values)
+    row = CsvRows(spec, entity, rules, columns)(7, values)
     key = CsvKeys(spec, entity, rules, columns)(values)
     if "invalid" not in row:
         assert key == spec.dedupe_key(row)
