@@ -228,13 +228,13 @@ class CsvKeys:
         self.width = len(columns)
         # A field named twice: the record keeps the last cell, as CsvCells does.
         self.at = max((i for i, name in enumerate(columns) if name == self.by), default=None)
-        self.key_cell = entity.csv_cells_of([self.by])
+        self.cells = entity.csv_cells_of([self.by])
 
     def __call__(self, values: Sequence[str]) -> str | None:
         if len(values) != self.width:
             return None
-        record = {} if self.at is None else self.key_cell([values[self.at]])
+        value = None if self.at is None else self.cells.cell(self.by, values[self.at])
         try:
-            return self.spec.key_of(self.entity, record.get(self.by), self.rules)
+            return self.spec.key_of(self.entity, value, self.rules)
         except InvalidRecord:
             return None

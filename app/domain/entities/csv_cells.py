@@ -35,14 +35,24 @@ class CsvCells:
         record = dict(zip(self.names, cells, strict=True))
         for name in self.lists:
             if (value := record[name]) is not None:
-                record[name] = [part for part in map(str.strip, value.split(";")) if part]
+                record[name] = split_list(value)
         return record
+
+    def cell(self, name: str, cell: str) -> Any:
+        """What the field's cell alone reads as (`self(values)[name]` of a row that holds it):
+        a key's, which planning reads alone from every row."""
+        value = value_of(cell)
+        return split_list(value) if value is not None and name in self.lists else value
 
 
 def plain(cells: Sequence[str]) -> bool:
     """Whether the cells are their own values: none empty or blank, and none holding a `'`
     (which may escape it for spreadsheets)."""
     return not ("" in cells or "'" in "".join(cells) or any(map(str.isspace, cells)))
+
+
+def split_list(value: str) -> list[str]:
+    return [part for part in map(str.strip, value.split(";")) if part]
 
 
 def value_of(cell: str) -> str | None:

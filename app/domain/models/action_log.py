@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from itertools import groupby
+from operator import itemgetter
 from typing import Any, ClassVar, NotRequired, cast
 
 from beanie import Document, PydanticObjectId
@@ -136,19 +136,17 @@ def block_documents(
     batch: int | None = None,
 ) -> list[dict[str, Any]]:
     """The documents that store a chunk's rows (of drip `batch`): one per block and status
-    among them."""
-
-    def place(pair: tuple[LogStatus, LoggedRow]) -> tuple[int, str]:
-        return block_of(pair[1]["row"]), pair[0]
-
-    documents = []
+    among them, in that order, each its rows in row order."""
     as_stored = without_planned_ids(action_id)
-    ordered = sorted(
-        ((status, as_stored(logged)) for status, logged in rows),
-        key=lambda pair: (*place(pair), pair[1]["row"]),
-    )
-    for (block, status), group in groupby(ordered, key=place):
-        stored = [logged for _, logged in group]
+    groups: dict[tuple[int, LogStatus], list[LoggedRow]] = {}
+    for status, logged in rows:  # every row of every chunk: the fewest calls
+        place = ((logged["row"] - 1) // BLOCK_ROWS, status)
+        if (group := groups.get(place)) is None:
+            group = groups[place] = []
+        group.append(as_stored(logged))
+    documents = []
+    for (block, status), stored in sorted(groups.items()):
+        stored.sort(key=by_row)  # a chunk's outcomes come in row order: a walk
         documents.append(
             {
                 "_id": f"{action_id}:{block}:{stored[0]['row']}",
@@ -164,6 +162,9 @@ def block_documents(
             }
         )
     return documents
+
+
+by_row = itemgetter("row")
 
 
 def without_planned_ids(action_id: PydanticObjectId) -> Callable[[LoggedRow], LoggedRow]:

@@ -1,7 +1,8 @@
 """A CSV row's cells as a record (`CsvCells`): a row whose cells all read as they are takes
 a shortcut in C; whatever the cells, the record is the one reading each cell on its own gives
 (an empty or blank cell None, a spreadsheet escape undone, a list cell split on ';', the last
-cell of a field named twice, ignored columns left out)."""
+cell of a field named twice, ignored columns left out); one cell read alone (a key's) reads
+as it does in its row."""
 
 from typing import Any
 
@@ -44,3 +45,7 @@ def test_a_row_reads_as_its_cells_read_one_by_one(
         expected = cell_by_cell(columns, values, entity.list_fields)
         assert entity.csv_cells_of(columns)(values) == expected
         assert list(entity.csv_cells_of(columns)(values)) == list(expected)  # in field order
+        for name, cell in zip(columns, values, strict=True):
+            if name is not None:  # a key's cell, read alone
+                alone = cell_by_cell([name], [cell], entity.list_fields)[name]
+                assert entity.csv_cells_of([name]).cell(name, cell) == alone
