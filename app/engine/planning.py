@@ -48,7 +48,7 @@ from app.infra.files.csv_records import (
     Record,
     RecordPlaces,
     record_at,
-    records,
+    record_batches,
 )
 from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import before_images, chunks, controls, drips, inputs, logs
@@ -108,12 +108,14 @@ class CsvInput:
         """The rows: unreadable ones invalid (logged FAILED/INVALID with their number), and
         the rows after them read as usual."""
         assert self.spool is not None and self.places is not None
-        async with aclosing(records(self.spool.pieces())) as found:
-            async for record in found:
-                self.places.add(record)
-                yield self.keyed_row(record)
-                if record.number % YIELD_EVERY_ROWS == 0:
-                    await asyncio.sleep(0)  # reading is CPU work: let the loop breathe
+        async with aclosing(record_batches(self.spool.pieces())) as batches:
+            async for batch in batches:
+                found = [record for record in batch if record.number]  # not the header
+                self.places.add(found)
+                for record in found:
+                    yield self.keyed_row(record)
+                    if record.number % YIELD_EVERY_ROWS == 0:
+                        await asyncio.sleep(0)  # reading is CPU work: let the loop breathe
 
     def keyed_row(self, record: Record) -> Row:
         key = None
