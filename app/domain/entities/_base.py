@@ -114,6 +114,8 @@ class EntityDocument(Document):
 
 
 def check_field_names(record: Mapping[str, Any], allowed: AbstractSet[str], entity: str) -> None:
+    if record.keys() <= allowed:
+        return  # known fields, as almost every record's are: told in C
     # Every row of a file has the same names: checked once (frozenset() of a frozenset, as
     # EntitySpec.field_names is, returns it as it is).
     if (found := names_problem(tuple(record), frozenset(allowed), entity)) is not None:

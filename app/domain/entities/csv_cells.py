@@ -52,7 +52,9 @@ def plain(cells: Sequence[str]) -> bool:
 
 
 def split_list(value: str) -> list[str]:
-    return [part for part in map(str.strip, value.split(";")) if part]
+    """A list cell's items: split on ';', trimmed, empty ones left out."""
+    parts = list(map(str.strip, value.split(";")))
+    return parts if "" not in parts else [part for part in parts if part]
 
 
 def value_of(cell: str) -> str | None:
