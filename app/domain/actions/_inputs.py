@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from bson import ObjectId
@@ -19,6 +20,7 @@ from app.domain.actions._base import (
 )
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
+from app.domain.entities.csv_cells import CsvCells
 from app.domain.errors import BadUserInput
 from app.domain.filters import check_filter
 from app.domain.rows import KeyHolder, Row, RowBody
@@ -182,10 +184,9 @@ async def holders_of(ctx: ChunkContext, keys: Sequence[str]) -> dict[str, str]:
     return {doc["key"]: str(doc["_id"]) for doc in found}
 
 
-class CsvRows:
-    """A CSV file's rows, each its values named by `columns` (None ignores one), as rows
-    (`ActionSpec.record_row`); a row that cannot be used says why (logged FAILED/INVALID).
-    Where each field's cell is comes from the columns, once for a whole file."""
+class CsvFile:
+    """What reading the rows of one CSV file needs: its action type, entity, rules and
+    columns (a field's name each, or None for a column to ignore)."""
 
     def __init__(
         self,
@@ -195,8 +196,17 @@ class CsvRows:
         columns: Sequence[str | None],
     ) -> None:
         self.spec, self.entity, self.rules = spec, entity, rules
-        self.width = len(columns)
-        self.cells = entity.csv_cells_of(columns)
+        self.columns, self.width = columns, len(columns)
+
+
+class CsvRows(CsvFile):
+    """A CSV file's rows, each its values named by the columns, as rows
+    (`ActionSpec.record_row`); a row that cannot be used says why (logged FAILED/INVALID).
+    Where each field's cell is comes from the columns, once for a whole file."""
+
+    @cached_property
+    def cells(self) -> CsvCells:
+        return self.entity.csv_cells_of(self.columns)
 
     def __call__(self, number: int, values: Sequence[str]) -> Row:
         if len(values) != self.width:
@@ -210,25 +220,24 @@ class CsvRows:
             return {"row": number, "invalid": str(exc)}
 
 
-class CsvKeys:
+class CsvKeys(CsvFile):
     """The dedupe key of `CsvRows`' row for a CSV row's values when that row is valid, read
     from the key's cell alone (a fifth of the whole row's cost: planning reads every row's
     key and only few rows whole); None when that cell already makes the row invalid. Where
     the cell is comes from the columns, once for a whole file."""
 
-    def __init__(
-        self,
-        spec: ActionSpec,
-        entity: EntitySpec,
-        rules: ImportRules,
-        columns: Sequence[str | None],
-    ) -> None:
-        self.spec, self.entity, self.rules = spec, entity, rules
-        self.by = spec.key_field(entity, rules)
-        self.width = len(columns)
+    @cached_property
+    def by(self) -> str:
+        return self.spec.key_field(self.entity, self.rules)
+
+    @cached_property
+    def at(self) -> int | None:
         # A field named twice: the record keeps the last cell, as CsvCells does.
-        self.at = max((i for i, name in enumerate(columns) if name == self.by), default=None)
-        self.cells = entity.csv_cells_of([self.by])
+        return max((i for i, name in enumerate(self.columns) if name == self.by), default=None)
+
+    @cached_property
+    def cells(self) -> CsvCells:
+        return self.entity.csv_cells_of([self.by])
 
     def __call__(self, values: Sequence[str]) -> str | None:
         if len(values) != self.width:
