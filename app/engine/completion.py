@@ -37,7 +37,7 @@ from app.engine.lifecycle import transition
 from app.engine.splitting import parts_done
 from app.infra import metrics
 from app.infra.mongo import actions, before_images, chunks, controls, logs
-from app.infra.redis import keys, lease, mirrors, waiting
+from app.infra.redis import keys, lease, mirrors, tasks, waiting
 from app.infra.redis.events import publish_change
 from app.infra.redis.tasks import send_chunk
 from app.infra.settings import get_settings
@@ -161,9 +161,17 @@ SEND_MARK_MS = 60_000
 
 
 async def send_once(chunk_id: str) -> None:
-    """Sends the chunk unless planning or its predecessor sent it already."""
-    if await lease.take(keys.chunk_sent(chunk_id), SEND_MARK_MS):
+    """Sends the chunk unless planning or its predecessor sent it already. The mark names the
+    delivery whose work took it: Redis may go away between the mark and the send, and the
+    same message, delivered again, finds its earlier delivery's mark and sends (any other
+    message, or the same delivery asking twice, finds it sent)."""
+    mark, sender = keys.chunk_sent(chunk_id), tasks.delivery.get()
+    if await lease.take(mark, SEND_MARK_MS, holder=sender and sender.mark):
         await send_chunk(chunk_id)
+    elif sender is not None and sender.follows(held := await lease.holder_of(mark)):
+        assert held is not None
+        if await lease.take_over(mark, held, sender.mark, SEND_MARK_MS):
+            await send_chunk(chunk_id)
 
 
 async def after_planned(written: Sequence[Chunk]) -> None:

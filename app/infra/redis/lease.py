@@ -21,8 +21,20 @@ def default_ms() -> int:
     return get_settings().stall_seconds * 1000
 
 
-async def take(name: str, ms: int | None = None) -> bool:
-    return bool(await get_redis().set(name, TOKEN, nx=True, px=ms or default_ms()))
+async def take(name: str, ms: int | None = None, holder: str | None = None) -> bool:
+    """Takes the lease for this process, or for `holder` (whose later self `holder_of` tells)."""
+    return bool(await get_redis().set(name, holder or TOKEN, nx=True, px=ms or default_ms()))
+
+
+async def take_over(name: str, holder: str, by: str, ms: int) -> bool:
+    """Passes the lease from `holder` to `by` for `ms`, if `holder` still holds it."""
+    return bool(await script("lease_take_over")(keys=[name], args=[holder, by, ms]))
+
+
+async def holder_of(name: str) -> str | None:
+    """Who holds the lease (a process's token, or the holder named at `take`), if anyone."""
+    found = await get_redis().get(name)
+    return found.decode() if isinstance(found, bytes) else found
 
 
 async def renew(name: str, ms: int | None = None) -> None:

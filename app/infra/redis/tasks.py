@@ -9,8 +9,10 @@ worker holds a message for weeks, and a message lost on the way changes nothing.
 """
 
 import asyncio
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 import dramatiq
 from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
@@ -25,6 +27,27 @@ PLAN_ACTION = "plan_bulk_action"
 PROCESS_CHUNK = "process_chunk"
 DELIVER_WEBHOOK = "deliver_webhook"
 MESSAGE_HORIZON = timedelta(hours=1)
+
+
+class Delivery(NamedTuple):
+    """A delivery of a message whose work is running: the message's id, which its next
+    delivery has too, and an id of this delivery's own."""
+
+    message_id: str
+    attempt: str
+
+    @property
+    def mark(self) -> str:
+        """What a mark this delivery leaves holds."""
+        return f"{self.message_id}/{self.attempt}"
+
+    def follows(self, mark: str | None) -> bool:
+        """Whether an earlier delivery of this message left the mark."""
+        return mark is not None and mark != self.mark and mark.partition("/")[0] == self.message_id
+
+
+# The delivery whose work is running (the workers set it; None elsewhere).
+delivery: ContextVar[Delivery | None] = ContextVar("delivery", default=None)
 
 
 @lru_cache

@@ -1,13 +1,19 @@
 """A chunk that planning and its finishing predecessor both find ready is sent once; a
-restart of the chains sends what is not done regardless."""
+restart of the chains sends what is not done regardless; a message whose send failed after
+its mark sends when it comes back."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from app.domain.models import Chunk
 from app.domain.models.ids import saved_id
 from app.engine import completion as dispatch
 from app.engine import planning
 from app.engine.planning import plan_action
+from app.infra.redis import tasks
 from app.infra.settings import get_settings
 from tests.integration.commands import COUNTER
 from tests.integration.factories import (
@@ -42,6 +48,44 @@ async def test_a_chunk_both_sides_find_ready_is_sent_once(
     # A pause and resume, a lost message or a dead worker: the chains restart from MongoDB.
     assert await dispatch.send_ready(first.action_id) == 1
     assert sent == [following.id, following.id]
+
+
+@contextmanager
+def delivered(message_id: str, attempt: str) -> Iterator[None]:
+    """As the work of a delivery of a message (workers.runtime sets it for each)."""
+    token = tasks.delivery.set(tasks.Delivery(message_id, attempt))
+    try:
+        yield
+    finally:
+        tasks.delivery.reset(token)
+
+
+async def test_a_message_whose_send_failed_after_its_mark_sends_when_it_comes_back(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen in the outage test: Redis went away between a chunk's send mark and its send, and
+    the message, delivered again once Redis was back, found the mark and sent nothing: the
+    chain stopped. It finds its own mark now; any other message still finds the chunk sent."""
+    _, first = await processing_action(account, "CONTACT", "INSERT", insert_rows(["a@x.io"]))
+    following = await chain_successor(first)
+
+    async def redis_goes_away(chunk_id: str) -> None:
+        raise RedisConnectionError("Error 111 connecting to Redis. Connection refused.")
+
+    monkeypatch.setattr(dispatch, "send_chunk", redis_goes_away)
+    with delivered("message-1", "first"), pytest.raises(RedisConnectionError):
+        await dispatch.send_once(following.id)
+
+    sent = record_sends(monkeypatch, dispatch, "send_chunk")
+    with delivered("message-2", "first"):
+        await dispatch.send_once(following.id)  # planning, say: the mark says it is sent
+    assert sent == []
+    with delivered("message-1", "second"):
+        await dispatch.send_once(following.id)  # the same message, delivered again
+    assert sent == [following.id]
+    with delivered("message-1", "second"):
+        await dispatch.send_once(following.id)  # and asking again: it is sent
+    assert sent == [following.id]
 
 
 async def test_planning_sends_each_chunk_once_and_a_restart_sends_again(
