@@ -354,7 +354,7 @@ class ActionSpec(ABC):
 
     def key_of(self, entity: EntitySpec, value: Any, rules: ImportRules) -> str:
         """The dedupe key of every valid row whose key field (`key_field`) holds `value` (a
-        CSV cell's, as EntitySpec.csv_record reads it), worked out from that value alone:
+        CSV cell's, as EntitySpec.csv_cells_of reads it), worked out from that value alone:
         InvalidRecord when the value makes every such row invalid. Here, as the row of a
         record that holds only that field; an action whose rows need more overrides it."""
         record = {self.key_field(entity, rules): value}

@@ -1,7 +1,7 @@
 """What an entity type is: a pydantic schema of its fields, a unique key and a collection."""
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
@@ -209,18 +209,13 @@ class EntitySpec:
             return "key"
         return self.unique_slots[field]
 
-    def csv_record(self, cells: Iterable[tuple[str | None, str]]) -> dict[str, Any]:
-        """A CSV row's cells, each with its field's name (None: a column to ignore), as a
-        record (CsvCells says how; `csv_cells_of` its columns reads a whole file's rows)."""
-        named = list(cells)
-        return self.csv_cells_of([name for name, _ in named])([cell for _, cell in named])
-
     def csv_cells_of(self, columns: Sequence[str | None]) -> CsvCells:
-        """The reader of rows of cells in these columns, worked out once for a whole file."""
+        """The reader of CSV rows of cells in these columns (a field's name each, or None for
+        a column to ignore) as records, worked out once for a whole file (CsvCells says how)."""
         return CsvCells(columns, self.list_fields)
 
     def csv_cells(self, entity_id: str, data: Mapping[str, Any], columns: list[str]) -> list[str]:
-        """An entity as a CSV row that `csv_record` reads back: lists joined with ';',
+        """An entity as a CSV row that `csv_cells_of` its columns reads back: lists joined with ';',
         booleans as true/false, missing values empty."""
         cells = []
         for name in columns:

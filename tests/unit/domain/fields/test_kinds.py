@@ -94,5 +94,5 @@ def test_any_64_bit_integer_reads_back_from_its_text(number: int) -> None:
 
 
 def test_a_csv_row_reads_cells_by_kind_and_empty_cells_as_none() -> None:
-    record = EXTENDED.csv_record({"groups": "a; b;", "seats": "3", "note": "  "}.items())
+    record = EXTENDED.csv_cells_of(["groups", "seats", "note"])(["a; b;", "3", "  "])
     assert record == {"groups": ["a", "b"], "seats": "3", "note": None}
