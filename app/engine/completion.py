@@ -39,6 +39,7 @@ from app.infra import metrics
 from app.infra.mongo import actions, before_images, chunks, controls, logs
 from app.infra.redis import keys, lease, mirrors, tasks, waiting
 from app.infra.redis.events import publish_change
+from app.infra.redis.mirrors import Tally
 from app.infra.redis.tasks import send_chunk
 from app.infra.settings import get_settings
 
@@ -56,10 +57,11 @@ async def record(
     sources = {row["row"]: row["source_row"] for row in rows if "source_row" in row}
     await write_logs(chunk, outcomes, written_at or utcnow(), sources)
     if await mark_done(chunk, outcomes, started_at, written_at):
-        chain_goes_on = await after_done(chunk, just_marked=True)
+        ended = await after_done(chunk, just_marked=True)
         await publish_change(chunk.action_id, chunk.account_id)
-        if chain_goes_on:
-            return  # a later chunk is still to do: the action cannot be complete yet
+        if ended is not None and ended.maybe_complete:
+            await finish_if_complete(chunk.action_id, ended.chunks_total)
+        return  # otherwise another chain goes on: the action cannot be complete yet
     await finish_if_complete(chunk.action_id)
 
 
@@ -99,32 +101,39 @@ async def mark_done(
     return True
 
 
-async def after_done(chunk: Chunk, *, just_marked: bool = False) -> bool:
+async def after_done(chunk: Chunk, *, just_marked: bool = False) -> Tally | None:
     """Moves the work on once a chunk is done (`just_marked`: by this delivery): its chain,
-    or its split parent. True when it queued a later chunk of the chain, not done yet."""
+    or its split parent. None while its action cannot be complete (it queued its chain's
+    next chunk, or its parent has parts to do); else the tally of the action's chains that
+    ended, this one with them (app.infra.redis.mirrors)."""
     if chunk.parent is None:
-        return await queue_following(chunk, just_marked=just_marked)
+        if await queue_following(chunk, just_marked=just_marked):
+            return None
+        return await mirrors.chain_ended(str(chunk.action_id), chunk.seq, in_flight())
     parent = await chunks.get(chunk.parent)
     if parent is None or parent.done or not await parts_done(parent):
-        return False
+        return None
     if await mark_done(parent, []):
         return await after_done(parent)
-    return False
+    return None
 
 
-async def finish_if_complete(action_id: PydanticObjectId) -> None:
+async def finish_if_complete(action_id: PydanticObjectId, chunks_total: int | None = None) -> None:
     """Moves a PROCESSING action whose every chunk is done to its final status.
 
-    Every chunk at the end of its chain calls this after marking itself done, so the last one
-    to finish sees all chunks done. Two that race write the same final figures. The chunk
-    count, once planning has set it, is this process's copy (it never changes): the action
-    itself is read only when every chunk is done.
+    The chunk that ends the last of its chains calls this after marking itself done (by the
+    tally of chain ends), and planning when it ends, so one of them sees all chunks done. Two
+    that race write the same final figures. The chunk count, once planning has set it, is
+    `chunks_total` or this process's copy (it never changes): the action itself is read only
+    when every chunk is done.
     """
-    planned = await actions.as_planned(action_id, with_chunk_count=True)
-    if planned is None or planned.chunks_total is None:
-        return  # still planning: its last chunk is not known yet
+    if chunks_total is None:
+        planned = await actions.as_planned(action_id, with_chunk_count=True)
+        if planned is None or planned.chunks_total is None:
+            return  # still planning: its last chunk is not known yet
+        chunks_total = planned.chunks_total
     counters = (await chunks.sums_of([action_id]))[action_id]
-    if counters.chunks_done < planned.chunks_total:
+    if counters.chunks_done < chunks_total:
         return
     action = await actions.get(action_id)  # its status now
     if action is None or action.status is not BulkActionStatus.PROCESSING:
@@ -148,6 +157,7 @@ async def finish_if_complete(action_id: PydanticObjectId) -> None:
         skipped=counters.skipped,
     )
     await waiting.forget(str(action_id))
+    await mirrors.forget_chains(str(action_id))
 
 
 def in_flight() -> int:

@@ -441,6 +441,7 @@ async def plan(action: BulkAction) -> None:
     try:
         total, chunk_count = await write_chunks(action)
         await stored_actions.set_fields(saved_id(action), total=total, chunks_total=chunk_count)
+        await mirrors.planned(action_id, chunk_count)  # after the database: it says true
         await publish_change(action.id, action.account_id)
         await dedupe.forget(action_id)
     finally:
@@ -467,8 +468,10 @@ async def plan_action(action_id: str) -> None:
         return
     await liveness.touch(action_id)
     planned_now = action.chunks_total is None
-    if planned_now:
+    if action.chunks_total is None:
         await plan(action)
+    else:  # the count again, in case Redis lost it: chunks that end their chains tell by it
+        await mirrors.planned(action_id, action.chunks_total)
     # A resume, a lost message, a dead worker: the chains go on from where they are. Right
     # after planning, the chunks planning sent are not sent again: two deliveries of one
     # chunk at once would both do its work (app.engine.completion).

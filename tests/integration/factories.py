@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from beanie import PydanticObjectId
 from bson import ObjectId
+from pymongo import ReturnDocument
 
 from app.domain.entities.contact import Contact
 from app.domain.models import (
@@ -24,7 +25,7 @@ from app.domain.models.ids import saved_id
 from app.engine import completion, planning, processing
 from app.infra.files import uploads
 from app.infra.mongo.accounts import limits
-from app.infra.redis import liveness
+from app.infra.redis import liveness, mirrors
 from app.infra.settings import get_settings
 
 
@@ -98,6 +99,7 @@ async def processing_action(
     )
     await ChunkRows(id=chunk.id, rows=rows).insert()
     await chunk.insert()
+    await mirrors.planned(str(action_id), 1)
     return action, chunk
 
 
@@ -116,20 +118,28 @@ async def queued_action(account: str, records: int = 2) -> BulkAction:
     return action
 
 
-async def chain_successor(chunk: Chunk, seq: int | None = None) -> Chunk:
-    """The next chunk of `chunk`'s chain (or of another chain: `seq`), planned (one row) and
-    not done; the action's chunk count counts it."""
+async def chain_successor(
+    chunk: Chunk, seq: int | None = None, rows: list[dict[str, Any]] | None = None
+) -> Chunk:
+    """The next chunk of `chunk`'s chain (or of another chain: `seq`), planned (one row, or
+    `rows` stored with it) and not done; the action's chunk count counts it."""
     seq = chunk.seq + get_settings().chunks_in_flight if seq is None else seq
-    await BulkAction.get_pymongo_collection().update_one(
-        {"_id": chunk.action_id}, {"$max": {"chunks_total": seq + 1}}
+    planned = await BulkAction.get_pymongo_collection().find_one_and_update(
+        {"_id": chunk.action_id},
+        {"$max": {"chunks_total": seq + 1}},
+        return_document=ReturnDocument.AFTER,
     )
+    assert planned is not None
+    await mirrors.planned(str(chunk.action_id), planned["chunks_total"])
     following = Chunk(
         id=Chunk.id_for(chunk.action_id, seq),
         action_id=chunk.action_id,
         account_id=chunk.account_id,
         seq=seq,
-        size=1,
+        size=len(rows) if rows else 1,
     )
+    if rows:
+        await ChunkRows(id=following.id, rows=rows).insert()
     await following.insert()
     return following
 

@@ -50,6 +50,16 @@ def planned_through(action_id: str) -> str:
     return f"{namespace()}:planned:{action_id}"
 
 
+def chain_ends(action_id: str) -> str:
+    """The chunks of an action that found their chain ended (app.infra.redis.mirrors)."""
+    return f"{namespace()}:chain-ends:{{{action_id}}}"
+
+
+def chunk_count(action_id: str) -> str:
+    """An action's chunk count, once planning set it (app.infra.redis.mirrors)."""
+    return f"{namespace()}:chunk-count:{{{action_id}}}"
+
+
 def control_request(action_id: str) -> str:
     """The owner's request for an action, mirrored (app.infra.redis.mirrors)."""
     return f"{namespace()}:control:{action_id}"

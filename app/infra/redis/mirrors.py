@@ -8,6 +8,17 @@ next chunk is at or below it sends that chunk without reading it (app.engine.com
 only ever says less than the truth: without it (Redis restarted, or it expired under a drip
 action that runs for days) the next chunk is read, as it always was before.
 
+Which of an action's chains have ended (`chain_ended`), so that the chunk that ends the last
+of them, and no other, reads the action's chunks to see it complete (app.engine.completion):
+a chunk marked done whose chain has no next chunk notes its `seq` in a set, and one script
+call tells it, with the action's chunk count once planning has set it (`planned`, after the
+database), whether the last chunk of every chain is noted. Chunks are marked done in the
+database before they are noted, so the chunk whose note completes the set finds every chunk
+done there; another chain's end reads nothing. A tally that cannot tell (no count: planning
+is at work, or Redis lost it) says to look, and planning looks when it ends. Notes lost with
+Redis leave the action to the sweeper, which restarts it after STALL_SECONDS without life;
+its planner looks.
+
 The owner's request (run, pause, cancel) for an action, which the workers read before each of
 its chunks (`mirrored_request`): the database's ActionControl stays the record;
 app.infra.mongo.controls writes it first and then the mirror, and reads a missing entry from
@@ -17,9 +28,11 @@ only if the API died between its two writes while a worker put back what it had 
 the first.
 """
 
+from dataclasses import dataclass
+
 from app.domain.status import ControlRequest
 from app.infra.redis import keys
-from app.infra.redis.client import get_redis
+from app.infra.redis.client import get_redis, script
 
 # Longer than any but a drip action plans and processes; after it, chunks are read again.
 PLANNED_SECONDS = 24 * 3600
@@ -36,6 +49,35 @@ async def written_through(action_id: str) -> int:
     """The last chunk planning is known to have written (-1: none known)."""
     found = await get_redis().get(keys.planned_through(action_id))
     return -1 if found is None else int(found)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What a chain's end is told of the action's chains."""
+
+    chunks_total: int | None  # None: not known here
+    all_ended: bool
+
+    @property
+    def maybe_complete(self) -> bool:
+        """Whether the action's chunks are to be read: every chain ended, or not known."""
+        return self.all_ended or self.chunks_total is None
+
+
+async def chain_ended(action_id: str, seq: int, chains: int) -> Tally:
+    """Notes that chunk `seq` is done and its chain (of `chains`) has no next chunk."""
+    names = [keys.chain_ends(action_id), keys.chunk_count(action_id)]
+    total, ended = await script("chain_ends")(keys=names, args=[seq, chains, PLANNED_SECONDS])
+    return Tally(None if int(total) < 0 else int(total), bool(int(ended)))
+
+
+async def planned(action_id: str, chunks_total: int) -> None:
+    """Planning has set the action's chunk count in the database."""
+    await get_redis().set(keys.chunk_count(action_id), chunks_total, ex=PLANNED_SECONDS)
+
+
+async def forget_chains(action_id: str) -> None:
+    await get_redis().delete(keys.chain_ends(action_id), keys.chunk_count(action_id))
 
 
 async def mirrored_request(action_id: str) -> ControlRequest | None:

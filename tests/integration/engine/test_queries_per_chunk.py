@@ -109,10 +109,34 @@ async def test_the_last_chunk_of_its_chain_reads_no_successor_and_not_the_action
     database: None, account: str
 ) -> None:
     """Its action's chunk count, known to the process once planning has set it, says there
-    is no chunk after it in its chain: it reads none, and adds up the action's chunks to see
-    whether it ended (one aggregate), without reading the action, which another chunk still
-    running (seq 1) keeps from ending."""
+    is no chunk after it in its chain: it reads none. Another chain's last chunk (seq 1) is
+    not done, as the tally of chain ends in Redis tells: it neither reads the action nor adds
+    up its chunks (it did, at every chain's end)."""
     commands = await insert_chunk_commands(account, other_seq=1)
-    # Summed by the server, or, on FerretDB v1 (wrong $group sums), a find of the counts.
+    assert sorted(commands) == sorted(ADMITTED_AND_WRITTEN), commands
+
+
+async def test_the_chunk_that_ends_the_last_chain_adds_up_the_chunks_and_ends_the_action(
+    database: None, account: str
+) -> None:
+    """Chains 0 and 1 end at chunks 0 and 1; chunk 1 is done first. Chunk 0's end completes
+    the tally: it adds up the action's chunks (one aggregate; on FerretDB v1, whose `$group`
+    sums are wrong, a find of the counts) and ends the action."""
+    emails = [f"c{n}@example.com" for n in range(500)]
+    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
+    (last,) = insert_rows(["last@example.com"])
+    other = await chain_successor(chunk, seq=1, rows=[{**last, "row": 501}])
+    await processing.process_chunk(other.id)
+    running = await BulkAction.get(action.id)
+    assert running is not None and running.status == "PROCESSING"  # chunk 0 is to do
+    await stored_actions.as_planned(saved_id(action))
+    await controls.request_of(saved_id(action))
+    await limit_for(account)
+
+    with COUNTER.counting() as commands:
+        await processing.process_chunk(str(chunk.id))
+
     summing = ("find", "chunks") if db.traits().wrong_group_sums else ("aggregate", "chunks")
-    assert sorted(commands) == sorted([*ADMITTED_AND_WRITTEN, summing]), commands
+    assert summing in commands, commands
+    done = await BulkAction.get(action.id)
+    assert done is not None and done.status == "COMPLETED", done
