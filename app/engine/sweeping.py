@@ -7,6 +7,8 @@ or running action with no sign of life (see liveness). It sends each a planner m
 is idempotent: it starts, plans or re-queues only what is missing. It announces to webhooks
 the moves whose mover died before it could (app.engine.webhooks). Every few minutes it also
 deletes what retention lets go (app.engine.retention).
+
+At rest it costs a query or two a sweep: the due and the running actions are one query.
 """
 
 from contextlib import aclosing
@@ -23,21 +25,21 @@ from app.infra.settings import get_settings
 
 # The delayed message normally starts a scheduled action on time; the sweeper steps in after.
 MESSAGE_GRACE = timedelta(seconds=2)
+# Missed announcements wait ANNOUNCE_GRACE (30 s) for their mover first: looking every few
+# seconds would find them no sooner than this.
+ANNOUNCE_EVERY = timedelta(seconds=10)
 # Input with no action is an orphan once no create could still be storing it.
 ORPHAN_AGE = timedelta(hours=1)
 ORPHAN_PAGE = 1000
 
 
-async def due_scheduled() -> list[PydanticObjectId]:
-    return await actions.due_scheduled(utcnow() - MESSAGE_GRACE)
-
-
-async def stalled() -> list[PydanticObjectId]:
-    running = await without_life(await actions.running())
-    if not running:
+async def stalled(running: list[PydanticObjectId]) -> list[PydanticObjectId]:
+    """Of the running actions, those without life and not paused."""
+    lifeless = await without_life(running)
+    if not lifeless:
         return []
     paused = await controls.paused()
-    return [action_id for action_id in running if action_id not in paused]
+    return [action_id for action_id in lifeless if action_id not in paused]
 
 
 async def without_life(action_ids: list[PydanticObjectId]) -> list[PydanticObjectId]:
@@ -50,11 +52,13 @@ async def sweep() -> int:
     interval_ms = int(get_settings().sweep_interval_seconds * 1000)
     if not await lease.take(keys.sweeper_lease(), interval_ms):
         return 0
-    woken = [*await without_life(await due_scheduled()), *await stalled()]
+    watched = await actions.to_watch(utcnow() - MESSAGE_GRACE)
+    woken = [*await without_life(watched.due), *await stalled(watched.running)]
     for action_id in woken:
         # Also marks it alive: one wake-up per stall period, not one per sweep.
         await send_planner(str(action_id))
-    await webhooks.announce_missed()
+    if await lease.take(keys.announcing_lease(), int(ANNOUNCE_EVERY.total_seconds() * 1000)):
+        await webhooks.announce_missed()
     every_ms = int(get_settings().retention_sweep_seconds * 1000)
     if await lease.take(keys.retention_lease(), every_ms):
         await delete_orphaned_input()

@@ -7,6 +7,7 @@ loses_concurrent_updates`); mongod answers it with the document as it now is.
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -133,16 +134,32 @@ async def ids_with(query: Mapping[str, Any]) -> list[PydanticObjectId]:
     return [doc["_id"] async for doc in cursor]
 
 
-async def due_scheduled(before: datetime) -> list[PydanticObjectId]:
-    return await ids_with(
-        {"status": str(BulkActionStatus.SCHEDULED), "scheduled_at": {"$lte": before}}
-    )
+@dataclass(frozen=True)
+class ToWatch:
+    """What the sweeper watches: scheduled actions now due, and queued or running ones."""
+
+    due: list[PydanticObjectId]
+    running: list[PydanticObjectId]
 
 
-async def running() -> list[PydanticObjectId]:
-    return await ids_with(
-        {"status": {"$in": [str(BulkActionStatus.QUEUED), str(BulkActionStatus.PROCESSING)]}}
+async def to_watch(due_by: datetime) -> ToWatch:
+    """The scheduled actions due by `due_by` and the queued or running ones: one query."""
+    scheduled, queued, processing = (
+        str(BulkActionStatus.SCHEDULED),
+        str(BulkActionStatus.QUEUED),
+        str(BulkActionStatus.PROCESSING),
     )
+    cursor = BulkAction.get_pymongo_collection().find(
+        {"status": {"$in": [scheduled, queued, processing]}},
+        {"_id": 1, "status": 1, "scheduled_at": 1},
+    )
+    watched = ToWatch([], [])
+    async for doc in cursor:
+        if doc["status"] != scheduled:
+            watched.running.append(doc["_id"])
+        elif (at := doc.get("scheduled_at")) is not None and at <= due_by:
+            watched.due.append(doc["_id"])
+    return watched
 
 
 async def existing(action_ids: Sequence[PydanticObjectId]) -> set[PydanticObjectId]:

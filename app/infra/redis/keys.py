@@ -87,6 +87,11 @@ def sweeper_lease() -> str:
     return f"{namespace()}:sweeper"
 
 
+def announcing_lease() -> str:
+    """Lease of the sweeper's look for missed webhook announcements: once per interval."""
+    return f"{namespace()}:announcing"
+
+
 def retention_lease() -> str:
     """Lease that lets one worker process delete what retention lets go, per interval
     (app.engine.retention)."""
