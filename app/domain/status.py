@@ -63,6 +63,11 @@ def can_move(current: BulkActionStatus, target: BulkActionStatus) -> bool:
     return current in TRANSITIONS.get(target, frozenset())
 
 
+def request_shows(stored: BulkActionStatus) -> bool:
+    """Whether an owner's request can change how an action of this status is shown."""
+    return any(stored in over for _, over in SHOWN_BY_REQUEST.values())
+
+
 def shown_status(stored: BulkActionStatus, request: ControlRequest) -> BulkActionStatus:
     """The status as the owner sees it: a pause or cancel in force shows until the end."""
     for shown, (requested, over) in SHOWN_BY_REQUEST.items():

@@ -20,7 +20,7 @@ from app.domain.models import (
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.domain.schedule import check_schedule
-from app.domain.status import shown_status
+from app.domain.status import request_shows, shown_status
 from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import controls
 from app.infra.redis.events import publish_change
@@ -30,10 +30,15 @@ from app.usecases.reading.queries import get_action
 
 
 async def statuses_of(actions: Sequence[BulkAction]) -> list[BulkActionStatus]:
-    """Each action's status as its owner sees it (app.domain.status.shown_status), with one
-    query for all of them."""
-    requests = await controls.requests_of([saved_id(action) for action in actions])
-    return [shown_status(action.status, requests[saved_id(action)]) for action in actions]
+    """Each action's status as its owner sees it (app.domain.status.shown_status): the
+    owner's requests are read, at most one query for all, only for the actions whose status
+    a request can change (not an ended one's)."""
+    asked = [saved_id(action) for action in actions if request_shows(action.status)]
+    requests = await controls.requests_of(asked) if asked else {}
+    return [
+        shown_status(action.status, requests.get(saved_id(action), ControlRequest.RUN))
+        for action in actions
+    ]
 
 
 async def status_of(action: BulkAction) -> BulkActionStatus:

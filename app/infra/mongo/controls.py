@@ -26,14 +26,25 @@ async def request_of(action_id: PydanticObjectId) -> ControlRequest:
 async def requests_of(
     action_ids: Sequence[PydanticObjectId],
 ) -> dict[PydanticObjectId, ControlRequest]:
-    """The requests in force for several actions, with one query."""
-    found = (
-        await ActionControl.get_pymongo_collection()
-        .find({"_id": {"$in": list(action_ids)}}, {"request": 1})
-        .to_list()
-    )
-    made = {doc["_id"]: ControlRequest(doc["request"]) for doc in found}
-    return {action_id: made.get(action_id, ControlRequest.RUN) for action_id in action_ids}
+    """The requests in force for several actions: the mirror's, else the records' (one
+    query for those the mirror lacks), put back in the mirror."""
+    mirrored = await mirrors.mirrored_requests([str(action_id) for action_id in action_ids])
+    requests = {
+        action_id: request
+        for action_id, request in zip(action_ids, mirrored, strict=True)
+        if request is not None
+    }
+    if missing := [action_id for action_id in action_ids if action_id not in requests]:
+        found = (
+            await ActionControl.get_pymongo_collection()
+            .find({"_id": {"$in": missing}}, {"request": 1})
+            .to_list()
+        )
+        made = {doc["_id"]: ControlRequest(doc["request"]) for doc in found}
+        read = {action_id: made.get(action_id, ControlRequest.RUN) for action_id in missing}
+        await mirrors.put_back_requests({str(key): value for key, value in read.items()})
+        requests.update(read)
+    return requests
 
 
 async def paused() -> set[PydanticObjectId]:

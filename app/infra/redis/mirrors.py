@@ -28,6 +28,7 @@ only if the API died between its two writes while a worker put back what it had 
 the first.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.domain.status import ControlRequest
@@ -86,6 +87,14 @@ async def mirrored_request(action_id: str) -> ControlRequest | None:
     return None if found is None else ControlRequest(str(found))  # decoded: a str
 
 
+async def mirrored_requests(action_ids: Sequence[str]) -> list[ControlRequest | None]:
+    """The requests the mirror holds for each of the actions, with one round trip."""
+    if not action_ids:
+        return []
+    found = await get_redis().mget([keys.control_request(action_id) for action_id in action_ids])
+    return [None if value is None else ControlRequest(str(value)) for value in found]
+
+
 async def mirror_request(action_id: str, request: ControlRequest) -> None:
     """The owner's request just written to the database."""
     await get_redis().set(keys.control_request(action_id), str(request), ex=REQUEST_SECONDS)
@@ -93,5 +102,12 @@ async def mirror_request(action_id: str, request: ControlRequest) -> None:
 
 async def put_back_request(action_id: str, request: ControlRequest) -> None:
     """A request read from the database, unless one was mirrored since."""
-    name = keys.control_request(action_id)
-    await get_redis().set(name, str(request), ex=REQUEST_SECONDS, nx=True)
+    await put_back_requests({action_id: request})
+
+
+async def put_back_requests(requests: Mapping[str, ControlRequest]) -> None:
+    """Requests read from the database (by action id), each unless one was mirrored since."""
+    async with get_redis().pipeline(transaction=False) as pipe:
+        for action_id, request in requests.items():
+            pipe.set(keys.control_request(action_id), str(request), ex=REQUEST_SECONDS, nx=True)
+        await pipe.execute()
