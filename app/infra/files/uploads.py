@@ -128,12 +128,15 @@ async def find(account_id: str, upload_id: str) -> StoredUpload:
 
 
 async def read(upload_id: str) -> AsyncGenerator[bytes, None]:
-    """The file's bytes, streamed from its GridFS chunks in order."""
-    if await db_files().find_one({"_id": ObjectId(upload_id)}, {"_id": 1}) is None:
-        raise NotFound(f"No upload with id {upload_id!r}.")
+    """The file's bytes, streamed from its GridFS chunks in order. Whether the file exists
+    is asked only when no chunk came: an empty file has none either."""
+    found = False
     async with contextlib.aclosing(gridfs_files.stream(BUCKET, ObjectId(upload_id))) as data:
         async for piece in data:
+            found = True
             yield piece
+    if not found and await db_files().find_one({"_id": ObjectId(upload_id)}, {"_id": 1}) is None:
+        raise NotFound(f"No upload with id {upload_id!r}.")
 
 
 async def read_range(upload_id: str, start: int, end: int) -> bytes | None:
