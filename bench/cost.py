@@ -11,7 +11,8 @@ or mongod); MongoDB commands per 1,000 rows and bytes sent per row (PyMongo comm
 in the platform's processes: bench/monitor); Redis commands per 1,000 rows (the server's
 counter), Redis CPU per row and the Redis memory the action added at its peak (INFO, sampled);
 what the platform spends at rest (heartbeats, queue polling) over as long as each run; with
---profile, the workers' top costs (py-spy, samples holding the GIL).
+--profile, the workers' top costs (py-spy, samples holding the GIL). With BENCH_TRACE=FILE,
+every command the platform sends is also written to FILE with the calls that sent it.
 
 Run it through bench/cost, which starts the services like scripts/test does.
 """

@@ -2,7 +2,11 @@
 is set: Python imports this module at start-up when bench/monitor is on PYTHONPATH, so the
 platform's code knows nothing of it. Each process writes its totals to <dir>/<pid>.json
 every half second: commands by name and collection, bytes of the commands (their BSON) by
-command, and the CPU seconds the monitor itself spent, which the benchmark subtracts."""
+command, and the CPU seconds the monitor itself spent, which the benchmark subtracts.
+
+With BENCH_TRACE set to a file's path, each command is also appended to it as a line: the
+time, the process, the command and its collection, and the platform's calls that sent it
+(innermost first), to tell where a count comes from."""
 
 import json
 import os
@@ -12,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 DIRECTORY = os.environ.get("BENCH_MONITOR_DIR")
+TRACE = os.environ.get("BENCH_TRACE")
 
 if DIRECTORY:
     import bson
@@ -36,6 +41,8 @@ if DIRECTORY:
                 self.bytes += size
                 self.bytes_by[key] += size
                 self.own_cpu += time.thread_time() - began
+            if TRACE:
+                trace(key)
 
         def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
             pass
@@ -57,6 +64,19 @@ if DIRECTORY:
                 # Whole or not at all: the benchmark reads it at any moment.
                 path.with_suffix(".part").write_text(json.dumps(totals))
                 os.replace(path.with_suffix(".part"), path)
+
+    def trace(key: str) -> None:
+        import traceback
+
+        ours = (f"{os.sep}app{os.sep}", f"{os.sep}workers{os.sep}")
+        calls = [
+            f"{frame.filename.rsplit(os.sep, 2)[-2]}/{frame.name}"
+            for frame in traceback.extract_stack()
+            if any(part in frame.filename for part in ours)
+        ]
+        line = f"{time.time():.3f} {os.getpid()} {key} {' < '.join(reversed(calls[-4:]))}\n"
+        with open(str(TRACE), "a") as out:
+            out.write(line)
 
     TOTALS = Totals()
     monitoring.register(TOTALS)
