@@ -6,6 +6,7 @@ a conditional update is read back to learn whether it held (`ServerTraits.
 loses_concurrent_updates`); mongod answers it with the document as it now is.
 """
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,9 @@ ACTIVE_STATUSES = [str(status) for status in BulkActionStatus if status not in T
 RECENT_ACTIONS = 256
 _recent: dict[PydanticObjectId, BulkAction] = {}
 _ended: dict[PydanticObjectId, BulkAction] = {}
+_reading: dict[
+    tuple[asyncio.AbstractEventLoop, PydanticObjectId], "asyncio.Future[BulkAction | None]"
+] = {}
 
 
 async def get(action_id: PydanticObjectId) -> BulkAction | None:
@@ -41,10 +45,21 @@ async def as_planned(
     action = _recent.get(action_id)
     if action is not None and (action.chunks_total is not None or not with_chunk_count):
         return action
-    action = await get(action_id)
+    action = await read_once(action_id)
     if action is not None:
         keep(_recent, action_id, action)
     return action
+
+
+async def read_once(action_id: PydanticObjectId) -> BulkAction | None:
+    """The action, read once for all who ask while the read is under way: an action's first
+    chunks start at once on every thread of a process, each wanting its copy."""
+    under_way = (asyncio.get_running_loop(), action_id)
+    reading = _reading.get(under_way)
+    if reading is None:
+        reading = _reading[under_way] = asyncio.ensure_future(get(action_id))
+        reading.add_done_callback(lambda _: _reading.pop(under_way, None))
+    return await asyncio.shield(reading)
 
 
 async def of_account(action_id: PydanticObjectId, account_id: str) -> BulkAction | None:
