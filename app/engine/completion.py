@@ -151,6 +151,7 @@ async def finish_if_complete(action_id: PydanticObjectId, chunks_total: int | No
         action_id,
         final,
         only_from=[BulkActionStatus.PROCESSING],
+        account_id=action.account_id,
         finished_at=utcnow(),
         succeeded=counters.succeeded,
         failed=counters.failed,

@@ -40,6 +40,7 @@ async def transition(
     to: BulkActionStatus,
     *,
     only_from: Iterable[BulkActionStatus] | None = None,
+    account_id: str | None = None,
     **fields: Any,
 ) -> BulkAction | None:
     """Moves the action to `to` (setting `fields` with it) if its status allows; returns the
@@ -47,15 +48,20 @@ async def transition(
 
     `only_from` narrows the table's sources for this call. A repeat of a move already made
     is confirmed too, so callers that may run twice (redelivered messages) proceed alike.
+    `account_id`, the action's owner, is read when not given.
     """
     sources = sources_of(to, only_from)
-    await webhooks.intend(action_id, to)  # before the move: a death after it is announced
+    if account_id is None:
+        planned = await actions.as_planned(action_id)
+        account_id = planned.account_id if planned is not None else ""
+    # Noted before the move, when a webhook hears of it: a death after it is announced.
+    hearing = await webhooks.intend(action_id, account_id, to)
     changed, moved = await actions.move(action_id, sources, to, fields)
     if moved is None or moved.status is not to:
         return None
     if changed:
         if to in TERMINAL_STATUSES:
             metrics.ACTIONS_ENDED.labels(str(to)).inc()
-        await webhooks.announce(moved)
+        await webhooks.announce(moved, hearing=hearing)
     await publish_change(action_id, moved.account_id)
     return moved

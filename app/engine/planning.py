@@ -421,13 +421,22 @@ async def start(action: BulkAction) -> BulkAction | None:
     due = action.scheduled_at is None or action.scheduled_at <= utcnow() + EARLY_START
     if action.status is BulkActionStatus.SCHEDULED and not due:
         return None  # rescheduled later: this message is out of date
-    return await transition(saved_id(action), BulkActionStatus.PROCESSING, started_at=utcnow())
+    return await transition(
+        saved_id(action),
+        BulkActionStatus.PROCESSING,
+        account_id=action.account_id,
+        started_at=utcnow(),
+    )
 
 
 async def end_unstarted(action: BulkAction) -> None:
     """A cancel before the action started: nothing was read, nothing is logged."""
     await transition(
-        saved_id(action), BulkActionStatus.CANCELLED, only_from=PLANNABLE, finished_at=utcnow()
+        saved_id(action),
+        BulkActionStatus.CANCELLED,
+        only_from=PLANNABLE,
+        account_id=action.account_id,
+        finished_at=utcnow(),
     )
 
 

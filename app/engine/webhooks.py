@@ -12,6 +12,7 @@ back after an exponential backoff (WEBHOOK_MIN_BACKOFF_MS doubling up to
 WEBHOOK_MAX_BACKOFF_MS) until WEBHOOK_RETRY_HOURS after the delivery was made.
 """
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from beanie import PydanticObjectId
@@ -22,6 +23,7 @@ from app.domain.models import (
     Announcement,
     BulkAction,
     BulkActionStatus,
+    Webhook,
     WebhookDelivery,
 )
 from app.domain.models.ids import saved_id
@@ -47,21 +49,38 @@ UNSENT_GRACE = timedelta(minutes=2)
 MISSED_PAGE = 100
 
 
-async def intend(action_id: PydanticObjectId, status: BulkActionStatus) -> None:
-    """Notes, before a move is made, that it is to be announced (if webhooks hear of it)."""
-    if status not in EVENT_OF_STATUS:
-        return
-    await stored.note_move(action_id, status)  # a note an earlier try made stays
+async def intend(
+    action_id: PydanticObjectId, account_id: str, status: BulkActionStatus
+) -> list[Webhook]:
+    """Before a move is made: the account's webhooks that hear of it, and, when there are
+    any, a note that it is to be announced. A webhook stored while the move is being made
+    may not hear of it; one stored before it does."""
+    event = EVENT_OF_STATUS.get(status)
+    if event is None:
+        return []
+    hearing = [hook async for hook in stored.listening(account_id, str(event))]
+    if hearing:
+        await stored.note_move(action_id, status)  # a note an earlier try made stays
+    return hearing
 
 
-async def announce(action: BulkAction, status: BulkActionStatus | None = None) -> None:
+async def announce(
+    action: BulkAction,
+    status: BulkActionStatus | None = None,
+    hearing: Sequence[Webhook] | None = None,
+) -> None:
     """Queues a delivery of the action's move to `status` (by default its current one) to
-    each webhook of its account that asked, then drops the move's note."""
+    each webhook of its account that asked (`hearing`, when the mover found them), then
+    drops the move's note."""
     status = status or action.status
     event = EVENT_OF_STATUS.get(status)
     if event is None:
         return
-    async for hook in stored.listening(action.account_id, str(event)):
+    if hearing is None:
+        hearing = [hook async for hook in stored.listening(action.account_id, str(event))]
+    elif not hearing:
+        return  # nobody hears of it: no note was made
+    for hook in hearing:
         delivery_id = f"{hook.id}:{action.id}:{event}"
         delivery = WebhookDelivery(
             id=delivery_id,

@@ -18,6 +18,7 @@ from app.domain.models.ids import saved_id
 from app.domain.models.webhook import WebhookEvent
 from app.engine import lifecycle, webhooks
 from app.infra.redis import tasks
+from tests.integration.commands import COUNTER
 from tests.integration.factories import processing_action, record_sends
 
 NOW = timedelta(0)
@@ -76,12 +77,29 @@ async def test_a_move_announced_in_time_leaves_no_note_and_one_that_never_happen
     database: None, account: str, sent: list[str]
 ) -> None:
     hook, action = await hooked_action(account, WebhookEvent.ACTION_COMPLETED)
-    await webhooks.intend(saved_id(action), BulkActionStatus.COMPLETED)  # a mover that died before
+    # A mover that died before its move:
+    await webhooks.intend(saved_id(action), account, BulkActionStatus.COMPLETED)
     await lifecycle.transition(saved_id(action), BulkActionStatus.FAILED, error="boom")
     await webhooks.announce_missed(grace=NOW)
     assert await Announcement.find({"action_id": action.id}).count() == 0
     assert await deliveries_of(hook) == []  # the hook asked for completions only
     assert not [sent_id for sent_id in sent if sent_id.startswith(str(hook.id))]
+
+
+async def test_a_move_no_webhook_hears_of_is_not_noted(
+    database: None, account: str, sent: list[str]
+) -> None:
+    """No webhook of the account asked for the event: no note is written before the move
+    (nor dropped after it), only the account's webhooks are read."""
+    _, action = await hooked_action(account, WebhookEvent.ACTION_FAILED)
+    with COUNTER.counting() as commands:
+        await lifecycle.transition(
+            saved_id(action), BulkActionStatus.COMPLETED, account_id=account, finished_at=utcnow()
+        )
+    assert [command for command in commands if command[1] == "announcements"] == []
+    assert ("find", "webhooks") in commands
+    assert await Announcement.find({"action_id": action.id}).count() == 0
+    assert not sent
 
 
 async def test_a_delivery_stored_but_never_sent_is_sent_again_once(
