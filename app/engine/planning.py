@@ -36,7 +36,7 @@ from app.domain.models.action_log import LogReason, LogStatus, block_of
 from app.domain.models.ids import saved_id
 from app.domain.rows import BeforeImage, Row
 from app.domain.status import PLANNABLE
-from app.engine.completion import after_planned, finish_if_complete, send_ready
+from app.engine.completion import after_planned, finish_if_complete, in_flight, send_ready
 from app.engine.deferral import ComeBackLater
 from app.engine.lifecycle import transition
 from app.engine.pacing import release
@@ -344,13 +344,14 @@ async def write_batch(chunks_made: list[Chunk], rows: dict[str, list[Row]]) -> N
 
 class ChunkWriter:
     """Writes an action's chunks as planning makes them: the first alone, as processing
-    starts with it, then in batches that double up to MAX_WRITE_BATCH chunks, each one insert
-    and one read of the chunks before them in their chains rather than two commands a chunk.
-    A batch is written once full, or once its first chunk has waited WRITE_BATCH_SECONDS (a
-    slow filter's), and at the end."""
+    starts with it, then the first chunks of the other chains in one batch, so that every
+    chain runs, then batches of MAX_WRITE_BATCH chunks, each one insert and one read of the
+    chunks before them in their chains rather than two commands a chunk. A batch is written
+    once full, or once its first chunk has waited WRITE_BATCH_SECONDS (a slow filter's), and
+    at the end."""
 
     def __init__(self) -> None:
-        self.size = 1
+        self.size, self.batches = 1, 0
         self.made: list[Chunk] = []
         self.rows: dict[str, list[Row]] = {}
         self.since = 0.0
@@ -367,7 +368,9 @@ class ChunkWriter:
     async def flush(self) -> None:
         if self.made:
             await write_batch(self.made, self.rows)
-            self.size = min(2 * self.size, MAX_WRITE_BATCH)
+            self.batches += 1
+            others = in_flight() - 1 if self.batches == 1 else MAX_WRITE_BATCH
+            self.size = max(1, min(others, MAX_WRITE_BATCH))
             self.made, self.rows = [], {}
 
 

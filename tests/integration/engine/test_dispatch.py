@@ -103,16 +103,16 @@ async def test_planning_sends_each_chunk_once_and_a_restart_sends_again(
 async def test_planning_writes_its_chunks_in_growing_batches(
     database: None, account: str, sent: list[str]
 ) -> None:
-    """The first chunk alone (processing starts with it), then batches of 2, 4 and 8 chunks:
-    one insert each, and one read of the chunks before them in their chains for a batch that
-    has any (it was an insert and a read per chunk)."""
+    """The first chunk alone (processing starts with it), then the other chains' first
+    chunks (7), then batches of 8: one insert each, and one read of the chunks before them in
+    their chains for a batch that has any (it was an insert and a read per chunk)."""
     size, n = get_settings().chunk_size, get_settings().chunks_in_flight
     action = await queued_action(account, records=size * 19 + 1)  # 20 chunks
 
     with COUNTER.counting() as commands:
         assert await planning.write_chunks(action) == (size * 19 + 1, 20)
 
-    assert commands.count(("insert", "chunks")) == 5  # 1, 2, 4, 8 and the last 5
-    assert commands.count(("find", "chunks")) == 2  # those with seq 7-14 and 15-19
+    assert commands.count(("insert", "chunks")) == 4  # 1, 7, 8 and the last 4
+    assert commands.count(("find", "chunks")) == 2  # those with seq 8-15 and 16-19
     # None done yet: only the first chunk of each chain is sent.
     assert sent == [Chunk.id_for(saved_id(action), seq) for seq in range(n)]
