@@ -202,15 +202,20 @@ async def queue_following(chunk: Chunk, *, just_marked: bool = False) -> bool:
 
     A chunk `just_marked` done by this delivery sends its chain's next one unread when
     planning's hint says it is written: no delivery of that one has run yet (a chain's next
-    chunk is sent only once the chunk before it is done), so it is not done either."""
+    chunk is sent only once the chunk before it is done), so it is not done either. It reads
+    none when the chunk count, this process's copy or Redis's, says there is none."""
     seq = chunk.seq + in_flight()
     planned = await actions.as_planned(chunk.action_id)
     if planned is not None and planned.chunks_total is not None and seq >= planned.chunks_total:
         return False  # the last chunk of its chain: there is none to read
     following_id = Chunk.id_for(chunk.action_id, seq)
-    if just_marked and await mirrors.written_through(str(chunk.action_id)) >= seq:
-        await send_once(following_id)
-        return True
+    if just_marked:
+        progress = await mirrors.planning_progress(str(chunk.action_id))
+        if progress.chunks_total is not None and seq >= progress.chunks_total:
+            return False  # planning ended since this process read the action
+        if progress.through >= seq:
+            await send_once(following_id)
+            return True
     following = await chunks.get(following_id)
     if following is None or following.done:
         return False

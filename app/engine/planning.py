@@ -443,8 +443,9 @@ async def end_unstarted(action: BulkAction) -> None:
     )
 
 
-async def plan(action: BulkAction) -> None:
-    """Writes the action's chunks, unless another planner holds the lease on it."""
+async def plan(action: BulkAction) -> int:
+    """Writes the action's chunks, unless another planner holds the lease on it; returns
+    how many it wrote."""
     action_id = str(action.id)
     if not await lease.keep(keys.planning_lease(action_id)):
         # Another planner is at work, or died and its lease runs out soon: look again then.
@@ -458,6 +459,7 @@ async def plan(action: BulkAction) -> None:
         await dedupe.forget(action_id)
     finally:
         await lease.give_back(keys.planning_lease(action_id))
+    return chunk_count
 
 
 async def plan_action(action_id: str) -> None:
@@ -479,17 +481,18 @@ async def plan_action(action_id: str) -> None:
     if action is None:
         return
     await liveness.touch(action_id)
-    planned_now = action.chunks_total is None
-    if action.chunks_total is None:
-        await plan(action)
+    chunks_total = action.chunks_total
+    planned_now = chunks_total is None
+    if chunks_total is None:
+        chunks_total = await plan(action)
     else:  # the count again, in case Redis lost it: chunks that end their chains tell by it
-        await mirrors.planned(action_id, action.chunks_total)
+        await mirrors.planned(action_id, chunks_total)
     # A resume, a lost message, a dead worker: the chains go on from where they are. Right
     # after planning, the chunks planning sent are not sent again: two deliveries of one
     # chunk at once would both do its work (app.engine.completion).
     if await controls.request_of(saved_id(action)) is not ControlRequest.PAUSE:
         await send_ready(saved_id(action), again=not planned_now)
-    await finish_if_complete(saved_id(action))
+    await finish_if_complete(saved_id(action), chunks_total)
 
 
 async def fail_planning(action_id: str, error: str) -> None:

@@ -4,9 +4,10 @@ staleness; a lost key (Redis restarted) is read from the database again.
 
 How far planning has written an action's chunks (`wrote_through`): planning raises it after
 each batch of chunks it wrote (app.engine.planning); a chunk just marked done whose chain's
-next chunk is at or below it sends that chunk without reading it (app.engine.completion). It
-only ever says less than the truth: without it (Redis restarted, or it expired under a drip
-action that runs for days) the next chunk is read, as it always was before.
+next chunk is at or below it sends that chunk without reading it, and one whose next chunk
+is past the chunk count (`planned`) reads none (app.engine.completion). It only ever says
+less than the truth: without it (Redis restarted, or it expired under a drip action that
+runs for days) the next chunk is read, as it always was before.
 
 Which of an action's chains have ended (`chain_ended`), so that the chunk that ends the last
 of them, and no other, reads the action's chunks to see it complete (app.engine.completion):
@@ -46,10 +47,19 @@ async def wrote_through(action_id: str, seq: int) -> None:
     await get_redis().set(keys.planned_through(action_id), seq, ex=PLANNED_SECONDS)
 
 
-async def written_through(action_id: str) -> int:
-    """The last chunk planning is known to have written (-1: none known)."""
-    found = await get_redis().get(keys.planned_through(action_id))
-    return -1 if found is None else int(found)
+@dataclass(frozen=True)
+class Progress:
+    """How far planning is known to have written an action's chunks."""
+
+    through: int  # the last chunk known written (-1: none known)
+    chunks_total: int | None  # all of them, once planning has set it (`planned`)
+
+
+async def planning_progress(action_id: str) -> Progress:
+    """Planning's hint and the chunk count, with one round trip."""
+    names = [keys.planned_through(action_id), keys.chunk_count(action_id)]
+    through, total = await get_redis().mget(names)
+    return Progress(-1 if through is None else int(through), None if total is None else int(total))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from app.domain.models.ids import saved_id
 from app.engine import completion as dispatch
 from app.engine import planning
 from app.engine.planning import plan_action
+from app.infra.mongo import db
 from app.infra.redis import tasks
 from app.infra.settings import get_settings
 from tests.integration.commands import COUNTER
@@ -98,6 +99,19 @@ async def test_planning_sends_each_chunk_once_and_a_restart_sends_again(
     # Woken again (a resume, a stall): the chunk is not done, so it goes again.
     await plan_action(str(action.id))
     assert sent == [Chunk.id_for(saved_id(action), 0)] * 2
+
+
+async def test_planning_reads_its_action_once(
+    database: None, account: str, sent: list[str]
+) -> None:
+    """The planner reads the action when it starts it; having set the chunk count, it knows
+    it and does not read the action again to see whether it ended."""
+    action = await queued_action(account)
+    with COUNTER.counting() as commands:
+        await plan_action(str(action.id))
+    # FerretDB v1 has the move to PROCESSING read back (it may lose concurrent updates).
+    moved = 1 if db.traits().loses_concurrent_updates else 0
+    assert commands.count(("find", "bulk_actions")) == 1 + moved, commands
 
 
 async def test_planning_writes_its_chunks_in_growing_batches(

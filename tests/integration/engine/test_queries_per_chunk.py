@@ -6,6 +6,7 @@ small number of commands."""
 from dataclasses import replace
 
 import pytest
+from beanie import PydanticObjectId
 from bson import ObjectId
 
 from app.domain.models import BulkAction
@@ -112,6 +113,26 @@ async def test_the_last_chunk_of_its_chain_reads_no_successor_and_not_the_action
     is no chunk after it in its chain: it reads none. Another chain's last chunk (seq 1) is
     not done, as the tally of chain ends in Redis tells: it neither reads the action nor adds
     up its chunks (it did, at every chain's end)."""
+    commands = await insert_chunk_commands(account, other_seq=1)
+    assert sorted(commands) == sorted(ADMITTED_AND_WRITTEN), commands
+
+
+async def test_a_chain_end_whose_process_read_the_action_while_planning_reads_no_successor(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process's copy of the action was read before planning set the chunk count (the
+    first chunks run while planning reads): the count planning noted in Redis tells the
+    chunk its chain has no next chunk, unread (it was read, and found missing)."""
+    copy_without_count = stored_actions.as_planned
+
+    async def as_planned(action_id: PydanticObjectId, **options: bool) -> BulkAction | None:
+        action = await copy_without_count(action_id, **options)
+        if action is None or options.get("with_chunk_count"):
+            return action
+        read_early: BulkAction = action.model_copy(update={"chunks_total": None})
+        return read_early
+
+    monkeypatch.setattr(stored_actions, "as_planned", as_planned)
     commands = await insert_chunk_commands(account, other_seq=1)
     assert sorted(commands) == sorted(ADMITTED_AND_WRITTEN), commands
 
