@@ -37,12 +37,12 @@ if DIRECTORY:
                 name = event.command_name
                 target = event.command.get(name)
                 key = f"{name} {target}" if isinstance(target, str) else name
+                if TRACE:
+                    trace(key)
                 self.commands[key] += 1
                 self.bytes += size
                 self.bytes_by[key] += size
-                self.own_cpu += time.thread_time() - began
-            if TRACE:
-                trace(key)
+                self.own_cpu += time.thread_time() - began  # the trace's too
 
         def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
             pass
