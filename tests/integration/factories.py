@@ -103,6 +103,21 @@ async def processing_action(
     return action, chunk
 
 
+async def stored_action(account: str, status: BulkActionStatus) -> BulkAction:
+    """An INSERT action stored with this status, marked alive (the suite's sweeper leaves
+    it alone)."""
+    action = BulkAction(
+        id=PydanticObjectId(),
+        account_id=account,
+        entity_type="CONTACT",
+        action_type="INSERT",
+        status=status,
+    )
+    await action.insert()
+    await liveness.touch(str(action.id))
+    return action
+
+
 async def queued_action(account: str, records: int = 2) -> BulkAction:
     """A QUEUED INSERT of two records (or `records`), stored as a create leaves it: one chunk
     to plan. Marked alive, so the suite's sweeper leaves its planning to the test (it woke the

@@ -5,29 +5,15 @@ The actions are marked alive, so the suite's workers (whose sweeper wakes action
 no sign of life) leave them alone while the walk goes on."""
 
 import pytest
-from beanie import PydanticObjectId
 
 from app.domain.models import BulkAction
 from app.domain.models.ids import saved_id
 from app.domain.status import SHOWN_BY_REQUEST, TRANSITIONS, BulkActionStatus
 from app.engine import lifecycle
 from app.engine.lifecycle import IllegalTransition, transition
-from app.infra.redis import liveness
+from tests.integration.factories import stored_action
 
 STORED = [status for status in BulkActionStatus if status not in SHOWN_BY_REQUEST]
-
-
-async def stored_action(account: str, status: BulkActionStatus) -> BulkAction:
-    action = BulkAction(
-        id=PydanticObjectId(),
-        account_id=account,
-        entity_type="CONTACT",
-        action_type="INSERT",
-        status=status,
-    )
-    await action.insert()
-    await liveness.touch(str(action.id))
-    return action
 
 
 class Announcements:

@@ -1,26 +1,13 @@
 """The status an owner sees, and what reading it costs: a dashboard polls it."""
 
-from beanie import PydanticObjectId
-
-from app.domain.models import BulkAction, BulkActionStatus, ControlRequest
+from app.domain.models import BulkActionStatus, ControlRequest
 from app.domain.models.ids import saved_id
 from app.infra.mongo import controls
 from app.infra.redis import keys
 from app.infra.redis.client import get_redis
 from app.usecases.control import statuses_of
 from tests.integration.commands import COUNTER
-
-
-async def stored(account: str, status: BulkActionStatus) -> BulkAction:
-    action = BulkAction(
-        id=PydanticObjectId(),
-        account_id=account,
-        entity_type="CONTACT",
-        action_type="UPDATE",
-        status=status,
-    )
-    await action.insert()
-    return action
+from tests.integration.factories import stored_action
 
 
 async def test_requests_are_read_only_where_they_show_and_the_mirror_lacks_them(
@@ -28,8 +15,8 @@ async def test_requests_are_read_only_where_they_show_and_the_mirror_lacks_them(
 ) -> None:
     """An ended action's status is its own: no request is read. A running one's comes from
     Redis's mirror; one the mirror lost is read from the database (one query) and put back."""
-    ended = await stored(account, BulkActionStatus.COMPLETED)
-    running = await stored(account, BulkActionStatus.PROCESSING)
+    ended = await stored_action(account, BulkActionStatus.COMPLETED)
+    running = await stored_action(account, BulkActionStatus.PROCESSING)
     await controls.set_request(saved_id(ended), account, ControlRequest.CANCEL)  # too late
     await controls.set_request(saved_id(running), account, ControlRequest.PAUSE)
 

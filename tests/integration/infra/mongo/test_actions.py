@@ -2,12 +2,11 @@
 
 import asyncio
 
-from beanie import PydanticObjectId
-
-from app.domain.models import BulkAction, BulkActionStatus
+from app.domain.models import BulkActionStatus
 from app.domain.models.ids import saved_id
 from app.infra.mongo import actions
 from tests.integration.commands import COUNTER
+from tests.integration.factories import stored_action
 
 
 async def test_chunks_starting_at_once_share_one_read_of_their_action(
@@ -15,14 +14,7 @@ async def test_chunks_starting_at_once_share_one_read_of_their_action(
 ) -> None:
     """Every thread of a worker process starts one of an action's first chunks at once:
     they read the action once between them (each read it)."""
-    action = BulkAction(
-        id=PydanticObjectId(),
-        account_id=account,
-        entity_type="CONTACT",
-        action_type="INSERT",
-        status=BulkActionStatus.PROCESSING,
-    )
-    await action.insert()
+    action = await stored_action(account, BulkActionStatus.PROCESSING)
     action_id = saved_id(action)
     with COUNTER.counting() as commands:
         copies = await asyncio.gather(*(actions.as_planned(action_id) for _ in range(4)))
