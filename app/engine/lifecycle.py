@@ -3,9 +3,9 @@
 Every status change goes through `transition`, which moves only along the table in
 app.domain.status, with a conditional update; reads the action back to confirm it (FerretDB
 v1 may lose one of two concurrent updates of a document, so the update's own answer is not
-trusted); announces it to webhooks (noted before it is made, so the announcement survives a
-death in between: app.engine.webhooks); and publishes the change signal that live
-subscribers follow.
+trusted); announces it to the webhooks that hear of it (noted before it is made when any do,
+so the announcement survives a death in between: app.engine.webhooks); and publishes the
+change signal that live subscribers follow.
 """
 
 from collections.abc import Iterable
