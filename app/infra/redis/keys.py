@@ -46,8 +46,10 @@ def chunk_sent(chunk_id: str) -> str:
 
 
 def planned_through(action_id: str) -> str:
-    """The last chunk planning has written of an action (app.infra.redis.mirrors)."""
-    return f"{namespace()}:planned:{action_id}"
+    """The last chunk planning has written of an action (app.infra.redis.mirrors). It,
+    `chain_ends` and `chunk_count` share the action's hash tag: one command or script reads
+    them together, on a cluster too."""
+    return f"{namespace()}:planned:{{{action_id}}}"
 
 
 def chain_ends(action_id: str) -> str:

@@ -101,7 +101,11 @@ async def mirrored_requests(action_ids: Sequence[str]) -> list[ControlRequest | 
     """The requests the mirror holds for each of the actions, with one round trip."""
     if not action_ids:
         return []
-    found = await get_redis().mget([keys.control_request(action_id) for action_id in action_ids])
+    # One GET each, pipelined: the actions' keys hash to different slots on a cluster.
+    async with get_redis().pipeline(transaction=False) as pipe:
+        for action_id in action_ids:
+            pipe.get(keys.control_request(action_id))
+        found = await pipe.execute()
     return [None if value is None else ControlRequest(str(value)) for value in found]
 
 
