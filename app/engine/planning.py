@@ -351,10 +351,18 @@ class ChunkWriter:
     at the end."""
 
     def __init__(self) -> None:
-        self.size, self.batches = 1, 0
+        self.batches = 0  # written so far
         self.made: list[Chunk] = []
         self.rows: dict[str, list[Row]] = {}
         self.since = 0.0
+
+    @property
+    def size(self) -> int:
+        """The chunks of the batch being made."""
+        if self.batches == 0:
+            return 1
+        others = in_flight() - 1 if self.batches == 1 else MAX_WRITE_BATCH
+        return max(1, min(others, MAX_WRITE_BATCH))
 
     async def add(self, chunk: Chunk, rows: list[Row]) -> None:
         if not self.made:
@@ -369,8 +377,6 @@ class ChunkWriter:
         if self.made:
             await write_batch(self.made, self.rows)
             self.batches += 1
-            others = in_flight() - 1 if self.batches == 1 else MAX_WRITE_BATCH
-            self.size = max(1, min(others, MAX_WRITE_BATCH))
             self.made, self.rows = [], {}
 
 
