@@ -86,10 +86,10 @@ class Settings(BaseSettings):
     # A worker process silent this long is taken for dead, and the messages it held are
     # queued again for the others (each live process beats every fifth of it).
     worker_dead_after_seconds: int = Field(default=15, ge=3)
-    # An idle worker looks for messages at least this often (Dramatiq's worker timeout, 1 s
-    # by default): a message that comes back at its time (a drip batch, a rate-limited
-    # chunk) is taken within twice this, not two seconds.
-    worker_poll_ms: int = Field(default=200, ge=10, le=5000)
+    # An idle worker looks for messages at least this often (Dramatiq's worker timeout). It
+    # takes a message when its queue's doorbell rings or when it is due (workers.promptness):
+    # this bounds only how late a message whose ring was lost is taken.
+    worker_poll_ms: int = Field(default=1000, ge=10, le=5000)
 
     # The sweeper starts due scheduled actions and restarts stalled ones.
     sweep_interval_seconds: float = Field(default=2.0, gt=0)

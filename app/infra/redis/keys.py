@@ -16,6 +16,12 @@ def events_channel() -> str:
     return f"{namespace()}:events"
 
 
+def doorbell() -> str:
+    """Pub/sub channel on which every message queued rings, naming its queue (Dramatiq's
+    Redis list): idle workers wait for it (app.infra.redis.tasks, workers.promptness)."""
+    return f"{namespace()}:doorbell"
+
+
 def alive(action_id: str) -> str:
     """Expiring sign of life of a running action (app.infra.redis.liveness)."""
     return f"{namespace()}:alive:{action_id}"

@@ -9,12 +9,16 @@ worker holds a message for weeks, and a message lost on the way changes nothing.
 """
 
 import asyncio
+from collections.abc import Callable
+from contextlib import suppress
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import dramatiq
+import redis
+from dramatiq.broker import Consumer
 from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 
 from app.domain.clock import utcnow
@@ -50,10 +54,37 @@ class Delivery(NamedTuple):
 delivery: ContextVar[Delivery | None] = ContextVar("delivery", default=None)
 
 
+# Makes a queue's consumer from its name, prefetch and longest wait (ms).
+ConsumerFactory = Callable[[str, int, int], Consumer]
+
+
+class Broker(RedisBroker):
+    """Dramatiq's Redis broker, which also rings a doorbell (a pub/sub channel) for each
+    message it queues, so that idle workers take it at once instead of at their next look
+    (workers.promptness sets `consumer_factory` to consumers that wait for the ring)."""
+
+    consumer_factory: ConsumerFactory | None = None
+
+    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> Consumer:
+        if self.consumer_factory is None:
+            return super().consume(queue_name, prefetch, timeout)
+        return self.consumer_factory(queue_name, prefetch, timeout)
+
+    def enqueue(
+        self, message: dramatiq.Message[Any], *, delay: int | None = None
+    ) -> dramatiq.Message[Any]:
+        queued = super().enqueue(message, delay=delay)
+        # Queued all the same if the ring fails: a consumer finds it at its next look
+        # (WORKER_POLL_MS), and the caller must not queue it again.
+        with suppress(redis.RedisError):
+            self.client.publish(keys.doorbell(), queued.queue_name)
+        return queued
+
+
 @lru_cache
-def get_broker() -> RedisBroker:
+def get_broker() -> Broker:
     settings = get_settings()
-    broker = RedisBroker(  # type: ignore[no-untyped-call]
+    broker = Broker(  # type: ignore[no-untyped-call]
         url=settings.redis_url,
         namespace=settings.queue_namespace,
         # A killed worker's messages come back after this, not Dramatiq's default minute...
