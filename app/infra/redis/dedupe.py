@@ -28,7 +28,7 @@ TTL_SECONDS = 7 * 24 * 3600
 BUCKET_BITS = 14
 BUCKETS = 1 << BUCKET_BITS
 DIGEST_BYTES = 12
-# Bucket keys deleted per UNLINK when an action's planning is over.
+# Bucket keys unlinked by one script call when an action's planning is over.
 FORGET_BATCH = 1024
 
 
@@ -118,10 +118,12 @@ async def move(action_id: str, holders: Mapping[str, int]) -> None:
 
 
 async def forget(action_id: str) -> None:
-    """Drops the action's seen keys (its planning is over)."""
-    redis = get_redis()
-    names = [keys.seen_keys(action_id, bucket) for bucket in range(BUCKETS)]
-    async with redis.pipeline(transaction=False) as pipe:
-        for start in range(0, BUCKETS, FORGET_BATCH):
-            pipe.unlink(*names[start : start + FORGET_BATCH])
+    """Drops the action's seen keys (its planning is over): a script names and unlinks each
+    slice of `FORGET_BATCH` buckets in Redis, the slices pipelined."""
+    forget_slice = script("dedupe_forget")
+    first_bucket, prefix = keys.seen_keys(action_id, 0), keys.seen_keys_prefix(action_id)
+    async with get_redis().pipeline(transaction=False) as pipe:
+        for first in range(0, BUCKETS, FORGET_BATCH):
+            last = min(first + FORGET_BATCH, BUCKETS) - 1
+            await forget_slice(keys=[first_bucket], args=[prefix, first, last], client=pipe)
         await pipe.execute()
