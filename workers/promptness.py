@@ -11,6 +11,7 @@ it took wakes it when due; a thread that frees up wakes it to take the next one.
 still look every `WORKER_POLL_MS`.
 """
 
+import logging
 import threading
 from collections import Counter
 from collections.abc import Iterable
@@ -25,6 +26,8 @@ from dramatiq.middleware import Middleware
 from app.infra.redis import keys
 from app.infra.redis.tasks import Broker
 from app.infra.settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 # The ring that wakes every queue's consumers: a connection to the doorbell made or lost.
 EVERY_QUEUE = ""
@@ -65,7 +68,10 @@ class Doorbell:
                         said = pubsub.get_message(timeout=1.0)
                         if said is not None:
                             self.ring(queue_named(said["data"]))
-            except (redis.RedisError, OSError):
+            except Exception as exc:
+                # Consumers look at once and then every WORKER_POLL_MS until it is back.
+                if not isinstance(exc, (redis.RedisError, OSError)):
+                    logger.exception("the doorbell's listener failed; listening again")
                 self.ring()
                 stopping.wait(1.0)
 

@@ -115,3 +115,38 @@ def test_a_message_let_go_frees_a_thread_and_wakes_its_consumer() -> None:
 def test_without_a_ring_it_still_looks_at_its_longest_wait() -> None:
     consumer = PromptConsumer(Looks(), "q", Doorbell(), 50)
     assert next_within(consumer)
+
+
+class FlakyPubSub:
+    """A pub/sub connection that fails on its first subscribe, then hears one ring."""
+
+    attempts = 0
+
+    def __init__(self, stopping: threading.Event):
+        self.stopping = stopping
+
+    def __enter__(self) -> "FlakyPubSub":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def subscribe(self, channel: str) -> None:
+        FlakyPubSub.attempts += 1
+        if FlakyPubSub.attempts == 1:
+            raise RuntimeError("a listener's bug, not Redis's")
+
+    def get_message(self, timeout: float) -> dict[str, Any] | None:
+        self.stopping.set()
+        return {"type": "message", "data": b"q"}
+
+
+def test_the_listener_listens_again_after_a_failure() -> None:
+    bell, stopping = Doorbell(), threading.Event()
+
+    class Client:
+        def pubsub(self, ignore_subscribe_messages: bool) -> FlakyPubSub:
+            return FlakyPubSub(stopping)
+
+    bell.listen(Client(), "doorbell", stopping)  # type: ignore[arg-type]
+    assert FlakyPubSub.attempts == 2 and bell.rings["q"] == 1
