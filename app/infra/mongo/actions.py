@@ -158,22 +158,22 @@ class ToWatch:
 
 
 async def to_watch(due_by: datetime) -> ToWatch:
-    """The scheduled actions due by `due_by` and the queued or running ones: one query."""
-    scheduled, queued, processing = (
-        str(BulkActionStatus.SCHEDULED),
-        str(BulkActionStatus.QUEUED),
-        str(BulkActionStatus.PROCESSING),
-    )
+    """The scheduled actions due by `due_by` and the queued or running ones: one query,
+    which leaves out the scheduled actions not due yet (a sweep runs every few seconds)."""
+    scheduled = str(BulkActionStatus.SCHEDULED)
+    running = [str(BulkActionStatus.QUEUED), str(BulkActionStatus.PROCESSING)]
     cursor = BulkAction.get_pymongo_collection().find(
-        {"status": {"$in": [scheduled, queued, processing]}},
-        {"_id": 1, "status": 1, "scheduled_at": 1},
+        {
+            "$or": [
+                {"status": {"$in": running}},
+                {"status": scheduled, "scheduled_at": {"$lte": due_by}},
+            ]
+        },
+        {"_id": 1, "status": 1},
     )
     watched = ToWatch([], [])
     async for doc in cursor:
-        if doc["status"] != scheduled:
-            watched.running.append(doc["_id"])
-        elif (at := doc.get("scheduled_at")) is not None and at <= due_by:
-            watched.due.append(doc["_id"])
+        (watched.due if doc["status"] == scheduled else watched.running).append(doc["_id"])
     return watched
 
 
