@@ -50,7 +50,10 @@ async def test_the_sweeper_watches_due_scheduled_and_running_actions_only(
     ours = {saved_id(action) for action in [*stored.values(), due, later]}
     with COUNTER.counting() as commands:
         watched = await actions.to_watch(now)
-    assert commands == [("find", "bulk_actions")]
+    # One query; its cursor may ask for more batches when other tests left running actions.
+    assert [command for command in commands if command[0] != "getMore"] == [
+        ("find", "bulk_actions")
+    ]
     assert [action_id for action_id in watched.due if action_id in ours] == [saved_id(due)]
     assert {action_id for action_id in watched.running if action_id in ours} == {
         saved_id(stored[BulkActionStatus.QUEUED]),
