@@ -129,6 +129,7 @@ def raw_read(env: dict[str, str], action_id: str) -> int:
     rows, block, owner = 0, 0, PydanticObjectId(action_id)
     while found := list(collection.find({"action_id": owner, "block": block})):
         rows += sum(len(document["rows"]) for document in found)
+        rows += sum(run["last"] - run["first"] + 1 for d in found for run in d.get("runs", ()))
         block += 1
     return rows
 

@@ -11,7 +11,10 @@ equality filters down), and a chunk of 1,000 rows inserts 10 documents, not 1,00
 
 A row an action inserted under the id planned for it (app.domain.models.ids) is logged without
 its entity id, which its action and row number give again when it is read: a third of an
-INSERT's log bytes.
+INSERT's log bytes. Such rows, and any other whose log is only its row and reason, are stored
+as runs of consecutive rows with one reason (`runs`: `{first, last, reason}`; FerretDB v1
+stores no arrays of arrays): a block of 100 inserted rows is one run, not 100 entries.
+Blocks written before runs existed hold only `rows`, and read the same.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -19,9 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from operator import itemgetter
-from typing import Any, ClassVar, NotRequired, cast
+from typing import Any, ClassVar, NotRequired
 
 from beanie import Document, PydanticObjectId
+from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 from typing_extensions import TypedDict
 
@@ -78,6 +82,14 @@ class LoggedRow(TypedDict):
     source_row: NotRequired[int]
 
 
+class LoggedRun(TypedDict):
+    """Consecutive rows logged with one reason and nothing else."""
+
+    first: int
+    last: int
+    reason: str
+
+
 class LogBlock(Document):
     """The logs of one chunk's rows of one status within one block."""
 
@@ -90,6 +102,8 @@ class LogBlock(Document):
     status: LogStatus
     at: datetime
     rows: list[LoggedRow]
+    # Rows whose log is only their row and reason, as runs of consecutive rows.
+    runs: list[LoggedRun] = Field(default_factory=list)
     # When it is deleted (LOG_RETENTION_DAYS after `at`): a TTL index on mongod; the sweeper
     # on FerretDB v1, which has none. Blocks written before it existed are kept.
     expires_at: datetime | None = None
@@ -136,20 +150,27 @@ def block_documents(
     batch: int | None = None,
 ) -> list[dict[str, Any]]:
     """The documents that store a chunk's rows (of drip `batch`): one per block and status
-    among them, in that order, each its rows in row order."""
-    as_stored = without_planned_ids(action_id)
-    groups: dict[tuple[int, LogStatus], list[LoggedRow]] = {}
+    among them, in that order, each its rows in row order: those logged with more than their
+    row and reason in `rows`, the others in `runs`."""
+    bare = bare_reason(action_id)
+    groups: dict[tuple[int, LogStatus], tuple[list[LoggedRow], list[tuple[int, str]]]] = {}
     for status, logged in rows:  # every row of every chunk: the fewest calls
         place = ((logged["row"] - 1) // BLOCK_ROWS, status)
         if (group := groups.get(place)) is None:
-            group = groups[place] = []
-        group.append(as_stored(logged))
+            group = groups[place] = ([], [])
+        if (reason := bare(logged)) is None:
+            group[0].append(logged)
+        else:
+            group[1].append((logged["row"], reason))
     documents = []
-    for (block, status), stored in sorted(groups.items()):
+    for (block, status), (stored, plain) in sorted(groups.items()):
         stored.sort(key=by_row)  # a chunk's outcomes come in row order: a walk
+        plain.sort()
+        runs = runs_of(plain)
+        first = min([logged["row"] for logged in stored[:1]] + [run["first"] for run in runs[:1]])
         documents.append(
             {
-                "_id": f"{action_id}:{block}:{stored[0]['row']}",
+                "_id": f"{action_id}:{block}:{first}",
                 "action_id": action_id,
                 "account_id": account_id,
                 "seq": seq,
@@ -159,34 +180,48 @@ def block_documents(
                 "at": at,
                 "expires_at": expires_at,
                 "rows": stored,
+                **({"runs": runs} if runs else {}),
             }
         )
     return documents
 
 
+def runs_of(rows: list[tuple[int, str]]) -> list[LoggedRun]:
+    """Rows and reasons in row order as runs of consecutive rows with one reason."""
+    runs: list[LoggedRun] = []
+    for row, reason in rows:
+        if runs and (last := runs[-1])["last"] == row - 1 and last["reason"] == reason:
+            last["last"] = row
+        elif not runs or runs[-1]["last"] != row:  # a row twice keeps its first entry
+            runs.append({"first": row, "last": row, "reason": reason})
+    return runs
+
+
 by_row = itemgetter("row")
 
 
-def without_planned_ids(action_id: PydanticObjectId) -> Callable[[LoggedRow], LoggedRow]:
-    """The rows of the action as stored: an insert under its planned id leaves the id out
-    (`entity_of`). Made once per chunk, as it runs for every row: planned_ids works out
-    their common prefix once."""
+def bare_reason(action_id: PydanticObjectId) -> Callable[[LoggedRow], str | None]:
+    """The reason of a row whose log, as stored, is only its row and reason (a run's), or
+    None: an insert under its planned id leaves the id out (`entity_of`). Made once per
+    chunk, as it runs for every row: planned_ids works out their common prefix once."""
     planned = planned_ids(action_id)
     inserted = str(LogReason.INSERTED)
 
-    def stored(logged: LoggedRow) -> LoggedRow:
+    def bare(logged: LoggedRow) -> str | None:
+        size = len(logged)
+        if size == 2:
+            return logged["reason"]
         number = logged["row"]
         if (
-            logged["reason"] == inserted
+            size == 3
+            and logged["reason"] == inserted
             and 0 < number < MAX_PLANNED_ROWS
             and logged.get("entity_id") == planned(number)
         ):
-            kept = dict(logged)
-            del kept["entity_id"]
-            return cast(LoggedRow, kept)
-        return logged
+            return inserted
+        return None
 
-    return stored
+    return bare
 
 
 def entity_of(document: dict[str, Any], logged: dict[str, Any]) -> str | None:
@@ -203,7 +238,15 @@ def read_rows(documents: Iterable[dict[str, Any]]) -> Iterator[ActionLog]:
     earlier delivery had logged it may log a row under two ids, with the same outcome)."""
     seen: set[int] = set()
     found = sorted(
-        ((logged, document) for document in documents for logged in document["rows"]),
+        (
+            *((logged, document) for document in documents for logged in document["rows"]),
+            *(
+                ({"row": row, "reason": run["reason"]}, document)
+                for document in documents
+                for run in document.get("runs", ())
+                for row in range(run["first"], run["last"] + 1)
+            ),
+        ),
         key=lambda pair: pair[0]["row"],
     )
     for logged, document in found:

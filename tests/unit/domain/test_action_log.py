@@ -1,5 +1,6 @@
 """Logs in blocks: where a row's log is stored, and reading a block back (an insert under its
-planned id with that id left out of what is stored)."""
+planned id with that id left out of what is stored, rows logged with only their reason stored
+as runs)."""
 
 from datetime import UTC, datetime
 
@@ -12,11 +13,11 @@ from app.domain.models.action_log import (
     BLOCK_ROWS,
     MAX_MESSAGE_CHARS,
     LoggedRow,
+    bare_reason,
     block_documents,
     block_of,
     logged_row,
     read_rows,
-    without_planned_ids,
 )
 from app.domain.models.ids import MAX_PLANNED_ROWS, planned_id
 
@@ -74,7 +75,9 @@ def test_an_insert_under_its_planned_id_is_stored_without_it_and_read_back_with_
     updated = logged_row(9, "UPDATED", planned_id(ACTION, 9), None)
     rows = [(LogStatus.SUCCESS, row) for row in (planned, elsewhere, updated)]
     (document,) = block_documents(ACTION, "acct", 0, AT, rows)
-    assert [("entity_id" in row) for row in document["rows"]] == [False, True, True]
+    assert document["runs"] == [{"first": 7, "last": 7, "reason": "INSERTED"}]
+    assert [row["row"] for row in document["rows"]] == [8, 9]
+    assert all("entity_id" in row for row in document["rows"])
     logs = list(read_rows([document]))
     assert [log.entity_id for log in logs] == [
         planned["entity_id"],
@@ -96,5 +99,85 @@ def test_only_the_rows_own_planned_id_is_left_out(row: int, whose: str) -> None:
         entity_id = planned_id(ACTION, row + 1 if row + 1 < MAX_PLANNED_ROWS else row - 1)
     else:
         entity_id = planned_id(PydanticObjectId(), row)
-    stored = without_planned_ids(ACTION)(logged_row(row, "INSERTED", entity_id, None))
-    assert ("entity_id" in stored) is (whose != "own")
+    bare = bare_reason(ACTION)(logged_row(row, "INSERTED", entity_id, None))
+    assert (bare is None) is (whose != "own")
+
+
+def test_rows_logged_with_their_reason_alone_are_stored_as_runs() -> None:
+    """A chunk of rows 51..250 inserted under their planned ids, but for row 120 (skipped,
+    with a message) and row 130 (updated under another id): a run or two per block."""
+    rows: list[tuple[LogStatus, LoggedRow]] = [
+        (LogStatus.SUCCESS, logged_row(n, "INSERTED", planned_id(ACTION, n), None))
+        for n in range(51, 251)
+        if n not in (120, 130)
+    ]
+    rows += [
+        (LogStatus.SKIPPED, logged_row(120, "DUPLICATE_IN_INPUT", None, "seen at row 3")),
+        (LogStatus.SUCCESS, logged_row(130, "UPDATED", str(PydanticObjectId()), None)),
+    ]
+    documents = block_documents(ACTION, "acct", 4, AT, rows)
+    assert [(d["_id"], d.get("runs")) for d in documents] == [
+        (f"{ACTION}:0:51", [{"first": 51, "last": 100, "reason": "INSERTED"}]),
+        (f"{ACTION}:1:120", None),
+        (
+            f"{ACTION}:1:101",
+            [
+                {"first": 101, "last": 119, "reason": "INSERTED"},
+                {"first": 121, "last": 129, "reason": "INSERTED"},
+                {"first": 131, "last": 200, "reason": "INSERTED"},
+            ],
+        ),
+        (f"{ACTION}:2:201", [{"first": 201, "last": 250, "reason": "INSERTED"}]),
+    ]
+    assert [row["row"] for row in documents[2]["rows"]] == [130]
+    logs = list(read_rows(documents))
+    assert [log.row for log in logs] == list(range(51, 251))
+    assert logs[0].entity_id == planned_id(ACTION, 51) and logs[0].message is None
+
+
+LOGGED = st.builds(
+    lambda row, reason, id_kind, message, source: logged_row(
+        row,
+        reason,
+        {"none": None, "planned": planned_id(ACTION, row), "other": str(PydanticObjectId())}[
+            id_kind
+        ],
+        message,
+        source,
+    ),
+    st.integers(min_value=1, max_value=400),
+    st.sampled_from(["INSERTED", "UPDATED", "INVALID", "UNCHANGED"]),
+    st.sampled_from(["none", "planned", "other"]),
+    st.none() | st.just("why"),
+    st.none() | st.integers(min_value=1, max_value=10),
+)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(list(LogStatus)), LOGGED), unique_by=lambda p: p[1]["row"])
+)
+def test_stored_blocks_read_back_as_the_rows_logged(
+    rows: list[tuple[LogStatus, LoggedRow]],
+) -> None:
+    """Whatever mix of rows a chunk logs, its blocks (runs or rows) read back every row once,
+    in row order, with its status, reason, entity id, message and source row."""
+    documents = block_documents(ACTION, "acct", 0, AT, rows)
+    expected = sorted(
+        (
+            logged["row"],
+            status,
+            logged["reason"],
+            # An insert's log without an id stands for its planned id (entity_of).
+            logged.get("entity_id")
+            or (planned_id(ACTION, logged["row"]) if logged["reason"] == "INSERTED" else None),
+            logged.get("message"),
+            logged.get("source_row"),
+        )
+        for status, logged in rows
+    )
+    found = [
+        (log.row, log.status, str(log.reason), log.entity_id, log.message, log.source_row)
+        for log in read_rows(documents)
+    ]
+    assert found == expected
+    assert len({d["_id"] for d in documents}) == len(documents)
