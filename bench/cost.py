@@ -291,16 +291,16 @@ def floor(url: str, rows: int, writers: int, op: str, contacts: Any) -> Figures:
     return figures
 
 
-def median_floor(runs: int, *args: Any) -> Figures:
+def median_floor(runs: int, url: str, rows: int, writers: int, op: str, contacts: Any) -> Figures:
     """The floor measured `runs` times, each figure its median: a raw client's CPU for a
     20,000-row insert is a tenth of a second, which moved by half from one run to the next
     in one session here, and every platform ratio of the run divides by it."""
-    measured_runs = [floor(*args) for _ in range(runs)]
+    measured_runs = [floor(url, rows, writers, op, contacts) for _ in range(runs)]
     if runs == 1:
         return measured_runs[0]
-    per_row = sorted(run.own_cpu * 1e6 / max(run.rows, 1) for run in measured_runs)
+    per_row = sorted(run.own_cpu * 1e6 / rows for run in measured_runs)
     spread = f"client CPU {per_row[0]:,.1f} to {per_row[-1]:,.1f} µs/row"
-    middle = Figures(f"{measured_runs[0].name} (median of {runs} runs; {spread})", rows=args[1])
+    middle = Figures(f"{measured_runs[0].name} (median of {runs} runs; {spread})", rows=rows)
     for name in ("seconds", "own_cpu", "database_cpu"):
         setattr(middle, name, statistics.median(getattr(run, name) for run in measured_runs))
     return middle

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from operator import itemgetter
-from typing import Any, ClassVar, NotRequired
+from typing import Any, ClassVar, NotRequired, cast
 
 from beanie import Document, PydanticObjectId
 from pydantic import Field
@@ -152,16 +152,16 @@ def block_documents(
     """The documents that store a chunk's rows (of drip `batch`): one per block and status
     among them, in that order, each its rows in row order: those logged with more than their
     row and reason in `rows`, the others in `runs`."""
-    bare = bare_reason(action_id)
+    as_stored = stored_form(action_id)
     groups: dict[tuple[int, LogStatus], tuple[list[LoggedRow], list[tuple[int, str]]]] = {}
     for status, logged in rows:  # every row of every chunk: the fewest calls
         place = ((logged["row"] - 1) // BLOCK_ROWS, status)
         if (group := groups.get(place)) is None:
             group = groups[place] = ([], [])
-        if (reason := bare(logged)) is None:
-            group[0].append(logged)
+        if isinstance(kept := as_stored(logged), str):
+            group[1].append((logged["row"], kept))
         else:
-            group[1].append((logged["row"], reason))
+            group[0].append(kept)
     documents = []
     for (block, status), (stored, plain) in sorted(groups.items()):
         stored.sort(key=by_row)  # a chunk's outcomes come in row order: a walk
@@ -200,28 +200,30 @@ def runs_of(rows: list[tuple[int, str]]) -> list[LoggedRun]:
 by_row = itemgetter("row")
 
 
-def bare_reason(action_id: PydanticObjectId) -> Callable[[LoggedRow], str | None]:
-    """The reason of a row whose log, as stored, is only its row and reason (a run's), or
-    None: an insert under its planned id leaves the id out (`entity_of`). Made once per
+def stored_form(action_id: PydanticObjectId) -> Callable[[LoggedRow], LoggedRow | str]:
+    """A row's log as stored: an insert under its planned id leaves the id out (`entity_of`),
+    and a log that is then only its row and reason is that reason, for a run. Made once per
     chunk, as it runs for every row: planned_ids works out their common prefix once."""
     planned = planned_ids(action_id)
     inserted = str(LogReason.INSERTED)
 
-    def bare(logged: LoggedRow) -> str | None:
-        size = len(logged)
-        if size == 2:
+    def stored(logged: LoggedRow) -> LoggedRow | str:
+        if len(logged) == 2:
             return logged["reason"]
         number = logged["row"]
         if (
-            size == 3
-            and logged["reason"] == inserted
+            logged["reason"] == inserted
             and 0 < number < MAX_PLANNED_ROWS
             and logged.get("entity_id") == planned(number)
         ):
-            return inserted
-        return None
+            if len(logged) == 3:
+                return inserted
+            kept = dict(logged)
+            del kept["entity_id"]
+            return cast(LoggedRow, kept)
+        return logged
 
-    return bare
+    return stored
 
 
 def entity_of(document: dict[str, Any], logged: dict[str, Any]) -> str | None:

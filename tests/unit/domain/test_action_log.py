@@ -13,11 +13,11 @@ from app.domain.models.action_log import (
     BLOCK_ROWS,
     MAX_MESSAGE_CHARS,
     LoggedRow,
-    bare_reason,
     block_documents,
     block_of,
     logged_row,
     read_rows,
+    stored_form,
 )
 from app.domain.models.ids import MAX_PLANNED_ROWS, planned_id
 
@@ -99,8 +99,13 @@ def test_only_the_rows_own_planned_id_is_left_out(row: int, whose: str) -> None:
         entity_id = planned_id(ACTION, row + 1 if row + 1 < MAX_PLANNED_ROWS else row - 1)
     else:
         entity_id = planned_id(PydanticObjectId(), row)
-    bare = bare_reason(ACTION)(logged_row(row, "INSERTED", entity_id, None))
-    assert (bare is None) is (whose != "own")
+    stored = stored_form(ACTION)(logged_row(row, "INSERTED", entity_id, None))
+    assert (stored == "INSERTED") is (whose == "own")
+    assert isinstance(stored, str) or stored["entity_id"] == entity_id
+    # With more than its reason (a retry's source row), the row is stored whole, id left out.
+    stored = stored_form(ACTION)(logged_row(row, "INSERTED", entity_id, None, 3))
+    assert not isinstance(stored, str)
+    assert ("entity_id" in stored) is (whose != "own")
 
 
 def test_rows_logged_with_their_reason_alone_are_stored_as_runs() -> None:
