@@ -93,7 +93,9 @@ def graphql(client: httpx.Client, query: str, **variables: Any) -> dict[str, Any
 
 STATUS = """
 query($id: ID!) {
-  bulkAction(id: $id) { status error stats { total processed succeeded failed skipped } }
+  bulkAction(id: $id) {
+    status error finishedAt stats { total processed succeeded failed skipped }
+  }
 }
 """
 
