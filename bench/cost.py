@@ -232,7 +232,7 @@ def write_batches(
     collection: Any = client[database]["contacts"]
     # FerretDB v1 wedges on an update command of many statements (app.infra.mongo.entities): there
     # the floor sends commands of as many updates as the platform does.
-    per_command = FERRETDB_V1.updates_per_command or BATCH if is_ferretdb(client) else BATCH
+    per_command = updates_per_command(client)
     if go is not None:
         go.wait()
     # The documents are the floor's input, made before: kept out of the collector's walks,
@@ -259,6 +259,12 @@ def writer(url: str, database: str, batches: Any, op: str, go: Any, spent: Any) 
 
 def is_ferretdb(client: MongoClient[dict[str, Any]]) -> bool:
     return ferretdb_says(client.admin.command("buildInfo"))
+
+
+def updates_per_command(client: MongoClient[dict[str, Any]]) -> int:
+    """How many updates a raw client sends in one command: a batch's, or on FerretDB as many
+    as the platform sends there (app.infra.mongo.entities)."""
+    return FERRETDB_V1.updates_per_command or BATCH if is_ferretdb(client) else BATCH
 
 
 def floor(url: str, rows: int, writers: int, op: str, contacts: Any) -> Figures:

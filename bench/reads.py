@@ -23,8 +23,7 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient, MongoClient, UpdateOne
 
 from app.infra.mongo import db
-from app.infra.mongo.db import FERRETDB_V1, ferretdb_says
-from bench.cost import commit, copy_indexes, database_pids, total_cpu
+from bench.cost import Figures, commit, copy_indexes, is_ferretdb, measured, updates_per_command
 
 CHUNK = 1000
 PROJECTION = {"_id": 1, "updated_at": 1, "data.company": 1}
@@ -43,16 +42,13 @@ def contacts(count: int) -> list[dict[str, Any]]:
     ]
 
 
-def database_cpu() -> float:
-    return total_cpu(database_pids())
-
-
-async def measured(work: Callable[[], Awaitable[object]]) -> float:
-    """The database's CPU seconds over the work."""
-    before = database_cpu()
-    await work()
-    await asyncio.sleep(0.5)  # backends account their last work
-    return database_cpu() - before
+async def database_cpu(work: Callable[[], Awaitable[object]]) -> float:
+    """The database's CPU seconds over the work, as bench/cost measures them."""
+    figures = Figures("reads")
+    with measured(figures, lambda: []):
+        await work()
+        await asyncio.sleep(0.5)  # backends account their last work
+    return figures.database_cpu
 
 
 async def main() -> None:
@@ -62,8 +58,7 @@ async def main() -> None:
     url = os.environ["MONGODB_URL"]
     name = f"bench_reads_{uuid.uuid4().hex[:6]}"
     sync: MongoClient[dict[str, Any]] = MongoClient(url)
-    ferretdb = ferretdb_says(sync.admin.command("buildInfo"))
-    per_command = (FERRETDB_V1.updates_per_command if ferretdb else None) or CHUNK
+    ferretdb, per_command = is_ferretdb(sync), updates_per_command(sync)
     # The platform's own contacts collection, made as it makes it, lends its indexes.
     os.environ["MONGODB_DB"] = f"{name}_platform"
     await db.connect()
@@ -92,9 +87,9 @@ async def main() -> None:
             await target.bulk_write(updates[start : start + per_command], ordered=False)
 
     await target.find_one({})
-    baseline = await measured(update)
-    found = {"one $in read of 1,000 ids": await measured(read_in)}
-    found["1,000 reads by _id"] = await measured(read_each)
+    baseline = await database_cpu(update)
+    found = {"one $in read of 1,000 ids": await database_cpu(read_in)}
+    found["1,000 reads by _id"] = await database_cpu(read_each)
     print(f"commit: {commit()}; {'FerretDB' if ferretdb else 'MongoDB'} at {url}")
     print(f"account of {args.rows:,} contacts; database CPU for a chunk of {CHUNK:,} targets:")
     print(f"  raw update of the 1,000 (baseline): {baseline * 1e3:,.0f} ms")

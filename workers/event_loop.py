@@ -11,7 +11,6 @@ round trips (on FerretDB an UPDATE sends a command per 8 rows), each a turn of t
 uvloop's turns cost less CPU than asyncio's own selector loop's (docs/benchmarks.md).
 """
 
-import asyncio
 import logging
 
 import dramatiq
@@ -25,8 +24,7 @@ class UvloopThread(EventLoopThread):
 
     def __init__(self, logger: logging.Logger) -> None:
         super().__init__(logger)
-        made: asyncio.AbstractEventLoop = self.loop
-        made.close()  # never run: Dramatiq made it in __init__
+        self.loop.close()  # never run: Dramatiq made it in __init__
         self.loop = uvloop.new_event_loop()
 
 
