@@ -1,7 +1,7 @@
 """The logs store: every read and write of an action's per-row logs, kept in blocks of
 consecutive rows (app.domain.models.action_log), so a page of logs is a few equality reads."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from beanie import PydanticObjectId
@@ -15,10 +15,13 @@ async def store(documents: Iterable[dict[str, object]]) -> None:
     await insert_new(LogBlock.get_pymongo_collection(), list(documents))
 
 
-async def read_block(action_id: PydanticObjectId, block: int) -> list[ActionLog]:
-    """The logged rows of one block, in row order: one equality read."""
+async def read_block(
+    action_id: PydanticObjectId, block: int, after: int = 0
+) -> Iterator[ActionLog]:
+    """The logged rows of one block after row `after`, in row order: one equality read. Each
+    is made as it is taken, so a page that is full makes no more of them."""
     cursor = LogBlock.get_pymongo_collection().find({"action_id": action_id, "block": block})
-    return list(read_rows(await cursor.to_list()))
+    return read_rows(await cursor.to_list(), after)
 
 
 async def read_chunk(action_id: PydanticObjectId, seq: int, status: LogStatus) -> list[ActionLog]:

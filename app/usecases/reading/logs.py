@@ -51,10 +51,11 @@ async def walk_blocks(action: BulkAction, after: int) -> AsyncGenerator[ActionLo
     last_block = block_of(action.total) if action.total is not None else None
     fruitless = 0
     while last_block is None or block <= last_block:
-        logs = [log for log in await stored_logs.read_block(action_id, block) if log.row > after]
-        for log in logs:
+        logged = False
+        for log in await stored_logs.read_block(action_id, block, after):
+            logged = True
             yield log
-        fruitless = 0 if logs else fruitless + 1
+        fruitless = 0 if logged else fruitless + 1
         block += 1
         if fruitless >= FRUITLESS_BLOCKS:
             following = await next_logged_row(action_id, block * BLOCK_ROWS)
@@ -80,7 +81,7 @@ async def walk_blocks_back(
     while block >= 0:
         logs = [
             log
-            for log in reversed(await stored_logs.read_block(action_id, block))
+            for log in reversed(list(await stored_logs.read_block(action_id, block)))
             if log.row <= last
         ]
         for log in logs:

@@ -186,3 +186,17 @@ def test_stored_blocks_read_back_as_the_rows_logged(
     ]
     assert found == expected
     assert len({d["_id"] for d in documents}) == len(documents)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(list(LogStatus)), LOGGED), unique_by=lambda p: p[1]["row"]),
+    st.integers(min_value=0, max_value=401),
+)
+def test_a_block_read_after_a_row_is_the_rest_of_the_whole_read(
+    rows: list[tuple[LogStatus, LoggedRow]], after: int
+) -> None:
+    """A page after row `after` reads only the rows it may show, and they are those the whole
+    block has after it, the same."""
+    documents = block_documents(ACTION, "acct", 0, AT, rows)
+    whole = list(read_rows(documents))
+    assert list(read_rows(documents, after)) == [log for log in whole if log.row > after]
