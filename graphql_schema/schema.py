@@ -24,7 +24,7 @@ from strawberry.types import ExecutionContext
 from app.domain.errors import AppError
 from app.infra.outages import as_outage
 from app.infra.settings import get_settings
-from graphql_schema.access.scopes import ScopeCheck
+from graphql_schema.access.scopes import scoped
 from graphql_schema.mutations import Mutation
 from graphql_schema.queries import Query
 from graphql_schema.subscriptions import Subscription
@@ -105,11 +105,11 @@ def limits() -> list[Callable[[], SchemaExtension]]:
         partial(ValidationCache, maxsize=CACHED_OPERATIONS),
         partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
         partial(AddValidationRules, rules),
-        ScopeCheck,
         OperationTiming,
     ]
 
 
+scoped(Query, Mutation, Subscription)
 schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=limits())
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from app.domain.errors import Forbidden
 from app.domain.principal import Principal, Scope
-from graphql_schema.access.scopes import NEEDED, check
+from graphql_schema.access.scopes import NEEDED, RootScope, check
 from graphql_schema.schema import schema
 from server import rest
 from server.asgi import create_app
@@ -34,6 +34,22 @@ def test_every_root_field_declares_its_scope_and_no_declaration_is_stale() -> No
     fields = root_fields()
     assert sorted(set(fields) - set(NEEDED)) == [], "root fields without a declared scope"
     assert sorted(set(NEEDED) - set(fields)) == [], "declared scopes of fields that are gone"
+
+
+def test_every_root_field_checks_its_scope_as_it_resolves() -> None:
+    types = schema._schema
+    roots = [types.query_type, types.mutation_type, types.subscription_type]
+    unchecked = [
+        f"{root.name}.{name}"
+        for root in roots
+        if root
+        for name, field in root.fields.items()
+        if not any(
+            isinstance(extension, RootScope)
+            for extension in field.extensions[schema.schema_converter.DEFINITION_BACKREF].extensions
+        )
+    ]
+    assert unchecked == []
 
 
 @pytest.mark.parametrize("operation", root_fields())
