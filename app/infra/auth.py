@@ -5,12 +5,17 @@ api_keys), an identity provider's JWT (RS256, ES256…: checked with the provide
 app.infra.jwks, its issuer and audience), and a development JWT (HS256, checked with
 `JWT_SECRET`, as `bulk-actions-token` and scripts/dev make them). Each refusal is
 UNAUTHENTICATED with a one-line reason.
+
+A client sends the same token with every request: a JWT verified is taken again without its
+signature checked, until it expires and for `VERIFIED_SECONDS` at most (a key the provider
+withdraws admits the tokens it signed for that long after), by the same settings only.
 """
 
 import time
 from typing import Any
 
 import jwt
+from cachetools import TLRUCache
 
 from app.domain.errors import Unauthenticated
 from app.domain.principal import Principal, scopes_of
@@ -21,6 +26,10 @@ from app.infra.settings import Settings, get_settings
 
 MAX_ACCOUNT_ID = 200
 MAX_USER_ID = 200
+# How long a verified JWT is taken again without checking its signature, at most; and how
+# many are kept (the least recently used go first).
+VERIFIED_SECONDS = 60
+VERIFIED_TOKENS = 10_000
 
 # PyJWT's errors, as a user reads them.
 REFUSALS: list[tuple[type[jwt.PyJWTError], str]] = [
@@ -66,7 +75,37 @@ async def principal_from_header(authorization: str | None) -> Principal:
     return principal_of(await verified_claims(token, get_settings()), get_settings())
 
 
+class Verified:
+    """A JWT's claims, as the settings that verified it read them."""
+
+    __slots__ = ("claims", "settings")
+
+    def __init__(self, claims: dict[str, Any], settings: Settings) -> None:
+        self.claims, self.settings = claims, settings
+
+
+def good_until(token: str, verified: Verified, now: float) -> float:
+    """A verified token is taken again until it expires, and for VERIFIED_SECONDS at most."""
+    expires = verified.claims.get("exp")
+    until = now + VERIFIED_SECONDS
+    return min(until, float(expires)) if isinstance(expires, int | float) else until
+
+
+_verified: TLRUCache[str, Verified] = TLRUCache(VERIFIED_TOKENS, good_until, timer=time.time)
+
+
 async def verified_claims(token: str, settings: Settings) -> dict[str, Any]:
+    """The token's claims once its signature, expiry and (a provider's) audience and issuer
+    hold; the same token again within its time in the cache, by the same settings."""
+    known = _verified.get(token)
+    if known is not None and known.settings is settings:
+        return known.claims
+    claims = await checked_claims(token, settings)
+    _verified[token] = Verified(claims, settings)
+    return claims
+
+
+async def checked_claims(token: str, settings: Settings) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
