@@ -14,7 +14,7 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from app.domain.models import ActionLog, BulkAction, LogStatus
+from app.domain.models import ActionLog, BulkAction, BulkActionStatus, LogStatus
 from app.domain.models.action_log import BLOCK_ROWS, block_of
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
@@ -210,15 +210,32 @@ async def list_logs(
     action = await get_action(principal, action_id, cached_if_ended=True)
     after = row_cursor(request.after) if request.after else 0
     before = row_cursor(request.before) if request.before else None
+    more = None
     if request.backward:
         logs = walk_back(action, status, before)
         found = await take(logs, lambda row: row > after, request.size + 1)
+    elif status is None and (last := last_row_logged(action)) is not None:
+        # Every row is logged up to the last: whether more follow is known without reading
+        # the next log (when the page ends a block, a read of the next block for one row).
+        logs = walk(action, status, after)
+        bound = last if before is None else min(last, before - 1)
+        found = await take(logs, lambda row: row <= bound, request.size)
+        more = len(found) == request.size and found[-1].row < bound
     else:
         logs = walk(action, status, after)
         found = await take(logs, lambda row: before is None or row < before, request.size + 1)
     # Logs are written before their chunk counts, so the counters give the total cheaply.
     total = (await chunks.progress(action)).of_status(status)
-    return page_of(found, request, lambda log: encode_cursor("log", log.row), total)
+    return page_of(found, request, lambda log: encode_cursor("log", log.row), total, more)
+
+
+def last_row_logged(action: BulkAction) -> int | None:
+    """The last row of a completed action, each of whose rows 1 to it has one log (its
+    counts add up to its total); None for an action whose logs may still come or stop short
+    (running, cancelled, failed)."""
+    if action.status in (BulkActionStatus.COMPLETED, BulkActionStatus.COMPLETED_WITH_ERRORS):
+        return action.total
+    return None
 
 
 async def iter_logs(

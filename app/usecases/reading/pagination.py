@@ -62,10 +62,15 @@ class Page(Generic[T]):
 
 
 def page_of(
-    found: Sequence[T], request: PageRequest, cursor_of: Callable[[T], str], total_count: int
+    found: Sequence[T],
+    request: PageRequest,
+    cursor_of: Callable[[T], str],
+    total_count: int,
+    more: bool | None = None,
 ) -> Page[T]:
     """A page from what a read found in its reading order (list order forward, reverse order
-    backward), up to one item more than the page holds to tell whether more lie beyond.
+    backward), up to one item more than the page holds to tell whether more lie beyond
+    (or `more` says so, where the reader knows without reading it).
 
     Beyond a given cursor on the other side lie more items (that is where the cursor came
     from); Relay lets a server say so without counting them."""
@@ -73,7 +78,8 @@ def page_of(
     kept = list(found[:size])
     if request.backward:
         kept.reverse()
-    more = len(found) > size
+    if more is None:
+        more = len(found) > size
     return Page(
         items=[(cursor_of(item), item) for item in kept],
         has_next_page=request.before is not None if request.backward else more,

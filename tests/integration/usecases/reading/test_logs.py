@@ -178,3 +178,41 @@ async def test_pages_of_an_ended_action_read_it_once_and_only_for_its_owner(
     assert commands == [("find", "log_blocks")], commands
     with pytest.raises(NotFound):
         await logs.list_logs(Principal("someone-else"), str(action.id), None, request)
+
+
+async def test_a_page_of_a_completed_action_reads_only_the_blocks_it_shows(
+    database: None, account: str
+) -> None:
+    """Every row of a completed action is logged, so a page that ends a block knows from the
+    action's total whether more follow, without reading the next block for one row."""
+    action = await stored_action(account, 300, range(0))
+    await BulkAction.get_pymongo_collection().update_one(
+        {"_id": action.id},
+        {"$set": {"status": "COMPLETED_WITH_ERRORS", "finished_at": utcnow(), "succeeded": 300}},
+    )
+    await logs.list_logs(Principal(account), str(action.id), None, PageRequest(first=1))
+    found, after, pages = [], None, []
+    while True:
+        with COUNTER.counting() as commands:
+            page = await logs.list_logs(
+                Principal(account), str(action.id), None, PageRequest(first=50, after=after)
+            )
+        assert commands == [("find", "log_blocks")], commands
+        found += [log.row for _, log in page.items]
+        pages.append(page.has_next_page)
+        if not page.has_next_page:
+            break
+        after = page.end_cursor
+    assert found == list(range(1, 301))
+    assert pages == [True] * 5 + [False]
+    between = PageRequest(
+        first=50, after=encode_cursor("log", 150), before=encode_cursor("log", 201)
+    )
+    page = await logs.list_logs(Principal(account), str(action.id), None, between)
+    assert [log.row for _, log in page.items] == list(range(151, 201))
+    assert not page.has_next_page
+    shorter = PageRequest(
+        first=50, after=encode_cursor("log", 150), before=encode_cursor("log", 202)
+    )
+    page = await logs.list_logs(Principal(account), str(action.id), None, shorter)
+    assert page.has_next_page
