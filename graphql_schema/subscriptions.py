@@ -11,7 +11,6 @@ import strawberry
 
 from app.usecases.reading import queries
 from app.usecases.reading.live import Progress, hub, read_progress
-from graphql_schema.access.scopes import caller
 from graphql_schema.context import Info
 from graphql_schema.enums import BulkActionStatus
 from graphql_schema.types import ActionId, BulkActionStats, BulkActionType
@@ -45,7 +44,7 @@ class Subscription:
     async def bulk_action_progress(
         self, info: Info, id: ActionId
     ) -> AsyncGenerator[BulkActionProgress, None]:
-        action = await queries.get_action(caller(info), id)
+        action = await queries.get_action(info.context.principal, id)
         assert action.id is not None
         async with hub.watching(action_id=str(action.id)) as watcher:
             first = await read_progress(action.id)
@@ -61,7 +60,7 @@ class Subscription:
 
     @strawberry.subscription(description="Any of the caller's actions, each time it changes.")
     async def bulk_actions_feed(self, info: Info) -> AsyncGenerator[BulkActionProgress, None]:
-        account_id = caller(info).account_id
+        account_id = info.context.principal.account_id
         async with hub.watching(account_id=account_id) as watcher:
             seen: dict[str, datetime] = {}
             while True:
