@@ -12,7 +12,7 @@ withdraws admits the tokens it signed for that long after), by the same settings
 """
 
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 import jwt
 from cachetools import TLRUCache
@@ -75,13 +75,11 @@ async def principal_from_header(authorization: str | None) -> Principal:
     return principal_of(await verified_claims(token, get_settings()), get_settings())
 
 
-class Verified:
+class Verified(NamedTuple):
     """A JWT's claims, as the settings that verified it read them."""
 
-    __slots__ = ("claims", "settings")
-
-    def __init__(self, claims: dict[str, Any], settings: Settings) -> None:
-        self.claims, self.settings = claims, settings
+    claims: dict[str, Any]
+    settings: Settings
 
 
 def good_until(token: str, verified: Verified, now: float) -> float:
