@@ -26,9 +26,10 @@ from app.infra.outages import as_outage
 from app.infra.settings import get_settings
 from graphql_schema.access.scopes import scoped
 from graphql_schema.mutations import Mutation
+from graphql_schema.operations.execution import PlainLeavesExecution
+from graphql_schema.operations.timing import OperationTiming
 from graphql_schema.queries import Query
 from graphql_schema.subscriptions import Subscription
-from graphql_schema.timing import OperationTiming
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,13 @@ def limits() -> list[Callable[[], SchemaExtension]]:
 
 
 scoped(Query, Mutation, Subscription)
-schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=limits())
+schema = Schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    extensions=limits(),
+    execution_context_class=PlainLeavesExecution,
+)
 
 
 def sdl() -> str:

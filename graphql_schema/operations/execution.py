@@ -1,0 +1,94 @@
+"""Execution with plain leaves taken straight from their objects.
+
+A page of logs is 50 nodes of six scalar and enum fields: graphql-core runs each of those 300
+fields through its whole machinery (a resolve info, the resolver, a check for an awaitable,
+`complete_value`'s dispatch), which was a third of the API's time executing such a page.
+Most are plain: a field with no arguments that Strawberry resolves by reading the attribute
+(its "basic" resolver), of a scalar or enum type. Such a field's value is read and coerced
+here directly, as `complete_leaf_value` would; anything else goes the usual way, and so does
+a plain leaf whose value is not an ordinary one (null where the type forbids it, or a value
+its type refuses): the usual path then reads it again and reports the error as it always
+did, with its path and location. Middleware (a schema extension with `resolve`) turns the
+shortcut off, since it must see every field.
+"""
+
+from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
+
+from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, is_leaf_type
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import Path, Undefined
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+
+class PlainLeaf(NamedTuple):
+    """How a plain leaf's value is read (Strawberry's basic resolver) and coerced."""
+
+    read: Any
+    coerce: Any
+    non_null: bool
+
+
+_leaves: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], PlainLeaf]] = WeakKeyDictionary()
+
+
+def plain_leaf(field: GraphQLField) -> PlainLeaf | None:
+    """The field as a plain leaf, if it is one: resolved by Strawberry's basic resolver
+    (`_is_default`: no resolver, extension or permission of its own), without arguments,
+    of a scalar or enum type."""
+    read = field.resolve
+    if read is None or not getattr(read, "_is_default", False) or field.args:
+        return None
+    kind = field.type
+    non_null = isinstance(kind, GraphQLNonNull)
+    leaf = kind.of_type if isinstance(kind, GraphQLNonNull) else kind
+    if not is_leaf_type(leaf):
+        return None
+    return PlainLeaf(read, leaf.coerce_output_value, non_null)
+
+
+def plain_leaves(schema: GraphQLSchema) -> dict[tuple[str, str], PlainLeaf]:
+    """The schema's plain leaves by (object type, field), found once per schema."""
+    found = _leaves.get(schema)
+    if found is None:
+        found = _leaves[schema] = {
+            (kind.name, name): leaf
+            for kind in schema.type_map.values()
+            if isinstance(kind, GraphQLObjectType)
+            for name, field in kind.fields.items()
+            if (leaf := plain_leaf(field)) is not None
+        }
+    return found
+
+
+class PlainLeavesExecution(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, plain leaves taken the short way (see the module)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        self.leaves = plain_leaves(self.schema) if not (manager and manager.middlewares) else {}
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        node = field_details_list[0].node
+        leaf = self.leaves.get((parent_type.name, node.name.value))
+        if leaf is not None and len(field_details_list) == 1 and not node.arguments:
+            try:
+                value = leaf.read(source, None)
+                if value is None:
+                    if not leaf.non_null:
+                        return None
+                elif (coerced := leaf.coerce(value)) is not None and coerced is not Undefined:
+                    return coerced
+            except Exception:  # the usual path reports it
+                pass
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
