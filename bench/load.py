@@ -14,6 +14,7 @@ Run it through bench/load, which starts the services like scripts/test does.
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import tempfile
 import time
@@ -155,6 +156,12 @@ def main() -> None:
     parser.add_argument("--logged-actions", type=int, default=5)
     parser.add_argument("--logged-rows", type=int, default=5000)
     parser.add_argument("--profile", action="store_true", help="sample the API with py-spy")
+    parser.add_argument(
+        "--keep-profiles",
+        type=Path,
+        metavar="DIR",
+        help="with --profile, keep py-spy's raw stacks in DIR",
+    )
     args = parser.parse_args()
 
     settings = {
@@ -180,6 +187,8 @@ def main() -> None:
         database_cpu = (total_cpu(databases) - before_db) / took
         own_cpu = (time.process_time() - before_own) / took
         costs = top_costs(Path(tmp)) if args.profile else ""
+        if args.profile and args.keep_profiles is not None:
+            shutil.copytree(tmp, args.keep_profiles, dirs_exist_ok=True)
 
     print(f"commit: {commit()}")
     print(
