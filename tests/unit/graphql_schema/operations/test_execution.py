@@ -150,3 +150,30 @@ def test_the_platform_executes_log_pages_the_short_way() -> None:
         field for kind, field in plain_leaves(platform_schema._schema) if kind == "BulkActionLog"
     }
     assert {"row", "status", "reason", "entityId", "message", "at"} <= found
+
+
+@strawberry.type
+class Row:
+    number: int
+    name: str | None
+
+
+@strawberry.type
+class DictQuery:
+    @strawberry.field
+    def rows(self) -> list[Row]:
+        return [{"number": n, "name": None if n % 2 else f"row {n}"} for n in range(4)]  # type: ignore[misc]
+
+
+async def test_a_configured_default_resolver_still_reads_the_values() -> None:
+    """Strawberry's default resolver can be other than getattr (here: items of dicts)."""
+    config = StrawberryConfig(default_resolver=lambda source, name: source[name])
+    answers = []
+    for execution in (PlainLeavesExecution, StrawberryGraphQLCoreExecutionContext):
+        built = strawberry.Schema(query=DictQuery, execution_context_class=execution, config=config)
+        result = await built.execute("{ rows { number name } }")
+        answers.append((result.data, result.errors))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == {
+        "rows": [{"number": n, "name": None if n % 2 else f"row {n}"} for n in range(4)]
+    }
