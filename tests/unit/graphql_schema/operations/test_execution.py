@@ -103,7 +103,7 @@ QUERIES = [
 ]
 
 
-async def answer_async(execution: type[Any], query: str, **extra: Any) -> dict[str, Any]:
+async def answer(execution: type[Any], query: str, **extra: Any) -> dict[str, Any]:
     built = strawberry.Schema(
         query=Query, execution_context_class=execution, config=CONFIG, **extra
     )
@@ -116,24 +116,22 @@ async def answer_async(execution: type[Any], query: str, **extra: Any) -> dict[s
 
 @pytest.mark.parametrize("query", QUERIES)
 async def test_answers_as_strawberry_does(query: str) -> None:
-    ours = await answer_async(PlainLeavesExecution, query)
-    theirs = await answer_async(StrawberryGraphQLCoreExecutionContext, query)
+    ours = await answer(PlainLeavesExecution, query)
+    theirs = await answer(StrawberryGraphQLCoreExecutionContext, query)
     assert ours == theirs
 
 
 @pytest.mark.parametrize("query", QUERIES)
 async def test_answers_as_strawberry_does_with_middleware(query: str) -> None:
-    ours = await answer_async(PlainLeavesExecution, query, extensions=[Middleware])
-    theirs = await answer_async(
-        StrawberryGraphQLCoreExecutionContext, query, extensions=[Middleware]
-    )
+    ours = await answer(PlainLeavesExecution, query, extensions=[Middleware])
+    theirs = await answer(StrawberryGraphQLCoreExecutionContext, query, extensions=[Middleware])
     assert ours == theirs
     if "must" in query and "broken" not in query:
         assert ours["data"] is not None and ours["data"]["items"][0]["must"] == "HERE"
 
 
 async def test_errors_are_still_reported_where_they_are() -> None:
-    found = await answer_async(PlainLeavesExecution, "{ broken { number must picky colour } }")
+    found = await answer(PlainLeavesExecution, "{ broken { number must picky colour } }")
     paths = sorted(tuple(path) for _, path, _ in found["errors"])
     assert paths == [("broken", 1, "must"), ("broken", 2, "picky"), ("broken", 3, "colour")]
 
