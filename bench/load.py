@@ -216,11 +216,9 @@ def main() -> None:
     # Per answer, read to the millisecond rather than worked out from cores rounded to 0.01.
     answered = sum(len(seconds) for seconds in timings.seconds.values())
     if answered:
-        api_seconds = sum(spent[pid] for pid in apis)
-        database_seconds = database_cpu * took
         print(
-            f"  CPU an answer (every kind): the API {api_seconds / answered * 1e3:.2f} ms, "
-            f"the database {database_seconds / answered * 1e3:.2f} ms"
+            f"  CPU an answer (every kind): the API {api_cpu * took / answered * 1e3:.2f} ms, "
+            f"the database {database_cpu * took / answered * 1e3:.2f} ms"
         )
     if costs:
         print(f"API's top costs (py-spy, samples holding the GIL):\n{costs}")

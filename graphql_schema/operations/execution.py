@@ -49,17 +49,15 @@ def plain_leaf(field: GraphQLField) -> PlainLeaf | None:
     leaf = kind.of_type if isinstance(kind, GraphQLNonNull) else kind
     if not is_leaf_type(leaf):
         return None
-    return PlainLeaf(attribute_reader(field), leaf.coerce_output_value, non_null)
+    return PlainLeaf(attribute_reader(field, resolve), leaf.coerce_output_value, non_null)
 
 
-def attribute_reader(field: GraphQLField) -> Callable[[Any], Any]:
-    """What the basic resolver of the field returns for an object: the attribute itself where
-    Strawberry's default resolver is `getattr` (three calls fewer a value), else its call."""
+def attribute_reader(field: GraphQLField, resolve: Callable[..., Any]) -> Callable[[Any], Any]:
+    """What `resolve`, the field's basic resolver, returns for an object: the attribute itself
+    where Strawberry's default resolver is `getattr` (three calls fewer a value), else its call."""
     defined = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if isinstance(defined, StrawberryField) and defined.default_resolver is getattr:
         return attrgetter(defined.python_name)
-    resolve = field.resolve
-    assert resolve is not None
     return lambda source: resolve(source, None)
 
 
