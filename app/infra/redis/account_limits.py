@@ -4,7 +4,7 @@ The limits themselves are stored in MongoDB (app.infra.mongo.accounts.limits).""
 from functools import lru_cache
 
 from app.infra.redis import keys
-from app.infra.redis.rate_limit import SlidingWindowLimit
+from app.infra.redis.rate_limit import CallLimit, SlidingWindowLimit
 from app.infra.settings import get_settings
 
 WINDOW_MS = 60_000
@@ -23,6 +23,6 @@ def entity_limit() -> SlidingWindowLimit:
 
 
 @lru_cache
-def request_limit() -> SlidingWindowLimit:
+def request_limit() -> CallLimit:
     """API requests per account."""
-    return SlidingWindowLimit(keys.request_rate_prefix(), WINDOW_MS)
+    return CallLimit(keys.request_rate_prefix(), WINDOW_MS)

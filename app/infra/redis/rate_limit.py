@@ -8,11 +8,14 @@ limit; later charges never land before earlier ones, so every window that contai
 ends with it or holds nothing later, and the check above covers it.
 
 `reserve` books that time even if it lies ahead (the caller waits until then, its place kept,
-so waiting work uses the whole limit as it frees up); `try_acquire` books only if it is now.
+so waiting work uses the whole limit as it frees up).
 A booking is a forecast; work that takes time is charged for real when it starts (`begin`:
 only if it fits the window ending then) and counts until it ends (`finish`), so the bound
 holds on the times the work is done, however long it takes.
 Each decision is one Lua script, so concurrent callers on any number of processes see one log.
+
+Calls (API requests) are limited by `CallLimit` (call_limit_take.lua): each costs one and is
+taken now or refused, so a check counts the window instead of walking it, at the same bound.
 """
 
 from collections.abc import Sequence
@@ -77,9 +80,11 @@ class SlidingWindowLimit:
             args=[self.writes_last_ms, self.window_ms, *args],
         )
 
-    async def _book(self, subject: str, limit: int, cost: int, token: str, mode: str) -> Booking:
+    async def reserve(self, subject: str, limit: int, cost: int, token: str) -> Booking:
+        """Books the earliest time the cost fits. The same token again finds its booking
+        (while it counts), so a repeated request is charged once."""
         booked, wait_ms, starts_at_ms = await self._run(
-            "rate_limit_book", subject, limit, cost, f"{cost}:{token}", mode
+            "rate_limit_book", subject, limit, cost, f"{cost}:{token}"
         )
         return Booking(
             booked=booked == 1,
@@ -87,15 +92,6 @@ class SlidingWindowLimit:
             starts_at_ms=int(starts_at_ms),
             too_large=booked == -1,
         )
-
-    async def reserve(self, subject: str, limit: int, cost: int, token: str) -> Booking:
-        """Books the earliest time the cost fits. The same token again finds its booking
-        (while it counts), so a repeated request is charged once."""
-        return await self._book(subject, limit, cost, token, "reserve")
-
-    async def try_acquire(self, subject: str, limit: int, cost: int, token: str) -> Booking:
-        """Books now if the cost fits now; otherwise says how long until it would."""
-        return await self._book(subject, limit, cost, token, "try")
 
     async def begin(self, subject: str, limit: int, cost: int, token: str) -> int | None:
         """Starts the token's write now if its cost fits (replacing its booking); returns
@@ -125,3 +121,32 @@ class SlidingWindowLimit:
         """Gives back bookings that have not started, e.g. of an action paused or cancelled."""
         release = script("rate_limit_release", self.redis)
         return int(await release(keys=[self.key(subject)], args=[token_prefix]))
+
+
+class CallLimit:
+    """A sliding-window limit on calls (one family of keys, per account): each call costs one
+    and is taken now or refused, never booked ahead. Its log is the calls' times, so a check
+    costs Redis a count and a lookup by rank (O(log n)) where `SlidingWindowLimit`'s walk of
+    the whole log costs O(n log n): an account at a limit of thousands a minute would make
+    every request of its own, taken or refused, cost Redis a millisecond. Exact as
+    `SlidingWindowLimit` is: no window ending at or after a call holds more than the limit."""
+
+    def __init__(self, prefix: str, window_ms: int, redis: Redis | None = None) -> None:
+        self.prefix = prefix
+        self.window_ms = window_ms
+        self._redis = redis
+
+    @property
+    def redis(self) -> Redis:
+        return self._redis or get_redis()
+
+    def key(self, subject: str) -> str:
+        return f"{self.prefix}:{subject}"
+
+    async def take(self, subject: str, limit: int, token: str) -> Booking:
+        """Takes a call now if it fits (`token`: unique to the call); otherwise says how long
+        until one would."""
+        taken, wait_ms, at = await script("call_limit_take", self.redis)(
+            keys=[self.key(subject)], args=[self.window_ms, limit, token]
+        )
+        return Booking(booked=taken == 1, wait_ms=int(wait_ms), starts_at_ms=int(at))

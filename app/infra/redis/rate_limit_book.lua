@@ -1,5 +1,5 @@
--- ARGV: writes_last_ms, window_ms, limit, cost, member, "reserve" | "try".
--- Returns {booked (1/0, -1 when cost > limit), wait_ms, start (ms, Redis clock)}.
+-- ARGV: writes_last_ms, window_ms, limit, cost, member. Books the earliest time the cost fits,
+-- ahead if need be. Returns {booked (1, -1 when cost > limit), wait_ms, start (ms, Redis clock)}.
 -- Bookings, writes done and writes in progress (as if ending now) all count.
 -- needs: rate_limit_open.lua
 local limit = tonumber(ARGV[3])
@@ -38,9 +38,6 @@ while used + cost > limit do
   local frees = entries[i][2] + window
   if frees > at then at = frees end
   i = i + 1
-end
-if ARGV[6] ~= 'reserve' and at > now then
-  return {0, at - now, at}
 end
 redis.call('ZADD', KEYS[1], at, member)
 redis.call('PEXPIRE', KEYS[1], at - now + window)

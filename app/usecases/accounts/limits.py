@@ -70,9 +70,7 @@ async def account_rate_limit(principal: Principal) -> AccountRateLimit:
 async def charge_request(principal: Principal) -> None:
     """Counts one API request of the account; over the limit, RATE_LIMITED with retryAfter."""
     limit = get_settings().api_rate_limit_per_minute
-    booking = await request_limit().try_acquire(
-        principal.account_id, limit, 1, token=uuid.uuid4().hex
-    )
+    booking = await request_limit().take(principal.account_id, limit, token=uuid.uuid4().hex)
     if not booking.booked:
         retry_after = max(1, math.ceil(booking.wait_ms / 1000))
         raise RateLimited(

@@ -5,7 +5,7 @@ import random
 import uuid
 from typing import cast
 
-from app.infra.redis.rate_limit import SlidingWindowLimit
+from app.infra.redis.rate_limit import CallLimit, SlidingWindowLimit
 
 # Long enough that no booking of a test expires while it runs, even on a slow machine.
 WINDOW_MS = 10_000
@@ -57,15 +57,47 @@ async def test_concurrent_reservations_see_one_log() -> None:
     assert heaviest_window(booked) <= 20
 
 
-async def test_try_acquire_refuses_with_the_wait_then_admits_after_it() -> None:
-    limit = limiter(window_ms=800)
-    assert (await limit.try_acquire("acct", 2, 1, "a")).booked
-    assert (await limit.try_acquire("acct", 2, 1, "b")).booked
-    refused = await limit.try_acquire("acct", 2, 1, "c")
+def calls(window_ms: int = WINDOW_MS) -> CallLimit:
+    return CallLimit(f"test-calls-{uuid.uuid4().hex[:8]}", window_ms)
+
+
+async def test_calls_are_taken_up_to_the_limit_then_refused_until_the_oldest_leaves() -> None:
+    limit = calls(window_ms=800)
+    assert (await limit.take("acct", 2, "a")).booked
+    await asyncio.sleep(0.2)
+    assert (await limit.take("acct", 2, "b")).booked
+    refused = await limit.take("acct", 2, "c")
     assert not refused.booked
-    assert 0 < refused.wait_ms <= 800
+    # Room comes back when "a", the oldest, leaves the window: not when "b" does.
+    assert 0 < refused.wait_ms <= 600
+    assert (await limit.take("acct", 2, "d")).wait_ms <= refused.wait_ms  # refusals are free
     await asyncio.sleep(refused.wait_ms / 1000 + 0.05)
-    assert (await limit.try_acquire("acct", 2, 1, "c")).booked
+    assert (await limit.take("acct", 2, "c")).booked
+    assert not (await limit.take("acct", 2, "e")).booked  # "b" and "c" fill it again
+
+
+async def test_concurrent_calls_never_overfill_a_window() -> None:
+    limit = calls()
+    taken = await asyncio.gather(*(limit.take("acct", 20, f"call-{n}") for n in range(50)))
+    assert sum(booking.booked for booking in taken) == 20
+    assert await limit.redis.zcard(limit.key("acct")) == 20  # only those taken are logged
+
+
+async def test_a_lower_limit_refuses_calls_until_enough_leave() -> None:
+    limit = calls(window_ms=1000)
+    for n in range(4):
+        assert (await limit.take("acct", 4, f"call-{n}")).booked
+    refused = await limit.take("acct", 2, "lowered")
+    # Three must leave for one more to fit under 2: the wait runs to the third's leaving.
+    third = await limit.redis.zrange(limit.key("acct"), 2, 2, withscores=True)
+    assert refused.starts_at_ms == int(third[0][1]) + 1000
+
+
+async def test_a_subject_calls_do_not_count_for_another() -> None:
+    limit = calls()
+    assert (await limit.take("one", 1, "a")).booked
+    assert (await limit.take("two", 1, "b")).booked
+    assert not (await limit.take("one", 1, "c")).booked
 
 
 async def test_a_booking_is_found_again_by_its_token_and_not_charged_twice() -> None:
