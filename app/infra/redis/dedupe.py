@@ -8,7 +8,9 @@ per action, which Redis stores as compact listpacks (about 21 bytes per key: 21 
 bits name the bucket, the other 10 bytes are the field, and its value is the row that holds
 the key, so a repeated planning run finds its own earlier entries (same row number) and
 does not take them for repeats. Two keys share a digest with odds of about 1 in 10^16 for a
-million keys. Each chunk's keys are claimed in one script call (dedupe_claim.lua).
+million keys. Each chunk's keys are claimed in one script call (dedupe_claim.lua), which notes
+each bucket it makes (`keys.seen_buckets`): when planning is over, only those are unlinked, a
+few for an action of a few rows rather than every name an action could use.
 
 A key goes to the first row that has it, valid or not: planning reads a CSV row's key alone,
 and checks the whole row only when another row repeats its key. A holder found invalid then
@@ -28,7 +30,7 @@ TTL_SECONDS = 7 * 24 * 3600
 BUCKET_BITS = 14
 BUCKETS = 1 << BUCKET_BITS
 DIGEST_BYTES = 12
-# Bucket keys unlinked by one script call when an action's planning is over.
+# Buckets unlinked by one script call when an action's planning is over.
 FORGET_BATCH = 1024
 
 
@@ -94,7 +96,7 @@ async def claim(action_id: str, firsts: Mapping[str, int]) -> dict[str, int]:
     which the script reads as `bucket_and_field` does."""
     given = list(firsts)
     found = await script("dedupe_claim")(
-        keys=[keys.seen_keys(action_id, 0)],
+        keys=[keys.seen_buckets(action_id)],
         args=[
             keys.seen_keys_prefix(action_id),
             b"".join(map(digest, given)),
@@ -118,12 +120,9 @@ async def move(action_id: str, holders: Mapping[str, int]) -> None:
 
 
 async def forget(action_id: str) -> None:
-    """Drops the action's seen keys (its planning is over): a script names and unlinks each
-    slice of `FORGET_BATCH` buckets in Redis, the slices pipelined."""
+    """Drops the action's seen keys (its planning is over): the buckets it made, unlinked
+    `FORGET_BATCH` at a time by a script, until none is left."""
     forget_slice = script("dedupe_forget")
-    first_bucket, prefix = keys.seen_keys(action_id, 0), keys.seen_keys_prefix(action_id)
-    async with get_redis().pipeline(transaction=False) as pipe:
-        for first in range(0, BUCKETS, FORGET_BATCH):
-            last = min(first + FORGET_BATCH, BUCKETS) - 1
-            await forget_slice(keys=[first_bucket], args=[prefix, first, last], client=pipe)
-        await pipe.execute()
+    made, prefix = keys.seen_buckets(action_id), keys.seen_keys_prefix(action_id)
+    while await forget_slice(keys=[made], args=[prefix, FORGET_BATCH]):
+        pass

@@ -1,11 +1,13 @@
--- KEYS[1]: the action's first bucket (it names the slot all its buckets share); ARGV[1]: the
--- prefix of the buckets' names; ARGV[2], ARGV[3]: the first and last bucket to unlink.
--- Unlinks them, named as dedupe_claim.lua names them (the prefix, then the bucket's number
--- in lowercase hex): the worker sent all 16,384 names, which cost it about 1 µs of CPU per
--- row of a 20,000-row action. A call takes a slice, so Redis serves others in between.
-local prefix, first, last = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+-- KEYS[1]: the action's set of the buckets it made (dedupe_claim.lua); ARGV[1]: the prefix
+-- of the buckets' names; ARGV[2]: how many to unlink in this call. Takes that many from the
+-- set and unlinks them; returns how many are left. A call takes a slice, so Redis serves
+-- others in between; an action of a few rows made a few buckets, and costs a few unlinks.
+local prefix = ARGV[1]
 local names = {}
-for bucket = first, last do
-  names[#names + 1] = prefix .. string.format('%x', bucket)
+for _, number in ipairs(redis.call('SPOP', KEYS[1], tonumber(ARGV[2]))) do
+  names[#names + 1] = prefix .. number
 end
-return redis.call('UNLINK', unpack(names))
+if #names > 0 then
+  redis.call('UNLINK', unpack(names))
+end
+return redis.call('SCARD', KEYS[1])

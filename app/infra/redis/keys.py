@@ -40,6 +40,12 @@ def seen_keys(action_id: str, bucket: int) -> str:
     return f"{seen_keys_prefix(action_id)}{bucket:x}"
 
 
+def seen_buckets(action_id: str) -> str:
+    """Set of the `seen_keys` buckets an action's planning made (their numbers in hex), so
+    that forgetting them unlinks those alone; in their slot (the same hash tag)."""
+    return f"{seen_keys_prefix(action_id)}made"
+
+
 def seen_keys_prefix(action_id: str) -> str:
     """What the names of an action's `seen_keys` buckets start with (a chunk names a
     thousand of them)."""

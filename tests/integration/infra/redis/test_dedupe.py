@@ -88,3 +88,15 @@ async def test_a_million_row_action_keeps_under_32_mb_and_forget_frees_it() -> N
     assert grown < 32 * 1024 * 1024, grown
     await dedupe.forget(action_id)
     assert not [key async for key in redis.scan_iter(f"*{action_id}*", count=10_000)]
+
+
+async def test_forgetting_an_action_of_a_few_rows_unlinks_only_the_buckets_it_made() -> None:
+    """A three-row action made three buckets: forgetting it unlinks those three, not every
+    bucket name an action could use (16,384 unlinks for each small action, in Redis)."""
+    redis, action_id = get_redis(), action()
+    keyed = [(n, f"few{n}@example.com") for n in range(1, 4)]
+    await dedupe.repeats(action_id, keyed)
+    made = {f"{dedupe.bucket_and_field(key)[0]:x}" for _, key in keyed}
+    assert set(await redis.smembers(keys.seen_buckets(action_id))) == made
+    await dedupe.forget(action_id)
+    assert not [key async for key in redis.scan_iter(f"*{action_id}*", count=10_000)]
