@@ -332,6 +332,12 @@ def median_run(runs: list[Figures]) -> Figures:
     return middle
 
 
+def redis_cpu(client: redis.Redis) -> float:
+    """The CPU seconds the Redis server has spent since it started."""
+    used = client.info("cpu")
+    return float(used["used_cpu_sys"]) + float(used["used_cpu_user"])
+
+
 class RedisWatch:
     """Samples the Redis server's memory while an action runs; counts its commands."""
 
@@ -349,8 +355,7 @@ class RedisWatch:
         return self
 
     def cpu(self) -> float:
-        used = self.redis.info("cpu")
-        return float(used["used_cpu_sys"]) + float(used["used_cpu_user"])
+        return redis_cpu(self.redis)
 
     def sample(self) -> None:
         self.calls = 0

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import redis
 
-from bench.cost import commit, database_pids, profiled, top_costs, total_cpu
+from bench.cost import commit, database_pids, profiled, redis_cpu, top_costs, total_cpu
 from bench.platform import TERMINAL, Platform, graphql, wait_done
 from tests.support.processes import cpu_seconds
 
@@ -179,12 +180,15 @@ def main() -> None:
         before = {pid: cpu_seconds(pid) for pid in apis + workers}
         databases = database_pids()
         before_db, before_own = total_cpu(databases), time.process_time()
+        redis_server = redis.Redis.from_url(running.env["REDIS_URL"])
+        before_redis = redis_cpu(redis_server)
         started = time.perf_counter()
         with profiled(apis, Path(tmp) if args.profile else None):
             timings = asyncio.run(run_load(running, args, logged))
         took = time.perf_counter() - started
         spent = {pid: cpu_seconds(pid) - before[pid] for pid in apis + workers}
         database_cpu = (total_cpu(databases) - before_db) / took
+        redis_used = (redis_cpu(redis_server) - before_redis) / took
         own_cpu = (time.process_time() - before_own) / took
         costs = top_costs(Path(tmp)) if args.profile else ""
         if args.profile and args.keep_profiles is not None:
@@ -211,14 +215,16 @@ def main() -> None:
     worker_cpu = sum(spent[pid] for pid in workers) / took
     print(
         f"  CPU: the API {api_cpu:.2f} cores, the workers {worker_cpu:.2f}, the database "
-        f"{database_cpu:.2f} (its processes alive throughout), this load's clients {own_cpu:.2f}"
+        f"{database_cpu:.2f} (its processes alive throughout), Redis {redis_used:.2f}, "
+        f"this load's clients {own_cpu:.2f}"
     )
     # Per answer, read to the millisecond rather than worked out from cores rounded to 0.01.
     answered = sum(len(seconds) for seconds in timings.seconds.values())
     if answered:
         print(
             f"  CPU an answer (every kind): the API {api_cpu * took / answered * 1e3:.2f} ms, "
-            f"the database {database_cpu * took / answered * 1e3:.2f} ms"
+            f"the database {database_cpu * took / answered * 1e3:.2f} ms, "
+            f"Redis {redis_used * took / answered * 1e3:.2f} ms"
         )
     if costs:
         print(f"API's top costs (py-spy, samples holding the GIL):\n{costs}")
