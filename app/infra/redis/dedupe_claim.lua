@@ -7,9 +7,9 @@
 -- (app.infra.redis.dedupe). Each key goes to its row unless a row holds it already; returns,
 -- flat, the position (1-based) and the holding row of each key another row holds (a key its
 -- own row holds, set by an earlier run, is not returned). Two blobs instead of three
--- arguments a key: packing them was most of a chunk's claim. A bucket this call makes is
--- given its time to live and noted in KEYS[1], so forgetting the action unlinks the buckets
--- it made, not all 16,384 names.
+-- arguments a key: packing them was most of a chunk's claim. A bucket given a key is noted in
+-- KEYS[1] (and given its time to live the first time), so forgetting the action unlinks the
+-- buckets it made, not all 16,384 names.
 local prefix, digests, rows = ARGV[1], ARGV[2], ARGV[3]
 local size, divisor, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local held = {}
@@ -27,9 +27,8 @@ for i = 1, #rows / 4 do
       held[#held + 1] = i
       held[#held + 1] = holder
     end
-  elseif redis.call('HLEN', bucket) == 1 then
+  elseif redis.call('SADD', KEYS[1], number) == 1 then
     redis.call('EXPIRE', bucket, ttl)
-    redis.call('SADD', KEYS[1], number)
     made = true
   end
 end

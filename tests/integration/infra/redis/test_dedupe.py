@@ -98,5 +98,11 @@ async def test_forgetting_an_action_of_a_few_rows_unlinks_only_the_buckets_it_ma
     await dedupe.repeats(action_id, keyed)
     made = {f"{dedupe.bucket_and_field(key)[0]:x}" for _, key in keyed}
     assert set(await redis.smembers(keys.seen_buckets(action_id))) == made
+    # Each bucket and the note of them expire if planning never ends (a safety net).
+    for name in [
+        keys.seen_buckets(action_id),
+        *(dedupe.bucket_names(action_id, (int(b, 16) for b in made)).values()),
+    ]:
+        assert 0 < await redis.ttl(name) <= dedupe.TTL_SECONDS
     await dedupe.forget(action_id)
     assert not [key async for key in redis.scan_iter(f"*{action_id}*", count=10_000)]
