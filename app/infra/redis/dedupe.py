@@ -10,7 +10,9 @@ the key, so a repeated planning run finds its own earlier entries (same row numb
 does not take them for repeats. Two keys share a digest with odds of about 1 in 10^16 for a
 million keys. Each chunk's keys are claimed in one script call (dedupe_claim.lua), which notes
 each bucket it makes (`keys.seen_buckets`): when planning is over, only those are unlinked, a
-few for an action of a few rows rather than every name an action could use.
+few for an action of a few rows rather than every name an action could use. A bucket no
+claim noted (made by a version before the note, for a planning that ran across an upgrade) is
+left to its time to live.
 
 A key goes to the first row that has it, valid or not: planning reads a CSV row's key alone,
 and checks the whole row only when another row repeats its key. A holder found invalid then
