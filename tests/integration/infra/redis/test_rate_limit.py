@@ -83,6 +83,32 @@ async def test_concurrent_calls_never_overfill_a_window() -> None:
     assert await limit.redis.zcard(limit.key("acct")) == 20  # only those taken are logged
 
 
+async def test_calls_at_random_times_fill_every_window_exactly_to_the_limit() -> None:
+    """Every window holds at most the limit of calls taken, every refusal came when the
+    window ending then held the limit, and its wait ends when the oldest that must leave
+    does (times are Redis's, as the script answers them)."""
+    limit, window, rng = calls(window_ms=300), 300, random.Random(11)
+    taken: list[int] = []
+    refused: list[tuple[int, int]] = []  # (when, when one would fit)
+    for n in range(80):
+        booking = await limit.take("acct", 5, f"call-{n}")
+        now = booking.starts_at_ms - booking.wait_ms
+        if booking.booked:
+            taken.append(now)
+        else:
+            refused.append((now, booking.starts_at_ms))
+        await asyncio.sleep(rng.uniform(0, 0.03))
+
+    def held(end: int) -> list[int]:
+        return [at for at in taken if end - window < at <= end]
+
+    assert refused and len(taken) > 10
+    assert all(len(held(at)) <= 5 for at in taken)
+    for when, fits in refused:
+        assert len(held(when)) == 5
+        assert fits == sorted(held(when))[0] + window
+
+
 async def test_a_lower_limit_refuses_calls_until_enough_leave() -> None:
     limit = calls(window_ms=1000)
     for n in range(4):
