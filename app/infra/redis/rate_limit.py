@@ -45,7 +45,24 @@ class Usage:
     ahead: int  # cost booked and not written yet
 
 
-class SlidingWindowLimit:
+class WindowLog:
+    """A family of per-subject sliding-window logs in Redis (one per account), all with the
+    same window."""
+
+    def __init__(self, prefix: str, window_ms: int, redis: Redis | None = None) -> None:
+        self.prefix = prefix
+        self.window_ms = window_ms
+        self._redis = redis
+
+    @property
+    def redis(self) -> Redis:
+        return self._redis or get_redis()
+
+    def key(self, subject: str) -> str:
+        return f"{self.prefix}:{subject}"
+
+
+class SlidingWindowLimit(WindowLog):
     """One family of limited keys (per account), all with the same window.
 
     Work whose duration matters (writes that take a while) is charged with `begin` when it
@@ -56,17 +73,8 @@ class SlidingWindowLimit:
     def __init__(
         self, prefix: str, window_ms: int, writes_last_ms: int = 0, redis: Redis | None = None
     ) -> None:
-        self.prefix = prefix
-        self.window_ms = window_ms
+        super().__init__(prefix, window_ms, redis)
         self.writes_last_ms = writes_last_ms
-        self._redis = redis
-
-    @property
-    def redis(self) -> Redis:
-        return self._redis or get_redis()
-
-    def key(self, subject: str) -> str:
-        return f"{self.prefix}:{subject}"
 
     def writing_key(self, subject: str) -> str:
         return f"{self.prefix}/writing:{subject}"
@@ -123,25 +131,13 @@ class SlidingWindowLimit:
         return int(await release(keys=[self.key(subject)], args=[token_prefix]))
 
 
-class CallLimit:
+class CallLimit(WindowLog):
     """A sliding-window limit on calls (one family of keys, per account): each call costs one
     and is taken now or refused, never booked ahead. Its log is the calls' times, so a check
     costs Redis a count and a lookup by rank (O(log n)) where `SlidingWindowLimit`'s walk of
     the whole log costs O(n log n): an account at a limit of thousands a minute would make
     every request of its own, taken or refused, cost Redis a millisecond. Exact as
     `SlidingWindowLimit` is: no window ending at or after a call holds more than the limit."""
-
-    def __init__(self, prefix: str, window_ms: int, redis: Redis | None = None) -> None:
-        self.prefix = prefix
-        self.window_ms = window_ms
-        self._redis = redis
-
-    @property
-    def redis(self) -> Redis:
-        return self._redis or get_redis()
-
-    def key(self, subject: str) -> str:
-        return f"{self.prefix}:{subject}"
 
     async def take(self, subject: str, limit: int, token: str) -> Booking:
         """Takes a call now if it fits (`token`: unique to the call); otherwise says how long
