@@ -6,16 +6,14 @@
 local limit = tonumber(ARGV[3])
 local cost = tonumber(ARGV[4])
 local member = ARGV[5]
-redis.call('ZREM', KEYS[1], member)
+zrem(1, member)
 if redis.call('ZSCORE', KEYS[3], member) then
-  return {1, now}
+  return done({1, now})
 end
-redis.call('ZREM', KEYS[2], member)
-local used = total(redis.call('ZRANGE', KEYS[3], 0, -1))
-  + total(redis.call('ZRANGE', KEYS[2], 0, -1))
-if used + cost > limit then
-  return {0, now}
+zrem(2, member)
+if sums[3] + sums[2] + cost > limit then
+  return done({0, now})
 end
-redis.call('ZADD', KEYS[2], now, member)
+zadd(2, now, member)
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[1]) + window)
-return {1, now}
+return done({1, now})

@@ -1,44 +1,63 @@
 -- ARGV: writes_last_ms, window_ms, limit, cost, member. Books the earliest time the cost fits,
 -- ahead if need be. Returns {booked (1, -1 when cost > limit), wait_ms, start (ms, Redis clock)}.
--- Bookings, writes done and writes in progress (as if ending now) all count.
+-- Bookings, writes done and writes in progress (as if ending now) all count: their sums say
+-- whether it fits now; if not, the oldest entries are walked, bookings and writes done merged
+-- by time (the writes in progress, at now, as one), until enough of them leave the window.
 -- needs: rate_limit_open.lua
 local limit = tonumber(ARGV[3])
 local cost = tonumber(ARGV[4])
 local member = ARGV[5]
 if redis.call('ZSCORE', KEYS[2], member) or redis.call('ZSCORE', KEYS[3], member) then
-  return {1, 0, now}
+  return done({1, 0, now})
 end
 local held = redis.call('ZSCORE', KEYS[1], member)
 if held then
-  return {1, math.max(0, tonumber(held) - now), tonumber(held)}
+  return done({1, math.max(0, tonumber(held) - now), tonumber(held)})
 end
 if cost > limit then
-  return {-1, 0, now}
+  return done({-1, 0, now})
 end
-local entries = {}
-for _, key in ipairs({KEYS[1], KEYS[3]}) do
-  local flat = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
-  for i = 1, #flat, 2 do
-    entries[#entries + 1] = {cost_of(flat[i]), tonumber(flat[i + 1])}
+local used, at = sums[1] + sums[2] + sums[3], now
+for _, i in ipairs({1, 3}) do
+  local newest = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')
+  if newest[2] and tonumber(newest[2]) > at then at = tonumber(newest[2]) end
+end
+local PAGE = 64
+local function oldest(i)
+  return {key = KEYS[i], rank = 0, entries = {}, at = 1, ended = false}
+end
+local function head(log)
+  if log.at > #log.entries then
+    if log.ended then return nil end
+    local flat = redis.call('ZRANGE', log.key, log.rank, log.rank + PAGE - 1, 'WITHSCORES')
+    log.entries, log.at = {}, 1
+    for j = 1, #flat, 2 do
+      log.entries[#log.entries + 1] = {cost_of(flat[j]), tonumber(flat[j + 1])}
+    end
+    log.rank = log.rank + #log.entries
+    log.ended = #log.entries < PAGE
+    if #log.entries == 0 then return nil end
   end
+  return log.entries[log.at]
 end
-for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  entries[#entries + 1] = {cost_of(m), now}
-end
-table.sort(entries, function(a, b) return a[2] < b[2] end)
-local used, last = 0, now
-for _, entry in ipairs(entries) do
-  used = used + entry[1]
-  if entry[2] > last then last = entry[2] end
-end
-local at = last
-local i = 1
+local bookings, written = oldest(1), oldest(3)
+local writing = sums[2] > 0 and {sums[2], now} or nil
 while used + cost > limit do
-  used = used - entries[i][1]
-  local frees = entries[i][2] + window
-  if frees > at then at = frees end
-  i = i + 1
+  local a, b = head(bookings), head(written)
+  local entry = a
+  if b and (not entry or b[2] < entry[2]) then entry = b end
+  if writing and (not entry or writing[2] < entry[2]) then
+    entry, writing = writing, nil
+  elseif entry == a and a then
+    bookings.at = bookings.at + 1
+  elseif entry then
+    written.at = written.at + 1
+  else
+    break
+  end
+  used = used - entry[1]
+  if entry[2] + window > at then at = entry[2] + window end
 end
-redis.call('ZADD', KEYS[1], at, member)
+zadd(1, at, member)
 redis.call('PEXPIRE', KEYS[1], at - now + window)
-return {1, at - now, at}
+return done({1, at - now, at})

@@ -2,7 +2,8 @@
 -- at this time, in every window that contains it.
 -- needs: rate_limit_open.lua
 if redis.call('ZREM', KEYS[2], ARGV[3]) == 1 then
-  redis.call('ZADD', KEYS[3], now, ARGV[3])
+  sums[2] = sums[2] - cost_of(ARGV[3])
+  zadd(3, now, ARGV[3])
   redis.call('PEXPIRE', KEYS[3], window)
 end
-return now
+return done(now)

@@ -27,8 +27,16 @@ async def bookings(limit: SlidingWindowLimit, subject: str) -> list[tuple[float,
 
 def heaviest_window(booked: list[tuple[float, int]]) -> int:
     """The most cost any window of WINDOW_MS holds (windows ending at each booking)."""
+    return heaviest_window_of(booked, WINDOW_MS)
+
+
+def heaviest_window_of(booked: list[tuple[float, int]], window_ms: int) -> int:
     return max(
-        sum(cost for start, cost in booked if end - WINDOW_MS < start <= end) for end, _ in booked
+        (
+            sum(cost for start, cost in booked if end - window_ms < start <= end)
+            for end, _ in booked
+        ),
+        default=0,
     )
 
 
@@ -55,6 +63,72 @@ async def test_concurrent_reservations_see_one_log() -> None:
     booked = await bookings(limit, "acct")
     assert len(booked) == 40
     assert heaviest_window(booked) <= 20
+
+
+async def kept_and_counted(limit: SlidingWindowLimit, subject: str) -> tuple[list[int], list[int]]:
+    """The cost each log holds as the scripts keep it, and as its members add up."""
+    kept = cast(dict[str, str], await limit.redis.hgetall(limit.sums_key(subject)))
+    logs = [limit.key(subject), limit.writing_key(subject), limit.written_key(subject)]
+    counted = []
+    for key in logs:
+        members = cast(list[str], await limit.redis.zrange(key, 0, -1))
+        counted.append(sum(int(member.split(":")[0]) for member in members))
+    return [int(kept.get(str(i), 0)) for i in (1, 2, 3)], counted
+
+
+async def test_the_kept_sums_follow_every_change_of_the_logs() -> None:
+    """Bookings, writes begun, ended, refused, repeated and released, at random: after each,
+    the sums the scripts keep are what the logs hold, and no window of bookings holds more
+    than the limit."""
+    limit = SlidingWindowLimit(f"test-sums-{uuid.uuid4().hex[:8]}", 1500, writes_last_ms=60_000)
+    rng = random.Random(5)
+    booked: dict[str, int] = {}  # token: cost, as a chunk is booked and begun with its size
+    started: list[str] = []
+    for n in range(120):
+        step = rng.random()
+        if step < 0.4 or not booked:
+            token, cost = f"chunk-{n}", rng.randint(1, 12)
+            if (await limit.reserve("acct", 30, cost, token)).booked:
+                booked[token] = cost
+        elif step < 0.65:
+            token = rng.choice(list(booked))
+            if await limit.begin("acct", 30, booked[token], token) is not None:
+                started.append(token)
+        elif step < 0.85 and started:
+            token = started.pop(rng.randrange(len(started)))
+            await limit.finish("acct", booked[token], token)
+        elif step < 0.9:
+            await limit.release("acct", f"chunk-{rng.randint(0, n)}")
+        else:
+            await asyncio.sleep(0.3)  # some charges leave the window
+        kept, counted = await kept_and_counted(limit, "acct")
+        assert kept == counted, (n, kept, counted)
+    assert heaviest_window_of(await bookings(limit, "acct"), 1500) <= 30
+
+
+async def test_a_booking_waits_a_window_past_the_writes_in_progress() -> None:
+    """Writes in progress count as ending now at the earliest: a booking they leave no room
+    for starts a whole window later."""
+    limit = SlidingWindowLimit(f"test-rate-{uuid.uuid4().hex[:8]}", 5000, writes_last_ms=60_000)
+    assert await limit.begin("acct", 10, 8, "writing") is not None
+    booking = await limit.reserve("acct", 10, 5, "next")
+    assert booking.booked and 4900 <= booking.wait_ms <= 5000
+    # Never before the latest booking, though 8 + 2 would fit now.
+    assert (await limit.reserve("acct", 10, 2, "small")).starts_at_ms >= booking.starts_at_ms
+
+
+async def test_logs_written_before_the_sums_were_are_counted_once() -> None:
+    limit = SlidingWindowLimit(f"test-sums-{uuid.uuid4().hex[:8]}", 60_000, writes_last_ms=60_000)
+    await limit.begin("acct", 100, 30, "a")
+    await limit.finish("acct", 30, "a")
+    await limit.begin("acct", 100, 20, "b")
+    await limit.reserve("acct", 100, 40, "c")
+    await limit.redis.delete(limit.sums_key("acct"))  # as an older version left them
+    usage = await limit.usage("acct")
+    assert (usage.in_window, usage.ahead) == (50, 40)
+    assert await limit.begin("acct", 100, 51, "d") is None  # 30 + 20 written or writing
+    kept, counted = await kept_and_counted(limit, "acct")
+    assert kept == counted == [40, 20, 30]
 
 
 def calls(window_ms: int = WINDOW_MS) -> CallLimit:
