@@ -50,7 +50,11 @@ for _, i in ipairs({1, 3}) do
     sums[i] = sums[i] - total(expired)
   end
 end
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[1]))) do
+local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[1]))
+for _, m in ipairs(stale) do
   zrem(2, m)
   zadd(3, now, m)
+end
+if #stale > 0 then
+  redis.call('PEXPIRE', KEYS[3], window)
 end

@@ -247,6 +247,17 @@ async def test_a_write_whose_worker_died_counts_as_ended_after_its_longest_time(
     assert await limit.begin("acct", 10, 10, "next") is not None
 
 
+async def test_a_write_taken_as_done_expires_with_its_window() -> None:
+    """A write past its longest time is moved to the writes done, which then expire a window
+    later, as every log and their sums do: none is left in Redis for good."""
+    limit = SlidingWindowLimit(f"test-rate-{uuid.uuid4().hex[:8]}", 60_000, writes_last_ms=300)
+    assert await limit.begin("acct", 10, 4, "dead") is not None
+    await asyncio.sleep(0.5)
+    assert (await limit.usage("acct")).in_window == 4  # taken as done now: in the window
+    for key in (limit.written_key("acct"), limit.sums_key("acct")):
+        assert 0 < await limit.redis.pttl(key) <= 60_300
+
+
 async def test_a_write_done_once_is_not_charged_again_when_its_chunk_comes_back() -> None:
     limit = SlidingWindowLimit(f"test-rate-{uuid.uuid4().hex[:8]}", 60_000, writes_last_ms=60_000)
     assert await limit.begin("acct", 10, 6, "a") is not None
