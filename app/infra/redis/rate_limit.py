@@ -15,8 +15,8 @@ holds on the times the work is done, however long it takes.
 Each decision is one Lua script, so concurrent callers on any number of processes see one log.
 The cost each log holds is kept beside it and changed with it (rate_limit_open.lua), so a
 booking that fits reads sums, and one that waits walks only the oldest entries that must
-leave: a script's cost does not grow with the charges of the window (a walk and a sort of the
-whole log took Redis 1.6 ms a call at 2,000 of them).
+leave: a script's cost does not grow with the charges of the window (`bench/limits`: a booking
+that walked and sorted the whole log took Redis 5.7 ms at 3,000 charges, 34 µs now).
 
 Calls (API requests) are limited by `CallLimit` (call_limit_take.lua): each costs one and is
 taken now or refused, so a check counts the window instead of walking it, at the same bound.

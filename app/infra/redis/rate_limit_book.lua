@@ -43,18 +43,16 @@ end
 local bookings, written = oldest(1), oldest(3)
 local writing = sums[2] > 0 and {sums[2], now} or nil
 while used + cost > limit do
+  -- The oldest entry left: a booking (first on a tie), a write done, or the writes in progress.
   local a, b = head(bookings), head(written)
-  local entry = a
-  if b and (not entry or b[2] < entry[2]) then entry = b end
+  local from = nil
+  if a and (not b or a[2] <= b[2]) then from = bookings elseif b then from = written end
+  local entry = from and from.entries[from.at]
   if writing and (not entry or writing[2] < entry[2]) then
-    entry, writing = writing, nil
-  elseif entry == a and a then
-    bookings.at = bookings.at + 1
-  elseif entry then
-    written.at = written.at + 1
-  else
-    break
+    entry, writing, from = writing, nil, nil
   end
+  if not entry then break end
+  if from then from.at = from.at + 1 end
   used = used - entry[1]
   if entry[2] + window > at then at = entry[2] + window end
 end

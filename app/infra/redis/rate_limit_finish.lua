@@ -1,8 +1,7 @@
 -- ARGV: writes_last_ms, window_ms, member. The write has ended: from now on it counts as done
 -- at this time, in every window that contains it.
 -- needs: rate_limit_open.lua
-if redis.call('ZREM', KEYS[2], ARGV[3]) == 1 then
-  sums[2] = sums[2] - cost_of(ARGV[3])
+if zrem(2, ARGV[3]) then
   zadd(3, now, ARGV[3])
   redis.call('PEXPIRE', KEYS[3], window)
 end

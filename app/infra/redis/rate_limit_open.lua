@@ -30,7 +30,9 @@ local function zadd(i, score, member)
   if redis.call('ZADD', KEYS[i], score, member) == 1 then sums[i] = sums[i] + cost_of(member) end
 end
 local function zrem(i, member)
-  if redis.call('ZREM', KEYS[i], member) == 1 then sums[i] = sums[i] - cost_of(member) end
+  local removed = redis.call('ZREM', KEYS[i], member) == 1
+  if removed then sums[i] = sums[i] - cost_of(member) end
+  return removed
 end
 local function done(result)
   redis.call('HSET', KEYS[4], 1, sums[1], 2, sums[2], 3, sums[3])
