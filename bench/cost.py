@@ -236,7 +236,7 @@ def write_batches(
     if go is not None:
         go.wait()
     # The documents are the floor's input, made before: kept out of the collector's walks,
-    # as a worker keeps what it holds (workers/garbage.py). Else the full collections that
+    # as a worker keeps what it holds (workers/process/garbage.py). Else the full collections that
     # the writing's allocations trip walk them, and the client's CPU went 4 -> 10 µs a row
     # from one run to the next in one session here.
     gc.freeze()

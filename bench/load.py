@@ -27,7 +27,7 @@ import redis
 
 from bench.cost import commit, database_pids, profiled, redis_cpu, top_costs, total_cpu
 from bench.platform import TERMINAL, Platform, graphql, wait_done
-from tests.support.processes import cpu_seconds
+from tests.support.processes import cpu_seconds, thread_niceness
 
 CREATE = "mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { id } }"
 STATUS = "query($id: ID!) { bulkAction(id: $id) { status } }"
@@ -177,6 +177,7 @@ def main() -> None:
         logged = seed(running, args.logged_actions, args.logged_rows)
         time.sleep(1)
         apis, workers = running.api_pids(), running.worker_pids()
+        worker_niceness = sorted({n for pid in workers for n in thread_niceness(pid).values()})
         before = {pid: cpu_seconds(pid) for pid in apis + workers}
         databases = database_pids()
         before_db, before_own = total_cpu(databases), time.process_time()
@@ -198,6 +199,7 @@ def main() -> None:
     print(
         f"{args.creators} creators + {args.readers} log-page readers for {args.seconds:.0f} s, "
         f"think {args.think:.1f} s; API processes {args.api_processes}; "
+        f"workers at nice {', '.join(map(str, worker_niceness))}; "
         f"readers page {args.logged_actions} actions of {args.logged_rows:,} rows"
     )
     for kind in ("log page", "create", "status"):

@@ -13,7 +13,7 @@ import httpx
 import jwt
 from pymongo import MongoClient
 
-from tests.support.processes import free_port, stop, wait_ready
+from tests.support.processes import children, free_port, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 TERMINAL = {"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCELLED"}
@@ -74,11 +74,6 @@ class Platform:
     def api_pids(self) -> list[int]:
         """The API's process and, when it runs as several, the processes it started."""
         return [self.api.pid, *children(self.api.pid)]
-
-
-def children(pid: int) -> list[int]:
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [int(child) for child in out.split()]
 
 
 def graphql(client: httpx.Client, query: str, **variables: Any) -> dict[str, Any]:

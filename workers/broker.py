@@ -7,11 +7,12 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO, CurrentMessage, Middleware
 
 from app.infra.redis.tasks import get_broker
-from workers.event_loop import DaemonAsyncIO
 from workers.fairness import FetchForFreeThreads
-from workers.garbage import QuietCollector
 from workers.heartbeat import Heartbeat
 from workers.log_context import LogContext
+from workers.process.event_loop import DaemonAsyncIO
+from workers.process.garbage import QuietCollector
+from workers.process.priority import LowerPriority
 from workers.promptness import PromptReturns
 from workers.sweeper import Sweeper
 
@@ -30,6 +31,7 @@ def worker_broker() -> RedisBroker:
         Sweeper(),
         Heartbeat(),
         QuietCollector(),
+        LowerPriority(),
     ]
     for middleware in wanted:
         if type(middleware) not in present:

@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     # takes a message when its queue's doorbell rings or when it is due (workers.promptness):
     # this bounds only how late a message whose ring was lost is taken.
     worker_poll_ms: int = Field(default=1000, ge=10, le=5000)
+    # The worker processes' nice value (workers.process.priority): batch work yields the CPU to the
+    # API and the database on a machine it shares with them.
+    worker_niceness: int = Field(default=10, ge=0, le=19)
 
     # The sweeper starts due scheduled actions and restarts stalled ones.
     sweep_interval_seconds: float = Field(default=2.0, gt=0)

@@ -4,7 +4,6 @@ an action made through one is followed live through another to its end, and /met
 every process's open subscriptions, whichever process answers the scrape."""
 
 import asyncio
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,25 +17,23 @@ from tests.integration.graphql_client import GraphQLClient
 from tests.integration.pacing_helpers import records
 from tests.integration.server.test_metrics import scrape, value
 from tests.support.polling import until
-from tests.support.processes import stop
+from tests.support.processes import children, stop
 
 PROCESSES = 2
 PROGRESS = "subscription($id: ID!) { bulkActionProgress(id: $id) { status stats { processed } } }"
 
 
-def command_line(pid: str) -> bytes:
+def command_line(pid: int) -> bytes:
     return Path(f"/proc/{pid}/cmdline").read_bytes()
 
 
 @pytest.fixture(scope="module")
 def api_url(workers: Workers) -> Iterator[str]:
     url, supervisor = start_api("api-processes", API_PROCESSES=str(PROCESSES))
-    children = subprocess.run(
-        ["pgrep", "-P", str(supervisor.pid)], capture_output=True, text=True
-    ).stdout.split()
+    started = children(supervisor.pid)
     # Besides the API's processes, multiprocessing's resource tracker.
-    serving = [pid for pid in children if b"resource_tracker" not in command_line(pid)]
-    assert len(serving) == PROCESSES, children
+    serving = [pid for pid in started if b"resource_tracker" not in command_line(pid)]
+    assert len(serving) == PROCESSES, started
     yield url
     stop(supervisor)
 

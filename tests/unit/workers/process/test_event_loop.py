@@ -4,7 +4,7 @@ import logging
 
 import uvloop
 
-from workers.event_loop import UvloopThread
+from workers.process.event_loop import UvloopThread
 
 
 def test_the_event_loop_thread_runs_uvloops_loop_and_runs_coroutines_on_it() -> None:

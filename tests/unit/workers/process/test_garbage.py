@@ -1,11 +1,11 @@
 """A booted worker freezes what it holds out of the collector's walks and collects its young
-objects less often (workers.garbage), and every worker process gets it."""
+objects less often (workers.process.garbage), and every worker process gets it."""
 
 import gc
 from typing import Any, cast
 
 from workers.broker import broker
-from workers.garbage import OLDER_THRESHOLDS, YOUNG_THRESHOLD, QuietCollector
+from workers.process.garbage import OLDER_THRESHOLDS, YOUNG_THRESHOLD, QuietCollector
 
 
 def test_a_booted_worker_freezes_its_heap_and_collects_the_young_less_often() -> None:

@@ -1,0 +1,48 @@
+"""A worker process lowers every thread it has to WORKER_NICENESS, and the threads it makes
+later follow (workers.process.priority); a priority already lower stays; every worker gets it.
+
+Run in a child process: a nice value once raised cannot be lowered back without privilege."""
+
+import subprocess
+import sys
+import textwrap
+
+from workers.broker import broker
+from workers.process.priority import LowerPriority
+
+LOWERED = """
+    import os, threading, time
+    from workers.process.priority import lower_priority
+    from tests.support.processes import thread_niceness
+
+    running = threading.Event(); stop = threading.Event()
+    def wait() -> None:
+        running.set(); stop.wait()
+    before = threading.Thread(target=wait); before.start(); running.wait()
+    lower_priority({wanted})
+    seen = []
+    after = threading.Thread(target=lambda: seen.append(os.getpriority(os.PRIO_PROCESS, 0)))
+    after.start(); after.join()
+    print(sorted(set(thread_niceness(os.getpid()).values())), seen)
+    stop.set(); before.join()
+"""
+
+
+def run(wanted: int, nice_first: int = 0) -> str:
+    code = textwrap.dedent(LOWERED.format(wanted=wanted))
+    if nice_first:
+        code = f"import os; os.nice({nice_first})\n{code}"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_every_thread_running_and_made_after_is_lowered() -> None:
+    assert run(10) == "[10] [10]"
+
+
+def test_a_priority_already_lower_is_kept() -> None:
+    assert run(5, nice_first=12) == "[12] [12]"
+
+
+def test_the_workers_broker_has_it() -> None:
+    assert LowerPriority in {type(middleware) for middleware in broker.middleware}

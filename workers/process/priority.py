@@ -1,0 +1,39 @@
+"""The worker processes' CPU priority, below the API's where they share a machine.
+
+A chunk is batch work: its action takes a little longer when the API wants the CPU, while a
+person waiting on a page of logs notices every slow request. Where the API, the workers and
+the database share cores (one host, `scripts/dev`, a single-machine Compose), the workers
+lower their own priority (`WORKER_NICENESS`, Unix's nice) and take what the API leaves; on
+a machine of their own there is nothing to yield to and nothing changes. Between
+containers, the orchestrator's CPU weights do this instead (docs/operations.md).
+"""
+
+import os
+from contextlib import suppress
+from pathlib import Path
+
+import dramatiq
+from dramatiq.middleware import Middleware
+
+from app.infra.settings import get_settings
+
+# Linux keeps a nice value per thread, and a new thread takes its maker's: every thread the
+# process has already is lowered, and the ones it makes later follow.
+TASKS = Path("/proc/self/task")
+
+
+def lower_priority(niceness: int) -> None:
+    """Every thread of this process at `niceness` at least (never raised: that needs root)."""
+    if not TASKS.is_dir():
+        os.nice(max(0, niceness - os.nice(0)))
+        return
+    for task in TASKS.iterdir():
+        thread = int(task.name)
+        with suppress(ProcessLookupError):  # a thread that has ended since
+            if os.getpriority(os.PRIO_PROCESS, thread) < niceness:
+                os.setpriority(os.PRIO_PROCESS, thread, niceness)
+
+
+class LowerPriority(Middleware):
+    def after_process_boot(self, broker: dramatiq.Broker) -> None:
+        lower_priority(get_settings().worker_niceness)
