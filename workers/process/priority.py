@@ -8,6 +8,7 @@ a machine of their own there is nothing to yield to and nothing changes. Between
 containers, the orchestrator's CPU weights do this instead (docs/operations.md).
 """
 
+import logging
 import os
 from contextlib import suppress
 from pathlib import Path
@@ -16,6 +17,8 @@ import dramatiq
 from dramatiq.middleware import Middleware
 
 from app.infra.settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 # Linux keeps a nice value per thread, and a new thread takes its maker's: every thread the
 # process has already is lowered, and the ones it makes later follow.
@@ -36,4 +39,8 @@ def lower_priority(niceness: int) -> None:
 
 class LowerPriority(Middleware):
     def after_process_boot(self, broker: dramatiq.Broker) -> None:
-        lower_priority(get_settings().worker_niceness)
+        niceness = get_settings().worker_niceness
+        try:
+            lower_priority(niceness)
+        except OSError as exc:  # a sandbox that forbids it: the work runs all the same
+            logger.warning("could not lower the worker's priority to nice %d: %s", niceness, exc)

@@ -6,8 +6,12 @@ Run in a child process: a nice value once raised cannot be lowered back without 
 import subprocess
 import sys
 import textwrap
+from typing import Any, cast
+
+import pytest
 
 from workers.broker import broker
+from workers.process import priority
 from workers.process.priority import LowerPriority
 
 LOWERED = """
@@ -46,3 +50,14 @@ def test_a_priority_already_lower_is_kept() -> None:
 
 def test_the_workers_broker_has_it() -> None:
     assert LowerPriority in {type(middleware) for middleware in broker.middleware}
+
+
+def test_a_worker_that_may_not_lower_its_priority_still_boots(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refuse(niceness: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(priority, "lower_priority", refuse)
+    priority.LowerPriority().after_process_boot(cast(Any, broker))
+    assert "could not lower the worker's priority to nice 10" in caplog.text
