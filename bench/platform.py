@@ -54,8 +54,13 @@ class Platform:
         MongoClient(self.env["MONGODB_URL"]).drop_database(self.env["MONGODB_DB"])
 
     def start(self, args: list[str], stderr: Any = None) -> subprocess.Popen[bytes]:
+        # A session of its own: stopped with every process it starts (tests.support.processes).
         return subprocess.Popen(
-            [sys.executable, "-m", *args], cwd=ROOT, env=self.env, stderr=stderr
+            [sys.executable, "-m", *args],
+            cwd=ROOT,
+            env=self.env,
+            stderr=stderr,
+            start_new_session=True,
         )
 
     def token(self, account: str, role: str = "user") -> str:

@@ -1,6 +1,8 @@
 """Starting and waiting for the platform's processes, for benchmarks and tests."""
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -31,12 +33,36 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 60) 
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
+    """Asks the process to stop (its own graceful stop: a supervisor stops what it started),
+    then kills it after 15 s. One started in a session of its own (`start_new_session`) is
+    killed with every process of its group, and what of the group outlives it goes too: the
+    processes a supervisor started (Dramatiq's workers, uvicorn's) are never left running,
+    orphaned, into the next test or benchmark."""
+    group = process.pid if leads_its_group(process) else None
+    with contextlib.suppress(ProcessLookupError):
+        process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        process.kill()
+        kill(process, group)
         process.wait()
+    if group is not None:
+        kill(process, group)
+
+
+def leads_its_group(process: subprocess.Popen[bytes]) -> bool:
+    try:
+        return os.getpgid(process.pid) == process.pid
+    except ProcessLookupError:
+        return False
+
+
+def kill(process: subprocess.Popen[bytes], group: int | None) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        if group is None:
+            process.kill()
+        else:
+            os.killpg(group, signal.SIGKILL)
 
 
 def peak_rss_mb(pid: int) -> float:
