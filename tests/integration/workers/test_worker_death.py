@@ -8,13 +8,14 @@ import csv
 import io
 import time
 from collections import Counter
+from typing import Any
 
 import pytest
 
 from tests.integration.conftest import Workers
 from tests.integration.graphql_client import GraphQLClient, upload
 from tests.support.contacts_csv import lines, plan
-from tests.support.polling import stays
+from tests.support.polling import stays, until
 
 ROWS = 30_000
 
@@ -36,7 +37,16 @@ async def test_killing_every_worker_mid_action_loses_and_doubles_nothing(
         await asyncio.sleep(0.1)
     workers.kill()
     try:
-        at_kill = (await gql.action(action["id"]))["stats"]
+        # What a killed worker had sent the database still lands (FerretDB ends a command its
+        # client left), so the count is taken once it holds for half a second; a worker that
+        # survived the kill would keep it moving, and the checks below would see it.
+        async def settled() -> dict[str, Any] | None:
+            first = (await gql.action(action["id"]))["stats"]
+            await asyncio.sleep(0.5)
+            second: dict[str, Any] = (await gql.action(action["id"]))["stats"]
+            return second if second["processed"] == first["processed"] else None
+
+        at_kill = await until(settled, "the writes sent before the kill to land", timeout=30)
 
         async def nothing_runs() -> bool:  # every worker is gone
             return bool(
