@@ -2,10 +2,15 @@
 
 A chunk is batch work: its action takes a little longer when the API wants the CPU, while a
 person waiting on a page of logs notices every slow request. Where the API, the workers and
-the database share cores (one host, `scripts/dev`, a single-machine Compose), the workers
-lower their own priority (`WORKER_NICENESS`, Unix's nice) and take what the API leaves; on
-a machine of their own there is nothing to yield to and nothing changes. Between
-containers, the orchestrator's CPU weights do this instead (docs/operations.md).
+the database share cores (one host, `scripts/dev`), the workers lower their own priority
+(`WORKER_NICENESS`, Unix's nice) and take what the API leaves; on a machine of their own there
+is nothing to yield to and nothing changes. Between containers, the orchestrator's CPU weights
+do this instead (docs/operations.md).
+
+Linux shares the CPU between sessions first (autogroups: each session started by `setsid`,
+as `scripts/dev` starts the workers and the API, or each terminal), then by nice value within
+one. So a worker lowers its threads, and, when its session is its supervisor's own (Dramatiq's
+main process leads it: nothing else runs in it), the session's share as well.
 """
 
 import logging
@@ -23,10 +28,14 @@ logger = logging.getLogger(__name__)
 # Linux keeps a nice value per thread, and a new thread takes its maker's: every thread the
 # process has already is lowered, and the ones it makes later follow.
 TASKS = Path("/proc/self/task")
+# The nice value of this process's autogroup (its session's share of the CPU), where the
+# kernel has them: "/autogroup-<n> nice <value>".
+AUTOGROUP = Path("/proc/self/autogroup")
 
 
 def lower_priority(niceness: int) -> None:
-    """Every thread of this process at `niceness` at least (never raised: that needs root)."""
+    """Every thread of this process at `niceness` at least (never raised: that needs root),
+    and its session's share when the session is its parent's own."""
     if not TASKS.is_dir():
         os.nice(max(0, niceness - os.nice(0)))
         return
@@ -35,6 +44,15 @@ def lower_priority(niceness: int) -> None:
         with suppress(ProcessLookupError):  # a thread that has ended since
             if os.getpriority(os.PRIO_PROCESS, thread) < niceness:
                 os.setpriority(os.PRIO_PROCESS, thread, niceness)
+    if os.getsid(0) == os.getppid() and session_niceness() < niceness:
+        AUTOGROUP.write_text(str(niceness))
+
+
+def session_niceness() -> int:
+    """This process's autogroup's nice value; 19 where the kernel keeps none (nothing to do)."""
+    if not AUTOGROUP.is_file():
+        return 19
+    return int(AUTOGROUP.read_text().rsplit("nice", 1)[1])
 
 
 class LowerPriority(Middleware):
