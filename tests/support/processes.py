@@ -100,8 +100,3 @@ def thread_niceness(pid: int) -> dict[int, int]:
             continue
         found[int(task.name)] = int(fields[16])  # stat's 19th field: nice
     return found
-
-
-def autogroup_niceness(pid: int | str = "self") -> int:
-    """The nice value of the process's autogroup (its session's share of the CPU; Linux)."""
-    return int(Path(f"/proc/{pid}/autogroup").read_text().rsplit("nice", 1)[1])

@@ -28,8 +28,8 @@ logger = logging.getLogger(__name__)
 # Linux keeps a nice value per thread, and a new thread takes its maker's: every thread the
 # process has already is lowered, and the ones it makes later follow.
 TASKS = Path("/proc/self/task")
-# The nice value of this process's autogroup (its session's share of the CPU), where the
-# kernel has them: "/autogroup-<n> nice <value>".
+# This process's autogroup (its session's share of the CPU), where the kernel has them:
+# "/autogroup-<n> nice <value>", written a nice value to change it.
 AUTOGROUP = Path("/proc/self/autogroup")
 
 
@@ -44,15 +44,16 @@ def lower_priority(niceness: int) -> None:
         with suppress(ProcessLookupError):  # a thread that has ended since
             if os.getpriority(os.PRIO_PROCESS, thread) < niceness:
                 os.setpriority(os.PRIO_PROCESS, thread, niceness)
-    if os.getsid(0) == os.getppid() and session_niceness() < niceness:
+    session = autogroup_niceness() if os.getsid(0) == os.getppid() else None
+    if session is not None and session < niceness:
         AUTOGROUP.write_text(str(niceness))
 
 
-def session_niceness() -> int:
-    """This process's autogroup's nice value; 19 where the kernel keeps none (nothing to do)."""
-    if not AUTOGROUP.is_file():
-        return 19
-    return int(AUTOGROUP.read_text().rsplit("nice", 1)[1])
+def autogroup_niceness(pid: int | str = "self") -> int | None:
+    """The nice value of the process's autogroup (its session's share of the CPU); None where
+    the kernel keeps none."""
+    path = Path(f"/proc/{pid}/autogroup")
+    return int(path.read_text().rsplit("nice", 1)[1]) if path.is_file() else None
 
 
 class LowerPriority(Middleware):

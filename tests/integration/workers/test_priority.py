@@ -5,7 +5,8 @@ thread of each, the event loop that runs the chunks too, and their session's sha
 from app.infra.settings import get_settings
 from tests.integration.conftest import Workers
 from tests.support.polling import until
-from tests.support.processes import autogroup_niceness, children, thread_niceness
+from tests.support.processes import children, thread_niceness
+from workers.process.priority import autogroup_niceness
 
 
 async def test_every_worker_thread_runs_at_the_workers_niceness(

@@ -18,8 +18,8 @@ from workers.process.priority import LowerPriority
 
 LOWERED = """
     import os, threading, time
-    from workers.process.priority import lower_priority
-    from tests.support.processes import autogroup_niceness, thread_niceness
+    from workers.process.priority import autogroup_niceness, lower_priority
+    from tests.support.processes import thread_niceness
 
     running = threading.Event(); stop = threading.Event()
     def wait() -> None:
@@ -58,7 +58,7 @@ def test_a_priority_already_lower_is_kept() -> None:
 
 SUPERVISOR = """
 import subprocess, sys
-from tests.support.processes import autogroup_niceness
+from workers.process.priority import autogroup_niceness
 worker = "from workers.process.priority import lower_priority; lower_priority(10)"
 subprocess.run([sys.executable, "-c", worker], check=True)
 print(autogroup_niceness())
