@@ -20,4 +20,6 @@ class Sweeper(Periodic):
 
     def tick(self, broker: dramatiq.Broker) -> None:
         if woken := run(sweep()):
-            self.logger.info("sweeper woke %d action(s)", woken)
+            # Which ones: a wake-up is the sign that an action's messages were lost.
+            named = ", ".join(str(action_id) for action_id in woken)
+            self.logger.info("sweeper woke %d action(s): %s", len(woken), named)

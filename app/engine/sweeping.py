@@ -47,11 +47,11 @@ async def without_life(action_ids: list[PydanticObjectId]) -> list[PydanticObjec
     return [action_id for action_id in action_ids if str(action_id) not in alive]
 
 
-async def sweep() -> int:
-    """One sweep, if no other process swept within the interval; returns actions woken."""
+async def sweep() -> list[PydanticObjectId]:
+    """One sweep, if no other process swept within the interval; returns the actions woken."""
     interval_ms = int(get_settings().sweep_interval_seconds * 1000)
     if not await lease.take(keys.sweeper_lease(), interval_ms):
-        return 0
+        return []
     watched = await actions.to_watch(utcnow() - MESSAGE_GRACE)
     woken = [*await without_life(watched.due), *await stalled(watched.running)]
     for action_id in woken:
@@ -63,7 +63,7 @@ async def sweep() -> int:
     if await lease.take(keys.retention_lease(), every_ms):
         await delete_orphaned_input()
         await retention.sweep()
-    return len(woken)
+    return woken
 
 
 async def delete_orphaned_input(older_than: timedelta | None = None) -> int:
