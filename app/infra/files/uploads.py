@@ -207,5 +207,6 @@ async def mark_used(upload_ids: Sequence[str]) -> None:
 
 
 async def delete(upload_id: str) -> None:
+    gridfs_files.forget(BUCKET, ObjectId(upload_id))
     with contextlib.suppress(NoFile):
         await (await bucket()).delete(ObjectId(upload_id))
