@@ -20,8 +20,8 @@ from cachetools import TTLCache
 from app.infra.mongo import db
 
 CURSOR_BATCH = 16
-# Pieces a process keeps (255 KB each: 4 MB at most), and for how long after it read each.
-MOST_PIECES = 16
+# Pieces a process keeps (255 KB each: 2 MB at most), and for how long after it read each.
+MOST_PIECES = 8
 PIECE_SECONDS = 30.0
 RECENT_PIECES: TTLCache[tuple[str, ObjectId, int], bytes] = TTLCache(MOST_PIECES, PIECE_SECONDS)
 
