@@ -57,7 +57,8 @@ async def byte_range(
             data[n] = kept
     if wanted := [n for n in numbers if n not in data]:
         read = await pieces(bucket, file_id, wanted)
-        if not read and not data:
+        if not read:
+            forget(bucket, file_id)  # gone, though this process kept some of it
             return None
         for n, piece in read.items():
             RECENT_PIECES[(bucket, file_id, n)] = data[n] = piece

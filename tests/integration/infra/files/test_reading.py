@@ -3,7 +3,10 @@ chunks of an action follow each other through a piece, which is read once, not o
 
 from collections.abc import AsyncIterator
 
+from bson import ObjectId
+
 from app.infra.files import uploads
+from app.infra.mongo import db
 from tests.integration.commands import COUNTER
 
 
@@ -42,3 +45,17 @@ async def test_a_file_deleted_here_is_not_read_from_what_was_kept(
     assert await uploads.read_range(upload_id, 0, 5) == b"email"
     await uploads.delete(upload_id)
     assert await uploads.read_range(upload_id, 0, 5) is None
+
+
+async def test_a_file_deleted_elsewhere_is_gone_once_a_piece_is_not_found(
+    database: None, account: str
+) -> None:
+    """Another process deleted it (retention): a range this process kept a piece of, and
+    needs another of, reads as gone, as a range of pieces none of which it kept does."""
+    data = bytes(range(256)) * 1200  # 307,200 bytes: two pieces
+    upload_id = await stored(account, data)
+    piece = uploads.CHUNK_BYTES
+    assert await uploads.read_range(upload_id, 0, 10) == data[0:10]
+    await db.current_database()["uploads.chunks"].delete_many({"files_id": ObjectId(upload_id)})
+    assert await uploads.read_range(upload_id, piece - 5, piece + 5) is None
+    assert await uploads.read_range(upload_id, 0, 10) is None  # and what it kept is forgotten
