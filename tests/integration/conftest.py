@@ -69,16 +69,21 @@ def prune_test_logs(folder: Path, days: float = 1) -> None:
             pass
 
 
-prune_test_logs(ROOT / ".run" / "test-logs")
+TEST_LOGS = ROOT / ".run" / "test-logs"
+prune_test_logs(TEST_LOGS)
+
+
+def log_file(name: str) -> Path:
+    """Where a process this run starts logs: .run/test-logs/<run>-<name>.log."""
+    TEST_LOGS.mkdir(parents=True, exist_ok=True)
+    return TEST_LOGS / f"{RUN_ID}-{name}.log"
 
 
 def start(
     args: list[str], log_name: str, env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
     """Starts `python -m <args>` in its own process group, logging to .run/test-logs."""
-    log_dir = ROOT / ".run" / "test-logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = open(log_dir / f"{RUN_ID}-{log_name}.log", "wb")  # noqa: SIM115
+    log = open(log_file(log_name), "wb")  # noqa: SIM115
     return subprocess.Popen(
         [sys.executable, "-m", *args],
         cwd=ROOT,
@@ -104,7 +109,11 @@ class Workers:
         self.starts += 1
         args = ["dramatiq", "workers", "--processes", "2", "--threads", "4"]
         args += ["--worker-shutdown-timeout", "8000"]
-        self.process = start(args, f"{self.name}-{self.starts}", self.env)
+        self.process = start(args, self.log_name(), self.env)
+
+    def log_name(self) -> str:
+        """The log of the processes started last (`log_file`)."""
+        return f"{self.name}-{self.starts}"
 
     def kill(self) -> None:
         """Dies at once, like a lost machine: no graceful shutdown, messages held are lost

@@ -15,7 +15,7 @@ import pytest
 from pymongo import MongoClient
 
 from app.infra.auth import issue_token
-from tests.integration.conftest import ROOT, RUN_ID
+from tests.integration.conftest import ROOT, log_file
 from tests.integration.graphql_client import GraphQLClient
 from tests.support.processes import free_port, stop, wait_ready
 
@@ -64,14 +64,12 @@ def platform(installed: Path, tmp_path: Path) -> Iterator[str]:
     database = f"{os.environ['MONGODB_DB']}_wheel"
     env = env_outside(database)
     port = free_port()
-    logs = ROOT / ".run" / "test-logs"
-    logs.mkdir(parents=True, exist_ok=True)
     started = []
     for name, args in [
         ("worker", ["dramatiq", "workers", "--processes", "1", "--threads", "2"]),
         ("api", ["uvicorn", "server.asgi:create_app", "--factory", "--port", str(port)]),
     ]:
-        with (logs / f"{RUN_ID}-wheel-{name}.log").open("wb") as log:
+        with log_file(f"wheel-{name}").open("wb") as log:
             started.append(
                 subprocess.Popen(
                     [str(installed / args[0]), *args[1:]],

@@ -17,7 +17,7 @@ from pymongo import MongoClient
 
 from app.infra.auth import issue_token
 from client.api import ApiClient
-from tests.integration.conftest import ROOT, RUN_ID
+from tests.integration.conftest import ROOT, RUN_ID, log_file
 from tests.support.processes import free_port, wait_ready
 
 CREATE = """
@@ -45,7 +45,7 @@ def running_dev(env: dict[str, str], log_name: str, *args: str) -> Iterator[str]
     """scripts/dev started with `args`, ready; stopped with SIGTERM, as a service manager
     stops it (Ctrl-C's SIGINT takes the same path, but a shell started in the background
     ignores SIGINT, and CI may start this one so). Yields the API's URL."""
-    log = (ROOT / ".run" / "test-logs" / f"{RUN_ID}-{log_name}.log").open("ab")
+    log = log_file(log_name).open("ab")
     dev = subprocess.Popen(
         [str(ROOT / "scripts" / "dev"), *args],
         env=env,
@@ -156,7 +156,7 @@ async def test_scripts_dev_killed_hard_takes_the_api_and_workers_along() -> None
     """kill -9 of scripts/dev: its API and workers, in sessions of their own, still get
     SIGTERM (their parent-death signal) and free the port."""
     port = free_port()
-    log = (ROOT / ".run" / "test-logs" / f"{RUN_ID}-scripts-dev-killed.log").open("wb")
+    log = log_file("scripts-dev-killed").open("wb")
     env = dev_env(port, "dev_killed")
     dev = subprocess.Popen(
         [str(ROOT / "scripts" / "dev")], env=env, stdout=log, stderr=subprocess.STDOUT

@@ -14,7 +14,7 @@ from app.infra.mongo import chunks, drips
 from app.infra.redis import keys
 from app.infra.redis.client import get_redis
 from app.infra.settings import get_settings
-from tests.integration.conftest import ROOT, RUN_ID, Workers
+from tests.integration.conftest import Workers, log_file
 from tests.integration.graphql_client import GraphQLClient
 from tests.integration.graphql_schema.test_drip import drip_insert, logs, wait_for_action
 from tests.integration.workers.test_scheduling import forget_queued_messages
@@ -58,6 +58,6 @@ async def timeline(action_id: str, workers: Workers) -> str:
     batches = [(b.number, b.started_at.isoformat(), b.chunks) for b in found]
     held = await chunks.of_action(PydanticObjectId(action_id))
     chunk_states = [(c.id, c.batch, c.done, c.parts) for c in held]
-    log = ROOT / ".run" / "test-logs" / f"{RUN_ID}-{workers.name}-{workers.starts}.log"
+    log = log_file(workers.log_name())
     lines = log.read_text(errors="replace").splitlines()[-60:] if log.exists() else []
     return "\n".join([f"batches {batches}", f"chunks {chunk_states}", *lines])
