@@ -28,9 +28,6 @@ logger = logging.getLogger(__name__)
 # Linux keeps a nice value per thread, and a new thread takes its maker's: every thread the
 # process has already is lowered, and the ones it makes later follow.
 TASKS = Path("/proc/self/task")
-# This process's autogroup (its session's share of the CPU), where the kernel has them:
-# "/autogroup-<n> nice <value>", written a nice value to change it.
-AUTOGROUP = Path("/proc/self/autogroup")
 
 
 def lower_priority(niceness: int) -> None:
@@ -46,13 +43,18 @@ def lower_priority(niceness: int) -> None:
                 os.setpriority(os.PRIO_PROCESS, thread, niceness)
     session = autogroup_niceness() if os.getsid(0) == os.getppid() else None
     if session is not None and session < niceness:
-        AUTOGROUP.write_text(str(niceness))
+        autogroup_of("self").write_text(str(niceness))
+
+
+def autogroup_of(pid: int | str) -> Path:
+    """A process's autogroup (its session's share of the CPU), where the kernel has them:
+    reads "/autogroup-<n> nice <value>", is written a nice value to change it."""
+    return Path(f"/proc/{pid}/autogroup")
 
 
 def autogroup_niceness(pid: int | str = "self") -> int | None:
-    """The nice value of the process's autogroup (its session's share of the CPU); None where
-    the kernel keeps none."""
-    path = Path(f"/proc/{pid}/autogroup")
+    """The nice value of the process's autogroup; None where the kernel keeps none."""
+    path = autogroup_of(pid)
     return int(path.read_text().rsplit("nice", 1)[1]) if path.is_file() else None
 
 

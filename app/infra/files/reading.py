@@ -81,5 +81,5 @@ async def pieces(bucket: str, file_id: ObjectId, numbers: list[int]) -> dict[int
 
 def forget(bucket: str, file_id: ObjectId) -> None:
     """Drops what this process kept of the file (it is being deleted)."""
-    for key in [key for key in list(RECENT_PIECES) if key[:2] == (bucket, file_id)]:
+    for key in [key for key in RECENT_PIECES if key[:2] == (bucket, file_id)]:
         RECENT_PIECES.pop(key, None)
