@@ -26,8 +26,9 @@ class BeforeImage(TypedDict):
     # Exactly one kind of image:
     absent: NotRequired[bool]  # it did not exist (INSERT, a new UPSERT row)
     document: NotRequired[dict[str, Any]]  # the whole document (DELETE)
-    # An update: the previous values of the fields it changed, the fields it added (absent
-    # before), the previous unique key if that changed, and the previous `updated_at`.
+    # An update: the previous values of the fields its chunk read (those it may change), the
+    # fields among them the entity lacked, the previous unique key if the chunk may change
+    # it, and the previous `updated_at`.
     fields: NotRequired[dict[str, Any]]
     added: NotRequired[list[str]]
     key: NotRequired[str | None]
@@ -69,8 +70,11 @@ class Decisions(TypedDict, total=False):
     """What a chunk's first attempt found before writing (stored once per chunk)."""
 
     existing: list[str]  # targets by id that exist in the account (UPDATE, DELETE)
-    # UPDATE: the targets' current values of the fields it changes, by entity id.
+    # UPDATE, UPSERT: the targets' current values of the fields it changes, by entity id,
+    # and the fields it read (`read`: those a row of the chunk may change), so a restore
+    # makes each row's before-image from them.
     current: dict[str, dict[str, Any]]
+    read: list[str]
     holders: list[KeyHolder]  # entities already holding the rows' keys (UPSERT)
     matched: list[KeyHolder]  # entities holding the rows' match keys (UPDATE, DELETE)
     # The targets' `updated_at` and unique key before the write, by entity id (UPDATE,

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from beanie import PydanticObjectId
 
-from app.domain.actions import Outcome, keeps_before_images
+from app.domain.actions import Outcome, decisions_kept_for_restore
 from app.domain.clock import utcnow
 from app.domain.models import BulkActionStatus, Chunk, ControlRequest
 from app.domain.models.action_log import block_documents, logged_row
@@ -144,8 +144,10 @@ async def finish_if_complete(action_id: PydanticObjectId, chunks_total: int | No
         final = BulkActionStatus.COMPLETED_WITH_ERRORS
     else:
         final = BulkActionStatus.COMPLETED
-    if keeps_before_images(action):
-        # Before it ends: an action seen ended can be restored for the whole window.
+    if decisions_kept_for_restore(action):
+        # Before-images stored by an earlier version (for chunks it ran before an upgrade),
+        # kept until the window closes before the action ends: one seen ended can be
+        # restored for the whole window. Its decisions are kept as long (app.engine.retention).
         await before_images.keep_until_restore_closes(action_id)
     await transition(
         action_id,

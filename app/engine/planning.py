@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import tempfile
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,7 +20,7 @@ from typing import Any
 from beanie import PydanticObjectId
 from bson import ObjectId
 
-from app.domain.actions import ActionSpec, actions, inserted_image, rules_of
+from app.domain.actions import ActionSpec, actions, rules_of
 from app.domain.actions._inputs import CsvKeys, CsvRows
 from app.domain.clock import utcnow
 from app.domain.entities import EntitySpec, entities
@@ -32,9 +32,9 @@ from app.domain.models import (
     Chunk,
     ControlRequest,
 )
-from app.domain.models.action_log import LogReason, LogStatus, block_of
+from app.domain.models.action_log import LogStatus
 from app.domain.models.ids import saved_id
-from app.domain.rows import BeforeImage, Row
+from app.domain.rows import BeforeImage, Decisions, Row
 from app.domain.status import PLANNABLE
 from app.engine.completion import after_planned, finish_if_complete, in_flight, send_ready
 from app.engine.deferral import ComeBackLater
@@ -214,33 +214,65 @@ async def filter_rows(action: BulkAction, after: Planned) -> AsyncGenerator[Row,
             yield {"row": number, "id": entity_id}
 
 
-async def images_of_block(original: BulkAction, block: int) -> list[BeforeImage]:
-    """The before-images of one block of the action a restore undoes, in row order: those
-    its chunks stored, or for an action undone from its logs, the entities its logs say it
-    inserted. One equality read either way."""
-    if not actions.get(original.action_type).undone_from_logs:
-        return await before_images.images_of_block(saved_id(original), block)
-    return [
-        inserted_image(log.row, log.entity_id)
-        for log in await logs.read_block(saved_id(original), block)
-        if log.status is LogStatus.SUCCESS
-        and log.reason is LogReason.INSERTED
-        and log.entity_id is not None
-    ]
-
-
 async def image_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
-    """A restore's rows: the before-images of the action it undoes, in row order, read block
-    by block up to the last row that action had."""
+    """A restore's rows: the before-images of the action it undoes, in row order."""
     assert action.restore_of is not None
     original = await stored_actions.get(action.restore_of)
     if original is None:
         return
     number = 0
-    for block in range(block_of(original.total or 0) + 1):
-        for image in await images_of_block(original, block):
+    async with aclosing(images_of(original)) as images:
+        async for image in images:
             number += 1
             yield {"row": number, "source_row": image["row"], "id": image["id"], "image": image}
+
+
+# The before-images a restore puts back. They are made, chunk by chunk, from the rows the
+# undone action's logs say it changed (SUCCESS) and what the chunk's decide step read before
+# writing, which its stored decisions hold (ActionSpec.image_of): the before-state is stored
+# once, with the decisions a redelivery needs anyway, kept until the restore window closes
+# (app.engine.retention). An INSERT keeps no decisions: an entity it inserted did not exist
+# before, which its logs tell alone. A chunk run by an earlier version, which stored its
+# images apart (app.infra.mongo.before_images), has those read back.
+
+
+async def images_of(original: BulkAction) -> AsyncGenerator[BeforeImage, None]:
+    """The images of the action a restore undoes, in row order: a few reads per chunk."""
+    spec = actions.get(original.action_type)
+    entity = entities.get(original.entity_type)
+    for chunk in in_row_order(await chunks.of_action(saved_id(original))):
+        for image in await images_of_chunk(spec, entity, chunk):
+            yield image
+
+
+def in_row_order(found: Sequence[Chunk]) -> list[Chunk]:
+    """The chunks that ran rows (a split chunk's parts, not the chunk), by their first row."""
+    ran = [chunk for chunk in found if chunk.parts is None and chunk.first_row is not None]
+    return sorted(ran, key=lambda chunk: chunk.first_row or 0)
+
+
+async def images_of_chunk(spec: ActionSpec, entity: EntitySpec, chunk: Chunk) -> list[BeforeImage]:
+    """The images of the rows one chunk changed, in row order: made from its decisions, or
+    for a row they cannot make (decisions stored by an earlier version, or deleted with an
+    action that ended before an upgrade), the image the chunk stored then."""
+    assert chunk.first_row is not None and chunk.last_row is not None
+    first, last = chunk.first_row, chunk.last_row
+    changed = [
+        log
+        for log in await logs.read_chunk(chunk.action_id, chunk.seq, LogStatus.SUCCESS)
+        if first <= log.row <= last  # one part's rows, where the chunk was split
+    ]
+    if not changed:
+        return []
+    decisions = Decisions() if spec.undone_from_logs else await chunks.decisions_of(chunk.id)
+    made = {
+        log.row: None if decisions is None else spec.image_of(entity, log, decisions)
+        for log in changed
+    }
+    if missing := {row for row, image in made.items() if image is None}:
+        stored = await before_images.images_of_rows(chunk.action_id, min(missing), max(missing))
+        made.update({image["row"]: image for image in stored if image["row"] in missing})
+    return [image for image in made.values() if image is not None]
 
 
 def input_rows(

@@ -29,7 +29,7 @@ from app.infra import log_lines, metrics
 from app.infra.files import chunk_rows
 from app.infra.files import export_parts as exports
 from app.infra.mongo import actions as stored_actions
-from app.infra.mongo import before_images, chunks, controls, logs
+from app.infra.mongo import chunks, controls, logs
 from app.infra.mongo import entities as stored_entities
 from app.infra.mongo.accounts import custom_fields
 from app.infra.redis import liveness
@@ -153,9 +153,6 @@ async def process_loaded(
             if await controls.request_of(chunk.action_id) is ControlRequest.PAUSE:
                 return  # nothing written: resuming queues it again
             applied = await spec.apply(ctx, live, decisions)
-            # Made from the decisions: a redelivery stores the same images (the first stay).
-            images = spec.before_images(ctx, live, decisions, applied)
-            await before_images.store(chunk.action_id, images)
         finally:
             written_at = await end_write(chunk)
     outcomes = sorted(planned + applied, key=lambda outcome: outcome.row)

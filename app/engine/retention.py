@@ -4,13 +4,15 @@ The sweeper runs `sweep` every RETENTION_SWEEP_SECONDS (one process at a time). 
 idempotent and picks up where an interrupted one stopped, since what it deletes is found
 again from the database:
 
-- an action that ended drops its chunks' decisions, and its input batches unless it is a dry
-  run (a run of it copies them); it keeps its chunks' rows and its upload, which a retry
-  reads, and its before-images, which a restore reads, for RESTORE_RETENTION_DAYS;
-- after that, its rows, input batches and upload go too (an upload another action still
-  keeps stays). The action, its chunks' counts and its logs remain, so history and stats do;
+- an action that ended drops its input batches unless it is a dry run (a run of it copies
+  them), and its chunks' decisions unless its restore makes its before-images from them
+  (`decisions_kept_for_restore`: an UPDATE, UPSERT or DELETE); it keeps its chunks' rows and
+  its upload, which a retry reads, and those decisions, for RESTORE_RETENTION_DAYS;
+- after that, its rows, decisions, input batches and upload go too (an upload another action
+  still keeps stays). The action, its chunks' counts and its logs remain, so history and
+  stats do;
 - logs go LOG_RETENTION_DAYS after they were written (TTL index on mongod; here on FerretDB
-  v1, which has none), and so do expired before-images;
+  v1, which has none), and so do expired before-images (stored by earlier versions);
 - an upload no action used within UPLOAD_RETENTION_HOURS is deleted, and input stored by a
   create that died before storing its action;
 - a custom field deleted RESTORE_RETENTION_DAYS ago loses its values in the account's
@@ -24,6 +26,7 @@ deletion never competes with running actions for long.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.domain.actions import decisions_kept_for_restore
 from app.domain.clock import utcnow
 from app.domain.entities import entities
 from app.domain.entities._base import slot_path
@@ -92,7 +95,8 @@ async def release_ended() -> int:
     )
     for action in found:
         assert action.id is not None
-        await chunks.forget_working_data(action.id, rows=False)
+        if not decisions_kept_for_restore(action):
+            await chunks.forget_working_data(action.id, rows=False)
         if not action.dry_run:
             await inputs.delete(action.id)
         await actions.mark_working_data(action.id, WorkingData.FOR_RETRY)

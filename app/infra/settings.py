@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # Both below 2^24: a row's planned entity id holds its number in three bytes.
     max_inline_records: int = Field(default=10_000, ge=1, le=16_000_000)
     # Days after an action ends during which it can be restored (undone) or retried; its
-    # before-images, stored rows and upload are deleted after that.
+    # chunks' decisions (its before-images), stored rows and upload are deleted after that.
     restore_retention_days: float = Field(default=30, gt=0)
     # Audit events are kept this long (whatever happens to the actions they name).
     audit_retention_days: float = Field(default=365, gt=0)

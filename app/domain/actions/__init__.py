@@ -13,8 +13,8 @@ from app.domain.actions._base import (
     WriteOp,
     actions,
     can_be_restored,
+    decisions_kept_for_restore,
     inserted_image,
-    keeps_before_images,
     rules_of,
 )
 
@@ -31,7 +31,7 @@ __all__ = [
     "WriteOp",
     "actions",
     "can_be_restored",
+    "decisions_kept_for_restore",
     "inserted_image",
-    "keeps_before_images",
     "rules_of",
 ]

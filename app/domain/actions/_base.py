@@ -20,7 +20,7 @@ from app.domain.clock import stored_now
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
-from app.domain.models.action_log import LogReason, LogStatus
+from app.domain.models.action_log import ActionLog, LogReason, LogStatus
 from app.domain.models.bulk_action import BulkAction
 from app.domain.registry import Registry
 from app.domain.rows import BeforeImage, Decisions, Row, RowBody
@@ -193,16 +193,16 @@ def slot_values(entity: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def changed_fields(changes: Mapping[str, Mapping[str, Any]]) -> set[str]:
-    return set().union(*changes.values())
-
-
-def previous_state(found: Sequence[Mapping[str, Any]], with_keys: bool = True) -> Decisions:
+def previous_state(
+    found: Sequence[Mapping[str, Any]], read: set[str], with_keys: bool = True
+) -> Decisions:
     """What a decide step read of entities it may update, for their before-images: the fields
-    it read, `updated_at` and (`with_keys`: where it may change it) unique key, by entity id."""
+    it read (`read`, by every target), `updated_at` and (`with_keys`: where it may change it)
+    unique key, by entity id."""
     state: Decisions = {
         "current": {str(doc["_id"]): doc.get("data", {}) for doc in found},
         "versions": {str(doc["_id"]): doc.get("updated_at") for doc in found},
+        "read": sorted(read),
     }
     if with_keys:
         state["keys"] = {str(doc["_id"]): doc.get("key") for doc in found}
@@ -214,17 +214,23 @@ PREVIOUS_STATE_FIELDS = {"_id": 1, "key": 1, "updated_at": 1}
 
 
 def update_image(
-    entity: EntitySpec, row: int, entity_id: str, fields: set[str], decisions: Decisions
-) -> BeforeImage:
-    """The before-image of an update of these fields, from what its decide step read
-    (`previous_state`)."""
+    entity: EntitySpec, row: int, entity_id: str, decisions: Decisions
+) -> BeforeImage | None:
+    """The before-image of an update, from what its decide step read (`previous_state`): the
+    values every field it read had, and those it lacked as added. A row changed some of them
+    only, but the others still hold those values while the entity is unchanged since, which
+    is when a restore writes it. None for decisions stored before they named what they read
+    (`read`): that chunk's images were stored (app.infra.mongo.before_images)."""
+    if "read" not in decisions:
+        return None
+    fields = decisions["read"]
     current = decisions.get("current", {}).get(entity_id, {})
     image: BeforeImage = {
         "row": row,
         "id": entity_id,
         "stamp": stamp_of(decisions),
         "fields": {name: current[name] for name in fields if name in current},
-        "added": sorted(name for name in fields if name not in current),
+        "added": [name for name in fields if name not in current],
         "was": decisions.get("versions", {})[entity_id],
     }
     if entity.unique_field in fields:
@@ -241,11 +247,6 @@ def inserted_image(row: int, entity_id: str) -> BeforeImage:
     """The before-image of an entity an action undone from its logs created: it did not
     exist, and it is unchanged since while its `updated_at` is its `created_at`."""
     return {"row": row, "id": entity_id, "absent": True}
-
-
-def succeeded(outcomes: Sequence[Outcome]) -> dict[int, Outcome]:
-    """The outcomes of rows whose write changed an entity, by row."""
-    return {outcome.row: outcome for outcome in outcomes if outcome.status is LogStatus.SUCCESS}
 
 
 def not_found(row: Row) -> Outcome:
@@ -293,12 +294,13 @@ class ActionSpec(ABC):
     targets_by_id: ClassVar[bool] = False
     # Rows may create entities, so planning gives each one the id its insert will use.
     creates_entities: ClassVar[bool] = False
-    # A RESTORE can undo it: from the before-images its chunks keep (`before_images`), or
-    # from its logs (`undone_from_logs`).
+    # A RESTORE can undo it: from before-images made of its chunks' stored decisions, which
+    # hold the before-state, and its logs' SUCCESS rows (`image_of`), or from its logs alone
+    # (`undone_from_logs`).
     restorable: ClassVar[bool] = False
     # It only creates entities: a RESTORE finds them in its logs (SUCCESS/INSERTED, with
     # their ids) and deletes those unchanged since (`updated_at` still their `created_at`),
-    # so its chunks store no before-images.
+    # so it needs none of its decisions once it ends.
     undone_from_logs: ClassVar[bool] = False
     # Its chunks store their decisions (`decide`, with the stamp their writes put on
     # entities), so a redelivery decides and stamps as the first delivery did. An INSERT
@@ -363,16 +365,13 @@ class ActionSpec(ABC):
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         return {}
 
-    def before_images(
-        self,
-        ctx: ChunkContext,
-        rows: Sequence[Row],
-        decisions: Decisions,
-        outcomes: Sequence[Outcome],
-    ) -> list[BeforeImage]:
-        """What the entities the chunk changed looked like before (from its decisions), so
-        that the action can be undone; none for actions that change nothing."""
-        return []
+    def image_of(
+        self, entity: EntitySpec, log: ActionLog, decisions: Decisions
+    ) -> BeforeImage | None:
+        """What the entity a row changed (logged SUCCESS) looked like before, made from its
+        chunk's decisions, so that the action can be undone; None where they cannot tell
+        (stored before they could; that chunk's images were stored then)."""
+        return None
 
     @abstractmethod
     async def apply(
@@ -475,6 +474,7 @@ def can_be_restored(action: BulkAction) -> bool:
     return actions.get(action.action_type).restorable and not action.dry_run
 
 
-def keeps_before_images(action: BulkAction) -> bool:
-    """Whether the action's chunks keep before-images: it can be restored, not from its logs."""
+def decisions_kept_for_restore(action: BulkAction) -> bool:
+    """Whether the action's chunks' decisions are kept until its restore window closes: they
+    are its before-images (it can be restored, not from its logs)."""
     return can_be_restored(action) and not actions.get(action.action_type).undone_from_logs

@@ -17,13 +17,12 @@ from app.domain.actions._base import (
     by_id,
     not_found,
     stamp_of,
-    succeeded,
     target_ids,
 )
 from app.domain.actions._inputs import filter_input, forbid, ids_input, matches_of, row_with_id
 from app.domain.entities import EntitySpec
 from app.domain.errors import BadUserInput
-from app.domain.models.action_log import LogReason, LogStatus
+from app.domain.models.action_log import ActionLog, LogReason, LogStatus
 from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
 
@@ -73,20 +72,19 @@ class Delete(TargetsById):
             decided["matched"] = matched
         return decided
 
-    def before_images(
-        self,
-        ctx: ChunkContext,
-        rows: Sequence[Row],
-        decisions: Decisions,
-        outcomes: Sequence[Outcome],
-    ) -> list[BeforeImage]:
-        documents = {str(doc["_id"]): doc for doc in decisions.get("documents", [])}
-        stamp = stamp_of(decisions)
-        return [
-            {"row": outcome.row, "id": outcome.entity_id, "stamp": stamp, "document": document}
-            for outcome in succeeded(outcomes).values()
-            if outcome.entity_id is not None and (document := documents.get(outcome.entity_id))
-        ]
+    def image_of(
+        self, entity: EntitySpec, log: ActionLog, decisions: Decisions
+    ) -> BeforeImage | None:
+        """The whole document the row deleted, as its decide step read it."""
+        found = {str(doc["_id"]): doc for doc in decisions.get("documents", [])}
+        if log.entity_id is None or (document := found.get(log.entity_id)) is None:
+            return None
+        return {
+            "row": log.row,
+            "id": log.entity_id,
+            "stamp": stamp_of(decisions),
+            "document": document,
+        }
 
     def written(
         self, rows: Sequence[Row], decisions: Decisions, stamps: Mapping[str, Any]

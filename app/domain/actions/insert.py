@@ -10,11 +10,13 @@ from app.domain.actions._base import (
     Outcome,
     actions,
     failed_write,
+    inserted_image,
     stamp_of,
 )
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, new_entity
-from app.domain.models.action_log import LogReason, LogStatus
-from app.domain.rows import Decisions, Row
+from app.domain.entities import EntitySpec
+from app.domain.models.action_log import ActionLog, LogReason, LogStatus
+from app.domain.rows import BeforeImage, Decisions, Row
 
 
 class Insert(KeyedRecords):
@@ -23,6 +25,15 @@ class Insert(KeyedRecords):
     restorable = True
     undone_from_logs = True
     keeps_decisions = False
+
+    def image_of(
+        self, entity: EntitySpec, log: ActionLog, decisions: Decisions
+    ) -> BeforeImage | None:
+        """An entity the row inserted did not exist before (its logs say which: no decisions
+        are kept)."""
+        if log.entity_id is None or log.reason is not LogReason.INSERTED:
+            return None
+        return inserted_image(log.row, log.entity_id)
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions

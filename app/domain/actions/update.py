@@ -18,13 +18,11 @@ from app.domain.actions._base import (
     UpdateById,
     actions,
     by_id,
-    changed_fields,
     entity_update,
     failed_write,
     not_found,
     previous_state,
     stamp_of,
-    succeeded,
     target_ids,
     update_image,
 )
@@ -32,7 +30,7 @@ from app.domain.actions._inputs import filter_input, forbid, ids_input, matches_
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
-from app.domain.models.action_log import LogReason, LogStatus
+from app.domain.models.action_log import ActionLog, LogReason, LogStatus
 from app.domain.operations import changes_for, check_operations, fields_read
 from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
@@ -111,7 +109,7 @@ class Update(TargetsById):
         )
         # The targets that exist are those `current` holds (no list of them besides), and
         # their keys are kept only where the update may change the key.
-        decided = previous_state(found, with_keys=ctx.entity.unique_field in read)
+        decided = previous_state(found, read, with_keys=ctx.entity.unique_field in read)
         if matched:
             decided["matched"] = matched
         return decided
@@ -129,26 +127,12 @@ class Update(TargetsById):
             keep_existing=ctx.rules.keep_existing,
         )
 
-    def before_images(
-        self,
-        ctx: ChunkContext,
-        rows: Sequence[Row],
-        decisions: Decisions,
-        outcomes: Sequence[Outcome],
-    ) -> list[BeforeImage]:
-        changed = succeeded(outcomes)
-        rows = by_id(rows, decisions)
-        return [
-            update_image(
-                ctx.entity,
-                row["row"],
-                row["id"],
-                changed_fields(self.changes(ctx, row, decisions)),
-                decisions,
-            )
-            for row in rows
-            if row["row"] in changed
-        ]
+    def image_of(
+        self, entity: EntitySpec, log: ActionLog, decisions: Decisions
+    ) -> BeforeImage | None:
+        if log.entity_id is None or log.reason is not LogReason.UPDATED:
+            return None
+        return update_image(entity, log.row, log.entity_id, decisions)
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions

@@ -16,19 +16,17 @@ from app.domain.actions._base import (
     WriteOp,
     absent_image,
     actions,
-    changed_fields,
     check_match_field,
     entity_update,
     failed_write,
     previous_state,
     stamp_of,
-    succeeded,
     update_image,
 )
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, match_of, new_entity
 from app.domain.entities import EntitySpec
 from app.domain.errors import BadUserInput
-from app.domain.models.action_log import LogReason, LogStatus
+from app.domain.models.action_log import ActionLog, LogReason, LogStatus
 from app.domain.operations import changes_for
 from app.domain.rows import BeforeImage, Decisions, Row
 
@@ -60,7 +58,7 @@ class Upsert(KeyedRecords):
         )
         return {
             "holders": [{"key": doc[path], "id": str(doc["_id"])} for doc in found],
-            **previous_state(found),
+            **previous_state(found, fields),
         }
 
     def changes(
@@ -71,31 +69,14 @@ class Upsert(KeyedRecords):
         current = decisions.get("current", {}).get(entity_id, {})
         return changes_for({}, row["data"], current, keep_existing=ctx.rules.keep_existing)
 
-    def before_images(
-        self,
-        ctx: ChunkContext,
-        rows: Sequence[Row],
-        decisions: Decisions,
-        outcomes: Sequence[Outcome],
-    ) -> list[BeforeImage]:
-        changed = succeeded(outcomes)
-        images: list[BeforeImage] = []
-        for row in rows:
-            if (outcome := changed.get(row["row"])) is None or outcome.entity_id is None:
-                continue
-            if outcome.reason is LogReason.INSERTED:
-                images.append(absent_image(row["row"], outcome.entity_id, decisions))
-            else:
-                images.append(
-                    update_image(
-                        ctx.entity,
-                        row["row"],
-                        outcome.entity_id,
-                        changed_fields(self.changes(ctx, row, outcome.entity_id, decisions)),
-                        decisions,
-                    )
-                )
-        return images
+    def image_of(
+        self, entity: EntitySpec, log: ActionLog, decisions: Decisions
+    ) -> BeforeImage | None:
+        if log.entity_id is None:
+            return None
+        if log.reason is LogReason.INSERTED:
+            return absent_image(log.row, log.entity_id, decisions)
+        return update_image(entity, log.row, log.entity_id, decisions)
 
     def targets_of(self, rows: Sequence[Row], decisions: Decisions) -> dict[int, Target]:
         """A row whose key an entity held when it was decided updates that entity; any other

@@ -1,15 +1,16 @@
 """What an entity looked like before an action changed it, kept so the action can be undone.
 
-A chunk that changes entities stores, for each row it changed, the entity's state before the
-write: the previous values of the fields an update changed (and those it added, as absent),
-the whole document a delete removed, or that the entity did not exist (an insert). Images are
-made from the chunk's stored decisions (what its first attempt read before writing), so a
-redelivered chunk makes the same images, never the state after its own earlier write.
+For each row it changed: the previous values of the fields an update read (and those the
+entity lacked, as absent), the whole document a delete removed, or that the entity did not
+exist (an insert). A restore makes them from the chunks' stored decisions (what each chunk's
+first attempt read before writing: app.engine.planning.images_of), so a redelivered chunk never
+gives the state after its own earlier write.
 
-Stored like the logs, in blocks of consecutive rows (`app.domain.models.action_log`) under an
-id made of the action, the block and its first row, so storing again keeps the first. Each
-block carries `expires_at`, from which a TTL index deletes it when restore is no longer
-allowed (RESTORE_RETENTION_DAYS after the action ended; a far date while it runs).
+Chunks of earlier versions also stored them apart, like the logs, in blocks of consecutive rows
+(`app.domain.models.action_log`) under an id made of the action, the block and its first row.
+Those blocks are read back for a restore of the chunks that stored them, and carry
+`expires_at`, from which a TTL index deletes them when restore is no longer allowed
+(RESTORE_RETENTION_DAYS after the action ended; a far date while it runs).
 """
 
 from collections.abc import Iterable

@@ -1,16 +1,17 @@
-"""The before-images store: what a chunk's writes leave (app.domain.models.before_image),
-kept for as long as the action may be restored, and read back by a restore."""
+"""The before-images store: what the chunks of an earlier version left of the entities they
+changed (app.domain.models.before_image), kept for as long as their action may be restored,
+and read back by its restore. Chunks now keep no images apart: a restore makes them from
+their decisions (app.engine.planning.images_of)."""
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import cast
 
 from beanie import PydanticObjectId
 
 from app.domain.clock import utcnow
-from app.domain.models.before_image import BeforeImageBlock, image_documents
+from app.domain.models.action_log import block_of
+from app.domain.models.before_image import BeforeImageBlock
 from app.domain.rows import BeforeImage
-from app.infra.mongo.db import insert_new
 from app.infra.settings import get_settings
 
 # Images outlive the restore window by a day, so they are there until it closes.
@@ -19,14 +20,6 @@ MARGIN = timedelta(days=1)
 
 def kept_for() -> timedelta:
     return timedelta(days=get_settings().restore_retention_days)
-
-
-async def store(action_id: PydanticObjectId, images: Sequence[BeforeImage]) -> None:
-    """Stores the images; those an earlier delivery stored stay as they are."""
-    expires_at = utcnow() + kept_for() + MARGIN
-    await insert_new(
-        BeforeImageBlock.get_pymongo_collection(), image_documents(action_id, expires_at, images)
-    )
 
 
 async def keep_until_restore_closes(action_id: PydanticObjectId) -> None:
@@ -56,3 +49,13 @@ async def images_of_block(action_id: PydanticObjectId, block: int) -> list[Befor
         for image in document["images"]:
             found.setdefault(image["row"], cast(BeforeImage, {**image, "stamp": document["stamp"]}))
     return [found[row] for row in sorted(found)]
+
+
+async def images_of_rows(action_id: PydanticObjectId, first: int, last: int) -> list[BeforeImage]:
+    """The images of the rows `first` to `last`, in row order: a read per block."""
+    return [
+        image
+        for block in range(block_of(first), block_of(last) + 1)
+        for image in await images_of_block(action_id, block)
+        if first <= image["row"] <= last
+    ]

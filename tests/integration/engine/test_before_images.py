@@ -1,20 +1,62 @@
 """Before-images under at-least-once delivery: a chunk that died after its writes and is
 delivered again keeps the entities' true state before the action, never the state its own
-earlier write left; and a restore made from them puts that state back."""
+earlier write left; and a restore made from them puts that state back. They are made from the
+chunks' decisions and logs (app.engine.planning), so a chunk whose retries ran out after
+its writes is undone too; a chunk of an earlier version has the images it stored read back."""
+
+from typing import Any
 
 import pytest
 
 from app.domain.entities.contact import Contact
-from app.domain.models import BulkAction, BulkActionStatus, LogReason
+from app.domain.models import BulkAction, BulkActionStatus, ChunkDecision, LogReason
+from app.domain.models.before_image import BeforeImageBlock, image_documents
 from app.domain.models.ids import saved_id
-from app.engine import processing
+from app.domain.rows import BeforeImage
+from app.engine import planning, processing
 from app.infra.mongo import before_images
 from tests.integration.factories import die_at, logs_of, processing_action
 
 
 async def die_after_writing(monkeypatch: pytest.MonkeyPatch, chunk_id: str) -> None:
     """Processes the chunk through its entity writes, then dies before anything else."""
-    await die_at(monkeypatch, chunk_id, before_images, "store")
+    await die_at(monkeypatch, chunk_id, processing, "record")
+
+
+async def images_of(action: BulkAction) -> list[BeforeImage]:
+    return [image async for image in planning.images_of(action)]
+
+
+async def restored(account: str, action: BulkAction, images: list[BeforeImage]) -> BulkAction:
+    """Runs a restore of the action whose rows are these images, to its end."""
+    restore, restore_chunk = await processing_action(
+        account,
+        "CONTACT",
+        "RESTORE",
+        [
+            {"row": n, "source_row": image["row"], "id": image["id"], "image": image}
+            for n, image in enumerate(images, start=1)
+        ],
+        restore_of=action.id,
+    )
+    await processing.process_chunk(str(restore_chunk.id))
+    done = await BulkAction.get(restore.id)
+    assert done is not None and done.status is BulkActionStatus.COMPLETED
+    return done
+
+
+async def stored_contacts(account: str, count: int, **data: Any) -> list[Contact]:
+    contacts = [
+        Contact(
+            account_id=account,
+            key=f"b{n}@example.com",
+            data={"email": f"b{n}@example.com", **data},
+        )
+        for n in range(count)
+    ]
+    for contact in contacts:
+        await contact.insert()
+    return contacts
 
 
 async def test_a_redelivered_update_keeps_the_true_before_state(
@@ -41,12 +83,10 @@ async def test_a_redelivered_update_keeps_the_true_before_state(
     await die_after_writing(monkeypatch, str(chunk.id))
     written = await Contact.get(contacts[0].id)
     assert written is not None and written.data["company"] == "New"
-    assert await before_images.images_of_block(saved_id(action), 0) == []
+    assert await images_of(action) == []  # nothing logged: nothing changed yet, as it says
 
     await processing.process_chunk(str(chunk.id))
-    images = {
-        image["id"]: image for image in await before_images.images_of_block(saved_id(action), 0)
-    }
+    images = {image["id"]: image for image in await images_of(action)}
     assert set(images) == set(before)
     first = images[str(contacts[0].id)]
     assert first["fields"] == {"company": "Old", "tags": ["a"]}
@@ -62,9 +102,7 @@ async def test_a_redelivered_update_keeps_the_true_before_state(
         "RESTORE",
         [
             {"row": n, "source_row": image["row"], "id": image["id"], "image": image}
-            for n, image in enumerate(
-                await before_images.images_of_block(saved_id(action), 0), start=1
-            )
+            for n, image in enumerate(await images_of(action), start=1)
         ],
         restore_of=action.id,
     )
@@ -77,3 +115,59 @@ async def test_a_redelivered_update_keeps_the_true_before_state(
         now = await Contact.get(contact.id)
         assert now is not None
         assert now.model_dump() == before[str(contact.id)].model_dump()  # type: ignore[union-attr]
+
+
+async def test_a_chunk_whose_retries_ran_out_after_its_writes_is_restored(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contacts = await stored_contacts(account, 3, company="Old")
+    before = {str(c.id): await Contact.get(c.id) for c in contacts}
+    rows = [{"row": n, "id": str(c.id)} for n, c in enumerate(contacts, start=1)]
+    action, chunk = await processing_action(
+        account, "CONTACT", "UPDATE", rows, fields={"company": "New"}
+    )
+    await die_after_writing(monkeypatch, str(chunk.id))
+    # Its retries are spent: each row is logged as the database shows it, SUCCESS here.
+    await processing.fail_chunk(str(chunk.id), "retries spent")
+    ended = await BulkAction.get(action.id)
+    assert ended is not None and ended.succeeded == 3
+
+    images = await images_of(action)
+    assert [image["fields"] for image in images] == [{"company": "Old"}] * 3
+    done = await restored(account, action, images)
+    assert {log.reason for log in await logs_of(done)} == {LogReason.UPDATED}
+    for contact in contacts:
+        now = await Contact.get(contact.id)
+        assert now is not None
+        assert now.model_dump() == before[str(contact.id)].model_dump()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("decisions", ["without what they read", "deleted"])
+async def test_a_chunk_of_an_earlier_version_is_restored_from_the_images_it_stored(
+    database: None, account: str, decisions: str
+) -> None:
+    contacts = await stored_contacts(account, 2, company="Old")
+    rows = [{"row": n, "id": str(c.id)} for n, c in enumerate(contacts, start=1)]
+    action, chunk = await processing_action(
+        account, "CONTACT", "UPDATE", rows, fields={"company": "New"}
+    )
+    await processing.process_chunk(str(chunk.id))
+    made = await images_of(action)
+    assert len(made) == 2
+    # As an earlier version left it: images stored apart (marked here to tell them), and
+    # decisions that do not name the fields read, or none (deleted when the action ended).
+    kept = [image.copy() for image in made]
+    for image in kept:
+        image["fields"] = {"company": "Stored"}
+    await BeforeImageBlock.get_pymongo_collection().insert_many(
+        image_documents(saved_id(action), made[0]["stamp"], kept)
+    )
+    stored_decisions = ChunkDecision.get_pymongo_collection()
+    if decisions == "deleted":
+        await stored_decisions.delete_one({"_id": chunk.id})
+    else:
+        await stored_decisions.update_one({"_id": chunk.id}, {"$unset": {"decisions.read": ""}})
+
+    assert [image["fields"] for image in await images_of(action)] == [{"company": "Stored"}] * 2
+    rows_of_two = await before_images.images_of_rows(saved_id(action), 2, 2)
+    assert [image["row"] for image in rows_of_two] == [2]

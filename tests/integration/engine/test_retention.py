@@ -1,5 +1,6 @@
 """Retention, with the sweep's clock moved forward: an ended action drops its working data
-(decisions and input at once; its rows and upload once the restore and retry window closes)
+(its input at once; its rows, upload and decisions, which its restore makes its before-images
+from, once the restore and retry window closes)
 and keeps itself, its counts and its logs; refused creates and abandoned uploads keep no
 file; logs expire LOG_RETENTION_DAYS after they were written."""
 
@@ -66,7 +67,7 @@ async def file_exists(upload_id: str) -> bool:
 @pytest.mark.slow(2)
 async def test_an_ended_action_keeps_what_retry_needs_for_its_window(gql: GraphQLClient) -> None:
     upload_id = (await upload(gql, BAD_CSV)).json()["uploadId"]
-    # An UPSERT: its chunks keep decisions (an INSERT's keep none).
+    # An UPSERT: its chunks keep decisions (an INSERT's keep none), its restore's images.
     done = await gql.run(entityType="CONTACT", actionType="UPSERT", uploadId=upload_id)
     action_id = ObjectId(done["id"])
     chunk_ids = [
@@ -75,7 +76,7 @@ async def test_an_ended_action_keeps_what_retry_needs_for_its_window(gql: GraphQ
     assert await stored(ChunkDecision, chunk_ids) == len(chunk_ids) == 3
 
     await swept_until(action_id, WorkingData.FOR_RETRY, days=0)
-    assert await stored(ChunkDecision, chunk_ids) == 0
+    assert await stored(ChunkDecision, chunk_ids) == 3
     # Their rows are the upload's, which is kept.
     assert await read_from_upload(chunk_ids) == 3
     assert await stored(ChunkRows, chunk_ids) == 0
@@ -89,6 +90,7 @@ async def test_an_ended_action_keeps_what_retry_needs_for_its_window(gql: GraphQ
     window = get_settings().restore_retention_days
     await swept_until(action_id, WorkingData.DELETED, days=window + 1)
     assert await stored(ChunkRows, chunk_ids) == 0
+    assert await stored(ChunkDecision, chunk_ids) == 0
     assert not await file_exists(upload_id)
     # The action, its counts and its logs stay.
     kept = await gql.action(done["id"])
@@ -97,6 +99,22 @@ async def test_an_ended_action_keeps_what_retry_needs_for_its_window(gql: GraphQ
     with pytest.raises(GraphQLError) as refused:
         await gql.data(RETRY, id=done["id"])
     assert refused.value.codes == ["BAD_USER_INPUT"]
+
+
+async def test_an_ended_action_no_restore_reads_drops_its_decisions_at_once(
+    gql: GraphQLClient,
+) -> None:
+    upload_id = (await upload(gql, CSV)).json()["uploadId"]
+    # A dry run changed nothing, so nothing restores it: its decisions serve no one.
+    done = await gql.run(entityType="CONTACT", actionType="UPSERT", uploadId=upload_id, dryRun=True)
+    action_id = ObjectId(done["id"])
+    chunk_ids = [
+        c["_id"] async for c in Chunk.get_pymongo_collection().find({"action_id": action_id})
+    ]
+    assert await stored(ChunkDecision, chunk_ids) == len(chunk_ids) == 3
+
+    await swept_until(action_id, WorkingData.FOR_RETRY, days=0)
+    assert await stored(ChunkDecision, chunk_ids) == 0
 
 
 async def files_of(account: str) -> int:
