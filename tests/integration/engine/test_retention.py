@@ -64,16 +64,25 @@ async def file_exists(upload_id: str) -> bool:
     return await uploads.db_files().find_one({"_id": ObjectId(upload_id)}) is not None
 
 
-@pytest.mark.slow(2)
-async def test_an_ended_action_keeps_what_retry_needs_for_its_window(gql: GraphQLClient) -> None:
-    upload_id = (await upload(gql, BAD_CSV)).json()["uploadId"]
-    # An UPSERT: its chunks keep decisions (an INSERT's keep none), its restore's images.
-    done = await gql.run(entityType="CONTACT", actionType="UPSERT", uploadId=upload_id)
+async def upserted(
+    gql: GraphQLClient, data: bytes, **more: Any
+) -> tuple[str, dict[str, Any], ObjectId, list[str]]:
+    """An UPSERT of the uploaded CSV, run to its end: its upload, the ended action, its id and
+    its three chunks' ids, each of which stored its decisions."""
+    upload_id = (await upload(gql, data)).json()["uploadId"]
+    done = await gql.run(entityType="CONTACT", actionType="UPSERT", uploadId=upload_id, **more)
     action_id = ObjectId(done["id"])
     chunk_ids = [
         c["_id"] async for c in Chunk.get_pymongo_collection().find({"action_id": action_id})
     ]
     assert await stored(ChunkDecision, chunk_ids) == len(chunk_ids) == 3
+    return upload_id, done, action_id, chunk_ids
+
+
+@pytest.mark.slow(2)
+async def test_an_ended_action_keeps_what_retry_needs_for_its_window(gql: GraphQLClient) -> None:
+    # An UPSERT: its chunks keep decisions (an INSERT's keep none), its restore's images.
+    upload_id, done, action_id, chunk_ids = await upserted(gql, BAD_CSV)
 
     await swept_until(action_id, WorkingData.FOR_RETRY, days=0)
     assert await stored(ChunkDecision, chunk_ids) == 3
@@ -104,14 +113,8 @@ async def test_an_ended_action_keeps_what_retry_needs_for_its_window(gql: GraphQ
 async def test_an_ended_action_no_restore_reads_drops_its_decisions_at_once(
     gql: GraphQLClient,
 ) -> None:
-    upload_id = (await upload(gql, CSV)).json()["uploadId"]
     # A dry run changed nothing, so nothing restores it: its decisions serve no one.
-    done = await gql.run(entityType="CONTACT", actionType="UPSERT", uploadId=upload_id, dryRun=True)
-    action_id = ObjectId(done["id"])
-    chunk_ids = [
-        c["_id"] async for c in Chunk.get_pymongo_collection().find({"action_id": action_id})
-    ]
-    assert await stored(ChunkDecision, chunk_ids) == len(chunk_ids) == 3
+    _, _, action_id, chunk_ids = await upserted(gql, CSV, dryRun=True)
 
     await swept_until(action_id, WorkingData.FOR_RETRY, days=0)
     assert await stored(ChunkDecision, chunk_ids) == 0
