@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from app.domain.entities.contact import Contact
-from app.domain.models import BulkAction, BulkActionStatus, ChunkDecision, LogReason
+from app.domain.models import BulkAction, BulkActionStatus, Chunk, ChunkDecision, LogReason
 from app.domain.models.before_image import BeforeImageBlock, image_documents
 from app.domain.models.ids import saved_id
 from app.domain.rows import BeforeImage
-from app.engine import planning, processing
+from app.engine import planning, processing, splitting
 from app.infra.mongo import before_images
 from tests.integration.factories import die_at, logs_of, processing_action
 
@@ -171,3 +171,34 @@ async def test_a_chunk_of_an_earlier_version_is_restored_from_the_images_it_stor
     assert [image["fields"] for image in await images_of(action)] == [{"company": "Stored"}] * 2
     rows_of_two = await before_images.images_of_rows(saved_id(action), 2, 2)
     assert [image["row"] for image in rows_of_two] == [2]
+
+
+async def test_a_split_chunk_is_restored_from_each_part_s_decisions(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(splitting, "send_chunk", no_send)  # this test processes the parts
+    contacts = await stored_contacts(account, 5, company="Old")
+    before = {str(c.id): await Contact.get(c.id) for c in contacts}
+    rows = [{"row": n, "id": str(c.id)} for n, c in enumerate(contacts, start=1)]
+    action, chunk = await processing_action(
+        account, "CONTACT", "UPDATE", rows, fields={"company": "New"}
+    )
+    await splitting.split(chunk, 2)
+    parent = await Chunk.get(chunk.id)
+    assert parent is not None and parent.parts == 3
+    for number in reversed(range(3)):  # parts finish in any order
+        await processing.process_chunk(parent.part_id(number))
+
+    images = await images_of(action)
+    assert [image["row"] for image in images] == [1, 2, 3, 4, 5]
+    assert [image["fields"] for image in images] == [{"company": "Old"}] * 5
+    done = await restored(account, action, images)
+    assert [log.reason for log in await logs_of(done)] == [LogReason.UPDATED] * 5
+    for contact in contacts:
+        now = await Contact.get(contact.id)
+        assert now is not None
+        assert now.model_dump() == before[str(contact.id)].model_dump()  # type: ignore[union-attr]
+
+
+async def no_send(chunk_id: str) -> None:
+    pass
