@@ -5,8 +5,9 @@ Seeds the contacts straight into the platform's database, then runs the filter-t
 UPDATE (while it plans, inserts more matching contacts, which it must not touch), then the
 by-id UPDATE. Prints rows/s of each and their ratio, the workers' CPU µs per row, their
 peak RSS after each (the filter run first, so its peak is its own), and the storage each
-action's before-images (kept for restore) and logs add per 100,000 updated rows, in BSON
-bytes, beside the size of the contacts themselves.
+action's before-state (its chunks' decisions, kept for restore, and any before-images an
+earlier version stored apart) and logs add per 100,000 updated rows, in BSON bytes, beside
+the size of the contacts themselves.
 
 Run it through bench/audience, which starts the services like scripts/test does.
 """
@@ -106,8 +107,9 @@ def main() -> None:
         )
         storage = {
             run["id"]: {
-                name: stored_bytes(database[name], run["id"])
-                for name in ("before_images", "log_blocks")
+                "before": stored_bytes(database["before_images"], run["id"])
+                + decisions_bytes(database["chunk_decisions"], run["id"]),
+                "log_blocks": stored_bytes(database["log_blocks"], run["id"]),
             }
             for run in (by_filter, by_ids)
         }
@@ -123,9 +125,9 @@ def main() -> None:
     for name, run in (("by filter", by_filter), ("by ids (CSV)", by_ids)):
         sizes = storage[run["id"]]
         print(
-            f"storage per {per:,} updated rows ({name}): before-images"
-            f" {sizes['before_images'] / run['rows'] * per / 1e6:.1f} MB"
-            f" ({sizes['before_images'] / run['rows']:.0f} B/row), logs"
+            f"storage per {per:,} updated rows ({name}): before-state"
+            f" {sizes['before'] / run['rows'] * per / 1e6:.1f} MB"
+            f" ({sizes['before'] / run['rows']:.0f} B/row), logs"
             f" {sizes['log_blocks'] / run['rows'] * per / 1e6:.1f} MB;"
             f" the contacts themselves {entity_bytes / entity_count * per / 1e6:.1f} MB"
         )
@@ -137,6 +139,12 @@ def main() -> None:
 def stored_bytes(collection: Any, action_id: str) -> int:
     """The BSON size of an action's documents in a collection (the same on any server)."""
     return sum(len(bson.encode(doc)) for doc in collection.find({"action_id": ObjectId(action_id)}))
+
+
+def decisions_bytes(collection: Any, action_id: str) -> int:
+    """The BSON size of an action's chunks' decisions (their ids begin with the action's)."""
+    found = collection.find({"_id": {"$regex": f"^{action_id}:"}})
+    return sum(len(bson.encode(doc)) for doc in found)
 
 
 def seed_late(contacts: Any) -> int:

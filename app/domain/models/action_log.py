@@ -13,8 +13,11 @@ A row an action inserted under the id planned for it (app.domain.models.ids) is 
 its entity id, which its action and row number give again when it is read: a third of an
 INSERT's log bytes. Such rows, and any other whose log is only its row and reason, are stored
 as runs of consecutive rows with one reason (`runs`: `{first, last, reason}`; FerretDB v1
-stores no arrays of arrays): a block of 100 inserted rows is one run, not 100 entries.
-Blocks written before runs existed hold only `rows`, and read the same.
+stores no arrays of arrays): a block of 100 inserted rows is one run, not 100 entries. A row
+whose log is its row, reason and an entity id (an UPDATE's, a DELETE's) goes in a run too,
+which carries its rows' ids end to end as 12 bytes each (`ids`): 13 bytes a row where an
+entry of its own took 80. Blocks written before runs (or their ids) existed hold those rows in
+`rows`, and read the same.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -82,11 +85,20 @@ class LoggedRow(TypedDict):
 
 
 class LoggedRun(TypedDict):
-    """Consecutive rows logged with one reason and nothing else."""
+    """Consecutive rows logged with one reason and nothing else, or nothing but their entity
+    ids (`ids`: each row's, as its 12 bytes, in row order)."""
 
     first: int
     last: int
     reason: str
+    ids: NotRequired[bytes]
+
+
+# A row's log stored in a run with ids: its reason and its entity id's bytes; and rows of a
+# block so stored, with their numbers.
+IdRow = tuple[str, bytes]
+IdRows = list[tuple[int, str, bytes]]
+ID_BYTES = 12
 
 
 class LogBlock(Document):
@@ -152,20 +164,24 @@ def block_documents(
     among them, in that order, each its rows in row order: those logged with more than their
     row and reason in `rows`, the others in `runs`."""
     as_stored = stored_form(action_id)
-    groups: dict[tuple[int, LogStatus], tuple[list[LoggedRow], list[tuple[int, str]]]] = {}
+    groups: dict[tuple[int, LogStatus], tuple[list[LoggedRow], list[tuple[int, str]], IdRows]] = {}
     for status, logged in rows:  # every row of every chunk: the fewest calls
         place = ((logged["row"] - 1) // BLOCK_ROWS, status)
         if (group := groups.get(place)) is None:
-            group = groups[place] = ([], [])
-        if isinstance(kept := as_stored(logged), str):
+            group = groups[place] = ([], [], [])
+        kept = as_stored(logged)
+        if isinstance(kept, str):
             group[1].append((logged["row"], kept))
+        elif isinstance(kept, tuple):
+            group[2].append((logged["row"], *kept))
         else:
             group[0].append(kept)
     documents = []
-    for (block, status), (stored, plain) in sorted(groups.items()):
+    for (block, status), (stored, plain, with_ids) in sorted(groups.items()):
         stored.sort(key=by_row)  # a chunk's outcomes come in row order: a walk
         plain.sort()
-        runs = runs_of(plain)
+        with_ids.sort()
+        runs = sorted(runs_of(plain) + id_runs_of(with_ids), key=by_first)
         first = min([logged["row"] for logged in stored[:1]] + [run["first"] for run in runs[:1]])
         documents.append(
             {
@@ -196,17 +212,49 @@ def runs_of(rows: list[tuple[int, str]]) -> list[LoggedRun]:
     return runs
 
 
+def id_runs_of(rows: IdRows) -> list[LoggedRun]:
+    """Rows, reasons and packed entity ids in row order as runs of consecutive rows with one
+    reason, each with its rows' ids end to end."""
+    runs: list[LoggedRun] = []
+    ids: list[list[bytes]] = []
+    for row, reason, packed in rows:
+        if runs and (last := runs[-1])["last"] == row - 1 and last["reason"] == reason:
+            last["last"] = row
+            ids[-1].append(packed)
+        elif not runs or runs[-1]["last"] != row:  # a row twice keeps its first entry
+            runs.append({"first": row, "last": row, "reason": reason})
+            ids.append([packed])
+    for run, packed_ids in zip(runs, ids, strict=True):
+        run["ids"] = b"".join(packed_ids)
+    return runs
+
+
+def packed_id(entity_id: str | None) -> bytes | None:
+    """An entity id as a run stores it: an ObjectId's 12 bytes, which read back as the same
+    text (None for any other id, which is stored as it is)."""
+    if entity_id is None or len(entity_id) != 2 * ID_BYTES:
+        return None
+    try:
+        packed = bytes.fromhex(entity_id)
+    except ValueError:
+        return None
+    return packed if packed.hex() == entity_id else None
+
+
 by_row = itemgetter("row")
+by_first = itemgetter("first")
 
 
-def stored_form(action_id: PydanticObjectId) -> Callable[[LoggedRow], LoggedRow | str]:
+def stored_form(action_id: PydanticObjectId) -> Callable[[LoggedRow], LoggedRow | str | IdRow]:
     """A row's log as stored: an insert under its planned id leaves the id out (`entity_of`),
-    and a log that is then only its row and reason is that reason, for a run. Made once per
-    chunk, as it runs for every row: planned_ids works out their common prefix once."""
+    and a log that is then only its row and reason is that reason, for a run; one that is
+    only its row, reason and an ObjectId's text is the reason and the id's bytes, for a run
+    with ids. Made once per chunk, as it runs for every row: planned_ids works out their
+    common prefix once."""
     planned = planned_ids(action_id)
     inserted = str(LogReason.INSERTED)
 
-    def stored(logged: LoggedRow) -> LoggedRow | str:
+    def stored(logged: LoggedRow) -> LoggedRow | str | IdRow:
         if len(logged) == 2:
             return logged["reason"]
         number = logged["row"]
@@ -220,6 +268,8 @@ def stored_form(action_id: PydanticObjectId) -> Callable[[LoggedRow], LoggedRow 
             kept = dict(logged)
             del kept["entity_id"]
             return cast(LoggedRow, kept)
+        if len(logged) == 3 and (packed := packed_id(logged.get("entity_id"))) is not None:
+            return logged["reason"], packed
         return logged
 
     return stored
@@ -240,6 +290,19 @@ def entity_of(
     return None
 
 
+def rows_of_run(run: dict[str, Any], after: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows of a run after row `after`, each with what its log holds besides its row and
+    reason: nothing, or its entity id (read from the run's `ids`)."""
+    rows = range(max(run["first"], after + 1), run["last"] + 1)
+    if (ids := run.get("ids")) is None:
+        return ((row, NOTHING_MORE) for row in rows)
+    first = run["first"]
+    return (
+        (row, {"entity_id": ids[(row - first) * ID_BYTES : (row - first + 1) * ID_BYTES].hex()})
+        for row in rows
+    )
+
+
 # Stored statuses and reasons as their members, looked up without the enums' own call.
 STATUSES: dict[str, LogStatus] = {str(status): status for status in LogStatus}
 REASONS: dict[str, LogReason] = {str(reason): reason for reason in LogReason}
@@ -257,10 +320,10 @@ def read_rows(documents: Iterable[dict[str, Any]], after: int = 0) -> Iterator[A
         if logged["row"] > after
     ]
     found += [
-        (row, NOTHING_MORE, run["reason"], document)
+        (row, logged, run["reason"], document)
         for document in documents
         for run in document.get("runs", ())
-        for row in range(max(run["first"], after + 1), run["last"] + 1)
+        for row, logged in rows_of_run(run, after)
     ]
     found.sort(key=itemgetter(0))
     seen: set[int] = set()

@@ -1,6 +1,6 @@
 """Logs in blocks: where a row's log is stored, and reading a block back (an insert under its
 planned id with that id left out of what is stored, rows logged with only their reason stored
-as runs)."""
+as runs, and those logged with their reason and entity id alone as runs with ids)."""
 
 from datetime import UTC, datetime
 
@@ -75,9 +75,13 @@ def test_an_insert_under_its_planned_id_is_stored_without_it_and_read_back_with_
     updated = logged_row(9, "UPDATED", planned_id(ACTION, 9), None)
     rows = [(LogStatus.SUCCESS, row) for row in (planned, elsewhere, updated)]
     (document,) = block_documents(ACTION, "acct", 0, AT, rows)
-    assert document["runs"] == [{"first": 7, "last": 7, "reason": "INSERTED"}]
-    assert [row["row"] for row in document["rows"]] == [8, 9]
-    assert all("entity_id" in row for row in document["rows"])
+    # The others keep their ids: in runs with ids, as they are ObjectIds.
+    assert document["runs"] == [
+        {"first": 7, "last": 7, "reason": "INSERTED"},
+        {"first": 8, "last": 8, "reason": "INSERTED", "ids": bytes.fromhex(elsewhere["entity_id"])},
+        {"first": 9, "last": 9, "reason": "UPDATED", "ids": bytes.fromhex(updated["entity_id"])},
+    ]
+    assert document["rows"] == []
     logs = list(read_rows([document]))
     assert [log.entity_id for log in logs] == [
         planned["entity_id"],
@@ -101,7 +105,7 @@ def test_only_the_rows_own_planned_id_is_left_out(row: int, whose: str) -> None:
         entity_id = planned_id(PydanticObjectId(), row)
     stored = stored_form(ACTION)(logged_row(row, "INSERTED", entity_id, None))
     assert (stored == "INSERTED") is (whose == "own")
-    assert isinstance(stored, str) or stored["entity_id"] == entity_id
+    assert isinstance(stored, str) or stored == ("INSERTED", bytes.fromhex(entity_id))
     # With more than its reason (a retry's source row), the row is stored whole, id left out.
     stored = stored_form(ACTION)(logged_row(row, "INSERTED", entity_id, None, 3))
     assert not isinstance(stored, str)
@@ -118,8 +122,9 @@ def test_rows_logged_with_their_reason_alone_are_stored_as_runs() -> None:
     ]
     rows += [
         (LogStatus.SKIPPED, logged_row(120, "DUPLICATE_IN_INPUT", None, "seen at row 3")),
-        (LogStatus.SUCCESS, logged_row(130, "UPDATED", str(PydanticObjectId()), None)),
+        (LogStatus.SUCCESS, logged_row(130, "UPDATED", str(updated := PydanticObjectId()), None)),
     ]
+    updated_id = updated.binary
     documents = block_documents(ACTION, "acct", 4, AT, rows)
     assert [(d["_id"], d.get("runs")) for d in documents] == [
         (f"{ACTION}:0:51", [{"first": 51, "last": 100, "reason": "INSERTED"}]),
@@ -129,12 +134,13 @@ def test_rows_logged_with_their_reason_alone_are_stored_as_runs() -> None:
             [
                 {"first": 101, "last": 119, "reason": "INSERTED"},
                 {"first": 121, "last": 129, "reason": "INSERTED"},
+                {"first": 130, "last": 130, "reason": "UPDATED", "ids": updated_id},
                 {"first": 131, "last": 200, "reason": "INSERTED"},
             ],
         ),
         (f"{ACTION}:2:201", [{"first": 201, "last": 250, "reason": "INSERTED"}]),
     ]
-    assert [row["row"] for row in documents[2]["rows"]] == [130]
+    assert documents[2]["rows"] == []
     logs = list(read_rows(documents))
     assert [log.row for log in logs] == list(range(51, 251))
     assert logs[0].entity_id == planned_id(ACTION, 51) and logs[0].message is None
@@ -200,3 +206,21 @@ def test_a_block_read_after_a_row_is_the_rest_of_the_whole_read(
     documents = block_documents(ACTION, "acct", 0, AT, rows)
     whole = list(read_rows(documents))
     assert list(read_rows(documents, after)) == [log for log in whole if log.row > after]
+
+
+def test_rows_logged_with_their_reason_and_entity_id_alone_are_runs_with_ids() -> None:
+    """An UPDATE's block of 100 rows (and a DELETE's): one run, whose ids hold 12 bytes a
+    row; a row with more than that, or an id that is not an ObjectId's text, is an entry."""
+    ids = [str(PydanticObjectId()) for _ in range(100)]
+    rows = [(LogStatus.SUCCESS, logged_row(n, "UPDATED", ids[n - 1], None)) for n in range(1, 101)]
+    rows[41] = (LogStatus.SUCCESS, logged_row(42, "UPDATED", ids[41].upper(), None))
+    rows[42] = (LogStatus.SUCCESS, logged_row(43, "UPDATED", ids[42], "a message"))
+    (document,) = block_documents(ACTION, "acct", 0, AT, rows)
+    assert [(run["first"], run["last"], len(run.get("ids", b""))) for run in document["runs"]] == [
+        (1, 41, 41 * 12),
+        (44, 100, 57 * 12),
+    ]
+    assert [row["row"] for row in document["rows"]] == [42, 43]
+    logs = list(read_rows([document]))
+    assert [log.entity_id for log in logs] == [*ids[:41], ids[41].upper(), *ids[42:]]
+    assert list(read_rows([document], after=50)) == logs[50:]
