@@ -136,9 +136,23 @@ def parse_block(
         text = block.decode("utf-8")
         if "\x00" not in text:
             reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-            found: list[list[str] | CsvError] = [values for values in reader if values]
-            if len(found) == len(spans):
-                return found, spans
+            if b'"' not in block:
+                # The reader only cuts lines finer (at a lone carriage return): as many
+                # records as spans are the spans' records.
+                found: list[list[str] | CsvError] = [values for values in reader if values]
+                if len(found) == len(spans):
+                    return found, spans
+            else:
+                # A quote inside an unquoted field is a character to the reader and a quote
+                # to `record_bounds`: it may cut other records as many times. Where each of
+                # its records ends (in lines read) tells whether they are the spans'.
+                found, ends = [], []
+                for values in reader:
+                    if values:
+                        found.append(values)
+                        ends.append(reader.line_num)
+                if ends == line_ends(block, spans, offset):
+                    return found, spans
     except (UnicodeDecodeError, csv.Error):
         pass
     parsed: list[list[str] | CsvError] = []
@@ -148,6 +162,24 @@ def parse_block(
         except CsvError as error:
             parsed.append(error)
     return parsed, spans
+
+
+def line_ends(block: bytes, spans: list[tuple[int, int]], offset: int) -> list[int]:
+    """After how many lines of `block` each span ends, lines ended as the CSV reader's text
+    stream ends them (by a newline, a carriage return, or both); a last line without an end
+    counts as one."""
+    ends: list[int] = []
+    lines = at = 0
+    for _, end in spans:
+        end -= offset
+        lines += (
+            block.count(b"\n", at, end)
+            + block.count(b"\r", at, end)
+            - block.count(b"\r\n", at, end)
+        )
+        at = end
+        ends.append(lines if block[end - 1 : end] in (b"\n", b"\r") else lines + 1)
+    return ends
 
 
 class RecordReader:

@@ -67,6 +67,24 @@ def test_a_range_of_records_reads_the_same_on_its_own(
     assert again == records[first : last + 1]
 
 
+def test_a_quote_inside_an_unquoted_field_reads_the_same_in_any_block() -> None:
+    """The CSV reader keeps a quote inside an unquoted field (`a"`) as a character, where
+    records are cut at it as at a quote: read as one block, the reader cut `a"` and `"\n"`
+    where the records are `a"\n"\n` and `"`, as many, and took them for those (hypothesis
+    found it); read a record at a time, both are unreadable."""
+    data = b'email,name\na"\n"\n"'
+    whole = read_whole(data, 1)
+    assert [(record.values, record.error is None) for record in whole[1:]] == [
+        (None, False),
+        (None, False),
+    ]
+    for piece in range(2, len(data) + 1):
+        assert read_whole(data, piece) == whole
+    for first in range(len(whole)):
+        for last in range(first, len(whole)):
+            assert read_range(data, whole[first], whole[last]) == whole[first : last + 1]
+
+
 def test_spans_skip_the_bom_and_blank_lines() -> None:
     data = BOM + b"email\r\na@x.io\r\n\r\nb@x.io"
     records = read_whole(data, 4)
