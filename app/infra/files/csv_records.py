@@ -3,11 +3,12 @@
 Records are cut from the byte stream first: a newline ends a record unless it lies inside
 quotes, which is exact for RFC 4180 quoting (an escaped quote is two quotes) and safe for
 UTF-8, whose multi-byte characters never contain '"' or '\\n'. Each block of whole records
-is then decoded (UTF-8, a leading BOM dropped) and parsed at once; a block that fails is
-parsed record by record, so a row that is not UTF-8, holds a NUL byte, is malformed or is
-longer than `MAX_RECORD_BYTES` becomes an unreadable record with its row number, and the
-rows around it are read as usual. Work is linear in the input, and bounded per call by the
-size of the piece fed plus one record.
+is then decoded (UTF-8, a leading BOM dropped) and parsed at once; a block that fails, or
+whose records the CSV reader ends elsewhere (a quote inside an unquoted field is a character
+to it), is parsed record by record, so a row that is not UTF-8, holds a NUL byte, is
+malformed or is longer than `MAX_RECORD_BYTES` becomes an unreadable record with its row
+number, and the rows around it are read as usual. Work is linear in the input, and bounded
+per call by the size of the piece fed plus one record.
 
 Each record also tells where its bytes are in the stream (`span`), so that a chunk of rows can
 be read again from its upload's byte range (app.infra.files.chunk_rows) rather than stored.
