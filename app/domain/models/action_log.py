@@ -15,7 +15,7 @@ INSERT's log bytes. Such rows, and any other whose log is only its row and reaso
 as runs of consecutive rows with one reason (`runs`: `{first, last, reason}`; FerretDB v1
 stores no arrays of arrays): a block of 100 inserted rows is one run, not 100 entries. A row
 whose log is its row, reason and an entity id (an UPDATE's, a DELETE's) goes in a run too,
-which carries its rows' ids end to end as 12 bytes each (`ids`): 13 bytes a row where an
+which carries its rows' ids end to end as 12 bytes each (`ids`): about 15 bytes a row where an
 entry of its own took 80. Blocks written before runs (or their ids) existed hold those rows in
 `rows`, and read the same.
 """
