@@ -3,6 +3,7 @@ when its chunk ran out of retries."""
 
 from app.domain.actions import Outcome
 from app.domain.models import LogReason, LogStatus
+from app.domain.models.action_log import STANDARD_MESSAGES
 from app.domain.rows import Row
 
 
@@ -21,19 +22,13 @@ def planned_outcome(row: Row) -> Outcome | None:
     return None
 
 
-SKIP_MESSAGES = {
-    LogReason.DUPLICATE_IN_INPUT: "An earlier row of this action has the same key.",
-    LogReason.CANCELLED: "The action was cancelled before this row was processed.",
-}
-
-
 def skipped(row: Row, reason: LogReason) -> Outcome:
     return Outcome(
         row=row["row"],
         status=LogStatus.SKIPPED,
         reason=reason,
         entity_id=row.get("id"),
-        message=SKIP_MESSAGES[reason],
+        message=STANDARD_MESSAGES[reason],
     )
 
 

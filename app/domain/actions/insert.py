@@ -15,7 +15,7 @@ from app.domain.actions._base import (
 )
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, new_entity
 from app.domain.entities import EntitySpec
-from app.domain.models.action_log import ActionLog, LogReason, LogStatus
+from app.domain.models.action_log import STANDARD_MESSAGES, ActionLog, LogReason, LogStatus
 from app.domain.rows import BeforeImage, Decisions, Row
 
 
@@ -64,7 +64,7 @@ class Insert(KeyedRecords):
                         LogStatus.SKIPPED,
                         LogReason.ALREADY_EXISTS,
                         holders[row["key"]],
-                        "An entity with this key already exists.",
+                        STANDARD_MESSAGES[LogReason.ALREADY_EXISTS],
                     )
                 )
             else:

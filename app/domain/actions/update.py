@@ -30,7 +30,7 @@ from app.domain.actions._inputs import filter_input, forbid, ids_input, matches_
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import InvalidRecord
 from app.domain.errors import BadUserInput
-from app.domain.models.action_log import ActionLog, LogReason, LogStatus
+from app.domain.models.action_log import STANDARD_MESSAGES, ActionLog, LogReason, LogStatus
 from app.domain.operations import changes_for, check_operations, fields_read
 from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
@@ -165,7 +165,7 @@ class Update(TargetsById):
                         LogStatus.SKIPPED,
                         LogReason.UNCHANGED,
                         row["id"],
-                        "The entity already looked as asked.",
+                        STANDARD_MESSAGES[LogReason.UNCHANGED],
                     )
                 )
             else:

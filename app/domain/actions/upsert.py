@@ -26,7 +26,7 @@ from app.domain.actions._base import (
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, match_of, new_entity
 from app.domain.entities import EntitySpec
 from app.domain.errors import BadUserInput
-from app.domain.models.action_log import ActionLog, LogReason, LogStatus
+from app.domain.models.action_log import STANDARD_MESSAGES, ActionLog, LogReason, LogStatus
 from app.domain.operations import changes_for
 from app.domain.rows import BeforeImage, Decisions, Row
 
@@ -120,7 +120,7 @@ class Upsert(KeyedRecords):
                     LogStatus.SKIPPED,
                     LogReason.UNCHANGED,
                     entity_id,
-                    "The entity already looked as asked.",
+                    STANDARD_MESSAGES[LogReason.UNCHANGED],
                 )
         errors = await ctx.run_writes([op for _, op in writes])
         holders = await holders_of(ctx, [writes[i][0]["key"] for i in clashes(errors)])

@@ -17,7 +17,9 @@ stores no arrays of arrays): a block of 100 inserted rows is one run, not 100 en
 whose log is its row, reason and an entity id (an UPDATE's, a DELETE's) goes in a run too,
 which carries its rows' ids end to end as 12 bytes each (`ids`): about 15 bytes a row where an
 entry of its own took 80. Blocks written before runs (or their ids) existed hold those rows in
-`rows`, and read the same.
+`rows`, and read the same. A reason that always says the same (`STANDARD_MESSAGES`: a repeated
+key, a key held already, an entity that looked as asked, a cancel) is not stored with each
+row: a row of that reason without a message reads with it, so such rows go in runs too.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -60,6 +62,16 @@ class LogReason(StrEnum):
     EXPORTED = "EXPORTED"
     # A restore left the entity as it is: someone changed it after the action wrote it.
     CHANGED_SINCE = "CHANGED_SINCE"
+
+
+# What a row of these reasons says, whichever action logs it: stored once here, not with each
+# row (a row of one of them without a message reads with it).
+STANDARD_MESSAGES: dict[str, str] = {
+    LogReason.DUPLICATE_IN_INPUT: "An earlier row of this action has the same key.",
+    LogReason.ALREADY_EXISTS: "An entity with this key already exists.",
+    LogReason.UNCHANGED: "The entity already looked as asked.",
+    LogReason.CANCELLED: "The action was cancelled before this row was processed.",
+}
 
 
 class ActionLog(NamedTuple):
@@ -255,6 +267,10 @@ def stored_form(action_id: PydanticObjectId) -> Callable[[LoggedRow], LoggedRow 
     inserted = str(LogReason.INSERTED)
 
     def stored(logged: LoggedRow) -> LoggedRow | str | IdRow:
+        if (said := logged.get("message")) is not None and said == STANDARD_MESSAGES.get(
+            logged["reason"]
+        ):
+            logged = cast(LoggedRow, {k: v for k, v in logged.items() if k != "message"})
         if len(logged) == 2:
             return logged["reason"]
         number = logged["row"]
@@ -336,7 +352,7 @@ def read_rows(documents: Iterable[dict[str, Any]], after: int = 0) -> Iterator[A
             status=STATUSES.get(document["status"]) or LogStatus(document["status"]),
             reason=REASONS.get(reason) or LogReason(reason),
             entity_id=entity_of(document, row, reason, logged),
-            message=logged.get("message"),
+            message=logged.get("message", STANDARD_MESSAGES.get(reason)),
             at=document["at"],
             source_row=logged.get("source_row"),
             batch=document.get("batch"),

@@ -12,6 +12,7 @@ from app.domain.models import LogReason, LogStatus
 from app.domain.models.action_log import (
     BLOCK_ROWS,
     MAX_MESSAGE_CHARS,
+    STANDARD_MESSAGES,
     LoggedRow,
     block_documents,
     block_of,
@@ -146,6 +147,13 @@ def test_rows_logged_with_their_reason_alone_are_stored_as_runs() -> None:
     assert logs[0].entity_id == planned_id(ACTION, 51) and logs[0].message is None
 
 
+def message_of(reason: str, kind: str) -> str | None:
+    """A row's message: none, its own, or its reason's standard one; a reason with a standard
+    message always says one (its standard one where it gives none)."""
+    standard = STANDARD_MESSAGES.get(reason)
+    return {"none": standard, "own": "why", "standard": standard}[kind]
+
+
 LOGGED = st.builds(
     lambda row, reason, id_kind, message, source: logged_row(
         row,
@@ -153,13 +161,13 @@ LOGGED = st.builds(
         {"none": None, "planned": planned_id(ACTION, row), "other": str(PydanticObjectId())}[
             id_kind
         ],
-        message,
+        message_of(reason, message),
         source,
     ),
     st.integers(min_value=1, max_value=400),
-    st.sampled_from(["INSERTED", "UPDATED", "INVALID", "UNCHANGED"]),
+    st.sampled_from(["INSERTED", "UPDATED", "INVALID", "UNCHANGED", "ALREADY_EXISTS"]),
     st.sampled_from(["none", "planned", "other"]),
-    st.none() | st.just("why"),
+    st.sampled_from(["none", "own", "standard"]),
     st.none() | st.integers(min_value=1, max_value=10),
 )
 
@@ -224,3 +232,22 @@ def test_rows_logged_with_their_reason_and_entity_id_alone_are_runs_with_ids() -
     logs = list(read_rows([document]))
     assert [log.entity_id for log in logs] == [*ids[:41], ids[41].upper(), *ids[42:]]
     assert list(read_rows([document], after=50)) == logs[50:]
+
+
+def test_a_reason_s_standard_message_is_not_stored_with_each_row() -> None:
+    """A re-import's rows (ALREADY_EXISTS, the holder's id, the standard message): one run with
+    ids, read back with the message; a row of that reason saying something else keeps it."""
+    holders = [str(PydanticObjectId()) for _ in range(100)]
+    standard = STANDARD_MESSAGES["ALREADY_EXISTS"]
+    rows = [
+        (LogStatus.SKIPPED, logged_row(n, "ALREADY_EXISTS", holders[n - 1], standard))
+        for n in range(1, 101)
+    ]
+    rows[9] = (LogStatus.SKIPPED, logged_row(10, "ALREADY_EXISTS", holders[9], "another"))
+    (document,) = block_documents(ACTION, "acct", 0, AT, rows)
+    assert [(run["first"], run["last"]) for run in document["runs"]] == [(1, 9), (11, 100)]
+    assert [(row["row"], row["message"]) for row in document["rows"]] == [(10, "another")]
+    logs = list(read_rows([document]))
+    assert [(log.entity_id, log.message) for log in logs] == [
+        (holders[n], "another" if n == 9 else standard) for n in range(100)
+    ]
