@@ -145,9 +145,9 @@ async def finish_if_complete(action_id: PydanticObjectId, chunks_total: int | No
     else:
         final = BulkActionStatus.COMPLETED
     if decisions_kept_for_restore(action):
-        # Before-images stored by an earlier version (for chunks it ran before an upgrade),
-        # kept until the window closes before the action ends: one seen ended can be
-        # restored for the whole window. Its decisions are kept as long (app.engine.retention).
+        # The before-images an earlier version stored for its chunks (run before an upgrade)
+        # are kept until the window closes, as its decisions are (app.engine.retention); set
+        # before it ends, so that an action seen ended can be restored for the whole window.
         await before_images.keep_until_restore_closes(action_id)
     await transition(
         action_id,
