@@ -174,7 +174,7 @@ def block_documents(
 ) -> list[dict[str, Any]]:
     """The documents that store a chunk's rows (of drip `batch`): one per block and status
     among them, in that order, each its rows in row order: those logged with more than their
-    row and reason in `rows`, the others in `runs`."""
+    row, reason and an ObjectId's id in `rows`, the others in `runs` (`stored_form`)."""
     as_stored = stored_form(action_id)
     groups: dict[tuple[int, LogStatus], tuple[list[LoggedRow], list[tuple[int, str]], IdRows]] = {}
     for status, logged in rows:  # every row of every chunk: the fewest calls
