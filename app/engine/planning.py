@@ -229,7 +229,7 @@ async def image_rows(action: BulkAction) -> AsyncGenerator[Row, None]:
 
 # The before-images a restore puts back. They are made, chunk by chunk, from the rows the
 # undone action's logs say it changed (SUCCESS) and what the chunk's decide step read before
-# writing, which its stored decisions hold (ActionSpec.image_of): the before-state is stored
+# writing, which its stored decisions hold (ActionSpec.images_of): the before-state is stored
 # once, with the decisions a redelivery needs anyway, kept until the restore window closes
 # (app.engine.retention). An INSERT keeps no decisions: an entity it inserted did not exist
 # before, which its logs tell alone. A chunk run by an earlier version, which stored its
@@ -265,10 +265,9 @@ async def images_of_chunk(spec: ActionSpec, entity: EntitySpec, chunk: Chunk) ->
     if not changed:
         return []
     decisions = Decisions() if spec.undone_from_logs else await chunks.decisions_of(chunk.id)
-    made = {
-        log.row: None if decisions is None else spec.image_of(entity, log, decisions)
-        for log in changed
-    }
+    made = dict.fromkeys(log.row for log in changed)
+    if decisions is not None:
+        made.update(zip(made, spec.images_of(entity, changed, decisions), strict=True))
     if missing := {row for row, image in made.items() if image is None}:
         stored = await before_images.images_of_rows(chunk.action_id, min(missing), max(missing))
         made.update({image["row"]: image for image in stored if image["row"] in missing})

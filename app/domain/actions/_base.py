@@ -295,7 +295,7 @@ class ActionSpec(ABC):
     # Rows may create entities, so planning gives each one the id its insert will use.
     creates_entities: ClassVar[bool] = False
     # A RESTORE can undo it: from before-images made of its chunks' stored decisions, which
-    # hold the before-state, and its logs' SUCCESS rows (`image_of`), or from its logs alone
+    # hold the before-state, and its logs' SUCCESS rows (`images_of`), or from its logs alone
     # (`undone_from_logs`).
     restorable: ClassVar[bool] = False
     # It only creates entities: a RESTORE finds them in its logs (SUCCESS/INSERTED, with
@@ -365,13 +365,14 @@ class ActionSpec(ABC):
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         return {}
 
-    def image_of(
-        self, entity: EntitySpec, log: ActionLog, decisions: Decisions
-    ) -> BeforeImage | None:
-        """What the entity a row changed (logged SUCCESS) looked like before, made from its
-        chunk's decisions, so that the action can be undone; None where they cannot tell
-        (stored before they could; that chunk's images were stored then)."""
-        return None
+    def images_of(
+        self, entity: EntitySpec, changed: Sequence[ActionLog], decisions: Decisions
+    ) -> list[BeforeImage | None]:
+        """What the entities a chunk's rows changed (logged SUCCESS) looked like before, one
+        per row, made from the chunk's decisions, so that the action can be undone; None
+        where they cannot tell (stored before they could; that chunk's images were stored
+        then)."""
+        return [None] * len(changed)
 
     @abstractmethod
     async def apply(

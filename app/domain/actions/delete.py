@@ -72,19 +72,18 @@ class Delete(TargetsById):
             decided["matched"] = matched
         return decided
 
-    def image_of(
-        self, entity: EntitySpec, log: ActionLog, decisions: Decisions
-    ) -> BeforeImage | None:
-        """The whole document the row deleted, as its decide step read it."""
+    def images_of(
+        self, entity: EntitySpec, changed: Sequence[ActionLog], decisions: Decisions
+    ) -> list[BeforeImage | None]:
+        """The whole documents the rows deleted, as the chunk's decide step read them."""
         found = {str(doc["_id"]): doc for doc in decisions.get("documents", [])}
-        if log.entity_id is None or (document := found.get(log.entity_id)) is None:
-            return None
-        return {
-            "row": log.row,
-            "id": log.entity_id,
-            "stamp": stamp_of(decisions),
-            "document": document,
-        }
+        stamp = stamp_of(decisions)
+        return [
+            {"row": log.row, "id": log.entity_id, "stamp": stamp, "document": document}
+            if log.entity_id is not None and (document := found.get(log.entity_id)) is not None
+            else None
+            for log in changed
+        ]
 
     def written(
         self, rows: Sequence[Row], decisions: Decisions, stamps: Mapping[str, Any]

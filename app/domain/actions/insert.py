@@ -26,14 +26,17 @@ class Insert(KeyedRecords):
     undone_from_logs = True
     keeps_decisions = False
 
-    def image_of(
-        self, entity: EntitySpec, log: ActionLog, decisions: Decisions
-    ) -> BeforeImage | None:
-        """An entity the row inserted did not exist before (its logs say which: no decisions
+    def images_of(
+        self, entity: EntitySpec, changed: Sequence[ActionLog], decisions: Decisions
+    ) -> list[BeforeImage | None]:
+        """An entity a row inserted did not exist before (its logs say which: no decisions
         are kept)."""
-        if log.entity_id is None or log.reason is not LogReason.INSERTED:
-            return None
-        return inserted_image(log.row, log.entity_id)
+        return [
+            inserted_image(log.row, log.entity_id)
+            if log.entity_id is not None and log.reason is LogReason.INSERTED
+            else None
+            for log in changed
+        ]
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions

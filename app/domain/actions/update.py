@@ -127,12 +127,15 @@ class Update(TargetsById):
             keep_existing=ctx.rules.keep_existing,
         )
 
-    def image_of(
-        self, entity: EntitySpec, log: ActionLog, decisions: Decisions
-    ) -> BeforeImage | None:
-        if log.entity_id is None or log.reason is not LogReason.UPDATED:
-            return None
-        return update_image(entity, log.row, log.entity_id, decisions)
+    def images_of(
+        self, entity: EntitySpec, changed: Sequence[ActionLog], decisions: Decisions
+    ) -> list[BeforeImage | None]:
+        return [
+            update_image(entity, log.row, log.entity_id, decisions)
+            if log.entity_id is not None and log.reason is LogReason.UPDATED
+            else None
+            for log in changed
+        ]
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions

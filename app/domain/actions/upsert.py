@@ -69,14 +69,17 @@ class Upsert(KeyedRecords):
         current = decisions.get("current", {}).get(entity_id, {})
         return changes_for({}, row["data"], current, keep_existing=ctx.rules.keep_existing)
 
-    def image_of(
-        self, entity: EntitySpec, log: ActionLog, decisions: Decisions
-    ) -> BeforeImage | None:
-        if log.entity_id is None:
-            return None
-        if log.reason is LogReason.INSERTED:
-            return absent_image(log.row, log.entity_id, decisions)
-        return update_image(entity, log.row, log.entity_id, decisions)
+    def images_of(
+        self, entity: EntitySpec, changed: Sequence[ActionLog], decisions: Decisions
+    ) -> list[BeforeImage | None]:
+        return [
+            None
+            if log.entity_id is None
+            else absent_image(log.row, log.entity_id, decisions)
+            if log.reason is LogReason.INSERTED
+            else update_image(entity, log.row, log.entity_id, decisions)
+            for log in changed
+        ]
 
     def targets_of(self, rows: Sequence[Row], decisions: Decisions) -> dict[int, Target]:
         """A row whose key an entity held when it was decided updates that entity; any other

@@ -1,12 +1,12 @@
-"""A row's before-image, made from its chunk's decisions (ActionSpec.image_of): what each
+"""A row's before-image, made from its chunk's decisions (ActionSpec.images_of): what each
 action type's decide step read before the write, for the row its logs say it changed."""
 
 from datetime import UTC, datetime
 
-from app.domain.actions import actions
+from app.domain.actions import ActionSpec, actions
 from app.domain.entities import entities
 from app.domain.models.action_log import ActionLog, LogReason, LogStatus
-from app.domain.rows import Decisions
+from app.domain.rows import BeforeImage, Decisions
 
 CONTACT = entities.get("CONTACT")
 STAMP = datetime(2026, 12, 1, tzinfo=UTC)
@@ -16,6 +16,12 @@ A, B = "6b15e1418b4efbdadb6f7f54", "6b15e1418b4efbdadb6f7f55"
 
 def logged(row: int, entity_id: str, reason: LogReason) -> ActionLog:
     return ActionLog(row, LogStatus.SUCCESS, reason, entity_id, None, STAMP)
+
+
+def image_of(spec: ActionSpec, log: ActionLog, decisions: Decisions) -> BeforeImage | None:
+    """The image of one row, as its chunk's images are made."""
+    (image,) = spec.images_of(CONTACT, [log], decisions)
+    return image
 
 
 def update_decisions(read: list[str] | None) -> Decisions:
@@ -33,7 +39,7 @@ def update_decisions(read: list[str] | None) -> Decisions:
 def test_an_update_image_holds_every_field_read_and_those_the_entity_lacked() -> None:
     spec = actions.get("UPDATE")
     decisions = update_decisions(["company", "email", "tags"])
-    image = spec.image_of(CONTACT, logged(1, A, LogReason.UPDATED), decisions)
+    image = image_of(spec, logged(1, A, LogReason.UPDATED), decisions)
     assert image == {
         "row": 1,
         "id": A,
@@ -43,7 +49,7 @@ def test_an_update_image_holds_every_field_read_and_those_the_entity_lacked() ->
         "was": WAS,
         "key": "a@example.com",  # the unique field was read: the update may change it
     }
-    lacking = spec.image_of(CONTACT, logged(2, B, LogReason.UPDATED), decisions)
+    lacking = image_of(spec, logged(2, B, LogReason.UPDATED), decisions)
     assert lacking is not None
     assert (lacking["fields"], lacking["added"]) == ({}, ["company", "email", "tags"])
 
@@ -51,7 +57,7 @@ def test_an_update_image_holds_every_field_read_and_those_the_entity_lacked() ->
 def test_an_update_image_keeps_no_key_where_the_update_could_not_change_it() -> None:
     decisions = update_decisions(["company"])
     decisions.pop("keys")
-    image = actions.get("UPDATE").image_of(CONTACT, logged(1, A, LogReason.UPDATED), decisions)
+    image = image_of(actions.get("UPDATE"), logged(1, A, LogReason.UPDATED), decisions)
     assert image is not None and "key" not in image and image["fields"] == {"company": "Old"}
 
 
@@ -60,15 +66,15 @@ def test_decisions_stored_before_they_named_what_they_read_make_no_update_image(
     decisions = update_decisions(None)
     for name in ("UPDATE", "UPSERT"):
         spec = actions.get(name)
-        assert spec.image_of(CONTACT, logged(1, A, LogReason.UPDATED), decisions) is None
+        assert image_of(spec, logged(1, A, LogReason.UPDATED), decisions) is None
 
 
 def test_an_upsert_image_is_an_update_image_or_absent_for_a_row_it_inserted() -> None:
     spec = actions.get("UPSERT")
     decisions = update_decisions(["company"])
-    updated = spec.image_of(CONTACT, logged(1, A, LogReason.UPDATED), decisions)
+    updated = image_of(spec, logged(1, A, LogReason.UPDATED), decisions)
     assert updated is not None and updated["fields"] == {"company": "Old"}
-    inserted = spec.image_of(CONTACT, logged(2, B, LogReason.INSERTED), decisions)
+    inserted = image_of(spec, logged(2, B, LogReason.INSERTED), decisions)
     assert inserted == {"row": 2, "id": B, "stamp": STAMP, "absent": True}
 
 
@@ -76,12 +82,15 @@ def test_a_delete_image_is_the_whole_document_its_decide_step_read() -> None:
     document = {"_id": A, "account_id": "acc", "data": {"company": "Old"}}
     decisions: Decisions = {"existing": [A], "documents": [document], "stamp": STAMP}
     spec = actions.get("DELETE")
-    image = spec.image_of(CONTACT, logged(3, A, LogReason.DELETED), decisions)
+    image = image_of(spec, logged(3, A, LogReason.DELETED), decisions)
     assert image == {"row": 3, "id": A, "stamp": STAMP, "document": document}
-    assert spec.image_of(CONTACT, logged(4, B, LogReason.DELETED), decisions) is None
+    assert image_of(spec, logged(4, B, LogReason.DELETED), decisions) is None
+    # A chunk's rows at once, one image each, in their order.
+    both = [logged(4, B, LogReason.DELETED), logged(3, A, LogReason.DELETED)]
+    assert spec.images_of(CONTACT, both, decisions) == [None, image]
 
 
 def test_an_insert_image_comes_from_its_log_alone() -> None:
     spec = actions.get("INSERT")
-    image = spec.image_of(CONTACT, logged(5, A, LogReason.INSERTED), {})
+    image = image_of(spec, logged(5, A, LogReason.INSERTED), {})
     assert image == {"row": 5, "id": A, "absent": True}
