@@ -14,7 +14,6 @@ from app.domain.actions._base import (
     actions,
     can_be_restored,
     decisions_kept_for_restore,
-    inserted_image,
     rules_of,
 )
 
@@ -32,6 +31,5 @@ __all__ = [
     "actions",
     "can_be_restored",
     "decisions_kept_for_restore",
-    "inserted_image",
     "rules_of",
 ]

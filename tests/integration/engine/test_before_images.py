@@ -4,13 +4,14 @@ earlier write left; and a restore made from them puts that state back. They are 
 chunks' decisions and logs (app.engine.planning), so a chunk whose retries ran out after
 its writes is undone too; a chunk of an earlier version has the images it stored read back."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction, BulkActionStatus, Chunk, ChunkDecision, LogReason
-from app.domain.models.before_image import BeforeImageBlock, image_documents
+from app.domain.models.before_image import BeforeImageBlock
 from app.domain.models.ids import saved_id
 from app.domain.rows import BeforeImage
 from app.engine import planning, processing, splitting
@@ -159,8 +160,16 @@ async def test_a_chunk_of_an_earlier_version_is_restored_from_the_images_it_stor
     kept = [image.copy() for image in made]
     for image in kept:
         image["fields"] = {"company": "Stored"}
-    await BeforeImageBlock.get_pymongo_collection().insert_many(
-        image_documents(saved_id(action), made[0]["stamp"], kept)
+    stamp = made[0]["stamp"]
+    await BeforeImageBlock.get_pymongo_collection().insert_one(
+        {  # its layout: one document a block, the chunk's stamp once
+            "_id": f"{action.id}:0:1",
+            "action_id": saved_id(action),
+            "block": 0,
+            "stamp": stamp,
+            "expires_at": stamp + timedelta(days=31),
+            "images": [{k: v for k, v in image.items() if k != "stamp"} for image in kept],
+        }
     )
     stored_decisions = ChunkDecision.get_pymongo_collection()
     if decisions == "deleted":
