@@ -8,9 +8,10 @@ gives the state after its own earlier write.
 
 Chunks of earlier versions also stored them apart, like the logs, in blocks of consecutive rows
 (`app.domain.models.action_log`) under an id made of the action, the block and its first row,
-with the chunk's stamp once per document and an update's empty `added` left out. Those blocks are read back for a restore of the chunks that stored them, and carry
-`expires_at`, from which a TTL index deletes them when restore is no longer allowed
-(RESTORE_RETENTION_DAYS after the action ended; a far date while it runs).
+with the chunk's stamp once per document and an update's empty `added` left out. Those blocks
+are read back for a restore of the chunks that stored them, and carry `expires_at`, from which
+a TTL index deletes them when restore is no longer allowed (RESTORE_RETENTION_DAYS after the
+action ended; a far date while it runs).
 """
 
 from datetime import datetime
