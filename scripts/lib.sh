@@ -78,10 +78,18 @@ ensure_redis() {
 # FERRETDB_BIN (if set), this project's own build in $TOOLS_DIR, and each `ferretdb` on PATH;
 # else built once into $TOOLS_DIR. Never by `go install`: the module's source lacks the version
 # file its build embeds, and a binary built without it panics at start, in GOPATH/bin, where
-# every later run would find it first.
+# every later run would find it first. The project's build carries FERRETDB_PATCHES, and its
+# name says which (their hash): a build of other patches, or of none, is built again.
+FERRETDB_PATCHES=("$ROOT/scripts/ferretdb-id-in-pushdown.patch")
+
+ferretdb_build_name() {
+    echo "ferretdb-$FERRETDB_VERSION-$(cat "${FERRETDB_PATCHES[@]}" | sha256sum | cut -c1-12)"
+}
+
 ensure_ferretdb() {
-    local candidate why
-    for candidate in "${FERRETDB_BIN:-}" "$TOOLS_DIR/ferretdb" $(type -ap ferretdb); do
+    local candidate why built
+    built="$TOOLS_DIR/$(ferretdb_build_name)"
+    for candidate in "${FERRETDB_BIN:-}" "$built" $(type -ap ferretdb); do
         [[ -n "$candidate" && -x "$candidate" ]] || continue
         if why="$(ferretdb_check "$candidate")"; then
             export FERRETDB_BIN="$candidate"
@@ -90,8 +98,8 @@ ensure_ferretdb() {
         fi
         log "not using $candidate: $why"
     done
-    build_ferretdb || return 1
-    export FERRETDB_BIN="$TOOLS_DIR/ferretdb"
+    build_ferretdb "$built" || return 1
+    export FERRETDB_BIN="$built"
     why="$(ferretdb_check "$FERRETDB_BIN")" || { log "the FerretDB just built fails: $why"; return 1; }
     log "using FerretDB at $FERRETDB_BIN (built)"
 }
@@ -121,17 +129,25 @@ ferretdb_check() {
     [[ "$up" == yes ]]
 }
 
-# The module's exact source from the Go module proxy, built with the version file its build
-# expects, into a temporary name first: an interrupted build leaves nothing that can be found.
+# The module's exact source from the Go module proxy, with FERRETDB_PATCHES applied, built with
+# the version file its build expects into a temporary name first, then moved to $1: an
+# interrupted build leaves nothing that can be found.
 build_ferretdb() {
+    local into="$1" tmp src patch
     command -v go >/dev/null || { log "FerretDB needs the Go toolchain"; return 1; }
-    log "building FerretDB $FERRETDB_VERSION with go into $TOOLS_DIR (once, a few minutes)"
-    local tmp src
+    log "building FerretDB $FERRETDB_VERSION with go into $into (once, a few minutes)"
     tmp="$(mktemp -d)"
     (cd "$tmp" && go mod init ferretdb-build >/dev/null 2>&1)
     src="$(cd "$tmp" && go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" \
         | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" || { rm -rf "$tmp"; return 1; }
     cp -r "$src" "$tmp/src" && chmod -R u+w "$tmp/src"
+    for patch in "${FERRETDB_PATCHES[@]}"; do
+        if ! patch -s -p1 -d "$tmp/src" < "$patch"; then
+            rm -rf "$tmp"
+            log "patching FerretDB with $patch failed"
+            return 1
+        fi
+    done
     echo "$FERRETDB_VERSION" > "$tmp/src/build/version/version.txt"
     mkdir -p "$TOOLS_DIR"
     if ! (cd "$tmp/src" && go build -trimpath -o "$TOOLS_DIR/.ferretdb.$$" ./cmd/ferretdb); then
@@ -139,7 +155,7 @@ build_ferretdb() {
         log "building FerretDB failed"
         return 1
     fi
-    mv -f "$TOOLS_DIR/.ferretdb.$$" "$TOOLS_DIR/ferretdb"
+    mv -f "$TOOLS_DIR/.ferretdb.$$" "$into"
     rm -rf "$tmp"
 }
 
