@@ -62,9 +62,9 @@ async def rows_of(chunk_id: str) -> list[Row] | None:
 
 async def forget_rows(chunk_ids: Sequence[str]) -> None:
     """Deletes these chunks' stored rows: one `$in` delete, or one delete per id where the
-    server filters only equalities itself (an `$in` would read every chunk's rows there)."""
+    server reads every document for a list of ids (every chunk's rows there)."""
     collection = ChunkRows.get_pymongo_collection()
-    if db.traits().filters_only_equalities:
+    if db.traits().reads_all_for_id_lists:
         for chunk_id in chunk_ids:
             await collection.delete_one({"_id": chunk_id})
     else:

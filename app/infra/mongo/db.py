@@ -4,10 +4,11 @@ differ between mongod and FerretDB; and inserts that a repeated run may do twice
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from beanie import Document, init_beanie
+from bson import ObjectId
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -15,7 +16,7 @@ from pymongo.errors import BulkWriteError
 
 from app.domain.actions._base import DUPLICATE_KEY_CODE
 from app.domain.entities import entities
-from app.domain.models import platform_documents
+from app.domain.models import BulkAction, platform_documents
 from app.infra.settings import get_settings
 
 
@@ -43,6 +44,11 @@ class ServerTraits:
     # Only a filter's equalities reach the storage; the rest is checked on every document
     # they match: a few of many large documents are asked for one equality at a time.
     filters_only_equalities: bool = False
+    # A filter of a list of ids (`_id: {$in: …}`) reads every document of the collection, as
+    # FerretDB v1.24.2 does as released; the scripts' build of it finds them by the `_id`
+    # index (scripts/ferretdb-id-in-pushdown.patch), as mongod does (`learn_id_lists`).
+    # Where it reads them all, a chunk's targets are updated one by one.
+    reads_all_for_id_lists: bool = False
 
 
 MONGOD = ServerTraits()
@@ -54,7 +60,10 @@ FERRETDB_V1 = ServerTraits(
     no_nested_indexes=True,
     duplicate_updates_fail_the_command=True,
     filters_only_equalities=True,
+    reads_all_for_id_lists=True,
 )
+# The scripts' build of FerretDB v1.24.2 (scripts/lib.sh).
+FERRETDB_V1_PATCHED = replace(FERRETDB_V1, reads_all_for_id_lists=False)
 
 D = TypeVar("D", bound=Document)
 
@@ -119,6 +128,7 @@ async def connect() -> AsyncDatabase[dict[str, object]]:
             )
             await learn_server(database)
             await create_indexes()
+            await learn_id_lists(database)
             _client = client
     return _client[settings.mongodb_db]
 
@@ -137,12 +147,25 @@ def ferretdb_says(build_info: Mapping[str, Any]) -> bool:
     return "ferretdbVersion" in build_info or "ferretdb" in version
 
 
+async def learn_id_lists(database: AsyncDatabase[dict[str, object]]) -> None:
+    """Notes whether this FerretDB finds a list of ids by its `_id` index: its `explain`
+    says whether it pushed such a filter down to its storage (once the collections exist)."""
+    global _traits
+    if not _traits.reads_all_for_id_lists:
+        return
+    probe = {"_id": {"$in": [ObjectId()]}}
+    collection = BulkAction.get_pymongo_collection().name
+    said = await database.command("explain", {"find": collection, "filter": probe})
+    if said.get("filterPushdown") is True:
+        _traits = FERRETDB_V1_PATCHED
+
+
 def traits() -> ServerTraits:
     return _traits
 
 
 def is_ferretdb() -> bool:
-    return _traits is FERRETDB_V1
+    return _traits in (FERRETDB_V1, FERRETDB_V1_PATCHED)
 
 
 async def close() -> None:

@@ -191,10 +191,10 @@ def coalesced(ops: Sequence[WriteOp], options: CodecOptions[Any]) -> list[Coales
 
 def updates_by_id_lists() -> bool:
     """Whether targets given one same update go as one `update_many` of their ids: not where
-    only a filter's equalities reach the storage (FerretDB v1), which reads the whole
-    collection for `_id: {$in}`; there one update a target, each found by its `_id`, cost
-    less database CPU (bench/cost's UPDATE at 1b937d5 and 01bfb1e: 5.5 ms a row against 7.3)."""
-    return not db.traits().filters_only_equalities
+    the server reads the whole collection for `_id: {$in}` (FerretDB v1.24.2 as released);
+    there one update a target, each found by its `_id`, cost less database CPU (bench/cost's
+    UPDATE at 1b937d5 and 01bfb1e: 5.5 ms a row against 7.3)."""
+    return not db.traits().reads_all_for_id_lists
 
 
 def encoded(update: Mapping[str, Any], options: CodecOptions[Any]) -> bytes | None:

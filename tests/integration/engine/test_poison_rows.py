@@ -129,10 +129,11 @@ async def test_targets_given_one_update_fail_alone_where_the_database_refuses(
     database: None, account: str, grouped: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An UPDATE by ids giving five contacts one email: the five updates are one update_many
-    (as on mongod; forced here on FerretDB too), which the unique key refuses after the first
-    target it writes. Written again one by one, the target that holds the email is logged
-    UPDATED and the four others FAILED; none that was written is logged FAILED."""
-    traits = replace(db.traits(), filters_only_equalities=not grouped)
+    (as on mongod and the scripts' FerretDB; forced either way here), which the unique key
+    refuses after the first target it writes. Written again one by one, the target that
+    holds the email is logged UPDATED and the four others FAILED; none that was written is
+    logged FAILED."""
+    traits = replace(db.traits(), reads_all_for_id_lists=not grouped)
     monkeypatch.setattr(db, "_traits", traits)
     assert entities.updates_by_id_lists() is grouped
     ids = await seed_contacts(account, [{}] * 5, key=lambda n: f"g{n}@example.com")

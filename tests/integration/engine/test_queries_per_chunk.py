@@ -31,8 +31,9 @@ from tests.integration.factories import (
 async def test_a_chunk_of_500_ids_finds_its_targets_with_one_query(
     database: None, account: str, action_type: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # mongod's path, forced on FerretDB too (which reads a collection whole for an `$in`).
-    monkeypatch.setattr(db, "_traits", replace(db.traits(), filters_only_equalities=False))
+    # mongod's path, forced on any FerretDB too (as released, it reads a collection whole
+    # for an `$in`).
+    monkeypatch.setattr(db, "_traits", replace(db.traits(), reads_all_for_id_lists=False))
     ids = await seed_contacts(account, [{}] * 500, key=lambda n: f"q{n}@example.com")
     rows = [{"row": n, "id": str(i)} for n, i in enumerate([*ids, ObjectId()], start=1)]
     extra = {"fields": {"company": "Acme"}} if action_type == "UPDATE" else {}
