@@ -288,7 +288,37 @@ def with_statistics(collection: Any, probe: Any, seconds: float = 300.0) -> None
     print(f"warning: {collection.full_name} still has no statistics after {seconds:.0f}s")
 
 
-def floor(url: str, rows: int, writers: int, op: str, contacts: Any) -> Figures:
+@dataclass(frozen=True)
+class AtRest:
+    """What the platform's processes spend per second with nothing to do."""
+
+    cpu: float
+    redis_commands: float
+    database_cpu: float
+
+    @property
+    def quiet_database(self) -> float:
+        """The database's CPU (of a core) under which it is taken to be at rest again."""
+        return max(0.1, 3 * self.database_cpu)
+
+
+def database_at_rest(seconds: float = 180.0, busy: float = 0.1) -> None:
+    """Waits until the database's processes spend less than `busy` of a core over 3 s, or
+    `seconds` passed: what an earlier run left the database doing (PostgreSQL vacuums a
+    table after 20,000 updates of its rows: seconds of CPU) is not counted in the next."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pids = database_pids()
+        spent = total_cpu(pids)
+        time.sleep(3)
+        if (total_cpu(pids) - spent) / 3 < busy:
+            return
+    print(f"warning: the database was still busy after {seconds:.0f}s")
+
+
+def floor(
+    url: str, rows: int, writers: int, op: str, contacts: Any, rest: AtRest | None = None
+) -> Figures:
     """Raw unordered writes of 1,000 of the platform's documents into a collection with the
     indexes of its `contacts`, documents made outside the timing: one client, or `writers`
     processes each with its share of the batches."""
@@ -300,6 +330,7 @@ def floor(url: str, rows: int, writers: int, op: str, contacts: Any) -> Figures:
         write_batches(url, database, batches, "insert")
         with_statistics(client[database]["contacts"], batches[0][0]["_id"])
     shares = [batches[n::writers] for n in range(writers)]
+    database_at_rest(busy=rest.quiet_database if rest else 0.1)
     name = f"floor {op}, {writers} writer{'s' if writers > 1 else ''}"
     figures = Figures(name, rows=rows)
     if writers == 1:
@@ -324,11 +355,13 @@ def floor(url: str, rows: int, writers: int, op: str, contacts: Any) -> Figures:
     return figures
 
 
-def median_floor(runs: int, url: str, rows: int, writers: int, op: str, contacts: Any) -> Figures:
+def median_floor(
+    runs: int, url: str, rows: int, writers: int, op: str, contacts: Any, rest: AtRest
+) -> Figures:
     """The floor measured `runs` times, each figure its median: a raw client's CPU for a
     20,000-row insert is a tenth of a second, which moved by half from one run to the next
     in one session here, and every platform ratio of the run divides by it."""
-    measured_runs = [floor(url, rows, writers, op, contacts) for _ in range(runs)]
+    measured_runs = [floor(url, rows, writers, op, contacts, rest) for _ in range(runs)]
     if runs == 1:
         return measured_runs[0]
     per_row = sorted(run.own_cpu * 1e6 / rows for run in measured_runs)
@@ -487,14 +520,6 @@ def own_pids(running: Platform) -> list[int]:
     return [running.api.pid, running.worker.pid, *running.worker_pids()]
 
 
-@dataclass(frozen=True)
-class AtRest:
-    """What the platform's processes spend per second with nothing to do."""
-
-    cpu: float
-    redis_commands: float
-
-
 def at_rest(running: Platform, client: Any, monitor: Path, seconds: float = 10.0) -> AtRest:
     """Warms the platform up with a small action (connections made, indexes checked), then
     measures its processes at rest. Its row is an uploaded CSV, as the measured INSERT's
@@ -513,7 +538,11 @@ def at_rest(running: Platform, client: Any, monitor: Path, seconds: float = 10.0
     time.sleep(1)
     monitor_after = monitored(monitor).monitor_cpu
     spent = figures.own_cpu - (monitor_after - monitor_cpu)
-    return AtRest(spent / figures.seconds, watch.commands / figures.seconds)
+    return AtRest(
+        spent / figures.seconds,
+        watch.commands / figures.seconds,
+        figures.database_cpu / figures.seconds,
+    )
 
 
 def platform_run(
@@ -527,6 +556,7 @@ def platform_run(
     profile: Path | None = None,
 ) -> Figures:
     figures = Figures(name, rows=rows, chunks=-(-rows // CHUNK_ROWS))
+    database_at_rest(busy=rest.quiet_database)
     time.sleep(1)  # the monitors' last dump
     before, api_before = monitored(monitor), monitored(monitor, running.api.pid)
     began = time.time()
@@ -643,14 +673,14 @@ def main() -> None:
             # gave its contacts (made by the warm-up), while the platform rests.
             stored: Any = MongoClient(url)[running.env["MONGODB_DB"]]["contacts"]
             floors = [
-                median_floor(args.floor_runs, url, args.rows, 1, "insert", stored),
-                median_floor(args.floor_runs, url, args.rows, writers, "insert", stored),
+                median_floor(args.floor_runs, url, args.rows, 1, "insert", stored, rest),
+                median_floor(args.floor_runs, url, args.rows, writers, "insert", stored, rest),
             ]
             if not args.insert_only:
                 # A minute or two each: measured once.
                 floors += [
-                    floor(url, args.rows, 1, "update", stored),
-                    floor(url, args.rows, writers, "update", stored),
+                    floor(url, args.rows, 1, "update", stored, rest),
+                    floor(url, args.rows, writers, "update", stored, rest),
                 ]
             contacts = "".join(lines(args.rows, 0.0, 0.0)).encode()
             inserts = []
@@ -710,7 +740,8 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}")
     print(
         f"platform at rest: {rest.cpu * 1e3:,.1f} ms CPU/s, {rest.redis_commands:,.1f} Redis"
-        " commands/s"
+        f" commands/s; the database meanwhile {rest.database_cpu * 1e3:,.1f} ms CPU/s (each run"
+        f" waits for it to spend under {rest.quiet_database * 1e3:,.0f})"
     )
     for figures in floors:
         print(figures.line("client"))
