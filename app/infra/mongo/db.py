@@ -12,7 +12,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, OperationFailure
 
 from app.domain.actions._base import DUPLICATE_KEY_CODE
 from app.domain.entities import entities
@@ -149,13 +149,16 @@ def ferretdb_says(build_info: Mapping[str, Any]) -> bool:
 
 async def learn_id_lists(database: AsyncDatabase[dict[str, object]]) -> None:
     """Notes whether this FerretDB finds a list of ids by its `_id` index: its `explain`
-    says whether it pushed such a filter down to its storage (once the collections exist)."""
+    says whether it pushed such a filter down to its storage (once the collections exist).
+    A server that will not say keeps the paths that need no index."""
     global _traits
     if not _traits.reads_all_for_id_lists:
         return
-    probe = {"_id": {"$in": [ObjectId()]}}
-    collection = BulkAction.get_pymongo_collection().name
-    said = await database.command("explain", {"find": collection, "filter": probe})
+    probe = {"find": BulkAction.Settings.name, "filter": {"_id": {"$in": [ObjectId()]}}}
+    try:
+        said = await database.command("explain", probe)
+    except OperationFailure:
+        return
     if said.get("filterPushdown") is True:
         _traits = FERRETDB_V1_PATCHED
 
