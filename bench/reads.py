@@ -1,9 +1,12 @@
 """What the database spends on a chunk's read of its targets, against writing them.
 
 An UPDATE's chunk reads its targets with one `{_id: {$in: ids}, account_id}` query (its
-decide step: app.domain.actions.update), as MongoDB is best asked. FerretDB v1 pushes only a
-filter's plain equalities down to PostgreSQL, so there that query reads every entity of the
-account; one read per id is pushed down but pays a command each. This prints the database's
+decide step: app.domain.actions.update), as MongoDB is best asked. FerretDB v1.24.2 as released
+pushes only a filter's plain equalities down to PostgreSQL, so there that query reads every
+entity of the account (the scripts' build finds the ids by the `_id` index:
+scripts/ferretdb-id-in-pushdown.patch); one read per id is pushed down but pays a command
+each. The table has its statistics and the database is at rest before each is measured
+(bench/cost's `with_statistics`, `database_at_rest`). This prints the database's
 CPU for the three, on an account of ROWS contacts with the platform's indexes: one `$in`
 read of a chunk's 1,000 ids, 1,000 reads by `_id`, and the raw client's update of the same
 1,000 contacts as bench/cost's floor sends it (the baseline; commands of at most
@@ -23,7 +26,16 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient, MongoClient, UpdateOne
 
 from app.infra.mongo import db
-from bench.cost import Figures, commit, copy_indexes, is_ferretdb, measured, updates_per_command
+from bench.cost import (
+    Figures,
+    commit,
+    copy_indexes,
+    database_at_rest,
+    is_ferretdb,
+    measured,
+    updates_per_command,
+    with_statistics,
+)
 
 CHUNK = 1000
 PROJECTION = {"_id": 1, "updated_at": 1, "data.company": 1}
@@ -87,8 +99,12 @@ async def main() -> None:
             await target.bulk_write(updates[start : start + per_command], ordered=False)
 
     await target.find_one({})
+    with_statistics(collection, ids[0])
+    database_at_rest()
     baseline = await database_cpu(update)
+    database_at_rest()
     found = {"one $in read of 1,000 ids": await database_cpu(read_in)}
+    database_at_rest()
     found["1,000 reads by _id"] = await database_cpu(read_each)
     print(f"commit: {commit()}; {'FerretDB' if ferretdb else 'MongoDB'} at {url}")
     print(f"account of {args.rows:,} contacts; database CPU for a chunk of {CHUNK:,} targets:")
