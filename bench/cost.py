@@ -154,8 +154,9 @@ class Figures:
         return f"{text}; per row by command: {top}"
 
 
-def database_pids() -> list[int]:
-    found = []
+def database_processes() -> dict[int, str]:
+    """The database's processes on this machine, by pid: their names (`comm`)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -163,8 +164,20 @@ def database_pids() -> list[int]:
             except OSError:
                 continue
             if name in DATABASE_PROCESSES:
-                found.append(int(entry.name))
+                found[int(entry.name)] = name
     return found
+
+
+def database_pids() -> list[int]:
+    return list(database_processes())
+
+
+def check_ferretdb_counted() -> None:
+    """FerretDB's own CPU is counted only from a process named `ferretdb`: one started under
+    another name (a build named `ferretdb-…`, whose process was `ferretdb-v1.24.`) left it
+    out of every database figure, PostgreSQL's alone counted."""
+    if "ferretdb" not in database_processes().values():
+        raise SystemExit("FerretDB runs under another process name: its CPU would not count")
 
 
 def total_cpu(pids: list[int]) -> float:
@@ -661,6 +674,8 @@ def main() -> None:
     # run one write command at a time there, as more of them wedge FerretDB v1 for good:
     # eight concurrent insert_many of 1,000 did, here).
     ferretdb = is_ferretdb(MongoClient(url))
+    if ferretdb:
+        check_ferretdb_counted()
     writers = args.workers if ferretdb else args.workers * args.threads
     with tempfile.TemporaryDirectory() as tmp:
         monitor = Path(tmp) / "monitor"

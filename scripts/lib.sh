@@ -79,16 +79,18 @@ ensure_redis() {
 # else built once into $TOOLS_DIR. Never by `go install`: the module's source lacks the version
 # file its build embeds, and a binary built without it panics at start, in GOPATH/bin, where
 # every later run would find it first. The project's build carries FERRETDB_PATCHES, and its
-# name says which (their hash): a build of other patches, or of none, is built again.
+# folder says which (their hash): a build of other patches, or of none, is built again. The
+# binary keeps its name, `ferretdb`, which its process is known by (bench/cost counts the
+# database's CPU by process name).
 FERRETDB_PATCHES=("$ROOT/scripts/ferretdb-id-in-pushdown.patch")
 
-ferretdb_build_name() {
-    echo "ferretdb-$FERRETDB_VERSION-$(cat "${FERRETDB_PATCHES[@]}" | sha256sum | cut -c1-12)"
+ferretdb_build_dir() {
+    echo "$TOOLS_DIR/$FERRETDB_VERSION-$(cat "${FERRETDB_PATCHES[@]}" | sha256sum | cut -c1-12)"
 }
 
 ensure_ferretdb() {
     local candidate why built
-    built="$TOOLS_DIR/$(ferretdb_build_name)"
+    built="$(ferretdb_build_dir)/ferretdb"
     for candidate in "${FERRETDB_BIN:-}" "$built" $(type -ap ferretdb); do
         [[ -n "$candidate" && -x "$candidate" ]] || continue
         if why="$(ferretdb_check "$candidate")"; then
@@ -149,13 +151,13 @@ build_ferretdb() {
         fi
     done
     echo "$FERRETDB_VERSION" > "$tmp/src/build/version/version.txt"
-    mkdir -p "$TOOLS_DIR"
-    if ! (cd "$tmp/src" && go build -trimpath -o "$TOOLS_DIR/.ferretdb.$$" ./cmd/ferretdb); then
-        rm -rf "$tmp" "$TOOLS_DIR/.ferretdb.$$"
+    mkdir -p "$(dirname "$into")"
+    if ! (cd "$tmp/src" && go build -trimpath -o "$into.$$" ./cmd/ferretdb); then
+        rm -rf "$tmp" "$into.$$"
         log "building FerretDB failed"
         return 1
     fi
-    mv -f "$TOOLS_DIR/.ferretdb.$$" "$into"
+    mv -f "$into.$$" "$into"
     rm -rf "$tmp"
 }
 
