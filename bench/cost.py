@@ -287,8 +287,8 @@ def updates_per_command(client: MongoClient[dict[str, Any]]) -> int:
 def with_statistics(collection: Any, probe: Any, seconds: float = 300.0) -> None:
     """On FerretDB, waits until PostgreSQL's planner has the collection's statistics, as
     its autovacuum gives a table a minute or so after it was filled: before, a find by
-    `_id` is planned for thousands of rows, and an update by `_id` cost the database 2.5x
-    as much (1,075 against 425 µs a row, measured here). The floor's collection is new; the
+    `_id` is planned for thousands of rows, and an update by `_id` cost PostgreSQL 2.5x the
+    CPU (1,075 against 425 µs a row, measured here). The floor's collection is new; the
     platform's is not: both are measured with their statistics. Nothing to wait for on
     mongod."""
     if not is_ferretdb(collection.database.client):
