@@ -144,7 +144,8 @@ build_ferretdb() {
         | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" || { rm -rf "$tmp"; return 1; }
     cp -r "$src" "$tmp/src" && chmod -R u+w "$tmp/src"
     for patch in "${FERRETDB_PATCHES[@]}"; do
-        if ! patch -s -p1 -d "$tmp/src" < "$patch"; then
+        # git apply, not patch(1): git is here wherever this repository is; patch may not be.
+        if ! (cd "$tmp/src" && git apply "$patch"); then
             rm -rf "$tmp"
             log "patching FerretDB with $patch failed"
             return 1
