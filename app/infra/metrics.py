@@ -7,6 +7,8 @@ workers one volume for it). Without it, a process exposes only its own. Labels a
 outcome, status, the schema's operation names; never an account or an action id.
 """
 
+import contextlib
+import glob
 import os
 import socket
 from collections.abc import Iterable
@@ -68,6 +70,26 @@ LIVE_SUBSCRIBERS = Gauge(
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
+class ProcessFiles(Collector):
+    """Every process's samples from its file in the multiprocess folder, as prometheus_client's
+    MultiProcessCollector reads them, less files still empty: a process creates its file and
+    only then sizes it, and a scrape in between read the empty file as corrupt and failed
+    whole (prometheus/client_python#1199). An empty file holds nothing yet; one that goes
+    while listed is a process that ended."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def collect(self) -> Iterable[Metric]:
+        files = []
+        for path in glob.glob(os.path.join(self.folder, "*.db")):
+            with contextlib.suppress(FileNotFoundError):
+                if os.path.getsize(path) > 0:
+                    files.append(path)
+        merged: Iterable[Metric] = multiprocess.MultiProcessCollector.merge(files, accumulate=True)  # type: ignore[no-untyped-call]
+        return merged
+
+
 class Computed(Collector):
     """Metrics worked out at scrape time (from the database, Redis, the API's own state)."""
 
@@ -80,9 +102,9 @@ class Computed(Collector):
 
 def exposition(computed: Iterable[Metric] = ()) -> bytes:
     """The text of a scrape: every process's samples (or this one's), and `computed`."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if folder := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        registry.register(ProcessFiles(folder))
     else:
         registry = REGISTRY
     scrape = CollectorRegistry()
