@@ -302,6 +302,10 @@ def with_statistics(collection: Any, probe: Any, seconds: float = 300.0) -> None
     print(f"warning: {collection.full_name} still has no statistics after {seconds:.0f}s")
 
 
+# The share of a core under which the database is taken to be at rest (at least).
+QUIET_DATABASE = 0.1
+
+
 @dataclass(frozen=True)
 class AtRest:
     """What the platform's processes spend per second with nothing to do."""
@@ -313,10 +317,10 @@ class AtRest:
     @property
     def quiet_database(self) -> float:
         """The database's CPU (of a core) under which it is taken to be at rest again."""
-        return max(0.1, 3 * self.database_cpu)
+        return max(QUIET_DATABASE, 3 * self.database_cpu)
 
 
-def database_at_rest(seconds: float = 180.0, busy: float = 0.1) -> None:
+def database_at_rest(seconds: float = 180.0, busy: float = QUIET_DATABASE) -> None:
     """Waits until the database's processes spend less than `busy` of a core over 3 s, or
     `seconds` passed: what an earlier run left the database doing (PostgreSQL vacuums a
     table after 20,000 updates of its rows: seconds of CPU) is not counted in the next."""
@@ -344,7 +348,7 @@ def floor(
         write_batches(url, database, batches, "insert")
         with_statistics(client[database]["contacts"], batches[0][0]["_id"])
     shares = [batches[n::writers] for n in range(writers)]
-    database_at_rest(busy=rest.quiet_database if rest else 0.1)
+    database_at_rest(busy=rest.quiet_database if rest else QUIET_DATABASE)
     name = f"floor {op}, {writers} writer{'s' if writers > 1 else ''}"
     figures = Figures(name, rows=rows)
     if writers == 1:
@@ -724,9 +728,8 @@ def main() -> None:
                 # First a value of its own each row: no two targets are given one update, so
                 # each is written by itself, as the floor's are; then one value in every row,
                 # whose targets go as one update_many a chunk (app.infra.mongo.entities).
-                # In that order, the per-target run finds the table as the floor's was,
-                # written once (on FerretDB a second update of every row cost the database
-                # a third more).
+                # In that order, the per-target run finds the table as the floor's was, its
+                # rows written once; the second finds a dead version of each row.
                 updates = {
                     "a value each row": "".join(f"{i},Co {n}\n" for n, i in enumerate(ids)),
                     "one value in every row": "".join(f"{i},Updated\n" for i in ids),

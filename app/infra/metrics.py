@@ -86,7 +86,8 @@ class ProcessFiles(Collector):
             with contextlib.suppress(FileNotFoundError):
                 if os.path.getsize(path) > 0:
                     files.append(path)
-        merged: Iterable[Metric] = multiprocess.MultiProcessCollector.merge(files, accumulate=True)  # type: ignore[no-untyped-call]
+        merge = multiprocess.MultiProcessCollector.merge
+        merged: Iterable[Metric] = merge(files, accumulate=True)  # type: ignore[no-untyped-call]
         return merged
 
 
