@@ -2,6 +2,8 @@
 (how a chunk reads its rows from its upload) gives the same records, numbers and errors as
 the whole file read in pieces of any size."""
 
+from collections.abc import Iterator
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +14,9 @@ from app.infra.files.csv_records import (
     RecordReader,
     filled_bounds,
     is_blank,
-    record_bounds,
+    line_ends,
+    reader_lines,
+    record_cuts,
 )
 
 # Bytes that make CSV hard: quotes, separators, line ends of every kind, blank lines,
@@ -121,16 +125,42 @@ def test_every_value_read_is_text_the_database_stores(parts: list[bytes], piece:
             assert problem(value) is None, (record, value)
 
 
+def walked_bounds(block: bytes) -> Iterator[tuple[int, int]]:
+    """Where each record of a block of whole records starts and ends, blank ones too, walked
+    quote by quote: a newline outside quotes ends a record (the definition the cuts in C
+    are held to)."""
+    start = position = 0
+    quoted = False
+    for index, part in enumerate(block.split(b'"')):
+        if index:
+            quoted = not quoted
+            position += 1
+        if not quoted:
+            newline = part.find(b"\n")
+            while newline >= 0:
+                yield start, position + newline + 1
+                start = position + newline + 1
+                newline = part.find(b"\n", newline + 1)
+        position += len(part)
+    if start < len(block):
+        yield start, len(block)
+
+
 @settings(max_examples=1000, deadline=None)
 @given(
-    body=st.lists(
-        st.sampled_from([*(p for p in PIECES if b'"' not in p), b" ", b"\t"]), max_size=80
-    ),
+    body=st.lists(st.sampled_from([*PIECES, b" ", b"\t", b'a"b', b'"a\nb"']), max_size=80),
     offset=st.integers(min_value=0, max_value=1 << 40),
 )
-def test_a_block_without_quotes_is_cut_as_one_with_them(body: list[bytes], offset: int) -> None:
-    """`filled_bounds` cuts a block without quotes at its newlines in C; what it finds is what
-    the walk over quotes (`record_bounds`, which every other block takes) finds."""
+def test_a_block_is_cut_where_a_walk_over_its_quotes_cuts_it(
+    body: list[bytes], offset: int
+) -> None:
+    """`filled_bounds` cuts a block at its newlines in C, and, where it has quotes, leaves
+    out those inside them; what it finds is what a walk over quotes finds. Where no carriage
+    return stands alone, the lines each record ends after are the CSV reader's count."""
     block = b"".join(body)
-    walked = [(s, e) for s, e in record_bounds(block) if not is_blank(block[s:e])]
-    assert filled_bounds(block, offset) == [(offset + s, offset + e) for s, e in walked]
+    walked = [(s, e) for s, e in walked_bounds(block) if not is_blank(block[s:e])]
+    spans = filled_bounds(block, offset)
+    assert spans == [(offset + s, offset + e) for s, e in walked]
+    cuts = record_cuts(block)
+    assert [(s, e) for s, e, _ in cuts] == walked
+    assert reader_lines(block, cuts, spans, offset) == line_ends(block, spans, offset)
