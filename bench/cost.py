@@ -83,6 +83,7 @@ class Figures:
     # The mean BSON size of the entity documents the run stored (0: not measured).
     entity_bytes: float = 0.0
     redis_commands: int = 0
+    redis_by_command: Counter[str] = field(default_factory=Counter)
     redis_peak_bytes: int = 0
     redis_cpu: float = 0.0
     chunks: int = 0
@@ -136,9 +137,16 @@ class Figures:
                 f" rows ({(self.redis_commands - self.idle_redis_commands) * 1000 / self.rows:,.1f}"
                 " net of those at rest over as long; Redis counts those its scripts run);"
                 f" Redis CPU {self.redis_cpu * per_row:,.1f} µs/row;"
-                f" Redis memory at the action's peak +{self.redis_peak_bytes / 1e6:,.1f} MB"
+                f" Redis memory at the action's peak +{self.redis_peak_bytes / 1e6:,.1f} MB;"
+                f" by command: {self.redis_top()}"
             )
         return text
+
+    def redis_top(self) -> str:
+        return ", ".join(
+            f"{name} {count * 1000 / self.rows:,.1f}"
+            for name, count in self.redis_by_command.most_common(30)
+        )
 
     def sent_line(self) -> str:
         per_row = self.sent.total() / self.rows
@@ -423,12 +431,20 @@ class RedisWatch:
         self.base_memory = int(self.redis.info("memory")["used_memory"])
         self.base_cpu = self.cpu()
         self.base_commands = int(self.redis.info("stats")["total_commands_processed"])
+        self.base_by_command = self.by_command()
         self.thread = threading.Thread(target=self.sample, daemon=True)
         self.thread.start()
         return self
 
     def cpu(self) -> float:
         return redis_cpu(self.redis)
+
+    def by_command(self) -> Counter[str]:
+        """Calls so far by command (those scripts run counted under their own names)."""
+        stats = self.redis.info("commandstats")
+        return Counter(
+            {name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in stats.items()}
+        )
 
     def sample(self) -> None:
         self.calls = 0
@@ -443,6 +459,10 @@ class RedisWatch:
         # Our own INFO calls are commands too: taken out.
         self.commands = int(self.redis.info("stats")["total_commands_processed"])
         self.commands -= self.base_commands + self.calls + 1
+        self.by_command_run = self.by_command() - self.base_by_command
+        # Our own INFO calls, out.
+        self.by_command_run["info"] -= self.calls + 2
+        self.by_command_run = +self.by_command_run
         self.spent_cpu = self.cpu() - self.base_cpu
 
 
@@ -603,6 +623,7 @@ def platform_run(
     figures.sent = after.sent - before.sent
     figures.own_cpu -= after.monitor_cpu - before.monitor_cpu
     figures.redis_commands = watch.commands
+    figures.redis_by_command = watch.by_command_run
     figures.redis_peak_bytes = watch.peak - watch.base_memory
     figures.redis_cpu = watch.spent_cpu
     figures.idle_cpu = rest.cpu * figures.window
