@@ -10,9 +10,16 @@ from typing import Any
 import pytest
 from bson import ObjectId
 
+from app.domain.actions import UpdateById
 from app.infra.mongo import db, entities
+from app.infra.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("database")
+
+# The largest chunk a setting allows (`CHUNK_SIZE`).
+MAX_CHUNK_ROWS = next(
+    limit.le for limit in Settings.model_fields["chunk_size"].metadata if hasattr(limit, "le")
+)
 
 
 @pytest.fixture
@@ -70,3 +77,19 @@ async def test_the_scripts_ferretdb_finds_a_list_of_ids_by_its_index(collection:
     # The platform learnt it: a chunk's targets given one update are one `update_many`.
     assert not db.traits().reads_all_for_id_lists
     assert entities.updates_by_id_lists()
+
+
+async def test_the_largest_chunk_s_ids_are_read_and_written_exactly(collection: Any) -> None:
+    """A chunk of the largest size (`CHUNK_SIZE` at most 10,000): its list of ids, a
+    parameter array of that many on the scripts' FerretDB, finds and updates exactly its
+    targets, as one `update_many` where the server finds id lists by index."""
+    ids = [ObjectId() for _ in range(MAX_CHUNK_ROWS)]
+    others = [ObjectId() for _ in range(100)]
+    await collection.insert_many([{"_id": id_, "account_id": "a"} for id_ in ids + others])
+    asked = [*ids[: MAX_CHUNK_ROWS - 10], *(ObjectId() for _ in range(10))]  # 10 not stored
+    assert await ids_found(collection, {"_id": {"$in": asked}, "account_id": "a"}) == set(
+        ids[: MAX_CHUNK_ROWS - 10]
+    )
+    ops = [UpdateById(id_, {"$set": {"x": 1}}) for id_ in asked]
+    assert await entities.bulk_write(collection, ops) == {}
+    assert await ids_found(collection, {"x": 1}) == set(ids[: MAX_CHUNK_ROWS - 10])
