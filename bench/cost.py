@@ -180,11 +180,12 @@ def database_pids() -> list[int]:
     return list(database_processes())
 
 
-def check_ferretdb_counted() -> None:
-    """FerretDB's own CPU is counted only from a process named `ferretdb`: one started under
-    another name (a build named `ferretdb-…`, whose process was `ferretdb-v1.24.`) left it
-    out of every database figure, PostgreSQL's alone counted."""
-    if "ferretdb" not in database_processes().values():
+def check_database_counted(client: "MongoClient[dict[str, Any]]") -> None:
+    """The database's CPU is counted from its processes' names: FerretDB's only from a process
+    named `ferretdb`. One started under another name (a build named `ferretdb-…`, whose
+    process was `ferretdb-v1.24.`) left it out of every database figure, PostgreSQL's alone
+    counted: a run stops rather than print them."""
+    if is_ferretdb(client) and "ferretdb" not in database_processes().values():
         raise SystemExit("FerretDB runs under another process name: its CPU would not count")
 
 
@@ -699,8 +700,7 @@ def main() -> None:
     # run one write command at a time there, as more of them wedge FerretDB v1 for good:
     # eight concurrent insert_many of 1,000 did, here).
     ferretdb = is_ferretdb(MongoClient(url))
-    if ferretdb:
-        check_ferretdb_counted()
+    check_database_counted(MongoClient(url))
     writers = args.workers if ferretdb else args.workers * args.threads
     with tempfile.TemporaryDirectory() as tmp:
         monitor = Path(tmp) / "monitor"

@@ -24,8 +24,17 @@ from typing import Any
 
 import httpx
 import redis
+from pymongo import MongoClient
 
-from bench.cost import commit, database_pids, profiled, redis_cpu, top_costs, total_cpu
+from bench.cost import (
+    check_database_counted,
+    commit,
+    database_pids,
+    profiled,
+    redis_cpu,
+    top_costs,
+    total_cpu,
+)
 from bench.platform import TERMINAL, Platform, graphql, wait_done
 from tests.support.processes import cpu_seconds, thread_niceness
 
@@ -179,6 +188,7 @@ def main() -> None:
         apis, workers = running.api_pids(), running.worker_pids()
         worker_niceness = sorted({n for pid in workers for n in thread_niceness(pid).values()})
         before = {pid: cpu_seconds(pid) for pid in apis + workers}
+        check_database_counted(MongoClient(running.env["MONGODB_URL"]))
         databases = database_pids()
         before_db, before_own = total_cpu(databases), time.process_time()
         redis_server = redis.Redis.from_url(running.env["REDIS_URL"])

@@ -28,7 +28,7 @@ from pymongo import AsyncMongoClient, MongoClient, UpdateOne
 from app.infra.mongo import db
 from bench.cost import (
     Figures,
-    check_ferretdb_counted,
+    check_database_counted,
     commit,
     copy_indexes,
     database_at_rest,
@@ -72,8 +72,7 @@ async def main() -> None:
     name = f"bench_reads_{uuid.uuid4().hex[:6]}"
     sync: MongoClient[dict[str, Any]] = MongoClient(url)
     ferretdb, per_command = is_ferretdb(sync), updates_per_command(sync)
-    if ferretdb:
-        check_ferretdb_counted()
+    check_database_counted(sync)
     # The platform's own contacts collection, made as it makes it, lends its indexes.
     os.environ["MONGODB_DB"] = f"{name}_platform"
     await db.connect()
