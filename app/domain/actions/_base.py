@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, ClassVar, NamedTuple, Protocol
 
 from bson import ObjectId
+from bson.errors import InvalidId
 from pymongo.operations import DeleteOne, InsertOne, UpdateOne
 
 from app.domain.clock import stored_now
@@ -152,9 +153,14 @@ class EntityWriter(Protocol):
 
 
 def parse_entity_id(value: Any) -> str:
-    if not isinstance(value, str) or not ObjectId.is_valid(value):
-        raise InvalidRecord(f"id: {value!r} is not a valid entity id.")
-    return str(ObjectId(value))
+    """An entity id as text, as it is stored (lower-case hex): read once, where
+    `ObjectId.is_valid` would read it a second time (every row of an UPDATE or DELETE)."""
+    if isinstance(value, str):
+        try:
+            return str(ObjectId(value))
+        except InvalidId:
+            pass
+    raise InvalidRecord(f"id: {value!r} is not a valid entity id.")
 
 
 def stamp_of(decisions: Decisions) -> datetime:
