@@ -106,3 +106,22 @@ async def test_forgetting_an_action_of_a_few_rows_unlinks_only_the_buckets_it_ma
         assert 0 < await redis.ttl(name) <= dedupe.TTL_SECONDS
     await dedupe.forget(action_id)
     assert not [key async for key in redis.scan_iter(f"*{action_id}*", count=10_000)]
+
+
+async def test_a_claim_of_the_largest_chunk_notes_every_bucket_it_made() -> None:
+    """One claim of 10,000 keys (the largest `CHUNK_SIZE`) gives keys to thousands of
+    buckets in one script call: each is noted, with its time to live, so forgetting the
+    action leaves nothing."""
+    redis, action_id = get_redis(), action()
+    keyed = [(n, f"large{n}@example.com") for n in range(1, 10_001)]
+    assert await dedupe.repeats(action_id, keyed) == set()
+    made = {f"{dedupe.bucket_and_field(key)[0]:x}" for _, key in keyed}
+    assert len(made) > 1000
+    assert set(await redis.smembers(keys.seen_buckets(action_id))) == made
+    names = list(dedupe.bucket_names(action_id, (int(b, 16) for b in made)).values())
+    async with redis.pipeline(transaction=False) as pipe:
+        for name in names:
+            pipe.ttl(name)
+        assert all(0 < ttl <= dedupe.TTL_SECONDS for ttl in await pipe.execute())
+    await dedupe.forget(action_id)
+    assert not [key async for key in redis.scan_iter(f"*{action_id}*", count=10_000)]
