@@ -108,7 +108,7 @@ def record_cuts(block: bytes) -> list[tuple[int, int, int]]:
 
 def filled_bounds(block: bytes, offset: int) -> list[tuple[int, int]]:
     """Where the records of `block` that are not blank are in the stream (`block` starts at
-    `offset`). A block without quotes is cut at its newlines in a comprehension, the fastest."""
+    `offset`). A block without quotes, the common case, is cut at every newline at once."""
     if b'"' in block:
         return [(offset + start, offset + end) for start, end, _ in record_cuts(block)]
     lines = block.split(b"\n")
