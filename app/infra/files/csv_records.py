@@ -110,12 +110,17 @@ def filled_bounds(block: bytes, offset: int) -> list[tuple[int, int]]:
     """Where the records of `block` that are not blank are in the stream (`block` starts at
     `offset`). A block without quotes, the common case, is cut at every newline at once."""
     if b'"' in block:
-        return [(offset + start, offset + end) for start, end, _ in record_cuts(block)]
+        return spans_of(record_cuts(block), offset)
     lines = block.split(b"\n")
     # Where each line's record ends, its newline included (the last has none).
     ends = list(accumulate(map(len, lines), lambda end, size: end + size + 1, initial=offset))
     ends[-1] = offset + len(block)
     return [(ends[at], ends[at + 1]) for at, line in enumerate(lines) if line.strip(b"\r")]
+
+
+def spans_of(cuts: list[tuple[int, int, int]], offset: int) -> list[tuple[int, int]]:
+    """Where the records `record_cuts` found are in the stream (their block at `offset`)."""
+    return [(offset + start, offset + end) for start, end, _ in cuts]
 
 
 def parse_one(raw: bytes) -> list[str]:
@@ -152,11 +157,7 @@ def parse_block(
     here); else record by record."""
     quotes = b'"' in block
     cuts = record_cuts(block) if quotes else []
-    spans = (
-        [(offset + start, offset + end) for start, end, _ in cuts]
-        if quotes
-        else filled_bounds(block, offset)
-    )
+    spans = spans_of(cuts, offset) if quotes else filled_bounds(block, offset)
     try:
         text = block.decode("utf-8")
         if "\x00" not in text:
