@@ -699,8 +699,9 @@ def main() -> None:
     # thread on mongod; on FerretDB, one per worker process (app.infra.mongo.entities lets a process
     # run one write command at a time there, as more of them wedge FerretDB v1 for good:
     # eight concurrent insert_many of 1,000 did, here).
-    ferretdb = is_ferretdb(MongoClient(url))
-    check_database_counted(MongoClient(url))
+    server: MongoClient[dict[str, Any]] = MongoClient(url)
+    ferretdb = is_ferretdb(server)
+    check_database_counted(server)
     writers = args.workers if ferretdb else args.workers * args.threads
     with tempfile.TemporaryDirectory() as tmp:
         monitor = Path(tmp) / "monitor"
@@ -712,7 +713,7 @@ def main() -> None:
             rest = at_rest(running, running.client("bench-warm-up"), monitor)
             # The floors write into a database of their own, with the indexes the platform
             # gave its contacts (made by the warm-up), while the platform rests.
-            stored: Any = MongoClient(url)[running.env["MONGODB_DB"]]["contacts"]
+            stored: Any = server[running.env["MONGODB_DB"]]["contacts"]
             floors = [
                 median_floor(args.floor_runs, url, args.rows, 1, "insert", stored, rest),
                 median_floor(args.floor_runs, url, args.rows, writers, "insert", stored, rest),

@@ -85,11 +85,20 @@ def main() -> None:
         return made
 
     valid = validate()
-    documents = [new_entity(ctx, row, now) for row in valid]
-    outcomes = [
-        Outcome(row["row"], LogStatus.SUCCESS, LogReason.INSERTED, row["new_id"]) for row in valid
-    ]
-    keys = [key_of(record.values) for record in records]
+
+    def made_documents() -> list[dict[str, Any]]:
+        return [new_entity(ctx, row, now) for row in valid]
+
+    def made_outcomes() -> list[Outcome]:
+        return [
+            Outcome(row["row"], LogStatus.SUCCESS, LogReason.INSERTED, row["new_id"])
+            for row in valid
+        ]
+
+    def made_keys() -> list[str | None]:
+        return [key_of(record.values) for record in records]
+
+    documents, outcomes, keys = made_documents(), made_outcomes(), made_keys()
 
     def logs() -> object:
         logged = (
@@ -101,16 +110,10 @@ def main() -> None:
     stages: list[tuple[str, Callable[[], object]]] = [
         ("chunk: its byte range read into records", read),
         ("chunk: cells, validation and marks", validate),
-        ("chunk: the documents", lambda: [new_entity(ctx, row, now) for row in valid]),
-        (
-            "chunk: the outcomes",
-            lambda: [
-                Outcome(row["row"], LogStatus.SUCCESS, LogReason.INSERTED, row["new_id"])
-                for row in valid
-            ],
-        ),
+        ("chunk: the documents", made_documents),
+        ("chunk: the outcomes", made_outcomes),
         ("chunk: the log blocks", logs),
-        ("planning: each record's key", lambda: [key_of(record.values) for record in records]),
+        ("planning: each record's key", made_keys),
         ("planning: the keys' digests", lambda: [digest(key) for key in keys if key]),
     ]
     print(f"commit: {commit()}")
