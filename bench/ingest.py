@@ -20,7 +20,7 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from bench.cost import RedisWatch
+from bench.cost import Figures, RedisWatch, measured, own_pids
 from bench.platform import Platform, graphql, wait_done
 from tests.support.contacts_csv import lines, plan
 from tests.support.processes import peak_rss_mb
@@ -73,7 +73,11 @@ def platform(path: Path, rows: int, workers: int, threads: int) -> dict[str, flo
     with Platform(workers, threads, **settings) as running:
         client = running.client("bench-account")
         start = time.perf_counter()
-        with RedisWatch(running.env["REDIS_URL"]) as redis_use:
+        spent = Figures("platform", rows=rows)
+        with (
+            RedisWatch(running.env["REDIS_URL"]) as redis_use,
+            measured(spent, lambda: own_pids(running), running.api.pid),
+        ):
             with path.open("rb") as body:
                 uploaded = client.post("/uploads", content=iter(lambda: body.read(1 << 20), b""))
             upload_id = uploaded.json()["uploadId"]
@@ -89,6 +93,11 @@ def platform(path: Path, rows: int, workers: int, threads: int) -> dict[str, flo
             "elapsed": elapsed,
             "api_rss": peak_rss_mb(running.api.pid),
             "redis_peak_mb": (redis_use.peak - redis_use.base_memory) / 1e6,
+            # CPU seconds, by whose: where the time of a run bound by CPU goes.
+            "cpu_api": spent.api_cpu,
+            "cpu_workers": spent.own_cpu - spent.api_cpu,
+            "cpu_database": spent.database_cpu,
+            "cpu_redis": redis_use.spent_cpu,
         }
         for n, pid in enumerate(running.worker_pids()):
             figures[f"worker{n}_rss"] = peak_rss_mb(pid)
@@ -128,6 +137,13 @@ def main() -> None:
     counts = ", ".join(f"{k} {result[k]:,.0f}" for k in ("succeeded", "failed", "skipped"))
     print(f"outcome: {counts}")
     print(f"Redis memory at the action's peak: +{result['redis_peak_mb']:,.1f} MB (goal ≤ 32)")
+    cpu = {k.removeprefix("cpu_"): v for k, v in result.items() if k.startswith("cpu_")}
+    capacity = result["elapsed"] * (os.cpu_count() or 1)
+    print(
+        f"CPU while the platform ran ({os.cpu_count()} cores: {capacity:,.0f} CPU seconds),"
+        " µs a row and share of the cores: "
+        + ", ".join(f"{k} {v * 1e6 / args.rows:,.0f} ({v / capacity:.0%})" for k, v in cpu.items())
+    )
     rss = {k[: -len("_rss")]: v for k, v in result.items() if k.endswith("_rss")}
     print("peak RSS MB (target < 256 each): " + ", ".join(f"{k} {v:.0f}" for k, v in rss.items()))
 
