@@ -88,6 +88,14 @@ def slot_path(slot: int) -> str:
     return f"unique_{slot}"
 
 
+def slot_index(slot: int) -> IndexModel:
+    """A unique custom field's slot's index: sparse, so entities without a value do not
+    clash (and are not in it)."""
+    return IndexModel(
+        [("account_id", ASCENDING), (slot_path(slot), ASCENDING)], unique=True, sparse=True
+    )
+
+
 class EntityDocument(Document):
     """One stored entity. `key` is the normalised unique key, unique per account."""
 
@@ -101,15 +109,7 @@ class EntityDocument(Document):
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("account_id", ASCENDING), ("key", ASCENDING)], unique=True),
             IndexModel([("account_id", ASCENDING), ("_id", ASCENDING)]),
-            # Unique custom fields' slots: sparse, so entities without a value do not clash.
-            *(
-                IndexModel(
-                    [("account_id", ASCENDING), (slot_path(slot), ASCENDING)],
-                    unique=True,
-                    sparse=True,
-                )
-                for slot in UNIQUE_SLOTS
-            ),
+            *(slot_index(slot) for slot in UNIQUE_SLOTS),
         ]
 
 

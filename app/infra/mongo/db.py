@@ -35,6 +35,10 @@ class ServerTraits:
     updates_per_command: int | None = None
     # No TTL indexes: the sweeper deletes what expired.
     no_ttl_indexes: bool = False
+    # A sparse index is made an ordinary one, which every insert of a document without its
+    # field pays for too: such an index is made when a value first needs it
+    # (app.infra.mongo.entities.index_slot), not ahead.
+    sparse_indexes_hold_every_document: bool = False
     # Filters on fields inside `data` are never pushed down: their indexes only slow writes.
     no_nested_indexes: bool = False
     # An update that would repeat a unique value fails its whole command with PostgreSQL's
@@ -57,6 +61,7 @@ FERRETDB_V1 = ServerTraits(
     wrong_group_sums=True,
     updates_per_command=8,
     no_ttl_indexes=True,
+    sparse_indexes_hold_every_document=True,
     no_nested_indexes=True,
     duplicate_updates_fail_the_command=True,
     filters_only_equalities=True,
@@ -84,13 +89,17 @@ async def create_indexes() -> None:
     that already exist, so Beanie's own index creation (all in one command) is skipped. The
     entities' filter indexes are made on mongod only: FerretDB v1 pushes no filter on a
     field inside `data` down to its storage, so there they would only slow writes. FerretDB
-    v1 has no TTL indexes either; what they expire, the sweeper deletes too.
+    v1 has no TTL indexes either; what they expire, the sweeper deletes too. And it makes a
+    sparse index an ordinary one, paid for by every insert: the unique custom fields' slot
+    indexes are made there when a field first takes the slot.
     """
     for model in document_models():
         collection = model.get_pymongo_collection()
         for index in getattr(model.Settings, "indexes", []):
             if traits().no_ttl_indexes and "expireAfterSeconds" in index.document:
                 continue  # no TTL indexes in FerretDB v1: the sweeper deletes what expired
+            if traits().sparse_indexes_hold_every_document and index.document.get("sparse"):
+                continue  # made when a value first needs it
             await collection.create_indexes([index])
     if not traits().no_nested_indexes:
         for spec in entities:

@@ -45,6 +45,7 @@ from pymongo.operations import DeleteOne, InsertOne, UpdateMany, UpdateOne
 from app.domain.actions import UpdateById, WriteOp
 from app.domain.actions._base import DUPLICATE_KEY_CODE
 from app.domain.entities import EntitySpec
+from app.domain.entities._base import slot_index
 from app.infra.mongo import db
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,15 @@ async def clear_field(entity: EntitySpec, account_id: str, field: str, slot: str
         {"account_id": account_id, "$or": held}, {"$unset": unset}
     )
     return done.modified_count
+
+
+async def index_slot(entity: EntitySpec, slot: int) -> None:
+    """Makes sure the slot's unique index is there before a field stores values in it: on
+    mongod it was made ahead (sparse, it holds only the entities with a value); where a
+    sparse index would hold every entity (FerretDB v1), it is made now, when a field first
+    takes the slot (it cannot clash: no entity holds a value there yet)."""
+    if db.traits().sparse_indexes_hold_every_document:
+        await collection_of(entity).create_indexes([slot_index(slot)])
 
 
 async def count(entity: EntitySpec, query: Mapping[str, Any], max_time_ms: int) -> int:

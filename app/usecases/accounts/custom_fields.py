@@ -141,6 +141,8 @@ async def store_definition(
                     f"unique: {entity.name} has {MAX_UNIQUE_FIELDS} unique custom fields "
                     "already, the most an account may define."
                 )
+        if slot is not None:
+            await stored_entities.index_slot(entity, slot)
         wanted = CustomFieldDefinition(
             id=PydanticObjectId(),
             account_id=principal.account_id,
