@@ -4,6 +4,7 @@ slot's index is there before the definition is stored, whichever way the server 
 first takes the slot on FerretDB v1, where it would hold every entity and slow every insert).
 Run with each path forced (`ServerTraits.sparse_indexes_hold_every_document`)."""
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -35,7 +36,7 @@ async def traits(
     return chosen
 
 
-def slot_indexes(found: dict[str, Any]) -> dict[int, dict[str, Any]]:
+def slot_indexes(found: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
     return {
         slot: info
         for slot in UNIQUE_SLOTS
