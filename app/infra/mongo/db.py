@@ -39,6 +39,10 @@ class ServerTraits:
     # field pays for too: such an index is made when a value first needs it
     # (app.infra.mongo.entities.index_slot), not ahead.
     sparse_indexes_hold_every_document: bool = False
+    # No index serves a sort (only a filter's equalities reach the storage, and the matches
+    # are sorted after): an index kept for an order alone (a model's `Settings.order_indexes`)
+    # would only slow writes.
+    sorts_without_indexes: bool = False
     # Filters on fields inside `data` are never pushed down: their indexes only slow writes.
     no_nested_indexes: bool = False
     # An update that would repeat a unique value fails its whole command with PostgreSQL's
@@ -62,6 +66,7 @@ FERRETDB_V1 = ServerTraits(
     updates_per_command=8,
     no_ttl_indexes=True,
     sparse_indexes_hold_every_document=True,
+    sorts_without_indexes=True,
     no_nested_indexes=True,
     duplicate_updates_fail_the_command=True,
     filters_only_equalities=True,
@@ -91,20 +96,30 @@ async def create_indexes() -> None:
     field inside `data` down to its storage, so there they would only slow writes. FerretDB
     v1 has no TTL indexes either; what they expire, the sweeper deletes too. And it makes a
     sparse index an ordinary one, paid for by every insert: the unique custom fields' slot
-    indexes are made there when a field first takes the slot.
+    indexes are made there when a field first takes the slot. Nor does it sort by an index:
+    the indexes that serve an order alone (`Settings.order_indexes`) are made on mongod only.
     """
     for model in document_models():
-        collection = model.get_pymongo_collection()
-        for index in getattr(model.Settings, "indexes", []):
-            if traits().no_ttl_indexes and "expireAfterSeconds" in index.document:
-                continue  # no TTL indexes in FerretDB v1: the sweeper deletes what expired
-            if traits().sparse_indexes_hold_every_document and index.document.get("sparse"):
-                continue  # made when a value first needs it
-            await collection.create_indexes([index])
+        for index in indexes_of(model):
+            await model.get_pymongo_collection().create_indexes([index])
     if not traits().no_nested_indexes:
         for spec in entities:
             for index in [*spec.filter_indexes(), custom_fields_index()]:
                 await spec.document.get_pymongo_collection().create_indexes([index])
+
+
+def indexes_of(model: type[Document]) -> list[IndexModel]:
+    """The indexes this server gets for the model's documents (`create_indexes`)."""
+    settings = model.Settings
+    orders = [] if traits().sorts_without_indexes else getattr(settings, "order_indexes", [])
+    made = []
+    for index in [*getattr(settings, "indexes", []), *orders]:
+        if traits().no_ttl_indexes and "expireAfterSeconds" in index.document:
+            continue  # no TTL indexes in FerretDB v1: the sweeper deletes what expired
+        if traits().sparse_indexes_hold_every_document and index.document.get("sparse"):
+            continue  # made when a value first needs it
+        made.append(index)
+    return made
 
 
 def custom_fields_index() -> IndexModel:
