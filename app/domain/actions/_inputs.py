@@ -146,15 +146,17 @@ def new_entity(ctx: ChunkContext, row: Row, now: datetime) -> dict[str, Any]:
     data = row["data"]
     if None in data.values():
         data = {name: value for name, value in data.items() if value is not None}
-    return {
+    document = {
         "_id": ObjectId(row["new_id"]),
         "account_id": ctx.account_id,
         "key": row["key"],
         "data": data,
-        **slot_values(ctx.entity, data),
         "created_at": now,
         "updated_at": now,
     }
+    if ctx.entity.unique_slots:  # most entities have no unique custom field: a third less
+        document.update(slot_values(ctx.entity, data))
+    return document
 
 
 async def matches_of(ctx: ChunkContext, rows: Sequence[Row]) -> list[KeyHolder]:
