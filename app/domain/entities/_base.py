@@ -108,8 +108,10 @@ class EntityDocument(Document):
     class Settings:
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("account_id", ASCENDING), ("key", ASCENDING)], unique=True),
-            *(slot_index(slot) for slot in UNIQUE_SLOTS),
         ]
+        # The unique custom fields' slots (app.infra.mongo.db.create_indexes makes them ahead
+        # or, where a sparse index would hold every entity, entities.index_slot on need).
+        slot_indexes: ClassVar[list[IndexModel]] = [slot_index(slot) for slot in UNIQUE_SLOTS]
         # The account's entities in id order (pages of entities, a filter's targets, the
         # newest): an order no other index gives (app.infra.mongo.db.create_indexes).
         order_indexes: ClassVar[list[IndexModel]] = [

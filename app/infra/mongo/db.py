@@ -36,8 +36,8 @@ class ServerTraits:
     # No TTL indexes: the sweeper deletes what expired.
     no_ttl_indexes: bool = False
     # A sparse index is made an ordinary one, which every insert of a document without its
-    # field pays for too: such an index is made when a value first needs it
-    # (app.infra.mongo.entities.index_slot), not ahead.
+    # field pays for too: the entities' unique slots' indexes are made when a field first
+    # takes the slot (app.infra.mongo.entities.index_slot), not ahead.
     sparse_indexes_hold_every_document: bool = False
     # No index serves a sort (only a filter's equalities reach the storage, and the matches
     # are sorted after): an index kept for an order alone (a model's `Settings.order_indexes`)
@@ -109,16 +109,18 @@ async def create_indexes() -> None:
 
 
 def indexes_of(model: type[Document]) -> list[IndexModel]:
-    """The indexes this server gets for the model's documents (`create_indexes`)."""
+    """The indexes this server gets ahead for the model's documents (`create_indexes`): its
+    `Settings.indexes`, those that serve an order alone (`order_indexes`) where a sort can
+    use them, and the unique slots' (`slot_indexes`) where, sparse, they hold only the
+    documents with a value."""
     settings = model.Settings
-    orders = [] if traits().sorts_without_indexes else getattr(settings, "order_indexes", [])
-    made = []
-    for index in [*getattr(settings, "indexes", []), *orders]:
-        if traits().no_ttl_indexes and "expireAfterSeconds" in index.document:
-            continue  # no TTL indexes in FerretDB v1: the sweeper deletes what expired
-        if traits().sparse_indexes_hold_every_document and index.document.get("sparse"):
-            continue  # made when a value first needs it
-        made.append(index)
+    made = list(getattr(settings, "indexes", []))
+    if not traits().sorts_without_indexes:
+        made += getattr(settings, "order_indexes", [])
+    if not traits().sparse_indexes_hold_every_document:
+        made += getattr(settings, "slot_indexes", [])
+    if traits().no_ttl_indexes:  # the sweeper deletes what they would expire
+        made = [index for index in made if "expireAfterSeconds" not in index.document]
     return made
 
 

@@ -36,3 +36,17 @@ def test_ferretdb_gets_only_those_it_uses(
     assert UNIQUE_KEY in made
     assert IN_ID_ORDER not in made
     assert not any(slot in made for slot in SLOTS)
+
+
+@pytest.mark.parametrize("traits", [db.MONGOD, db.FERRETDB_V1])
+def test_only_the_entities_slot_and_order_indexes_are_left_to_the_server(
+    traits: db.ServerTraits, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every other index is made on either server, sparse ones too (two unique custom
+    fields never share a slot: the definitions' sparse unique index)."""
+    monkeypatch.setattr(db, "_traits", traits)
+    for model in db.document_models():
+        made = [index.document["key"] for index in db.indexes_of(model)]
+        for index in getattr(model.Settings, "indexes", []):
+            if "expireAfterSeconds" not in index.document:
+                assert index.document["key"] in made, (model.__name__, index.document)
