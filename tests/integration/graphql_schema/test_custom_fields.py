@@ -510,3 +510,26 @@ async def test_definitions_are_bounded_idempotent_and_keep_their_values(
     )
     assert code == "BAD_USER_INPUT" and "3 unique" in message
     assert await define(gql, entityType="COMPANY", name="u3", kind="TEXT", unique=True)
+
+
+async def test_unique_fields_defined_at_once_never_share_a_slot(
+    gql: GraphQLClient, account: str
+) -> None:
+    """Eight unique fields asked for at once: at most three stand, each in a slot of its own
+    (the definitions' unique index on the slot decides between concurrent ones), and every
+    other answer is a coded refusal."""
+    from app.domain.models import CustomFieldDefinition
+
+    async def attempt(n: int) -> dict[str, Any]:
+        input = {"entityType": "LEAD", "name": f"code{n}", "kind": "TEXT", "unique": True}
+        return await gql.execute(DEFINE, input=input)
+
+    answers = await asyncio.gather(*(attempt(n) for n in range(8)))
+    made = {a["data"]["defineCustomField"]["name"] for a in answers if not a.get("errors")}
+    assert {error_of(a)[0] for a in answers if a.get("errors")} <= {"BAD_USER_INPUT"}
+    stored = await CustomFieldDefinition.find(
+        {"account_id": account, "entity_type": "LEAD"}
+    ).to_list()
+    assert {d.name for d in stored} == made and 0 < len(made) <= 3
+    slots = [d.slot for d in stored]
+    assert len(set(slots)) == len(slots) and set(slots) <= {1, 2, 3}
