@@ -20,7 +20,7 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from bench.cost import Figures, RedisWatch, measured, own_pids
+from bench.cost import Figures, RedisWatch, check_database_counted, measured, own_pids
 from bench.platform import Platform, graphql, wait_done
 from tests.support.contacts_csv import lines, plan
 from tests.support.processes import peak_rss_mb
@@ -120,6 +120,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     url = os.environ["MONGODB_URL"]
+    check_database_counted(MongoClient(url))  # its CPU is printed, as cost/load/reads print it
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "contacts.csv"
         write_csv(path, args.rows, args.duplicates, args.bad)
