@@ -3,6 +3,7 @@
 from pydantic import Field
 
 from app.domain.entities._base import EntityFields
+from app.domain.values import INT64_MAX, INT64_MIN
 
 
 class PersonFields(EntityFields):
@@ -12,4 +13,5 @@ class PersonFields(EntityFields):
     phone: str | None = Field(default=None, max_length=50)
     company: str | None = Field(default=None, max_length=300)
     job_title: str | None = Field(default=None, max_length=200)
-    score: int | None = None
+    # Bounded as the database stores integers: a CSV cell's text is read as one only here.
+    score: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)

@@ -11,14 +11,16 @@ from app.domain.entities._base import (
     ListItem,
     entities,
 )
+from app.domain.values import INT64_MAX
 
 
 class CompanyFields(EntityFields):
     domain: str | None = None
     name: str | None = Field(default=None, max_length=300)
     industry: str | None = Field(default=None, max_length=200)
-    employee_count: int | None = Field(default=None, ge=0)
-    annual_revenue: float | None = Field(default=None, ge=0)
+    # Bounded as the database stores numbers: a CSV cell's text is read as one only here.
+    employee_count: int | None = Field(default=None, ge=0, le=INT64_MAX)
+    annual_revenue: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     phone: str | None = Field(default=None, max_length=50)
     city: str | None = Field(default=None, max_length=200)
     country: str | None = Field(default=None, max_length=100)

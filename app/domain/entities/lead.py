@@ -11,7 +11,8 @@ from app.domain.entities._person import PersonFields
 class LeadFields(PersonFields):
     source: str | None = Field(default=None, max_length=100)
     status: Literal["new", "contacted", "qualified", "unqualified", "converted"] | None = None
-    estimated_value: float | None = None
+    # Finite, as the database stores numbers: a CSV cell's text is read as one only here.
+    estimated_value: float | None = Field(default=None, allow_inf_nan=False)
 
 
 class Lead(EntityDocument):

@@ -232,3 +232,48 @@ async def test_a_281_kb_email_in_row_7_of_30_fails_alone_and_the_counts_match(
     assert "at most 254" in failed[0]["message"] and len(failed[0]["message"]) < 200
     stored = await db.current_database()["contacts"].count_documents({"account_id": account})
     assert stored == 29
+
+
+@pytest.mark.parametrize(
+    ("entity", "collection", "header", "cells"),
+    [
+        ("CONTACT", "contacts", "email,score", ["99999999999999999999999", "-9223372036854775809"]),
+        ("LEAD", "leads", "email,estimated_value", ["1e999", "inf", "-Infinity", "nan"]),
+        (
+            "COMPANY",
+            "companies",
+            "domain,employee_count,annual_revenue",
+            ["9223372036854775808,", ",inf"],
+        ),
+    ],
+)
+async def test_a_number_the_database_cannot_store_fails_only_its_row(
+    gql: GraphQLClient, account: str, entity: str, collection: str, header: str, cells: list[str]
+) -> None:
+    """A CSV cell's text read as a number the platform does not store (an integer over 64
+    bits, an infinite or NaN decimal) is refused by validation, naming the field, as the same
+    value given as JSON is. Such an integer once reached the write, which the driver cannot
+    encode: the row failed its whole chunk after every retry, every row of it logged FAILED
+    and none written."""
+    at = "." if entity == "COMPANY" else "@"  # its key: a domain, or an email
+    good = "1,2" if entity == "COMPANY" else "3"
+    rows = [f"n{n}{at}example.com,{good}" for n in range(30)]
+    bad_rows = {5 + 7 * n: f"n{5 + 7 * n}{at}example.com,{cell}" for n, cell in enumerate(cells)}
+    for number, row in bad_rows.items():
+        rows[number] = row
+    uploaded = await upload(gql, f"{header}\n{chr(10).join(rows)}\n".encode())
+    input = {"entityType": entity, "actionType": "INSERT", "uploadId": uploaded.json()["uploadId"]}
+    created = await gql.execute(CREATE, input=input)
+    assert "errors" not in created, created
+    action = await gql.wait(created["data"]["createBulkAction"]["id"])
+    stats = action["stats"]
+    bad = len(cells)
+    assert (stats["total"], stats["succeeded"], stats["failed"]) == (30, 30 - bad, bad)
+    failed = await gql.all_logs(action["id"], status="FAILED")
+    assert [(log["row"], log["reason"]) for log in failed] == [
+        (number + 1, "INVALID") for number in sorted(bad_rows)
+    ]
+    named = header.split(",")[1:]
+    assert all(log["message"].split(":")[0] in named for log in failed), failed
+    stored = await db.current_database()[collection].count_documents({"account_id": account})
+    assert stored == 30 - bad
