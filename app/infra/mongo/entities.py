@@ -17,9 +17,10 @@ a process's share of the pool small whatever the chunk size. On mongod nothing c
 
 One bad row fails alone. A write error of one operation is that row's outcome; a command the
 server refuses as a whole for what it holds (FerretDB refuses an insert command whose one
-document has an index key PostgreSQL cannot store, after writing the documents before it) is
-split in halves, down to the single operation, so the operations it can store are written and
-only those it refuses fail; an `update_many` with an error is sent again as one update per
+document has an index key PostgreSQL cannot store, after writing the documents before it), or
+one the driver cannot encode (an integer an increment took beyond 64 bits), is split in halves,
+down to the single operation, so the operations it can store are written and only those it
+refuses fail; an `update_many` with an error is sent again as one update per
 target, so its targets' outcomes are their own. Operations are idempotent (inserts carry
 their planned `_id`), so writing again what the refused command had written already is safe.
 If every operation is refused, no row is at fault: the error propagates and the chunk is
@@ -253,11 +254,27 @@ async def write_unordered(collection: AsyncCollection[Any], ops: Sequence[Sent])
             if names_a_duplicate_key(exc):
                 return {0: for_row({"code": DUPLICATE_KEY_CODE, "errmsg": str(exc)})}
             return {0: for_row({"code": exc.code, "errmsg": str(exc)}, refused=True)}
-        middle = len(ops) // 2
-        first = await write_unordered(collection, ops[:middle])
-        second = await write_unordered(collection, ops[middle:])
-        return {**first, **{middle + index: error for index, error in second.items()}}
+        return await written_in_halves(collection, ops)
+    except UNENCODABLE as exc:
+        # The driver cannot encode an operation (an integer beyond 64 bits): it raised before
+        # sending the batch that holds it, and may have sent batches before it. The row is
+        # at fault whatever the server's state: not a refusal that a retry may get past.
+        if len(ops) == 1:
+            log.warning("the driver cannot encode a row's write: %r", exc)
+            return {0: {"code": None, "errmsg": UNENCODABLE_REASON}}
+        return await written_in_halves(collection, ops)
     return {}
+
+
+async def written_in_halves(
+    collection: AsyncCollection[Any], ops: Sequence[Sent]
+) -> dict[int, Any]:
+    """The operations written again in two halves, down to the operation the server or the
+    driver refuses (the others are idempotent: written twice, they hold what they did)."""
+    middle = len(ops) // 2
+    first = await write_unordered(collection, ops[:middle])
+    second = await write_unordered(collection, ops[middle:])
+    return {**first, **{middle + index: error for index, error in second.items()}}
 
 
 def refused_for_content(exc: OperationFailure) -> bool:
@@ -275,11 +292,14 @@ def names_a_duplicate_key(exc: OperationFailure) -> bool:
 
 
 # Server error codes of passing faults: shutdowns, elections, interruptions, network, limits.
+# What PyMongo raises for an operation it cannot encode as BSON, before sending it.
+UNENCODABLE = (InvalidDocument, OverflowError)
 PASSING_FAULT_CODES = frozenset(
     {6, 7, 50, 89, 91, 112, 189, 262, 9001, 10107, 11600, 11601, 11602, 13435, 13436}
 )
 SHOWN_REASONS = {DUPLICATE_KEY_CODE: "Another entity of the account holds this unique key."}
 REFUSED = "The database refused to store this row."
+UNENCODABLE_REASON = "A value of this row is beyond what the database stores (a 64-bit integer)."
 LOGGED_ERROR_CHARS = 500
 
 

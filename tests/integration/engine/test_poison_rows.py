@@ -159,3 +159,38 @@ async def test_targets_given_one_update_fail_alone_where_the_database_refuses(
     done = await BulkAction.get(action.id)
     assert done is not None
     assert (done.succeeded, done.failed) == (1, 4)
+
+
+@pytest.mark.parametrize(("size", "bad"), [(30, 20), (1, 1)], ids=["row_20_of_30", "alone"])
+async def test_a_value_the_driver_cannot_encode_fails_only_its_row(
+    database: None, account: str, size: int, bad: int
+) -> None:
+    """An increment that takes a target past a 64-bit integer makes a value PyMongo cannot
+    encode: it raises before sending the command that holds it, after sending those before it
+    (FerretDB's updates go 8 a command). That row fails alone, as a write the database
+    refuses; the others are written and logged UPDATED (once, the chunk failed after every
+    retry, and the rows after that command were never written). The row is at fault whatever
+    the server's state, so a chunk of such rows alone logs them at once: it is not retried."""
+    scores = [n if n != bad else 2**63 - 1 for n in range(1, size + 1)]
+    ids = await seed_contacts(account, [{"score": s} for s in scores], key=lambda n: f"i{n}@x.io")
+    rows = [{"row": n + 1, "id": str(i)} for n, i in enumerate(ids)]
+    action, chunk = await processing_action(
+        account, "CONTACT", "UPDATE", rows, operations={"increment": {"score": 1}}
+    )
+    await processing.process_chunk(str(chunk.id))
+
+    logs = await logs_of(action)
+    assert [log.row for log in logs] == list(range(1, size + 1))  # one outcome a row
+    assert [(log.row, log.reason) for log in logs if log.status is LogStatus.FAILED] == [
+        (bad, LogReason.WRITE_ERROR)
+    ]
+    assert all(log.reason is LogReason.UPDATED for log in logs if log.row != bad)
+    assert "beyond what the database stores" in str(logs[bad - 1].message)
+    found = Contact.get_pymongo_collection().find({"account_id": account}, {"data.score": 1})
+    stored = {str(doc["_id"]): doc["data"]["score"] async for doc in found}
+    assert stored == {
+        str(i): score + (i != ids[bad - 1]) for i, score in zip(ids, scores, strict=True)
+    }
+    done = await BulkAction.get(action.id)
+    assert done is not None
+    assert (done.succeeded, done.failed) == (size - 1, 1)
