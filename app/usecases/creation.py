@@ -4,6 +4,7 @@ Nothing is stored unless the whole input is valid, and whatever was stored is re
 if a later step fails, so a failed create leaves no partial action behind.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -185,6 +186,11 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
     return action
 
 
+# The unknown columns a refusal names (the count says how many more): a header may hold
+# hundreds of thousands.
+LISTED_NAMES = 20
+
+
 def resolve_columns(
     spec: ActionSpec, entity: EntitySpec, rules: ImportRules, header: list[str], column_map: Any
 ) -> list[str | None]:
@@ -203,13 +209,17 @@ def resolve_columns(
     columns = [column_map.get(name, name) if name in column_map else name for name in header]
     if "id" not in allowed:
         columns = [None if name == "id" else name for name in columns]
-    if bad := [name for name in columns if name is not None and name not in allowed]:
+    if bad := sorted({name for name in columns if name is not None and name not in allowed}):
+        shown = bad[:LISTED_NAMES]
+        more = f" and {len(bad) - len(shown):,} more" if len(bad) > len(shown) else ""
         raise BadUserInput(
-            f"The CSV names unknown columns for {spec.name} {entity.name}: {sorted(set(bad))}; "
+            f"The CSV names unknown columns for {spec.name} {entity.name}: {shown}{more}; "
             f"allowed: {sorted(allowed)}.",
-            columns=sorted(set(bad)),
+            columns=shown,
+            unknownColumns=len(bad),
         )
-    if repeated := {name for name in columns if name is not None and columns.count(name) > 1}:
+    filled = Counter(name for name in columns if name is not None)
+    if repeated := [name for name, times in filled.items() if times > 1]:
         raise BadUserInput(f"The CSV fills these fields twice: {sorted(repeated)}.")
     if missing := required - set(columns):
         raise BadUserInput(f"The CSV needs the columns {sorted(missing)} for {spec.name}.")
