@@ -1,0 +1,254 @@
+"""The workers' path for a CSV INSERT in one process: planning and every chunk, against the raw
+client inserting the same documents, in one run.
+
+`bench/cost` measures the platform as it runs (API, worker processes, Dramatiq), whose CPU a
+row moved by 10-20 % from one run to the next here; `bench/rows` measures the per-row stages
+alone, without the database. This runs the workers' own code on the real services, in this
+process and one thread: planning's `write_chunks`, then `process_chunk` for each chunk in
+order (admission, the rate limit's scripts, the writes, the logs, the chunk's completion), the
+chunks' messages sent to a queue nobody reads. Its figures are the thread's CPU, steadier than
+a whole platform's, and it prints what a chunk sends: the MongoDB and Redis commands.
+
+The baseline, measured in the same run and process: PyMongo's asynchronous client inserting
+the same contacts, made beforehand, 1,000 a command into a collection with the platform's
+indexes (the platform's own client; `bench/cost`'s floor is the synchronous one). With
+--update, an UPDATE giving each row a value of its own (as `bench/cost`'s) is measured too,
+against the same client's updates, as many a command as the platform sends.
+
+Run it through bench/path [ROWS] [--runs N] [--update], which starts the services.
+"""
+
+import argparse
+import gc
+import os
+import statistics
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import contextmanager
+from typing import Any
+
+import uvloop
+from pymongo import UpdateOne, monitoring
+from redis.asyncio.client import Redis
+
+from bench.cost import BATCH, commit, documents
+from tests.support.contacts_csv import HEADER, lines
+
+ROWS = 20_000
+
+
+class Commands(monitoring.CommandListener):
+    """MongoDB commands this process sends, by name and collection."""
+
+    def __init__(self) -> None:
+        self.seen: Counter[str] = Counter()
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        target = event.command.get(event.command_name)
+        self.seen[f"{event.command_name} {target}" if isinstance(target, str) else "other"] += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+COMMANDS = Commands()
+monitoring.register(COMMANDS)  # before the platform's client is made
+REDIS_COMMANDS: Counter[str] = Counter()
+
+
+def count_redis_commands() -> None:
+    """Counts the Redis commands of the platform's asynchronous client, by name."""
+    send = Redis.execute_command
+
+    async def counted(self: Redis, *args: Any, **options: Any) -> Any:
+        REDIS_COMMANDS[str(args[0]).upper()] += 1
+        return await send(self, *args, **options)  # type: ignore[no-untyped-call]
+
+    Redis.execute_command = counted  # type: ignore[method-assign]
+
+
+@contextmanager
+def counting() -> Any:
+    """The commands sent within, MongoDB's and Redis's."""
+    mongo, redis = Counter(COMMANDS.seen), Counter(REDIS_COMMANDS)
+    found: dict[str, Counter[str]] = {}
+    yield found
+    found["mongo"] = COMMANDS.seen - mongo
+    found["redis"] = REDIS_COMMANDS - redis
+
+
+async def cpu_of(work: Callable[[], Coroutine[Any, Any, Any]]) -> tuple[float, Any]:
+    """This thread's CPU seconds for the work, and what it returned."""
+    began = time.thread_time()
+    result = await work()
+    return time.thread_time() - began, result
+
+
+async def pieces(data: bytes, size: int = 1 << 16) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+async def stored_action(account: str, action_type: str, body: bytes, columns: list[str]) -> Any:
+    """An action of this upload, as creating it leaves it for planning."""
+    from app.domain.models import BulkAction, BulkActionStatus
+    from app.infra.files import uploads
+    from app.infra.redis import liveness
+
+    upload = await uploads.store(account, "bench.csv", pieces(body))
+    action = BulkAction(
+        account_id=account,
+        entity_type="CONTACT",
+        action_type=action_type,
+        status=BulkActionStatus.PROCESSING,
+        upload_id=upload.id,
+        columns=columns,
+    )
+    await action.insert()
+    await liveness.touch(str(action.id))
+    return action
+
+
+async def platform_run(
+    account: str, action_type: str, body: bytes, columns: list[str]
+) -> dict[str, Any]:
+    """Planning and every chunk of the action, timed apart."""
+    from app.domain.models import BulkAction, Chunk
+    from app.engine import planning, processing
+
+    action = await stored_action(account, action_type, body, columns)
+    with counting() as planned:
+        plan_cpu, (total, count) = await cpu_of(lambda: planning.write_chunks(action))
+    collection = BulkAction.get_pymongo_collection()
+    await collection.update_one(
+        {"_id": action.id}, {"$set": {"total": total, "chunks_total": count}}
+    )
+    chunks = await Chunk.find({"action_id": action.id}).sort("seq").to_list()
+
+    async def process() -> None:
+        for chunk in chunks:
+            await processing.process_chunk(str(chunk.id))
+
+    with counting() as processed:
+        process_cpu, _ = await cpu_of(process)
+    done = await BulkAction.get(action.id)
+    assert done is not None and done.succeeded == total, (total, done)
+    return {
+        "rows": total,
+        "chunks": count,
+        "planning": plan_cpu / total * 1e6,
+        "processing": process_cpu / total * 1e6,
+        "planned": planned,
+        "processed": processed,
+    }
+
+
+async def raw_inserts(database: Any, batches: list[list[dict[str, Any]]]) -> float:
+    """The raw client's CPU µs a row, inserting the batches (made before)."""
+    spent, _ = await cpu_of(lambda: insert_all(database["raw_contacts"], batches))
+    return spent / sum(map(len, batches)) * 1e6
+
+
+async def insert_all(collection: Any, batches: list[list[dict[str, Any]]]) -> None:
+    for batch in batches:
+        await collection.insert_many(batch, ordered=False)
+
+
+async def raw_updates(collection: Any, ids: list[Any], per_command: int) -> float:
+    """The raw client's CPU µs a row, giving each a value of its own, `per_command` a command."""
+    updates = [
+        UpdateOne({"_id": i}, {"$set": {"data.company": f"Raw {n}"}}) for n, i in enumerate(ids)
+    ]
+
+    async def send() -> None:
+        for start in range(0, len(updates), per_command):
+            await collection.bulk_write(updates[start : start + per_command], ordered=False)
+
+    spent, _ = await cpu_of(send)
+    return spent / len(ids) * 1e6
+
+
+def per_chunk(counted: Counter[str], chunks: int) -> str:
+    return ", ".join(f"{name} {times / chunks:.1f}" for name, times in counted.most_common())
+
+
+async def measure(rows: int, runs: int, with_update: bool) -> None:
+    from app.domain.entities.contact import Contact
+    from app.infra.mongo import db
+    from workers.process.garbage import OLDER_THRESHOLDS, YOUNG_THRESHOLD
+
+    database = await db.connect()
+    gc.freeze()  # as a worker does once it booted (workers.process.garbage)
+    gc.set_threshold(YOUNG_THRESHOLD, *OLDER_THRESHOLDS)
+    for name, spec in (await Contact.get_pymongo_collection().index_information()).items():
+        if name != "_id_":
+            keys = spec["key"]
+            options = {k: spec[k] for k in ("unique", "sparse") if k in spec}
+            await database["raw_contacts"].create_index(keys, name=name, **options)
+    columns = HEADER.strip().split(",")
+    inserts, updates = [], []
+    for run in range(runs):
+        tag = f"r{run}{uuid.uuid4().hex[:6]}"
+        account = f"bench-path-{tag}"
+        batches = documents(rows, f"raw-{tag}")
+        raw = await raw_inserts(database, batches)
+        body = "".join(lines(rows, 0.0, 0.0)).replace("@", f"{tag}@").encode()
+        platform = await platform_run(account, "INSERT", body, columns)
+        inserts.append((raw, platform))
+        if with_update:
+            found = Contact.get_pymongo_collection().find({"account_id": account}, {"_id": 1})
+            ids = [doc["_id"] async for doc in found]
+            per_command = db.traits().updates_per_command or BATCH  # as the platform sends
+            raw_ids = [document["_id"] for batch in batches for document in batch]
+            raw_update = await raw_updates(database["raw_contacts"], raw_ids, per_command)
+            csv = "id,company\n" + "".join(f"{i},Co {n}\n" for n, i in enumerate(ids))
+            updated = await platform_run(account, "UPDATE", csv.encode(), ["id", "company"])
+            updates.append((raw_update, updated))
+    await database.client.drop_database(database.name)
+    print(f"commit: {commit()}")
+    print(f"rows: {rows:,} (the bench's contacts CSV); {runs} run(s); one process, one thread")
+    report("INSERT", inserts, "the raw asynchronous client's insert_many of 1,000")
+    if updates:
+        report("UPDATE, a value each row", updates, "the raw asynchronous client's updates")
+
+
+def report(name: str, runs: list[tuple[float, dict[str, Any]]], baseline: str) -> None:
+    for n, (raw, platform) in enumerate(runs, start=1):
+        total = platform["planning"] + platform["processing"]
+        print(
+            f"{name} run {n}: planning {platform['planning']:.1f} + chunks"
+            f" {platform['processing']:.1f} = {total:.1f} µs a row; {baseline}"
+            f" {raw:.1f} µs a row; ratio {total / raw:.1f}x"
+        )
+    middle = statistics.median((p["planning"] + p["processing"]) / raw for raw, p in runs)
+    print(f"{name}: median ratio {middle:.1f}x")
+    last = runs[-1][1]
+    chunks = last["chunks"]
+    print(f"  a chunk sends (the last run, {chunks} chunks of {last['rows'] // chunks:,} rows):")
+    print(f"    MongoDB: {per_chunk(last['processed']['mongo'], chunks)}")
+    print(f"    Redis: {per_chunk(last['processed']['redis'], chunks)}")
+    print(f"  planning sends, a chunk: MongoDB {per_chunk(last['planned']['mongo'], chunks)}")
+    print(f"    Redis: {per_chunk(last['planned']['redis'], chunks)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("rows", type=int, nargs="?", default=ROWS)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--update", action="store_true", help="an UPDATE of them too")
+    args = parser.parse_args()
+    os.environ.setdefault("RATE_LIMIT_PER_MINUTE", "1000000000")  # cost, not pacing
+    os.environ.setdefault("MAX_UPLOAD_ROWS", str(args.rows + 1))
+    os.environ["MONGODB_DB"] = f"bench_path_{uuid.uuid4().hex[:6]}"
+    os.environ["QUEUE_NAMESPACE"] = os.environ["MONGODB_DB"]  # its messages: read by nobody
+    count_redis_commands()
+    uvloop.run(measure(args.rows, args.runs, args.update))
+
+
+if __name__ == "__main__":
+    main()
