@@ -5,7 +5,10 @@ CSV of ids) twice: a value of its own each row (one update a target, as the floo
 same value in every row (its targets go as one update_many a chunk where the server finds a
 list of ids by its index), against raw PyMongo floors on the same server in the same run (the
 same contacts as the platform stores them, into a collection with the platform's indexes; one
-client, and as many concurrent writers as the platform has writes under way), prints: wall
+client, and as many concurrent writers as the platform has writes under way; those writers
+again with PyMongo's asynchronous client, the platform's own driver, which costs more CPU a
+command than the synchronous one: the platform's CPU against them is what it adds to its
+driver's cost), prints: wall
 rows/s; CPU µs per row of the platform's own processes (API and every worker process,
 utime+stime from /proc, before and after; the command monitor's own time taken out) or of the
 floor's clients; CPU µs per row of the database server's processes (FerretDB and PostgreSQL, or
@@ -25,6 +28,7 @@ Run it through bench/cost, which starts the services like scripts/test does.
 """
 
 import argparse
+import asyncio
 import csv
 import gc
 import io
@@ -44,13 +48,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import bson
 import redis
+import uvloop
 from bson import ObjectId
-from pymongo import MongoClient, UpdateOne
+from pymongo import AsyncMongoClient, MongoClient, UpdateOne
 
 from app.infra.mongo.db import FERRETDB_V1, ferretdb_says
 from bench.platform import ROOT, Platform, graphql, wait_done
@@ -250,15 +256,24 @@ def copy_indexes(source: Any, target: Any) -> None:
 
 
 def write_batches(
-    url: str, database: str, batches: list[list[dict[str, Any]]], op: str, go: Any = None
+    url: str,
+    database: str,
+    batches: list[list[dict[str, Any]]],
+    op: str,
+    go: Any = None,
+    asynchronous: bool = False,
 ) -> float:
     """Writes the batches; returns the CPU seconds the writing took (after `go`, if given,
-    so that a process's start-up is not counted)."""
+    so that a process's start-up is not counted). `asynchronous`: with PyMongo's asynchronous
+    client on uvloop, the platform's own driver, rather than the synchronous one."""
     client: MongoClient[dict[str, Any]] = MongoClient(url)
-    collection: Any = client[database]["contacts"]
     # FerretDB v1 wedges on an update command of many statements (app.infra.mongo.entities): there
     # the floor sends commands of as many updates as the platform does.
     per_command = updates_per_command(client)
+    commands = partial(floor_commands, batches, op, per_command)
+    if asynchronous:
+        return uvloop.run(write_asynchronously(url, database, commands, go))
+    collection: Any = client[database]["contacts"]
     if go is not None:
         go.wait()
     # The documents are the floor's input, made before: kept out of the collector's walks,
@@ -267,20 +282,50 @@ def write_batches(
     # from one run to the next in one session here.
     gc.freeze()
     began = time.process_time()
-    for batch in batches:
-        if op == "insert":
-            collection.insert_many(batch, ordered=False)
-            continue
-        updates = [UpdateOne({"_id": d["_id"]}, {"$set": {"data.company": "Floor"}}) for d in batch]
-        for start in range(0, len(updates), per_command):
-            collection.bulk_write(updates[start : start + per_command], ordered=False)
+    for method, argument in commands():
+        getattr(collection, method)(argument, ordered=False)
     spent = time.process_time() - began
     gc.unfreeze()
     return spent
 
 
-def writer(url: str, database: str, batches: Any, op: str, go: Any, spent: Any) -> None:
-    spent.put(write_batches(url, database, batches, op, go))
+def floor_commands(
+    batches: list[list[dict[str, Any]]], op: str, per_command: int
+) -> Iterator[tuple[str, Any]]:
+    """The floor's commands, a collection's method and its argument, made as they are sent
+    (an update's operations are made within the timing, as the platform makes its own)."""
+    for batch in batches:
+        if op == "insert":
+            yield "insert_many", batch
+            continue
+        updates = [UpdateOne({"_id": d["_id"]}, {"$set": {"data.company": "Floor"}}) for d in batch]
+        for start in range(0, len(updates), per_command):
+            yield "bulk_write", updates[start : start + per_command]
+
+
+async def write_asynchronously(
+    url: str, database: str, commands: Callable[[], Iterator[tuple[str, Any]]], go: Any
+) -> float:
+    """`write_batches`' commands sent one after the other by the asynchronous client."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url)
+    collection: Any = client[database]["contacts"]
+    await client.admin.command("ping")  # connected: only the writing is measured
+    if go is not None:
+        await asyncio.to_thread(go.wait)
+    gc.freeze()
+    began = time.process_time()
+    for method, argument in commands():
+        await getattr(collection, method)(argument, ordered=False)
+    spent = time.process_time() - began
+    gc.unfreeze()
+    await client.close()
+    return spent
+
+
+def writer(
+    url: str, database: str, batches: Any, op: str, go: Any, spent: Any, asynchronous: bool
+) -> None:
+    spent.put(write_batches(url, database, batches, op, go, asynchronous))
 
 
 def is_ferretdb(client: MongoClient[dict[str, Any]]) -> bool:
@@ -344,11 +389,18 @@ def database_at_rest(seconds: float = 180.0, busy: float = QUIET_DATABASE) -> No
 
 
 def floor(
-    url: str, rows: int, writers: int, op: str, contacts: Any, rest: AtRest | None = None
+    url: str,
+    rows: int,
+    writers: int,
+    op: str,
+    contacts: Any,
+    rest: AtRest | None = None,
+    asynchronous: bool = False,
 ) -> Figures:
     """Raw unordered writes of 1,000 of the platform's documents into a collection with the
     indexes of its `contacts`, documents made outside the timing: one client, or `writers`
-    processes each with its share of the batches."""
+    processes each with its share of the batches; `asynchronous`: PyMongo's asynchronous
+    client, the platform's driver, where the synchronous one is the default."""
     database = f"bench_floor_{uuid.uuid4().hex[:6]}"
     client: MongoClient[dict[str, Any]] = MongoClient(url)
     copy_indexes(contacts, client[database]["contacts"])
@@ -359,15 +411,17 @@ def floor(
     shares = [batches[n::writers] for n in range(writers)]
     database_at_rest(busy=rest.quiet_database if rest else QUIET_DATABASE)
     name = f"floor {op}, {writers} writer{'s' if writers > 1 else ''}"
+    if asynchronous:
+        name += ", asynchronous client"
     figures = Figures(name, rows=rows)
     if writers == 1:
         with measured(figures, lambda: []):
-            figures.own_cpu = write_batches(url, database, batches, op)
+            figures.own_cpu = write_batches(url, database, batches, op, asynchronous=asynchronous)
     else:
         context = multiprocessing.get_context("spawn")  # PyMongo is not fork-safe
         go, spent = context.Event(), context.Queue()
         processes = [
-            context.Process(target=writer, args=(url, database, share, op, go, spent))
+            context.Process(target=writer, args=(url, database, share, op, go, spent, asynchronous))
             for share in shares
         ]
         for process in processes:
@@ -383,12 +437,21 @@ def floor(
 
 
 def median_floor(
-    runs: int, url: str, rows: int, writers: int, op: str, contacts: Any, rest: AtRest
+    runs: int,
+    url: str,
+    rows: int,
+    writers: int,
+    op: str,
+    contacts: Any,
+    rest: AtRest,
+    asynchronous: bool = False,
 ) -> Figures:
     """The floor measured `runs` times, each figure its median: a raw client's CPU for a
     20,000-row insert is a tenth of a second, which moved by half from one run to the next
     in one session here, and every platform ratio of the run divides by it."""
-    measured_runs = [floor(url, rows, writers, op, contacts, rest) for _ in range(runs)]
+    measured_runs = [
+        floor(url, rows, writers, op, contacts, rest, asynchronous) for _ in range(runs)
+    ]
     if runs == 1:
         return measured_runs[0]
     per_row = sorted(run.own_cpu * 1e6 / rows for run in measured_runs)
@@ -718,12 +781,21 @@ def main() -> None:
                 median_floor(args.floor_runs, url, args.rows, 1, "insert", stored, rest),
                 median_floor(args.floor_runs, url, args.rows, writers, "insert", stored, rest),
             ]
+            # The same writes by the platform's own driver, PyMongo's asynchronous client,
+            # which costs more CPU a command than the synchronous one: what the platform
+            # adds to its driver's cost is its figure against these.
+            drivers = {
+                "insert": median_floor(
+                    args.floor_runs, url, args.rows, writers, "insert", stored, rest, True
+                )
+            }
             if not args.insert_only:
                 # A minute or two each: measured once.
                 floors += [
                     floor(url, args.rows, 1, "update", stored, rest),
                     floor(url, args.rows, writers, "update", stored, rest),
                 ]
+                drivers["update"] = floor(url, args.rows, writers, "update", stored, rest, True)
             contacts = "".join(lines(args.rows, 0.0, 0.0)).encode()
             inserts = []
             for n in range(args.insert_runs):
@@ -742,7 +814,7 @@ def main() -> None:
                 )
             insert = median_run(inserts)
             insert.entity_bytes = entity_size(stored)
-            runs = [(insert, floors[1])]
+            runs = [(insert, floors[1], drivers["insert"])]
             if not args.insert_only:
                 found = stored.find({"account_id": ACCOUNT}, {"_id": 1})
                 ids = [str(doc["_id"]) for doc in found]
@@ -771,7 +843,7 @@ def main() -> None:
                         rest,
                         profiles["update"] if args.profile and n == 0 else None,
                     )
-                    runs.append((update, floors[3]))
+                    runs.append((update, floors[3], drivers["update"]))
         costs = {name: top_costs(path) for name, path in profiles.items()} if args.profile else {}
         if args.profile and args.keep_profiles is not None:
             for name, path in profiles.items():
@@ -784,9 +856,9 @@ def main() -> None:
         f" commands/s; the database meanwhile {rest.database_cpu * 1e3:,.1f} ms CPU/s (each run"
         f" waits for it to spend under {rest.quiet_database * 1e3:,.0f})"
     )
-    for figures in floors:
+    for figures in [*floors, *drivers.values()]:
         print(figures.line("client"))
-    for figures, base in runs:
+    for figures, base, driver in runs:
         print(figures.line("platform"))
         net_cpu = (figures.own_cpu - figures.idle_cpu) / figures.rows
         net_cpu_ratio = net_cpu / (base.own_cpu / base.rows)
@@ -799,6 +871,12 @@ def main() -> None:
             f" {figures.database_cpu / figures.rows / (base.database_cpu / base.rows):.1f}x;"
             f" MongoDB commands {figures.commands.total() * 1000 / figures.rows:,.1f} per 1,000"
             " rows"
+        )
+        print(
+            f"    against the {driver.name}: platform CPU"
+            f" {figures.own_cpu / figures.rows / (driver.own_cpu / driver.rows):.1f}x its"
+            f" driver's ({net_cpu / (driver.own_cpu / driver.rows):.1f}x net of the platform"
+            " at rest)"
         )
     for name, text in costs.items():
         print(f"workers' top costs during the {name} (py-spy, samples holding the GIL):\n{text}")
