@@ -34,7 +34,7 @@ S = BulkActionStatus
 
 # The stored statuses an action is created with.
 INITIAL = frozenset({S.SCHEDULED, S.QUEUED})
-# Waiting to start: the planner starts (or, when cancelled first, ends) these.
+# Waiting to start: the planner starts these (a cancelled one at once, to log its rows).
 PLANNABLE = (S.QUEUED, S.SCHEDULED)
 TERMINAL_STATUSES = frozenset({S.COMPLETED, S.COMPLETED_WITH_ERRORS, S.FAILED, S.CANCELLED})
 
@@ -45,8 +45,8 @@ TRANSITIONS: dict[BulkActionStatus, frozenset[BulkActionStatus]] = {
     # Every chunk is done.
     S.COMPLETED: frozenset({S.PROCESSING}),
     S.COMPLETED_WITH_ERRORS: frozenset({S.PROCESSING}),
-    # Cancelled before it started (nothing read), or after its last chunk skipped its rows.
-    S.CANCELLED: frozenset({S.QUEUED, S.SCHEDULED, S.PROCESSING}),
+    # Cancelled: its last chunk logged its rows (one cancelled before its start too).
+    S.CANCELLED: frozenset({S.PROCESSING}),
     # Its input could not be read, or planning ran out of retries.
     S.FAILED: frozenset({S.QUEUED, S.SCHEDULED, S.PROCESSING}),
 }

@@ -456,27 +456,18 @@ async def drip_batch_size(action: BulkAction) -> int | None:
     return None if pace is None else pace.batch_size
 
 
-async def start(action: BulkAction) -> BulkAction | None:
-    """Moves a due QUEUED or SCHEDULED action to PROCESSING; None when it is not due."""
+async def start(action: BulkAction, cancelled: bool = False) -> BulkAction | None:
+    """Moves a due QUEUED or SCHEDULED action to PROCESSING; None when it is not due. A
+    `cancelled` one starts now, whatever its time: its chunks log every row CANCELLED, as
+    those of an action cancelled while it runs do, so each row has its one outcome."""
     due = action.scheduled_at is None or action.scheduled_at <= utcnow() + EARLY_START
-    if action.status is BulkActionStatus.SCHEDULED and not due:
+    if action.status is BulkActionStatus.SCHEDULED and not due and not cancelled:
         return None  # rescheduled later: this message is out of date
     return await transition(
         saved_id(action),
         BulkActionStatus.PROCESSING,
         account_id=action.account_id,
         started_at=utcnow(),
-    )
-
-
-async def end_unstarted(action: BulkAction) -> None:
-    """A cancel before the action started: nothing was read, nothing is logged."""
-    await transition(
-        saved_id(action),
-        BulkActionStatus.CANCELLED,
-        only_from=PLANNABLE,
-        account_id=action.account_id,
-        finished_at=utcnow(),
     )
 
 
@@ -511,10 +502,7 @@ async def plan_action(action_id: str) -> None:
         # Chunks waiting for their booked time give the time back to the account.
         await release(found.account_id, action_id)
     if found.status in PLANNABLE:
-        if request is ControlRequest.CANCEL:
-            await end_unstarted(found)
-            return
-        action = await start(found)
+        action = await start(found, cancelled=request is ControlRequest.CANCEL)
     if action is None:
         return
     await liveness.touch(action_id)

@@ -59,7 +59,7 @@ async def test_only_from_narrows_the_table(database: None, account: str) -> None
     running = await stored_action(account, BulkActionStatus.PROCESSING)
     moved = await transition(
         saved_id(running),
-        BulkActionStatus.CANCELLED,
+        BulkActionStatus.FAILED,
         only_from=[BulkActionStatus.QUEUED, BulkActionStatus.SCHEDULED],
     )
     assert moved is None

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.graphql_client import GraphQLClient, GraphQLError
+from tests.integration.graphql_client import ENTITIES, GraphQLClient, GraphQLError
 from tests.integration.pacing_helpers import records, set_limit, snapshot, wait_for
 from tests.support.polling import stays
 
@@ -182,16 +182,25 @@ async def test_reschedule_refuses_past_and_absurd_times(
     await control(gql, "cancel", created["id"])
 
 
-async def test_cancel_before_the_start_ends_it_without_reading_it(gql: GraphQLClient) -> None:
-    created = {"id": await scheduled(gql, "early", rows=5)}
+async def test_cancel_before_the_start_logs_every_row_cancelled(gql: GraphQLClient) -> None:
+    """Cancelled an hour before its start, the action ends at once, as a running one does:
+    every row logged SKIPPED/CANCELLED, the counts exact, no entity written (once, it ended
+    CANCELLED with its rows unread: 0 of 5 processed, no outcome for any of them)."""
+    created = {"id": await scheduled(gql, "early", rows=5, seconds=3600)}
     with pytest.raises(GraphQLError) as not_started:
         await control(gql, "pause", created["id"])
     assert not_started.value.codes == ["BAD_USER_INPUT"]
     await control(gql, "cancel", created["id"])
     done = await gql.wait(created["id"])
     assert done["status"] == "CANCELLED"
-    assert done["stats"]["processed"] == 0
-    assert await gql.all_logs(created["id"]) == []
+    stats = done["stats"]
+    assert (stats["total"], stats["processed"], stats["skipped"]) == (5, 5, 5)
+    logs = await gql.all_logs(created["id"])
+    assert [(log["row"], log["status"], log["reason"]) for log in logs] == [
+        (n, "SKIPPED", "CANCELLED") for n in range(1, 6)
+    ]
+    found = await gql.data(ENTITIES, type="CONTACT")
+    assert not [e for e in found["entities"]["edges"] if "early" in e["node"]["data"]["email"]]
 
 
 async def test_controls_of_another_accounts_action_are_not_found(
