@@ -142,9 +142,16 @@ class Update(TargetsById):
     ) -> list[Outcome]:
         rows = by_id(rows, decisions)
         existing = existing_targets(decisions)
-        updates = {
-            row["row"]: self.changes(ctx, row, decisions) for row in rows if row["id"] in existing
-        }
+        updates: dict[int, dict[str, dict[str, Any]]] = {}
+        refused: dict[int, Outcome] = {}  # a change past a field's bounds: the row fails alone
+        for row in rows:
+            if row["id"] in existing:
+                try:
+                    updates[row["row"]] = self.changes(ctx, row, decisions)
+                except InvalidRecord as exc:
+                    refused[row["row"]] = Outcome(
+                        row["row"], LogStatus.FAILED, LogReason.INVALID, row["id"], str(exc)
+                    )
         stamp = stamp_of(decisions)
         targets = [row for row in rows if updates.get(row["row"])]
         ops = [
@@ -161,6 +168,8 @@ class Update(TargetsById):
         for row in rows:
             if row["id"] not in existing:
                 outcomes.append(not_found(row))
+            elif row["row"] in refused:
+                outcomes.append(refused[row["row"]])
             elif not updates.get(row["row"]):
                 outcomes.append(
                     Outcome(

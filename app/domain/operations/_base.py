@@ -97,7 +97,8 @@ def changes_for(
     """The update of one entity, `{operator: {field: argument}}` over its `data` fields: the
     values to set (None: clear the field) and the stored operations, against its current
     values. `keep_existing` (existingValues: KEEP) sets only fields that are empty now.
-    Empty when it already looks as asked."""
+    Empty when it already looks as asked; InvalidRecord, naming the field, when an operation
+    would take the field past its bounds (the row fails alone)."""
     update: dict[str, dict[str, Any]] = {}
     steps = [
         ("set", field, value)
@@ -109,7 +110,10 @@ def changes_for(
     ]
     for key, field, value in steps:
         operation = by_key(key)
-        found = operation.change(value, current.get(field), field in current)
+        try:
+            found = operation.change(value, current.get(field), field in current)
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"{field}: {exc}") from None
         if found is not None:
             operator, argument = found
             update.setdefault(operator, {})[field] = argument

@@ -9,6 +9,7 @@ from typing import Any
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import FieldKind, InvalidRecord
 from app.domain.operations._base import Change, FieldOperation, operations
+from app.domain.values import problem
 
 
 def check(entity: EntitySpec, field: str, value: Any) -> int | float:
@@ -22,6 +23,8 @@ def change(amount: int | float, current: Any, present: bool) -> Change | None:
     if amount == 0:
         return None
     start = current if isinstance(current, int | float) and not isinstance(current, bool) else 0
+    if (found := problem(start + amount)) is not None:
+        raise InvalidRecord(f"{start} + {amount} {found}")  # past what the database stores
     return ("$set", start + amount)
 
 

@@ -3,7 +3,7 @@
 from typing import Any
 
 from app.domain.entities import EntitySpec
-from app.domain.entities._base import FieldKind, InvalidRecord
+from app.domain.entities._base import LIST_MAX_ITEMS, FieldKind, InvalidRecord
 from app.domain.operations._base import Change, FieldOperation, operations
 
 LISTS = frozenset({FieldKind.TEXT_LIST})
@@ -22,6 +22,8 @@ def held(current: Any) -> list[Any]:
 
 def add(values: list[Any], current: Any, present: bool) -> Change | None:
     missing = [value for value in values if value not in held(current)]
+    if (size := len(held(current)) + len(missing)) > LIST_MAX_ITEMS:
+        raise InvalidRecord(f"would hold {size} items, at most {LIST_MAX_ITEMS} allowed")
     return ("$addToSet", {"$each": missing}) if missing else None
 
 

@@ -13,11 +13,14 @@ allows: whatever the database refuses fails alone, and nothing else does."""
 import secrets
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 import pytest
 
+from app.domain.actions.update import Update
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction, LogReason, LogStatus
+from app.domain.rows import Row
 from app.engine import processing
 from app.infra.mongo import db, entities
 from tests.integration.factories import (
@@ -163,20 +166,23 @@ async def test_targets_given_one_update_fail_alone_where_the_database_refuses(
 
 @pytest.mark.parametrize(("size", "bad"), [(30, 20), (1, 1)], ids=["row_20_of_30", "alone"])
 async def test_a_value_the_driver_cannot_encode_fails_only_its_row(
-    database: None, account: str, size: int, bad: int
+    database: None, account: str, size: int, bad: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An increment that takes a target past a 64-bit integer makes a value PyMongo cannot
+    """A change past the bounds validation knows (here an integer beyond 64 bits, put in the
+    row's update as a field operation without a bound would) makes a value PyMongo cannot
     encode: it raises before sending the command that holds it, after sending those before it
     (FerretDB's updates go 8 a command). That row fails alone, as a write the database
     refuses; the others are written and logged UPDATED (once, the chunk failed after every
     retry, and the rows after that command were never written). The row is at fault whatever
     the server's state, so a chunk of such rows alone logs them at once: it is not retried."""
-    scores = [n if n != bad else 2**63 - 1 for n in range(1, size + 1)]
-    ids = await seed_contacts(account, [{"score": s} for s in scores], key=lambda n: f"i{n}@x.io")
+    ids = await seed_contacts(account, [{}] * size, key=lambda n: f"i{n}@x.io")
     rows = [{"row": n + 1, "id": str(i)} for n, i in enumerate(ids)]
-    action, chunk = await processing_action(
-        account, "CONTACT", "UPDATE", rows, operations={"increment": {"score": 1}}
-    )
+    action, chunk = await processing_action(account, "CONTACT", "UPDATE", rows, fields={"score": 0})
+
+    def changes(self: Any, ctx: Any, row: Row, decisions: Any) -> dict[str, Any]:
+        return {"$set": {"score": 2**64 if row["row"] == bad else row["row"] * 10}}
+
+    monkeypatch.setattr(Update, "changes", changes)
     await processing.process_chunk(str(chunk.id))
 
     logs = await logs_of(action)
@@ -187,10 +193,8 @@ async def test_a_value_the_driver_cannot_encode_fails_only_its_row(
     assert all(log.reason is LogReason.UPDATED for log in logs if log.row != bad)
     assert "beyond what the database stores" in str(logs[bad - 1].message)
     found = Contact.get_pymongo_collection().find({"account_id": account}, {"data.score": 1})
-    stored = {str(doc["_id"]): doc["data"]["score"] async for doc in found}
-    assert stored == {
-        str(i): score + (i != ids[bad - 1]) for i, score in zip(ids, scores, strict=True)
-    }
+    stored = {str(doc["_id"]): doc["data"].get("score") async for doc in found}
+    assert stored == {str(i): None if n == bad else n * 10 for n, i in enumerate(ids, start=1)}
     done = await BulkAction.get(action.id)
     assert done is not None
     assert (done.succeeded, done.failed) == (size - 1, 1)
