@@ -54,7 +54,7 @@ async def test_a_move_is_made_once_and_confirmed_on_repeat(
     assert again is not None and again.status is BulkActionStatus.PROCESSING
     # A move whose source no longer holds is not made, and says so.
     assert (
-        await transition(saved_id(action), BulkActionStatus.CANCELLED, only_from=PLANNABLE) is None
+        await transition(saved_id(action), BulkActionStatus.FAILED, only_from=PLANNABLE) is None
     )
 
 
