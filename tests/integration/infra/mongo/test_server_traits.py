@@ -53,9 +53,7 @@ async def test_a_move_is_made_once_and_confirmed_on_repeat(
     again = await transition(saved_id(action), BulkActionStatus.PROCESSING)
     assert again is not None and again.status is BulkActionStatus.PROCESSING
     # A move whose source no longer holds is not made, and says so.
-    assert (
-        await transition(saved_id(action), BulkActionStatus.FAILED, only_from=PLANNABLE) is None
-    )
+    assert await transition(saved_id(action), BulkActionStatus.FAILED, only_from=PLANNABLE) is None
 
 
 async def test_a_byte_range_of_an_upload_reads_the_same(
