@@ -23,9 +23,9 @@ def change(amount: int | float, current: Any, present: bool) -> Change | None:
     if amount == 0:
         return None
     start = current if isinstance(current, int | float) and not isinstance(current, bool) else 0
-    if (found := problem(start + amount)) is not None:
+    if (found := problem(total := start + amount)) is not None:
         raise InvalidRecord(f"{start} + {amount} {found}")  # past what the database stores
-    return ("$set", start + amount)
+    return ("$set", total)
 
 
 operations.register(

@@ -21,8 +21,9 @@ def held(current: Any) -> list[Any]:
 
 
 def add(values: list[Any], current: Any, present: bool) -> Change | None:
-    missing = [value for value in values if value not in held(current)]
-    if (size := len(held(current)) + len(missing)) > LIST_MAX_ITEMS:
+    there = held(current)
+    missing = [value for value in values if value not in there]
+    if (size := len(there) + len(missing)) > LIST_MAX_ITEMS:
         raise InvalidRecord(f"would hold {size} items, at most {LIST_MAX_ITEMS} allowed")
     return ("$addToSet", {"$each": missing}) if missing else None
 

@@ -18,13 +18,14 @@ a process's share of the pool small whatever the chunk size. On mongod nothing c
 One bad row fails alone. A write error of one operation is that row's outcome; a command the
 server refuses as a whole for what it holds (FerretDB refuses an insert command whose one
 document has an index key PostgreSQL cannot store, after writing the documents before it), or
-one the driver cannot encode (an integer an increment took beyond 64 bits), is split in halves,
-down to the single operation, so the operations it can store are written and only those it
-refuses fail; an `update_many` with an error is sent again as one update per
+one the driver cannot encode (a value past validation's bounds: an integer beyond 64 bits), is
+split in halves, down to the single operation, so the operations it can store are written and
+only those it refuses fail; an `update_many` with an error is sent again as one update per
 target, so its targets' outcomes are their own. Operations are idempotent (inserts carry
 their planned `_id`), so writing again what the refused command had written already is safe.
-If every operation is refused, no row is at fault: the error propagates and the chunk is
-retried. Rows are told a short reason; the server's own text, which names its internals, goes
+If the server refuses every operation, no row is at fault: the error propagates and the chunk
+is retried (one the driver cannot encode is its row's fault, whatever the server's state).
+Rows are told a short reason; the server's own text, which names its internals, goes
 to the worker's log.
 """
 
@@ -291,9 +292,9 @@ def names_a_duplicate_key(exc: OperationFailure) -> bool:
     return db.traits().duplicate_updates_fail_the_command and "SQLSTATE 23505" in str(exc)
 
 
-# Server error codes of passing faults: shutdowns, elections, interruptions, network, limits.
 # What PyMongo raises for an operation it cannot encode as BSON, before sending it.
 UNENCODABLE = (InvalidDocument, OverflowError)
+# Server error codes of passing faults: shutdowns, elections, interruptions, network, limits.
 PASSING_FAULT_CODES = frozenset(
     {6, 7, 50, 89, 91, 112, 189, 262, 9001, 10107, 11600, 11601, 11602, 13435, 13436}
 )
