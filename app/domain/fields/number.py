@@ -1,6 +1,5 @@
 """NUMBER: an integer or a decimal number; a CSV cell's text is read as one."""
 
-import math
 import re
 from typing import Annotated, Any
 
@@ -9,7 +8,7 @@ from pydantic_core import PydanticCustomError
 
 from app.domain.entities._base import FieldKind
 from app.domain.fields._base import CustomField, CustomKind, kinds
-from app.domain.values import INT64_MAX, INT64_MIN
+from app.domain.values import problem
 
 INTEGER = re.compile(r"^[+-]?\d+$")
 
@@ -33,10 +32,8 @@ def to_number(value: Any) -> int | float:
                 raise not_a_number(value) from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise not_a_number(value)
-    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
-        raise PydanticCustomError("number", "is beyond a 64-bit integer")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise PydanticCustomError("number", "must be a finite number")
+    if (found := problem(value)) is not None:  # beyond 64 bits, or not finite
+        raise PydanticCustomError("number", found)
     return value
 
 
