@@ -30,10 +30,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import uvloop
-from pymongo import UpdateOne, monitoring
+from pymongo import MongoClient, monitoring
 from redis.asyncio.client import Redis
 
-from bench.cost import BATCH, commit, documents
+from bench.cost import commit, copy_indexes, documents, floor_commands, updates_per_command
 from tests.support.contacts_csv import HEADER, lines
 
 ROWS = 20_000
@@ -148,29 +148,18 @@ async def platform_run(
     }
 
 
-async def raw_inserts(database: Any, batches: list[list[dict[str, Any]]]) -> float:
-    """The raw client's CPU µs a row, inserting the batches (made before)."""
-    spent, _ = await cpu_of(lambda: insert_all(database["raw_contacts"], batches))
-    return spent / sum(map(len, batches)) * 1e6
-
-
-async def insert_all(collection: Any, batches: list[list[dict[str, Any]]]) -> None:
-    for batch in batches:
-        await collection.insert_many(batch, ordered=False)
-
-
-async def raw_updates(collection: Any, ids: list[Any], per_command: int) -> float:
-    """The raw client's CPU µs a row, giving each a value of its own, `per_command` a command."""
-    updates = [
-        UpdateOne({"_id": i}, {"$set": {"data.company": f"Raw {n}"}}) for n, i in enumerate(ids)
-    ]
+async def raw_writes(
+    collection: Any, batches: list[list[dict[str, Any]]], op: str, per_command: int
+) -> float:
+    """The raw client's CPU µs a row, sending bench/cost's floor commands for the batches
+    (`floor_commands`: the documents made before, an update's operations as they are sent)."""
 
     async def send() -> None:
-        for start in range(0, len(updates), per_command):
-            await collection.bulk_write(updates[start : start + per_command], ordered=False)
+        for method, argument in floor_commands(batches, op, per_command):
+            await getattr(collection, method)(argument, ordered=False)
 
     spent, _ = await cpu_of(send)
-    return spent / len(ids) * 1e6
+    return spent / sum(map(len, batches)) * 1e6
 
 
 def per_chunk(counted: Counter[str], chunks: int) -> str:
@@ -185,27 +174,26 @@ async def measure(rows: int, runs: int, with_update: bool) -> None:
     database = await db.connect()
     gc.freeze()  # as a worker does once it booted (workers.process.garbage)
     gc.set_threshold(YOUNG_THRESHOLD, *OLDER_THRESHOLDS)
-    for name, spec in (await Contact.get_pymongo_collection().index_information()).items():
-        if name != "_id_":
-            keys = spec["key"]
-            options = {k: spec[k] for k in ("unique", "sparse") if k in spec}
-            await database["raw_contacts"].create_index(keys, name=name, **options)
+    server: MongoClient[dict[str, Any]] = MongoClient(os.environ["MONGODB_URL"])
+    # The raw client writes into a collection with the platform's contacts' indexes, as
+    # bench/cost's floor does, as many updates a command as the platform sends.
+    copy_indexes(server[database.name]["contacts"], server[database.name]["raw_contacts"])
+    per_command = updates_per_command(server)
+    raw = database["raw_contacts"]
     columns = HEADER.strip().split(",")
     inserts, updates = [], []
     for run in range(runs):
         tag = f"r{run}{uuid.uuid4().hex[:6]}"
         account = f"bench-path-{tag}"
         batches = documents(rows, f"raw-{tag}")
-        raw = await raw_inserts(database, batches)
+        raw_insert = await raw_writes(raw, batches, "insert", per_command)
         body = "".join(lines(rows, 0.0, 0.0)).replace("@", f"{tag}@").encode()
         platform = await platform_run(account, "INSERT", body, columns)
-        inserts.append((raw, platform))
+        inserts.append((raw_insert, platform))
         if with_update:
             found = Contact.get_pymongo_collection().find({"account_id": account}, {"_id": 1})
             ids = [doc["_id"] async for doc in found]
-            per_command = db.traits().updates_per_command or BATCH  # as the platform sends
-            raw_ids = [document["_id"] for batch in batches for document in batch]
-            raw_update = await raw_updates(database["raw_contacts"], raw_ids, per_command)
+            raw_update = await raw_writes(raw, batches, "update", per_command)
             csv = "id,company\n" + "".join(f"{i},Co {n}\n" for n, i in enumerate(ids))
             updated = await platform_run(account, "UPDATE", csv.encode(), ["id", "company"])
             updates.append((raw_update, updated))
