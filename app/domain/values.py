@@ -42,3 +42,11 @@ def problem(value: Any) -> str | None:
             if (found := problem(item)) is not None:
                 return found
     return None
+
+
+def key_text(value: Any) -> str:
+    """A key as text that equal keys share: a number by its value, so 1, 1.0 and 1e0 are one
+    key (as a unique index holds them), where their own texts differ."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -25,6 +25,7 @@ from app.domain.models.action_log import ActionLog, LogReason, LogStatus
 from app.domain.models.bulk_action import BulkAction
 from app.domain.registry import Registry
 from app.domain.rows import BeforeImage, Decisions, Row, RowBody
+from app.domain.values import key_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +354,7 @@ class ActionSpec(ABC):
 
     def dedupe_key(self, row: RowBody) -> str:
         if "match" in row:
-            return str(row["match"])
+            return key_text(row["match"])
         return str(row["id"] if self.targets_by_id else row["key"])
 
     def key_field(self, entity: EntitySpec, rules: ImportRules) -> str:

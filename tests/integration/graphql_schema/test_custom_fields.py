@@ -275,6 +275,39 @@ async def test_upsert_matched_by_a_unique_custom_field_stays_in_its_account(
     assert (await matching(gql, "email", "new2@example.com"))["external_id"] == "E2"
 
 
+async def test_one_number_written_two_ways_is_one_key(gql: GraphQLClient) -> None:
+    """Rows matched by a unique NUMBER field repeat a key when their numbers are equal, however
+    each is written ("1", "1.0", "1e0"): the database holds them as one value, so the later
+    rows are skipped as repeats, as rows repeating an email are, rather than writing twice."""
+    await define(gql, name="ext", kind="NUMBER", unique=True)
+    seeded = await gql.run(
+        entityType="CONTACT",
+        actionType="INSERT",
+        records=[{"email": "one@example.com", "ext": 1}, {"email": "k@example.com", "ext": 1000}],
+    )
+    assert counts(seeded) == (2, 2, 0, 0)
+    rows = "ext,first_name\r\n1,A\r\n1.0,B\r\n 1e0 ,C\r\n1000,D\r\n1e3,E\r\n-0,F\r\n0.0,G\r\n"
+    for action_type in ("UPSERT", "UPDATE"):
+        csv_text = rows.replace(",A", f",A{action_type}").replace(",D", f",D{action_type}")
+        body = await multipart_create(
+            gql, csv_text.encode(), entityType="CONTACT", actionType=action_type, matchBy="ext"
+        )
+        assert "errors" not in body, body
+        done = await gql.wait(body["data"]["createBulkAction"]["id"])
+        reasons = [log["reason"] for log in await gql.all_logs(done["id"])]
+        assert reasons == [
+            "UPDATED",
+            "DUPLICATE_IN_INPUT",
+            "DUPLICATE_IN_INPUT",
+            "UPDATED",
+            "DUPLICATE_IN_INPUT",
+            "INVALID" if action_type == "UPSERT" else "NOT_FOUND",  # no email to insert
+            "DUPLICATE_IN_INPUT",
+        ], action_type
+    assert (await matching(gql, "ext", 1))["first_name"] == "AUPDATE"
+    assert (await matching(gql, "ext", 1000))["first_name"] == "DUPDATE"
+
+
 async def test_update_and_delete_match_by_email_or_custom_field(gql: GraphQLClient) -> None:
     await define(gql, name="external_id", kind="TEXT", unique=True)
     await gql.run(
