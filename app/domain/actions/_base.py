@@ -36,9 +36,13 @@ class UpdateById:
 
     id: ObjectId
     update: Mapping[str, Any]
+    # Conditions besides the id: where they do not hold, the entity is left as it is.
+    where: Mapping[str, Any] | None = None
 
 
 WriteOp = InsertOne[Any] | UpdateOne | DeleteOne | UpdateById
+# The field of an entity that names the chunk that last added to its numbers (update_by_id).
+INCREMENTED_BY = "incremented_by"
 # The entity a row's write changes, and what the write is.
 Target = tuple[str, LogReason]
 DUPLICATE_KEY_CODE = 11000
@@ -189,6 +193,24 @@ def entity_update(
             update["$unset"][slot] = ""
     stamps["updated_at"] = stamp
     return update
+
+
+def update_by_id(
+    entity: EntitySpec,
+    entity_id: str,
+    changes: Mapping[str, Mapping[str, Any]],
+    stamp: datetime,
+    chunk_id: str,
+) -> UpdateById:
+    """The write of one entity's field changes (`entity_update`). An increment adds to the
+    number as the entity holds it when written (`$inc`), so a change another writer made
+    since the chunk's read is kept; it is made once per chunk: the entity records the chunk
+    that last added to it, and a delivery after one that wrote it adds nothing again."""
+    update = entity_update(entity, changes, stamp)
+    if "$inc" not in changes:
+        return UpdateById(ObjectId(entity_id), update)
+    update["$set"][INCREMENTED_BY] = chunk_id
+    return UpdateById(ObjectId(entity_id), update, {INCREMENTED_BY: {"$ne": chunk_id}})
 
 
 def slot_values(entity: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:

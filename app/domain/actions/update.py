@@ -5,8 +5,6 @@ SKIPPED/UNCHANGED."""
 from collections.abc import Sequence
 from typing import Any
 
-from bson import ObjectId
-
 from app.domain.actions._base import (
     PREVIOUS_STATE_FIELDS,
     ActionInput,
@@ -15,15 +13,14 @@ from app.domain.actions._base import (
     Outcome,
     PreparedInput,
     TargetsById,
-    UpdateById,
     actions,
     by_id,
-    entity_update,
     failed_write,
     not_found,
     previous_state,
     stamp_of,
     target_ids,
+    update_by_id,
     update_image,
 )
 from app.domain.actions._inputs import filter_input, forbid, ids_input, matches_of, row_with_id
@@ -155,7 +152,7 @@ class Update(TargetsById):
         stamp = stamp_of(decisions)
         targets = [row for row in rows if updates.get(row["row"])]
         ops = [
-            UpdateById(ObjectId(row["id"]), entity_update(ctx.entity, updates[row["row"]], stamp))
+            update_by_id(ctx.entity, row["id"], updates[row["row"]], stamp, ctx.chunk_id)
             for row in targets
         ]
         errors = await ctx.run_writes(ops)

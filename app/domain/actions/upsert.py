@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 from typing import Any
 
-from bson import ObjectId
 from pymongo.operations import InsertOne
 
 from app.domain.actions._base import (
@@ -12,15 +11,14 @@ from app.domain.actions._base import (
     ImportRules,
     Outcome,
     Target,
-    UpdateById,
     WriteOp,
     absent_image,
     actions,
     check_match_field,
-    entity_update,
     failed_write,
     previous_state,
     stamp_of,
+    update_by_id,
     update_image,
 )
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, match_of, new_entity
@@ -115,8 +113,8 @@ class Upsert(KeyedRecords):
                 writes.append((row, InsertOne(new_entity(ctx, row, stamp))))
             elif changes := self.changes(ctx, row, entity_id, decisions):
                 # By _id: no write filters on a key, which FerretDB would scan for per row.
-                update = entity_update(ctx.entity, changes, stamp)
-                writes.append((row, UpdateById(ObjectId(entity_id), update)))
+                update = update_by_id(ctx.entity, entity_id, changes, stamp, ctx.chunk_id)
+                writes.append((row, update))
             else:
                 outcomes[row["row"]] = Outcome(
                     row["row"],

@@ -1,7 +1,10 @@
 """increment: a number field grows (or shrinks) by an amount.
 
-Written as the value computed from what the chunk read, not as `$inc`: a chunk delivered
-again writes the same value again instead of adding twice.
+Written as `$inc`, which adds to the number as it is when written: another action's change
+made since the chunk read it is kept, not overwritten by a total computed from the read.
+The entity records the chunk that added (app.domain.actions.update_by_id), so a chunk
+delivered again does not add twice. A field holding something other than a number is
+given the amount.
 """
 
 from typing import Any
@@ -22,10 +25,11 @@ def check(entity: EntitySpec, field: str, value: Any) -> int | float:
 def change(amount: int | float, current: Any, present: bool) -> Change | None:
     if amount == 0:
         return None
-    start = current if isinstance(current, int | float) and not isinstance(current, bool) else 0
-    if (found := problem(total := start + amount)) is not None:
+    number = isinstance(current, int | float) and not isinstance(current, bool)
+    start = current if number else 0
+    if (found := problem(start + amount)) is not None:
         raise InvalidRecord(f"{start} + {amount} {found}")  # past what the database stores
-    return ("$set", total)
+    return ("$inc", amount) if number or not present else ("$set", amount)
 
 
 operations.register(

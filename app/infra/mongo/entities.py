@@ -186,17 +186,18 @@ def coalesced(ops: Sequence[WriteOp], options: CodecOptions[Any]) -> list[Coales
     for index, op in enumerate(ops):
         if not isinstance(op, UpdateById):
             sent.append(Coalesced(op, index))
-        elif not grouping or (same := encoded(op.update, options)) is None:
+        elif not grouping or (same := encoded(op.update, options, op.where)) is None:
             sent.append(Coalesced(one_update(op), index))
         else:
             groups.setdefault(same, []).append((index, op))
     for group in groups.values():
+        first = group[0][1]
         if len(group) == 1:
-            sent.append(Coalesced(one_update(group[0][1]), group[0][0]))
+            sent.append(Coalesced(one_update(first), group[0][0]))
         else:
-            ids = [op.id for _, op in group]
+            ids: dict[str, Any] = {"_id": {"$in": [op.id for _, op in group]}}
             sent.append(
-                Coalesced(UpdateMany({"_id": {"$in": ids}}, group[0][1].update), -1, tuple(group))
+                Coalesced(UpdateMany(ids | dict(first.where or {}), first.update), -1, tuple(group))
             )
     return sent
 
@@ -209,17 +210,20 @@ def updates_by_id_lists() -> bool:
     return not db.traits().reads_all_for_id_lists
 
 
-def encoded(update: Mapping[str, Any], options: CodecOptions[Any]) -> bytes | None:
-    """The update as BSON, which tells equal updates apart exactly (1, 1.0 and True differ);
-    None if it cannot be encoded (sent alone, the server's driver says why)."""
+def encoded(
+    update: Mapping[str, Any], options: CodecOptions[Any], where: Mapping[str, Any] | None = None
+) -> bytes | None:
+    """The update (and its conditions) as BSON, which tells equal updates apart exactly (1,
+    1.0 and True differ); None if it cannot be encoded (sent alone, the driver says why)."""
     try:
-        return bson.encode(update, codec_options=options)
+        found = bson.encode(update, codec_options=options)
+        return found if where is None else found + bson.encode(where, codec_options=options)
     except (InvalidDocument, TypeError, ValueError, OverflowError):
         return None
 
 
 def one_update(op: UpdateById) -> UpdateOne:
-    return UpdateOne({"_id": op.id}, op.update)
+    return UpdateOne({"_id": op.id} if op.where is None else {"_id": op.id, **op.where}, op.update)
 
 
 async def sent_unordered(collection: AsyncCollection[Any], ops: Sequence[Sent]) -> dict[int, Any]:

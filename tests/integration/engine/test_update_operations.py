@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from app.domain.actions import actions
+from app.domain.clock import stored_now
 from app.domain.entities.contact import Contact
 from app.engine import processing
 from tests.integration.factories import (
@@ -39,3 +41,37 @@ async def test_a_redelivered_increment_is_applied_once(
     assert [doc["data"].get("score") async for doc in found] == [15, 15, 5]
     logs = await logs_of(action)
     assert Counter(str(log.reason) for log in logs) == {"UPDATED": 3}
+
+
+async def test_an_increment_adds_to_what_another_writer_wrote_since_the_read(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between a chunk's read and its write another action (or the CRM) may change the
+    number: the increment adds to the number as it is then, never writing back a total
+    computed from the read, which would undo that change. A field holding no number (null)
+    is given the amount."""
+    data: list[dict[str, Any]] = [{"score": 10}, {"score": 10}, {}, {"score": None}]
+    docs = contact_documents(account, data, key=lambda n: f"w{n}@x.io")
+    await store_contacts(docs)
+    rows = [{"row": n + 1, "id": str(doc["_id"])} for n, doc in enumerate(docs)]
+    action, chunk = await processing_action(
+        account, "CONTACT", "UPDATE", rows, operations={"increment": {"score": 5}}
+    )
+    collection = Contact.get_pymongo_collection()
+    update = actions.get("UPDATE")
+    decide = update.decide
+
+    async def read_then_another_writer(ctx: Any, chunk_rows: Any) -> Any:
+        decided = await decide(ctx, chunk_rows)
+        await collection.update_many(
+            {"account_id": account, "data.score": {"$type": "number"}},
+            {"$inc": {"data.score": 100}, "$set": {"updated_at": stored_now()}},
+        )
+        return decided
+
+    monkeypatch.setattr(update, "decide", read_then_another_writer)
+    await processing.process_chunk(chunk.id)
+
+    found = collection.find({"account_id": account}, sort=[("_id", 1)])
+    assert [doc["data"].get("score") async for doc in found] == [115, 115, 5, 5]
+    assert Counter(str(log.reason) for log in await logs_of(action)) == {"UPDATED": 4}

@@ -58,7 +58,8 @@ def test_changes_are_decided_from_the_current_values() -> None:
     }
     current = {"phone": "123", "tags": ["trial"], "score": 10, "city": "Berlin"}
     assert changes_for(stored, {"city": "Paris"}, current) == {
-        "$set": {"city": "Paris", "score": 15},  # absolute: a redelivery adds nothing more
+        "$set": {"city": "Paris"},
+        "$inc": {"score": 5},  # added when written: keeps another writer's change since the read
         "$unset": {"phone": ""},
         "$addToSet": {"tags": {"$each": ["vip"]}},
     }
@@ -68,4 +69,7 @@ def test_changes_are_decided_from_the_current_values() -> None:
     assert changes_for({"remove_from_list": {"tags": ["x", "trial"]}}, {}, current) == {
         "$pullAll": {"tags": ["trial"]}
     }
-    assert changes_for({"increment": {"score": 2}}, {}, {}) == {"$set": {"score": 2}}
+    assert changes_for({"increment": {"score": 2}}, {}, {}) == {"$inc": {"score": 2}}
+    # Not a number to add to: the field is given the amount.
+    assert changes_for({"increment": {"score": 2}}, {}, {"score": None}) == {"$set": {"score": 2}}
+    assert changes_for({"increment": {"score": 2}}, {}, {"score": "x"}) == {"$set": {"score": 2}}

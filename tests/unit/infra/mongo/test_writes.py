@@ -76,3 +76,24 @@ def test_where_id_lists_are_read_whole_each_target_is_sent_alone(
     assert [(item.op, item.at) for item in sent] == [
         (UpdateOne({"_id": i}, same), n) for n, i in enumerate(ids)
     ]
+
+
+def test_conditions_of_an_update_go_with_it_and_part_its_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(db, "_traits", MONGOD)
+    added = {"$inc": {"data.score": 1}}
+    once, other = {"incremented_by": {"$ne": "a:0"}}, {"incremented_by": {"$ne": "b:0"}}
+    ids = [ObjectId() for _ in range(4)]
+    ops: list[WriteOp] = [
+        UpdateById(ids[0], added, once),
+        UpdateById(ids[1], added, once),
+        UpdateById(ids[2], added, other),
+        UpdateById(ids[3], added),
+    ]
+    sent = coalesced(ops, DEFAULT_CODEC_OPTIONS)
+    assert [(item.op, item.at) for item in sent] == [
+        (UpdateMany({"_id": {"$in": ids[:2]}, **once}, added), -1),
+        (UpdateOne({"_id": ids[2], **other}, added), 2),
+        (UpdateOne({"_id": ids[3]}, added), 3),
+    ]
