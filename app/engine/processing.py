@@ -127,6 +127,9 @@ async def process_loaded(
         chunk_id=chunk.id,
         columns=action.export_columns,
         store_part=partial(exports.store_part, str(chunk.action_id)),
+        store_decisions=partial(chunks.replace_decisions, chunk.id)
+        if spec.keeps_decisions
+        else None,
         dry_run=action.dry_run,
         rules=rules_of(action),
     )

@@ -118,11 +118,14 @@ class ChunkContext:
     write: "EntityWriter"
     # The action's field operations besides set (app.domain.operations), checked.
     operations: Mapping[str, Mapping[str, Any]] | None = None
-    # EXPORT: the chunk's id, the columns, and where its part of the file goes (given by
-    # the engine: app.infra.files.export_parts).
+    # The chunk's id (an increment records it: update_by_id). EXPORT: the columns, and where
+    # its part of the file goes (given by the engine: app.infra.files.export_parts).
     chunk_id: str = ""
     columns: list[str] | None = None
     store_part: "PartStore | None" = None
+    # Stores the chunk's decisions in place of those it decided first, where writing found
+    # more to decide (UPSERT; given by the engine: app.infra.mongo.chunks).
+    store_decisions: "DecisionStore | None" = None
     # A dry run: outcomes as they would be, and no entity written (app.domain.actions).
     dry_run: bool = False
     rules: ImportRules = DEFAULT_RULES
@@ -133,6 +136,12 @@ class ChunkContext:
         if self.dry_run:
             return {}
         return await self.write(ops)
+
+
+class DecisionStore(Protocol):
+    """Stores a chunk's decisions, in place of those stored before."""
+
+    async def __call__(self, decisions: Decisions) -> None: ...
 
 
 class PartStore(Protocol):

@@ -6,6 +6,7 @@ from typing import Any
 from pymongo.operations import InsertOne
 
 from app.domain.actions._base import (
+    DUPLICATE_KEY_CODE,
     PREVIOUS_STATE_FIELDS,
     ChunkContext,
     ImportRules,
@@ -48,8 +49,11 @@ class Upsert(KeyedRecords):
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         """Which match keys are held, and by whom; the holders' current values of the fields
         the rows set (their before-images and what changes)."""
+        return await self.holders(ctx, rows, set().union(*(row["data"] for row in rows)))
+
+    async def holders(self, ctx: ChunkContext, rows: Sequence[Row], fields: set[str]) -> Decisions:
+        """Who holds the rows' match keys, and their values of the fields (one read)."""
         path = ctx.entity.match_path(ctx.rules.match_by or ctx.entity.unique_field)
-        fields = set().union(*(row["data"] for row in rows))
         found = await ctx.read(
             {"account_id": ctx.account_id, path: {"$in": [match_of(row) for row in rows]}},
             {**PREVIOUS_STATE_FIELDS, path: 1, **{f"data.{name}": 1 for name in fields}},
@@ -94,6 +98,32 @@ class Upsert(KeyedRecords):
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
+        """Writes the rows as decided. A row whose insert another writer beat since the
+        chunk's read (its key is held now, not by the entity the row was to insert) is
+        decided again against that holder, the decisions stored so (a redelivery and a
+        restore read them), and written as an update: it fails only if nothing holds its
+        match key (a clash on another unique field)."""
+        outcomes, beaten = await self.write(ctx, rows, decisions)
+        if not beaten:
+            return [outcomes[row["row"]] for row in rows]
+        read = set(decisions.get("read") or set().union(*(row["data"] for row in beaten)))
+        found = await self.holders(ctx, beaten, read)
+        if found["holders"]:
+            decisions = with_holders(decisions, found)
+            if ctx.store_decisions is not None:
+                await ctx.store_decisions(decisions)
+            held = {holder["key"] for holder in found["holders"]}
+            again, _ = await self.write(
+                ctx, [row for row in beaten if match_of(row) in held], decisions
+            )
+            outcomes.update(again)
+        return [outcomes[row["row"]] for row in rows]
+
+    async def write(
+        self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
+    ) -> tuple[dict[int, Outcome], list[Row]]:
+        """The rows' outcomes, by row, and those whose insert another writer beat (logged
+        FAILED/DUPLICATE_KEY here)."""
         existing = {found["key"]: found["id"] for found in decisions.get("holders", [])}
         stamp = stamp_of(decisions)
         outcomes: dict[int, Outcome] = {}
@@ -125,6 +155,7 @@ class Upsert(KeyedRecords):
                 )
         errors = await ctx.run_writes([op for _, op in writes])
         holders = await holders_of(ctx, [writes[i][0]["key"] for i in clashes(errors)])
+        beaten: list[Row] = []
         for index, (row, _) in enumerate(writes):
             error = errors.get(index)
             if (entity_id := existing.get(match_of(row))) is not None:
@@ -139,7 +170,20 @@ class Upsert(KeyedRecords):
                 )
             else:
                 outcomes[row["row"]] = failed_write(row["row"], error)
-        return [outcomes[row["row"]] for row in rows]
+                if error.get("code") == DUPLICATE_KEY_CODE:
+                    beaten.append(row)
+        return outcomes, beaten
+
+
+def with_holders(decisions: Decisions, found: Decisions) -> Decisions:
+    """The decisions with holders found since, and their read state, added."""
+    merged = decisions.copy()
+    merged["holders"] = [*decisions.get("holders", []), *found.get("holders", [])]
+    merged["current"] = {**decisions.get("current", {}), **found.get("current", {})}
+    merged["versions"] = {**decisions.get("versions", {}), **found.get("versions", {})}
+    if "keys" in found:
+        merged["keys"] = {**decisions.get("keys", {}), **found["keys"]}
+    return merged
 
 
 actions.register(Upsert())

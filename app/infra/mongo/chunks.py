@@ -88,6 +88,14 @@ async def store_decisions(rows_id: str, decisions: Decisions) -> None:
     )
 
 
+async def replace_decisions(rows_id: str, decisions: Decisions) -> None:
+    """Stores decisions of these rows in place of the first ones: writing them found more to
+    decide (app.domain.actions.upsert)."""
+    await ChunkDecision.get_pymongo_collection().update_one(
+        {"_id": rows_id}, {"$set": {"decisions": decisions}}
+    )
+
+
 async def share_decisions(rows_ids: Sequence[str], decisions: Decisions) -> None:
     """Gives parts of a split chunk the decisions the whole chunk had (first writer wins)."""
     await insert_new(
