@@ -275,7 +275,8 @@ async def written_in_halves(
     collection: AsyncCollection[Any], ops: Sequence[Sent]
 ) -> dict[int, Any]:
     """The operations written again in two halves, down to the operation the server or the
-    driver refuses (the others are idempotent: written twice, they hold what they did)."""
+    driver refuses (the others are idempotent: written twice, they hold what they did; an
+    increment is made once, app.domain.actions.update_by_id)."""
     middle = len(ops) // 2
     first = await write_unordered(collection, ops[:middle])
     second = await write_unordered(collection, ops[middle:])

@@ -164,6 +164,36 @@ async def test_targets_given_one_update_fail_alone_where_the_database_refuses(
     assert (done.succeeded, done.failed) == (1, 4)
 
 
+@pytest.mark.parametrize("grouped", [True, False], ids=["update_many", "one_by_one"])
+async def test_an_increment_written_again_after_a_refusal_adds_once(
+    database: None, account: str, grouped: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As above, with an increment besides: FerretDB refuses the command after writing the
+    first target, and the targets are written again one by one; the one written before
+    adds nothing the second time (its update is made once per chunk)."""
+    traits = replace(db.traits(), reads_all_for_id_lists=not grouped)
+    monkeypatch.setattr(db, "_traits", traits)
+    ids = await seed_contacts(account, [{"score": 1}] * 5, key=lambda n: f"h{n}@example.com")
+    rows = [{"row": n + 1, "id": str(i)} for n, i in enumerate(ids)]
+    action, chunk = await processing_action(
+        account,
+        "CONTACT",
+        "UPDATE",
+        rows,
+        fields={"email": "same@example.com"},
+        operations={"increment": {"score": 10}},
+    )
+    await processing.process_chunk(str(chunk.id))
+
+    found = Contact.get_pymongo_collection().find({"account_id": account})
+    scores = {doc["key"]: doc["data"]["score"] async for doc in found}
+    assert sorted(scores.values()) == [1, 1, 1, 1, 11]
+    assert scores["same@example.com"] == 11
+    done = await BulkAction.get(action.id)
+    assert done is not None
+    assert (done.succeeded, done.failed) == (1, 4)
+
+
 @pytest.mark.parametrize(("size", "bad"), [(30, 20), (1, 1)], ids=["row_20_of_30", "alone"])
 async def test_a_value_the_driver_cannot_encode_fails_only_its_row(
     database: None, account: str, size: int, bad: int, monkeypatch: pytest.MonkeyPatch
