@@ -10,7 +10,15 @@ from functools import cached_property, lru_cache
 from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args, get_origin
 
 from beanie import Document
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
 from pymongo import ASCENDING, IndexModel
 
 from app.domain.clock import utcnow
@@ -54,13 +62,31 @@ class CustomFieldLike(Protocol):
 
 
 # A list field's item (a tag): bounded, as every text is, and so is the list.
-ListItem = Annotated[str, StringConstraints(max_length=100)]
+ListItem = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 LIST_MAX_ITEMS = 100
+
+
+def as_a_cell_reads_back(items: list[str]) -> list[str]:
+    """A list as its CSV cell would read back: empty and repeated items left out (the first
+    kept); an item holding ';', which separates a cell's items, refused."""
+    if any(";" in item for item in items):
+        raise PydanticCustomError(
+            "list_item", "an item cannot hold ';', which separates the items of a CSV cell"
+        )
+    if "" in items or len(set(items)) < len(items):
+        return [item for item in dict.fromkeys(items) if item]
+    return items
+
+
+# A list field's type: its items as a CSV cell gives them, whatever the input.
+ListItems = Annotated[list[ListItem], AfterValidator(as_a_cell_reads_back)]
 
 
 def kind_of(annotation: Any) -> FieldKind:
     kinds = [kind for kind in get_args(annotation) or (annotation,) if kind is not type(None)]
     kind = kinds[0] if len(kinds) == 1 else annotation
+    while get_origin(kind) is Annotated:  # a type with its constraints: the type tells
+        kind = get_args(kind)[0]
     if get_origin(kind) is list:
         return FieldKind.TEXT_LIST
     if get_origin(kind) is Literal or kind is str:

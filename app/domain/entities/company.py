@@ -8,7 +8,7 @@ from app.domain.entities._base import (
     EntityDocument,
     EntityFields,
     EntitySpec,
-    ListItem,
+    ListItems,
     entities,
 )
 from app.domain.values import INT64_MAX
@@ -24,7 +24,7 @@ class CompanyFields(EntityFields):
     phone: str | None = Field(default=None, max_length=50)
     city: str | None = Field(default=None, max_length=200)
     country: str | None = Field(default=None, max_length=100)
-    tags: list[ListItem] | None = Field(default=None, max_length=LIST_MAX_ITEMS)
+    tags: ListItems | None = Field(default=None, max_length=LIST_MAX_ITEMS)
 
 
 class Company(EntityDocument):

@@ -9,7 +9,7 @@ from app.domain.entities._base import (
     LIST_MAX_ITEMS,
     EntityDocument,
     EntitySpec,
-    ListItem,
+    ListItems,
     entities,
 )
 from app.domain.entities._person import PersonFields
@@ -21,7 +21,7 @@ class ContactFields(PersonFields):
     ) = None
     city: str | None = Field(default=None, max_length=200)
     country: str | None = Field(default=None, max_length=100)
-    tags: list[ListItem] | None = Field(default=None, max_length=LIST_MAX_ITEMS)
+    tags: ListItems | None = Field(default=None, max_length=LIST_MAX_ITEMS)
     unsubscribed: bool | None = None
 
 

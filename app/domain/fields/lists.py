@@ -4,12 +4,12 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from app.domain.entities._base import LIST_MAX_ITEMS, FieldKind, ListItem
+from app.domain.entities._base import LIST_MAX_ITEMS, FieldKind, ListItems
 from app.domain.fields._base import CustomField, CustomKind, kinds
 
 
 def annotation(field: CustomField) -> Any:
-    return Annotated[list[ListItem], Field(max_length=LIST_MAX_ITEMS)]
+    return Annotated[ListItems, Field(max_length=LIST_MAX_ITEMS)]
 
 
 kinds.register(

@@ -4,6 +4,7 @@ import pytest
 
 from app.domain.entities import entities
 from app.domain.entities._base import InvalidRecord
+from tests.unit.domain.fields.test_kinds import EXTENDED
 
 
 def test_registry_has_the_three_entities() -> None:
@@ -66,3 +67,17 @@ def test_a_list_holds_at_most_100_items_of_100_characters(entity: str) -> None:
     for over in ([*fullest, "one more"], ["t" * 101]):
         with pytest.raises(InvalidRecord, match="tags"):
             spec.validate({**key, "tags": over}, require_key=True)
+
+
+@pytest.mark.parametrize("field", ["tags", "groups"], ids=["built_in", "custom_list"])
+def test_a_list_is_stored_as_a_csv_cell_reads_back(field: str) -> None:
+    """A list's items are trimmed, empty and repeated ones left out (the first kept), as a
+    CSV cell's are read; an item holding ';', which parts a cell's items, is refused: it
+    could not be exported and read back as it was."""
+    spec = EXTENDED
+    key = {"email": "t@example.com"}
+    given = [" vip ", "", "crm", "vip", "\t", "Crm"]
+    assert spec.validate({**key, field: given}, require_key=True)[field] == ["vip", "crm", "Crm"]
+    assert spec.validate({**key, field: []}, require_key=True)[field] == []
+    with pytest.raises(InvalidRecord, match=f"{field}: .*';'"):
+        spec.validate({**key, field: ["a;b"]}, require_key=True)
