@@ -69,11 +69,11 @@ LIST_MAX_ITEMS = 100
 def as_a_cell_reads_back(items: list[str]) -> list[str]:
     """A list as its CSV cell would read back: empty and repeated items left out (the first
     kept); an item holding ';', which separates a cell's items, refused."""
-    if any(";" in item for item in items):
+    if ";" in "".join(items):
         raise PydanticCustomError(
             "list_item", "an item cannot hold ';', which separates the items of a CSV cell"
         )
-    if "" in items or len(set(items)) < len(items):
+    if len(set(items)) < len(items) or "" in items:
         return [item for item in dict.fromkeys(items) if item]
     return items
 
