@@ -4,6 +4,7 @@ Nothing is stored unless the whole input is valid, and whatever was stored is re
 if a later step fails, so a failed create leaves no partial action behind.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -206,10 +207,23 @@ def resolve_columns(
     if unknown_keys := set(column_map) - set(header):
         raise BadUserInput(f"`columnMap` names columns the file lacks: {sorted(unknown_keys)}.")
     allowed, required = spec.columns(entity, rules)
-    columns = [column_map.get(name, name) if name in column_map else name for name in header]
+    by_spelling = {spelling(name): name for name in allowed}
+    columns = [
+        column_map[name]
+        if name in column_map
+        else name
+        if name in allowed
+        else by_spelling.get(spelling(name), name)
+        for name in header
+    ]
     if "id" not in allowed:
         columns = [None if name == "id" else name for name in columns]
     if bad := sorted({name for name in columns if name is not None and name not in allowed}):
+        if len(header) == 1 and (separator := separator_of(header[0], allowed)) is not None:
+            raise BadUserInput(
+                f"The CSV's header is one column, separated by {separator!r}: send the file "
+                "with its values separated by commas (CSV UTF-8)."
+            )
         shown = bad[:LISTED_NAMES]
         more = f" and {len(bad) - len(shown):,} more" if len(bad) > len(shown) else ""
         raise BadUserInput(
@@ -224,6 +238,25 @@ def resolve_columns(
     if missing := required - set(columns):
         raise BadUserInput(f"The CSV needs the columns {sorted(missing)} for {spec.name}.")
     return columns
+
+
+def spelling(name: str) -> str:
+    """A column's name as a field's is spelt: "First Name" and "job-title" name first_name
+    and job_title (lower case, spaces and hyphens as underscores)."""
+    return re.sub(r"[\s-]+", "_", name.strip().lower())
+
+
+# Separators files use instead of commas (spreadsheets set to European locales use ';').
+OTHER_SEPARATORS = (";", "\t", "|")
+
+
+def separator_of(cell: str, allowed: set[str]) -> str | None:
+    """The separator a one-column header uses instead of commas, if its parts name fields."""
+    for separator in OTHER_SEPARATORS:
+        parts = [spelling(part) for part in cell.split(separator)]
+        if len(parts) > 1 and any(part in allowed for part in parts):
+            return separator
+    return None
 
 
 async def store(action: BulkAction, rows: list[Row], pace: Pace | None = None) -> None:

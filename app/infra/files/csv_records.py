@@ -25,6 +25,7 @@ from itertools import accumulate, chain
 from typing import IO, NamedTuple
 
 from app.domain.errors import BadUserInput
+from app.infra.files.signatures import SIGNATURE_BYTES, kind_of_file
 
 BOM = b"\xef\xbb\xbf"
 # A record (row) longer than this is unreadable: it bounds the memory one record may take,
@@ -341,11 +342,24 @@ async def records(chunks: AsyncIterator[bytes]) -> AsyncGenerator[Record, None]:
 
 
 async def header_of(chunks: AsyncGenerator[bytes, None]) -> list[str]:
-    """The header row; BAD_USER_INPUT when the stream is not CSV or has none. Reads only as
-    far as the header and closes the stream (and its database cursor) after it."""
-    async with aclosing(chunks), aclosing(all_records(chunks)) as found:
+    """The header row; BAD_USER_INPUT when the stream is not CSV or has none (naming the kind
+    of file it is, where its first bytes tell). Reads only as far as the header and closes
+    the stream (and its database cursor) after it."""
+    start = bytearray()
+
+    async def watched() -> AsyncGenerator[bytes, None]:
+        async for chunk in chunks:
+            start.extend(chunk[: SIGNATURE_BYTES - len(start)])
+            yield chunk
+
+    async with aclosing(chunks), aclosing(all_records(watched())) as found:
         async for record in found:
             if record.values is None:
+                if (kind := kind_of_file(bytes(start))) is not None:
+                    raise BadUserInput(
+                        f"Not a readable CSV file: it looks like {kind}. Save it as CSV "
+                        "UTF-8 (comma-separated) and send that."
+                    )
                 raise BadUserInput(f"Not a readable CSV file: the header: {record.error}.")
             return [value.strip() for value in record.values]
     raise BadUserInput("The CSV file is empty: it needs a header row naming entity fields.")

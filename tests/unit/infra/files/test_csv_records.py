@@ -98,3 +98,22 @@ async def test_reading_is_linear_even_with_an_unclosed_quote() -> None:
     ]
     got = await asyncio.wait_for(read(data, 255 * 1024), 30)
     assert [r.number for r in got if r.error] == [1]
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        ("email,first_name\r\n".encode("utf-16"), "UTF-16 text"),
+        (b"PK\x03\x04" + bytes(60), "Excel workbook (.xlsx)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(60), "Excel workbook (.xls)"),
+        (b"\x1f\x8b\x08\x00" + bytes(60), "gzip"),
+    ],
+    ids=["utf16", "xlsx", "xls", "gzip"],
+)
+async def test_a_file_of_another_kind_is_named_with_what_to_do(data: bytes, says: str) -> None:
+    """Files people upload for a CSV: the refusal says what the file looks like and that a
+    CSV in UTF-8 is what to send, rather than which byte is not UTF-8."""
+    with pytest.raises(BadUserInput) as refused:
+        await header_of(pieces(data, 3))
+    assert says in refused.value.message
+    assert "CSV UTF-8" in refused.value.message
