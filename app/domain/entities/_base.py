@@ -1,7 +1,7 @@
 """What an entity type is: a pydantic schema of its fields, a unique key and a collection."""
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,6 +76,25 @@ def as_a_cell_reads_back(items: list[str]) -> list[str]:
     if len(set(items)) < len(items) or "" in items:
         return [item for item in dict.fromkeys(items) if item]
     return items
+
+
+def as_option(options: Sequence[str]) -> Callable[[Any], Any]:
+    """A validator that reads text naming one of the options, case and spaces around aside,
+    as the option is written (other systems send "New" for "new"); where two options are
+    spelt alike but for case, only their exact spellings name them."""
+    exact = set(options)
+    folded: dict[str, list[str]] = {}
+    for option in options:
+        folded.setdefault(option.casefold(), []).append(option)
+    alone = {spelt: named[0] for spelt, named in folded.items() if len(named) == 1}
+
+    def read(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        return text if text in exact else alone.get(text.casefold(), text)
+
+    return read
 
 
 # A list field's type: its items as a CSV cell gives them, whatever the input.

@@ -1,8 +1,8 @@
 """CONTACT: a person, unique by email."""
 
-from typing import Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from app.domain.entities._base import (
     EMAIL,
@@ -10,14 +10,17 @@ from app.domain.entities._base import (
     EntityDocument,
     EntitySpec,
     ListItems,
+    as_option,
     entities,
 )
 from app.domain.entities._person import PersonFields
 
+LifecycleStage = Literal["subscriber", "lead", "opportunity", "customer", "evangelist", "other"]
+
 
 class ContactFields(PersonFields):
     lifecycle_stage: (
-        Literal["subscriber", "lead", "opportunity", "customer", "evangelist", "other"] | None
+        Annotated[LifecycleStage, BeforeValidator(as_option(get_args(LifecycleStage)))] | None
     ) = None
     city: str | None = Field(default=None, max_length=200)
     country: str | None = Field(default=None, max_length=100)

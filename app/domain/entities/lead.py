@@ -1,16 +1,18 @@
 """LEAD: a prospect not yet qualified, unique by email."""
 
-from typing import Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from app.domain.entities._base import EMAIL, EntityDocument, EntitySpec, entities
+from app.domain.entities._base import EMAIL, EntityDocument, EntitySpec, as_option, entities
 from app.domain.entities._person import PersonFields
+
+LeadStatus = Literal["new", "contacted", "qualified", "unqualified", "converted"]
 
 
 class LeadFields(PersonFields):
     source: str | None = Field(default=None, max_length=100)
-    status: Literal["new", "contacted", "qualified", "unqualified", "converted"] | None = None
+    status: Annotated[LeadStatus, BeforeValidator(as_option(get_args(LeadStatus)))] | None = None
     # Finite, as the database stores numbers: a CSV cell's text is read as one only here.
     estimated_value: float | None = Field(default=None, allow_inf_nan=False)
 

@@ -1,19 +1,16 @@
-"""ENUM: one of the definition's options, exactly as written there (around spaces aside)."""
+"""ENUM: one of the definition's options, stored as written there; text names one in any
+case, spaces around aside (app.domain.entities.as_option)."""
 
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator
 
-from app.domain.entities._base import FieldKind
+from app.domain.entities._base import FieldKind, as_option
 from app.domain.fields._base import CustomField, CustomKind, kinds
 
 
-def trimmed(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
 def annotation(field: CustomField) -> Any:
-    return Annotated[Literal.__getitem__(field.options), BeforeValidator(trimmed)]
+    return Annotated[Literal.__getitem__(field.options), BeforeValidator(as_option(field.options))]
 
 
 kinds.register(

@@ -11,7 +11,7 @@ field back with its values, under the same rule for changes.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from beanie import PydanticObjectId
 
@@ -81,6 +81,8 @@ KIND_NAMES = {
 def choices_of(annotation: Any) -> tuple[str, ...]:
     """The options of a built-in field that takes one of a few values (a Literal)."""
     for kind in get_args(annotation) or (annotation,):
+        while get_origin(kind) is Annotated:  # the type with its validators: the type tells
+            kind = get_args(kind)[0]
         if get_origin(kind) is Literal:
             return tuple(str(option) for option in get_args(kind))
     return ()

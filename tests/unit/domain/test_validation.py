@@ -4,6 +4,7 @@ import pytest
 
 from app.domain.entities import entities
 from app.domain.entities._base import InvalidRecord
+from app.domain.fields import CustomField, extended
 from tests.unit.domain.fields.test_kinds import EXTENDED
 
 
@@ -81,3 +82,26 @@ def test_a_list_is_stored_as_a_csv_cell_reads_back(field: str) -> None:
     assert spec.validate({**key, field: []}, require_key=True)[field] == []
     with pytest.raises(InvalidRecord, match=f"{field}: .*';'"):
         spec.validate({**key, field: ["a;b"]}, require_key=True)
+
+
+def test_a_choice_is_read_in_any_case_as_its_option_is_written() -> None:
+    """Choices come from other systems capitalised ("New", "CUSTOMER"): text that names one
+    option, case aside, is stored as the option is written; text that names none, or two
+    options spelt alike, is refused listing the options."""
+    lead = entities.get("LEAD")
+    for given in ("NEW", " New ", "new"):
+        assert (
+            lead.validate({"email": "l@x.io", "status": given}, require_key=True)["status"] == "new"
+        )
+    contact = entities.get("CONTACT")
+    assert contact.validate({"lifecycle_stage": "Customer"}, require_key=False) == {
+        "lifecycle_stage": "customer"
+    }
+    assert EXTENDED.validate({"plan": "PRO"}, require_key=False) == {"plan": "pro"}
+    with pytest.raises(InvalidRecord, match="status: Input should be 'new'"):
+        lead.validate({"status": "newish"}, require_key=False)
+    alike = extended(contact, (CustomField("tier", "ENUM", ("Gold", "GOLD", "silver")),))
+    assert alike.validate({"tier": "GOLD"}, require_key=False) == {"tier": "GOLD"}
+    assert alike.validate({"tier": "Silver"}, require_key=False) == {"tier": "silver"}
+    with pytest.raises(InvalidRecord, match="tier"):
+        alike.validate({"tier": "gold"}, require_key=False)
