@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.integration.conftest import ROOT
 
@@ -58,3 +59,13 @@ def test_the_check_refuses_what_compose_would(composecheck: Path, tmp_path: Path
         timeout=60,
     )
     assert done.returncode != 0 and "JWT_SECRET" in done.stderr
+
+
+def test_redis_keeps_its_data_across_a_restart() -> None:
+    """Redis holds the queues, the accounts' limits and each planning's seen keys: restarted
+    without them, messages wait for the sweeper and a repeated key may be written twice. So
+    it appends every write to a file on a volume, as scripts/dev does with DATA_DIR."""
+    redis = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["redis"]
+    command = redis["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert any(volume.endswith(":/data") for volume in redis["volumes"])
