@@ -11,14 +11,12 @@ from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args, get_or
 
 from beanie import Document
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationError,
 )
-from pydantic_core import PydanticCustomError
 from pymongo import ASCENDING, IndexModel
 
 from app.domain.clock import utcnow
@@ -61,21 +59,15 @@ class CustomFieldLike(Protocol):
     def hidden(self) -> bool: ...
 
 
-# A list field's item (a tag): bounded, as every text is, and so is the list.
-ListItem = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+# A list field's item (a tag): bounded, as every text is, and so is the list; never empty
+# nor holding ';', which separates the items of a CSV cell, so a list exported as a cell
+# reads back as it was (constraints checked in pydantic-core, a Python call a row cheaper).
+LIST_ITEM_PATTERN = r"^[^;]*$"
+ListItem = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=LIST_ITEM_PATTERN)
+]
+ListItems = list[ListItem]
 LIST_MAX_ITEMS = 100
-
-
-def as_a_cell_reads_back(items: list[str]) -> list[str]:
-    """A list as its CSV cell would read back: empty and repeated items left out (the first
-    kept); an item holding ';', which separates a cell's items, refused."""
-    if ";" in "".join(items):
-        raise PydanticCustomError(
-            "list_item", "an item cannot hold ';', which separates the items of a CSV cell"
-        )
-    if len(set(items)) < len(items) or "" in items:
-        return [item for item in dict.fromkeys(items) if item]
-    return items
 
 
 def as_option(options: Sequence[str]) -> Callable[[Any], Any]:
@@ -95,10 +87,6 @@ def as_option(options: Sequence[str]) -> Callable[[Any], Any]:
         return text if text in exact else alone.get(text.casefold(), text)
 
     return read
-
-
-# A list field's type: its items as a CSV cell gives them, whatever the input.
-ListItems = Annotated[list[ListItem], AfterValidator(as_a_cell_reads_back)]
 
 
 def kind_of(annotation: Any) -> FieldKind:
@@ -202,8 +190,18 @@ def describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors():
         where = ".".join(str(p) for p in item["loc"]) or "record"
-        parts.append(f"{where}: {item['msg']}")
+        parts.append(f"{where}: {worded(item)}")
     return "; ".join(parts)
+
+
+def worded(item: Any) -> str:
+    """An error's message, said for a person where pydantic's names a constraint instead."""
+    context = item.get("ctx") or {}
+    if item["type"] == "string_pattern_mismatch" and context.get("pattern") == LIST_ITEM_PATTERN:
+        return "an item cannot hold ';', which separates the items of a CSV cell"
+    if item["type"] == "string_too_short" and isinstance(item["loc"][-1], int):
+        return "an item cannot be empty"
+    return str(item["msg"])
 
 
 @dataclass(frozen=True)
