@@ -23,8 +23,8 @@ class Weekday(Enum):
 class TimeWindowInput:
     from_: str = strawberry.field(name="from", description='Opens at, "HH:MM" (e.g. "09:00").')
     to: str = strawberry.field(
-        description='Closes at, "HH:MM"; before `from`, the window spans midnight (and belongs '
-        "to the day it opens)."
+        description='Closes at, "HH:MM" ("24:00": midnight); before `from`, the window spans '
+        "midnight (and belongs to the day it opens)."
     )
 
 

@@ -97,9 +97,8 @@ async def cancel(principal: Principal, action_id: str) -> BulkAction:
 async def reschedule(principal: Principal, action_id: str, scheduled_at: datetime) -> BulkAction:
     action = await get_action(principal, action_id)
     if action.status is not BulkActionStatus.SCHEDULED:
-        raise BadUserInput(
-            f"Only a SCHEDULED action can be rescheduled; this one is {action.status}."
-        )
+        shown = await status_of(action)
+        raise BadUserInput(f"Only a SCHEDULED action can be rescheduled; this one is {shown}.")
     when = check_schedule(scheduled_at)
     if when is None or when <= utcnow():
         raise BadUserInput("`scheduledAt` must be in the future.")

@@ -12,7 +12,9 @@ from app.domain.errors import BadUserInput
 MAX_BATCH = 10_000
 MAX_EVERY = timedelta(days=7)
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")  # datetime.weekday() order
-CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# A time of day, "9:00" or "09:00" to "23:59"; a window may close at "24:00", the day's end.
+CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+END_OF_DAY = "24:00"
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,14 @@ class Pace:
         return self.window is not None or len(self.days) < 7
 
 
-def clock_time(value: Any, where: str) -> time:
+def clock_time(value: Any, where: str, closing: bool = False) -> time:
+    """A time of day as written; a window's closing time may be the day's end, midnight."""
+    if closing and isinstance(value, str) and value.strip() == END_OF_DAY:
+        return time(0)
     if not isinstance(value, str) or not (found := CLOCK.match(value.strip())):
+        latest = END_OF_DAY if closing else "23:59"
         raise BadUserInput(
-            f"{where}: {str(value)[:40]!r} is not a time of day (HH:MM, 00:00-23:59)."
+            f"{where}: {str(value)[:40]!r} is not a time of day (HH:MM, 00:00-{latest})."
         )
     return time(int(found.group(1)), int(found.group(2)))
 
@@ -98,7 +104,7 @@ def check_pace(
     opens = None
     if window is not None:
         start = clock_time(window[0], "drip.window.from")
-        end = clock_time(window[1], "drip.window.to")
+        end = clock_time(window[1], "drip.window.to", closing=True)
         if start == end:
             raise BadUserInput("drip.window: `from` and `to` are equal: the window has no length.")
         opens = Window(start, end)

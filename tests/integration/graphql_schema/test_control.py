@@ -124,6 +124,10 @@ async def test_paused_and_cancelling_actions_are_listed_under_their_shown_status
     running = (await gql.data(query, s="PROCESSING"))["bulkActions"]
     assert [edge["node"]["id"] for edge in paused["edges"]] == [action_id]
     assert running["totalCount"] == 0
+    # A refusal names the status as shown, not as stored.
+    with pytest.raises(GraphQLError) as refused:
+        await gql.data(RESCHEDULE, id=action_id, at=later(3600))
+    assert "this one is PAUSED" in refused.value.errors[0]["message"]
     await control(gql, "cancel", action_id)
     assert (await gql.wait(action_id))["status"] == "CANCELLED"
 

@@ -150,7 +150,7 @@ def test_counting_a_window_at_a_time_agrees_with_stepping_batch_by_batch(
         (dict(days=["MON", "FUNDAY"]), "drip.days"),
         (dict(window=("09:00", "09:00")), "no length"),
         (dict(window=("9am", "17:00")), "drip.window.from"),
-        (dict(window=("09:00", "24:00")), "drip.window.to"),
+        (dict(window=("09:00", "24:30")), "drip.window.to"),
         (dict(time_zone="Mars/Olympus"), "drip.timeZone"),
     ],
 )
