@@ -90,10 +90,11 @@ function madeBy(action) {
   return ` <small class="by">by ${who}</small>`;
 }
 
+// Text as HTML that shows it, in an element or a quoted attribute.
 function escapeText(text) {
   const holder = document.createElement("span");
   holder.textContent = text;
-  return holder.innerHTML;
+  return holder.innerHTML.replaceAll('"', "&quot;").replaceAll("'", "&#39;");
 }
 
 // A drip action's pace, batches started and next batch time, under its status.
@@ -346,12 +347,41 @@ async function loadFields() {
 }
 
 // The first line of the chosen file: its columns, each mapped to a field of the same name
-// (any case) or ignored, and changeable.
+// (as the server spells headers: app.usecases.creation.spelling) or ignored, and changeable.
 async function readHeader(file) {
   const text = await file.slice(0, 64 * 1024).text();
-  const line = text.replace(/^\ufeff/, "").split(/\r?\n/, 1)[0];
-  header = line ? line.split(",").map((cell) => cell.trim().replace(/^"|"$/g, "")) : [];
+  header = firstRecord(text.replace(/^\ufeff/, "")).map((cell) => cell.trim());
   showColumnMap();
+}
+
+// A column's name as a field's is spelt, as the server reads headers: "First Name" and
+// "job-title" name first_name and job_title.
+function spelling(name) {
+  return name.trim().toLowerCase().replace(/[\s-]+/g, "_");
+}
+
+// The cells of a CSV text's first record, as CSV reads them: quoted cells may hold commas,
+// newlines and doubled quotes.
+function firstRecord(text) {
+  const cells = [];
+  let cell = "";
+  let quoted = false;
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at];
+    if (quoted) {
+      if (char === '"' && text[at + 1] === '"') {
+        cell += '"';
+        at++;
+      } else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") {
+      cells.push(cell);
+      cell = "";
+    } else if (char === "\n" || char === "\r") break;
+    else cell += char;
+  }
+  return cells.length || cell ? [...cells, cell] : [];
 }
 
 function showColumnMap() {
@@ -359,11 +389,12 @@ function showColumnMap() {
   const choices = ["id", ...fields.map((f) => f.name)];
   $("#column-map tbody").innerHTML = header
     .map((column, n) => {
-      const chosen = known.get(column.toLowerCase()) || "";
+      const chosen = known.get(spelling(column)) || "";
       const options = choices
         .map((name) => `<option ${name === chosen ? "selected" : ""}>${name}</option>`)
         .join("");
-      return `<tr><td>${column}</td><td><select data-column="${n}" aria-label="field of ${column}">
+      const named = escapeText(column);
+      return `<tr><td>${named}</td><td><select data-column="${n}" aria-label="field of ${named}">
         <option value="">(ignore)</option>${options}</select></td></tr>`;
     })
     .join("");

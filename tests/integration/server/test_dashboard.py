@@ -397,3 +397,32 @@ query($id: ID!) {
   }
 }
 """
+
+
+def test_a_hostile_header_shows_as_text_and_runs_nothing(
+    api_url: str, account: str, browser: WebDriver, tmp_path: Path
+) -> None:
+    """A CSV from someone else, its header written to run in the page that shows it: the
+    column map shows each cell as text (quoted cells read as CSV reads them) and runs none
+    of it, so the operator's token stays theirs."""
+    cells = [
+        "email",
+        "<img src=x onerror=window.hacked=1>",
+        'x" autofocus onfocus="window.hacked=2',
+        "Last, First",
+    ]
+    quoted = ",".join('"' + cell.replace('"', '""') + '"' for cell in cells)
+    source = tmp_path / "hostile.csv"
+    source.write_text(f"{quoted}\nh@example.com,a,b,c\n")
+    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
+    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    browser.find_element(By.ID, "file").send_keys(str(source))
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#column-map select")) == 4)
+    shown = [
+        row.find_element(By.TAG_NAME, "td").text
+        for row in browser.find_elements(By.CSS_SELECTOR, "#column-map tbody tr")
+    ]
+    assert shown == cells
+    browser.find_elements(By.CSS_SELECTOR, "#column-map select")[2].click()
+    assert browser.execute_script("return window.hacked") is None
