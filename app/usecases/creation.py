@@ -4,9 +4,11 @@ Nothing is stored unless the whole input is valid, and whatever was stored is re
 if a later step fails, so a failed create leaves no partial action behind.
 """
 
+import hashlib
+import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +27,7 @@ from app.domain.rows import Row
 from app.domain.schedule import check_schedule
 from app.infra.files import uploads
 from app.infra.files.csv_records import header_of
+from app.infra.files.uploads import StoredUpload
 from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import drips, inputs
 from app.infra.mongo.accounts import custom_fields
@@ -85,9 +88,14 @@ def check_size(given: ActionInput) -> None:
 async def create_bulk_action(principal: Principal, request: CreateRequest) -> BulkAction:
     check_filter_bounds(request.given.filter)  # before any database work
     key = request.idempotency_key
+    asked = None
     if key is not None:
         idempotency.check_key(key)
-        if earlier := await idempotency.holder(principal, key_claim(principal, key)):
+        sent = request.upload_id
+        asked = fingerprint(
+            request, await uploads.find(principal.account_id, sent) if sent else None
+        )
+        if earlier := await idempotency.holder(principal, key_claim(principal, key), asked):
             return earlier
 
     try:
@@ -161,7 +169,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
     )
     claim_id = key_claim(principal, key) if key is not None else None
     if claim_id is not None and (
-        earlier := await idempotency.claim(principal, claim_id, action_id)
+        earlier := await idempotency.claim(principal, claim_id, action_id, asked)
     ):
         return earlier  # a concurrent create with the same key stored its action first
     try:
@@ -180,11 +188,22 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         # Taken over while this create was too slow: the other create's action stands.
         await discard(action)
         assert claim_id is not None
-        if (earlier := await idempotency.holder(principal, claim_id)) is not None:
+        if (earlier := await idempotency.holder(principal, claim_id, asked)) is not None:
             return earlier
         raise BadUserInput("The idempotencyKey is being used by another create; retry.")
     await audit.record(principal, AuditKind.ACTION_CREATED, action_id=action.id)
     return action
+
+
+def fingerprint(request: CreateRequest, upload: StoredUpload | None) -> str:
+    """A digest of what a create asks, which a repeat with its idempotencyKey must ask too.
+    An upload counts by its size and rows, not its id: a retried multipart create sends its
+    file again, as a new upload."""
+    asked = asdict(request)
+    del asked["idempotency_key"]
+    asked["upload_id"] = None if upload is None else [upload.bytes, upload.rows]
+    text = json.dumps(asked, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # The unknown columns a refusal names (the count says how many more): a header may hold

@@ -39,30 +39,47 @@ def key_claim(principal: Principal, key: str) -> str:
     return IdempotencyKey.id_for(principal.account_id, key)
 
 
-async def holder(principal: Principal, claim_id: str) -> BulkAction | None:
-    """The action that holds the claim, if one was stored."""
-    action_id = await claims.holder_of(claim_id)
-    return None if action_id is None else await claimed_action(principal, action_id)
+async def holder(
+    principal: Principal, claim_id: str, fingerprint: str | None = None
+) -> BulkAction | None:
+    """The action that holds the claim, if one was stored; CONFLICT when it was made for a
+    different request than `fingerprint` says."""
+    found = await claims.claim_of(claim_id)
+    return None if found is None else await claimed_action(principal, found, fingerprint)
 
 
-async def claimed_action(principal: Principal, action_id: PydanticObjectId) -> BulkAction | None:
-    """The action a claim names, once its create has stored it."""
-    return await actions.of_account(action_id, principal.account_id)
+async def claimed_action(
+    principal: Principal, found: IdempotencyKey, fingerprint: str | None = None
+) -> BulkAction | None:
+    """The action a claim names, once its create has stored it. A create that asks
+    something else with the key (`fingerprint`) is refused rather than answered with it:
+    its client would believe its own input queued."""
+    action = await actions.of_account(found.action_id, principal.account_id)
+    if action is None or fingerprint is None or found.fingerprint in (None, fingerprint):
+        return action
+    raise Conflict(
+        f"The idempotencyKey was used for a different request, which made action {action.id}: "
+        "a new request needs a new key.",
+        actionId=str(action.id),
+    )
 
 
 async def claim(
-    principal: Principal, claim_id: str, action_id: PydanticObjectId
+    principal: Principal,
+    claim_id: str,
+    action_id: PydanticObjectId,
+    fingerprint: str | None = None,
 ) -> BulkAction | None:
     """Claims the key for a new action: None when claimed (its lease kept until `done`), else
-    the action holding it.
+    the action holding it (CONFLICT if that was made for another request: `holder`).
 
     CONFLICT (with `retryAfter`) while another create with the key is still at work.
     """
     name = keys.create_claim(claim_id)
     if not await lease.keep(name):
         # Another create holds the key and lives: its action, or come back later.
-        found = await claims.holder_of(claim_id)
-        if found is not None and (earlier := await claimed_action(principal, found)):
+        found = await claims.claim_of(claim_id)
+        if found is not None and (earlier := await claimed_action(principal, found, fingerprint)):
             return earlier
         retry_after = max(1, math.ceil(await lease.remaining_ms(name) / 1000))
         raise Conflict(
@@ -71,17 +88,21 @@ async def claim(
             retryAfter=retry_after,
         )
     # The lease is this create's from here: no other create stores or removes the claim.
-    for _ in range(CLAIM_ATTEMPTS):
-        if await claims.claim(claim_id, action_id):
-            return None
-        found = await claims.holder_of(claim_id)
-        if found is None:
-            continue  # given back meanwhile: claim again
-        if (earlier := await claimed_action(principal, found)) is not None:
-            await done(claim_id)
-            return earlier
-        # A claim with no action, and its create holds no lease (this one does): it died.
-        await take_over(claim_id, found)
+    try:
+        for _ in range(CLAIM_ATTEMPTS):
+            if await claims.claim(claim_id, action_id, fingerprint):
+                return None
+            found = await claims.claim_of(claim_id)
+            if found is None:
+                continue  # given back meanwhile: claim again
+            if (earlier := await claimed_action(principal, found, fingerprint)) is not None:
+                await done(claim_id)
+                return earlier
+            # A claim with no action, and its create holds no lease (this one does): it died.
+            await take_over(claim_id, found.action_id)
+    except BaseException:
+        await done(claim_id)
+        raise
     await done(claim_id)
     raise Conflict("The idempotencyKey is being used by another create; retry.", retryAfter=1)
 

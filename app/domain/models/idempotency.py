@@ -11,6 +11,9 @@ from app.domain.clock import utcnow
 class IdempotencyKey(Document):
     id: str  # type: ignore[assignment]  # id_for(account, key)
     action_id: PydanticObjectId
+    # A digest of what the create asked (app.usecases.creation.fingerprint): a repeat with
+    # the key must ask the same. None for follow-ups, and claims made before it was kept.
+    fingerprint: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
     @staticmethod

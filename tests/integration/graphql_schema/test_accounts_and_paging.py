@@ -62,6 +62,57 @@ async def test_idempotency_key_returns_the_first_action(
     assert done["stats"]["succeeded"] == 1
 
 
+async def test_a_key_used_again_for_other_input_is_refused_naming_the_first_action(
+    gql: GraphQLClient,
+) -> None:
+    """A client that reuses a key for a different request would otherwise be answered with
+    the first action and believe its new input queued: it is told instead (CONFLICT, the
+    action holding the key named), and nothing is made. The same file sent again (a retried
+    multipart create uploads it anew) is the same request."""
+    input: dict[str, Any] = {
+        "entityType": "CONTACT",
+        "actionType": "INSERT",
+        "records": [{"email": "k1@example.com"}],
+        "idempotencyKey": "reused-key",
+    }
+    first = await gql.create(**input)
+    for changed in (
+        {"records": [{"email": "k2@example.com"}]},
+        {"actionType": "UPSERT"},
+        {"dryRun": True},
+    ):
+        with pytest.raises(GraphQLError) as refused:
+            await gql.create(**{**input, **changed})
+        assert refused.value.codes == ["CONFLICT"], changed
+        error = refused.value.errors[0]
+        assert error["extensions"]["actionId"] == first["id"]
+        assert "different request" in error["message"]
+    assert (await gql.create(**input))["id"] == first["id"]
+    listed = await gql.data("{ bulkActions { totalCount } }")
+    assert listed["bulkActions"]["totalCount"] == 1
+
+    body = b"email\r\nf1@example.com\r\n"
+    made = []
+    for _ in range(2):
+        response = await gql.http.post("/uploads", content=body)
+        upload_id = response.json()["uploadId"]
+        made.append(
+            await gql.create(
+                entityType="CONTACT", actionType="INSERT", uploadId=upload_id, idempotencyKey="file"
+            )
+        )
+    assert made[0]["id"] == made[1]["id"]
+    other = await gql.http.post("/uploads", content=b"email\r\nf2@example.com\r\nf3@x.io\r\n")
+    with pytest.raises(GraphQLError) as refused:
+        await gql.create(
+            entityType="CONTACT",
+            actionType="INSERT",
+            uploadId=other.json()["uploadId"],
+            idempotencyKey="file",
+        )
+    assert refused.value.codes == ["CONFLICT"]
+
+
 async def test_log_paging_with_status_filter(gql: GraphQLClient) -> None:
     records = [{"email": f"page{i % 90}@example.com"} for i in range(120)]
     action = await gql.run(entityType="CONTACT", actionType="INSERT", records=records)
