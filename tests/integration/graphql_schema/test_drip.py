@@ -228,7 +228,7 @@ async def test_a_dry_run_is_not_paced_and_estimates_the_real_run(gql: GraphQLCli
             "drip.window.from",
         ),
         (
-            {"batchSize": 10, "everySeconds": 5, "window": {"from": "09:00", "to": "24:00"}},
+            {"batchSize": 10, "everySeconds": 5, "window": {"from": "09:00", "to": "24:30"}},
             "drip.window.to",
         ),
     ],

@@ -42,6 +42,15 @@ def browser() -> Iterator[WebDriver]:
     browser.quit()
 
 
+def signed_in(browser: WebDriver, api_url: str, account: str) -> WebDriverWait[WebDriver]:
+    """The dashboard opened by a token link, signed in as the account; a wait for it (live
+    updates re-render rows: an element read as it is replaced is read again)."""
+    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
+    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    return wait
+
+
 def follow_up(
     browser: WebDriver, wait: WebDriverWait[WebDriver], label: str, confirm: str | None = None
 ) -> str:
@@ -135,9 +144,7 @@ def test_a_token_link_signs_in_and_the_example_matches_its_note(
     """scripts/dev prints a `?token=` link; the token then leaves the address bar. The form
     opens on the example, contacts to insert (never on a DELETE); the example selects what its
     note says (CONTACT / INSERT), whatever was selected before."""
-    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
-    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
-    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    wait = signed_in(browser, api_url, account)
     assert "token=" not in browser.current_url
     assert (selected(browser, "entity"), selected(browser, "action")) == ("CONTACT", "INSERT")
     assert "example ready" in browser.find_element(By.ID, "submit-note").text
@@ -158,9 +165,7 @@ async def test_a_delete_asks_first_naming_how_many_rows(
     logs = await gql.all_logs(inserted["id"])
     source = tmp_path / "doomed.csv"
     source.write_text("id\n" + "".join(f"{log['entityId']}\n" for log in logs))
-    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
-    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
-    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    wait = signed_in(browser, api_url, account)
     Select(browser.find_element(By.ID, "action")).select_by_visible_text("DELETE")
     for answer in ("dismiss", "accept"):
         browser.find_element(By.ID, "file").send_keys(str(source))
@@ -191,9 +196,7 @@ async def test_custom_fields_in_the_column_map_filter_builder_and_export_picker(
         "Email,Plan,Shoe size\n"
         + "".join(f"cf{n}@example.com,{'pro' if n % 2 else 'free'},42\n" for n in range(10))
     )
-    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
-    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
-    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    wait = signed_in(browser, api_url, account)
     browser.find_element(By.ID, "file").send_keys(str(source))
     wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#column-map select")) == 3)
     mapped = [
@@ -276,9 +279,7 @@ async def test_pause_resume_cancel_the_schedule_and_server_side_filters(
             entityType="CONTACT", actionType="INSERT", records=records(1, "sc"), scheduledAt=at
         )
         deleted = await gql.run(entityType="CONTACT", actionType="DELETE", entityIds=[paced["id"]])
-    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
-    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
-    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    wait = signed_in(browser, api_url, account)
 
     def row(action: dict[str, Any]) -> str:
         return f'tr[data-id="{action["id"]}"]'
@@ -331,9 +332,7 @@ async def test_create_with_a_drip_see_the_next_batch_and_change_the_pace(
     """The drip fieldset makes a paced action (size, interval, days, window, zone); its row
     shows the batches started and the next batch's time; the pace form changes the pace of
     the running action, which then finishes under it."""
-    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
-    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
-    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    wait = signed_in(browser, api_url, account)
     browser.find_element(By.ID, "drip-on").click()
     size = browser.find_element(By.ID, "drip-size")
     size.clear()
@@ -414,9 +413,7 @@ def test_a_hostile_header_shows_as_text_and_runs_nothing(
     quoted = ",".join('"' + cell.replace('"', '""') + '"' for cell in cells)
     source = tmp_path / "hostile.csv"
     source.write_text(f"{quoted}\nh@example.com,a,b,c\n")
-    browser.get(f"{api_url}/dashboard?token={issue_token(account)}")
-    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
-    wait.until(lambda b: account in b.find_element(By.ID, "who").text)
+    wait = signed_in(browser, api_url, account)
     browser.find_element(By.ID, "file").send_keys(str(source))
     wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#column-map select")) == 4)
     shown = [
