@@ -33,6 +33,9 @@ class BeforeImage(TypedDict):
     added: NotRequired[list[str]]
     key: NotRequired[str | None]
     was: NotRequired[datetime | None]
+    # The amounts its increments added to numbers it held (`$inc`, which kept what another
+    # writer did between the read and the write): taken back rather than set to `fields`.
+    increments: NotRequired[dict[str, Any]]
 
 
 class RowBody(TypedDict, total=False):
@@ -85,6 +88,8 @@ class Decisions(TypedDict, total=False):
     created: dict[str, datetime | None]
     keys: dict[str, str | None]
     documents: list[dict[str, Any]]  # DELETE: the targets' whole documents
+    # UPDATE: the amounts its increments add, by field (for its before-images).
+    increments: dict[str, Any]
     # The `updated_at` this chunk's writes put on entities: fixed once, so a redelivery
     # writes the same and an entity's `updated_at` tells whether anyone wrote it since.
     stamp: datetime

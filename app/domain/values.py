@@ -50,3 +50,8 @@ def key_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def is_number(value: Any) -> bool:
+    """A number, as an increment adds to it (a boolean is not one)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)

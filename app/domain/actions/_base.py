@@ -25,7 +25,7 @@ from app.domain.models.action_log import ActionLog, LogReason, LogStatus
 from app.domain.models.bulk_action import BulkAction
 from app.domain.registry import Registry
 from app.domain.rows import BeforeImage, Decisions, Row, RowBody
-from app.domain.values import key_text
+from app.domain.values import is_number, key_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +273,12 @@ def update_image(
     }
     if entity.unique_field in fields:
         image["key"] = decisions.get("keys", {})[entity_id]
+    if added := {
+        field: amount
+        for field, amount in decisions.get("increments", {}).items()
+        if is_number(current.get(field))
+    }:
+        image["increments"] = added  # written as `$inc`: taken back the same way
     return image
 
 

@@ -3,10 +3,11 @@
 Its rows are the original action's images in row order (planning reads them, or makes them
 from an INSERT's logs; each row names its `source_row`). Per row: an entity the action created
 is deleted, a deleted one inserted again under its id, and updated fields set back (with the
-key and `updated_at` they had). An entity whose `updated_at` is no longer the one the
-action's write put on it (for one it created: its `created_at`) was changed by someone since:
-it is left as it is, SKIPPED with reason CHANGED_SINCE. Every write is conditional on that
-stamp too, so a change made while the chunk runs is not overwritten.
+key and `updated_at` they had; an increment taken back). An entity whose `updated_at` is no
+longer the one the action's write put on it (for one it created: its `created_at`) was
+changed by someone since: it is left as it is, SKIPPED with reason CHANGED_SINCE. Every
+write is conditional on that stamp too, so a change made while the chunk runs is not
+overwritten.
 """
 
 from collections.abc import Sequence
@@ -57,12 +58,20 @@ def put_back(entity: EntitySpec, image: BeforeImage, stamp: datetime | None) -> 
         return DeleteOne(written)
     if (document := image.get("document")) is not None:
         return InsertOne(document)
+    taken_back = image.get("increments", {})
     update: dict[str, Any] = {
         "$set": {
-            **{f"data.{name}": value for name, value in image.get("fields", {}).items()},
+            **{
+                f"data.{name}": value
+                for name, value in image.get("fields", {}).items()
+                if name not in taken_back
+            },
             "updated_at": image["was"],
         }
     }
+    if taken_back:
+        # Added with `$inc`: what another writer did between the read and that write stays.
+        update["$inc"] = {f"data.{name}": -amount for name, amount in taken_back.items()}
     if "key" in image:
         update["$set"]["key"] = image["key"]
     if added := image.get("added"):

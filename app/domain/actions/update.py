@@ -109,6 +109,8 @@ class Update(TargetsById):
         decided = previous_state(found, read, with_keys=ctx.entity.unique_field in read)
         if matched:
             decided["matched"] = matched
+        if increments := (ctx.operations or {}).get("increment"):
+            decided["increments"] = dict(increments)
         return decided
 
     def changes(

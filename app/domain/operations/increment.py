@@ -12,7 +12,7 @@ from typing import Any
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import FieldKind, InvalidRecord
 from app.domain.operations._base import Change, FieldOperation, operations
-from app.domain.values import problem
+from app.domain.values import is_number, problem
 
 
 def check(entity: EntitySpec, field: str, value: Any) -> int | float:
@@ -25,7 +25,7 @@ def check(entity: EntitySpec, field: str, value: Any) -> int | float:
 def change(amount: int | float, current: Any, present: bool) -> Change | None:
     if amount == 0:
         return None
-    number = isinstance(current, int | float) and not isinstance(current, bool)
+    number = is_number(current)
     start = current if number else 0
     if (found := problem(start + amount)) is not None:
         raise InvalidRecord(f"{start} + {amount} {found}")  # past what the database stores

@@ -10,6 +10,7 @@ from app.domain.actions import actions
 from app.domain.clock import stored_now
 from app.domain.entities.contact import Contact
 from app.engine import processing
+from tests.integration.engine.test_before_images import images_of, restored
 from tests.integration.factories import (
     contact_documents,
     die_before_recording,
@@ -75,3 +76,10 @@ async def test_an_increment_adds_to_what_another_writer_wrote_since_the_read(
     found = collection.find({"account_id": account}, sort=[("_id", 1)])
     assert [doc["data"].get("score") async for doc in found] == [115, 115, 5, 5]
     assert Counter(str(log.reason) for log in await logs_of(action)) == {"UPDATED": 4}
+
+    # Restored, the increment is taken back and the other writer's change stays; a number
+    # the increment gave to a field without one goes (as the field was).
+    monkeypatch.setattr(update, "decide", decide)
+    await restored(account, action, await images_of(action))
+    found = collection.find({"account_id": account}, sort=[("_id", 1)])
+    assert [doc["data"].get("score", "absent") async for doc in found] == [110, 110, "absent", None]
