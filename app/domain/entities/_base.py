@@ -213,6 +213,8 @@ class EntitySpec:
     fields: type[EntityFields]
     unique_field: str
     key_pattern: re.Pattern[str]
+    # How a key is also written, read as the key (COMPANY: its web address for its domain).
+    bare_key: Callable[[str], str] | None = None
     # The fields audiences filter on most: indexed with the account on mongod.
     filtered_fields: tuple[str, ...] = ()
     # An account's custom fields (app.domain.fields.extended adds them to `fields`).
@@ -286,6 +288,8 @@ class EntitySpec:
         if not isinstance(value, str):
             raise InvalidRecord(f"{self.unique_field}: must be a string.")
         key = value.strip().lower()
+        if self.bare_key is not None:
+            key = self.bare_key(key)
         if len(key) > MAX_KEY_LENGTH:
             raise InvalidRecord(
                 f"{self.unique_field}: {len(key):,} characters, at most {MAX_KEY_LENGTH} allowed."

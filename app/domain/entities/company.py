@@ -1,5 +1,7 @@
 """COMPANY: an organisation, unique by its web domain."""
 
+import re
+
 from pydantic import Field
 
 from app.domain.entities._base import (
@@ -12,6 +14,17 @@ from app.domain.entities._base import (
     entities,
 )
 from app.domain.values import INT64_MAX
+
+# A web address: its scheme, and after its host the port, path, query or fragment.
+WEB_ADDRESS = re.compile(r"^https?://([^/:?#]*)(?:[:/?#].*)?$|^([^/:?#]+)[/?#].*$")
+
+
+def domain_of(key: str) -> str:
+    """The domain a company is named by, where its web address is given ("https://acme.com/
+    about" and "acme.com." name acme.com; a subdomain such as www stays part of it)."""
+    if (found := WEB_ADDRESS.match(key)) is not None:
+        key = found.group(1) if found.group(1) is not None else found.group(2)
+    return key.removesuffix(".")
 
 
 class CompanyFields(EntityFields):
@@ -40,6 +53,7 @@ COMPANY = entities.register(
         fields=CompanyFields,
         unique_field="domain",
         key_pattern=DOMAIN,
+        bare_key=domain_of,
         filtered_fields=("tags", "country", "industry"),
     )
 )

@@ -33,7 +33,8 @@ def test_update_needs_no_key_but_cannot_clear_it() -> None:
         ({"domain": "acme.com", "a.b": 1}, "may not contain '.'"),
         ({"domain": "acme.com", "$set": 1}, "start with '\\$'"),
         ({"domain": "acme.com", "employee_count": -1}, "employee_count"),
-        ({"domain": "http://acme.com/"}, "not a valid domain"),
+        ({"domain": "http://"}, "not a valid domain"),
+        ({"domain": "mailto:ann@acme.com"}, "not a valid domain"),
         ({"name": "Acme"}, "domain: required"),
     ],
 )
@@ -109,3 +110,21 @@ def test_a_choice_is_read_in_any_case_as_its_option_is_written() -> None:
     assert alike.validate({"tier": "Silver"}, require_key=False) == {"tier": "silver"}
     with pytest.raises(InvalidRecord, match="tier"):
         alike.validate({"tier": "gold"}, require_key=False)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "acme.com",
+        "HTTPS://Acme.com/",
+        "http://acme.com:8080/about?x=1#top",
+        "acme.com.",
+        " acme.com/ ",
+    ],
+)
+def test_a_company_named_by_its_web_address_is_keyed_by_its_domain(given: str) -> None:
+    """A domain column often holds the company's web address: its domain is the key (a
+    subdomain such as www stays part of it); anything else is refused as before."""
+    company = entities.get("COMPANY")
+    assert company.validate({"domain": given}, require_key=True)["domain"] == "acme.com"
+    assert company.checked_key(given) == "acme.com"
