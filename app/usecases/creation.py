@@ -89,12 +89,12 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
     check_filter_bounds(request.given.filter)  # before any database work
     key = request.idempotency_key
     asked = None
+    upload: StoredUpload | None = None  # found once: the fingerprint and the header need it
     if key is not None:
         idempotency.check_key(key)
-        sent = request.upload_id
-        asked = fingerprint(
-            request, await uploads.find(principal.account_id, sent) if sent else None
-        )
+        if request.upload_id is not None:
+            upload = await uploads.find(principal.account_id, request.upload_id)
+        asked = fingerprint(request, upload)
         if earlier := await idempotency.holder(principal, key_claim(principal, key), asked):
             return earlier
 
@@ -116,7 +116,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         given = request.given
         if given.fields is not None:
             raise BadUserInput("Give either a file (or uploadId), or entityIds/records/fields.")
-        upload = await uploads.find(principal.account_id, request.upload_id)
+        upload = upload or await uploads.find(principal.account_id, request.upload_id)
         header = await header_of(uploads.read(upload.id))
         columns = resolve_columns(spec, entity, rules, header, request.column_map)
         prepared = PreparedInput(rows=[])
@@ -136,7 +136,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
             errors=prepared.errors[:ERRORS_SHOWN],
         )
 
-    if request.upload_id is not None:
+    if upload is not None:
         expected_total: int | None = upload.rows
     else:
         expected_total = None if prepared.filter is not None else len(prepared.rows)

@@ -89,11 +89,16 @@ def as_option(options: Sequence[str]) -> Callable[[Any], Any]:
     return read
 
 
+def bare_type(kind: Any) -> Any:
+    """A type without its constraints and validators (Annotated's): the type tells."""
+    while get_origin(kind) is Annotated:
+        kind = get_args(kind)[0]
+    return kind
+
+
 def kind_of(annotation: Any) -> FieldKind:
     kinds = [kind for kind in get_args(annotation) or (annotation,) if kind is not type(None)]
-    kind = kinds[0] if len(kinds) == 1 else annotation
-    while get_origin(kind) is Annotated:  # a type with its constraints: the type tells
-        kind = get_args(kind)[0]
+    kind = bare_type(kinds[0] if len(kinds) == 1 else annotation)
     if get_origin(kind) is list:
         return FieldKind.TEXT_LIST
     if get_origin(kind) is Literal or kind is str:

@@ -11,14 +11,14 @@ field back with its values, under the same rule for changes.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from beanie import PydanticObjectId
 
 from app.domain.access import AuditKind
 from app.domain.clock import utcnow
 from app.domain.entities import entities
-from app.domain.entities._base import UNIQUE_SLOTS, FieldKind
+from app.domain.entities._base import UNIQUE_SLOTS, FieldKind, bare_type
 from app.domain.errors import BadUserInput
 from app.domain.fields import MAX_FIELDS, MAX_UNIQUE_FIELDS, check_definition, extended
 from app.domain.models import CustomFieldDefinition
@@ -80,9 +80,7 @@ KIND_NAMES = {
 
 def choices_of(annotation: Any) -> tuple[str, ...]:
     """The options of a built-in field that takes one of a few values (a Literal)."""
-    for kind in get_args(annotation) or (annotation,):
-        while get_origin(kind) is Annotated:  # the type with its validators: the type tells
-            kind = get_args(kind)[0]
+    for kind in map(bare_type, get_args(annotation) or (annotation,)):
         if get_origin(kind) is Literal:
             return tuple(str(option) for option in get_args(kind))
     return ()
