@@ -46,6 +46,9 @@ INCREMENTED_BY = "incremented_by"
 # The entity a row's write changes, and what the write is.
 Target = tuple[str, LogReason]
 DUPLICATE_KEY_CODE = 11000
+# A write error's flag where the row's target was deleted by another writer after the chunk
+# read it (the entities store tells): the row is NOT_FOUND, as if the read had not found it.
+GONE = "gone"
 
 
 class Outcome(NamedTuple):
@@ -324,7 +327,11 @@ def failed_write(row: int, error: Mapping[str, Any], entity_id: str | None = Non
     return Outcome(
         row=row,
         status=LogStatus.FAILED,
-        reason=LogReason.DUPLICATE_KEY if duplicate else LogReason.WRITE_ERROR,
+        reason=LogReason.NOT_FOUND
+        if error.get(GONE)
+        else LogReason.DUPLICATE_KEY
+        if duplicate
+        else LogReason.WRITE_ERROR,
         entity_id=entity_id,
         message=str(error.get("errmsg", "write failed")),
     )

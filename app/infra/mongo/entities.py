@@ -45,7 +45,7 @@ from pymongo.errors import BulkWriteError, ExecutionTimeout, OperationFailure, W
 from pymongo.operations import DeleteOne, InsertOne, UpdateMany, UpdateOne
 
 from app.domain.actions import UpdateById, WriteOp
-from app.domain.actions._base import DUPLICATE_KEY_CODE
+from app.domain.actions._base import DUPLICATE_KEY_CODE, GONE
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import slot_index
 from app.infra.mongo import db
@@ -61,6 +61,20 @@ _update_turn: asyncio.Lock | None = None
 
 # What goes to the server: a chunk's operations, its UpdateByIds made PyMongo's (coalesced).
 Sent = InsertOne[Any] | UpdateOne | UpdateMany | DeleteOne
+
+
+class Written(NamedTuple):
+    """What sending operations did: the write errors by operation index, and how many
+    entities the updates among them matched (the server's count: statements that failed
+    are not in it)."""
+
+    errors: dict[int, Any]
+    matched: int = 0
+
+    def then(self, later: "Written", start: int) -> "Written":
+        """This and what the operations from `start` on did after it."""
+        moved = {start + index: error for index, error in later.errors.items()}
+        return Written({**self.errors, **moved}, self.matched + later.matched)
 
 
 def collection_of(entity: EntitySpec) -> AsyncCollection[Any]:
@@ -149,20 +163,52 @@ async def bulk_write(collection: AsyncCollection[Any], ops: Sequence[WriteOp]) -
     """The chunk's operations, with targets given the same update sent as one `update_many`
     (a chunk that sets the same fields on a thousand targets is one statement, not a
     thousand). A group with an error is written again target by target: its targets' outcomes
-    are their own (the updates are idempotent), so one bad target fails alone."""
+    are their own (the updates are idempotent), so one bad target fails alone. A target
+    another writer deleted since the chunk's read is that row's error (`gone`)."""
     sent = coalesced(ops, collection.codec_options)
     errors: dict[int, Any] = {}
     again: list[tuple[int, UpdateById]] = []
-    for index, error in (await sent_unordered(collection, [item.op for item in sent])).items():
+    first = await sent_unordered(collection, [item.op for item in sent])
+    for index, error in first.errors.items():
         if targets := sent[index].targets:
             again.extend(targets)
         else:
             errors[sent[index].at] = error
     found = await sent_unordered(collection, [one_update(op) for _, op in again])
-    errors.update({again[index][0]: error for index, error in found.items()})
+    errors.update({again[index][0]: error for index, error in found.errors.items()})
+    updated = [(index, op) for index, op in enumerate(ops) if isinstance(op, UpdateById)]
+    if updated and not all_matched(ops, errors, first, bool(again)):
+        errors.update(await gone(collection, [item for item in updated if item[0] not in errors]))
     if ops and len(errors) == len(ops) and all(e.get("refused") for e in errors.values()):
         raise EveryRowRefused(f"the database refused all {len(ops)} writes of the chunk")
     return errors
+
+
+def all_matched(
+    ops: Sequence[WriteOp], errors: dict[int, Any], first: Written, again: bool
+) -> bool:
+    """Whether the server matched an entity for every update of the chunk, told from its
+    count alone: only when no update failed (a failed statement's partial matches would
+    blur the count) and none went again target by target."""
+    updates = [index for index, op in enumerate(ops) if isinstance(op, UpdateById | UpdateOne)]
+    if again or any(index in errors for index in updates):
+        return False
+    return first.matched == len(updates)
+
+
+async def gone(
+    collection: AsyncCollection[Any], updated: Sequence[tuple[int, UpdateById]]
+) -> dict[int, Any]:
+    """The updates whose entity is no longer there, as their rows' errors (`gone`): one read,
+    made only when the server matched fewer entities than the chunk updated (or a write
+    failed, whose statements' counts are not the rows'). An update that matched nothing
+    while its entity is there met its conditions unmet (an increment made already)."""
+    if not updated:
+        return {}
+    ids = [op.id for _, op in updated]
+    cursor = collection.find({"_id": {"$in": ids}}, {"_id": 1}, batch_size=CHUNK_READ_BATCH)
+    there = {doc["_id"] async for doc in cursor}
+    return {index: dict(GONE_ERROR) for index, op in updated if op.id not in there}
 
 
 class EveryRowRefused(Exception):
@@ -226,15 +272,13 @@ def one_update(op: UpdateById) -> UpdateOne:
     return UpdateOne({"_id": op.id} if op.where is None else {"_id": op.id, **op.where}, op.update)
 
 
-async def sent_unordered(collection: AsyncCollection[Any], ops: Sequence[Sent]) -> dict[int, Any]:
-    """Sends the operations in the commands the server takes (`command_batches`); the write
-    errors by operation index."""
-    errors: dict[int, Any] = {}
+async def sent_unordered(collection: AsyncCollection[Any], ops: Sequence[Sent]) -> Written:
+    """Sends the operations in the commands the server takes (`command_batches`)."""
+    written = Written({})
     for start, batch in command_batches(ops):
         async with update_turn():
-            found = await write_unordered(collection, batch)
-        errors.update({start + index: error for index, error in found.items()})
-    return errors
+            written = written.then(await write_unordered(collection, batch), start)
+    return written
 
 
 def command_batches(ops: Sequence[Sent]) -> list[tuple[int, Sequence[Sent]]]:
@@ -243,22 +287,23 @@ def command_batches(ops: Sequence[Sent]) -> list[tuple[int, Sequence[Sent]]]:
     return [(0, ops)] if per_command is None else update_batches(ops, per_command)
 
 
-async def write_unordered(collection: AsyncCollection[Any], ops: Sequence[Sent]) -> dict[int, Any]:
+async def write_unordered(collection: AsyncCollection[Any], ops: Sequence[Sent]) -> Written:
     if not ops:
-        return {}
+        return Written({})
     try:
-        await collection.bulk_write(list(ops), ordered=False)
+        done = await collection.bulk_write(list(ops), ordered=False)
     except BulkWriteError as exc:
         if exc.details.get("writeConcernErrors"):
             raise
-        return {error["index"]: for_row(error) for error in exc.details.get("writeErrors", [])}
+        errors = {error["index"]: for_row(error) for error in exc.details.get("writeErrors", [])}
+        return Written(errors, exc.details.get("nMatched", 0))
     except OperationFailure as exc:
         if not refused_for_content(exc):
             raise
         if len(ops) == 1:
             if names_a_duplicate_key(exc):
-                return {0: for_row({"code": DUPLICATE_KEY_CODE, "errmsg": str(exc)})}
-            return {0: for_row({"code": exc.code, "errmsg": str(exc)}, refused=True)}
+                return Written({0: for_row({"code": DUPLICATE_KEY_CODE, "errmsg": str(exc)})})
+            return Written({0: for_row({"code": exc.code, "errmsg": str(exc)}, refused=True)})
         return await written_in_halves(collection, ops)
     except UNENCODABLE as exc:
         # The driver cannot encode an operation (an integer beyond 64 bits): it raised before
@@ -266,21 +311,18 @@ async def write_unordered(collection: AsyncCollection[Any], ops: Sequence[Sent])
         # at fault whatever the server's state: not a refusal that a retry may get past.
         if len(ops) == 1:
             log.warning("the driver cannot encode a row's write: %r", exc)
-            return {0: {"code": None, "errmsg": UNENCODABLE_REASON}}
+            return Written({0: {"code": None, "errmsg": UNENCODABLE_REASON}})
         return await written_in_halves(collection, ops)
-    return {}
+    return Written({}, done.matched_count)
 
 
-async def written_in_halves(
-    collection: AsyncCollection[Any], ops: Sequence[Sent]
-) -> dict[int, Any]:
+async def written_in_halves(collection: AsyncCollection[Any], ops: Sequence[Sent]) -> Written:
     """The operations written again in two halves, down to the operation the server or the
     driver refuses (the others are idempotent: written twice, they hold what they did; an
     increment is made once, app.domain.actions.update_by_id)."""
     middle = len(ops) // 2
     first = await write_unordered(collection, ops[:middle])
-    second = await write_unordered(collection, ops[middle:])
-    return {**first, **{middle + index: error for index, error in second.items()}}
+    return first.then(await write_unordered(collection, ops[middle:]), middle)
 
 
 def refused_for_content(exc: OperationFailure) -> bool:
@@ -307,6 +349,8 @@ SHOWN_REASONS = {DUPLICATE_KEY_CODE: "Another entity of the account holds this u
 REFUSED = "The database refused to store this row."
 UNENCODABLE_REASON = "A value of this row is beyond what the database stores (a 64-bit integer)."
 LOGGED_ERROR_CHARS = 500
+# A row's error where its target was deleted by another writer since the chunk's read.
+GONE_ERROR = {"code": None, "errmsg": "The entity was deleted while the action ran.", GONE: True}
 
 
 def for_row(error: Mapping[str, Any], refused: bool = False) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Chunks racing other writers: what another action (or the CRM) writes between a chunk's read
-and its write is neither overwritten nor turned into a failure of the chunk's rows."""
+and its write is neither overwritten nor turned into a failure of the chunk's rows, and a
+target it deletes meanwhile is not logged as written."""
 
 from collections import Counter
 from typing import Any
@@ -72,3 +73,87 @@ async def test_an_upsert_updates_what_another_writer_inserted_since_its_read(
         "UNCHANGED": 1,
         "INSERTED": 1,
     }
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"fields": {"city": "Paris"}},  # one same update: one update_many where lists are taken
+        {"operations": {"increment": {"score": 5}}},  # conditioned on the chunk: made once
+    ],
+    ids=["set", "increment"],
+)
+async def test_an_update_whose_target_another_writer_deleted_since_its_read_is_not_found(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch, change: dict[str, Any]
+) -> None:
+    """Another action (or the CRM) deletes two of the targets between the chunk's read and its
+    write: their rows are FAILED/NOT_FOUND, as if the read had not found them, never UPDATED
+    for an entity that is not there; the others UPDATED. Delivered again after its writes, the
+    chunk tells the same, and a restore brings back only what it changed."""
+    ids = await seed_contacts(account, [{"city": "Rome", "score": 1} for _ in range(4)])
+    rows = [{"row": n, "id": str(entity_id)} for n, entity_id in enumerate(ids, start=1)]
+    action, chunk = await processing_action(account, "CONTACT", "UPDATE", rows, **change)
+    update = actions.get("UPDATE")
+    decide = update.decide
+    collection = Contact.get_pymongo_collection()
+
+    async def read_then_another_writer(ctx: Any, chunk_rows: Any) -> Any:
+        decided = await decide(ctx, chunk_rows)
+        await collection.delete_many({"_id": {"$in": [ids[1], ids[3]]}})
+        return decided
+
+    monkeypatch.setattr(update, "decide", read_then_another_writer)
+    await die_after_writing(monkeypatch, chunk.id)  # and delivered again
+    await processing.process_chunk(chunk.id)
+
+    logs = await logs_of(action)
+    assert [(log.status.value, log.reason.value, log.entity_id) for log in logs] == [
+        ("SUCCESS", "UPDATED", str(ids[0])),
+        ("FAILED", "NOT_FOUND", str(ids[1])),
+        ("SUCCESS", "UPDATED", str(ids[2])),
+        ("FAILED", "NOT_FOUND", str(ids[3])),
+    ]
+    assert logs[1].message == "The entity was deleted while the action ran."
+    done = await BulkAction.get(action.id)
+    assert done is not None and (done.succeeded, done.skipped, done.failed) == (2, 0, 2)
+    stored = collection.find({"account_id": account}, sort=[("_id", 1)])
+    expected = {"city": "Paris", "score": 1} if "fields" in change else {"city": "Rome", "score": 6}
+    assert [(doc["_id"], doc["data"]) async for doc in stored] == [
+        (ids[0], expected),
+        (ids[2], expected),
+    ]
+
+    await restored(account, action, await images_of(action))
+    stored = collection.find({"account_id": account}, sort=[("_id", 1)])
+    assert [doc["data"] async for doc in stored] == [{"city": "Rome", "score": 1}] * 2
+
+
+async def test_an_upsert_whose_holder_another_writer_deleted_since_its_read_is_not_found(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The holder of a row's key is deleted between the chunk's read and its update: the row
+    is FAILED/NOT_FOUND (a retry inserts it), never UPDATED for an entity that is not there."""
+    emails = ["gone0@x.io", "gone1@x.io"]
+    held = await seed_contacts(account, [{"email": email} for email in emails])
+    rows = [
+        {"row": n, "key": email, "data": {"email": email, "city": "New"}, "new_id": str(ObjectId())}
+        for n, email in enumerate(emails, start=1)
+    ]
+    action, chunk = await processing_action(account, "CONTACT", "UPSERT", rows)
+    upsert = actions.get("UPSERT")
+    decide = upsert.decide
+
+    async def read_then_another_writer(ctx: Any, chunk_rows: Any) -> Any:
+        decided = await decide(ctx, chunk_rows)
+        await Contact.get_pymongo_collection().delete_one({"_id": held[0]})
+        return decided
+
+    monkeypatch.setattr(upsert, "decide", read_then_another_writer)
+    await processing.process_chunk(chunk.id)
+
+    logs = await logs_of(action)
+    assert [(log.reason.value, log.entity_id) for log in logs] == [
+        ("NOT_FOUND", str(held[0])),
+        ("UPDATED", str(held[1])),
+    ]
+    assert await Contact.get_pymongo_collection().count_documents({"account_id": account}) == 1

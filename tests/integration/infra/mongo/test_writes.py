@@ -1,13 +1,16 @@
-"""Concurrent chunk-sized update batches finish, and the server keeps answering.
+"""Concurrent chunk-sized update batches finish, and the server keeps answering; an update
+whose entity is gone is told apart.
 
 On FerretDB v1 one bulk_write of 50 updates once took all 50 connections of its PostgreSQL
 pool and never returned, wedging the server for every client (app.infra.mongo.entities)."""
 
 import asyncio
 
+import pytest
 from bson import ObjectId
 from pymongo.operations import UpdateOne
 
+from app.domain.actions import UpdateById
 from app.infra.mongo import db, entities
 
 
@@ -27,4 +30,38 @@ async def test_eight_concurrent_batches_of_500_updates_finish(database: None) ->
     assert results == [{}] * 8
     assert await collection.count_documents({"part": {"$exists": True}}) == 4000
     assert (await asyncio.wait_for(db.current_database().command("ping"), 30))["ok"]
+    await collection.drop()
+
+
+@pytest.mark.parametrize("grouped", [True, False], ids=["update_many", "one_by_one"])
+async def test_an_update_whose_entity_is_gone_is_told_from_one_whose_conditions_are_unmet(
+    database: None, monkeypatch: pytest.MonkeyPatch, grouped: bool
+) -> None:
+    """The server's count of matched entities tells that some update found nothing; one read
+    then tells which: an entity no longer there is its row's error (`gone`), while one whose
+    conditions are unmet (an increment this chunk made already) is there and no error."""
+    monkeypatch.setattr(entities, "updates_by_id_lists", lambda: grouped)
+    collection = db.current_database()["write_gone"]
+    there = [ObjectId() for _ in range(3)]
+    await collection.insert_many(
+        [{"_id": id_, "by": "chunk1" if n == 2 else None} for n, id_ in enumerate(there)]
+    )
+    missing = ObjectId()
+    made_once = {"by": {"$ne": "chunk1"}}
+    ops = [
+        UpdateById(there[0], {"$set": {"x": 1}}),
+        UpdateById(missing, {"$set": {"x": 1}}),
+        UpdateById(there[1], {"$set": {"x": 1}}),
+        UpdateById(there[2], {"$inc": {"n": 1}, "$set": {"by": "chunk1"}}, made_once),
+    ]
+    assert await entities.bulk_write(collection, ops) == {1: entities.GONE_ERROR}
+
+    # Every update matched: the count tells, and nothing more is read.
+    async def no_read(*_: object) -> dict[int, object]:
+        raise AssertionError("read the ids though every update matched")
+
+    monkeypatch.setattr(entities, "gone", no_read)
+    assert await entities.bulk_write(collection, [ops[0], ops[2]]) == {}
+    assert await collection.count_documents({"x": 1}) == 2
+    assert await collection.count_documents({"n": {"$exists": True}}) == 0
     await collection.drop()
