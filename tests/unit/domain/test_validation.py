@@ -50,7 +50,7 @@ def test_an_email_is_at_most_254_characters_and_the_refusal_does_not_echo_it(
     """RFC 5321's limit: a key no database index refuses. Just under it works; just over it,
     or 281 KB, is refused naming the limit, without the value in the message."""
     spec = entities.get(entity)
-    longest = "a" * 64 + "@" + "b" * 185 + ".com"
+    longest = "a" * 64 + "@" + ".".join(["b" * 61] * 3) + ".com"  # labels of at most 63
     assert len(longest) == 254
     assert spec.validate({"email": longest}, require_key=True)["email"] == longest
     for too_long in ("a" + longest, "x" * 281_000 + "@example.com"):
@@ -128,3 +128,45 @@ def test_a_company_named_by_its_web_address_is_keyed_by_its_domain(given: str) -
     company = entities.get("COMPANY")
     assert company.validate({"domain": given}, require_key=True)["domain"] == "acme.com"
     assert company.checked_key(given) == "acme.com"
+
+
+@pytest.mark.parametrize("entity", ["CONTACT", "LEAD"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "mailto:ada@example.com",
+        "Ada Lovelace <ada@example.com>",
+        "<ada@example.com>",
+        "ada@example.com;",
+        "ada@example.com,",
+        "ada@example.com;bob@example.com",
+        "ada@example.com.",
+        "ada@example",
+        "ada@example.c",
+        "ada@-example.com",
+        "ada@example..com",
+        "ada@" + "b" * 64 + ".com",
+        '"ada"@example.com',
+        "ada lovelace@example.com",
+    ],
+)
+def test_an_email_as_messy_sheets_write_it_is_refused(entity: str, given: str) -> None:
+    """A display name, `mailto:`, a list's separator or a broken domain is refused naming
+    the field: stored, it would be a key no clean copy of the address matches."""
+    with pytest.raises(InvalidRecord, match="is not a valid email"):
+        entities.get(entity).validate({"email": given}, require_key=True)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "o'brien+crm@sub.example.co.uk",
+        "José@Exämple.com",
+        "a_b.c@x-y.io",
+        "ada@example.xn--p1ai",
+    ],
+)
+def test_an_email_of_any_script_with_a_plus_or_an_apostrophe_is_taken(given: str) -> None:
+    assert entities.get("CONTACT").validate({"email": given}, require_key=True)["email"] == (
+        given.lower()
+    )
