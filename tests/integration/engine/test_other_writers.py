@@ -12,17 +12,35 @@ from app.domain.actions import actions
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction
 from app.engine import processing
+from app.infra.mongo import chunks
 from tests.integration.engine.test_before_images import die_after_writing, images_of, restored
-from tests.integration.factories import logs_of, processing_action, seed_contacts
+from tests.integration.factories import Died, logs_of, processing_action, seed_contacts
 
 
+async def die_after_new_decisions(monkeypatch: pytest.MonkeyPatch, chunk_id: str) -> None:
+    """Processes the chunk until it has stored the decisions its writes made it take again
+    (an UPSERT row beaten to its insert), and dies before writing by them."""
+
+    async def store_then_die(*given: Any) -> None:
+        await replace_decisions(*given)
+        raise Died
+
+    replace_decisions = chunks.replace_decisions
+    with monkeypatch.context() as patch:
+        patch.setattr(chunks, "replace_decisions", store_then_die)
+        with pytest.raises(Died):
+            await processing.process_chunk(chunk_id)
+
+
+@pytest.mark.parametrize("die", [die_after_writing, die_after_new_decisions])
 async def test_an_upsert_updates_what_another_writer_inserted_since_its_read(
-    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch, die: Any
 ) -> None:
     """Two imports of one list at once: each reads that no contact holds a key, and one of
     them inserts it first. The other's insert is refused for the key, so it reads the holder
     and updates it as if it had found it (UPDATED, or UNCHANGED where it looks as asked),
-    never FAILED/DUPLICATE_KEY; delivered again, and restored, as a found holder is."""
+    never FAILED/DUPLICATE_KEY; delivered again (after its writes, or after it stored what
+    it decided again, before writing by it), and restored, as a found holder is."""
     emails = ["race0@x.io", "race1@x.io", "race2@x.io"]
     rows = [
         {"row": n, "key": email, "data": {"email": email, "city": "New"}, "new_id": str(ObjectId())}
@@ -44,7 +62,7 @@ async def test_an_upsert_updates_what_another_writer_inserted_since_its_read(
         return decided
 
     monkeypatch.setattr(upsert, "decide", read_then_another_writer)
-    await die_after_writing(monkeypatch, chunk.id)  # and delivered again
+    await die(monkeypatch, chunk.id)  # and delivered again
     await processing.process_chunk(chunk.id)
 
     logs = await logs_of(action)
