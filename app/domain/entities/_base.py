@@ -30,17 +30,6 @@ from app.domain.values import problem, text_problem
 MAX_KEY_LENGTH = 254
 # The slots unique custom fields are mirrored into (app.domain.fields.MAX_UNIQUE_FIELDS).
 UNIQUE_SLOTS = (1, 2, 3)
-# An address as browsers take one (WHATWG's "valid email address": no display name, no
-# `mailto:`, no list), letters of any script allowed; its domain's labels at most 63
-# characters, its last one letters or an IDN's punycode. What messy sheets hold besides
-# ("Ada <ada@x.io>", "ada@x.io;", "mailto:ada@x.io") is refused, never stored as a key that
-# no clean copy of the address would match.
-EMAIL = re.compile(
-    r"^[\w.!#$%&'*+/=?^`{|}~-]+@"
-    r"(?:[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?\.)+"
-    r"(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})\Z"
-)
-DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 class FieldKind(Enum):

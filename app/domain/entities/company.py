@@ -5,7 +5,6 @@ import re
 from pydantic import Field
 
 from app.domain.entities._base import (
-    DOMAIN,
     LIST_MAX_ITEMS,
     EntityDocument,
     EntityFields,
@@ -13,6 +12,7 @@ from app.domain.entities._base import (
     ListItems,
     entities,
 )
+from app.domain.entities.addresses import DOMAIN, idn_host
 from app.domain.values import INT64_MAX
 
 # A web address: its scheme, and after its host the port, path, query or fragment.
@@ -21,10 +21,11 @@ WEB_ADDRESS = re.compile(r"^https?://([^/:?#]*)(?:[:/?#].*)?$|^([^/:?#]+)[/?#].*
 
 def domain_of(key: str) -> str:
     """The domain a company is named by, where its web address is given ("https://acme.com/
-    about" and "acme.com." name acme.com; a subdomain such as www stays part of it)."""
+    about" and "acme.com." name acme.com; a subdomain such as www stays part of it), an
+    internationalised one in its one spelling (app.domain.entities.addresses)."""
     if (found := WEB_ADDRESS.match(key)) is not None:
         key = found.group(1) if found.group(1) is not None else found.group(2)
-    return key.removesuffix(".")
+    return idn_host(key.removesuffix("."))
 
 
 class CompanyFields(EntityFields):

@@ -5,7 +5,6 @@ from typing import Annotated, Literal, get_args
 from pydantic import BeforeValidator, Field
 
 from app.domain.entities._base import (
-    EMAIL,
     LIST_MAX_ITEMS,
     EntityDocument,
     EntitySpec,
@@ -14,6 +13,7 @@ from app.domain.entities._base import (
     entities,
 )
 from app.domain.entities._person import PersonFields
+from app.domain.entities.addresses import EMAIL, email_key
 
 LifecycleStage = Literal["subscriber", "lead", "opportunity", "customer", "evangelist", "other"]
 
@@ -41,6 +41,7 @@ CONTACT = entities.register(
         fields=ContactFields,
         unique_field="email",
         key_pattern=EMAIL,
+        bare_key=email_key,
         filtered_fields=("tags", "country", "lifecycle_stage", "score"),
     )
 )

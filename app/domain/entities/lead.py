@@ -4,8 +4,9 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BeforeValidator, Field
 
-from app.domain.entities._base import EMAIL, EntityDocument, EntitySpec, as_option, entities
+from app.domain.entities._base import EntityDocument, EntitySpec, as_option, entities
 from app.domain.entities._person import PersonFields
+from app.domain.entities.addresses import EMAIL, email_key
 
 LeadStatus = Literal["new", "contacted", "qualified", "unqualified", "converted"]
 
@@ -30,6 +31,7 @@ LEAD = entities.register(
         fields=LeadFields,
         unique_field="email",
         key_pattern=EMAIL,
+        bare_key=email_key,
         filtered_fields=("status", "source", "score"),
     )
 )

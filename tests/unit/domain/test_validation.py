@@ -163,10 +163,31 @@ def test_an_email_as_messy_sheets_write_it_is_refused(entity: str, given: str) -
         "o'brien+crm@sub.example.co.uk",
         "José@Exämple.com",
         "a_b.c@x-y.io",
-        "ada@example.xn--p1ai",
+        "ada@mail.example.museum",
     ],
 )
 def test_an_email_of_any_script_with_a_plus_or_an_apostrophe_is_taken(given: str) -> None:
     assert entities.get("CONTACT").validate({"email": given}, require_key=True)["email"] == (
         given.lower()
     )
+
+
+@pytest.mark.parametrize(
+    ("entity", "given", "key"),
+    [
+        ("COMPANY", "MÜNCHEN.de", "münchen.de"),
+        ("COMPANY", "xn--mnchen-3ya.de", "münchen.de"),
+        ("COMPANY", "https://www.Müller-GmbH.de/impressum", "www.müller-gmbh.de"),
+        ("COMPANY", "bücher.example.XN--P1AI", "bücher.example.рф"),
+        ("CONTACT", "Jörg@MÜNCHEN.de", "jörg@münchen.de"),
+        ("LEAD", "jörg@xn--mnchen-3ya.de", "jörg@münchen.de"),
+    ],
+)
+def test_an_internationalised_domain_is_one_key_however_it_is_written(
+    entity: str, given: str, key: str
+) -> None:
+    """In Unicode or in punycode, any case: one key, so the rows naming it either way
+    de-duplicate and match the same entity."""
+    spec = entities.get(entity)
+    assert spec.validate({spec.unique_field: given}, require_key=True)[spec.unique_field] == key
+    assert spec.normalise_key(given) == key
