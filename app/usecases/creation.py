@@ -216,7 +216,8 @@ def resolve_columns(
 ) -> list[str | None]:
     """The field each CSV column fills. `columnMap` maps header names to fields (a null value
     ignores the column); other headers must be fields themselves. An `id` column is ignored
-    by actions that do not name targets by id, so an exported file imports as it is."""
+    by actions that do not name targets by id, so an exported file imports as it is, and a
+    column without a name (a sheet's stray empty columns) by every action."""
     if column_map is None:
         column_map = {}
     if not isinstance(column_map, dict) or not all(
@@ -233,6 +234,8 @@ def resolve_columns(
         else name
         if name in allowed
         else by_spelling.get(spelling(name), name)
+        if name.strip()
+        else None
         for name in header
     ]
     if "id" not in allowed:

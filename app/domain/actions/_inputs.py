@@ -200,6 +200,16 @@ class CsvFile:
         self.spec, self.entity, self.rules = spec, entity, rules
         self.columns, self.width = columns, len(columns)
 
+    def fitted(self, values: Sequence[str]) -> Sequence[str] | None:
+        """A row's values, one a column; None when they do not fit the header. Empty cells
+        past the header's last column are left out (a sheet's stray trailing commas): they
+        hold nothing, and nothing before them moves."""
+        if len(values) == self.width:
+            return values
+        if len(values) > self.width and not any(cell.strip() for cell in values[self.width :]):
+            return values[: self.width]
+        return None
+
 
 class CsvRows(CsvFile):
     """A CSV file's rows, each its values named by the columns, as rows
@@ -211,11 +221,11 @@ class CsvRows(CsvFile):
         return self.entity.csv_cells_of(self.columns)
 
     def __call__(self, number: int, values: Sequence[str]) -> Row:
-        if len(values) != self.width:
+        if (fitted := self.fitted(values)) is None:
             return {"row": number, "invalid": f"Expected {self.width} values, found {len(values)}."}
         try:
             # Its text was read as UTF-8 without NUL (app.infra.files.csv_records): storable.
-            record = self.cells(values)
+            record = self.cells(fitted)
             body = self.spec.record_row(self.entity, record, self.rules, text_checked=True)
             return {"row": number, **body}
         except InvalidRecord as exc:
@@ -242,7 +252,7 @@ class CsvKeys(CsvFile):
         return self.entity.csv_cells_of([self.by])
 
     def __call__(self, values: Sequence[str]) -> str | None:
-        if len(values) != self.width:
+        if self.fitted(values) is None:
             return None
         value = None if self.at is None else self.cells.cell(self.by, values[self.at])
         try:

@@ -277,3 +277,31 @@ async def test_a_number_the_database_cannot_store_fails_only_its_row(
     assert all(log["message"].split(":")[0] in named for log in failed), failed
     stored = await db.current_database()[collection].count_documents({"account_id": account})
     assert stored == 30 - bad
+
+
+async def test_a_sheet_s_stray_empty_columns_and_trailing_commas_are_ignored(
+    gql: GraphQLClient,
+) -> None:
+    """As spreadsheets save a sheet whose cells were once formatted wider: columns without a
+    name (ignored, whatever they hold) and rows with empty cells past the header (left out).
+    A row with a value past the header still fails alone: its cells may have moved."""
+    sheet = (
+        "email,first_name,,\r\n"
+        "ada@example.com,Ada,,\r\n"
+        "bob@example.com,Bob,,,,\r\n"
+        "cy@example.com,Cy,note,\r\n"
+        "di@example.com,Di,,,Zed\r\n"
+    )
+    body = await multipart_create(gql, sheet.encode(), entityType="CONTACT", actionType="INSERT")
+    assert "errors" not in body, body
+    action = await gql.wait(body["data"]["createBulkAction"]["id"])
+    logs = {log["row"]: log for log in await gql.all_logs(action["id"])}
+    assert {row: log["reason"] for row, log in logs.items()} == {
+        1: "INSERTED",
+        2: "INSERTED",
+        3: "INSERTED",
+        4: "INVALID",
+    }
+    assert "Expected 4 values, found 5" in logs[4]["message"]
+    stored = await gql.entities("CONTACT", [logs[row]["entityId"] for row in (1, 2, 3)])
+    assert sorted(entity["first_name"] for entity in stored.values()) == ["Ada", "Bob", "Cy"]

@@ -20,6 +20,13 @@ def test_a_header_of_known_columns_fills_them_and_ignores_an_id() -> None:
     assert columns == [None, "email", "first_name"]
 
 
+def test_a_column_without_a_name_is_ignored() -> None:
+    """A sheet's stray empty columns (cells once formatted past its last one) name nothing."""
+    header = ["email", "", "first_name", " ", ""]
+    columns = resolve_columns(INSERT, CONTACT, DEFAULT_RULES, header, None)
+    assert columns == ["email", None, "first_name", None, None]
+
+
 def test_unknown_columns_are_named_up_to_a_bound_with_how_many_more() -> None:
     header = ["email", *(f"col{n:05d}" for n in range(5000))]
     with pytest.raises(BadUserInput) as refused:
