@@ -7,6 +7,7 @@ loses_concurrent_updates`); mongod answers it with the document as it now is.
 """
 
 import asyncio
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +24,12 @@ ACTIVE_STATUSES = [str(status) for status in BulkActionStatus if status not in T
 # Actions this process read lately for what never changes (`as_planned`), and ended ones
 # read for their logs (`of_account_to_read`).
 RECENT_ACTIONS = 256
+# A copy read before planning set the chunk count is read again for it at most this often:
+# chains end again and again while planning is still writing (the chunks outpace it), and
+# planning, once it has set the count, looks whether the chunks are all done itself.
+COUNT_READ_AGAIN_SECONDS = 2.0
 _recent: dict[PydanticObjectId, BulkAction] = {}
+_read_at: dict[PydanticObjectId, float] = {}
 _ended: dict[PydanticObjectId, BulkAction] = {}
 _reading: dict[
     tuple[asyncio.AbstractEventLoop, PydanticObjectId], "asyncio.Future[BulkAction | None]"
@@ -40,15 +46,25 @@ async def as_planned(
     """The action, as far as what never changes once set goes: what it was made with (its
     types, fields, operations, columns, dry run) and, once planning has set it, its chunk
     count. Not its status or figures. From this process's copy when it has one (read again
-    when `with_chunk_count` asks for a count the copy was read too early to have), else read
-    and kept: the workers run chunk after chunk of the same actions."""
+    when `with_chunk_count` asks for a count the copy was read too early to have, unless it
+    was read in the last COUNT_READ_AGAIN_SECONDS), else read and kept: the workers run
+    chunk after chunk of the same actions."""
     action = _recent.get(action_id)
-    if action is not None and (action.chunks_total is not None or not with_chunk_count):
+    if action is not None and (
+        action.chunks_total is not None or not with_chunk_count or read_lately(action_id)
+    ):
         return action
     action = await read_once(action_id)
     if action is not None:
         keep(_recent, action_id, action)
+        _read_at[action_id] = time.monotonic()
     return action
+
+
+def read_lately(action_id: PydanticObjectId) -> bool:
+    """Whether this process's copy of the action was read in the last few seconds."""
+    read_at = _read_at.get(action_id)
+    return read_at is not None and time.monotonic() - read_at < COUNT_READ_AGAIN_SECONDS
 
 
 async def read_once(action_id: PydanticObjectId) -> BulkAction | None:
@@ -89,6 +105,8 @@ def keep(
     """Keeps the action's copy, in a bounded dict (emptied when full)."""
     if len(kept) >= RECENT_ACTIONS:
         kept.clear()
+        if kept is _recent:
+            _read_at.clear()
     kept[action_id] = action
 
 

@@ -162,3 +162,35 @@ async def test_the_chunk_that_ends_the_last_chain_adds_up_the_chunks_and_ends_th
     assert summing in commands, commands
     done = await BulkAction.get(action.id)
     assert done is not None and done.status == "COMPLETED", done
+
+
+@pytest.mark.parametrize("read_lately", [True, False], ids=["read_lately", "read_long_ago"])
+async def test_a_chain_end_while_planning_reads_the_action_at_most_once_in_a_while(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch, read_lately: bool
+) -> None:
+    """Planning is still writing (no chunk count anywhere): a chain's end cannot tell whether
+    the action is complete. Its process read the action lately: it reads it not again (the
+    chunks outpacing planning read it at every chain's end, most of an INSERT's reads of
+    actions; planning, once it has set the count, looks itself). Read long ago: once more."""
+    emails = [f"c{n}@example.com" for n in range(500)]
+    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
+    action_id = saved_id(action)
+    await BulkAction.get_pymongo_collection().update_one(
+        {"_id": action_id}, {"$set": {"chunks_total": None}}
+    )
+    await mirrors.forget_chains(str(action_id))
+    await stored_actions.as_planned(action_id)
+    # Its copy read just now counts as read lately for a minute, or as read long ago at once.
+    monkeypatch.setattr(stored_actions, "COUNT_READ_AGAIN_SECONDS", 60.0 if read_lately else 0.0)
+    await controls.request_of(action_id)
+    await limit_for(account)
+
+    with COUNTER.counting() as commands:
+        await processing.process_chunk(str(chunk.id))
+
+    expected = [*ADMITTED_AND_WRITTEN, ("find", "chunks")]  # its chain's next: not written
+    if not read_lately:
+        expected.append(("find", "bulk_actions"))
+    assert sorted(commands) == sorted(expected), commands
+    running = await BulkAction.get(action.id)
+    assert running is not None and running.status == "PROCESSING"
