@@ -205,7 +205,12 @@ async def queue_following(chunk: Chunk, *, just_marked: bool = False) -> bool:
     A chunk `just_marked` done by this delivery sends its chain's next one unread when
     planning's hint says it is written: no delivery of that one has run yet (a chain's next
     chunk is sent only once the chunk before it is done), so it is not done either. It reads
-    none when the chunk count, this process's copy or Redis's, says there is none."""
+    none when the chunk count, this process's copy or Redis's, says there is none, nor when
+    the hint says planning has not written it yet: planning writes a batch, then the hint,
+    then reads which of the batch's predecessors are done (`after_planned`), so either this
+    chunk, marked done before it read the hint, finds the hint, or planning finds it done
+    and sends the next one itself (and sends what its chains reached when it ends). Only
+    without any hint (Redis lost it) is the next chunk read."""
     seq = chunk.seq + in_flight()
     planned = await actions.as_planned(chunk.action_id)
     if planned is not None and planned.chunks_total is not None and seq >= planned.chunks_total:
@@ -218,6 +223,8 @@ async def queue_following(chunk: Chunk, *, just_marked: bool = False) -> bool:
         if progress.through >= seq:
             await send_once(following_id)
             return True
+        if progress.through >= 0:
+            return False  # not written yet: planning sends it when it writes it
     following = await chunks.get(following_id)
     if following is None or following.done:
         return False

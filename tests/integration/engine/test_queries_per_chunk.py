@@ -9,9 +9,9 @@ import pytest
 from beanie import PydanticObjectId
 from bson import ObjectId
 
-from app.domain.models import BulkAction
+from app.domain.models import BulkAction, Chunk
 from app.domain.models.ids import saved_id
-from app.engine import completion, processing
+from app.engine import completion, planning, processing
 from app.engine.completion import in_flight
 from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import controls, db
@@ -194,3 +194,39 @@ async def test_a_chain_end_while_planning_reads_the_action_at_most_once_in_a_whi
     assert sorted(commands) == sorted(expected), commands
     running = await BulkAction.get(action.id)
     assert running is not None and running.status == "PROCESSING"
+
+
+async def test_a_chain_end_ahead_of_planning_reads_no_successor_and_planning_sends_it(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Planning's hint says it has written chunks through seq 0 only: the chunk done reads
+    not its chain's next one (it is not written yet; the chunks outpacing planning read it,
+    found nothing, at every chain's end). Planning, writing it next, finds the chunk before
+    it done and sends it."""
+    sent = record_sends(monkeypatch, completion, "send_chunk")
+    emails = [f"c{n}@example.com" for n in range(500)]
+    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
+    action_id = saved_id(action)
+    await BulkAction.get_pymongo_collection().update_one(
+        {"_id": action_id}, {"$set": {"chunks_total": None}}
+    )
+    await mirrors.forget_chains(str(action_id))
+    await mirrors.wrote_through(str(action_id), 0)
+    await stored_actions.as_planned(action_id)
+    await controls.request_of(action_id)
+    await limit_for(account)
+
+    with COUNTER.counting() as commands:
+        await processing.process_chunk(str(chunk.id))
+    assert sorted(commands) == sorted(ADMITTED_AND_WRITTEN), commands
+    assert sent == []
+
+    following = Chunk(
+        id=Chunk.id_for(action_id, in_flight()),
+        action_id=action_id,
+        account_id=account,
+        seq=in_flight(),
+        size=1,
+    )
+    await planning.write_batch([following], {})
+    assert sent == [following.id]
