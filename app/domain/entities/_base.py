@@ -28,6 +28,10 @@ from app.domain.values import problem, text_problem
 # The longest unique key: an email address's limit (RFC 5321); a domain's is 253. Bounded so no
 # database refuses its index entry (PostgreSQL's btree under FerretDB takes about 2.7 KB).
 MAX_KEY_LENGTH = 254
+# Marks that show nothing and come with text copied from web pages and right-to-left
+# documents (zero-width spaces and joiners, direction marks, a byte order mark): around a
+# key they are left out, where they made a key no clean copy of it matched.
+INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 # The slots unique custom fields are mirrored into (app.domain.fields.MAX_UNIQUE_FIELDS).
 UNIQUE_SLOTS = (1, 2, 3)
 
@@ -291,6 +295,8 @@ class EntitySpec:
         if not isinstance(value, str):
             raise InvalidRecord(f"{self.unique_field}: must be a string.")
         key = value.strip().lower()
+        if not key.isascii():
+            key = key.strip(INVISIBLE).strip()
         if self.bare_key is not None:
             key = self.bare_key(key)
         if len(key) > MAX_KEY_LENGTH:

@@ -191,3 +191,24 @@ def test_an_internationalised_domain_is_one_key_however_it_is_written(
     spec = entities.get(entity)
     assert spec.validate({spec.unique_field: given}, require_key=True)[spec.unique_field] == key
     assert spec.normalise_key(given) == key
+
+
+@pytest.mark.parametrize(
+    ("entity", "given", "key"),
+    [
+        ("CONTACT", "ada@example.com\u200b", "ada@example.com"),
+        ("LEAD", "\ufeffAda@Example.com", "ada@example.com"),
+        ("CONTACT", "\u200e ada@example.com \u200f", "ada@example.com"),
+        ("COMPANY", "\u2060acme.com\u200d", "acme.com"),
+    ],
+)
+def test_invisible_marks_around_a_key_are_left_out(entity: str, given: str, key: str) -> None:
+    """Zero-width spaces, direction marks, a byte order mark: copied with text from web pages,
+    they show nothing, and a key holding them matched no clean copy of it."""
+    spec = entities.get(entity)
+    assert spec.validate({spec.unique_field: given}, require_key=True)[spec.unique_field] == key
+
+
+def test_an_invisible_mark_inside_a_key_is_refused_and_shown() -> None:
+    with pytest.raises(InvalidRecord, match=r"ada\\u200b@example\.com"):
+        entities.get("CONTACT").validate({"email": "ada\u200b@example.com"}, require_key=True)
