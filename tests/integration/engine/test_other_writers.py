@@ -17,6 +17,14 @@ from tests.integration.engine.test_before_images import die_after_writing, image
 from tests.integration.factories import Died, logs_of, processing_action, seed_contacts
 
 
+def upsert_rows(emails: list[str]) -> list[dict[str, Any]]:
+    """UPSERT rows of these emails, each setting city "New"."""
+    return [
+        {"row": n, "key": email, "data": {"email": email, "city": "New"}, "new_id": str(ObjectId())}
+        for n, email in enumerate(emails, start=1)
+    ]
+
+
 async def die_after_new_decisions(monkeypatch: pytest.MonkeyPatch, chunk_id: str) -> None:
     """Processes the chunk until it has stored the decisions its writes made it take again
     (an UPSERT row beaten to its insert), and dies before writing by them."""
@@ -42,10 +50,7 @@ async def test_an_upsert_updates_what_another_writer_inserted_since_its_read(
     never FAILED/DUPLICATE_KEY; delivered again (after its writes, or after it stored what
     it decided again, before writing by it), and restored, as a found holder is."""
     emails = ["race0@x.io", "race1@x.io", "race2@x.io"]
-    rows = [
-        {"row": n, "key": email, "data": {"email": email, "city": "New"}, "new_id": str(ObjectId())}
-        for n, email in enumerate(emails, start=1)
-    ]
+    rows = upsert_rows(emails)
     action, chunk = await processing_action(account, "CONTACT", "UPSERT", rows)
     upsert = actions.get("UPSERT")
     decide = upsert.decide
@@ -153,11 +158,7 @@ async def test_an_upsert_whose_holder_another_writer_deleted_since_its_read_is_n
     is FAILED/NOT_FOUND (a retry inserts it), never UPDATED for an entity that is not there."""
     emails = ["gone0@x.io", "gone1@x.io"]
     held = await seed_contacts(account, [{"email": email} for email in emails])
-    rows = [
-        {"row": n, "key": email, "data": {"email": email, "city": "New"}, "new_id": str(ObjectId())}
-        for n, email in enumerate(emails, start=1)
-    ]
-    action, chunk = await processing_action(account, "CONTACT", "UPSERT", rows)
+    action, chunk = await processing_action(account, "CONTACT", "UPSERT", upsert_rows(emails))
     upsert = actions.get("UPSERT")
     decide = upsert.decide
 

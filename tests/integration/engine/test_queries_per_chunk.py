@@ -164,6 +164,19 @@ async def test_the_chunk_that_ends_the_last_chain_adds_up_the_chunks_and_ends_th
     assert done is not None and done.status == "COMPLETED", done
 
 
+async def while_planning(account: str) -> tuple[BulkAction, Chunk]:
+    """An INSERT chunk of 500 rows (seq 0) of an action planning is still writing: no chunk
+    count anywhere; the process has a copy of the action, read now."""
+    emails = [f"c{n}@example.com" for n in range(500)]
+    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
+    await BulkAction.get_pymongo_collection().update_one(
+        {"_id": action.id}, {"$set": {"chunks_total": None}}
+    )
+    await mirrors.forget_chains(str(action.id))
+    await stored_actions.as_planned(saved_id(action))
+    return action, chunk
+
+
 @pytest.mark.parametrize("read_lately", [True, False], ids=["read_lately", "read_long_ago"])
 async def test_a_chain_end_while_planning_reads_the_action_at_most_once_in_a_while(
     database: None, account: str, monkeypatch: pytest.MonkeyPatch, read_lately: bool
@@ -172,14 +185,8 @@ async def test_a_chain_end_while_planning_reads_the_action_at_most_once_in_a_whi
     the action is complete. Its process read the action lately: it reads it not again (the
     chunks outpacing planning read it at every chain's end, most of an INSERT's reads of
     actions; planning, once it has set the count, looks itself). Read long ago: once more."""
-    emails = [f"c{n}@example.com" for n in range(500)]
-    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
+    action, chunk = await while_planning(account)
     action_id = saved_id(action)
-    await BulkAction.get_pymongo_collection().update_one(
-        {"_id": action_id}, {"$set": {"chunks_total": None}}
-    )
-    await mirrors.forget_chains(str(action_id))
-    await stored_actions.as_planned(action_id)
     # Its copy read just now counts as read lately for a minute, or as read long ago at once.
     monkeypatch.setattr(stored_actions, "COUNT_READ_AGAIN_SECONDS", 60.0 if read_lately else 0.0)
     await controls.request_of(action_id)
@@ -204,15 +211,9 @@ async def test_a_chain_end_ahead_of_planning_reads_no_successor_and_planning_sen
     found nothing, at every chain's end). Planning, writing it next, finds the chunk before
     it done and sends it."""
     sent = record_sends(monkeypatch, completion, "send_chunk")
-    emails = [f"c{n}@example.com" for n in range(500)]
-    action, chunk = await processing_action(account, "CONTACT", "INSERT", insert_rows(emails))
+    action, chunk = await while_planning(account)
     action_id = saved_id(action)
-    await BulkAction.get_pymongo_collection().update_one(
-        {"_id": action_id}, {"$set": {"chunks_total": None}}
-    )
-    await mirrors.forget_chains(str(action_id))
     await mirrors.wrote_through(str(action_id), 0)
-    await stored_actions.as_planned(action_id)
     await controls.request_of(action_id)
     await limit_for(account)
 
