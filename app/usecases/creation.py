@@ -228,12 +228,13 @@ def resolve_columns(
         raise BadUserInput(f"`columnMap` names columns the file lacks: {sorted(unknown_keys)}.")
     allowed, required = spec.columns(entity, rules)
     by_spelling = {spelling(name): name for name in allowed}
+    by_letters = spelt_alike(allowed)
     columns = [
         column_map[name]
         if name in column_map
         else name
         if name in allowed
-        else by_spelling.get(spelling(name), name)
+        else by_spelling.get(spelling(name)) or by_letters.get(letters(name), name)
         if name.strip()
         else None
         for name in header
@@ -266,6 +267,19 @@ def spelling(name: str) -> str:
     """A column's name as a field's is spelt: "First Name" and "job-title" name first_name
     and job_title (lower case, spaces and hyphens as underscores)."""
     return re.sub(r"[\s-]+", "_", name.strip().lower())
+
+
+def letters(name: str) -> str:
+    """A name without its separators: "E-mail", "FirstName" and "Job Title" as email,
+    firstname and jobtitle."""
+    return re.sub(r"[\s_-]+", "", name.lower())
+
+
+def spelt_alike(allowed: set[str]) -> dict[str, str]:
+    """The fields by their `letters`, where no two share them (those a header names only
+    by their spelling)."""
+    found = Counter(letters(name) for name in allowed)
+    return {letters(name): name for name in allowed if found[letters(name)] == 1}
 
 
 # Separators files use instead of commas (spreadsheets set to European locales use ';').

@@ -360,6 +360,12 @@ function spelling(name) {
   return name.trim().toLowerCase().replace(/[\s-]+/g, "_");
 }
 
+// A name without its separators, as the server reads headers it cannot spell as a field:
+// "E-mail" and "FirstName" name email and first_name (app.usecases.creation.letters).
+function letters(name) {
+  return name.toLowerCase().replace(/[\s_-]+/g, "");
+}
+
 // The cells of a CSV text's first record, as CSV reads them: quoted cells may hold commas,
 // newlines and doubled quotes.
 function firstRecord(text) {
@@ -387,9 +393,11 @@ function firstRecord(text) {
 function showColumnMap() {
   const known = new Map([["id", "id"], ...fields.map((f) => [f.name.toLowerCase(), f.name])]);
   const choices = ["id", ...fields.map((f) => f.name)];
+  const spelt = new Map();
+  for (const name of choices) spelt.set(letters(name), spelt.has(letters(name)) ? "" : name);
   $("#column-map tbody").innerHTML = header
     .map((column, n) => {
-      const chosen = known.get(spelling(column)) || "";
+      const chosen = known.get(spelling(column)) || spelt.get(letters(column)) || "";
       const options = choices
         .map((name) => `<option ${name === chosen ? "selected" : ""}>${name}</option>`)
         .join("");

@@ -20,6 +20,13 @@ def test_a_header_of_known_columns_fills_them_and_ignores_an_id() -> None:
     assert columns == [None, "email", "first_name"]
 
 
+def test_a_header_without_separators_or_with_others_finds_its_fields() -> None:
+    """As other tools write them: "E-mail", "FirstName", "Last_Name ", "JOBTITLE"."""
+    header = ["E-mail", "FirstName", "Last_Name ", "JOBTITLE", "life cycle stage"]
+    columns = resolve_columns(INSERT, CONTACT, DEFAULT_RULES, header, None)
+    assert columns == ["email", "first_name", "last_name", "job_title", "lifecycle_stage"]
+
+
 def test_a_column_without_a_name_is_ignored() -> None:
     """A sheet's stray empty columns (cells once formatted past its last one) name nothing."""
     header = ["email", "", "first_name", " ", ""]
