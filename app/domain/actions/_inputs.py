@@ -199,16 +199,24 @@ class CsvFile:
     ) -> None:
         self.spec, self.entity, self.rules = spec, entity, rules
         self.columns, self.width = columns, len(columns)
+        # The columns up to the last one read (those after it are ignored: nameless, or
+        # ignored by `columnMap`).
+        self.read_width = max((n + 1 for n, name in enumerate(columns) if name), default=0)
 
     def fitted(self, values: Sequence[str]) -> Sequence[str] | None:
         """A row's values, one a column; None when they do not fit the header. Empty cells
-        past the header's last column are left out (a sheet's stray trailing commas): they
-        hold nothing, and nothing before them moves."""
+        past the header's last column are left out (a sheet's stray trailing commas), and a
+        row may end before the ignored columns the header ends with: either way the cells
+        read are where the header says, as in a row of its width."""
         if len(values) == self.width:
             return values
-        if len(values) > self.width and not any(cell.strip() for cell in values[self.width :]):
+        if len(values) > self.width:
+            if any(cell.strip() for cell in values[self.width :]):
+                return None
             return values[: self.width]
-        return None
+        if len(values) < self.read_width:
+            return None
+        return [*values, *[""] * (self.width - len(values))]
 
 
 class CsvRows(CsvFile):

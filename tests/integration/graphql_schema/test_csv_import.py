@@ -283,14 +283,17 @@ async def test_a_sheet_s_stray_empty_columns_and_trailing_commas_are_ignored(
     gql: GraphQLClient,
 ) -> None:
     """As spreadsheets save a sheet whose cells were once formatted wider: columns without a
-    name (ignored, whatever they hold) and rows with empty cells past the header (left out).
-    A row with a value past the header still fails alone: its cells may have moved."""
+    name (ignored, whatever they hold), rows with empty cells past the header (left out) or
+    ending before its nameless columns. A row with a value past the header, or ending before
+    a column read, still fails alone: its cells may have moved."""
     sheet = (
         "email,first_name,,\r\n"
         "ada@example.com,Ada,,\r\n"
         "bob@example.com,Bob,,,,\r\n"
         "cy@example.com,Cy,note,\r\n"
         "di@example.com,Di,,,Zed\r\n"
+        "ed@example.com,Ed\r\n"
+        "fay@example.com\r\n"
     )
     body = await multipart_create(gql, sheet.encode(), entityType="CONTACT", actionType="INSERT")
     assert "errors" not in body, body
@@ -301,7 +304,10 @@ async def test_a_sheet_s_stray_empty_columns_and_trailing_commas_are_ignored(
         2: "INSERTED",
         3: "INSERTED",
         4: "INVALID",
+        5: "INSERTED",
+        6: "INVALID",
     }
     assert "Expected 4 values, found 5" in logs[4]["message"]
-    stored = await gql.entities("CONTACT", [logs[row]["entityId"] for row in (1, 2, 3)])
-    assert sorted(entity["first_name"] for entity in stored.values()) == ["Ada", "Bob", "Cy"]
+    assert "Expected 4 values, found 1" in logs[6]["message"]
+    stored = await gql.entities("CONTACT", [logs[row]["entityId"] for row in (1, 2, 3, 5)])
+    assert sorted(entity["first_name"] for entity in stored.values()) == ["Ada", "Bob", "Cy", "Ed"]
