@@ -204,12 +204,10 @@ class CsvFile:
         self.read_width = max((n + 1 for n, name in enumerate(columns) if name), default=0)
 
     def fitted(self, values: Sequence[str]) -> Sequence[str] | None:
-        """A row's values, one a column; None when they do not fit the header. Empty cells
-        past the header's last column are left out (a sheet's stray trailing commas), and a
-        row may end before the ignored columns the header ends with: either way the cells
-        read are where the header says, as in a row of its width."""
-        if len(values) == self.width:
-            return values
+        """The values of a row not as wide as the header, one a column; None when they do
+        not fit it. Empty cells past the header's last column are left out (a sheet's stray
+        trailing commas), and a row may end before the ignored columns the header ends with:
+        either way the cells read are where the header says, as in a row of its width."""
         if len(values) > self.width:
             if any(cell.strip() for cell in values[self.width :]):
                 return None
@@ -229,7 +227,8 @@ class CsvRows(CsvFile):
         return self.entity.csv_cells_of(self.columns)
 
     def __call__(self, number: int, values: Sequence[str]) -> Row:
-        if (fitted := self.fitted(values)) is None:
+        fitted = values if len(values) == self.width else self.fitted(values)
+        if fitted is None:
             return {"row": number, "invalid": f"Expected {self.width} values, found {len(values)}."}
         try:
             # Its text was read as UTF-8 without NUL (app.infra.files.csv_records): storable.
@@ -260,7 +259,7 @@ class CsvKeys(CsvFile):
         return self.entity.csv_cells_of([self.by])
 
     def __call__(self, values: Sequence[str]) -> str | None:
-        if self.fitted(values) is None:
+        if len(values) != self.width and self.fitted(values) is None:
             return None
         value = None if self.at is None else self.cells.cell(self.by, values[self.at])
         try:
