@@ -7,6 +7,7 @@ from pymongo.operations import InsertOne
 
 from app.domain.actions._base import (
     DUPLICATE_KEY_CODE,
+    GONE,
     PREVIOUS_STATE_FIELDS,
     ChunkContext,
     ImportRules,
@@ -98,32 +99,38 @@ class Upsert(KeyedRecords):
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
-        """Writes the rows as decided. A row whose insert another writer beat since the
-        chunk's read (its key is held now, not by the entity the row was to insert) is
-        decided again against that holder, the decisions stored so (a redelivery and a
-        restore read them), and written as an update: it fails only if nothing holds its
-        match key (a clash on another unique field)."""
-        outcomes, beaten = await self.write(ctx, rows, decisions)
-        if not beaten:
+        """Writes the rows as decided. What another writer did since the chunk's read is
+        decided again: a row whose insert it beat (its key is held now, not by the entity
+        the row was to insert) against that holder, written as an update (it fails only if
+        nothing holds its match key: a clash on another unique field); a row whose holder
+        it deleted as nothing holding its key (inserted) or what holds it now. The
+        decisions are stored so, which a redelivery and a restore read."""
+        outcomes, beaten, gone = await self.write(ctx, rows, decisions)
+        if not beaten and not gone:
             return [outcomes[row["row"]] for row in rows]
-        read = set(decisions.get("read") or set().union(*(row["data"] for row in beaten)))
-        found = await self.holders(ctx, beaten, read)
-        if found["holders"]:
-            decisions = with_holders(decisions, found)
+        again = [*beaten, *gone]
+        read = set(decisions.get("read") or set().union(*(row["data"] for row in again)))
+        found = await self.holders(ctx, again, read)
+        if found["holders"] or gone:
+            gone_ids = {decided_holder(decisions, row) for row in gone}
+            decisions = with_holders(decisions, found, gone_ids)
             if ctx.store_decisions is not None:
                 await ctx.store_decisions(decisions)
             held = {holder["key"] for holder in found["holders"]}
-            again, _ = await self.write(
-                ctx, [row for row in beaten if match_of(row) in held], decisions
+            freed = {row["row"] for row in gone}
+            written, _, _ = await self.write(
+                ctx,
+                [row for row in again if match_of(row) in held or row["row"] in freed],
+                decisions,
             )
-            outcomes.update(again)
+            outcomes.update(written)
         return [outcomes[row["row"]] for row in rows]
 
     async def write(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
-    ) -> tuple[dict[int, Outcome], list[Row]]:
-        """The rows' outcomes, by row, and those whose insert another writer beat (logged
-        FAILED/DUPLICATE_KEY here)."""
+    ) -> tuple[dict[int, Outcome], list[Row], list[Row]]:
+        """The rows' outcomes, by row; those whose insert another writer beat (logged
+        FAILED/DUPLICATE_KEY here), and those whose holder it deleted (FAILED/NOT_FOUND)."""
         existing = {found["key"]: found["id"] for found in decisions.get("holders", [])}
         stamp = stamp_of(decisions)
         outcomes: dict[int, Outcome] = {}
@@ -156,6 +163,7 @@ class Upsert(KeyedRecords):
         errors = await ctx.run_writes([op for _, op in writes])
         holders = await holders_of(ctx, [writes[i][0]["key"] for i in clashes(errors)])
         beaten: list[Row] = []
+        gone: list[Row] = []
         for index, (row, _) in enumerate(writes):
             error = errors.get(index)
             if (entity_id := existing.get(match_of(row))) is not None:
@@ -164,6 +172,8 @@ class Upsert(KeyedRecords):
                     if error
                     else Outcome(row["row"], LogStatus.SUCCESS, LogReason.UPDATED, entity_id)
                 )
+                if error and error.get(GONE):
+                    gone.append(row)
             elif error is None or holders.get(row["key"]) == row["new_id"]:
                 outcomes[row["row"]] = Outcome(
                     row["row"], LogStatus.SUCCESS, LogReason.INSERTED, row["new_id"]
@@ -172,13 +182,22 @@ class Upsert(KeyedRecords):
                 outcomes[row["row"]] = failed_write(row["row"], error)
                 if error.get("code") == DUPLICATE_KEY_CODE:
                     beaten.append(row)
-        return outcomes, beaten
+        return outcomes, beaten, gone
 
 
-def with_holders(decisions: Decisions, found: Decisions) -> Decisions:
-    """The decisions with holders found since, and their read state, added."""
+def decided_holder(decisions: Decisions, row: Row) -> str:
+    """The entity the decisions say holds the row's match key."""
+    return next(
+        holder["id"] for holder in decisions.get("holders", []) if holder["key"] == match_of(row)
+    )
+
+
+def with_holders(decisions: Decisions, found: Decisions, gone: set[str] | None = None) -> Decisions:
+    """The decisions with holders found since, and their read state, added; holders `gone`
+    (deleted since) left out."""
     merged = decisions.copy()
-    merged["holders"] = [*decisions.get("holders", []), *found.get("holders", [])]
+    kept = [holder for holder in decisions.get("holders", []) if holder["id"] not in (gone or ())]
+    merged["holders"] = [*kept, *found.get("holders", [])]
     merged["current"] = {**decisions.get("current", {}), **found.get("current", {})}
     merged["versions"] = {**decisions.get("versions", {}), **found.get("versions", {})}
     if "keys" in found:

@@ -151,28 +151,43 @@ async def test_an_update_whose_target_another_writer_deleted_since_its_read_is_n
     assert [doc["data"] async for doc in stored] == [{"city": "Rome", "score": 1}] * 2
 
 
-async def test_an_upsert_whose_holder_another_writer_deleted_since_its_read_is_not_found(
+async def test_an_upsert_whose_holder_another_writer_deleted_since_its_read_inserts_it(
     database: None, account: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The holder of a row's key is deleted between the chunk's read and its update: the row
-    is FAILED/NOT_FOUND (a retry inserts it), never UPDATED for an entity that is not there."""
+    is decided again as nothing holding its key, and inserted under its planned id
+    (INSERTED), never UPDATED for an entity that is not there nor failed for what the
+    action exists to do; delivered again and restored as a row that found no holder."""
     emails = ["gone0@x.io", "gone1@x.io"]
-    held = await seed_contacts(account, [{"email": email} for email in emails])
-    action, chunk = await processing_action(account, "CONTACT", "UPSERT", upsert_rows(emails))
+    held = await seed_contacts(account, [{"email": email, "city": "Old"} for email in emails])
+    rows = upsert_rows(emails)
+    action, chunk = await processing_action(account, "CONTACT", "UPSERT", rows)
     upsert = actions.get("UPSERT")
     decide = upsert.decide
+    collection = Contact.get_pymongo_collection()
 
     async def read_then_another_writer(ctx: Any, chunk_rows: Any) -> Any:
         decided = await decide(ctx, chunk_rows)
-        await Contact.get_pymongo_collection().delete_one({"_id": held[0]})
+        await collection.delete_one({"_id": held[0]})
         return decided
 
     monkeypatch.setattr(upsert, "decide", read_then_another_writer)
+    await die_after_writing(monkeypatch, chunk.id)  # and delivered again
     await processing.process_chunk(chunk.id)
 
     logs = await logs_of(action)
     assert [(log.reason.value, log.entity_id) for log in logs] == [
-        ("NOT_FOUND", str(held[0])),
+        ("INSERTED", rows[0]["new_id"]),
         ("UPDATED", str(held[1])),
     ]
-    assert await Contact.get_pymongo_collection().count_documents({"account_id": account}) == 1
+    done = await BulkAction.get(action.id)
+    assert done is not None and (done.succeeded, done.skipped, done.failed) == (2, 0, 0)
+    stored = collection.find({"account_id": account}, sort=[("key", 1)])
+    assert [(str(doc["_id"]), doc["data"]) async for doc in stored] == [
+        (rows[0]["new_id"], {"email": emails[0], "city": "New"}),
+        (str(held[1]), {"email": emails[1], "city": "New"}),
+    ]
+
+    await restored(account, action, await images_of(action))
+    stored = collection.find({"account_id": account}, sort=[("key", 1)])
+    assert [doc["data"] async for doc in stored] == [{"email": emails[1], "city": "Old"}]
