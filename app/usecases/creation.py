@@ -229,12 +229,20 @@ def resolve_columns(
     allowed, required = spec.columns(entity, rules)
     by_spelling = {spelling(name): name for name in allowed}
     by_letters = spelt_alike(allowed)
+    by_alias = {
+        letters(alias): field
+        for field, aliases in entity.aliases.items()
+        if field in allowed
+        for alias in aliases
+    }
     columns = [
         column_map[name]
         if name in column_map
         else name
         if name in allowed
-        else by_spelling.get(spelling(name)) or by_letters.get(letters(name), name)
+        else by_spelling.get(spelling(name))
+        or by_letters.get(letters(name))
+        or by_alias.get(letters(name), name)
         if name.strip()
         else None
         for name in header

@@ -63,6 +63,10 @@ class EntityFieldType:
     custom: bool = strawberry.field(description="Defined by the account (defineCustomField).")
     unique: bool = strawberry.field(description="Unique per account: rows can be matched by it.")
     options: list[str] | None = strawberry.field(description="The values it may hold, if few.")
+    aliases: list[str] = strawberry.field(
+        description="Other CSV headers that fill it, as other tools export it "
+        '("Email Address"); case, spaces, hyphens and underscores aside.'
+    )
 
     @classmethod
     def of(cls, field: FieldInfo) -> "EntityFieldType":
@@ -72,6 +76,7 @@ class EntityFieldType:
             custom=field.custom,
             unique=field.unique,
             options=list(field.options) or None,
+            aliases=list(field.aliases),
         )
 
 

@@ -1,5 +1,6 @@
 """What an entity type is: a pydantic schema of its fields, a unique key and a collection."""
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -226,6 +227,9 @@ class EntitySpec:
     filtered_fields: tuple[str, ...] = ()
     # An account's custom fields (app.domain.fields.extended adds them to `fields`).
     custom: tuple[CustomFieldLike, ...] = ()
+    # Other names CSV headers give a built-in field, by field, as other tools export it
+    # ("Email Address"); read like the field's own name, and after it.
+    aliases: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict, compare=False)
 
     def filter_indexes(self) -> list[IndexModel]:
         fields = [f"data.{name}" for name in self.filtered_fields] + ["created_at", "updated_at"]

@@ -15,3 +15,12 @@ class PersonFields(EntityFields):
     job_title: str | None = Field(default=None, max_length=200)
     # Bounded as the database stores integers: a CSV cell's text is read as one only here.
     score: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
+
+
+# How other tools' exports name a person's fields (Mailchimp, Outlook, HubSpot, Salesforce).
+PERSON_ALIASES = {
+    "email": ("Email Address", "E-mail Address"),
+    "phone": ("Phone Number",),
+    "last_name": ("Surname",),
+    "company": ("Company Name",),
+}

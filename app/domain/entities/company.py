@@ -56,5 +56,12 @@ COMPANY = entities.register(
         key_pattern=DOMAIN,
         bare_key=domain_of,
         filtered_fields=("tags", "country", "industry"),
+        # How other tools' exports name them (HubSpot's "Company Domain Name", a website).
+        aliases={
+            "domain": ("Website", "Website URL", "Company Domain Name", "Domain Name"),
+            "name": ("Company Name", "Company"),
+            "employee_count": ("Number of Employees", "Employees"),
+            "phone": ("Phone Number",),
+        },
     )
 )

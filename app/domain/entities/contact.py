@@ -12,7 +12,7 @@ from app.domain.entities._base import (
     as_option,
     entities,
 )
-from app.domain.entities._person import PersonFields
+from app.domain.entities._person import PERSON_ALIASES, PersonFields
 from app.domain.entities.addresses import EMAIL, email_key
 
 LifecycleStage = Literal["subscriber", "lead", "opportunity", "customer", "evangelist", "other"]
@@ -43,5 +43,6 @@ CONTACT = entities.register(
         key_pattern=EMAIL,
         bare_key=email_key,
         filtered_fields=("tags", "country", "lifecycle_stage", "score"),
+        aliases=PERSON_ALIASES,
     )
 )

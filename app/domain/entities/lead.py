@@ -5,7 +5,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import BeforeValidator, Field
 
 from app.domain.entities._base import EntityDocument, EntitySpec, as_option, entities
-from app.domain.entities._person import PersonFields
+from app.domain.entities._person import PERSON_ALIASES, PersonFields
 from app.domain.entities.addresses import EMAIL, email_key
 
 LeadStatus = Literal["new", "contacted", "qualified", "unqualified", "converted"]
@@ -33,5 +33,6 @@ LEAD = entities.register(
         key_pattern=EMAIL,
         bare_key=email_key,
         filtered_fields=("status", "source", "score"),
+        aliases={**PERSON_ALIASES, "status": ("Lead Status",), "source": ("Lead Source",)},
     )
 )

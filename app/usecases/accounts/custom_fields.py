@@ -39,6 +39,8 @@ class FieldInfo:
     custom: bool
     unique: bool
     options: tuple[str, ...] = ()
+    # Other names CSV headers give it (a built-in field's EntitySpec.aliases).
+    aliases: tuple[str, ...] = ()
 
 
 def entity_of(entity_type: str) -> str:
@@ -62,7 +64,8 @@ async def fields_of(principal: Principal, entity_type: str) -> list[FieldInfo]:
         else:
             options = choices_of(entity.fields.model_fields[name].annotation)
             shown = "ENUM" if options else KIND_NAMES[kind]
-            found.append(FieldInfo(name, shown, False, name == entity.unique_field, options))
+            unique, aliases = name == entity.unique_field, entity.aliases.get(name, ())
+            found.append(FieldInfo(name, shown, False, unique, options, aliases))
     return found
 
 

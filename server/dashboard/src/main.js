@@ -331,7 +331,7 @@ let header = [];
 
 async function loadFields() {
   const data = await gql(
-    `query($t: EntityType!) { entityFields(entityType: $t) { name kind custom unique options } }`,
+    `query($t: EntityType!) { entityFields(entityType: $t) { name kind custom unique options aliases } }`,
     { t: $("#entity").value },
   );
   fields = data.entityFields;
@@ -395,6 +395,11 @@ function showColumnMap() {
   const choices = ["id", ...fields.map((f) => f.name)];
   const spelt = new Map();
   for (const name of choices) spelt.set(letters(name), spelt.has(letters(name)) ? "" : name);
+  for (const field of fields) {
+    for (const alias of field.aliases || []) {
+      if (!spelt.has(letters(alias))) spelt.set(letters(alias), field.name);
+    }
+  }
   $("#column-map tbody").innerHTML = header
     .map((column, n) => {
       const chosen = known.get(spelling(column)) || spelt.get(letters(column)) || "";

@@ -188,13 +188,14 @@ async def test_custom_fields_in_the_column_map_filter_builder_and_export_picker(
     """An account's custom field is offered wherever a built-in one is: a CSV column of its
     name maps to it (any case), the filter builder names it with its kind and options, and
     the export picker lists it; each makes the action it shows. A header the server reads
-    by its letters ("E-mail") is mapped as the server maps it."""
+    by its letters or by the name other tools give a field ("Email Address") is mapped as
+    the server maps it."""
     define = "mutation($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { name } }"
     plan = {"entityType": "CONTACT", "name": "plan", "kind": "ENUM", "options": ["free", "pro"]}
     await gql.data(define, i=plan)
     source = tmp_path / "plans.csv"
     source.write_text(
-        "E-mail,Plan,Shoe size\n"
+        "Email Address,Plan,Shoe size\n"
         + "".join(f"cf{n}@example.com,{'pro' if n % 2 else 'free'},42\n" for n in range(10))
     )
     wait = signed_in(browser, api_url, account)

@@ -8,6 +8,7 @@ from app.domain.actions import actions
 from app.domain.actions._base import DEFAULT_RULES
 from app.domain.entities import entities
 from app.domain.errors import BadUserInput
+from app.domain.fields import CustomField, extended
 from app.infra.files.csv_records import MAX_RECORD_BYTES
 from app.usecases.creation import LISTED_NAMES, resolve_columns
 
@@ -25,6 +26,33 @@ def test_a_header_without_separators_or_with_others_finds_its_fields() -> None:
     header = ["E-mail", "FirstName", "Last_Name ", "JOBTITLE", "life cycle stage"]
     columns = resolve_columns(INSERT, CONTACT, DEFAULT_RULES, header, None)
     assert columns == ["email", "first_name", "last_name", "job_title", "lifecycle_stage"]
+
+
+@pytest.mark.parametrize(
+    ("entity", "header", "fields"),
+    [
+        ("CONTACT", ["Email Address", "Phone Number", "Surname"], ["email", "phone", "last_name"]),
+        ("LEAD", ["E-mail Address", "Lead Status", "lead_source"], ["email", "status", "source"]),
+        (
+            "COMPANY",
+            ["Website URL", "Company Name", "Employees"],
+            ["domain", "name", "employee_count"],
+        ),
+    ],
+)
+def test_a_header_as_other_tools_export_it_finds_its_fields(
+    entity: str, header: list[str], fields: list[str]
+) -> None:
+    """Mailchimp's "Email Address", HubSpot's "Company Domain Name" or a website: the names
+    other tools give a field fill it, read like the field's own name."""
+    assert resolve_columns(INSERT, entities.get(entity), DEFAULT_RULES, header, None) == fields
+
+
+def test_a_field_s_own_name_wins_over_another_s_alias() -> None:
+    """An account's custom field named like a built-in field's alias is filled by it."""
+    company = extended(entities.get("COMPANY"), (CustomField("website", "TEXT"),))
+    header = ["domain", "Website"]
+    assert resolve_columns(INSERT, company, DEFAULT_RULES, header, None) == ["domain", "website"]
 
 
 def test_a_column_without_a_name_is_ignored() -> None:
