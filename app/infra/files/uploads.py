@@ -64,6 +64,37 @@ class RowCounter:
         return self.newlines + (0 if self._last == b"\n" else 1)
 
 
+class LineEnds:
+    """Makes a file whose lines end with a carriage return alone (as classic Mac tools and
+    Excel's "Macintosh" CSV save them) end them with line feeds, byte for byte (a CR in a
+    quoted cell too), as it passes: the platform's readers cut records at line feeds. Told
+    from the first line end; a file with CRLF or LF endings passes as it is."""
+
+    def __init__(self) -> None:
+        self.carriage_returns_alone: bool | None = None  # None: no line end seen yet
+        self._held = b""
+
+    def feed(self, data: bytes) -> bytes:
+        data, self._held = self._held + data, b""
+        if self.carriage_returns_alone is None:
+            at = data.find(b"\r")
+            newline = data.find(b"\n")
+            if at == -1 or (newline != -1 and newline < at):
+                if newline != -1:
+                    self.carriage_returns_alone = False
+                return data
+            if at == len(data) - 1:
+                self._held = b"\r"  # what follows it tells
+                return data[:-1]
+            self.carriage_returns_alone = data[at + 1 : at + 2] != b"\n"
+        return data.replace(b"\r", b"\n") if self.carriage_returns_alone else data
+
+    def end(self) -> bytes:
+        """What is held at the end of the file: a last CR, the file's one line end."""
+        held, self._held = self._held, b""
+        return b"\n" if held else b""
+
+
 async def bucket() -> AsyncGridFSBucket:
     return AsyncGridFSBucket(await db.connect(), bucket_name=BUCKET, chunk_size_bytes=CHUNK_BYTES)
 
@@ -80,15 +111,17 @@ async def store(account_id: str, filename: str, body: AsyncIterator[bytes]) -> S
         clean_filename(filename), metadata={"account_id": account_id}
     )
     counter = RowCounter()
+    line_ends = LineEnds()
     size = 0
     try:
-        async for data in body:
-            size += len(data)
+        async for given in body:
+            size += len(given)
             if size > settings.max_upload_bytes:
                 raise PayloadTooLarge(
                     f"The file is larger than the limit of {settings.max_upload_bytes} bytes.",
                     limit=settings.max_upload_bytes,
                 )
+            data = line_ends.feed(given)
             counter.feed(data)
             if counter.newlines - 1 > settings.max_upload_rows:
                 raise PayloadTooLarge(
@@ -96,6 +129,9 @@ async def store(account_id: str, filename: str, body: AsyncIterator[bytes]) -> S
                     limit=settings.max_upload_rows,
                 )
             await grid_in.write(data)
+        if last := line_ends.end():
+            counter.feed(last)
+            await grid_in.write(last)
     except BaseException:
         await grid_in.abort()
         raise

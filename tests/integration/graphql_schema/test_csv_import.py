@@ -311,3 +311,25 @@ async def test_a_sheet_s_stray_empty_columns_and_trailing_commas_are_ignored(
     assert "Expected 4 values, found 1" in logs[6]["message"]
     stored = await gql.entities("CONTACT", [logs[row]["entityId"] for row in (1, 2, 3, 5)])
     assert sorted(entity["first_name"] for entity in stored.values()) == ["Ada", "Bob", "Cy", "Ed"]
+
+
+async def test_a_file_whose_lines_end_with_carriage_returns_alone_imports(
+    gql: GraphQLClient,
+) -> None:
+    """As Excel's "CSV (Macintosh)" and classic Mac tools save it: counted and read as the
+    same file with line feeds (it was one malformed row, and the create refused it); a
+    carriage return in a quoted cell becomes a line feed."""
+    sheet = b'email,first_name,company\raa@example.com,Aa,"Two\rlines"\rbb@example.com,Bb,\r'
+    uploaded = await upload(gql, sheet)
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["rows"] == 2
+    action = await gql.run(
+        entityType="CONTACT", actionType="INSERT", uploadId=uploaded.json()["uploadId"]
+    )
+    assert action["stats"]["succeeded"] == 2, action
+    logs = await gql.all_logs(action["id"])
+    stored = await gql.entities("CONTACT", [log["entityId"] for log in logs])
+    assert sorted((entity["email"], entity.get("company")) for entity in stored.values()) == [
+        ("aa@example.com", "Two\nlines"),
+        ("bb@example.com", None),
+    ]
