@@ -131,7 +131,7 @@ def parse_one(raw: bytes) -> list[str]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CsvError(f"the row is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise CsvError(not_utf8(raw, exc)) from None
     if "\x00" in text:
         raise CsvError("the row contains a NUL byte")
     try:
@@ -142,6 +142,23 @@ def parse_one(raw: bytes) -> list[str]:
     if len(rows) != 1:
         raise CsvError("the row is not well-formed CSV")
     return rows[0]
+
+
+def not_utf8(raw: bytes, exc: UnicodeDecodeError) -> str:
+    """Why a row is not UTF-8, and, where its byte reads as a letter in Windows-1252 (as
+    Excel's "CSV (Comma delimited)" saves text), what it is and what to send instead."""
+    said = f"the row is not UTF-8 text ({exc.reason} at byte {exc.start})"
+    byte = raw[exc.start : exc.start + 1]
+    try:
+        char = byte.decode("cp1252")
+    except UnicodeDecodeError:
+        return said
+    if not char.isalpha():
+        return said
+    return (
+        f"{said}: {char!r} written as Windows-1252 or Latin-1, as Excel's \"CSV (Comma "
+        'delimited)" saves it; save the file as "CSV UTF-8" and send that'
+    )
 
 
 def is_blank(raw: bytes) -> bool:

@@ -7,7 +7,14 @@ from collections.abc import AsyncGenerator
 import pytest
 
 from app.domain.errors import BadUserInput
-from app.infra.files.csv_records import MAX_RECORD_BYTES, Record, header_of, records
+from app.infra.files.csv_records import (
+    MAX_RECORD_BYTES,
+    CsvError,
+    Record,
+    header_of,
+    parse_one,
+    records,
+)
 
 TEXT = (
     "\ufeffemail,first_name\r\n"
@@ -98,6 +105,18 @@ async def test_reading_is_linear_even_with_an_unclosed_quote() -> None:
     ]
     got = await asyncio.wait_for(read(data, 255 * 1024), 30)
     assert [r.number for r in got if r.error] == [1]
+
+
+def test_a_row_in_windows_1252_says_its_letter_and_what_to_send() -> None:
+    """As Excel's "CSV (Comma delimited)" saves accented letters: the row's error names the
+    letter and says to save the file as CSV UTF-8; a byte no letter reads as says less."""
+    with pytest.raises(CsvError) as refused:
+        parse_one("josé@example.com,Müller\n".encode("cp1252"))
+    assert "'é' written as Windows-1252" in str(refused.value)
+    assert 'save the file as "CSV UTF-8"' in str(refused.value)
+    with pytest.raises(CsvError) as refused:
+        parse_one(b"x@example.com,\x81\n")
+    assert str(refused.value) == "the row is not UTF-8 text (invalid start byte at byte 14)"
 
 
 @pytest.mark.parametrize(
