@@ -3,6 +3,7 @@ and its write is neither overwritten nor turned into a failure of the chunk's ro
 target it deletes meanwhile is not logged as written."""
 
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -15,6 +16,22 @@ from app.engine import processing
 from app.infra.mongo import chunks
 from tests.integration.engine.test_before_images import die_after_writing, images_of, restored
 from tests.integration.factories import Died, logs_of, processing_action, seed_contacts
+
+
+def after_the_read(
+    monkeypatch: pytest.MonkeyPatch, action_type: str, other_writer: Callable[[], Awaitable[object]]
+) -> None:
+    """Another writer's work, done between each of the action type's decide reads and the
+    chunk's writes (on every delivery)."""
+    spec = actions.get(action_type)
+    decide = spec.decide
+
+    async def read_then_another_writer(ctx: Any, chunk_rows: Any) -> Any:
+        decided = await decide(ctx, chunk_rows)
+        await other_writer()
+        return decided
+
+    monkeypatch.setattr(spec, "decide", read_then_another_writer)
 
 
 def upsert_rows(emails: list[str]) -> list[dict[str, Any]]:
@@ -52,21 +69,17 @@ async def test_an_upsert_updates_what_another_writer_inserted_since_its_read(
     emails = ["race0@x.io", "race1@x.io", "race2@x.io"]
     rows = upsert_rows(emails)
     action, chunk = await processing_action(account, "CONTACT", "UPSERT", rows)
-    upsert = actions.get("UPSERT")
-    decide = upsert.decide
     theirs: list[ObjectId] = []
 
-    async def read_then_another_writer(ctx: Any, chunk_rows: Any) -> Any:
-        decided = await decide(ctx, chunk_rows)
-        if not theirs:  # the other import, once: between this chunk's read and its write
+    async def other_import() -> None:
+        if not theirs:  # once, though each delivery reads
             others = [
                 {"email": emails[0], "city": "Old", "phone": "1"},
                 {"email": emails[1], "city": "New"},
             ]
             theirs.extend(await seed_contacts(account, others))
-        return decided
 
-    monkeypatch.setattr(upsert, "decide", read_then_another_writer)
+    after_the_read(monkeypatch, "UPSERT", other_import)
     await die(monkeypatch, chunk.id)  # and delivered again
     await processing.process_chunk(chunk.id)
 
@@ -116,16 +129,10 @@ async def test_an_update_whose_target_another_writer_deleted_since_its_read_is_n
     ids = await seed_contacts(account, [{"city": "Rome", "score": 1} for _ in range(4)])
     rows = [{"row": n, "id": str(entity_id)} for n, entity_id in enumerate(ids, start=1)]
     action, chunk = await processing_action(account, "CONTACT", "UPDATE", rows, **change)
-    update = actions.get("UPDATE")
-    decide = update.decide
     collection = Contact.get_pymongo_collection()
-
-    async def read_then_another_writer(ctx: Any, chunk_rows: Any) -> Any:
-        decided = await decide(ctx, chunk_rows)
-        await collection.delete_many({"_id": {"$in": [ids[1], ids[3]]}})
-        return decided
-
-    monkeypatch.setattr(update, "decide", read_then_another_writer)
+    after_the_read(
+        monkeypatch, "UPDATE", lambda: collection.delete_many({"_id": {"$in": [ids[1], ids[3]]}})
+    )
     await die_after_writing(monkeypatch, chunk.id)  # and delivered again
     await processing.process_chunk(chunk.id)
 
@@ -162,16 +169,8 @@ async def test_an_upsert_whose_holder_another_writer_deleted_since_its_read_inse
     held = await seed_contacts(account, [{"email": email, "city": "Old"} for email in emails])
     rows = upsert_rows(emails)
     action, chunk = await processing_action(account, "CONTACT", "UPSERT", rows)
-    upsert = actions.get("UPSERT")
-    decide = upsert.decide
     collection = Contact.get_pymongo_collection()
-
-    async def read_then_another_writer(ctx: Any, chunk_rows: Any) -> Any:
-        decided = await decide(ctx, chunk_rows)
-        await collection.delete_one({"_id": held[0]})
-        return decided
-
-    monkeypatch.setattr(upsert, "decide", read_then_another_writer)
+    after_the_read(monkeypatch, "UPSERT", lambda: collection.delete_one({"_id": held[0]}))
     await die_after_writing(monkeypatch, chunk.id)  # and delivered again
     await processing.process_chunk(chunk.id)
 
