@@ -1,7 +1,7 @@
 """Stores what tests start from directly: entities as the platform stores them, account
 limits, and actions and chunks for tests that drive processing step by step."""
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -9,6 +9,7 @@ from beanie import PydanticObjectId
 from bson import ObjectId
 from pymongo import ReturnDocument
 
+from app.domain.actions import actions
 from app.domain.entities.contact import Contact
 from app.domain.models import (
     AccountLimit,
@@ -229,3 +230,19 @@ async def upload_insert_action(
     record_sends(monkeypatch, completion, "send_chunk")
     monkeypatch.setattr(planning, "chunk_size_for", lambda limit: 100)
     return action
+
+
+def after_the_read(
+    monkeypatch: pytest.MonkeyPatch, action_type: str, other_writer: Callable[[], Awaitable[object]]
+) -> None:
+    """Another writer's work, done between each of the action type's decide reads and the
+    chunk's writes (on every delivery)."""
+    spec = actions.get(action_type)
+    decide = spec.decide
+
+    async def read_then_another_writer(ctx: Any, chunk_rows: Any) -> Any:
+        decided = await decide(ctx, chunk_rows)
+        await other_writer()
+        return decided
+
+    monkeypatch.setattr(spec, "decide", read_then_another_writer)

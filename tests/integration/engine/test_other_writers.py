@@ -3,35 +3,23 @@ and its write is neither overwritten nor turned into a failure of the chunk's ro
 target it deletes meanwhile is not logged as written."""
 
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from bson import ObjectId
 
-from app.domain.actions import actions
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction
 from app.engine import processing
 from app.infra.mongo import chunks
 from tests.integration.engine.test_before_images import die_after_writing, images_of, restored
-from tests.integration.factories import Died, logs_of, processing_action, seed_contacts
-
-
-def after_the_read(
-    monkeypatch: pytest.MonkeyPatch, action_type: str, other_writer: Callable[[], Awaitable[object]]
-) -> None:
-    """Another writer's work, done between each of the action type's decide reads and the
-    chunk's writes (on every delivery)."""
-    spec = actions.get(action_type)
-    decide = spec.decide
-
-    async def read_then_another_writer(ctx: Any, chunk_rows: Any) -> Any:
-        decided = await decide(ctx, chunk_rows)
-        await other_writer()
-        return decided
-
-    monkeypatch.setattr(spec, "decide", read_then_another_writer)
+from tests.integration.factories import (
+    Died,
+    after_the_read,
+    logs_of,
+    processing_action,
+    seed_contacts,
+)
 
 
 def upsert_rows(emails: list[str]) -> list[dict[str, Any]]:

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from app.domain.actions import actions
 from app.domain.clock import stored_now
 from app.domain.entities.contact import Contact
 from app.engine import processing
 from tests.integration.engine.test_before_images import images_of, restored
 from tests.integration.factories import (
+    after_the_read,
     contact_documents,
     die_before_recording,
     logs_of,
@@ -59,18 +59,14 @@ async def test_an_increment_adds_to_what_another_writer_wrote_since_the_read(
         account, "CONTACT", "UPDATE", rows, operations={"increment": {"score": 5}}
     )
     collection = Contact.get_pymongo_collection()
-    update = actions.get("UPDATE")
-    decide = update.decide
-
-    async def read_then_another_writer(ctx: Any, chunk_rows: Any) -> Any:
-        decided = await decide(ctx, chunk_rows)
-        await collection.update_many(
+    after_the_read(
+        monkeypatch,
+        "UPDATE",
+        lambda: collection.update_many(
             {"account_id": account, "data.score": {"$type": "number"}},
             {"$inc": {"data.score": 100}, "$set": {"updated_at": stored_now()}},
-        )
-        return decided
-
-    monkeypatch.setattr(update, "decide", read_then_another_writer)
+        ),
+    )
     await processing.process_chunk(chunk.id)
 
     found = collection.find({"account_id": account}, sort=[("_id", 1)])
@@ -79,7 +75,7 @@ async def test_an_increment_adds_to_what_another_writer_wrote_since_the_read(
 
     # Restored, the increment is taken back and the other writer's change stays; a number
     # the increment gave to a field without one goes (as the field was).
-    monkeypatch.setattr(update, "decide", decide)
+    monkeypatch.undo()  # the other writer is done
     await restored(account, action, await images_of(action))
     found = collection.find({"account_id": account}, sort=[("_id", 1)])
     assert [doc["data"].get("score", "absent") async for doc in found] == [110, 110, "absent", None]
