@@ -87,7 +87,7 @@ class Upsert(KeyedRecords):
     def targets_of(self, rows: Sequence[Row], decisions: Decisions) -> dict[int, Target]:
         """A row whose key an entity held when it was decided updates that entity; any other
         inserts under its planned id."""
-        existing = {found["key"]: found["id"] for found in decisions.get("holders", [])}
+        existing = holders_by_key(decisions)
         return {
             row["row"]: (existing[match_of(row)], LogReason.UPDATED)
             if match_of(row) in existing
@@ -112,7 +112,8 @@ class Upsert(KeyedRecords):
         read = set(decisions.get("read") or set().union(*(row["data"] for row in again)))
         found = await self.holders(ctx, again, read)
         if found["holders"] or gone:
-            gone_ids = {decided_holder(decisions, row) for row in gone}
+            decided = holders_by_key(decisions)
+            gone_ids = {decided[match_of(row)] for row in gone}
             decisions = with_holders(decisions, found, gone_ids)
             if ctx.store_decisions is not None:
                 await ctx.store_decisions(decisions)
@@ -131,7 +132,7 @@ class Upsert(KeyedRecords):
     ) -> tuple[dict[int, Outcome], list[Row], list[Row]]:
         """The rows' outcomes, by row; those whose insert another writer beat (logged
         FAILED/DUPLICATE_KEY here), and those whose holder it deleted (FAILED/NOT_FOUND)."""
-        existing = {found["key"]: found["id"] for found in decisions.get("holders", [])}
+        existing = holders_by_key(decisions)
         stamp = stamp_of(decisions)
         outcomes: dict[int, Outcome] = {}
         writes: list[tuple[Row, WriteOp]] = []
@@ -185,11 +186,10 @@ class Upsert(KeyedRecords):
         return outcomes, beaten, gone
 
 
-def decided_holder(decisions: Decisions, row: Row) -> str:
-    """The entity the decisions say holds the row's match key."""
-    return next(
-        holder["id"] for holder in decisions.get("holders", []) if holder["key"] == match_of(row)
-    )
+def holders_by_key(decisions: Decisions) -> dict[Any, str]:
+    """The entities the decisions say hold the rows' match keys, by key (a later holder of a
+    key, found since, over an earlier one)."""
+    return {found["key"]: found["id"] for found in decisions.get("holders", [])}
 
 
 def with_holders(decisions: Decisions, found: Decisions, gone: set[str] | None = None) -> Decisions:
