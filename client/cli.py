@@ -91,6 +91,11 @@ def parser() -> argparse.ArgumentParser:
         choices=["overwrite", "keep"],
         help="whether values held already are overwritten (overwrite)",
     )
+    submit.add_argument(
+        "--encoding",
+        help="the file's text encoding when not UTF-8: windows-1252 (Excel's \"CSV (Comma "
+        'delimited)"), macintosh (Excel for Mac\'s "CSV (Macintosh)")',
+    )
     submit.add_argument("--watch", action="store_true", help="show progress until it ends")
     drip_options(submit, "--drip")
 
@@ -186,9 +191,10 @@ async def check_types(api: ApiClient, given: dict[str, Any]) -> None:
 async def submit(api: ApiClient, args: argparse.Namespace) -> int:
     given = local_input(args)
     await check_types(api, given)
-    response = await api.http.post(
-        "/uploads", params={"filename": args.file.name}, content=file_pieces(args.file)
-    )
+    params = {"filename": args.file.name}
+    if args.encoding:
+        params["encoding"] = args.encoding
+    response = await api.http.post("/uploads", params=params, content=file_pieces(args.file))
     body = response.json()
     if response.status_code != 201:
         raise ApiError([body.get("error", {"message": response.text})])

@@ -14,6 +14,7 @@ from app.domain.models import BulkActionStatus as DomainStatus
 from app.domain.models import LogReason as DomainReason
 from app.domain.models import LogStatus as DomainLogStatus
 from app.domain.models.webhook import WebhookEvent as DomainEvent
+from app.infra.files.encodings import FileEncoding as UploadEncoding
 
 
 def described(cls: Any, description: str, values: dict[str, str]) -> Any:
@@ -101,6 +102,17 @@ WebhookEvent = described(
         "ACTION_COMPLETED": "An action ended COMPLETED or COMPLETED_WITH_ERRORS.",
         "ACTION_FAILED": "An action ended FAILED.",
         "ACTION_CANCELLED": "An action ended CANCELLED.",
+    },
+)
+
+FileEncoding = described(
+    UploadEncoding,
+    "A CSV file's text encoding; the file is stored as UTF-8.",
+    {
+        "UTF_8": 'UTF-8 (default), as "CSV UTF-8" and most tools save it.',
+        "WINDOWS_1252": 'Windows-1252 (Latin-1), as Excel on Windows saves "CSV (Comma '
+        'delimited)".',
+        "MAC_ROMAN": 'Mac Roman, as Excel for Mac saves "CSV (Macintosh)".',
     },
 )
 

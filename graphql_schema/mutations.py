@@ -26,7 +26,14 @@ from graphql_schema.accounts.custom_fields import CustomFieldMutation
 from graphql_schema.accounts.webhooks import WebhookMutation
 from graphql_schema.context import Info
 from graphql_schema.drip import DripInput, drip_request
-from graphql_schema.enums import ActionType, EmptyValues, EntityType, ExistingValues, LogStatus
+from graphql_schema.enums import (
+    ActionType,
+    EmptyValues,
+    EntityType,
+    ExistingValues,
+    FileEncoding,
+    LogStatus,
+)
 from graphql_schema.filters import EntityFilter, raw_filter
 from graphql_schema.types import AccountRateLimitType, ActionId, BulkActionType
 
@@ -58,6 +65,11 @@ class CreateBulkActionInput:
     file: Upload | None = strawberry.field(
         default=None,
         description="A CSV file (GraphQL multipart request) whose header names fields.",
+    )
+    file_encoding: FileEncoding | None = strawberry.field(
+        default=None,
+        description="`file`'s text encoding when it is not UTF-8 (the default). A file sent "
+        "to POST /uploads names its own there (`?encoding=`).",
     )
     upload_id: strawberry.ID | None = strawberry.field(
         default=None, description="A CSV file sent before to POST /uploads."
@@ -126,11 +138,14 @@ class CreateMutation:
     ) -> BulkActionType:
         principal = info.context.principal
         if input.file is None:
+            if input.file_encoding is not None:
+                raise BadUserInput("`fileEncoding` is the encoding of `file`, which is not given.")
             return BulkActionType.of(await create(principal, input, input.upload_id))
         if input.upload_id is not None:
             raise BadUserInput("Give `file` or `uploadId`, not both.")
         file = cast(UploadFile, input.file)  # Starlette hands multipart files over as these
-        stored = strawberry.ID(await store_file(principal.account_id, file))
+        encoding = input.file_encoding or FileEncoding.UTF_8
+        stored = strawberry.ID(await store_file(principal.account_id, file, encoding))
         try:
             action = await create(principal, input, stored)
         except BaseException:
@@ -224,12 +239,12 @@ async def create(
     return await create_bulk_action(principal, request)
 
 
-async def store_file(account_id: str, file: UploadFile) -> str:
+async def store_file(account_id: str, file: UploadFile, encoding: FileEncoding) -> str:
     async def chunks() -> AsyncIterator[bytes]:
         while data := await file.read(uploads.READ_SIZE):
             yield data
 
-    return (await uploads.store(account_id, file.filename or "upload.csv", chunks())).id
+    return (await uploads.store(account_id, file.filename or "upload.csv", chunks(), encoding)).id
 
 
 @strawberry.type(description="Controlling actions under way.")

@@ -12,6 +12,7 @@ from app.domain.models import LogStatus
 from app.domain.principal import Principal, Scope
 from app.domain.spreadsheet_cells import SpreadsheetWriter
 from app.infra.files import uploads
+from app.infra.files.encodings import FileEncoding, encoding_named
 from app.infra.outages import as_outage
 from app.usecases.input_cells import InputCells
 from app.usecases.reading import exports, logs, queries
@@ -57,28 +58,42 @@ async def caller(request: Request, scope: Scope) -> Principal:
     return principal
 
 
-async def form_file_chunks(request: Request) -> tuple[str, AsyncIterator[bytes]]:
+async def form_file_chunks(request: Request) -> tuple[str, str | None, AsyncIterator[bytes]]:
+    """A multipart upload's file name, `encoding` field (if any) and bytes."""
     form = await request.form(max_files=1, max_fields=10)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise BadUserInput("A multipart upload needs a `file` part.")
+    encoding = form.get("encoding")
 
     async def chunks() -> AsyncIterator[bytes]:
         while data := await upload.read(uploads.READ_SIZE):
             yield data
 
-    return upload.filename or "upload.csv", chunks()
+    return (
+        upload.filename or "upload.csv",
+        encoding if isinstance(encoding, str) else None,
+        chunks(),
+    )
 
 
 async def create_upload(request: Request) -> Response:
-    """POST /uploads: the raw body, or a multipart `file` part; answers {"uploadId": …}."""
+    """POST /uploads: the raw body, or a multipart `file` part; answers {"uploadId": …}. The
+    file's text encoding, when not UTF-8, is named by `?encoding=` (or a multipart field)."""
     try:
         principal = await caller(request, NEEDED["create_upload"])
+        encoding = request.query_params.get("encoding")
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
-            filename, body = await form_file_chunks(request)
+            filename, named, body = await form_file_chunks(request)
+            encoding = encoding or named
         else:
             filename, body = request.query_params.get("filename", "upload.csv"), request.stream()
-        stored = await uploads.store(principal.account_id, filename, body)
+        stored = await uploads.store(
+            principal.account_id,
+            filename,
+            body,
+            encoding_named(encoding) if encoding else FileEncoding.UTF_8,
+        )
     except Exception as error:
         if (known := known_error(error)) is None:
             raise

@@ -157,7 +157,8 @@ def not_utf8(raw: bytes, exc: UnicodeDecodeError) -> str:
         return said
     return (
         f"{said}: {char!r} written as Windows-1252 or Latin-1, as Excel's \"CSV (Comma "
-        'delimited)" saves it; save the file as "CSV UTF-8" and send that'
+        'delimited)" saves it; upload the file again naming its encoding (windows-1252), '
+        'or save it as "CSV UTF-8"'
     )
 
 

@@ -1,6 +1,8 @@
 """Uploaded files: streamed into GridFS in chunks, scoped to an account, within limits.
 
-A file over the byte or row limit is aborted while it streams, so nothing of it is kept.
+A file over the byte or row limit is aborted while it streams, so nothing of it is kept. A
+file is stored as UTF-8 text with line feeds, whatever its encoding (app.infra.files.encodings)
+and line ends (`LineEnds`): every reader of an upload reads that.
 """
 
 import asyncio
@@ -18,6 +20,7 @@ from gridfs import DEFAULT_CHUNK_SIZE, AsyncGridFSBucket, NoFile
 from app.domain.errors import AppError, BadUserInput, NotFound
 from app.domain.values import text_problem
 from app.infra.files import reading as gridfs_files
+from app.infra.files.encodings import FileEncoding, ToUtf8
 from app.infra.mongo import db
 from app.infra.settings import get_settings
 
@@ -105,12 +108,20 @@ def clean_filename(filename: str | None) -> str:
     return name.strip() or "upload.csv"
 
 
-async def store(account_id: str, filename: str, body: AsyncIterator[bytes]) -> StoredUpload:
+async def store(
+    account_id: str,
+    filename: str,
+    body: AsyncIterator[bytes],
+    encoding: FileEncoding = FileEncoding.UTF_8,
+) -> StoredUpload:
+    """Stores the file; its limits apply to the bytes as sent (`bytes`), which are stored
+    converted to UTF-8 when `encoding` names another encoding."""
     settings = get_settings()
     grid_in = (await bucket()).open_upload_stream(
-        clean_filename(filename), metadata={"account_id": account_id}
+        clean_filename(filename), metadata={"account_id": account_id, "encoding": encoding.value}
     )
     counter = RowCounter()
+    to_utf8 = ToUtf8(encoding)
     line_ends = LineEnds()
     size = 0
     try:
@@ -121,7 +132,7 @@ async def store(account_id: str, filename: str, body: AsyncIterator[bytes]) -> S
                     f"The file is larger than the limit of {settings.max_upload_bytes} bytes.",
                     limit=settings.max_upload_bytes,
                 )
-            data = line_ends.feed(given)
+            data = line_ends.feed(to_utf8.feed(given))
             counter.feed(data)
             if counter.newlines - 1 > settings.max_upload_rows:
                 raise PayloadTooLarge(
@@ -129,6 +140,7 @@ async def store(account_id: str, filename: str, body: AsyncIterator[bytes]) -> S
                     limit=settings.max_upload_rows,
                 )
             await grid_in.write(data)
+        to_utf8.end()
         if last := line_ends.end():
             counter.feed(last)
             await grid_in.write(last)

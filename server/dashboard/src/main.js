@@ -346,12 +346,29 @@ async function loadFields() {
   showTargets();
 }
 
-// The first line of the chosen file: its columns, each mapped to a field of the same name
-// (as the server spells headers: app.usecases.creation.spelling) or ignored, and changeable.
+// The first line of the chosen file, read in the encoding chosen for it (the server stores
+// the file converted from it: app.infra.files.encodings): its columns, each mapped to a field
+// of the same name (as the server spells headers: app.usecases.creation.spelling) or ignored,
+// and changeable.
 async function readHeader(file) {
-  const text = await file.slice(0, 64 * 1024).text();
+  const bytes = await file.slice(0, 64 * 1024).arrayBuffer();
+  const encoding = $("#encoding").value;
+  if (encoding === "utf-8" && !isUtf8(bytes)) {
+    note(`${file.name} is not UTF-8 text: choose its encoding (Excel on Windows saves Windows-1252)`);
+  }
+  const text = new TextDecoder(encoding).decode(bytes);
   header = firstRecord(text.replace(/^\ufeff/, "")).map((cell) => cell.trim());
   showColumnMap();
+}
+
+// Whether the bytes read as UTF-8 (a character the slice cut in two aside).
+function isUtf8(bytes) {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // A column's name as a field's is spelt, as the server reads headers: "First Name" and
@@ -528,7 +545,8 @@ async function submit(event) {
   if (!file) return note("choose a CSV file, or use an example");
   note(`uploading ${file.name}…`);
   try {
-    const uploaded = await fetch(`/uploads?filename=${encodeURIComponent(file.name)}`, {
+    const query = new URLSearchParams({ filename: file.name, encoding: $("#encoding").value });
+    const uploaded = await fetch(`/uploads?${query}`, {
       method: "POST",
       headers: { Authorization: `Bearer ${token}` },
       body: file,
@@ -615,6 +633,7 @@ $("#submit-form").addEventListener("submit", submit);
 function useExample() {
   example = exampleCsv();
   $("#file").value = "";
+  $("#encoding").value = "utf-8";
   // The example is contacts to insert: the lists say so, as the note does.
   $("#entity").value = "CONTACT";
   $("#action").value = "INSERT";
@@ -627,6 +646,10 @@ $("#example").addEventListener("click", useExample);
 $("#file").addEventListener("change", () => {
   const file = $("#file").files[0];
   if (file) note(`${file.name}: choose what to do with it, then submit`);
+  if (file) readHeader(file);
+});
+$("#encoding").addEventListener("change", () => {
+  const file = $("#file").files[0] || example;
   if (file) readHeader(file);
 });
 $("#entity").addEventListener("change", () => loadFields().catch((error) => note(error.message)));

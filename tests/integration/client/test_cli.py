@@ -193,6 +193,26 @@ async def test_submit_with_a_drip_and_change_its_pace(
         assert code == 2 and "error: --d" in err
 
 
+async def test_submit_names_a_file_s_encoding(
+    api_url: str, account: str, database: None, tmp_path: Path
+) -> None:
+    """--encoding reaches the upload: a file as Excel saves it on Windows imports with its
+    letters; an unknown encoding is refused before the create."""
+    token = issue_token(account)
+    source = tmp_path / "windows.csv"
+    source.write_bytes("email,first_name\r\nzoe@example.com,Zoë\r\n".encode("cp1252"))
+    code, _, err = await submit(
+        api_url, token, source, "insert", "--encoding", "windows-1252", "--watch"
+    )
+    assert code == 0, err
+    async with GraphQLClient(api_url, token) as gql:
+        (data,) = (await gql.entities("CONTACT", None)).values()
+        assert data["first_name"] == "Zoë"
+        code, _, err = await submit(api_url, token, source, "insert", "--encoding", "utf-16")
+        assert code == 2 and "Unknown file encoding 'utf-16'" in err
+        assert (await gql.data("{ bulkActions { totalCount } }"))["bulkActions"]["totalCount"] == 1
+
+
 DRIP = """
 query($id: ID!) {
   bulkAction(id: $id) { drip { batchSize everySeconds days window { from to } timeZone } }

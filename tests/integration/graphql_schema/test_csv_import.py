@@ -333,3 +333,77 @@ async def test_a_file_whose_lines_end_with_carriage_returns_alone_imports(
         ("aa@example.com", "Two\nlines"),
         ("bb@example.com", None),
     ]
+
+
+# As Excel saves "José Müller" on Windows ("CSV (Comma delimited)": Windows-1252) and on a Mac
+# ("CSV (Macintosh)": Mac Roman, each line ended by a carriage return alone).
+ACCENTED = "email,first_name,last_name\r\njosé@example.com,José,Müller … “Zoë”\r\n"
+
+
+async def accented_names(gql: GraphQLClient, action: dict[str, Any]) -> list[tuple[str, str]]:
+    assert action["stats"]["succeeded"] == 1, action
+    logs = await gql.all_logs(action["id"])
+    stored = await gql.entities("CONTACT", [log["entityId"] for log in logs])
+    return [(entity["first_name"], entity["last_name"]) for entity in stored.values()]
+
+
+async def test_a_windows_1252_or_mac_roman_file_named_so_imports_with_its_letters(
+    gql: GraphQLClient,
+) -> None:
+    """Each row of such a file failed, not UTF-8: named by `?encoding=`, a multipart field
+    or `fileEncoding`, it is stored as UTF-8 and every reader reads its letters."""
+    windows = ACCENTED.encode("cp1252")
+    mac = ACCENTED.replace("\r\n", "\r").encode("mac_roman")
+    sent = [
+        await gql.http.post("/uploads", params={"encoding": "windows-1252"}, content=windows),
+        await gql.http.post(
+            "/uploads",
+            data={"encoding": "macintosh"},
+            files={"file": ("mac.csv", mac, "text/csv")},
+        ),
+    ]
+    for uploaded in sent:
+        assert uploaded.status_code == 201, uploaded.text
+        assert uploaded.json()["rows"] == 1
+        action = await gql.run(
+            entityType="CONTACT", actionType="INSERT", uploadId=uploaded.json()["uploadId"]
+        )
+        assert await accented_names(gql, action) == [("José", "Müller … “Zoë”")]
+        await gql.run(entityType="CONTACT", actionType="DELETE", filter={"all": True})
+    body = await multipart_create(
+        gql, windows, entityType="CONTACT", actionType="INSERT", fileEncoding="WINDOWS_1252"
+    )
+    assert "errors" not in body, body
+    action = await gql.wait(body["data"]["createBulkAction"]["id"])
+    assert await accented_names(gql, action) == [("José", "Müller … “Zoë”")]
+
+
+async def test_a_utf8_file_named_as_windows_1252_or_an_unknown_encoding_keeps_nothing(
+    gql: GraphQLClient, account: str
+) -> None:
+    """Converted, every accented letter would be stored garbled ("JosÃ©"): refused whole."""
+    utf8 = ACCENTED.encode()
+    uploaded = await gql.http.post("/uploads", params={"encoding": "latin1"}, content=utf8)
+    assert uploaded.status_code == 400
+    assert uploaded.json()["error"]["code"] == "BAD_USER_INPUT"
+    assert "The file is UTF-8 text, not windows-1252" in uploaded.json()["error"]["message"]
+    unknown = await gql.http.post("/uploads", params={"encoding": "ebcdic"}, content=utf8)
+    assert unknown.status_code == 400
+    assert "one of utf-8, windows-1252, macintosh" in unknown.json()["error"]["message"]
+    body = await multipart_create(
+        gql, utf8, entityType="CONTACT", actionType="INSERT", fileEncoding="MAC_ROMAN"
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+    records = await gql.execute(
+        CREATE,
+        input={
+            "entityType": "CONTACT",
+            "actionType": "INSERT",
+            "records": [{"email": "a@b.co"}],
+            "fileEncoding": "WINDOWS_1252",
+        },
+    )
+    assert records["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", records
+    assert "`fileEncoding` is the encoding of `file`" in records["errors"][0]["message"]
+    assert await stored_uploads(account) == 0
+    assert (await gql.data("{ bulkActions { totalCount } }"))["bulkActions"]["totalCount"] == 0

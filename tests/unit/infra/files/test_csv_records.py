@@ -109,11 +109,13 @@ async def test_reading_is_linear_even_with_an_unclosed_quote() -> None:
 
 def test_a_row_in_windows_1252_says_its_letter_and_what_to_send() -> None:
     """As Excel's "CSV (Comma delimited)" saves accented letters: the row's error names the
-    letter and says to save the file as CSV UTF-8; a byte no letter reads as says less."""
+    letter and says to name the file's encoding or save it as CSV UTF-8; a byte no letter
+    reads as says less."""
     with pytest.raises(CsvError) as refused:
         parse_one("josé@example.com,Müller\n".encode("cp1252"))
     assert "'é' written as Windows-1252" in str(refused.value)
-    assert 'save the file as "CSV UTF-8"' in str(refused.value)
+    assert "naming its encoding (windows-1252)" in str(refused.value)
+    assert 'save it as "CSV UTF-8"' in str(refused.value)
     with pytest.raises(CsvError) as refused:
         parse_one(b"x@example.com,\x81\n")
     assert str(refused.value) == "the row is not UTF-8 text (invalid start byte at byte 14)"
