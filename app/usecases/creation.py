@@ -250,11 +250,6 @@ def resolve_columns(
     if "id" not in allowed:
         columns = [None if name == "id" else name for name in columns]
     if bad := sorted({name for name in columns if name is not None and name not in allowed}):
-        if len(header) == 1 and (separator := separator_of(header[0], allowed)) is not None:
-            raise BadUserInput(
-                f"The CSV's header is one column, separated by {separator!r}: send the file "
-                "with its values separated by commas (CSV UTF-8)."
-            )
         shown = bad[:LISTED_NAMES]
         more = f" and {len(bad) - len(shown):,} more" if len(bad) > len(shown) else ""
         raise BadUserInput(
@@ -288,19 +283,6 @@ def spelt_alike(allowed: set[str]) -> dict[str, str]:
     by their spelling)."""
     found = Counter(letters(name) for name in allowed)
     return {letters(name): name for name in allowed if found[letters(name)] == 1}
-
-
-# Separators files use instead of commas (spreadsheets set to European locales use ';').
-OTHER_SEPARATORS = (";", "\t", "|")
-
-
-def separator_of(cell: str, allowed: set[str]) -> str | None:
-    """The separator a one-column header uses instead of commas, if its parts name fields."""
-    for separator in OTHER_SEPARATORS:
-        parts = [spelling(part) for part in cell.split(separator)]
-        if len(parts) > 1 and any(part in allowed for part in parts):
-            return separator
-    return None
 
 
 async def store(action: BulkAction, rows: list[Row], pace: Pace | None = None) -> None:

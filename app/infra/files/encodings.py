@@ -10,6 +10,10 @@ of a stream converts on its own, wherever the stream was cut.
 A file that is UTF-8 already, named as one of them, would be stored garbled ("JosÃ©" for
 "José"): its bytes are checked as UTF-8 as they pass, and such an upload is refused at its
 end, before anything of it is kept.
+
+A file sent as UTF-8 (the default) that starts with UTF-16's byte order mark, as Excel's
+"Unicode Text" does, is UTF-16 beyond doubt: it is read as such; one that is not whole
+UTF-16 text is refused.
 """
 
 import codecs
@@ -80,6 +84,9 @@ def decoded(data: bytes, encoding: FileEncoding) -> str:
     return data.decode("mac_roman")
 
 
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 class ToUtf8:
     """Converts an upload's pieces from its encoding to UTF-8 (UTF-8 passes as it is)."""
 
@@ -89,8 +96,21 @@ class ToUtf8:
         self._as_utf8 = codecs.getincrementaldecoder("utf-8")()
         self._checking = encoding is not FileEncoding.UTF_8
         self._beyond_ascii = False
+        # The first bytes of a file sent as UTF-8, until a UTF-16 BOM can be told; then None.
+        self._head: bytes | None = b"" if encoding is FileEncoding.UTF_8 else None
+        self._utf16: codecs.IncrementalDecoder | None = None
+        self._read = 0  # bytes read as UTF-16 so far
 
     def feed(self, data: bytes) -> bytes:
+        if self._head is not None:
+            data, self._head = self._head + data, None
+            if len(data) < len(codecs.BOM_UTF16_LE):
+                self._head = data
+                return b""
+            if data.startswith(UTF16_BOMS):
+                self._utf16 = codecs.getincrementaldecoder("utf-16")()
+        if self._utf16 is not None:
+            return self.from_utf16(data)
         if self.encoding is FileEncoding.UTF_8:
             return data
         if self._checking:
@@ -101,15 +121,33 @@ class ToUtf8:
                 self._checking = False  # not UTF-8: the encoding named is the one to read
         return decoded(data, self.encoding).encode("utf-8")
 
-    def end(self) -> None:
-        """At the end of the file: BAD_USER_INPUT when it is UTF-8 text that was named as
-        another encoding (converting it would have garbled every letter beyond ASCII)."""
+    def from_utf16(self, data: bytes, final: bool = False) -> bytes:
+        assert self._utf16 is not None
+        try:
+            text = self._utf16.decode(data, final)
+        except UnicodeDecodeError as exc:
+            raise BadUserInput(
+                f"The file starts as UTF-16 text (its byte order mark) but is not UTF-16 at "
+                f"byte {self._read + exc.start:,} ({exc.reason})."
+            ) from None
+        self._read += len(data)
+        return text.encode("utf-8")
+
+    def end(self) -> bytes:
+        """At the end of the file, what it still holds. BAD_USER_INPUT when the file is UTF-8
+        text that was named as another encoding (converting it would have garbled every
+        letter beyond ASCII), or UTF-16 that ends mid-character."""
+        if self._head is not None:
+            held, self._head = self._head, None
+            return held  # a file of one byte
+        if self._utf16 is not None:
+            return self.from_utf16(b"", final=True)
         if not (self._checking and self._beyond_ascii):
-            return
+            return b""
         try:
             self._as_utf8.decode(b"", final=True)
         except UnicodeDecodeError:
-            return
+            return b""
         raise BadUserInput(
             f"The file is UTF-8 text, not {self.encoding.value}: read as {self.encoding.value}"
             " its letters beyond ASCII would be garbled. Upload it again without an encoding."

@@ -1,8 +1,9 @@
 """Uploaded files: streamed into GridFS in chunks, scoped to an account, within limits.
 
 A file over the byte or row limit is aborted while it streams, so nothing of it is kept. A
-file is stored as UTF-8 text with line feeds, whatever its encoding (app.infra.files.encodings)
-and line ends (`LineEnds`): every reader of an upload reads that.
+file is stored as UTF-8 text separated by commas, its lines ended by line feeds, whatever its
+encoding (app.infra.files.encodings), separator (app.infra.files.separators) and line ends
+(`LineEnds`): every reader of an upload reads that.
 """
 
 import asyncio
@@ -21,6 +22,7 @@ from app.domain.errors import AppError, BadUserInput, NotFound
 from app.domain.values import text_problem
 from app.infra.files import reading as gridfs_files
 from app.infra.files.encodings import FileEncoding, ToUtf8
+from app.infra.files.separators import Separators
 from app.infra.mongo import db
 from app.infra.settings import get_settings
 
@@ -115,7 +117,7 @@ async def store(
     encoding: FileEncoding = FileEncoding.UTF_8,
 ) -> StoredUpload:
     """Stores the file; its limits apply to the bytes as sent (`bytes`), which are stored
-    converted to UTF-8 when `encoding` names another encoding."""
+    converted to UTF-8 when `encoding` names another encoding (or the file is UTF-16)."""
     settings = get_settings()
     grid_in = (await bucket()).open_upload_stream(
         clean_filename(filename), metadata={"account_id": account_id, "encoding": encoding.value}
@@ -123,6 +125,7 @@ async def store(
     counter = RowCounter()
     to_utf8 = ToUtf8(encoding)
     line_ends = LineEnds()
+    separators = Separators()
     size = 0
     try:
         async for given in body:
@@ -132,7 +135,7 @@ async def store(
                     f"The file is larger than the limit of {settings.max_upload_bytes} bytes.",
                     limit=settings.max_upload_bytes,
                 )
-            data = line_ends.feed(to_utf8.feed(given))
+            data = separators.feed(line_ends.feed(to_utf8.feed(given)))
             counter.feed(data)
             if counter.newlines - 1 > settings.max_upload_rows:
                 raise PayloadTooLarge(
@@ -140,8 +143,8 @@ async def store(
                     limit=settings.max_upload_rows,
                 )
             await grid_in.write(data)
-        to_utf8.end()
-        if last := line_ends.end():
+        tail = line_ends.feed(to_utf8.end()) + line_ends.end()
+        if last := separators.feed(tail) + separators.end():
             counter.feed(last)
             await grid_in.write(last)
     except BaseException:

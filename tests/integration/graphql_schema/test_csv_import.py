@@ -407,3 +407,38 @@ async def test_a_utf8_file_named_as_windows_1252_or_an_unknown_encoding_keeps_no
     assert "`fileEncoding` is the encoding of `file`" in records["errors"][0]["message"]
     assert await stored_uploads(account) == 0
     assert (await gql.data("{ bulkActions { totalCount } }"))["bulkActions"]["totalCount"] == 0
+
+
+async def test_a_sheet_saved_by_a_european_excel_or_as_unicode_text_imports(
+    gql: GraphQLClient,
+) -> None:
+    """Where the comma is the decimal mark, Excel separates CSV values with ';' (a German
+    one in Windows-1252, too); its "Unicode Text" is UTF-16 separated by tabs. Both are
+    stored as UTF-8 separated by commas, told from the file itself, their values as they
+    were: a value holding a comma, a quoted ';', a line break."""
+    german = (
+        'E-Mail;Vorname;Firma\r\njürgen@example.de;Jürgen;"Müller; Söhne"\r\n'
+        'grete@example.de;Grete;"Bäcker, Meyer\r\n& Co"\r\n'
+    ).encode("cp1252")
+    unicode_text = "\ufeffemail\tfirst_name\tcompany\r\nzoë@example.com\tZoë\tA, B\r\n"
+    sent = [
+        (german, {"encoding": "windows-1252"}, {"Vorname": "first_name", "Firma": "company"}),
+        (unicode_text.encode("utf-16-le"), {}, None),
+    ]
+    found = []
+    for content, params, column_map in sent:
+        uploaded = await gql.http.post("/uploads", params=params, content=content)
+        assert uploaded.status_code == 201, uploaded.text
+        input: dict[str, Any] = {"uploadId": uploaded.json()["uploadId"]}
+        if column_map:
+            input["columnMap"] = column_map
+        action = await gql.run(entityType="CONTACT", actionType="INSERT", **input)
+        logs = await gql.all_logs(action["id"])
+        assert [log["status"] for log in logs] == ["SUCCESS"] * len(logs), logs
+        stored = await gql.entities("CONTACT", [log["entityId"] for log in logs])
+        found += [(e["email"], e["first_name"], e["company"]) for e in stored.values()]
+    assert sorted(found) == [
+        ("grete@example.de", "Grete", "Bäcker, Meyer\r\n& Co"),
+        ("jürgen@example.de", "Jürgen", "Müller; Söhne"),
+        ("zoë@example.com", "Zoë", "A, B"),
+    ]

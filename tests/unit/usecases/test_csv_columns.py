@@ -90,14 +90,3 @@ def test_a_header_written_for_people_finds_its_fields() -> None:
     header = ["EMAIL", "First Name", "job-title", " Last  Name ", "Company"]
     columns = resolve_columns(INSERT, CONTACT, DEFAULT_RULES, header, {"Company": None})
     assert columns == ["email", "first_name", "job_title", "last_name", None]
-
-
-@pytest.mark.parametrize("separator", [";", "\t", "|"])
-def test_a_header_in_one_cell_names_its_separator(separator: str) -> None:
-    """A file separated by semicolons (as European spreadsheets save CSV) or tabs reads as one
-    column: the refusal says which separator the file uses and what to send instead."""
-    header = [separator.join(["email", "first_name", "company"])]
-    with pytest.raises(BadUserInput) as refused:
-        resolve_columns(INSERT, CONTACT, DEFAULT_RULES, header, None)
-    assert f"separated by {separator!r}" in refused.value.message
-    assert "commas" in refused.value.message

@@ -14,9 +14,7 @@ LEGACY = [FileEncoding.WINDOWS_1252, FileEncoding.MAC_ROMAN]
 def converted(data: bytes, encoding: FileEncoding, cuts: list[int]) -> bytes:
     to_utf8 = ToUtf8(encoding)
     pieces = [data[start:end] for start, end in zip([0, *cuts], [*cuts, len(data)], strict=True)]
-    out = b"".join(to_utf8.feed(piece) for piece in pieces)
-    to_utf8.end()
-    return out
+    return b"".join(to_utf8.feed(piece) for piece in pieces) + to_utf8.end()
 
 
 def cut_points(data: bytes) -> st.SearchStrategy[list[int]]:
@@ -93,3 +91,23 @@ def test_encodings_go_by_the_names_tools_give_them(label: str, encoding: FileEnc
 def test_an_unknown_encoding_is_refused_naming_those_known() -> None:
     with pytest.raises(BadUserInput, match="one of utf-8, windows-1252, macintosh"):
         encoding_named("utf-16")
+
+
+@given(st.text(max_size=40), st.sampled_from(["utf-16-le", "utf-16-be"]), st.data())
+def test_a_utf16_file_with_its_byte_order_mark_reads_as_utf8_without_it(
+    text: str, codec: str, drawn: st.DataObject
+) -> None:
+    """As Excel saves "Unicode Text": sent without an encoding, told by its BOM."""
+    data = "\ufeff".encode(codec) + text.encode(codec, errors="surrogatepass")
+    try:
+        expected = text.encode()
+    except UnicodeEncodeError:
+        return  # a lone surrogate: below
+    assert converted(data, FileEncoding.UTF_8, drawn.draw(cut_points(data))) == expected
+
+
+def test_a_utf16_file_cut_mid_character_or_holding_a_lone_surrogate_is_refused() -> None:
+    for data in ("email".encode("utf-16") + b"\x00", b"\xff\xfea\x00\x00\xd8b\x00"):
+        with pytest.raises(BadUserInput, match="not UTF-16 at byte"):
+            converted(data, FileEncoding.UTF_8, [1, 3])
+    assert converted(b"a", FileEncoding.UTF_8, []) == b"a"  # too short to be told: as it is
