@@ -386,6 +386,7 @@ function letters(name) {
 // The cells of a CSV text's first record, as CSV reads them: quoted cells may hold commas,
 // newlines and doubled quotes.
 function firstRecord(text) {
+  const separator = separatorOf(text);
   const cells = [];
   let cell = "";
   let quoted = false;
@@ -398,13 +399,28 @@ function firstRecord(text) {
       } else if (char === '"') quoted = false;
       else cell += char;
     } else if (char === '"') quoted = true;
-    else if (char === ",") {
+    else if (char === separator) {
       cells.push(cell);
       cell = "";
     } else if (char === "\n" || char === "\r") break;
     else cell += char;
   }
   return cells.length || cell ? [...cells, cell] : [];
+}
+
+// The separator of the file's header, as the server tells it (app.infra.files.separators):
+// of ",", ";", tab and "|", the one it holds most of outside quotes; commas when tied.
+function separatorOf(text) {
+  const counts = new Map([",", ";", "\t", "|"].map((separator) => [separator, 0]));
+  let quoted = false;
+  for (const char of text) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === "\n" || char === "\r")) break;
+    else if (!quoted && counts.has(char)) counts.set(char, counts.get(char) + 1);
+  }
+  let best = ",";
+  for (const [separator, count] of counts) if (count > counts.get(best)) best = separator;
+  return best;
 }
 
 function showColumnMap() {

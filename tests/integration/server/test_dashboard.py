@@ -186,15 +186,16 @@ async def test_a_file_saved_by_excel_on_windows_is_told_and_imports_in_its_encod
     api_url: str, account: str, browser: WebDriver, gql: GraphQLClient, tmp_path: Path
 ) -> None:
     """A file that is not UTF-8 is told as it is chosen; read in the encoding chosen for it,
-    its header maps (a letter beyond ASCII in it too) and its rows import with their
-    letters."""
+    its header maps (a letter beyond ASCII in it too, and separated by ';' as Excel saves
+    CSV where the comma is the decimal mark) and its rows import with their letters."""
     source = tmp_path / "windows.csv"
-    source.write_bytes("email,Prénom\r\nzoe@example.com,Zoë\r\n".encode("cp1252"))
+    source.write_bytes("email;Prénom\r\nzoe@example.com;Zoë\r\n".encode("cp1252"))
     wait = signed_in(browser, api_url, account)
     browser.find_element(By.ID, "file").send_keys(str(source))
     wait.until(lambda b: "is not UTF-8 text" in b.find_element(By.ID, "submit-note").text)
     Select(browser.find_element(By.ID, "encoding")).select_by_value("windows-1252")
     wait.until(lambda b: "Prénom" in b.find_element(By.ID, "column-map").text)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#column-map select")) == 2
     column = browser.find_elements(By.CSS_SELECTOR, "#column-map select")[1]
     Select(column).select_by_visible_text("first_name")
     browser.find_element(By.CSS_SELECTOR, "#submit-form button[type=submit]").click()
