@@ -22,6 +22,7 @@ from pymongo import ASCENDING, IndexModel
 
 from app.domain.clock import utcnow
 from app.domain.entities.csv_cells import CsvCells
+from app.domain.entities.numbers import NUMBER_PARSING, not_a_number
 from app.domain.entities.record_schema import record_schema
 from app.domain.registry import Registry
 from app.domain.values import problem, text_problem
@@ -209,6 +210,8 @@ def worded(item: Any) -> str:
         return "an item cannot hold ';', which separates the items of a CSV cell"
     if item["type"] == "string_too_short" and isinstance(item["loc"][-1], int):
         return "an item cannot be empty"
+    if item["type"] in NUMBER_PARSING and isinstance(given := item.get("input"), str):
+        return not_a_number(given, whole=item["type"] == "int_parsing")
     return str(item["msg"])
 
 

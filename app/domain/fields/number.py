@@ -7,6 +7,7 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from app.domain.entities._base import FieldKind
+from app.domain.entities.numbers import not_a_number as worded
 from app.domain.fields._base import CustomField, CustomKind, kinds
 from app.domain.values import problem
 
@@ -14,7 +15,14 @@ INTEGER = re.compile(r"^[+-]?\d+$")
 
 
 def not_a_number(value: Any) -> PydanticCustomError:
-    return PydanticCustomError("number", "{value} is not a number", {"value": repr(value)[:80]})
+    """Why a value is not a number: a cell's text shown, and how to write it where it is one
+    written with a decimal comma or separators between thousands."""
+    said = (
+        worded(value, whole=False)
+        if isinstance(value, str)
+        else f"{repr(value)[:80]} is not a number"
+    )
+    return PydanticCustomError("number", "{said}", {"said": said})
 
 
 def to_number(value: Any) -> int | float:

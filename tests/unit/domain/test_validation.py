@@ -212,3 +212,47 @@ def test_invisible_marks_around_a_key_are_left_out(entity: str, given: str, key:
 def test_an_invisible_mark_inside_a_key_is_refused_and_shown() -> None:
     with pytest.raises(InvalidRecord, match=r"ada\\u200b@example\.com"):
         entities.get("CONTACT").validate({"email": "ada\u200b@example.com"}, require_key=True)
+
+
+@pytest.mark.parametrize(
+    ("cell", "says"),
+    [
+        ("1.000", "'1.000' is not a whole number as written: write it without separators"),
+        ("12.500.000", "'12.500.000' is not a whole number as written"),
+        ("1,000", "'1,000' is not a whole number: write it without separators between thousands"),
+        ("12 000", "'12 000' is not a whole number: write it without separators"),
+        ("3,5", "'3,5' is not a whole number"),
+        ("lots", "'lots' is not a whole number"),
+        ("n" * 60, f"'{'n' * 40}…' is not a whole number"),
+    ],
+)
+def test_a_whole_number_cell_as_a_locale_writes_it_is_refused_saying_how_to_write_it(
+    cell: str, says: str
+) -> None:
+    """`1.000` is a thousand where the comma is the decimal mark: a score or a head count
+    read it as 1, a thousandth of what the sheet meant. Refused instead, as any cell that
+    is not a whole number is, showing the cell and how to write it."""
+    for entity, record in (
+        (entities.get("CONTACT"), {"email": "a@b.co", "score": cell}),
+        (entities.get("COMPANY"), {"domain": "b.co", "employee_count": cell}),
+    ):
+        with pytest.raises(InvalidRecord) as refused:
+            entity.validate(record, require_key=True)
+        assert says in str(refused.value)
+
+
+def test_whole_numbers_as_written_plainly_are_read() -> None:
+    contact = entities.get("CONTACT")
+    for cell, number in (("42", 42), (" -7 ", -7), ("1.0", 1), (1000, 1000)):
+        assert (
+            contact.validate({"email": "a@b.co", "score": cell}, require_key=True)["score"]
+            == number
+        )
+
+
+def test_a_decimal_cell_with_a_decimal_comma_says_the_decimal_mark() -> None:
+    with pytest.raises(InvalidRecord) as refused:
+        entities.get("COMPANY").validate(
+            {"domain": "b.co", "annual_revenue": "3,5"}, require_key=True
+        )
+    assert "annual_revenue: '3,5' is not a number: the decimal mark is '.'" in str(refused.value)

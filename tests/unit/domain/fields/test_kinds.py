@@ -70,6 +70,8 @@ def test_good_values_are_stored_normalised(given: dict[str, Any], stored: dict[s
         ({"seats": True}, "seats: True is not a number"),
         ({"seats": "nan"}, "seats: must be a finite number"),
         ({"seats": "1_000"}, "seats: '1_000' is not a number"),
+        ({"seats": "3,5"}, "seats: '3,5' is not a number: the decimal mark is '.'"),
+        ({"seats": "1,000"}, "seats: '1,000' is not a number: write it without separators"),
         ({"seats": 2**70}, "seats: is beyond a 64-bit integer"),
         ({"plan": "gold"}, "plan: Input should be 'free' or 'pro'"),
         ({"renewal": "31/01/2027"}, "renewal: '31/01/2027' is not a date (YYYY-MM-DD)"),

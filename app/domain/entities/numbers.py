@@ -1,0 +1,55 @@
+"""Numbers in entity fields as people write them in cells, and why a cell is not one.
+
+Spreadsheets write numbers as the computer's locale does: `1.000` is a thousand in much of
+Europe and one where the point is the decimal mark. A whole-number field (a score, a head
+count) read `1.000` as 1 (pydantic takes a whole float's text for an integer), silently a
+thousandth of what a European sheet meant: such a cell is refused instead, saying how to
+write it. A cell that is not a number is told with its text, and how to write it where it
+is one written with a decimal comma or separators between thousands.
+"""
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
+
+# A whole number with '.' between its thousands, or one to three digits and three decimals.
+THOUSANDS_BY_POINTS = re.compile(r"^\s*[+-]?\d{1,3}(?:\.\d{3})+\s*$")
+# A number written with a decimal comma (3,5) or with separators between thousands
+# (1,000 / 1.000 / 1 000 / 1'000), as spreadsheets in many locales write them.
+DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
+GROUPED = re.compile(r"^\s*[+-]?\d{1,3}(?:([,. \u00a0\u202f'])\d{3})(?:\1\d{3})*\s*$")
+SHOWN_CHARACTERS = 40
+NUMBER_PARSING = ("int_parsing", "float_parsing")
+
+
+def shown(text: str) -> str:
+    return repr(text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…")
+
+
+def whole_number(value: Any) -> Any:
+    """A whole-number field's value, left to pydantic but for text it would misread."""
+    if value.__class__ is str and "." in value and THOUSANDS_BY_POINTS.match(value):
+        raise PydanticCustomError(
+            "whole_number_grouped",
+            "{shown} is not a whole number as written: write it without separators between "
+            "thousands",
+            {"shown": shown(value)},
+        )
+    return value
+
+
+# A whole-number field's type: bounded by its Field (as the database stores integers).
+WholeNumber = Annotated[int, BeforeValidator(whole_number)]
+
+
+def not_a_number(given: str, whole: bool) -> str:
+    """Why a cell is not a number, showing it, and how to write it where it is one written
+    as people write numbers in their locale."""
+    said = f"{shown(given)} is not {'a whole number' if whole else 'a number'}"
+    if GROUPED.match(given):
+        return f"{said}: write it without separators between thousands"
+    if DECIMAL_COMMA.match(given) and not whole:
+        return f"{said}: the decimal mark is '.'"
+    return said
