@@ -3,7 +3,6 @@
 from pydantic import Field
 
 from app.domain.entities._base import EntityFields
-from app.domain.entities.numbers import WholeNumber
 from app.domain.values import INT64_MAX, INT64_MIN
 
 
@@ -15,7 +14,7 @@ class PersonFields(EntityFields):
     company: str | None = Field(default=None, max_length=300)
     job_title: str | None = Field(default=None, max_length=200)
     # Bounded as the database stores integers: a CSV cell's text is read as one only here.
-    score: WholeNumber | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
+    score: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
 
 
 # How other tools' exports name a person's fields (Mailchimp, Outlook, HubSpot, Salesforce).

@@ -13,7 +13,6 @@ from app.domain.entities._base import (
     entities,
 )
 from app.domain.entities.addresses import DOMAIN, idn_host
-from app.domain.entities.numbers import WholeNumber
 from app.domain.values import INT64_MAX
 
 # A web address: its scheme, and after its host the port, path, query or fragment.
@@ -34,7 +33,7 @@ class CompanyFields(EntityFields):
     name: str | None = Field(default=None, max_length=300)
     industry: str | None = Field(default=None, max_length=200)
     # Bounded as the database stores numbers: a CSV cell's text is read as one only here.
-    employee_count: WholeNumber | None = Field(default=None, ge=0, le=INT64_MAX)
+    employee_count: int | None = Field(default=None, ge=0, le=INT64_MAX)
     annual_revenue: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     phone: str | None = Field(default=None, max_length=50)
     city: str | None = Field(default=None, max_length=200)
