@@ -38,7 +38,7 @@ class Record(NamedTuple):
     """A CSV record (a tuple: made for every row of every reading, it costs half a frozen
     dataclass's making)."""
 
-    number: int  # 0 for the header, then data rows from 1; blank lines are not records
+    number: int  # 0 for the header, then data rows from 1; blank lines (`is_blank`) are not
     values: list[str] | None = None
     error: str | None = None  # why the row could not be read (values is None then)
     # Where its bytes are in the stream, [start, end), newline included; None for an
@@ -98,7 +98,7 @@ def record_cuts(block: bytes) -> list[tuple[int, int, int]]:
         end += len(line) + 1
         if end - 1 in quoted:
             continue
-        if end - start > len(line) + 1 or line.strip(b"\r"):
+        if end - start > len(line) + 1 or not is_blank(line):
             cuts.append((start, end, number))
         start = end
     if start < len(block) and not is_blank(block[start:]):
@@ -116,7 +116,7 @@ def filled_bounds(block: bytes, offset: int) -> list[tuple[int, int]]:
     # Where each line's record ends, its newline included (the last has none).
     ends = list(accumulate(map(len, lines), lambda end, size: end + size + 1, initial=offset))
     ends[-1] = offset + len(block)
-    return [(ends[at], ends[at + 1]) for at, line in enumerate(lines) if line.strip(b"\r")]
+    return [(ends[at], ends[at + 1]) for at, line in enumerate(lines) if not is_blank(line)]
 
 
 def spans_of(cuts: list[tuple[int, int, int]], offset: int) -> list[tuple[int, int]]:
@@ -162,8 +162,22 @@ def not_utf8(raw: bytes, exc: UnicodeDecodeError) -> str:
     )
 
 
+# What a blank record holds at most: a line of empty cells, as spreadsheets save rows that
+# were formatted but never filled (`,,,`), is no record, as an empty line is not.
+BLANK_BYTES = b", \t\r\n"
+BLANK_CELL = " \t"
+
+
 def is_blank(raw: bytes) -> bool:
-    return not raw.strip(b"\r\n")
+    return not raw.strip(BLANK_BYTES)
+
+
+def filled(values: list[str]) -> bool:
+    """Whether a reader's row is a record: not a blank one (`is_blank` its bytes, unquoted).
+    Told by its first value for almost every row."""
+    return bool(values) and (
+        bool(values[0].strip(BLANK_CELL)) or any(value.strip(BLANK_CELL) for value in values)
+    )
 
 
 def parse_block(
@@ -185,6 +199,8 @@ def parse_block(
                 # The reader only cuts lines finer (at a lone carriage return): as many
                 # records as spans are the spans' records.
                 found: list[list[str] | CsvError] = [values for values in reader if values]
+                if len(found) != len(spans):  # rows of empty cells, or a lone carriage return
+                    found = [values for values in found if filled(values)]  # type: ignore[arg-type]
                 if len(found) == len(spans):
                     return found, spans
             else:
@@ -193,7 +209,7 @@ def parse_block(
                 # its records ends (in lines read) tells whether they are the spans'.
                 found, ends = [], []
                 for values in reader:
-                    if values:
+                    if filled(values):
                         found.append(values)
                         ends.append(reader.line_num)
                 if ends == reader_lines(block, cuts, spans, offset):

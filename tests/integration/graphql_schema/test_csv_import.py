@@ -442,3 +442,31 @@ async def test_a_sheet_saved_by_a_european_excel_or_as_unicode_text_imports(
         ("jürgen@example.de", "Jürgen", "Müller; Söhne"),
         ("zoë@example.com", "Zoë", "A, B"),
     ]
+
+
+async def test_rows_of_empty_cells_are_no_rows_as_blank_lines_are_not(gql: GraphQLClient) -> None:
+    """A sheet saves rows formatted but never filled as empty cells (`,,,`): each failed as
+    a row without an email, burying the file's real failures. They are skipped as blank
+    lines are, in planning, in the chunks and in logs.csv alike; a row of quoted empty
+    values was written on purpose and fails INVALID."""
+    sheet = (
+        "email,first_name,company\r\n,,\r\naa@example.com,Aa,\r\n , ,\t\r\n"
+        'bad,Bad,\r\n"",,\r\nbb@example.com,Bb,\r\n' + ",,\r\n" * 200
+    )
+    uploaded = await upload(gql, sheet.encode())
+    action = await gql.run(
+        entityType="CONTACT", actionType="INSERT", uploadId=uploaded.json()["uploadId"]
+    )
+    assert action["stats"]["total"] == 4, action
+    logs = await gql.all_logs(action["id"])
+    assert [(log["row"], log["status"]) for log in logs] == [
+        (1, "SUCCESS"),
+        (2, "FAILED"),
+        (3, "FAILED"),
+        (4, "SUCCESS"),
+    ]
+    export = await gql.http.get(
+        f"/bulk-actions/{action['id']}/logs.csv", params={"status": "failed"}
+    )
+    failed = list(csv.DictReader(io.StringIO(export.text)))
+    assert [(row["row"], row["email"]) for row in failed] == [("2", "bad"), ("3", "")]
