@@ -22,8 +22,9 @@ from pymongo import ASCENDING, IndexModel
 
 from app.domain.clock import utcnow
 from app.domain.entities.csv_cells import CsvCells
-from app.domain.entities.numbers import NUMBER_PARSING, misread_whole_number, not_a_number
+from app.domain.entities.numbers import NUMBER_PARSING, not_a_number
 from app.domain.entities.record_schema import record_schema
+from app.domain.entities.text_checks import text_checks
 from app.domain.registry import Registry
 from app.domain.values import problem, text_problem
 
@@ -243,13 +244,9 @@ class EntitySpec:
         return frozenset(self.fields.model_fields)  # asked for every row: made once
 
     @cached_property
-    def whole_number_fields(self) -> tuple[str, ...]:
-        """The fields of whole numbers (`numbers.misread_whole_number`), made once."""
-        return tuple(
-            name
-            for name, info in self.fields.model_fields.items()
-            if bare_type(next(iter(get_args(info.annotation)), info.annotation)) is int
-        )
+    def text_checks(self) -> tuple[tuple[str, Callable[[str], str | None]], ...]:
+        """The checks of their text its fields name (app.domain.entities.text_checks)."""
+        return text_checks(self.fields)
 
     def field_kinds(self) -> dict[str, FieldKind]:
         return dict(self.kinds)
@@ -348,10 +345,8 @@ class EntitySpec:
         if type(record) is not dict and not isinstance(record, Mapping):
             raise InvalidRecord("A record must be a JSON object.")
         check_field_names(record, self.field_names, self.name)
-        for name in self.whole_number_fields:
-            if (value := record.get(name)).__class__ is str and (
-                said := misread_whole_number(value)
-            ):
+        for name, check in self.text_checks:
+            if (value := record.get(name)).__class__ is str and (said := check(value)):
                 raise InvalidRecord(f"{name}: {said}")
         if not text_checked:
             for name, value in record.items():

@@ -3,6 +3,8 @@
 from pydantic import Field
 
 from app.domain.entities._base import EntityFields
+from app.domain.entities.numbers import WholeNumber
+from app.domain.entities.phones import Phone
 from app.domain.values import INT64_MAX, INT64_MIN
 
 
@@ -10,11 +12,11 @@ class PersonFields(EntityFields):
     email: str | None = Field(default=None, max_length=254)
     first_name: str | None = Field(default=None, max_length=200)
     last_name: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=50)
+    phone: Phone | None = Field(default=None, max_length=50)
     company: str | None = Field(default=None, max_length=300)
     job_title: str | None = Field(default=None, max_length=200)
     # Bounded as the database stores integers: a CSV cell's text is read as one only here.
-    score: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
+    score: WholeNumber | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
 
 
 # How other tools' exports name a person's fields (Mailchimp, Outlook, HubSpot, Salesforce).

@@ -13,6 +13,8 @@ from app.domain.entities._base import (
     entities,
 )
 from app.domain.entities.addresses import DOMAIN, idn_host
+from app.domain.entities.numbers import WholeNumber
+from app.domain.entities.phones import Phone
 from app.domain.values import INT64_MAX
 
 # A web address: its scheme, and after its host the port, path, query or fragment.
@@ -33,9 +35,9 @@ class CompanyFields(EntityFields):
     name: str | None = Field(default=None, max_length=300)
     industry: str | None = Field(default=None, max_length=200)
     # Bounded as the database stores numbers: a CSV cell's text is read as one only here.
-    employee_count: int | None = Field(default=None, ge=0, le=INT64_MAX)
+    employee_count: WholeNumber | None = Field(default=None, ge=0, le=INT64_MAX)
     annual_revenue: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    phone: str | None = Field(default=None, max_length=50)
+    phone: Phone | None = Field(default=None, max_length=50)
     city: str | None = Field(default=None, max_length=200)
     country: str | None = Field(default=None, max_length=100)
     tags: ListItems | None = Field(default=None, max_length=LIST_MAX_ITEMS)

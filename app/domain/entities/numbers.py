@@ -4,13 +4,14 @@ Spreadsheets write numbers as the computer's locale does: `1.000` is a thousand 
 Europe and one where the point is the decimal mark. A whole-number field (a score, a head
 count) read `1.000` as 1 (pydantic takes a whole float's text for an integer), silently a
 thousandth of what a European sheet meant: such a cell is refused instead, saying how to
-write it (`misread_whole_number`, which validation asks of the whole-number fields' text
-itself: a validator of pydantic's, called from Rust for every value, cost three times a
-field's own validation). A cell that is not a number is told with its text, and how to
+write it (`WholeNumber`). A cell that is not a number is told with its text, and how to
 write it where it is one written with a decimal comma or separators between thousands.
 """
 
 import re
+from typing import Annotated
+
+from app.domain.entities.text_checks import TextCheck
 
 # A whole number with '.' between its thousands, or one to three digits and three decimals.
 THOUSANDS_BY_POINTS = re.compile(r"^\s*[+-]?\d{1,3}(?:\.\d{3})+\s*$")
@@ -34,6 +35,10 @@ def misread_whole_number(text: str) -> str | None:
             "between thousands"
         )
     return None
+
+
+# A whole-number field's type (its bounds in its Field, as the database stores integers).
+WholeNumber = Annotated[int, TextCheck(misread_whole_number)]
 
 
 def not_a_number(given: str, whole: bool) -> str:

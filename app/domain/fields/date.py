@@ -4,11 +4,13 @@ Spreadsheets write days as their locale does. Besides YYYY-MM-DD, a day is read 
 writing says which part is which: `03.12.2026` (day, month, year: dots are never month
 first) and a day at midnight as databases and Excel export them (`2026-12-03 00:00:00`,
 `2026-12-03T00:00:00Z`). A day written with slashes is refused, saying why: `12/3/2026` is
-the 3rd of December in the US and the 12th of March in Britain.
+the 3rd of December in the US and the 12th of March in Britain; so is a day as Excel numbers
+them (`46359`, a cell formatted as a number), saying which day that is in Excel's usual
+count (days since 1899-12-30; workbooks made on old Macs count from 1904).
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
@@ -20,6 +22,10 @@ from app.domain.fields._base import CustomField, CustomKind, kinds
 DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?$")
 DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 SLASHED = re.compile(r"^\d{1,4}/\d{1,2}/\d{1,4}$")
+# Days as Excel numbers them: 1900-03-01 is 61 (Excel counts a 29 February 1900), 9999-12-31
+# is 2958465; five digits are the years 1927 to 2173.
+EXCEL_DAY = re.compile(r"^\d{5}$")
+EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def to_day(value: Any) -> date:
@@ -42,8 +48,15 @@ def to_day(value: Any) -> date:
 
 def not_a_day(value: Any) -> PydanticCustomError:
     said = "{value} is not a date (YYYY-MM-DD)"
-    if isinstance(value, str) and SLASHED.match(value.strip()):
+    text = value.strip() if isinstance(value, str) else ""
+    if SLASHED.match(text):
         said += ": with slashes the month may come first or the day"
+    elif EXCEL_DAY.match(text):
+        day = EXCEL_EPOCH + timedelta(days=int(text))
+        said += (
+            f": a day as a spreadsheet numbers it ({day.isoformat()} in Excel's usual count); "
+            "format the column as a date and save the file again"
+        )
     return PydanticCustomError("date", said, {"value": repr(value)[:80]})
 
 

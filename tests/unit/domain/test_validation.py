@@ -256,3 +256,28 @@ def test_a_decimal_cell_with_a_decimal_comma_says_the_decimal_mark() -> None:
             {"domain": "b.co", "annual_revenue": "3,5"}, require_key=True
         )
     assert "annual_revenue: '3,5' is not a number: the decimal mark is '.'" in str(refused.value)
+
+
+@pytest.mark.parametrize("cell", ["4.91701E+11", "4,91701E+11", " 1E+12 ", "4.9e+11"])
+def test_a_phone_number_a_spreadsheet_shortened_fails_its_row_saying_what_to_do(cell: str) -> None:
+    """A column of phone numbers taken for numbers is saved in scientific notation, its
+    digits lost: stored, it would be no phone number at all."""
+    for entity, record in (
+        (entities.get("CONTACT"), {"email": "a@b.co", "phone": cell}),
+        (entities.get("LEAD"), {"email": "a@b.co", "phone": cell}),
+        (entities.get("COMPANY"), {"domain": "b.co", "phone": cell}),
+    ):
+        with pytest.raises(InvalidRecord) as refused:
+            entity.validate(record, require_key=True)
+        assert str(refused.value) == (
+            f"phone: {cell.strip()!r} is a number a spreadsheet shortened, its digits lost: "
+            "format the column as text and save the file again"
+        )
+
+
+def test_phone_numbers_as_people_write_them_are_kept() -> None:
+    contact = entities.get("CONTACT")
+    for cell in ("+49 170 1234567", "(555) 010-9999 ext 12", "0170/1234567", "+1-800-FLOWERS"):
+        assert (
+            contact.validate({"email": "a@b.co", "phone": cell}, require_key=True)["phone"] == cell
+        )

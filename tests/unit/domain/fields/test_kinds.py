@@ -80,6 +80,7 @@ def test_good_values_are_stored_normalised(given: dict[str, Any], stored: dict[s
         ({"plan": "gold"}, "plan: Input should be 'free' or 'pro'"),
         ({"renewal": "31/01/2027"}, "renewal: '31/01/2027' is not a date (YYYY-MM-DD): with"),
         ({"renewal": "12/3/2026"}, "the month may come first or the day"),
+        ({"renewal": "46359"}, "a day as a spreadsheet numbers it (2026-12-03 in Excel's"),
         ({"renewal": "30.02.2027"}, "renewal: '30.02.2027' is not a date (YYYY-MM-DD)"),
         ({"renewal": "2026-12-03 10:00"}, "renewal: '2026-12-03 10:00' is not a date"),
         ({"renewal": "2027-02-30"}, "renewal: '2027-02-30' is not a date"),
