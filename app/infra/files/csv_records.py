@@ -19,7 +19,7 @@ import io
 import os
 import struct
 from array import array
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from contextlib import aclosing
 from itertools import accumulate, chain
 from typing import IO, NamedTuple
@@ -191,6 +191,12 @@ def parse_block(
     quotes = b'"' in block
     cuts = record_cuts(block) if quotes else []
     spans = spans_of(cuts, offset) if quotes else filled_bounds(block, offset)
+    # Where no carriage return stands alone, the reader's rows are the block's records and
+    # its lines of empty cells, which `filled` leaves out as `is_blank` does their bytes;
+    # else a row of empty cells may be a piece of a record the reader cut at one.
+    records: Callable[[list[str]], bool] = (
+        filled if block.count(b"\r") == block.count(b"\r\n") else bool
+    )
     try:
         text = block.decode("utf-8")
         if "\x00" not in text:
@@ -199,7 +205,7 @@ def parse_block(
                 # The reader only cuts lines finer (at a lone carriage return): as many
                 # records as spans are the spans' records.
                 found: list[list[str] | CsvError] = [values for values in reader if values]
-                if len(found) != len(spans):  # rows of empty cells, or a lone carriage return
+                if len(found) != len(spans) and records is filled:  # rows of empty cells
                     found = [values for values in found if filled(values)]  # type: ignore[arg-type]
                 if len(found) == len(spans):
                     return found, spans
@@ -209,7 +215,7 @@ def parse_block(
                 # its records ends (in lines read) tells whether they are the spans'.
                 found, ends = [], []
                 for values in reader:
-                    if filled(values):
+                    if records(values):
                         found.append(values)
                         ends.append(reader.line_num)
                 if ends == reader_lines(block, cuts, spans, offset):

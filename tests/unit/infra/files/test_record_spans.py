@@ -99,6 +99,35 @@ def test_spans_skip_the_bom_and_blank_lines() -> None:
     ]
 
 
+def test_lines_of_empty_cells_are_no_records_in_any_block() -> None:
+    """A line of empty cells (`,,`) is skipped as a blank line is, in a block with quotes or
+    without; a row of quoted empty values is a record."""
+    for name in (b"A", b'"A"'):
+        data = b"email,name\r\n,,\r\na@x.io," + name + b'\r\n \t, ,\r\n"",\r\nb@x.io,B'
+        for piece in range(1, len(data) + 1):
+            records = read_whole(data, piece)
+            assert [(r.number, r.values) for r in records] == [
+                (0, ["email", "name"]),
+                (1, ["a@x.io", "A"]),
+                (2, ["", ""]),
+                (3, ["b@x.io", "B"]),
+            ]
+            assert read_range(data, records[1], records[3]) == records[1:]
+
+
+def test_a_row_of_empty_cells_cut_by_a_lone_carriage_return_is_no_blank_line() -> None:
+    """Found by the test above: `,\\ra` is one record to the cuts (the carriage return
+    does not end it) and two rows to the CSV reader, the first of empty cells; read as a
+    block, leaving that row out took the record for `a`, where read alone it is
+    unreadable."""
+    data = b'email,name\na\n""\n,\ra'
+    whole = read_whole(data, 1)
+    assert whole[3].values is None and whole[3].error is not None
+    for piece in range(2, len(data) + 1):
+        assert read_whole(data, piece) == whole
+    assert read_range(data, whole[1], whole[3]) == whole[1:]
+
+
 def test_a_lone_carriage_return_reads_the_same_in_any_block() -> None:
     """Found by the test above: "\\ra\\n" read as ['a'] in a block parsed at once, and as an
     unreadable row in a block parsed record by record (here: the bytes after it are not UTF-8)."""
