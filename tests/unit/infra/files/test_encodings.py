@@ -7,18 +7,14 @@ from hypothesis import strategies as st
 
 from app.domain.errors import BadUserInput
 from app.infra.files.encodings import FileEncoding, ToUtf8, encoding_named
+from tests.support.streams import cut_points, pieces
 
 LEGACY = [FileEncoding.WINDOWS_1252, FileEncoding.MAC_ROMAN]
 
 
 def converted(data: bytes, encoding: FileEncoding, cuts: list[int]) -> bytes:
     to_utf8 = ToUtf8(encoding)
-    pieces = [data[start:end] for start, end in zip([0, *cuts], [*cuts, len(data)], strict=True)]
-    return b"".join(to_utf8.feed(piece) for piece in pieces) + to_utf8.end()
-
-
-def cut_points(data: bytes) -> st.SearchStrategy[list[int]]:
-    return st.lists(st.integers(0, len(data)), max_size=6).map(sorted)
+    return b"".join(to_utf8.feed(piece) for piece in pieces(data, cuts)) + to_utf8.end()
 
 
 def test_excel_s_windows_and_mac_files_read_as_their_letters() -> None:

@@ -5,18 +5,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.infra.files.uploads import LineEnds
+from tests.support.streams import cut_points, pieces
 
 CELLS = st.text(alphabet='ab,"é \r\n', max_size=12)
 
 
 def passed(data: bytes, cuts: list[int]) -> bytes:
     line_ends = LineEnds()
-    pieces = [data[start:end] for start, end in zip([0, *cuts], [*cuts, len(data)], strict=True)]
-    return b"".join(line_ends.feed(piece) for piece in pieces) + line_ends.end()
-
-
-def cut_points(data: bytes) -> st.SearchStrategy[list[int]]:
-    return st.lists(st.integers(0, len(data)), max_size=6).map(sorted)
+    return b"".join(line_ends.feed(piece) for piece in pieces(data, cuts)) + line_ends.end()
 
 
 @given(

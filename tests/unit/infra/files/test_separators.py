@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from app.infra.files.csv_records import MAX_RECORD_BYTES
 from app.infra.files.separators import Separators
+from tests.support.streams import cut_points, pieces
 
 VALUES = st.text(alphabet='ab é,;\t|"\r\n', max_size=8)
 TABLES = st.lists(st.lists(VALUES, min_size=2, max_size=2), min_size=1, max_size=6)
@@ -17,12 +18,7 @@ TABLES = st.lists(st.lists(VALUES, min_size=2, max_size=2), min_size=1, max_size
 
 def passed(data: bytes, cuts: list[int]) -> bytes:
     separators = Separators()
-    pieces = [data[start:end] for start, end in zip([0, *cuts], [*cuts, len(data)], strict=True)]
-    return b"".join(separators.feed(piece) for piece in pieces) + separators.end()
-
-
-def cut_points(data: bytes) -> st.SearchStrategy[list[int]]:
-    return st.lists(st.integers(0, len(data)), max_size=6).map(sorted)
+    return b"".join(separators.feed(piece) for piece in pieces(data, cuts)) + separators.end()
 
 
 def written(rows: list[list[str]], separator: str, line_end: str) -> bytes:
