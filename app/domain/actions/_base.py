@@ -49,6 +49,14 @@ DUPLICATE_KEY_CODE = 11000
 # A write error's flag where the row's target was deleted by another writer after the chunk
 # read it (the entities store tells): the row is NOT_FOUND, as if the read had not found it.
 GONE = "gone"
+# A write error's flag where the row's target is there but not as its write left it (its
+# `updated_at` is not the chunk's): another writer changed it since the chunk's read, or
+# since the chunk wrote it. It matters only to a write made on condition that the fields it
+# fills be empty (`existingValues: KEEP`: `still_empty`), which one then may not have been:
+# the row is decided again on what the entity holds now (KEEP_ROUNDS times at most).
+STALE = "stale"
+KEEP_ROUNDS = 3
+KEPT_CHANGING = "Another writer kept changing the entity while the action ran."
 
 
 class Outcome(NamedTuple):
@@ -213,16 +221,36 @@ def update_by_id(
     changes: Mapping[str, Mapping[str, Any]],
     stamp: datetime,
     chunk_id: str,
+    where: Mapping[str, Any] | None = None,
 ) -> UpdateById:
-    """The write of one entity's field changes (`entity_update`). An increment adds to the
-    number as the entity holds it when written (`$inc`), so a change another writer made
-    since the chunk's read is kept; it is made once per chunk: the entity records the chunk
-    that last added to it, and a delivery after one that wrote it adds nothing again."""
+    """The write of one entity's field changes (`entity_update`), where the entity meets
+    `where` (`still_empty`). An increment adds to the number as the entity holds it
+    when written (`$inc`), so a change another writer made since the chunk's read is kept;
+    it is made once per chunk: the entity records the chunk that last added to it, and a
+    delivery after one that wrote it adds nothing again."""
     update = entity_update(entity, changes, stamp)
-    if "$inc" not in changes:
-        return UpdateById(ObjectId(entity_id), update)
-    update["$set"][INCREMENTED_BY] = chunk_id
-    return UpdateById(ObjectId(entity_id), update, {INCREMENTED_BY: {"$ne": chunk_id}})
+    conditions = dict(where or {})
+    if "$inc" in changes:
+        update["$set"][INCREMENTED_BY] = chunk_id
+        conditions[INCREMENTED_BY] = {"$ne": chunk_id}
+    return UpdateById(ObjectId(entity_id), update, conditions or None)
+
+
+def still_empty(
+    changes: Mapping[str, Mapping[str, Any]], data: Mapping[str, Any], keep_existing: bool
+) -> dict[str, Any]:
+    """The condition of a write decided under `existingValues: KEEP`: each field it fills
+    from the row (`data`) still empty when written, so that a value another writer gave one
+    since the chunk's read is never overwritten (the row is decided again: `STALE`); none
+    otherwise."""
+    if not keep_existing:
+        return {}
+    filled = [field for field in changes.get("$set", {}) if field in data]
+    return {f"data.{field}": {"$in": [None, "", []]} for field in filled}
+
+
+def is_stale(error: Mapping[str, Any] | None) -> bool:
+    return bool(error and error.get(STALE))
 
 
 def slot_values(entity: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.domain.actions._base import (
+    KEEP_ROUNDS,
+    KEPT_CHANGING,
     PREVIOUS_STATE_FIELDS,
     ActionInput,
     ChunkContext,
@@ -16,9 +18,11 @@ from app.domain.actions._base import (
     actions,
     by_id,
     failed_write,
+    is_stale,
     not_found,
     previous_state,
     stamp_of,
+    still_empty,
     target_ids,
     update_by_id,
     update_image,
@@ -139,52 +143,109 @@ class Update(TargetsById):
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
+        """Writes the rows as decided. Under `existingValues: KEEP` a row is written only
+        while its entity is as the chunk read it: one another writer changed since is read
+        again and decided on what it holds now (the decisions stored so, which a
+        redelivery and a restore read), KEEP_ROUNDS times at most."""
         rows = by_id(rows, decisions)
+        outcomes, stale = await self.write(ctx, rows, decisions)
+        for _ in range(KEEP_ROUNDS - 1):
+            if not stale:
+                break
+            decisions = await self.read_again(ctx, stale, decisions)
+            written, stale = await self.write(ctx, stale, decisions)
+            outcomes.update(written)
+        return [outcomes[row["row"]] for row in rows]
+
+    async def write(
+        self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
+    ) -> tuple[dict[int, Outcome], list[Row]]:
+        """The rows' outcomes, by row, and those whose entity another writer changed since
+        the read under KEEP (logged FAILED here, until they are written)."""
         existing = existing_targets(decisions)
+        keep = ctx.rules.keep_existing
         updates: dict[int, dict[str, dict[str, Any]]] = {}
-        refused: dict[int, Outcome] = {}  # a change past a field's bounds: the row fails alone
+        outcomes: dict[int, Outcome] = {}
         for row in rows:
-            if row["id"] in existing:
-                try:
-                    updates[row["row"]] = self.changes(ctx, row, decisions)
-                except InvalidRecord as exc:
-                    refused[row["row"]] = Outcome(
-                        row["row"], LogStatus.FAILED, LogReason.INVALID, row["id"], str(exc)
-                    )
+            if row["id"] not in existing:
+                outcomes[row["row"]] = not_found(row)
+                continue
+            try:
+                updates[row["row"]] = self.changes(ctx, row, decisions)
+            except InvalidRecord as exc:  # a change past a field's bounds: it fails alone
+                outcomes[row["row"]] = Outcome(
+                    row["row"], LogStatus.FAILED, LogReason.INVALID, row["id"], str(exc)
+                )
+                continue
+            if not updates[row["row"]]:
+                outcomes[row["row"]] = Outcome(
+                    row["row"],
+                    LogStatus.SKIPPED,
+                    LogReason.UNCHANGED,
+                    row["id"],
+                    STANDARD_MESSAGES[LogReason.UNCHANGED],
+                )
         stamp = stamp_of(decisions)
         targets = [row for row in rows if updates.get(row["row"])]
         ops = [
-            update_by_id(ctx.entity, row["id"], updates[row["row"]], stamp, ctx.chunk_id)
+            update_by_id(
+                ctx.entity,
+                row["id"],
+                updates[row["row"]],
+                stamp,
+                ctx.chunk_id,
+                still_empty(updates[row["row"]], row.get("data") or ctx.fields or {}, keep),
+            )
             for row in targets
         ]
         errors = await ctx.run_writes(ops)
-        by_row = {
-            row["row"]: failed_write(row["row"], errors[index], row["id"])
-            for index, row in enumerate(targets)
-            if index in errors
-        }
-        outcomes = []
-        for row in rows:
-            if row["id"] not in existing:
-                outcomes.append(not_found(row))
-            elif row["row"] in refused:
-                outcomes.append(refused[row["row"]])
-            elif not updates.get(row["row"]):
-                outcomes.append(
-                    Outcome(
-                        row["row"],
-                        LogStatus.SKIPPED,
-                        LogReason.UNCHANGED,
-                        row["id"],
-                        STANDARD_MESSAGES[LogReason.UNCHANGED],
-                    )
+        stale: list[Row] = []
+        for index, row in enumerate(targets):
+            error = errors.get(index)
+            if keep and is_stale(error):
+                stale.append(row)
+                outcomes[row["row"]] = Outcome(
+                    row["row"], LogStatus.FAILED, LogReason.WRITE_ERROR, row["id"], KEPT_CHANGING
                 )
+            elif error and not is_stale(error):  # stale, written unconditionally: written
+                outcomes[row["row"]] = failed_write(row["row"], error, row["id"])
             else:
-                outcomes.append(
-                    by_row.get(row["row"])
-                    or Outcome(row["row"], LogStatus.SUCCESS, LogReason.UPDATED, row["id"])
+                outcomes[row["row"]] = Outcome(
+                    row["row"], LogStatus.SUCCESS, LogReason.UPDATED, row["id"]
                 )
-        return outcomes
+        return outcomes, stale
+
+    async def read_again(
+        self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
+    ) -> Decisions:
+        """The decisions with the rows' targets read again (a target gone since is not
+        found), stored."""
+        ids = {row["id"] for row in rows}
+        read = fields_read(ctx.operations or {}, ctx.fields or {}).union(
+            *(row.get("data") or {} for row in rows)
+        )
+        found = await ctx.read(
+            {"_id": {"$in": target_ids(rows)}, "account_id": ctx.account_id},
+            {**PREVIOUS_STATE_FIELDS, **{f"data.{name}": 1 for name in read}},
+        )
+        fresh = previous_state(found, read, with_keys="keys" in decisions)
+        merged = decisions.copy()
+        current = decisions.get("current", {})
+        versions = decisions.get("versions", {})
+        merged["current"] = {
+            **{i: v for i, v in current.items() if i not in ids},
+            **fresh["current"],
+        }
+        merged["versions"] = {
+            **{i: v for i, v in versions.items() if i not in ids},
+            **fresh["versions"],
+        }
+        if "keys" in decisions:
+            keys = {i: v for i, v in decisions["keys"].items() if i not in ids}
+            merged["keys"] = {**keys, **fresh.get("keys", {})}
+        if ctx.store_decisions is not None:
+            await ctx.store_decisions(merged)
+        return merged
 
 
 def existing_targets(decisions: Decisions) -> set[str]:

@@ -8,6 +8,8 @@ from pymongo.operations import InsertOne
 from app.domain.actions._base import (
     DUPLICATE_KEY_CODE,
     GONE,
+    KEEP_ROUNDS,
+    KEPT_CHANGING,
     PREVIOUS_STATE_FIELDS,
     ChunkContext,
     ImportRules,
@@ -18,8 +20,10 @@ from app.domain.actions._base import (
     actions,
     check_match_field,
     failed_write,
+    is_stale,
     previous_state,
     stamp_of,
+    still_empty,
     update_by_id,
     update_image,
 )
@@ -105,21 +109,24 @@ class Upsert(KeyedRecords):
         nothing holds its match key: a clash on another unique field); a row whose holder
         it deleted as nothing holding its key (inserted) or what holds it now. The
         decisions are stored so, which a redelivery and a restore read."""
-        outcomes, beaten, gone = await self.write(ctx, rows, decisions)
-        if not beaten and not gone:
-            return [outcomes[row["row"]] for row in rows]
-        again = [*beaten, *gone]
-        read = set(decisions.get("read") or set().union(*(row["data"] for row in again)))
-        found = await self.holders(ctx, again, read)
-        if found["holders"] or gone:
+        outcomes, beaten, gone, stale = await self.write(ctx, rows, decisions)
+        for _ in range(KEEP_ROUNDS - 1):
+            again = [*beaten, *gone, *stale]
+            if not again:
+                break
+            read = set(decisions.get("read") or set().union(*(row["data"] for row in again)))
+            found = await self.holders(ctx, again, read)
+            held = {holder["key"] for holder in found["holders"]}
+            # A holder deleted since: its key is free, or held by another now.
+            lost = [*gone, *(row for row in stale if match_of(row) not in held)]
+            if not found["holders"] and not lost:
+                break
             decided = holders_by_key(decisions)
-            gone_ids = {decided[match_of(row)] for row in gone}
-            decisions = with_holders(decisions, found, gone_ids)
+            decisions = with_holders(decisions, found, {decided[match_of(row)] for row in lost})
             if ctx.store_decisions is not None:
                 await ctx.store_decisions(decisions)
-            held = {holder["key"] for holder in found["holders"]}
-            freed = {row["row"] for row in gone}
-            written, _, _ = await self.write(
+            freed = {row["row"] for row in lost}
+            written, beaten, gone, stale = await self.write(
                 ctx,
                 [row for row in again if match_of(row) in held or row["row"] in freed],
                 decisions,
@@ -129,9 +136,10 @@ class Upsert(KeyedRecords):
 
     async def write(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
-    ) -> tuple[dict[int, Outcome], list[Row], list[Row]]:
+    ) -> tuple[dict[int, Outcome], list[Row], list[Row], list[Row]]:
         """The rows' outcomes, by row; those whose insert another writer beat (logged
-        FAILED/DUPLICATE_KEY here), and those whose holder it deleted (FAILED/NOT_FOUND)."""
+        FAILED/DUPLICATE_KEY here), those whose holder it deleted (FAILED/NOT_FOUND), and
+        those whose holder it changed since the read under KEEP (FAILED/WRITE_ERROR)."""
         existing = holders_by_key(decisions)
         stamp = stamp_of(decisions)
         outcomes: dict[int, Outcome] = {}
@@ -151,7 +159,8 @@ class Upsert(KeyedRecords):
                 writes.append((row, InsertOne(new_entity(ctx, row, stamp))))
             elif changes := self.changes(ctx, row, entity_id, decisions):
                 # By _id: no write filters on a key, which FerretDB would scan for per row.
-                update = update_by_id(ctx.entity, entity_id, changes, stamp, ctx.chunk_id)
+                where = still_empty(changes, row["data"], ctx.rules.keep_existing)
+                update = update_by_id(ctx.entity, entity_id, changes, stamp, ctx.chunk_id, where)
                 writes.append((row, update))
             else:
                 outcomes[row["row"]] = Outcome(
@@ -165,12 +174,23 @@ class Upsert(KeyedRecords):
         holders = await holders_of(ctx, [writes[i][0]["key"] for i in clashes(errors)])
         beaten: list[Row] = []
         gone: list[Row] = []
+        stale: list[Row] = []
         for index, (row, _) in enumerate(writes):
             error = errors.get(index)
             if (entity_id := existing.get(match_of(row))) is not None:
+                if ctx.rules.keep_existing and is_stale(error):
+                    stale.append(row)
+                    outcomes[row["row"]] = Outcome(
+                        row["row"],
+                        LogStatus.FAILED,
+                        LogReason.WRITE_ERROR,
+                        entity_id,
+                        KEPT_CHANGING,
+                    )
+                    continue
                 outcomes[row["row"]] = (
                     failed_write(row["row"], error, entity_id)
-                    if error
+                    if error and not is_stale(error)  # stale, written unconditionally: written
                     else Outcome(row["row"], LogStatus.SUCCESS, LogReason.UPDATED, entity_id)
                 )
                 if error and error.get(GONE):
@@ -183,7 +203,7 @@ class Upsert(KeyedRecords):
                 outcomes[row["row"]] = failed_write(row["row"], error)
                 if error.get("code") == DUPLICATE_KEY_CODE:
                     beaten.append(row)
-        return outcomes, beaten, gone
+        return outcomes, beaten, gone, stale
 
 
 def holders_by_key(decisions: Decisions) -> dict[Any, str]:

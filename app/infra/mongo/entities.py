@@ -45,7 +45,7 @@ from pymongo.errors import BulkWriteError, ExecutionTimeout, OperationFailure, W
 from pymongo.operations import DeleteOne, InsertOne, UpdateMany, UpdateOne
 
 from app.domain.actions import UpdateById, WriteOp
-from app.domain.actions._base import DUPLICATE_KEY_CODE, GONE
+from app.domain.actions._base import DUPLICATE_KEY_CODE, GONE, STALE
 from app.domain.entities import EntitySpec
 from app.domain.entities._base import slot_index
 from app.infra.mongo import db
@@ -199,16 +199,25 @@ def all_matched(
 async def gone(
     collection: AsyncCollection[Any], updated: Sequence[tuple[int, UpdateById]]
 ) -> dict[int, Any]:
-    """The updates whose entity is no longer there, as their rows' errors (`gone`): one read,
-    made only when the server matched fewer entities than the chunk updated (or a write
-    failed, whose statements' counts are not the rows'). An update that matched nothing
-    while its entity is there met its conditions unmet (an increment made already)."""
+    """The updates whose entity is no longer there, as their rows' errors (`gone`), and
+    those whose entity is there but not stamped by this write (`stale`: changed by another
+    writer since, or a condition unmet, such as an increment made already, which the action
+    tells apart): one read, made only when the server matched fewer entities than the chunk
+    updated (or a write failed, whose statements' counts are not the rows')."""
     if not updated:
         return {}
     ids = [op.id for _, op in updated]
-    cursor = collection.find({"_id": {"$in": ids}}, {"_id": 1}, batch_size=CHUNK_READ_BATCH)
-    there = {doc["_id"] async for doc in cursor}
-    return {index: dict(GONE_ERROR) for index, op in updated if op.id not in there}
+    found = collection.find(
+        {"_id": {"$in": ids}}, {"_id": 1, "updated_at": 1}, batch_size=CHUNK_READ_BATCH
+    )
+    stamped = {doc["_id"]: doc.get("updated_at") async for doc in found}
+    errors: dict[int, Any] = {}
+    for index, op in updated:
+        if op.id not in stamped:
+            errors[index] = dict(GONE_ERROR)
+        elif stamped[op.id] != op.update.get("$set", {}).get("updated_at"):
+            errors[index] = dict(STALE_ERROR)
+    return errors
 
 
 class EveryRowRefused(Exception):
@@ -351,6 +360,8 @@ UNENCODABLE_REASON = "A value of this row is beyond what the database stores (a 
 LOGGED_ERROR_CHARS = 500
 # A row's error where its target was deleted by another writer since the chunk's read.
 GONE_ERROR = {"code": None, "errmsg": "The entity was deleted while the action ran.", GONE: True}
+# A row's error where its target is there but not as its write left it (`STALE`).
+STALE_ERROR = {"code": None, "errmsg": "Another writer changed the entity.", STALE: True}
 
 
 def for_row(error: Mapping[str, Any], refused: bool = False) -> dict[str, Any]:

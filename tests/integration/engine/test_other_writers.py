@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from bson import ObjectId
 
+from app.domain.actions.update import Update
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction
 from app.engine import processing
@@ -178,3 +179,114 @@ async def test_an_upsert_whose_holder_another_writer_deleted_since_its_read_inse
     await restored(account, action, await images_of(action))
     stored = collection.find({"account_id": account}, sort=[("key", 1)])
     assert [doc["data"] async for doc in stored] == [{"email": emails[1], "city": "Old"}]
+
+
+@pytest.mark.parametrize("die", [die_after_writing, die_after_new_decisions])
+@pytest.mark.parametrize("action_type", ["UPDATE", "UPSERT"])
+async def test_a_field_another_writer_fills_since_the_read_is_kept_under_keep(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch, action_type: str, die: Any
+) -> None:
+    """`existingValues: KEEP` fills only empty fields. Another writer (the CRM, writing
+    without the platform's stamp) fills one between the chunk's read and its write: that
+    value is kept, never overwritten; the row is decided again on what the entity holds
+    now: UNCHANGED where nothing is left to fill, UPDATED with the fields still empty
+    otherwise. Delivered again, the chunk tells the same, and a restore takes back only
+    what it wrote."""
+    seeded: list[dict[str, Any]] = [{}, {}, {}, {"city": "Oslo"}]
+    ids = await seed_contacts(
+        account, [{"email": f"c{n}@example.com", **data} for n, data in enumerate(seeded)]
+    )
+    wanted = {"city": "Paris", "phone": "555"}
+    rows: list[dict[str, Any]] = [
+        {"row": 1, "data": {"city": "Paris"}},
+        {"row": 2, "data": {"city": "Paris"}},
+        {"row": 3, "data": wanted},
+        {"row": 4, "data": {"city": "Paris"}},
+    ]
+    for n, row in enumerate(rows):
+        if action_type == "UPDATE":
+            row["id"] = str(ids[n])
+        else:
+            email = f"c{n}@example.com"
+            row.update(key=email, new_id=str(ObjectId()), data={"email": email, **row["data"]})
+    action, chunk = await processing_action(
+        account, "CONTACT", action_type, rows, existing_values="KEEP"
+    )
+    collection = Contact.get_pymongo_collection()
+
+    async def the_crm() -> None:
+        for entity_id in ids[1:3]:
+            await collection.update_one({"_id": entity_id}, {"$set": {"data.city": "Rome"}})
+
+    after_the_read(monkeypatch, action_type, the_crm)
+    await die(monkeypatch, chunk.id)  # and delivered again
+    await processing.process_chunk(chunk.id)
+
+    logs = await logs_of(action)
+    assert [(log.status.value, log.reason.value) for log in logs] == [
+        ("SUCCESS", "UPDATED"),
+        ("SKIPPED", "UNCHANGED"),
+        ("SUCCESS", "UPDATED"),
+        ("SKIPPED", "UNCHANGED"),
+    ]
+    stored = collection.find({"account_id": account}, sort=[("_id", 1)])
+    cities = [({k: v for k, v in doc["data"].items() if k != "email"}) async for doc in stored]
+    assert cities == [
+        {"city": "Paris"},
+        {"city": "Rome"},
+        {"city": "Rome", "phone": "555"},
+        {"city": "Oslo"},
+    ]
+
+    await restored(account, action, await images_of(action))
+    stored = collection.find({"account_id": account}, sort=[("_id", 1)])
+    cities = [({k: v for k, v in doc["data"].items() if k != "email"}) async for doc in stored]
+    assert cities == [{}, {"city": "Rome"}, {"city": "Rome"}, {"city": "Oslo"}]
+
+
+async def test_a_row_whose_fields_another_writer_keeps_filling_fails_unwritten_under_keep(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each time the row is decided again, another writer has filled one more of its empty
+    fields: after KEEP_ROUNDS writes found the entity changed, the row is FAILED saying so,
+    and nothing of it is written (FAILED is the truth: the entity holds the other's values)."""
+    (entity_id,) = await seed_contacts(account, [{"email": "k@example.com"}])
+    row = {
+        "row": 1,
+        "id": str(entity_id),
+        "data": {"city": "Paris", "phone": "1", "job_title": "X"},
+    }
+    action, chunk = await processing_action(
+        account, "CONTACT", "UPDATE", [row], existing_values="KEEP"
+    )
+    collection = Contact.get_pymongo_collection()
+    theirs = iter([("city", "Rome"), ("phone", "2"), ("job_title", "Boss")])
+
+    async def the_crm() -> None:
+        field, value = next(theirs)
+        await collection.update_one({"_id": entity_id}, {"$set": {f"data.{field}": value}})
+
+    after_the_read(monkeypatch, "UPDATE", the_crm)
+    read_again = Update.read_again
+
+    async def read_then_the_crm(self: Update, *given: Any) -> Any:
+        decided = await read_again(self, *given)
+        await the_crm()
+        return decided
+
+    monkeypatch.setattr(Update, "read_again", read_then_the_crm)
+    await processing.process_chunk(chunk.id)
+
+    (log,) = await logs_of(action)
+    assert (log.status.value, log.reason.value, log.message) == (
+        "FAILED",
+        "WRITE_ERROR",
+        "Another writer kept changing the entity while the action ran.",
+    )
+    stored = await collection.find_one({"_id": entity_id})
+    assert stored is not None and stored["data"] == {
+        "email": "k@example.com",
+        "city": "Rome",
+        "phone": "2",
+        "job_title": "Boss",
+    }

@@ -5,6 +5,7 @@ On FerretDB v1 one bulk_write of 50 updates once took all 50 connections of its 
 pool and never returned, wedging the server for every client (app.infra.mongo.entities)."""
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 from bson import ObjectId
@@ -38,23 +39,39 @@ async def test_an_update_whose_entity_is_gone_is_told_from_one_whose_conditions_
     database: None, monkeypatch: pytest.MonkeyPatch, grouped: bool
 ) -> None:
     """The server's count of matched entities tells that some update found nothing; one read
-    then tells which: an entity no longer there is its row's error (`gone`), while one whose
-    conditions are unmet (an increment this chunk made already) is there and no error."""
+    then tells which: an entity no longer there is its row's error (`gone`); one there but
+    not stamped by this write is `stale` (a condition unmet, its fields another writer's),
+    which the action weighs; one stamped by it (an increment this chunk made already) is no
+    error."""
     monkeypatch.setattr(entities, "updates_by_id_lists", lambda: grouped)
     collection = db.current_database()["write_gone"]
-    there = [ObjectId() for _ in range(3)]
+    there = [ObjectId() for _ in range(4)]
+    stamp, earlier = datetime(2026, 12, 7, 12, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
     await collection.insert_many(
-        [{"_id": id_, "by": "chunk1" if n == 2 else None} for n, id_ in enumerate(there)]
+        [
+            {"_id": there[0]},
+            {"_id": there[1]},
+            {"_id": there[2], "by": "chunk1", "updated_at": stamp},
+            {"_id": there[3], "f": "another's", "updated_at": earlier},
+        ]
     )
     missing = ObjectId()
     made_once = {"by": {"$ne": "chunk1"}}
+    stamped = {"$set": {"x": 1, "updated_at": stamp}}
     ops = [
-        UpdateById(there[0], {"$set": {"x": 1}}),
-        UpdateById(missing, {"$set": {"x": 1}}),
-        UpdateById(there[1], {"$set": {"x": 1}}),
-        UpdateById(there[2], {"$inc": {"n": 1}, "$set": {"by": "chunk1"}}, made_once),
+        UpdateById(there[0], stamped),
+        UpdateById(missing, stamped),
+        UpdateById(there[1], stamped),
+        UpdateById(
+            there[2], {"$inc": {"n": 1}, "$set": {"by": "chunk1", "updated_at": stamp}}, made_once
+        ),
+        UpdateById(there[3], {"$set": {"f": "mine", "updated_at": stamp}}, {"f": None}),
     ]
-    assert await entities.bulk_write(collection, ops) == {1: entities.GONE_ERROR}
+    assert await entities.bulk_write(collection, ops) == {
+        1: entities.GONE_ERROR,
+        4: entities.STALE_ERROR,
+    }
+    assert (await collection.find_one({"_id": there[3]}) or {})["f"] == "another's"
 
     # Every update matched: the count tells, and nothing more is read.
     async def no_read(*_: object) -> dict[int, object]:
