@@ -253,6 +253,18 @@ def is_stale(error: Mapping[str, Any] | None) -> bool:
     return bool(error and error.get(STALE))
 
 
+def updated(row: int, entity_id: str, error: Mapping[str, Any] | None, keep: bool) -> Outcome:
+    """The outcome of a row's update of its entity, by the write's error: UPDATED; FAILED by
+    the error; an entity another writer changed (`STALE`) UPDATED where the write had no
+    condition (it wrote), and FAILED/KEPT_CHANGING under KEEP (its row is decided again,
+    and this stands if it is never written)."""
+    if keep and is_stale(error):
+        return Outcome(row, LogStatus.FAILED, LogReason.WRITE_ERROR, entity_id, KEPT_CHANGING)
+    if error and not is_stale(error):
+        return failed_write(row, error, entity_id)
+    return Outcome(row, LogStatus.SUCCESS, LogReason.UPDATED, entity_id)
+
+
 def slot_values(entity: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
     """The unique slots a new entity with these fields fills (app.domain.entities)."""
     return {

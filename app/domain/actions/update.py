@@ -7,7 +7,6 @@ from typing import Any
 
 from app.domain.actions._base import (
     KEEP_ROUNDS,
-    KEPT_CHANGING,
     PREVIOUS_STATE_FIELDS,
     ActionInput,
     ChunkContext,
@@ -17,7 +16,6 @@ from app.domain.actions._base import (
     TargetsById,
     actions,
     by_id,
-    failed_write,
     is_stale,
     not_found,
     previous_state,
@@ -26,6 +24,7 @@ from app.domain.actions._base import (
     target_ids,
     update_by_id,
     update_image,
+    updated,
 )
 from app.domain.actions._inputs import filter_input, forbid, ids_input, matches_of, row_with_id
 from app.domain.entities import EntitySpec
@@ -202,17 +201,9 @@ class Update(TargetsById):
         stale: list[Row] = []
         for index, row in enumerate(targets):
             error = errors.get(index)
+            outcomes[row["row"]] = updated(row["row"], row["id"], error, keep)
             if keep and is_stale(error):
                 stale.append(row)
-                outcomes[row["row"]] = Outcome(
-                    row["row"], LogStatus.FAILED, LogReason.WRITE_ERROR, row["id"], KEPT_CHANGING
-                )
-            elif error and not is_stale(error):  # stale, written unconditionally: written
-                outcomes[row["row"]] = failed_write(row["row"], error, row["id"])
-            else:
-                outcomes[row["row"]] = Outcome(
-                    row["row"], LogStatus.SUCCESS, LogReason.UPDATED, row["id"]
-                )
         return outcomes, stale
 
     async def read_again(

@@ -9,7 +9,6 @@ from app.domain.actions._base import (
     DUPLICATE_KEY_CODE,
     GONE,
     KEEP_ROUNDS,
-    KEPT_CHANGING,
     PREVIOUS_STATE_FIELDS,
     ChunkContext,
     ImportRules,
@@ -26,6 +25,7 @@ from app.domain.actions._base import (
     still_empty,
     update_by_id,
     update_image,
+    updated,
 )
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, match_of, new_entity
 from app.domain.entities import EntitySpec
@@ -178,22 +178,11 @@ class Upsert(KeyedRecords):
         for index, (row, _) in enumerate(writes):
             error = errors.get(index)
             if (entity_id := existing.get(match_of(row))) is not None:
-                if ctx.rules.keep_existing and is_stale(error):
+                keep = ctx.rules.keep_existing
+                outcomes[row["row"]] = updated(row["row"], entity_id, error, keep)
+                if keep and is_stale(error):
                     stale.append(row)
-                    outcomes[row["row"]] = Outcome(
-                        row["row"],
-                        LogStatus.FAILED,
-                        LogReason.WRITE_ERROR,
-                        entity_id,
-                        KEPT_CHANGING,
-                    )
-                    continue
-                outcomes[row["row"]] = (
-                    failed_write(row["row"], error, entity_id)
-                    if error and not is_stale(error)  # stale, written unconditionally: written
-                    else Outcome(row["row"], LogStatus.SUCCESS, LogReason.UPDATED, entity_id)
-                )
-                if error and error.get(GONE):
+                elif error and error.get(GONE):
                     gone.append(row)
             elif error is None or holders.get(row["key"]) == row["new_id"]:
                 outcomes[row["row"]] = Outcome(
