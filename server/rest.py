@@ -2,7 +2,7 @@
 
 import io
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, aclosing
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -103,10 +103,28 @@ async def create_upload(request: Request) -> Response:
     )
 
 
+# What a served CSV starts with for `?bom=true`: UTF-8's byte order mark, without which
+# Excel reads a file as the computer's older code page ("JosÃ©" for "José").
+BOM = "\ufeff"
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def bom_asked(request: Request) -> bool:
+    """Whether `?bom=` asks for the byte order mark (true or false, 1 or 0)."""
+    given = request.query_params.get("bom")
+    if given is None:
+        return False
+    if (asked := BOOLEANS.get(given.strip().lower())) is None:
+        raise BadUserInput("`bom` must be true or false.")
+    return asked
+
+
 async def export_logs(request: Request) -> Response:
-    """GET /bulk-actions/{id}/logs.csv?status=FAILED: the logs as CSV, streamed."""
+    """GET /bulk-actions/{id}/logs.csv?status=FAILED: the logs as CSV, streamed (`bom=true`:
+    UTF-8's byte order mark first, for Excel)."""
     try:
         principal = await caller(request, NEEDED["export_logs"])
+        bom = bom_asked(request)
         wanted = request.query_params.get("status")
         status = None
         if wanted:
@@ -123,7 +141,8 @@ async def export_logs(request: Request) -> Response:
     with_input = status is LogStatus.FAILED
 
     async def lines() -> AsyncIterator[str]:
-        buffer = io.StringIO()
+        buffer = io.StringIO(BOM if bom else "")
+        buffer.seek(0, io.SEEK_END)
         writer = SpreadsheetWriter(buffer)
         header = list(LOG_CSV_COLUMNS)
         async with AsyncExitStack() as stack:
@@ -157,9 +176,11 @@ async def export_logs(request: Request) -> Response:
 
 
 async def export_file(request: Request) -> Response:
-    """GET /bulk-actions/{id}/export.csv: an ended EXPORT's file, streamed."""
+    """GET /bulk-actions/{id}/export.csv: an ended EXPORT's file, streamed (`bom=true`: UTF-8's
+    byte order mark first, for Excel)."""
     try:
         principal = await caller(request, NEEDED["export_file"])
+        bom = bom_asked(request)
         action_id = request.path_params["action_id"]
         action = await exports.finished_export(principal, action_id)
     except Exception as error:
@@ -167,8 +188,16 @@ async def export_file(request: Request) -> Response:
             raise
         return error_response(known)
     filename = f"bulk-action-{action_id}-export.csv"
+
+    async def pieces() -> AsyncIterator[bytes]:
+        if bom:
+            yield BOM.encode()
+        async with aclosing(exports.export_file(action)) as data:
+            async for piece in data:
+                yield piece
+
     return StreamingResponse(
-        exports.export_file(action),
+        pieces(),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

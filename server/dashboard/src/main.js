@@ -628,7 +628,8 @@ async function openLogs(id, more = false) {
 }
 
 async function downloadFailed() {
-  const response = await fetch(`/bulk-actions/${logs.id}/logs.csv?status=FAILED`, {
+  // With UTF-8's byte order mark, which Excel needs to read the file's letters right.
+  const response = await fetch(`/bulk-actions/${logs.id}/logs.csv?status=FAILED&bom=true`, {
     headers: { Authorization: `Bearer ${token}` },
   });
   const link = document.createElement("a");

@@ -115,3 +115,46 @@ async def upload_id(gql: GraphQLClient, content: bytes) -> str:
     answer = await upload(gql, content)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["uploadId"])
+
+
+async def test_files_for_excel_start_with_the_bom_and_its_resave_retries(
+    gql: GraphQLClient, account: str
+) -> None:
+    """`?bom=true` starts a served CSV with UTF-8's byte order mark, without which Excel reads
+    it in the computer's older code page ("JosÃ©"). The round trip an operator makes: the
+    failed rows opened in Excel, corrected, saved as Excel saves CSV on Windows
+    (Windows-1252, no BOM), uploaded naming that, and retried: the letters arrive intact."""
+    sheet = "email,first_name\r\nnot-an-email,José\r\n"
+    created = await gql.run(
+        entityType="CONTACT", actionType="INSERT", uploadId=await upload_id(gql, sheet.encode())
+    )
+    assert created["stats"]["failed"] == 1
+    plain = await gql.http.get(
+        f"/bulk-actions/{created['id']}/logs.csv", params={"status": "FAILED"}
+    )
+    marked = await gql.http.get(
+        f"/bulk-actions/{created['id']}/logs.csv", params={"status": "FAILED", "bom": "true"}
+    )
+    assert not plain.content.startswith(b"\xef\xbb\xbf")
+    assert marked.content == b"\xef\xbb\xbf" + plain.content
+    refused = await gql.http.get(f"/bulk-actions/{created['id']}/logs.csv", params={"bom": "x"})
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "BAD_USER_INPUT"
+
+    corrected = marked.content.decode("utf-8-sig").replace("not-an-email", "jose@example.com")
+    resaved = await gql.http.post(
+        "/uploads", params={"encoding": "windows-1252"}, content=corrected.encode("cp1252")
+    )
+    assert resaved.status_code == 201, resaved.text
+    retried = await gql.data(
+        "mutation($id: ID!, $u: ID!) { retryBulkAction(id: $id, uploadId: $u) { id } }",
+        id=created["id"],
+        u=resaved.json()["uploadId"],
+    )
+    ended = await gql.wait(retried["retryBulkAction"]["id"])
+    assert ended["stats"]["succeeded"] == 1, ended
+    (contact,) = (await gql.entities("CONTACT", None)).values()
+    assert (contact["email"], contact["first_name"]) == ("jose@example.com", "José")
+
+    exported = await gql.run(entityType="CONTACT", actionType="EXPORT", filter={"all": True})
+    file = await gql.http.get(f"/bulk-actions/{exported['id']}/export.csv", params={"bom": "1"})
+    assert file.content.startswith(b"\xef\xbb\xbf") and "José" in file.content.decode("utf-8-sig")
