@@ -16,6 +16,7 @@ CANCELLED), so scripts can act on it; errors exit with 2.
 import argparse
 import asyncio
 import csv
+import io
 import json
 import os
 import sys
@@ -242,6 +243,32 @@ async def change_drip(api: ApiClient, args: argparse.Namespace) -> int:
     return 0
 
 
+async def csv_rows(pieces: AsyncIterator[str]) -> AsyncIterator[list[str]]:
+    """The rows of CSV text arriving in pieces, each read once its record is whole (a quoted
+    value may hold line breaks)."""
+    pending = ""
+    async for piece in pieces:
+        pending += piece
+        cut = last_record_end(pending)
+        for row in csv.reader(io.StringIO(pending[:cut], newline="")):
+            yield row
+        pending = pending[cut:]
+    for row in csv.reader(io.StringIO(pending, newline="")):
+        yield row
+
+
+def last_record_end(text: str) -> int:
+    """Just past the last line break outside quotes in `text` (which starts outside them)."""
+    parts = text.split('"')
+    end = len(text)
+    for index in range(len(parts) - 1, -1, -1):
+        end -= len(parts[index])
+        if index % 2 == 0 and (newline := parts[index].rfind("\n")) >= 0:
+            return end + newline + 1
+        end -= 1
+    return 0
+
+
 async def logs(api: ApiClient, args: argparse.Namespace) -> int:
     params = {"status": args.status.upper()} if args.status else {}
     async with api.http.stream("GET", f"/bulk-actions/{args.id}/logs.csv", params=params) as got:
@@ -251,8 +278,8 @@ async def logs(api: ApiClient, args: argparse.Namespace) -> int:
             async for text in got.aiter_text():
                 sys.stdout.write(text)
             return 0
-        lines = csv.reader([line async for line in got.aiter_lines()])
-        for row, entity_id, state, reason, message, _at in lines:
+        # The failed rows' file goes on with their input, which the table leaves out.
+        async for row, entity_id, state, reason, message, *_ in csv_rows(got.aiter_text()):
             print(f"{row:>8}  {state:<8} {reason:<20} {entity_id:<24} {message}")
     return 0
 

@@ -65,6 +65,11 @@ async def test_submit_watch_status_and_failed_logs(
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(row["row"], row["reason"]) for row in rows] == [("2", "INVALID")]
 
+    # As a table: the failed rows' file carries their input too, which the table leaves out.
+    code, out, err = await cli(api_url, token, "logs", action_id, "--status", "failed")
+    assert code == 0, err
+    assert out.splitlines()[1].split()[:3] == ["2", "FAILED", "INVALID"]
+
 
 async def test_a_clean_file_exits_zero_and_cancel_stops_a_scheduled_one(
     api_url: str, account: str, database: None, tmp_path: Path
