@@ -17,6 +17,7 @@ be read again from its upload's byte range (app.infra.files.chunk_rows) rather t
 import csv
 import io
 import os
+import re
 import struct
 from array import array
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
@@ -166,6 +167,12 @@ def not_utf8(raw: bytes, exc: UnicodeDecodeError) -> str:
 # were formatted but never filled (`,,,`), is no record, as an empty line is not.
 BLANK_BYTES = b", \t\r\n"
 BLANK_CELL = " \t"
+
+
+# A blank line between two line ends (`re.findall` over lines from the line end before the
+# first to the one after the last: as many matches as blank lines). It starts with a line
+# end, which the search looks for in C, rather than at every line's start.
+BLANK_LINE = re.compile(rb"\n[ ,\t\r]*(?=\n)")
 
 
 def is_blank(raw: bytes) -> bool:

@@ -21,6 +21,7 @@ from gridfs import DEFAULT_CHUNK_SIZE, AsyncGridFSBucket, NoFile
 from app.domain.errors import AppError, BadUserInput, NotFound
 from app.domain.values import text_problem
 from app.infra.files import reading as gridfs_files
+from app.infra.files.csv_records import BLANK_LINE, BOM, is_blank
 from app.infra.files.encodings import FileEncoding, ToUtf8
 from app.infra.files.separators import Separators
 from app.infra.mongo import db
@@ -45,28 +46,48 @@ class StoredUpload:
 
 
 class RowCounter:
-    """Counts CSV records as bytes pass: newlines outside quotes (quote parity, RFC 4180)."""
+    """Counts CSV records as bytes pass, as the readers count them: a line end outside quotes
+    (quote parity, RFC 4180) ends one, unless it is blank (`is_blank`: empty cells at most),
+    which is no record. `newlines` counts every line end outside quotes (the rows limit)."""
 
     def __init__(self) -> None:
         self.newlines = 0
+        self._whole = 0  # whole records that are not blank
         self._quoted = False
-        self._last = b"\n"
+        self._filled = False  # the record under way holds more than empty cells
+        self._head: bytes | None = b""  # the first bytes, until a BOM can be told
 
     def feed(self, data: bytes) -> None:
-        if not data:
-            return
-        parts = data.split(b'"')
-        for index, part in enumerate(parts):
+        if self._head is not None:
+            data, self._head = self._head + data, None
+            if len(data) < len(BOM):
+                self._head = data
+                return
+            data = data.removeprefix(BOM)
+        for index, part in enumerate(data.split(b'"')):
             if index:
                 self._quoted = not self._quoted
-            if not self._quoted:
-                self.newlines += part.count(b"\n")
-        self._last = data[-1:]
+                self._filled = True  # a record with a quote is never blank
+            if self._quoted:
+                continue
+            newlines = part.count(b"\n")
+            if not newlines:
+                if not self._filled and not is_blank(part):
+                    self._filled = True
+                continue
+            self.newlines += newlines
+            first, last = part.find(b"\n"), part.rfind(b"\n")
+            self._whole += self._filled or not is_blank(part[:first])
+            if newlines > 1:  # the lines between: whole records, blank ones left out
+                blank = len(BLANK_LINE.findall(part, first, last + 1))
+                self._whole += newlines - 1 - blank
+            self._filled = not is_blank(part[last + 1 :])
 
     @property
     def records(self) -> int:
-        """Records including the header (a last line without a newline counts too)."""
-        return self.newlines + (0 if self._last == b"\n" else 1)
+        """Records including the header (a last line without a line end counts too)."""
+        held = self._head is not None and not is_blank(self._head)
+        return self._whole + (self._filled or held)
 
 
 class LineEnds:

@@ -454,6 +454,7 @@ async def test_rows_of_empty_cells_are_no_rows_as_blank_lines_are_not(gql: Graph
         'bad,Bad,\r\n"",,\r\nbb@example.com,Bb,\r\n' + ",,\r\n" * 200
     )
     uploaded = await upload(gql, sheet.encode())
+    assert uploaded.json()["rows"] == 4  # as the action counts them
     action = await gql.run(
         entityType="CONTACT", actionType="INSERT", uploadId=uploaded.json()["uploadId"]
     )
