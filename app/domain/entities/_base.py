@@ -22,9 +22,9 @@ from pymongo import ASCENDING, IndexModel
 
 from app.domain.clock import utcnow
 from app.domain.entities.csv_cells import CsvCells
-from app.domain.entities.numbers import NUMBER_PARSING, not_a_number
 from app.domain.entities.record_schema import record_schema
-from app.domain.entities.text_checks import text_checks
+from app.domain.entities.values.numbers import NUMBER_PARSING, not_a_number
+from app.domain.entities.values.text_checks import text_checks
 from app.domain.registry import Registry
 from app.domain.values import problem, text_problem
 
@@ -245,7 +245,7 @@ class EntitySpec:
 
     @cached_property
     def text_checks(self) -> tuple[tuple[str, Callable[[str], str | None]], ...]:
-        """The checks of their text its fields name (app.domain.entities.text_checks)."""
+        """The checks of their text its fields name (app.domain.entities.values.text_checks)."""
         return text_checks(self.fields)
 
     def field_kinds(self) -> dict[str, FieldKind]:

@@ -3,8 +3,8 @@
 from pydantic import Field
 
 from app.domain.entities._base import EntityFields
-from app.domain.entities.numbers import WholeNumber
-from app.domain.entities.phones import Phone
+from app.domain.entities.values.numbers import WholeNumber
+from app.domain.entities.values.phones import Phone
 from app.domain.values import INT64_MAX, INT64_MIN
 
 

@@ -12,9 +12,9 @@ from app.domain.entities._base import (
     ListItems,
     entities,
 )
-from app.domain.entities.addresses import DOMAIN, idn_host
-from app.domain.entities.numbers import WholeNumber
-from app.domain.entities.phones import Phone
+from app.domain.entities.values.addresses import DOMAIN, idn_host
+from app.domain.entities.values.numbers import WholeNumber
+from app.domain.entities.values.phones import Phone
 from app.domain.values import INT64_MAX
 
 # A web address: its scheme, and after its host the port, path, query or fragment.
@@ -24,7 +24,7 @@ WEB_ADDRESS = re.compile(r"^https?://([^/:?#]*)(?:[:/?#].*)?$|^([^/:?#]+)[/?#].*
 def domain_of(key: str) -> str:
     """The domain a company is named by, where its web address is given ("https://acme.com/
     about" and "acme.com." name acme.com; a subdomain such as www stays part of it), an
-    internationalised one in its one spelling (app.domain.entities.addresses)."""
+    internationalised one in its one spelling (app.domain.entities.values.addresses)."""
     if (found := WEB_ADDRESS.match(key)) is not None:
         key = found.group(1) if found.group(1) is not None else found.group(2)
     return idn_host(key.removesuffix("."))

@@ -13,7 +13,8 @@ from app.domain.entities._base import (
     entities,
 )
 from app.domain.entities._person import PERSON_ALIASES, PersonFields
-from app.domain.entities.addresses import EMAIL, email_key
+from app.domain.entities.values.addresses import EMAIL, email_key
+from app.domain.entities.values.booleans import Boolean
 
 LifecycleStage = Literal["subscriber", "lead", "opportunity", "customer", "evangelist", "other"]
 
@@ -25,7 +26,7 @@ class ContactFields(PersonFields):
     city: str | None = Field(default=None, max_length=200)
     country: str | None = Field(default=None, max_length=100)
     tags: ListItems | None = Field(default=None, max_length=LIST_MAX_ITEMS)
-    unsubscribed: bool | None = None
+    unsubscribed: Boolean | None = None
 
 
 class Contact(EntityDocument):

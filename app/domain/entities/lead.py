@@ -6,7 +6,7 @@ from pydantic import BeforeValidator, Field
 
 from app.domain.entities._base import EntityDocument, EntitySpec, as_option, entities
 from app.domain.entities._person import PERSON_ALIASES, PersonFields
-from app.domain.entities.addresses import EMAIL, email_key
+from app.domain.entities.values.addresses import EMAIL, email_key
 
 LeadStatus = Literal["new", "contacted", "qualified", "unqualified", "converted"]
 

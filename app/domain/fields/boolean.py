@@ -1,13 +1,14 @@
-"""BOOLEAN: true or false (a CSV cell may say true/false, yes/no, 1/0, on/off)."""
+"""BOOLEAN: true or false (a CSV cell as app.domain.entities.values.booleans reads it)."""
 
 from typing import Any
 
 from app.domain.entities._base import FieldKind
+from app.domain.entities.values.booleans import Boolean
 from app.domain.fields._base import CustomField, CustomKind, kinds
 
 
 def annotation(field: CustomField) -> Any:
-    return bool
+    return Boolean
 
 
 kinds.register(

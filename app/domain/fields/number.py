@@ -7,7 +7,7 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from app.domain.entities._base import FieldKind
-from app.domain.entities.numbers import not_a_number as worded
+from app.domain.entities.values.numbers import not_a_number as worded
 from app.domain.fields._base import CustomField, CustomKind, kinds
 from app.domain.values import problem
 

@@ -281,3 +281,38 @@ def test_phone_numbers_as_people_write_them_are_kept() -> None:
         assert (
             contact.validate({"email": "a@b.co", "phone": cell}, require_key=True)["phone"] == cell
         )
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        ("TRUE", True),
+        (" true ", True),  # a hand-typed cell: ", true"
+        ("No", False),
+        ("0", False),
+        ("WAHR", True),  # Excel in German
+        ("Faux", False),  # and in French
+        ("FALSO", False),
+        ("YANLIŞ", False),
+        ("ИСТИНА", True),
+        (True, True),
+    ],
+)
+def test_a_boolean_cell_reads_as_people_and_spreadsheets_write_it(
+    cell: object, value: bool
+) -> None:
+    """The words pydantic takes, in any case and with spaces around, and Excel's TRUE and
+    FALSE in the languages an export from it may be in: the built-in field and a custom
+    BOOLEAN alike."""
+    contact = entities.get("CONTACT")
+    assert contact.validate({"email": "a@b.co", "unsubscribed": cell}, require_key=True) == {
+        "email": "a@b.co",
+        "unsubscribed": value,
+    }
+    assert EXTENDED.validate({"vip": cell}, require_key=False) == {"vip": value}
+
+
+def test_a_cell_that_is_not_true_or_false_fails_naming_what_is_taken() -> None:
+    with pytest.raises(InvalidRecord) as refused:
+        entities.get("CONTACT").validate({"email": "a@b.co", "unsubscribed": "x"}, require_key=True)
+    assert str(refused.value) == "unsubscribed: 'x' is not true or false (true/false, yes/no, 1/0)"

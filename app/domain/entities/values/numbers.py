@@ -11,7 +11,7 @@ write it where it is one written with a decimal comma or separators between thou
 import re
 from typing import Annotated
 
-from app.domain.entities.text_checks import TextCheck
+from app.domain.entities.values.text_checks import TextCheck
 
 # A whole number with '.' between its thousands, or one to three digits and three decimals.
 THOUSANDS_BY_POINTS = re.compile(r"^\s*[+-]?\d{1,3}(?:\.\d{3})+\s*$")

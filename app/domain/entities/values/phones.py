@@ -8,7 +8,7 @@ stored it would be no phone number at all. Such a cell fails its row, saying wha
 import re
 from typing import Annotated
 
-from app.domain.entities.text_checks import TextCheck
+from app.domain.entities.values.text_checks import TextCheck
 
 SCIENTIFIC = re.compile(r"^\s*[+-]?\d(?:[.,]\d+)?[eE]\+?\d+\s*$")
 

@@ -1,7 +1,7 @@
 """Checks of a field's text that pydantic's own validation cannot make, named on the field.
 
 Some cells read as valid values but are not what the sheet meant: a spreadsheet's
-locale or its number formats mangled them (app.domain.entities.numbers, .phones). A field
+locale or its number formats mangled them (app.domain.entities.values.numbers, .phones). A field
 names its check in its type's metadata (`Annotated[int, TextCheck(...)]`), which pydantic
 leaves alone; validation runs the checks of the fields a record gives as text, before
 pydantic, at the cost of a dict lookup a field (a validator of pydantic's, called from Rust
