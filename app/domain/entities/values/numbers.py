@@ -20,6 +20,8 @@ THOUSANDS_BY_POINTS = re.compile(r"^\s*[+-]?\d{1,3}(?:\.\d{3})+\s*$")
 DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
 GROUPED = re.compile(r"^\s*[+-]?\d{1,3}(?:([,. \u00a0\u202f'])\d{3})(?:\1\d{3})*\s*$")
 SHOWN_CHARACTERS = 40
+# Signs a formatted cell carries that a number has not: currencies, percent.
+SIGNS = "$€£¥₹%"
 NUMBER_PARSING = ("int_parsing", "float_parsing")
 
 
@@ -45,6 +47,8 @@ def not_a_number(given: str, whole: bool) -> str:
     """Why a cell is not a number, showing it, and how to write it where it is one written
     as people write numbers in their locale."""
     said = f"{shown(given)} is not {'a whole number' if whole else 'a number'}"
+    if signs := [sign for sign in SIGNS if sign in given]:
+        return f"{said}: write it as a plain number, without {' or '.join(map(repr, signs))}"
     if GROUPED.match(given):
         return f"{said}: write it without separators between thousands"
     if DECIMAL_COMMA.match(given) and not whole:

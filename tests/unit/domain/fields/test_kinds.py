@@ -76,6 +76,14 @@ def test_good_values_are_stored_normalised(given: dict[str, Any], stored: dict[s
         ({"seats": "1_000"}, "seats: '1_000' is not a number"),
         ({"seats": "3,5"}, "seats: '3,5' is not a number: the decimal mark is '.'"),
         ({"seats": "1,000"}, "seats: '1,000' is not a number: write it without separators"),
+        (
+            {"seats": "$1,000.00"},
+            "seats: '$1,000.00' is not a number: write it as a plain number, without '$'",
+        ),
+        (
+            {"seats": "50 %"},
+            "seats: '50 %' is not a number: write it as a plain number, without '%'",
+        ),
         ({"seats": 2**70}, "seats: is beyond a 64-bit integer"),
         ({"plan": "gold"}, "plan: Input should be 'free' or 'pro'"),
         ({"renewal": "31/01/2027"}, "renewal: '31/01/2027' is not a date (YYYY-MM-DD): with"),
