@@ -122,8 +122,9 @@ async def test_files_for_excel_start_with_the_bom_and_its_resave_retries(
 ) -> None:
     """`?bom=true` starts a served CSV with UTF-8's byte order mark, without which Excel reads
     it in the computer's older code page ("JosÃ©"). The round trip an operator makes: the
-    failed rows opened in Excel, corrected, saved as Excel saves CSV on Windows
-    (Windows-1252, no BOM), uploaded naming that, and retried: the letters arrive intact."""
+    failed rows opened in Excel, corrected, saved as Excel saves CSV on Windows in much of
+    Europe (Windows-1252, no BOM, separated by ';'), uploaded naming that, and retried: the
+    letters arrive intact."""
     sheet = "email,first_name\r\nnot-an-email,José\r\n"
     created = await gql.run(
         entityType="CONTACT", actionType="INSERT", uploadId=await upload_id(gql, sheet.encode())
@@ -141,8 +142,12 @@ async def test_files_for_excel_start_with_the_bom_and_its_resave_retries(
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "BAD_USER_INPUT"
 
     corrected = marked.content.decode("utf-8-sig").replace("not-an-email", "jose@example.com")
+    # Saved by an Excel where the comma is the decimal mark: separated by ';' too.
+    rows = list(csv.reader(io.StringIO(corrected, newline="")))
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(rows)
     resaved = await gql.http.post(
-        "/uploads", params={"encoding": "windows-1252"}, content=corrected.encode("cp1252")
+        "/uploads", params={"encoding": "windows-1252"}, content=buffer.getvalue().encode("cp1252")
     )
     assert resaved.status_code == 201, resaved.text
     retried = await gql.data(
