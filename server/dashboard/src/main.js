@@ -205,12 +205,19 @@ function showControls(action) {
   showPace(action);
   const bar = $("#action-controls");
   bar.innerHTML = "";
-  for (const followUp of FOLLOW_UPS.filter((f) => f.applies(action))) {
+  const add = (label, run) => {
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = followUp.label;
-    button.addEventListener("click", () => runFollowUp(followUp, action));
+    button.textContent = label;
+    button.addEventListener("click", run);
     bar.append(button);
+  };
+  for (const followUp of FOLLOW_UPS.filter((f) => f.applies(action))) {
+    add(followUp.label, () => runFollowUp(followUp, action));
+  }
+  // An ended EXPORT's file (a dry run writes none).
+  if (action.actionType === "EXPORT" && !action.dryRun && TERMINAL.has(action.status)) {
+    add("Download export", () => download(`/bulk-actions/${action.id}/export.csv`, `bulk-action-${action.id}-export.csv`));
   }
 }
 
@@ -627,16 +634,23 @@ async function openLogs(id, more = false) {
   $("#more").hidden = !page.pageInfo.hasNextPage;
 }
 
-async function downloadFailed() {
-  // With UTF-8's byte order mark, which Excel needs to read the file's letters right.
-  const response = await fetch(`/bulk-actions/${logs.id}/logs.csv?status=FAILED&bom=true`, {
+// A served CSV saved by the browser, with UTF-8's byte order mark, which Excel needs to
+// read the file's letters right.
+async function download(path, name) {
+  const separator = path.includes("?") ? "&" : "?";
+  const response = await fetch(`${path}${separator}bom=true`, {
     headers: { Authorization: `Bearer ${token}` },
   });
+  if (!response.ok) return note(`${name}: ${(await response.json()).error.message}`);
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await response.blob());
-  link.download = `bulk-action-${logs.id}-failed.csv`;
+  link.download = name;
   link.click();
   URL.revokeObjectURL(link.href);
+}
+
+function downloadFailed() {
+  return download(`/bulk-actions/${logs.id}/logs.csv?status=FAILED`, `bulk-action-${logs.id}-failed.csv`);
 }
 
 $("#token-form").addEventListener("submit", start);
