@@ -9,9 +9,10 @@ have reported, whatever that attempt managed to write before it died.
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, NamedTuple, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol, TypeVar
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -46,6 +47,7 @@ INCREMENTED_BY = "incremented_by"
 # The entity a row's write changes, and what the write is.
 Target = tuple[str, LogReason]
 DUPLICATE_KEY_CODE = 11000
+T = TypeVar("T")
 # A write error's flag where the row's target was deleted by another writer after the chunk
 # read it (the entities store tells): the row is NOT_FOUND, as if the read had not found it.
 GONE = "gone"
@@ -288,6 +290,26 @@ def previous_state(
     if with_keys:
         state["keys"] = {str(doc["_id"]): doc.get("key") for doc in found}
     return state
+
+
+def with_read_state(
+    decisions: Decisions, found: Decisions, replaced: AbstractSet[str] = frozenset()
+) -> Decisions:
+    """The decisions with the read state of entities read since (`previous_state`) laid over
+    theirs; that of the entities `replaced` (read again) left out first, so that one not
+    found again is gone from them."""
+    merged = decisions.copy()
+    merged["current"] = laid_over(decisions.get("current", {}), found["current"], replaced)
+    merged["versions"] = laid_over(decisions.get("versions", {}), found["versions"], replaced)
+    if "keys" in found:
+        merged["keys"] = laid_over(decisions.get("keys", {}), found["keys"], replaced)
+    return merged
+
+
+def laid_over(
+    earlier: Mapping[str, T], later: Mapping[str, T], replaced: AbstractSet[str]
+) -> dict[str, T]:
+    return {**{k: v for k, v in earlier.items() if k not in replaced}, **later}
 
 
 # What a decide step reads of the entities it may update besides their fields.

@@ -25,6 +25,7 @@ from app.domain.actions._base import (
     update_by_id,
     update_image,
     updated,
+    with_read_state,
 )
 from app.domain.actions._inputs import filter_input, forbid, ids_input, matches_of, row_with_id
 from app.domain.entities import EntitySpec
@@ -99,17 +100,7 @@ class Update(TargetsById):
         """Which targets exist, and their current values of the fields this changes: what
         each row's change is decided from, once, so a redelivery decides the same."""
         matched = await matches_of(ctx, rows)
-        rows = by_id(rows, {"matched": matched})
-        read = fields_read(ctx.operations or {}, ctx.fields or {})
-        for row in rows:
-            read.update(row.get("data") or {})
-        found = await ctx.read(
-            {"_id": {"$in": target_ids(rows)}, "account_id": ctx.account_id},
-            {**PREVIOUS_STATE_FIELDS, **{f"data.{name}": 1 for name in read}},
-        )
-        # The targets that exist are those `current` holds (no list of them besides), and
-        # their keys are kept only where the update may change the key.
-        decided = previous_state(found, read, with_keys=ctx.entity.unique_field in read)
+        decided = await self.read_state(ctx, by_id(rows, {"matched": matched}))
         if matched:
             decided["matched"] = matched
         if increments := (ctx.operations or {}).get("increment"):
@@ -206,34 +197,26 @@ class Update(TargetsById):
                 stale.append(row)
         return outcomes, stale
 
+    async def read_state(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
+        """The rows' targets' current values of the fields the rows change (one read). The
+        targets that exist are those `current` holds (no list of them besides), and their
+        keys are kept only where the update may change the key."""
+        read = fields_read(ctx.operations or {}, ctx.fields or {})
+        for row in rows:
+            read.update(row.get("data") or {})
+        found = await ctx.read(
+            {"_id": {"$in": target_ids(rows)}, "account_id": ctx.account_id},
+            {**PREVIOUS_STATE_FIELDS, **{f"data.{name}": 1 for name in read}},
+        )
+        return previous_state(found, read, with_keys=ctx.entity.unique_field in read)
+
     async def read_again(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> Decisions:
         """The decisions with the rows' targets read again (a target gone since is not
         found), stored."""
-        ids = {row["id"] for row in rows}
-        read = fields_read(ctx.operations or {}, ctx.fields or {}).union(
-            *(row.get("data") or {} for row in rows)
-        )
-        found = await ctx.read(
-            {"_id": {"$in": target_ids(rows)}, "account_id": ctx.account_id},
-            {**PREVIOUS_STATE_FIELDS, **{f"data.{name}": 1 for name in read}},
-        )
-        fresh = previous_state(found, read, with_keys="keys" in decisions)
-        merged = decisions.copy()
-        current = decisions.get("current", {})
-        versions = decisions.get("versions", {})
-        merged["current"] = {
-            **{i: v for i, v in current.items() if i not in ids},
-            **fresh["current"],
-        }
-        merged["versions"] = {
-            **{i: v for i, v in versions.items() if i not in ids},
-            **fresh["versions"],
-        }
-        if "keys" in decisions:
-            keys = {i: v for i, v in decisions["keys"].items() if i not in ids}
-            merged["keys"] = {**keys, **fresh.get("keys", {})}
+        fresh = await self.read_state(ctx, rows)
+        merged = with_read_state(decisions, fresh, {row["id"] for row in rows})
         if ctx.store_decisions is not None:
             await ctx.store_decisions(merged)
         return merged

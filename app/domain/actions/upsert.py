@@ -26,6 +26,7 @@ from app.domain.actions._base import (
     update_by_id,
     update_image,
     updated,
+    with_read_state,
 )
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, match_of, new_entity
 from app.domain.entities import EntitySpec
@@ -175,10 +176,10 @@ class Upsert(KeyedRecords):
         beaten: list[Row] = []
         gone: list[Row] = []
         stale: list[Row] = []
+        keep = ctx.rules.keep_existing
         for index, (row, _) in enumerate(writes):
             error = errors.get(index)
             if (entity_id := existing.get(match_of(row))) is not None:
-                keep = ctx.rules.keep_existing
                 outcomes[row["row"]] = updated(row["row"], entity_id, error, keep)
                 if keep and is_stale(error):
                     stale.append(row)
@@ -204,13 +205,9 @@ def holders_by_key(decisions: Decisions) -> dict[Any, str]:
 def with_holders(decisions: Decisions, found: Decisions, gone: set[str] | None = None) -> Decisions:
     """The decisions with holders found since, and their read state, added; holders `gone`
     (deleted since) left out."""
-    merged = decisions.copy()
+    merged = with_read_state(decisions, found)
     kept = [holder for holder in decisions.get("holders", []) if holder["id"] not in (gone or ())]
     merged["holders"] = [*kept, *found.get("holders", [])]
-    merged["current"] = {**decisions.get("current", {}), **found.get("current", {})}
-    merged["versions"] = {**decisions.get("versions", {}), **found.get("versions", {})}
-    if "keys" in found:
-        merged["keys"] = {**decisions.get("keys", {}), **found["keys"]}
     return merged
 
 
