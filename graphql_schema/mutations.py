@@ -1,6 +1,5 @@
 """Write resolvers: creating bulk actions."""
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, cast
 
@@ -240,11 +239,8 @@ async def create(
 
 
 async def store_file(account_id: str, file: UploadFile, encoding: FileEncoding) -> str:
-    async def chunks() -> AsyncIterator[bytes]:
-        while data := await file.read(uploads.READ_SIZE):
-            yield data
-
-    return (await uploads.store(account_id, file.filename or "upload.csv", chunks(), encoding)).id
+    name = file.filename or "upload.csv"
+    return (await uploads.store(account_id, name, uploads.pieces_of(file), encoding)).id
 
 
 @strawberry.type(description="Controlling actions under way.")

@@ -12,6 +12,7 @@ from app.domain.models import LogStatus
 from app.domain.principal import Principal, Scope
 from app.domain.spreadsheet_cells import SpreadsheetWriter
 from app.infra.files import uploads
+from app.infra.files.csv_records import BOM
 from app.infra.files.encodings import FileEncoding, encoding_named
 from app.infra.outages import as_outage
 from app.usecases.input_cells import InputCells
@@ -65,15 +66,10 @@ async def form_file_chunks(request: Request) -> tuple[str, str | None, AsyncIter
     if upload is None or isinstance(upload, str):
         raise BadUserInput("A multipart upload needs a `file` part.")
     encoding = form.get("encoding")
-
-    async def chunks() -> AsyncIterator[bytes]:
-        while data := await upload.read(uploads.READ_SIZE):
-            yield data
-
     return (
         upload.filename or "upload.csv",
         encoding if isinstance(encoding, str) else None,
-        chunks(),
+        uploads.pieces_of(upload),
     )
 
 
@@ -103,9 +99,8 @@ async def create_upload(request: Request) -> Response:
     )
 
 
-# What a served CSV starts with for `?bom=true`: UTF-8's byte order mark, without which
-# Excel reads a file as the computer's older code page ("JosÃ©" for "José").
-BOM = "\ufeff"
+# A served CSV starts with UTF-8's byte order mark for `?bom=true`, without which Excel
+# reads a file as the computer's older code page ("JosÃ©" for "José").
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
@@ -141,7 +136,7 @@ async def export_logs(request: Request) -> Response:
     with_input = status is LogStatus.FAILED
 
     async def lines() -> AsyncIterator[str]:
-        buffer = io.StringIO(BOM if bom else "")
+        buffer = io.StringIO(BOM.decode() if bom else "")
         buffer.seek(0, io.SEEK_END)
         writer = SpreadsheetWriter(buffer)
         header = list(LOG_CSV_COLUMNS)
@@ -191,7 +186,7 @@ async def export_file(request: Request) -> Response:
 
     async def pieces() -> AsyncIterator[bytes]:
         if bom:
-            yield BOM.encode()
+            yield BOM
         async with aclosing(exports.export_file(action)) as data:
             async for piece in data:
                 yield piece

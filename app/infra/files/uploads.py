@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from bson import ObjectId
 from gridfs import DEFAULT_CHUNK_SIZE, AsyncGridFSBucket, NoFile
@@ -119,6 +119,18 @@ class LineEnds:
         """What is held at the end of the file: a last CR, the file's one line end."""
         held, self._held = self._held, b""
         return b"\n" if held else b""
+
+
+class Readable(Protocol):
+    """A file sent in a request (Starlette's UploadFile), read a piece at a time."""
+
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+async def pieces_of(file: Readable) -> AsyncIterator[bytes]:
+    """A sent file's bytes, READ_SIZE at a time, for `store`."""
+    while data := await file.read(READ_SIZE):
+        yield data
 
 
 async def bucket() -> AsyncGridFSBucket:

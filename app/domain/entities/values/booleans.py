@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from app.domain.entities.values.text_checks import shown
+
 # Excel's TRUE and FALSE in the languages it is sold in most, as its exports write them
 # (Russian's in lower case, which reads the same), taken in any case.
 SPREADSHEET_TRUE = (
@@ -33,11 +35,10 @@ def to_boolean(value: Any) -> Any:
         return value
     found = WORDS.get(value.strip().lower())
     if found is None:
-        shown = value if len(value) <= 40 else value[:40] + "…"
         raise PydanticCustomError(
             "boolean",
             "{shown} is not true or false (true/false, yes/no, 1/0)",
-            {"shown": repr(shown)},
+            {"shown": shown(value)},
         )
     return found
 

@@ -11,7 +11,7 @@ write it where it is one written with a decimal comma or separators between thou
 import re
 from typing import Annotated
 
-from app.domain.entities.values.text_checks import TextCheck
+from app.domain.entities.values.text_checks import TextCheck, shown
 
 # A whole number with '.' between its thousands, or one to three digits and three decimals.
 THOUSANDS_BY_POINTS = re.compile(r"^\s*[+-]?\d{1,3}(?:\.\d{3})+\s*$")
@@ -19,14 +19,9 @@ THOUSANDS_BY_POINTS = re.compile(r"^\s*[+-]?\d{1,3}(?:\.\d{3})+\s*$")
 # (1,000 / 1.000 / 1 000 / 1'000), as spreadsheets in many locales write them.
 DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
 GROUPED = re.compile(r"^\s*[+-]?\d{1,3}(?:([,. \u00a0\u202f'])\d{3})(?:\1\d{3})*\s*$")
-SHOWN_CHARACTERS = 40
 # Signs a formatted cell carries that a number has not: currencies, percent.
 SIGNS = "$€£¥₹%"
 NUMBER_PARSING = ("int_parsing", "float_parsing")
-
-
-def shown(text: str) -> str:
-    return repr(text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…")
 
 
 def misread_whole_number(text: str) -> str | None:

@@ -13,6 +13,13 @@ from typing import Annotated, Any, NamedTuple, get_args, get_origin
 
 from pydantic import BaseModel
 
+SHOWN_CHARACTERS = 40
+
+
+def shown(text: str) -> str:
+    """A cell's text as an error names it: quoted, and cut short where it is long."""
+    return repr(text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…")
+
 
 class TextCheck(NamedTuple):
     """Why a field's text would be misread, if it would (None: it reads as it should)."""
