@@ -267,25 +267,45 @@ def line_ends(block: bytes, spans: list[tuple[int, int]], offset: int) -> list[i
     return ends
 
 
+class Opening:
+    """A stream's first bytes, held until `size` of them are in (or the stream ends): what
+    a byte order mark at its start is told by. Asked only while not `told`."""
+
+    def __init__(self, size: int, told: bool = False) -> None:
+        self.size = size
+        self.held: bytes | None = None if told else b""
+
+    @property
+    def told(self) -> bool:
+        return self.held is None
+
+    def feed(self, data: bytes, final: bool = False) -> bytes | None:
+        """The stream's bytes from its start, once `size` of them are in or it ends; None
+        while they are held."""
+        assert self.held is not None, "the opening is told already"
+        data, self.held = self.held + data, None
+        if len(data) < self.size and not final:
+            self.held = data
+            return None
+        return data
+
+
 class RecordReader:
     """Feeds bytes, yields numbered records as soon as they are whole. Reads a whole file
     by default; or a byte range of one that starts at a record (`offset`: where, and
     `first_number`: that record's number), where no BOM is looked for."""
 
     def __init__(self, offset: int = 0, first_number: int = 0) -> None:
-        # The first bytes, until a BOM can be told; then None.
-        self._head: bytes | None = b"" if offset == 0 else None
+        self._opening = Opening(len(BOM), told=offset != 0)  # a BOM starts a file only
         self._pending = b""  # bytes after the last whole record, starting outside quotes
         self._offset = offset  # where the pending bytes start in the stream
         self._discarding = False  # after an over-long record: drop bytes to the next newline
         self._count = first_number
 
     def feed(self, data: bytes, final: bool = False) -> Iterator[Record]:
-        if self._head is not None:
-            self._head += data
-            if len(self._head) < len(BOM) and not final:
+        if not self._opening.told:
+            if (head := self._opening.feed(data, final)) is None:
                 return
-            head, self._head = self._head, None
             data = head.removeprefix(BOM)
             self._offset += len(head) - len(data)
         if self._discarding:

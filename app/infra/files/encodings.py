@@ -20,6 +20,7 @@ import codecs
 from enum import Enum
 
 from app.domain.errors import BadUserInput
+from app.infra.files.csv_records import Opening
 
 
 class FileEncoding(Enum):
@@ -96,17 +97,16 @@ class ToUtf8:
         self._as_utf8 = codecs.getincrementaldecoder("utf-8")()
         self._checking = encoding is not FileEncoding.UTF_8
         self._beyond_ascii = False
-        # The first bytes of a file sent as UTF-8, until a UTF-16 BOM can be told; then None.
-        self._head: bytes | None = b"" if encoding is FileEncoding.UTF_8 else None
+        # A file sent as UTF-8 may be UTF-16, told by its BOM.
+        self._opening = Opening(len(codecs.BOM_UTF16_LE), told=encoding is not FileEncoding.UTF_8)
         self._utf16: codecs.IncrementalDecoder | None = None
         self._read = 0  # bytes read as UTF-16 so far
 
     def feed(self, data: bytes) -> bytes:
-        if self._head is not None:
-            data, self._head = self._head + data, None
-            if len(data) < len(codecs.BOM_UTF16_LE):
-                self._head = data
+        if not self._opening.told:
+            if (head := self._opening.feed(data)) is None:
                 return b""
+            data = head
             if data.startswith(UTF16_BOMS):
                 self._utf16 = codecs.getincrementaldecoder("utf-16")()
         if self._utf16 is not None:
@@ -137,9 +137,8 @@ class ToUtf8:
         """At the end of the file, what it still holds. BAD_USER_INPUT when the file is UTF-8
         text that was named as another encoding (converting it would have garbled every
         letter beyond ASCII), or UTF-16 that ends mid-character."""
-        if self._head is not None:
-            held, self._head = self._head, None
-            return held  # a file of one byte
+        if not self._opening.told:
+            return self._opening.feed(b"", final=True) or b""  # a file of one byte
         if self._utf16 is not None:
             return self.from_utf16(b"", final=True)
         if not (self._checking and self._beyond_ascii):

@@ -21,7 +21,7 @@ from gridfs import DEFAULT_CHUNK_SIZE, AsyncGridFSBucket, NoFile
 from app.domain.errors import AppError, BadUserInput, NotFound
 from app.domain.values import text_problem
 from app.infra.files import reading as gridfs_files
-from app.infra.files.csv_records import BLANK_LINE, BOM, is_blank
+from app.infra.files.csv_records import BLANK_LINE, BOM, Opening, is_blank
 from app.infra.files.encodings import FileEncoding, ToUtf8
 from app.infra.files.separators import Separators
 from app.infra.mongo import db
@@ -55,15 +55,13 @@ class RowCounter:
         self._whole = 0  # whole records that are not blank
         self._quoted = False
         self._filled = False  # the record under way holds more than empty cells
-        self._head: bytes | None = b""  # the first bytes, until a BOM can be told
+        self._opening = Opening(len(BOM))
 
     def feed(self, data: bytes) -> None:
-        if self._head is not None:
-            data, self._head = self._head + data, None
-            if len(data) < len(BOM):
-                self._head = data
+        if not self._opening.told:
+            if (head := self._opening.feed(data)) is None:
                 return
-            data = data.removeprefix(BOM)
+            data = head.removeprefix(BOM)
         for index, part in enumerate(data.split(b'"')):
             if index:
                 self._quoted = not self._quoted
@@ -86,7 +84,7 @@ class RowCounter:
     @property
     def records(self) -> int:
         """Records including the header (a last line without a line end counts too)."""
-        held = self._head is not None and not is_blank(self._head)
+        held = self._opening.held is not None and not is_blank(self._opening.held)
         return self._whole + (self._filled or held)
 
 
