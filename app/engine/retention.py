@@ -14,7 +14,8 @@ again from the database:
 - logs go LOG_RETENTION_DAYS after they were written (TTL index on mongod; here on FerretDB
   v1, which has none), and so do expired before-images (stored by earlier versions);
 - an upload no action used within UPLOAD_RETENTION_HOURS is deleted, and input stored by a
-  create that died before storing its action;
+  create that died before storing its action, and what an upload whose process died stored
+  (MAX_UPLOAD_SECONDS after it started);
 - a custom field deleted RESTORE_RETENTION_DAYS ago loses its values in the account's
   entities (until then a restore could put them back), and then its definition.
 
@@ -34,13 +35,16 @@ from app.domain.models import (
     TERMINAL_STATUSES,
     WorkingData,
 )
-from app.infra.files import uploads
+from app.infra.files import unfinished, uploads
 from app.infra.mongo import actions, before_images, chunks, drips, inputs, logs
 from app.infra.mongo import entities as stored_entities
 from app.infra.mongo.accounts import audit, custom_fields
 from app.infra.settings import get_settings
 
 ACTIONS_PER_SWEEP = 20
+# Past an upload's time limit: its store may still be closing it (it then finds its note
+# taken and keeps nothing; this only spares it that).
+UNFINISHED_GRACE = timedelta(minutes=10)
 BATCH = 1000
 ENDED = [str(status) for status in TERMINAL_STATUSES]
 
@@ -52,6 +56,7 @@ class Swept:
     actions_ended: int = 0
     actions_expired: int = 0
     uploads: int = 0
+    unfinished_uploads: int = 0
     logs: int = 0
     images: int = 0
     fields: int = 0
@@ -64,6 +69,7 @@ async def sweep(now: datetime | None = None) -> Swept:
     swept.actions_ended = await release_ended()
     swept.actions_expired = await release_expired(now)
     swept.uploads = await delete_abandoned_uploads(now)
+    swept.unfinished_uploads = await delete_unfinished_uploads(now)
     swept.logs = await logs.delete_expired(now)
     swept.images = await before_images.delete_expired(now)
     swept.fields = await purge_deleted_fields(now)
@@ -137,3 +143,14 @@ async def delete_abandoned_uploads(now: datetime) -> int:
     for upload_id in abandoned:
         await uploads.delete(upload_id)
     return len(abandoned)
+
+
+async def delete_unfinished_uploads(now: datetime) -> int:
+    """What uploads whose process died mid-way stored (app.infra.files.unfinished): those
+    started longer ago than an upload may take, and UNFINISHED_GRACE."""
+    before = now - timedelta(seconds=get_settings().max_upload_seconds) - UNFINISHED_GRACE
+    dead = await unfinished.take_dead(before, BATCH)
+    for upload_id in dead:
+        await uploads.delete(str(upload_id))
+        await unfinished.forget(upload_id)
+    return len(dead)

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     retention_sweep_seconds: float = Field(default=300, gt=0)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
     max_upload_rows: int = Field(default=1_000_000, ge=1, le=16_000_000)
+    # An upload taking longer is refused and nothing of it kept; what one that died left is
+    # deleted by retention this long (and a grace) after it started.
+    max_upload_seconds: float = Field(default=3600, gt=0)
     # Per-account pacing: entities per rolling minute, unless the account has its own limit.
     rate_limit_per_minute: int = Field(default=10_000, ge=1)
     # How long past the minute a charge stays counted: a safety margin for the bound.

@@ -10,20 +10,23 @@ import asyncio
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any, Protocol
 
 from bson import ObjectId
-from gridfs import DEFAULT_CHUNK_SIZE, AsyncGridFSBucket, NoFile
+from gridfs import DEFAULT_CHUNK_SIZE
 
 from app.domain.errors import AppError, BadUserInput, NotFound
 from app.domain.values import text_problem
 from app.infra.files import reading as gridfs_files
+from app.infra.files import unfinished
 from app.infra.files.csv_records import BLANK_LINE, BOM, Opening, is_blank
 from app.infra.files.encodings import FileEncoding, ToUtf8
 from app.infra.files.separators import Separators
+from app.infra.files.writing import FileWriter
 from app.infra.mongo import db
 from app.infra.settings import get_settings
 
@@ -35,6 +38,12 @@ READ_SIZE = 256 * 1024
 
 class PayloadTooLarge(AppError):
     code = "PAYLOAD_TOO_LARGE"
+
+
+class UploadTooSlow(AppError):
+    """An upload that took longer than MAX_UPLOAD_SECONDS: nothing of it is kept."""
+
+    code = "REQUEST_TIMEOUT"
 
 
 @dataclass(frozen=True)
@@ -131,10 +140,6 @@ async def pieces_of(file: Readable) -> AsyncIterator[bytes]:
         yield data
 
 
-async def bucket() -> AsyncGridFSBucket:
-    return AsyncGridFSBucket(await db.connect(), bucket_name=BUCKET, chunk_size_bytes=CHUNK_BYTES)
-
-
 def clean_filename(filename: str | None) -> str:
     """The client's file name as kept: characters the database refuses become '_'."""
     name = "".join("_" if text_problem(char) else char for char in (filename or "")[:200])
@@ -150,8 +155,12 @@ async def store(
     """Stores the file; its limits apply to the bytes as sent (`bytes`), which are stored
     converted to UTF-8 when `encoding` names another encoding (or the file is UTF-16)."""
     settings = get_settings()
-    grid_in = (await bucket()).open_upload_stream(
-        clean_filename(filename), metadata={"account_id": account_id, "encoding": encoding.value}
+    upload_id = ObjectId()
+    await unfinished.begin(upload_id, account_id)  # before any byte: found if this dies
+    deadline = time.monotonic() + settings.max_upload_seconds
+    name = clean_filename(filename)
+    file = FileWriter(
+        BUCKET, upload_id, CHUNK_BYTES, name, {"account_id": account_id, "encoding": encoding.value}
     )
     counter = RowCounter()
     to_utf8 = ToUtf8(encoding)
@@ -166,6 +175,8 @@ async def store(
                     f"The file is larger than the limit of {settings.max_upload_bytes} bytes.",
                     limit=settings.max_upload_bytes,
                 )
+            if time.monotonic() > deadline:
+                raise too_slow(settings.max_upload_seconds)
             data = separators.feed(line_ends.feed(to_utf8.feed(given)))
             counter.feed(data)
             if counter.newlines - 1 > settings.max_upload_rows:
@@ -173,20 +184,37 @@ async def store(
                     f"The file has more than {settings.max_upload_rows} rows.",
                     limit=settings.max_upload_rows,
                 )
-            await grid_in.write(data)
+            await file.write(data)
         tail = line_ends.feed(to_utf8.end()) + line_ends.end()
         if last := separators.feed(tail) + separators.end():
             counter.feed(last)
-            await grid_in.write(last)
+            await file.write(last)
+        await file.close()
+        rows = max(counter.records - 1, 0)
+        await db_files().update_one(
+            {"_id": upload_id}, {"$set": {"metadata.bytes": size, "metadata.rows": rows}}
+        )
+        if not await unfinished.end(upload_id):
+            raise too_slow(settings.max_upload_seconds)  # retention took it: it is deleted
     except BaseException:
-        await grid_in.abort()
+        await discard(upload_id)
         raise
-    await grid_in.close()
-    rows = max(counter.records - 1, 0)
-    await db_files().update_one(
-        {"_id": grid_in._id}, {"$set": {"metadata.bytes": size, "metadata.rows": rows}}
+    return StoredUpload(id=str(upload_id), filename=name, bytes=size, rows=rows)
+
+
+def too_slow(limit: float) -> UploadTooSlow:
+    return UploadTooSlow(
+        f"The upload took longer than {limit:g} s; nothing of it was kept. Send it again.",
+        limit=limit,
     )
-    return StoredUpload(id=str(grid_in._id), filename=grid_in.filename or "", bytes=size, rows=rows)
+
+
+async def discard(upload_id: ObjectId) -> None:
+    """Deletes what a failed upload stored, then its note; when the database cannot be
+    reached for that, retention deletes it later (app.infra.files.unfinished)."""
+    with contextlib.suppress(Exception):
+        await delete_stored(upload_id)
+        await unfinished.forget(upload_id)
 
 
 def db_files() -> Any:
@@ -289,6 +317,13 @@ async def mark_used(upload_ids: Sequence[str]) -> None:
 
 
 async def delete(upload_id: str) -> None:
+    """Deletes the upload, its chunks first: one cut short leaves its file document, which
+    finds it again (retention, or a caller trying again), never chunks that nothing names."""
     gridfs_files.forget(BUCKET, ObjectId(upload_id))
-    with contextlib.suppress(NoFile):
-        await (await bucket()).delete(ObjectId(upload_id))
+    await delete_stored(ObjectId(upload_id))
+
+
+async def delete_stored(upload_id: ObjectId) -> None:
+    database = await db.connect()
+    await database[f"{BUCKET}.chunks"].delete_many({"files_id": upload_id})
+    await database[f"{BUCKET}.files"].delete_one({"_id": upload_id})

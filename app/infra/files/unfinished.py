@@ -1,0 +1,58 @@
+"""Uploads under way: each noted before its first byte is stored, its note removed after its
+last. GridFS writes a file's chunks as they fill and its file document only at the end, so a
+process killed mid-upload leaves chunks that nothing names; their note is what finds them.
+
+An upload takes at most MAX_UPLOAD_SECONDS (the store refuses one that takes longer), so a
+note older than that and a grace is a dead upload's: retention takes it (`take_dead`) and then
+deletes what the upload stored, and the note last, so a sweep cut short is done again. An
+upload ends only by removing its note untaken (`end`): one that outlived its time, its note
+taken, keeps nothing.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.collection import AsyncCollection
+
+from app.domain.clock import utcnow
+from app.infra.mongo import db
+
+COLLECTION = "uploads.storing"
+
+
+def notes() -> AsyncCollection[Any]:
+    return db.current_database()[COLLECTION]
+
+
+async def begin(upload_id: ObjectId, account_id: str) -> None:
+    """Notes an upload before its first byte is stored."""
+    await notes().insert_one({"_id": upload_id, "account_id": account_id, "started_at": utcnow()})
+
+
+async def end(upload_id: ObjectId) -> bool:
+    """Removes the note of an upload stored whole; False when retention took it first (the
+    upload outlived its time, and what it stored is being deleted)."""
+    removed = await notes().delete_one({"_id": upload_id, "taken": {"$exists": False}})
+    return removed.deleted_count == 1
+
+
+async def forget(upload_id: ObjectId) -> None:
+    """Removes the note of an upload whose bytes its store deleted itself (it failed)."""
+    await notes().delete_one({"_id": upload_id})
+
+
+async def take_dead(started_before: datetime, limit: int) -> list[ObjectId]:
+    """Notes of uploads started before `started_before`, taken (their uploads can no longer
+    end), oldest first: the ids of the uploads whose bytes are to be deleted, then their
+    notes (`forget`). Found again when a sweep stops before that."""
+    cursor = notes().find(
+        {"started_at": {"$lt": started_before}}, {"_id": 1}, sort=[("started_at", 1)], limit=limit
+    )
+    found = [doc["_id"] async for doc in cursor]
+    if not found:
+        return []
+    await notes().update_many({"_id": {"$in": found}}, {"$set": {"taken": True}})
+    # Those whose upload ended in the meantime removed their notes, untaken: not these.
+    cursor = notes().find({"_id": {"$in": found}, "taken": True}, {"_id": 1})
+    return [doc["_id"] async for doc in cursor]

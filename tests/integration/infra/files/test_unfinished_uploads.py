@@ -1,0 +1,176 @@
+"""An upload cut short keeps nothing, however it ends: refused or failed (its store deletes
+what it wrote), its API process killed mid-way (retention deletes what it left, once it can
+no longer be under way), or taking longer than MAX_UPLOAD_SECONDS (refused, 408)."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from bson import ObjectId
+
+from app.domain.clock import utcnow
+from app.engine import retention
+from app.infra.auth import issue_token
+from app.infra.files import unfinished, uploads, writing
+from app.infra.mongo import db
+from app.infra.settings import get_settings
+from tests.integration.conftest import start_api
+from tests.support.polling import until
+from tests.support.processes import kill
+
+PIECE = 100_000
+HEADER = b"email,first_name\n"
+
+
+def rows(count: int, start: int = 0) -> bytes:
+    return b"".join(b"p%d@example.com,P\n" % n for n in range(start, start + count))
+
+
+async def pieces(data: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), PIECE):
+        yield data[start : start + PIECE]
+
+
+async def stored_of(upload_id: ObjectId) -> dict[str, int]:
+    """What the database holds of an upload: its file document, chunks and note."""
+    database = db.current_database()
+    return {
+        "files": await database["uploads.files"].count_documents({"_id": upload_id}),
+        "chunks": await database["uploads.chunks"].count_documents({"files_id": upload_id}),
+        "notes": await unfinished.notes().count_documents({"_id": upload_id}),
+    }
+
+
+NOTHING = {"files": 0, "chunks": 0, "notes": 0}
+
+
+async def note_of(account: str) -> ObjectId | None:
+    found = await unfinished.notes().find_one({"account_id": account})
+    return None if found is None else found["_id"]
+
+
+def after_the_limit(seconds: float = 1) -> Any:
+    """A time at which an upload started now is past its limit and retention's grace."""
+    limit = timedelta(seconds=get_settings().max_upload_seconds)
+    return utcnow() + limit + retention.UNFINISHED_GRACE + timedelta(seconds=seconds)
+
+
+async def test_what_a_killed_api_process_stored_of_an_upload_is_deleted_by_retention(
+    database: None, account: str
+) -> None:
+    url, api = start_api("upload-killed")
+    stalled = asyncio.Event()
+
+    async def body() -> AsyncIterator[bytes]:
+        async for piece in pieces(HEADER + rows(100_000)):  # 2 MB: eight GridFS chunks
+            yield piece
+        await stalled.wait()  # set once the process is dead
+
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        headers = {"authorization": f"Bearer {issue_token(account)}"}
+        sending = asyncio.create_task(client.post("/uploads", content=body(), headers=headers))
+        upload_id = await until(lambda: note_of(account), "the upload's note")
+
+        async def some_chunks() -> bool:
+            return (await stored_of(upload_id))["chunks"] >= writing.CHUNKS_PER_INSERT
+
+        # Stored as they come (not held whole, as GridFS's own writer holds 48 MB).
+        await until(some_chunks, "chunks stored")
+        kill(api, api.pid)
+        api.wait()
+        stalled.set()
+        with pytest.raises(httpx.TransportError):
+            await asyncio.wait_for(sending, 60)
+
+    left = await stored_of(upload_id)
+    assert left["files"] == 0 and left["chunks"] >= writing.CHUNKS_PER_INSERT and left["notes"] == 1
+    swept = await retention.sweep()  # too soon: it could still be under way
+    assert swept.unfinished_uploads == 0 and await stored_of(upload_id) == left
+    swept = await retention.sweep(after_the_limit())
+    assert swept.unfinished_uploads == 1
+    assert await stored_of(upload_id) == NOTHING
+
+
+async def test_a_whole_upload_leaves_no_note_and_retention_keeps_it(
+    database: None, account: str
+) -> None:
+    stored = await uploads.store(account, "whole.csv", pieces(HEADER + rows(100)))
+    upload_id = ObjectId(stored.id)
+    assert await stored_of(upload_id) == {"files": 1, "chunks": 1, "notes": 0}
+    await retention.delete_unfinished_uploads(after_the_limit())
+    assert (await uploads.find(account, stored.id)).rows == 100
+
+
+async def test_an_upload_refused_mid_way_keeps_nothing(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "max_upload_rows", 1000)
+    with pytest.raises(uploads.PayloadTooLarge):
+        await uploads.store(account, "long.csv", pieces(HEADER + rows(20_000)))
+    assert await note_of(account) is None
+    # Nothing of the account's upload anywhere: no chunk without its file either.
+    assert (
+        await db.current_database()["uploads.files"].count_documents(
+            {"metadata.account_id": account}
+        )
+        == 0
+    )
+
+
+async def test_an_upload_taking_longer_than_its_limit_is_refused_and_kept_nowhere(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "max_upload_seconds", 0.5)
+    seen: list[ObjectId] = []
+
+    async def slow() -> AsyncIterator[bytes]:
+        yield HEADER + rows(20_000)
+        seen.append(await until(lambda: note_of(account), "the upload's note"))
+        await asyncio.sleep(1)
+        yield rows(10, 20_000)
+
+    with pytest.raises(uploads.UploadTooSlow) as refused:
+        await uploads.store(account, "slow.csv", slow())
+    assert refused.value.extensions == {"code": "REQUEST_TIMEOUT", "limit": 0.5}
+    assert await stored_of(seen[0]) == NOTHING
+
+
+async def test_an_upload_that_outlived_its_time_while_retention_took_it_keeps_nothing(
+    database: None, account: str
+) -> None:
+    """Its store was slower than its limit, but no byte arrived late enough to tell: it
+    finds at its end that retention took it, and keeps nothing."""
+    seen: list[ObjectId] = []
+
+    async def overtaken() -> AsyncIterator[bytes]:
+        yield HEADER + rows(20_000)
+        seen.append(await until(lambda: note_of(account), "the upload's note"))
+        assert await retention.delete_unfinished_uploads(after_the_limit()) >= 1
+        yield rows(10, 20_000)
+
+    with pytest.raises(uploads.UploadTooSlow):
+        await uploads.store(account, "overtaken.csv", overtaken())
+    assert await stored_of(seen[0]) == NOTHING
+
+
+async def test_an_upload_over_its_time_is_a_408_over_rest(database: None, account: str) -> None:
+    url, api = start_api("upload-slow", MAX_UPLOAD_SECONDS="1")
+    try:
+
+        async def slow() -> AsyncIterator[bytes]:
+            yield HEADER + rows(100)
+            await asyncio.sleep(1.5)
+            yield rows(10, 100)
+
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            headers = {"authorization": f"Bearer {issue_token(account)}"}
+            answer = await client.post("/uploads", content=slow(), headers=headers)
+        assert answer.status_code == 408, answer.text
+        assert answer.json()["error"]["code"] == "REQUEST_TIMEOUT"
+        assert await note_of(account) is None
+    finally:
+        kill(api, api.pid)
+        api.wait()
