@@ -93,6 +93,11 @@ def parser() -> argparse.ArgumentParser:
         help="whether values held already are overwritten (overwrite)",
     )
     submit.add_argument(
+        "--decimal-mark",
+        choices=["point", "comma"],
+        help="how the file's numbers mark decimals (point: 1234.5; comma: 1.234,5)",
+    )
+    submit.add_argument(
         "--encoding",
         help="the file's text encoding when not UTF-8: windows-1252 (Excel's \"CSV (Comma "
         'delimited)"), macintosh (Excel for Mac\'s "CSV (Macintosh)")',
@@ -169,6 +174,8 @@ def local_input(args: argparse.Namespace) -> dict[str, Any]:
         given["emptyValues"] = args.empty_values.upper()
     if args.existing_values:
         given["existingValues"] = args.existing_values.upper()
+    if args.decimal_mark:
+        given["decimalMark"] = args.decimal_mark.upper()
     if (drip := given_drip(args.drip, args)) is not None:
         given["drip"] = drip
     return given

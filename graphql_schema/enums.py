@@ -123,6 +123,18 @@ class EmptyValues(Enum):
     CLEAR = strawberry.enum_value("CLEAR", description="Clears the field (never the unique key).")
 
 
+@strawberry.enum(description="How numbers written as text (a CSV's cells) mark their decimals.")
+class DecimalMark(Enum):
+    POINT = strawberry.enum_value(
+        "POINT", description="1234.5; no separators between thousands (default)."
+    )
+    COMMA = strawberry.enum_value(
+        "COMMA",
+        description="1234,5 or 1.234,5 (thousands by '.', a space or \"'\"), as spreadsheets "
+        "in much of Europe and South America write them; 1.5 is then refused.",
+    )
+
+
 @strawberry.enum(description="What a row does to values an entity holds already.")
 class ExistingValues(Enum):
     OVERWRITE = strawberry.enum_value(

@@ -27,6 +27,7 @@ from graphql_schema.context import Info
 from graphql_schema.drip import DripInput, drip_request
 from graphql_schema.enums import (
     ActionType,
+    DecimalMark,
     EmptyValues,
     EntityType,
     ExistingValues,
@@ -116,6 +117,11 @@ class CreateBulkActionInput:
         default=ExistingValues.OVERWRITE,
         description="UPDATE and UPSERT from records or a CSV: whether values the entity holds "
         "already are overwritten or kept.",
+    )
+    decimal_mark: DecimalMark = strawberry.field(
+        default=DecimalMark.POINT,
+        description="INSERT, UPDATE and UPSERT from records or a CSV: how numbers written as "
+        "text mark their decimals.",
     )
     drip: DripInput | None = strawberry.field(
         default=None,
@@ -226,6 +232,7 @@ async def create(
                 match_by=input.match_by,
                 clear_empty=input.empty_values is EmptyValues.CLEAR,
                 keep_existing=input.existing_values is ExistingValues.KEEP,
+                decimal_comma=input.decimal_mark is DecimalMark.COMMA,
             ),
         ),
         scheduled_at=input.scheduled_at,

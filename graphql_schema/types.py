@@ -126,6 +126,12 @@ class BulkActionType(Node):
     def existing_values(self) -> str:
         return self.action.existing_values
 
+    @strawberry.field(
+        description="How numbers written as text in its rows were read: POINT or COMMA."
+    )
+    def decimal_mark(self) -> str:
+        return self.action.decimal_mark
+
     @strawberry.field(description="Who made it: a user, or an API key.")
     def created_by(self) -> Actor:
         return actor(self.action.created_by_user, self.action.created_by_key)

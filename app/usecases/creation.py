@@ -159,6 +159,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         match_by=rules.match_by,
         empty_values="CLEAR" if rules.clear_empty else "SKIP",
         existing_values="KEEP" if rules.keep_existing else "OVERWRITE",
+        decimal_mark="COMMA" if rules.decimal_comma else "POINT",
         dry_run=request.dry_run,
         dripped=pace is not None,
         created_by_user=principal.user_id,

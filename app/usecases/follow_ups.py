@@ -40,6 +40,7 @@ def same_work(source: BulkAction, **more: Any) -> BulkAction:
         match_by=source.match_by,
         empty_values=source.empty_values,
         existing_values=source.existing_values,
+        decimal_mark=source.decimal_mark,
         **more,
     )
 

@@ -75,18 +75,21 @@ class Outcome(NamedTuple):
 class ImportRules:
     """How rows given as records or a CSV meet the entities: the field they are matched by
     (`matchBy`; None: the action type's default), whether an empty value clears the field
-    (`emptyValues: CLEAR`) or leaves it (SKIP), and whether a value the entity holds
-    already is kept (`existingValues: KEEP`) or overwritten (OVERWRITE)."""
+    (`emptyValues: CLEAR`) or leaves it (SKIP), whether a value the entity holds
+    already is kept (`existingValues: KEEP`) or overwritten (OVERWRITE), and whether numbers
+    written as text have a decimal comma (`decimalMark: COMMA`) or point (POINT)."""
 
     match_by: str | None = None
     clear_empty: bool = False
     keep_existing: bool = False
+    decimal_comma: bool = False
 
     @property
     def given(self) -> list[str]:
         """The rules that differ from the defaults, as the API names them."""
         named = [("matchBy", self.match_by is not None), ("emptyValues", self.clear_empty)]
         named.append(("existingValues", self.keep_existing))
+        named.append(("decimalMark", self.decimal_comma))
         return [name for name, differs in named if differs]
 
 
@@ -535,6 +538,8 @@ class TargetsById(ActionSpec):
     """Actions on entities named by id; `decide` finds which of them exist in the account."""
 
     targets_by_id = True
+    # Whether its rows write fields (UPDATE), which the rules but matchBy are about.
+    writes_fields = True
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         # One query for the whole chunk, answered from the _id index on mongod.
@@ -545,6 +550,11 @@ class TargetsById(ActionSpec):
 
     def check_rules(self, entity: EntitySpec, rules: ImportRules, from_rows: bool) -> None:
         """Rows from records or a CSV may be matched by another unique field than `id`."""
+        if not self.writes_fields and rules.given not in ([], ["matchBy"]):
+            raise BadUserInput(
+                f"{self.name} writes no fields: it takes no emptyValues, existingValues or "
+                "decimalMark."
+            )
         if rules.given and not from_rows:
             raise BadUserInput(
                 f"`{rules.given[0]}` goes with `records` or a CSV, not entityIds or a filter."
@@ -580,6 +590,7 @@ def rules_of(action: BulkAction) -> ImportRules:
         match_by=action.match_by,
         clear_empty=action.empty_values == "CLEAR",
         keep_existing=action.existing_values == "KEEP",
+        decimal_comma=action.decimal_mark == "COMMA",
     )
 
 

@@ -65,7 +65,7 @@ def row_with_id(
             raise InvalidRecord(f"A record needs at least one field to set besides `{by}`.")
         # Only empty values under SKIP: a row that changes nothing (SKIPPED/UNCHANGED).
         row["data"] = entity.validate(
-            emptied(rest, rules), require_key=False, text_checked=text_checked
+            ruled(entity, rest, rules), require_key=False, text_checked=text_checked
         )
     elif rest:
         raise InvalidRecord(f"Only `{by}` is allowed here, not {', '.join(sorted(rest))}.")
@@ -89,6 +89,13 @@ def emptied(record: Any, rules: ImportRules) -> Any:
     if rules.clear_empty or not isinstance(record, dict) or None not in record.values():
         return record
     return {name: value for name, value in record.items() if value is not None}
+
+
+def ruled(entity: EntitySpec, record: Any, rules: ImportRules) -> Any:
+    """A record's values as the rules read them (`emptyValues`, `decimalMark`), to be
+    validated."""
+    record = emptied(record, rules)
+    return entity.with_decimal_commas(record) if rules.decimal_comma else record
 
 
 class KeyedRecords(ActionSpec):
@@ -125,7 +132,9 @@ def keyed_row(
     instead (a row that matches no entity then needs the key to be inserted)."""
     by = rules.match_by or entity.unique_field
     data = entity.validate(
-        emptied(record, rules), require_key=by == entity.unique_field, text_checked=text_checked
+        ruled(entity, record, rules),
+        require_key=by == entity.unique_field,
+        text_checked=text_checked,
     )
     row: RowBody = {"data": data}
     if data.get(entity.unique_field) is not None:

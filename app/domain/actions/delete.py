@@ -30,6 +30,7 @@ class Delete(TargetsById):
     name = "DELETE"
     description = "Deletes the entities named by id or matched by a filter."
     restorable = True
+    writes_fields = False
 
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
         forbid("DELETE", fields=given.fields)
@@ -54,13 +55,6 @@ class Delete(TargetsById):
     def columns(self, entity: EntitySpec, rules: ImportRules) -> tuple[set[str], set[str]]:
         by = rules.match_by or "id"
         return {by}, {by}
-
-    def check_rules(self, entity: EntitySpec, rules: ImportRules, from_rows: bool) -> None:
-        if rules.clear_empty or rules.keep_existing:
-            raise BadUserInput(
-                "DELETE writes no fields: it takes no emptyValues or existingValues."
-            )
-        super().check_rules(entity, rules, from_rows)
 
     async def decide(self, ctx: ChunkContext, rows: Sequence[Row]) -> Decisions:
         """Which targets exist, and their whole documents (their before-images)."""

@@ -48,6 +48,7 @@ def checked_columns(entity: EntitySpec, given: Sequence[Any] | None) -> list[str
 
 class Export(TargetsById):
     name = "EXPORT"
+    writes_fields = False
     description = (
         "Writes the entities named by id or matched by a filter to a CSV file (GET "
         "/bulk-actions/{id}/export.csv)."

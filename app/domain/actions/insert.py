@@ -7,6 +7,7 @@ from pymongo.operations import InsertOne
 from app.domain.actions._base import (
     DUPLICATE_KEY_CODE,
     ChunkContext,
+    ImportRules,
     Outcome,
     actions,
     failed_write,
@@ -15,6 +16,7 @@ from app.domain.actions._base import (
 )
 from app.domain.actions._inputs import KeyedRecords, clashes, holders_of, new_entity
 from app.domain.entities import EntitySpec
+from app.domain.errors import BadUserInput
 from app.domain.models.action_log import STANDARD_MESSAGES, ActionLog, LogReason, LogStatus
 from app.domain.rows import BeforeImage, Decisions, Row
 
@@ -25,6 +27,11 @@ class Insert(KeyedRecords):
     restorable = True
     undone_from_logs = True
     keeps_decisions = False
+
+    def check_rules(self, entity: EntitySpec, rules: ImportRules, from_rows: bool) -> None:
+        """Its rows' numbers are read as `decimalMark` says; no other rule applies."""
+        if named := [name for name in rules.given if name != "decimalMark"]:
+            raise BadUserInput(f"{self.name} does not take `{named[0]}`.")
 
     def images_of(
         self, entity: EntitySpec, changed: Sequence[ActionLog], decisions: Decisions

@@ -23,7 +23,12 @@ from pymongo import ASCENDING, IndexModel
 from app.domain.clock import utcnow
 from app.domain.entities.csv_cells import CsvCells
 from app.domain.entities.record_schema import record_schema
-from app.domain.entities.values.numbers import NUMBER_PARSING, not_a_number
+from app.domain.entities.values.numbers import (
+    NUMBER_PARSING,
+    not_a_comma_number,
+    not_a_number,
+    read_decimal_comma,
+)
 from app.domain.entities.values.text_checks import text_checks
 from app.domain.registry import Registry
 from app.domain.values import problem, text_problem
@@ -265,6 +270,25 @@ class EntitySpec:
         """Fields holding lists, which a CSV cell gives as values separated by ';' (read for
         every CSV row: worked out once)."""
         return {name for name, kind in self.kinds.items() if kind is FieldKind.TEXT_LIST}
+
+    @cached_property
+    def number_fields(self) -> frozenset[str]:
+        return frozenset(name for name, kind in self.kinds.items() if kind is FieldKind.NUMBER)
+
+    def with_decimal_commas(self, record: Any) -> Any:
+        """A record whose numbers' text is written with a decimal comma (`decimalMark:
+        COMMA`), that text read into the notation fields read: `1.234,5` as `1234.5`. Text
+        that is not such a number (`1.5`) makes the record invalid, never a number other
+        than the one meant."""
+        if not isinstance(record, dict):
+            return record  # validation says what is wrong with it
+        read = dict(record)
+        for name in self.number_fields.intersection(record):
+            if (text := record[name]).__class__ is str:
+                if (number := read_decimal_comma(text)) is None:
+                    raise InvalidRecord(f"{name}: {not_a_comma_number(text)}.")
+                read[name] = number
+        return read
 
     @cached_property
     def unique_slots(self) -> dict[str, str]:

@@ -363,8 +363,11 @@ async function readHeader(file) {
   if (encoding === "utf-8" && !isUtf8(bytes)) {
     note(`${file.name} is not UTF-8 text: choose its encoding (Excel on Windows saves Windows-1252)`);
   }
-  const text = new TextDecoder(encoding).decode(bytes);
-  header = firstRecord(text.replace(/^\ufeff/, "")).map((cell) => cell.trim());
+  const text = new TextDecoder(encoding).decode(bytes).replace(/^\ufeff/, "");
+  header = firstRecord(text).map((cell) => cell.trim());
+  // A sheet separated by ';' was saved where the decimal mark is a comma (Excel's list
+  // separator follows it): its numbers are read so, unless changed.
+  $("#decimal-mark").value = separatorOf(text) === ";" ? "COMMA" : "POINT";
   showColumnMap();
 }
 
@@ -584,6 +587,8 @@ async function submit(event) {
     };
     const map = columnMap();
     if (map) input.columnMap = map;
+    const writesFields = !["DELETE", "EXPORT"].includes(input.actionType);
+    if (writesFields && $("#decimal-mark").value === "COMMA") input.decimalMark = "COMMA";
     const drip = dripInput();
     if (drip) input.drip = drip;
     if (input.actionType === "DELETE" && !input.dryRun) {
@@ -665,6 +670,7 @@ function useExample() {
   example = exampleCsv();
   $("#file").value = "";
   $("#encoding").value = "utf-8";
+  $("#decimal-mark").value = "POINT";
   // The example is contacts to insert: the lists say so, as the note does.
   $("#entity").value = "CONTACT";
   $("#action").value = "INSERT";

@@ -45,6 +45,10 @@ def test_update_rows_matched_by_email_are_normalised_and_exclude_the_match_field
         ("UPDATE", ImportRules(match_by="first_name"), "not a unique field"),
         ("INSERT", ImportRules(clear_empty=True), "does not take `emptyValues`"),
         ("DELETE", ImportRules(keep_existing=True), "takes no emptyValues"),
+        ("DELETE", ImportRules(decimal_comma=True), "or decimalMark"),
+        ("INSERT", ImportRules(decimal_comma=True, match_by="email"), "does not take `matchBy`"),
+        ("EXPORT", ImportRules(decimal_comma=True), "takes no emptyValues, existingValues or"),
+        ("EXPORT", ImportRules(clear_empty=True), "EXPORT writes no fields"),
     ],
 )
 def test_rules_an_action_cannot_take_are_refused(
@@ -55,6 +59,11 @@ def test_rules_an_action_cannot_take_are_refused(
     if action == "UPDATE":
         with pytest.raises(BadUserInput, match="goes with `records` or a CSV"):
             UPDATE.check_rules(CONTACT, ImportRules(match_by="email"), False)
+
+
+@pytest.mark.parametrize("action", ["INSERT", "UPSERT", "UPDATE"])
+def test_rows_that_write_fields_take_a_decimal_mark(action: str) -> None:
+    actions.get(action).check_rules(CONTACT, ImportRules(decimal_comma=True), True)
 
 
 @pytest.mark.parametrize(

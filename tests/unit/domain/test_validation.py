@@ -255,7 +255,8 @@ def test_a_decimal_cell_with_a_decimal_comma_says_the_decimal_mark() -> None:
         entities.get("COMPANY").validate(
             {"domain": "b.co", "annual_revenue": "3,5"}, require_key=True
         )
-    assert "annual_revenue: '3,5' is not a number: the decimal mark is '.'" in str(refused.value)
+    said = "annual_revenue: '3,5' is not a number: the decimal mark is '.' (a file written "
+    assert f"{said}with commas: decimalMark COMMA)" in str(refused.value)
 
 
 @pytest.mark.parametrize("cell", ["4.91701E+11", "4,91701E+11", " 1E+12 ", "4.9e+11"])

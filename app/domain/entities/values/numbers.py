@@ -22,6 +22,12 @@ GROUPED = re.compile(r"^\s*[+-]?\d{1,3}(?:([,. \u00a0\u202f'])\d{3})(?:\1\d{3})*
 # Signs a formatted cell carries that a number has not: currencies, percent.
 SIGNS = "$€£¥₹%"
 NUMBER_PARSING = ("int_parsing", "float_parsing")
+# A number as written where the decimal mark is a comma (`decimalMark: COMMA`): its thousands
+# grouped by '.', a space (a no-break one too) or "'", or not grouped; then its decimals.
+COMMA_NUMBER = re.compile(
+    r"^\s*([+-]?)(\d{1,3}(?:([. \u00a0\u202f'])\d{3})(?:\3\d{3})*|\d+)(?:,(\d+))?\s*$"
+)
+NOT_DIGITS = re.compile(r"\D")
 
 
 def misread_whole_number(text: str) -> str | None:
@@ -47,5 +53,25 @@ def not_a_number(given: str, whole: bool) -> str:
     if GROUPED.match(given):
         return f"{said}: write it without separators between thousands"
     if DECIMAL_COMMA.match(given) and not whole:
-        return f"{said}: the decimal mark is '.'"
+        return f"{said}: the decimal mark is '.' (a file written with commas: decimalMark COMMA)"
     return said
+
+
+def read_decimal_comma(text: str) -> str | None:
+    """A number written with a decimal comma, in the notation fields read ('.' for the
+    decimal mark, no separators): `1.234,5` is 1234.5, `1.000` a thousand, `3,5` 3.5. None
+    when the text is not one (`1.5`: a decimal point where the mark is a comma)."""
+    found = COMMA_NUMBER.match(text)
+    if found is None:
+        return None
+    sign, whole, _, decimals = found.groups()
+    digits = NOT_DIGITS.sub("", whole)
+    return f"{sign}{digits}.{decimals}" if decimals is not None else f"{sign}{digits}"
+
+
+def not_a_comma_number(given: str) -> str:
+    """Why a cell is not a number written with a decimal comma, showing it."""
+    said = f"{shown(given)} is not a number written with a decimal comma (decimalMark: COMMA)"
+    if signs := [sign for sign in SIGNS if sign in given]:
+        return f"{said}: write it as a plain number, without {' or '.join(map(repr, signs))}"
+    return f"{said}: write it as 1234,5 or 1.234,5"
