@@ -98,6 +98,11 @@ def parser() -> argparse.ArgumentParser:
         help="how the file's numbers mark decimals (point: 1234.5; comma: 1.234,5)",
     )
     submit.add_argument(
+        "--date-order",
+        choices=["day-first", "month-first"],
+        help="how the file's days with slashes are ordered (day-first: 31/12/2026)",
+    )
+    submit.add_argument(
         "--encoding",
         help="the file's text encoding when not UTF-8: windows-1252 (Excel's \"CSV (Comma "
         'delimited)"), macintosh (Excel for Mac\'s "CSV (Macintosh)")',
@@ -176,6 +181,8 @@ def local_input(args: argparse.Namespace) -> dict[str, Any]:
         given["existingValues"] = args.existing_values.upper()
     if args.decimal_mark:
         given["decimalMark"] = args.decimal_mark.upper()
+    if args.date_order:
+        given["dateOrder"] = args.date_order.upper().replace("-", "_")
     if (drip := given_drip(args.drip, args)) is not None:
         given["drip"] = drip
     return given

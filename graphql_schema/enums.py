@@ -135,6 +135,16 @@ class DecimalMark(Enum):
     )
 
 
+@strawberry.enum(description="How days written with slashes (12/3/2026) order day and month.")
+class DateOrder(Enum):
+    DAY_FIRST = strawberry.enum_value(
+        "DAY_FIRST", description="31/12/2026, as Britain and most of the world write days."
+    )
+    MONTH_FIRST = strawberry.enum_value(
+        "MONTH_FIRST", description="12/31/2026, as the United States write days."
+    )
+
+
 @strawberry.enum(description="What a row does to values an entity holds already.")
 class ExistingValues(Enum):
     OVERWRITE = strawberry.enum_value(

@@ -27,6 +27,7 @@ from graphql_schema.context import Info
 from graphql_schema.drip import DripInput, drip_request
 from graphql_schema.enums import (
     ActionType,
+    DateOrder,
     DecimalMark,
     EmptyValues,
     EntityType,
@@ -122,6 +123,12 @@ class CreateBulkActionInput:
         default=DecimalMark.POINT,
         description="INSERT, UPDATE and UPSERT from records or a CSV: how numbers written as "
         "text mark their decimals.",
+    )
+    date_order: DateOrder | None = strawberry.field(
+        default=None,
+        description="INSERT, UPDATE and UPSERT from records or a CSV: how days written with "
+        "slashes order day and month (without it such days are refused; 2026/12/31 is read "
+        "either way).",
     )
     drip: DripInput | None = strawberry.field(
         default=None,
@@ -233,6 +240,7 @@ async def create(
                 clear_empty=input.empty_values is EmptyValues.CLEAR,
                 keep_existing=input.existing_values is ExistingValues.KEEP,
                 decimal_comma=input.decimal_mark is DecimalMark.COMMA,
+                date_order=input.date_order.name if input.date_order is not None else None,
             ),
         ),
         scheduled_at=input.scheduled_at,

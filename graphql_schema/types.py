@@ -132,6 +132,13 @@ class BulkActionType(Node):
     def decimal_mark(self) -> str:
         return self.action.decimal_mark
 
+    @strawberry.field(
+        description="How days written with slashes in its rows were read: DAY_FIRST, "
+        "MONTH_FIRST, or null (refused)."
+    )
+    def date_order(self) -> str | None:
+        return self.action.date_order
+
     @strawberry.field(description="Who made it: a user, or an API key.")
     def created_by(self) -> Actor:
         return actor(self.action.created_by_user, self.action.created_by_key)

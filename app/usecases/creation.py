@@ -160,6 +160,7 @@ async def create_bulk_action(principal: Principal, request: CreateRequest) -> Bu
         empty_values="CLEAR" if rules.clear_empty else "SKIP",
         existing_values="KEEP" if rules.keep_existing else "OVERWRITE",
         decimal_mark="COMMA" if rules.decimal_comma else "POINT",
+        date_order=rules.date_order,
         dry_run=request.dry_run,
         dripped=pace is not None,
         created_by_user=principal.user_id,

@@ -41,6 +41,7 @@ def same_work(source: BulkAction, **more: Any) -> BulkAction:
         empty_values=source.empty_values,
         existing_values=source.existing_values,
         decimal_mark=source.decimal_mark,
+        date_order=source.date_order,
         **more,
     )
 

@@ -76,13 +76,16 @@ class ImportRules:
     """How rows given as records or a CSV meet the entities: the field they are matched by
     (`matchBy`; None: the action type's default), whether an empty value clears the field
     (`emptyValues: CLEAR`) or leaves it (SKIP), whether a value the entity holds
-    already is kept (`existingValues: KEEP`) or overwritten (OVERWRITE), and whether numbers
-    written as text have a decimal comma (`decimalMark: COMMA`) or point (POINT)."""
+    already is kept (`existingValues: KEEP`) or overwritten (OVERWRITE), whether numbers
+    written as text have a decimal comma (`decimalMark: COMMA`) or point (POINT), and
+    whether days written with slashes put the day first (`dateOrder: DAY_FIRST`) or the
+    month (MONTH_FIRST; None: such days are refused)."""
 
     match_by: str | None = None
     clear_empty: bool = False
     keep_existing: bool = False
     decimal_comma: bool = False
+    date_order: str | None = None  # DAY_FIRST or MONTH_FIRST
 
     @property
     def given(self) -> list[str]:
@@ -90,10 +93,13 @@ class ImportRules:
         named = [("matchBy", self.match_by is not None), ("emptyValues", self.clear_empty)]
         named.append(("existingValues", self.keep_existing))
         named.append(("decimalMark", self.decimal_comma))
+        named.append(("dateOrder", self.date_order is not None))
         return [name for name, differs in named if differs]
 
 
 DEFAULT_RULES = ImportRules()
+# The rules about how a row's text is read, not how it meets the entities.
+READING_RULES = ("decimalMark", "dateOrder")
 
 
 @dataclass(frozen=True)
@@ -552,8 +558,8 @@ class TargetsById(ActionSpec):
         """Rows from records or a CSV may be matched by another unique field than `id`."""
         if not self.writes_fields and rules.given not in ([], ["matchBy"]):
             raise BadUserInput(
-                f"{self.name} writes no fields: it takes no emptyValues, existingValues or "
-                "decimalMark."
+                f"{self.name} writes no fields: it takes no emptyValues, existingValues, "
+                "decimalMark or dateOrder."
             )
         if rules.given and not from_rows:
             raise BadUserInput(
@@ -591,6 +597,7 @@ def rules_of(action: BulkAction) -> ImportRules:
         clear_empty=action.empty_values == "CLEAR",
         keep_existing=action.existing_values == "KEEP",
         decimal_comma=action.decimal_mark == "COMMA",
+        date_order=action.date_order,
     )
 
 

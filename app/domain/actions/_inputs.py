@@ -92,10 +92,14 @@ def emptied(record: Any, rules: ImportRules) -> Any:
 
 
 def ruled(entity: EntitySpec, record: Any, rules: ImportRules) -> Any:
-    """A record's values as the rules read them (`emptyValues`, `decimalMark`), to be
-    validated."""
+    """A record's values as the rules read them (`emptyValues`, `decimalMark`,
+    `dateOrder`), to be validated."""
     record = emptied(record, rules)
-    return entity.with_decimal_commas(record) if rules.decimal_comma else record
+    if rules.decimal_comma:
+        record = entity.with_decimal_commas(record)
+    if rules.date_order is not None:
+        record = entity.with_day_order(record, rules.date_order == "DAY_FIRST")
+    return record
 
 
 class KeyedRecords(ActionSpec):

@@ -6,6 +6,7 @@ from pymongo.operations import InsertOne
 
 from app.domain.actions._base import (
     DUPLICATE_KEY_CODE,
+    READING_RULES,
     ChunkContext,
     ImportRules,
     Outcome,
@@ -29,8 +30,9 @@ class Insert(KeyedRecords):
     keeps_decisions = False
 
     def check_rules(self, entity: EntitySpec, rules: ImportRules, from_rows: bool) -> None:
-        """Its rows' numbers are read as `decimalMark` says; no other rule applies."""
-        if named := [name for name in rules.given if name != "decimalMark"]:
+        """Its rows' numbers and days are read as `decimalMark` and `dateOrder` say; no other
+        rule applies."""
+        if named := [name for name in rules.given if name not in READING_RULES]:
             raise BadUserInput(f"{self.name} does not take `{named[0]}`.")
 
     def images_of(

@@ -23,6 +23,7 @@ from pymongo import ASCENDING, IndexModel
 from app.domain.clock import utcnow
 from app.domain.entities.csv_cells import CsvCells
 from app.domain.entities.record_schema import record_schema
+from app.domain.entities.values.days import slashed_day
 from app.domain.entities.values.numbers import (
     NUMBER_PARSING,
     not_a_comma_number,
@@ -288,6 +289,26 @@ class EntitySpec:
                 if (number := read_decimal_comma(text)) is None:
                     raise InvalidRecord(f"{name}: {not_a_comma_number(text)}.")
                 read[name] = number
+        return read
+
+    @cached_property
+    def day_fields(self) -> frozenset[str]:
+        return frozenset(name for name, kind in self.kinds.items() if kind is FieldKind.DAY)
+
+    def with_day_order(self, record: Any, day_first: bool) -> Any:
+        """A record whose days written with slashes (`12/3/2026`) are read in the order given
+        (`dateOrder`: the day first, or the month), as YYYY-MM-DD; a text with slashes that
+        is no such day makes the record invalid."""
+        if not isinstance(record, dict) or not self.day_fields:
+            return record
+        read = dict(record)
+        for name in self.day_fields.intersection(record):
+            if (text := record[name]).__class__ is str:
+                try:
+                    if (day := slashed_day(text, day_first)) is not None:
+                        read[name] = day
+                except ValueError as exc:
+                    raise InvalidRecord(f"{name}: {exc}.") from None
         return read
 
     @cached_property

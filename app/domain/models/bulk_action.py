@@ -53,6 +53,7 @@ class BulkAction(Document):
     empty_values: str = "SKIP"
     existing_values: str = "OVERWRITE"
     decimal_mark: str = "POINT"  # or COMMA: how numbers written as text in its rows are read
+    date_order: str | None = None  # DAY_FIRST or MONTH_FIRST: how days with slashes are read
     # A dry run: every row gets the outcome it would have, no entity is written, and the
     # rows are not charged to the account's limit. `run_of` names the dry run a real action
     # was made from (runBulkAction).

@@ -589,6 +589,7 @@ async function submit(event) {
     if (map) input.columnMap = map;
     const writesFields = !["DELETE", "EXPORT"].includes(input.actionType);
     if (writesFields && $("#decimal-mark").value === "COMMA") input.decimalMark = "COMMA";
+    if (writesFields && $("#date-order").value) input.dateOrder = $("#date-order").value;
     const drip = dripInput();
     if (drip) input.drip = drip;
     if (input.actionType === "DELETE" && !input.dryRun) {
@@ -671,6 +672,7 @@ function useExample() {
   $("#file").value = "";
   $("#encoding").value = "utf-8";
   $("#decimal-mark").value = "POINT";
+  $("#date-order").value = "";
   // The example is contacts to insert: the lists say so, as the note does.
   $("#entity").value = "CONTACT";
   $("#action").value = "INSERT";

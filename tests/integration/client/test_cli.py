@@ -198,21 +198,25 @@ async def test_submit_with_a_drip_and_change_its_pace(
         assert code == 2 and "error: --d" in err
 
 
-async def test_submit_names_a_file_s_encoding_and_decimal_mark(
+async def test_submit_names_a_file_s_encoding_decimal_mark_and_date_order(
     api_url: str, account: str, database: None, tmp_path: Path
 ) -> None:
-    """--encoding reaches the upload and --decimal-mark the create: a file as a German Excel
-    saves it on Windows imports with its letters and its numbers as meant; an unknown
-    encoding is refused before the create."""
+    """--encoding reaches the upload, --decimal-mark and --date-order the create: a file as a
+    German Excel saves it on Windows imports with its letters, its numbers and its days as
+    meant; an unknown encoding is refused before the create."""
     token = issue_token(account)
     source = tmp_path / "windows.csv"
-    source.write_bytes("email;first_name;score\r\nzoe@example.com;Zoë;1.000\r\n".encode("cp1252"))
-    options = ["--encoding", "windows-1252", "--decimal-mark", "comma", "--watch"]
-    code, _, err = await submit(api_url, token, source, "insert", *options)
-    assert code == 0, err
+    source.write_bytes(
+        "email;first_name;score;renewal\r\nzoe@example.com;Zoë;1.000;1/2/2027\r\n".encode("cp1252")
+    )
+    options = ["--encoding", "windows-1252", "--decimal-mark", "comma", "--date-order", "day-first"]
     async with GraphQLClient(api_url, token) as gql:
+        define = "mutation($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { name } }"
+        await gql.data(define, i={"entityType": "CONTACT", "name": "renewal", "kind": "DATE"})
+        code, _, err = await submit(api_url, token, source, "insert", *options, "--watch")
+        assert code == 0, err
         (data,) = (await gql.entities("CONTACT", None)).values()
-        assert (data["first_name"], data["score"]) == ("Zoë", 1000)
+        assert (data["first_name"], data["score"], data["renewal"]) == ("Zoë", 1000, "2027-02-01")
         code, _, err = await submit(api_url, token, source, "insert", "--encoding", "utf-16")
         assert code == 2 and "Unknown file encoding 'utf-16'" in err
         assert (await gql.data("{ bulkActions { totalCount } }"))["bulkActions"]["totalCount"] == 1

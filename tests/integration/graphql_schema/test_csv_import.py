@@ -473,20 +473,23 @@ async def test_rows_of_empty_cells_are_no_rows_as_blank_lines_are_not(gql: Graph
     assert [(row["row"], row["email"]) for row in failed] == [("2", "bad"), ("3", "")]
 
 
-RETRY_AS_IT_WAS = "mutation($id: ID!) { retryBulkAction(id: $id) { id decimalMark } }"
+RETRY_AS_IT_WAS = "mutation($id: ID!) { retryBulkAction(id: $id) { id decimalMark dateOrder } }"
+DEFINE = "mutation($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { name } }"
 
 
 async def test_a_sheet_with_decimal_commas_imports_its_numbers_as_meant(
     gql: GraphQLClient,
 ) -> None:
     """`decimalMark: COMMA` reads a German sheet's `1.234.567,89` and `1.000` as the numbers
-    meant; a cell with a decimal point fails alone, saying why, and so again in a retry,
-    which reads its rows as its action did."""
+    meant, and `dateOrder: DAY_FIRST` its `1/2/2020` as the 1st of February; a cell with a
+    decimal point fails alone, saying why, and so again in a retry, which reads its rows as
+    its action did."""
+    await gql.data(DEFINE, i={"entityType": "COMPANY", "name": "founded", "kind": "DATE"})
     sheet = (
-        "Domain;Name;Annual Revenue;Employees\r\n"
-        "acme.de;Acme;1.234.567,89;1.000\r\n"
-        "beta.de;Beta 1,5;12,5;7\r\n"
-        "gamma.de;Gamma;1.5;3\r\n"
+        "Domain;Name;Annual Revenue;Employees;Founded\r\n"
+        "acme.de;Acme;1.234.567,89;1.000;1/2/2020\r\n"
+        "beta.de;Beta 1,5;12,5;7;31/12/1999\r\n"
+        "gamma.de;Gamma;1.5;3;\r\n"
     ).encode("cp1252")
     uploaded = await gql.http.post("/uploads", params={"encoding": "windows-1252"}, content=sheet)
     assert uploaded.status_code == 201, uploaded.text
@@ -495,6 +498,7 @@ async def test_a_sheet_with_decimal_commas_imports_its_numbers_as_meant(
         actionType="INSERT",
         uploadId=uploaded.json()["uploadId"],
         decimalMark="COMMA",
+        dateOrder="DAY_FIRST",
     )
     assert (action["stats"]["succeeded"], action["stats"]["failed"]) == (2, 1)
     logs = {log["row"]: log for log in await gql.all_logs(action["id"])}
@@ -502,10 +506,14 @@ async def test_a_sheet_with_decimal_commas_imports_its_numbers_as_meant(
     assert logs[3]["status"] == "FAILED" and said in logs[3]["message"]
     stored = await gql.entities("COMPANY", [logs[1]["entityId"], logs[2]["entityId"]])
     assert sorted(
-        (e["domain"], e["name"], e["annual_revenue"], e["employee_count"]) for e in stored.values()
-    ) == [("acme.de", "Acme", 1234567.89, 1000), ("beta.de", "Beta 1,5", 12.5, 7)]
+        (e["domain"], e["name"], e["annual_revenue"], e["employee_count"], e["founded"])
+        for e in stored.values()
+    ) == [
+        ("acme.de", "Acme", 1234567.89, 1000, "2020-02-01"),
+        ("beta.de", "Beta 1,5", 12.5, 7, "1999-12-31"),
+    ]
     retried = (await gql.data(RETRY_AS_IT_WAS, id=action["id"]))["retryBulkAction"]
-    assert retried["decimalMark"] == "COMMA"
+    assert (retried["decimalMark"], retried["dateOrder"]) == ("COMMA", "DAY_FIRST")
     again = await gql.wait(retried["id"])
     assert (again["stats"]["succeeded"], again["stats"]["failed"]) == (0, 1)
     assert said in (await gql.all_logs(again["id"]))[0]["message"]

@@ -198,17 +198,22 @@ async def test_a_file_saved_by_excel_on_windows_is_told_and_imports_in_its_encod
     """A file that is not UTF-8 is told as it is chosen; read in the encoding chosen for it,
     its header maps (a letter beyond ASCII in it too, and separated by ';' as Excel saves
     CSV where the comma is the decimal mark, which the decimal mark chosen for it then is)
-    and its rows import with their letters and numbers."""
+    and its rows import with their letters, numbers and days (in the date order chosen)."""
+    define = "mutation($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { name } }"
+    await gql.data(define, i={"entityType": "CONTACT", "name": "renewal", "kind": "DATE"})
     source = tmp_path / "windows.csv"
-    source.write_bytes("email;Prénom;score\r\nzoe@example.com;Zoë;1.000\r\n".encode("cp1252"))
+    source.write_bytes(
+        "email;Prénom;score;renewal\r\nzoe@example.com;Zoë;1.000;1/2/2027\r\n".encode("cp1252")
+    )
     wait = signed_in(browser, api_url, account)
     browser.find_element(By.ID, "file").send_keys(str(source))
     wait.until(lambda b: "is not UTF-8 text" in b.find_element(By.ID, "submit-note").text)
     Select(browser.find_element(By.ID, "encoding")).select_by_value("windows-1252")
     wait.until(lambda b: "Prénom" in b.find_element(By.ID, "column-map").text)
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#column-map select")) == 3
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#column-map select")) == 4
     mark = Select(browser.find_element(By.ID, "decimal-mark")).first_selected_option
     assert mark.get_attribute("value") == "COMMA"
+    Select(browser.find_element(By.ID, "date-order")).select_by_value("DAY_FIRST")
     column = browser.find_elements(By.CSS_SELECTOR, "#column-map select")[1]
     Select(column).select_by_visible_text("first_name")
     browser.find_element(By.CSS_SELECTOR, "#submit-form button[type=submit]").click()
@@ -216,7 +221,8 @@ async def test_a_file_saved_by_excel_on_windows_is_told_and_imports_in_its_encod
     imported = await gql.wait(browser.find_element(By.ID, "submit-note").text.rsplit(" ", 1)[1])
     assert imported["stats"]["succeeded"] == 1, imported
     (data,) = (await gql.entities("CONTACT", None)).values()
-    assert (data["email"], data["first_name"], data["score"]) == ("zoe@example.com", "Zoë", 1000)
+    found = (data["email"], data["first_name"], data["score"], data["renewal"])
+    assert found == ("zoe@example.com", "Zoë", 1000, "2027-02-01")
 
 
 async def test_custom_fields_in_the_column_map_filter_builder_and_export_picker(

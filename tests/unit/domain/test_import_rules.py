@@ -45,10 +45,15 @@ def test_update_rows_matched_by_email_are_normalised_and_exclude_the_match_field
         ("UPDATE", ImportRules(match_by="first_name"), "not a unique field"),
         ("INSERT", ImportRules(clear_empty=True), "does not take `emptyValues`"),
         ("DELETE", ImportRules(keep_existing=True), "takes no emptyValues"),
-        ("DELETE", ImportRules(decimal_comma=True), "or decimalMark"),
+        ("DELETE", ImportRules(decimal_comma=True), "decimalMark or dateOrder"),
         ("INSERT", ImportRules(decimal_comma=True, match_by="email"), "does not take `matchBy`"),
-        ("EXPORT", ImportRules(decimal_comma=True), "takes no emptyValues, existingValues or"),
+        (
+            "EXPORT",
+            ImportRules(decimal_comma=True),
+            "takes no emptyValues, existingValues, decimalMark",
+        ),
         ("EXPORT", ImportRules(clear_empty=True), "EXPORT writes no fields"),
+        ("DELETE", ImportRules(date_order="DAY_FIRST"), "decimalMark or dateOrder"),
     ],
 )
 def test_rules_an_action_cannot_take_are_refused(
@@ -62,8 +67,9 @@ def test_rules_an_action_cannot_take_are_refused(
 
 
 @pytest.mark.parametrize("action", ["INSERT", "UPSERT", "UPDATE"])
-def test_rows_that_write_fields_take_a_decimal_mark(action: str) -> None:
-    actions.get(action).check_rules(CONTACT, ImportRules(decimal_comma=True), True)
+def test_rows_that_write_fields_take_a_decimal_mark_and_a_date_order(action: str) -> None:
+    rules = ImportRules(decimal_comma=True, date_order="MONTH_FIRST")
+    actions.get(action).check_rules(CONTACT, rules, True)
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,7 @@ def test_the_extended_entity_knows_each_fields_kind_and_slot() -> None:
         ({"renewal": "29.02.2028"}, {"renewal": "2028-02-29"}),
         ({"renewal": "2026-12-03 00:00:00"}, {"renewal": "2026-12-03"}),  # a day, exported
         ({"renewal": "2026-12-03T00:00:00.000Z"}, {"renewal": "2026-12-03"}),
+        ({"renewal": "2026/12/3"}, {"renewal": "2026-12-03"}),
         ({"plan": " pro "}, {"plan": "pro"}),
         ({"groups": ["a", "b"]}, {"groups": ["a", "b"]}),
         ({"external_id": "  X-1 "}, {"external_id": "X-1"}),
@@ -87,7 +88,7 @@ def test_good_values_are_stored_normalised(given: dict[str, Any], stored: dict[s
         ({"seats": 2**70}, "seats: is beyond a 64-bit integer"),
         ({"plan": "gold"}, "plan: Input should be 'free' or 'pro'"),
         ({"renewal": "31/01/2027"}, "renewal: '31/01/2027' is not a date (YYYY-MM-DD): with"),
-        ({"renewal": "12/3/2026"}, "the month may come first or the day"),
+        ({"renewal": "12/3/2026"}, "the month may come first or the day: say which with dateOrder"),
         ({"renewal": "46359"}, "a day as a spreadsheet numbers it (2026-12-03 in Excel's"),
         ({"renewal": "30.02.2027"}, "renewal: '30.02.2027' is not a date (YYYY-MM-DD)"),
         ({"renewal": "2026-12-03 10:00"}, "renewal: '2026-12-03 10:00' is not a date"),
