@@ -6,7 +6,9 @@ export, logs.csv) writes such a cell with a leading `'`, which spreadsheets show
 number (`-5`, `+1.5`) is left alone, since no spreadsheet runs it. The importer undoes exactly
 that escaping, so export → edit → import gives back every value: a cell that is one or more
 `'` and then one of those characters loses one `'`, and a value that itself starts so is
-written with one more. Any other cell, `'` included, is read as it is.
+written with one more. A cell that is a formula giving text and nothing else (`="00123"`),
+as tools export text a spreadsheet would read as a number (its leading zeros, a long
+phone number), is read as that text. Any other cell, `'` included, is read as it is.
 
 Files are written with CRLF line ends (RFC 4180), so a cell holding a lone carriage return is
 quoted too, and no reader sees an extra row.
@@ -21,6 +23,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 # A cell escaped by `for_spreadsheet`: one or more `'`, then a formula's first character.
 ESCAPED = re.compile(r"'+[=+\-@\t\r]")
+# A formula that is a text and nothing else: `="00123"` (a quote in it doubled).
+TEXT_FORMULA = re.compile(r'="((?:[^"]|"")*)"')
 
 
 def for_spreadsheet(value: str) -> str:
@@ -33,8 +37,13 @@ def for_spreadsheet(value: str) -> str:
 
 
 def from_spreadsheet(value: str) -> str:
-    """The value a cell of an imported file stands for: `for_spreadsheet` undone."""
-    return value[1:] if value.startswith("'") and ESCAPED.match(value) else value
+    """The value a cell of an imported file stands for: `for_spreadsheet` undone, and a
+    text formula's text."""
+    if value.startswith("'"):
+        return value[1:] if ESCAPED.match(value) else value
+    if value.startswith('="') and (text := TEXT_FORMULA.fullmatch(value)) is not None:
+        return text.group(1).replace('""', '"')
+    return value
 
 
 class Writer(Protocol):

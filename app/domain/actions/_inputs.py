@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from bson import ObjectId
@@ -19,8 +19,10 @@ from app.domain.actions._base import (
     slot_values,
 )
 from app.domain.entities import EntitySpec
-from app.domain.entities._base import InvalidRecord
+from app.domain.entities._base import FieldKind, InvalidRecord
 from app.domain.entities.csv_cells import CsvCells
+from app.domain.entities.values.days import slashed_day
+from app.domain.entities.values.numbers import comma_number
 from app.domain.errors import BadUserInput
 from app.domain.filters import check_filter
 from app.domain.rows import KeyHolder, Row, RowBody
@@ -96,9 +98,12 @@ def ruled(entity: EntitySpec, record: Any, rules: ImportRules) -> Any:
     `dateOrder`), to be validated."""
     record = emptied(record, rules)
     if rules.decimal_comma:
-        record = entity.with_decimal_commas(record)
+        record = entity.with_text_read(record, FieldKind.NUMBER, comma_number)
     if rules.date_order is not None:
-        record = entity.with_day_order(record, rules.date_order == "DAY_FIRST")
+        day_first = rules.date_order == "DAY_FIRST"
+        record = entity.with_text_read(
+            record, FieldKind.DAY, partial(slashed_day, day_first=day_first)
+        )
     return record
 
 

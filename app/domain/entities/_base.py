@@ -2,6 +2,7 @@
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -23,13 +24,7 @@ from pymongo import ASCENDING, IndexModel
 from app.domain.clock import utcnow
 from app.domain.entities.csv_cells import CsvCells
 from app.domain.entities.record_schema import record_schema
-from app.domain.entities.values.days import slashed_day
-from app.domain.entities.values.numbers import (
-    NUMBER_PARSING,
-    not_a_comma_number,
-    not_a_number,
-    read_decimal_comma,
-)
+from app.domain.entities.values.numbers import NUMBER_PARSING, not_a_number
 from app.domain.entities.values.text_checks import text_checks
 from app.domain.registry import Registry
 from app.domain.values import problem, text_problem
@@ -273,43 +268,31 @@ class EntitySpec:
         return {name for name, kind in self.kinds.items() if kind is FieldKind.TEXT_LIST}
 
     @cached_property
-    def number_fields(self) -> frozenset[str]:
-        return frozenset(name for name, kind in self.kinds.items() if kind is FieldKind.NUMBER)
+    def of_kind(self) -> dict[FieldKind, frozenset[str]]:
+        """Its fields by kind (worked out once)."""
+        return {
+            kind: frozenset(n for n, k in self.kinds.items() if k is kind) for kind in FieldKind
+        }
 
-    def with_decimal_commas(self, record: Any) -> Any:
-        """A record whose numbers' text is written with a decimal comma (`decimalMark:
-        COMMA`), that text read into the notation fields read: `1.234,5` as `1234.5`. Text
-        that is not such a number (`1.5`) makes the record invalid, never a number other
-        than the one meant."""
-        if not isinstance(record, dict):
-            return record  # validation says what is wrong with it
-        read = dict(record)
-        for name in self.number_fields.intersection(record):
-            if (text := record[name]).__class__ is str:
-                if (number := read_decimal_comma(text)) is None:
-                    raise InvalidRecord(f"{name}: {not_a_comma_number(text)}.")
-                read[name] = number
-        return read
-
-    @cached_property
-    def day_fields(self) -> frozenset[str]:
-        return frozenset(name for name, kind in self.kinds.items() if kind is FieldKind.DAY)
-
-    def with_day_order(self, record: Any, day_first: bool) -> Any:
-        """A record whose days written with slashes (`12/3/2026`) are read in the order given
-        (`dateOrder`: the day first, or the month), as YYYY-MM-DD; a text with slashes that
-        is no such day makes the record invalid."""
-        if not isinstance(record, dict) or not self.day_fields:
-            return record
-        read = dict(record)
-        for name in self.day_fields.intersection(record):
+    def with_text_read(
+        self, record: Any, kind: FieldKind, read: Callable[[str], str | None]
+    ) -> Any:
+        """A record whose fields of `kind` given as text have it read by `read` (an import
+        rule's reading: `1.234,5` with a decimal comma) into the text they take, or kept as
+        it is (None); a ValueError of `read`, saying why, makes the record invalid, never
+        a value other than the one meant."""
+        fields = self.of_kind[kind]
+        if not fields or not isinstance(record, dict):
+            return record  # validation says what is wrong with a record not a dict
+        made = dict(record)
+        for name in fields.intersection(record):
             if (text := record[name]).__class__ is str:
                 try:
-                    if (day := slashed_day(text, day_first)) is not None:
-                        read[name] = day
+                    if (value := read(text)) is not None:
+                        made[name] = value
                 except ValueError as exc:
                     raise InvalidRecord(f"{name}: {exc}.") from None
-        return read
+        return made
 
     @cached_property
     def unique_slots(self) -> dict[str, str]:
@@ -354,7 +337,9 @@ class EntitySpec:
             raise InvalidRecord(f"{self.unique_field}: must be a string.")
         key = value.strip().lower()
         if not key.isascii():
-            key = key.strip(INVISIBLE).strip()
+            # One spelling of each letter: `ë` typed, or `e` and a combining diaeresis as
+            # macOS and some exports write it, is one key.
+            key = unicodedata.normalize("NFC", key.strip(INVISIBLE).strip())
         if self.bare_key is not None:
             key = self.bare_key(key)
         if len(key) > MAX_KEY_LENGTH:

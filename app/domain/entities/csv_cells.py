@@ -10,12 +10,16 @@ from typing import Any
 
 from app.domain.spreadsheet_cells import from_spreadsheet
 
+# The first characters of cells that may stand for another value (`from_spreadsheet`).
+SPREADSHEET_STARTS = ("'", "=")
+
 
 class CsvCells:
     """Reads rows of cells in `columns` (a field's name, or None for a column to ignore) as
     records: an empty or blank cell is None (an empty value, which `emptyValues` says what
     to do with), a list field's cell is split on ';', and a cell escaped for spreadsheets (a
-    served file's `'=…`) is read as the value it stands for. A field named twice keeps its
+    served file's `'=…`) or a formula giving a text (`="00123"`) is read as the value it
+    stands for (app.domain.spreadsheet_cells). A field named twice keeps its
     last cell."""
 
     def __init__(self, columns: Sequence[str | None], list_fields: Collection[str]) -> None:
@@ -47,8 +51,11 @@ class CsvCells:
 
 def plain(cells: Sequence[str]) -> bool:
     """Whether the cells are their own values: none empty or blank, and none holding a `'`
-    (which may escape it for spreadsheets)."""
-    return not ("" in cells or "'" in "".join(cells) or any(map(str.isspace, cells)))
+    (which may escape it for spreadsheets) or `="` (a text formula's start)."""
+    if "" in cells:
+        return False
+    joined = "".join(cells)
+    return not ("'" in joined or '="' in joined or any(map(str.isspace, cells)))
 
 
 def split_list(value: str) -> list[str]:
@@ -58,5 +65,5 @@ def split_list(value: str) -> list[str]:
 
 
 def value_of(cell: str) -> str | None:
-    value = from_spreadsheet(cell) if cell[:1] == "'" else cell
+    value = from_spreadsheet(cell) if cell[:1] in SPREADSHEET_STARTS else cell
     return None if not value or value.isspace() else value

@@ -44,6 +44,10 @@ KEYS = st.sampled_from(
         "a@b",
         "x" * 300,
         "a;b",
+        "zoe\u0308@b.io",
+        "zoë@b.io",
+        '="a@b.io"',
+        '="X-1"',
     ]
 )
 cells = st.one_of(KEYS, texts)

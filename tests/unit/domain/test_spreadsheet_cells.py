@@ -74,3 +74,25 @@ def test_an_exported_row_imports_as_the_values_it_held(values: list[str]) -> Non
     (cells,) = csv.reader(io.StringIO(buffer.getvalue(), newline=""))
     record = contact.csv_cells_of(names[: len(cells)])(cells)
     assert record == {n: v if v.strip() else None for n, v in zip(names, values, strict=False)}
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        ('="00123"', "00123"),
+        ('="+49 171 1234567"', "+49 171 1234567"),
+        ('="say ""hi"""', 'say "hi"'),
+        ('=""', ""),
+        ('="a"&"b"', '="a"&"b"'),
+        ("=SUM(A1:A3)", "=SUM(A1:A3)"),
+        ('="x" ', '="x" '),
+    ],
+)
+def test_a_text_formula_reads_as_its_text_and_any_other_formula_as_it_is(
+    cell: str, value: str
+) -> None:
+    """Tools export text a spreadsheet would read as a number as a formula giving it
+    (`="00123"`, keeping its leading zeros): read as that text, in a row's cells too."""
+    assert from_spreadsheet(cell) == value
+    record = entities.get("CONTACT").csv_cells_of(["phone", "city"])([cell, "Berlin"])
+    assert record == {"phone": value or None, "city": "Berlin"}

@@ -209,6 +209,24 @@ def test_invisible_marks_around_a_key_are_left_out(entity: str, given: str, key:
     assert spec.validate({spec.unique_field: given}, require_key=True)[spec.unique_field] == key
 
 
+@pytest.mark.parametrize(
+    ("entity", "given", "key"),
+    [
+        ("CONTACT", "zoe\u0308@example.com", "zoë@example.com"),
+        ("LEAD", "Zoe\u0308@Example.com", "zoë@example.com"),
+        ("COMPANY", "mu\u0308nchen.de", "münchen.de"),
+    ],
+)
+def test_a_letter_written_as_a_letter_and_a_combining_mark_is_one_key(
+    entity: str, given: str, key: str
+) -> None:
+    """`ë` typed, or `e` and a combining diaeresis (as macOS and some exports write it):
+    they show alike, and are one key, so the rows naming it either way de-duplicate."""
+    spec = entities.get(entity)
+    assert spec.validate({spec.unique_field: given}, require_key=True)[spec.unique_field] == key
+    assert spec.normalise_key(key) == key
+
+
 def test_an_invisible_mark_inside_a_key_is_refused_and_shown() -> None:
     with pytest.raises(InvalidRecord, match=r"ada\\u200b@example\.com"):
         entities.get("CONTACT").validate({"email": "ada\u200b@example.com"}, require_key=True)

@@ -69,6 +69,13 @@ def read_decimal_comma(text: str) -> str | None:
     return f"{sign}{digits}.{decimals}" if decimals is not None else f"{sign}{digits}"
 
 
+def comma_number(text: str) -> str:
+    """`read_decimal_comma`, or ValueError saying why the text is not such a number."""
+    if (number := read_decimal_comma(text)) is None:
+        raise ValueError(not_a_comma_number(text))
+    return number
+
+
 def not_a_comma_number(given: str) -> str:
     """Why a cell is not a number written with a decimal comma, showing it."""
     said = f"{shown(given)} is not a number written with a decimal comma (decimalMark: COMMA)"
