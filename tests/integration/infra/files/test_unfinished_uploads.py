@@ -3,7 +3,9 @@ what it wrote), its API process killed mid-way (retention deletes what it left, 
 no longer be under way), or taking longer than MAX_UPLOAD_SECONDS (refused, 408)."""
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+import subprocess
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -47,6 +49,17 @@ async def stored_of(upload_id: ObjectId) -> dict[str, int]:
 NOTHING = {"files": 0, "chunks": 0, "notes": 0}
 
 
+@contextlib.contextmanager
+def own_api(name: str, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """An API process of the test's own, killed at its end (also when the test fails)."""
+    url, api = start_api(name, **env)
+    try:
+        yield url, api
+    finally:
+        kill(api, api.pid)
+        api.wait()
+
+
 async def note_of(account: str) -> ObjectId | None:
     found = await unfinished.notes().find_one({"account_id": account})
     return None if found is None else found["_id"]
@@ -61,29 +74,29 @@ def after_the_limit(seconds: float = 1) -> Any:
 async def test_what_a_killed_api_process_stored_of_an_upload_is_deleted_by_retention(
     database: None, account: str
 ) -> None:
-    url, api = start_api("upload-killed")
-    stalled = asyncio.Event()
+    with own_api("upload-killed") as (url, api):
+        stalled = asyncio.Event()
 
-    async def body() -> AsyncIterator[bytes]:
-        async for piece in pieces(HEADER + rows(100_000)):  # 2 MB: eight GridFS chunks
-            yield piece
-        await stalled.wait()  # set once the process is dead
+        async def body() -> AsyncIterator[bytes]:
+            async for piece in pieces(HEADER + rows(100_000)):  # 2 MB: eight GridFS chunks
+                yield piece
+            await stalled.wait()  # set once the process is dead
 
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        headers = {"authorization": f"Bearer {issue_token(account)}"}
-        sending = asyncio.create_task(client.post("/uploads", content=body(), headers=headers))
-        upload_id = await until(lambda: note_of(account), "the upload's note")
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            headers = {"authorization": f"Bearer {issue_token(account)}"}
+            sending = asyncio.create_task(client.post("/uploads", content=body(), headers=headers))
+            upload_id = await until(lambda: note_of(account), "the upload's note")
 
-        async def some_chunks() -> bool:
-            return (await stored_of(upload_id))["chunks"] >= writing.CHUNKS_PER_INSERT
+            async def some_chunks() -> bool:
+                return (await stored_of(upload_id))["chunks"] >= writing.CHUNKS_PER_INSERT
 
-        # Stored as they come (not held whole, as GridFS's own writer holds 48 MB).
-        await until(some_chunks, "chunks stored")
-        kill(api, api.pid)
-        api.wait()
-        stalled.set()
-        with pytest.raises(httpx.TransportError):
-            await asyncio.wait_for(sending, 60)
+            # Stored as they come (not held whole, as GridFS's own writer holds 48 MB).
+            await until(some_chunks, "chunks stored")
+            kill(api, api.pid)
+            api.wait()
+            stalled.set()
+            with pytest.raises(httpx.TransportError):
+                await asyncio.wait_for(sending, 60)
 
     left = await stored_of(upload_id)
     assert left["files"] == 0 and left["chunks"] >= writing.CHUNKS_PER_INSERT and left["notes"] == 1
@@ -157,8 +170,7 @@ async def test_an_upload_that_outlived_its_time_while_retention_took_it_keeps_no
 
 
 async def test_an_upload_over_its_time_is_a_408_over_rest(database: None, account: str) -> None:
-    url, api = start_api("upload-slow", MAX_UPLOAD_SECONDS="1")
-    try:
+    with own_api("upload-slow", MAX_UPLOAD_SECONDS="1") as (url, _):
 
         async def slow() -> AsyncIterator[bytes]:
             yield HEADER + rows(100)
@@ -171,6 +183,3 @@ async def test_an_upload_over_its_time_is_a_408_over_rest(database: None, accoun
         assert answer.status_code == 408, answer.text
         assert answer.json()["error"]["code"] == "REQUEST_TIMEOUT"
         assert await note_of(account) is None
-    finally:
-        kill(api, api.pid)
-        api.wait()
