@@ -115,12 +115,26 @@ def bom_asked(request: Request) -> bool:
     return asked
 
 
+# `?decimalMark=comma`: the file as Excel saves and opens CSV where the comma is the decimal
+# mark (values separated by ';', numbers with a decimal comma), which the importer reads back.
+DECIMAL_MARKS = {"point": False, "comma": True}
+
+
+def decimal_comma_asked(request: Request) -> bool:
+    given = request.query_params.get("decimalMark")
+    if given is None:
+        return False
+    if (asked := DECIMAL_MARKS.get(given.strip().lower())) is None:
+        raise BadUserInput("`decimalMark` must be POINT or COMMA.")
+    return asked
+
+
 async def export_logs(request: Request) -> Response:
     """GET /bulk-actions/{id}/logs.csv?status=FAILED: the logs as CSV, streamed (`bom=true`:
     UTF-8's byte order mark first, for Excel)."""
     try:
         principal = await caller(request, NEEDED["export_logs"])
-        bom = bom_asked(request)
+        bom, decimal_comma = bom_asked(request), decimal_comma_asked(request)
         wanted = request.query_params.get("status")
         status = None
         if wanted:
@@ -139,7 +153,7 @@ async def export_logs(request: Request) -> Response:
     async def lines() -> AsyncIterator[str]:
         buffer = io.StringIO(BOM.decode() if bom else "")
         buffer.seek(0, io.SEEK_END)
-        writer = SpreadsheetWriter(buffer)
+        writer = SpreadsheetWriter(buffer, delimiter=";" if decimal_comma else ",")
         header = list(LOG_CSV_COLUMNS)
         async with AsyncExitStack() as stack:
             inputs = await InputCells.open(action, stack)
@@ -176,7 +190,7 @@ async def export_file(request: Request) -> Response:
     byte order mark first, for Excel)."""
     try:
         principal = await caller(request, NEEDED["export_file"])
-        bom = bom_asked(request)
+        bom, decimal_comma = bom_asked(request), decimal_comma_asked(request)
         action_id = request.path_params["action_id"]
         action = await exports.finished_export(principal, action_id)
     except Exception as error:
@@ -188,7 +202,7 @@ async def export_file(request: Request) -> Response:
     async def pieces() -> AsyncIterator[bytes]:
         if bom:
             yield BOM
-        async with aclosing(exports.export_file(action)) as data:
+        async with aclosing(exports.export_file(action, decimal_comma)) as data:
             async for piece in data:
                 yield piece
 

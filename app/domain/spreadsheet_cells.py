@@ -11,12 +11,17 @@ as tools export text a spreadsheet would read as a number (its leading zeros, a 
 phone number), is read as that text. Any other cell, `'` included, is read as it is.
 
 Files are written with CRLF line ends (RFC 4180), so a cell holding a lone carriage return is
-quoted too, and no reader sees an extra row.
+quoted too, and no reader sees an extra row. For a spreadsheet where the comma is the decimal
+mark, a file is written as Excel saves CSV there (`CommaSheet`): values separated by `;`,
+numbers with a decimal comma; the importer reads it back (its separator told from the header,
+its numbers with `decimalMark: COMMA`).
 """
 
 import csv
+import io
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -51,12 +56,47 @@ class Writer(Protocol):
 
 
 class SpreadsheetWriter:
-    """A csv writer of the files the platform serves: every cell escaped, CRLF line ends."""
+    """A csv writer of the files the platform serves: every cell escaped, CRLF line ends;
+    values separated by `delimiter` (`;` for a spreadsheet with a decimal comma)."""
 
-    def __init__(self, buffer: Any) -> None:
-        self.writer: Writer = csv.writer(buffer, lineterminator="\r\n")
+    def __init__(self, buffer: Any, delimiter: str = ",") -> None:
+        self.writer: Writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
 
     def writerow(self, cells: Iterable[object]) -> None:
         self.writer.writerow(
             for_spreadsheet(cell) if isinstance(cell, str) else cell for cell in cells
         )
+
+
+def with_decimal_comma(cell: str) -> str:
+    """A number cell as a spreadsheet with a decimal comma writes it (`1234,5`; no exponent:
+    `1e+20` is written whole, and with `,0` as a decimal is, not to be read as an integer);
+    any other cell as it is."""
+    try:
+        number = Decimal(cell)
+    except InvalidOperation:
+        return cell
+    if not number.is_finite():
+        return cell
+    written = format(number, "f").replace(".", ",")
+    decimal = "." in cell or "e" in cell.lower()
+    return f"{written},0" if decimal and "," not in written else written
+
+
+class CommaSheet:
+    """Rewrites CSV text the platform wrote (`SpreadsheetWriter`, cells escaped) for a
+    spreadsheet where the comma is the decimal mark: separated by `;`, the cells of the
+    `numbers` columns (by position) with a decimal comma, every other cell as it was."""
+
+    def __init__(self, numbers: Collection[int]) -> None:
+        self.numbers = frozenset(numbers)
+
+    def rewrite(self, text: str) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        for cells in csv.reader(io.StringIO(text, newline="")):
+            writer.writerow(
+                with_decimal_comma(cell) if at in self.numbers and cell else cell
+                for at, cell in enumerate(cells)
+            )
+        return buffer.getvalue()

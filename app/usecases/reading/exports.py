@@ -4,11 +4,12 @@ import io
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
+from app.domain.entities._base import FieldKind
 from app.domain.errors import Conflict, NotFound
 from app.domain.models import TERMINAL_STATUSES, BulkAction
 from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
-from app.domain.spreadsheet_cells import SpreadsheetWriter
+from app.domain.spreadsheet_cells import CommaSheet, SpreadsheetWriter
 from app.infra.files import export_parts as exports
 from app.infra.mongo import chunks
 from app.infra.mongo.accounts import custom_fields
@@ -38,12 +39,23 @@ async def part_ids(action: BulkAction) -> list[str]:
     ]
 
 
-async def export_file(action: BulkAction) -> AsyncGenerator[bytes, None]:
+async def export_file(
+    action: BulkAction, decimal_comma: bool = False
+) -> AsyncGenerator[bytes, None]:
+    """The file: as stored, or for a spreadsheet with a decimal comma (`decimal_comma`:
+    separated by ';', numbers with a decimal comma: `CommaSheet`), a part at a time."""
     header = io.StringIO()
-    columns = action.export_columns or (await custom_fields.entity_of(action)).export_columns()
-    SpreadsheetWriter(header).writerow(columns)
+    entity = await custom_fields.entity_of(action)
+    columns = action.export_columns or entity.export_columns()
+    SpreadsheetWriter(header, delimiter=";" if decimal_comma else ",").writerow(columns)
     yield header.getvalue().encode()
+    numbers = entity.of_kind[FieldKind.NUMBER]
+    sheet = CommaSheet([at for at, name in enumerate(columns) if name in numbers])
     for part_id in await part_ids(action):
         async with aclosing(exports.read_part(part_id)) as data:
-            async for piece in data:
-                yield piece
+            if not decimal_comma:
+                async for piece in data:
+                    yield piece
+            else:  # a part is one chunk's rows: rewritten whole
+                part = b"".join([piece async for piece in data])
+                yield sheet.rewrite(part.decode()).encode()

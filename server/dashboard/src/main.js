@@ -641,10 +641,12 @@ async function openLogs(id, more = false) {
 }
 
 // A served CSV saved by the browser, with UTF-8's byte order mark, which Excel needs to
-// read the file's letters right.
+// read the file's letters right; where the browser's locale writes decimals with a comma,
+// as Excel there saves and opens CSV (separated by ';', numbers with a decimal comma).
 async function download(path, name) {
   const separator = path.includes("?") ? "&" : "?";
-  const response = await fetch(`${path}${separator}bom=true`, {
+  const comma = new Intl.NumberFormat().format(1.5).includes(",");
+  const response = await fetch(`${path}${separator}bom=true${comma ? "&decimalMark=comma" : ""}`, {
     headers: { Authorization: `Bearer ${token}` },
   });
   if (!response.ok) return note(`${name}: ${(await response.json()).error.message}`);

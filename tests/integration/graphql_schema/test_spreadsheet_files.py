@@ -163,3 +163,67 @@ async def test_files_for_excel_start_with_the_bom_and_its_resave_retries(
     exported = await gql.run(entityType="CONTACT", actionType="EXPORT", filter={"all": True})
     file = await gql.http.get(f"/bulk-actions/{exported['id']}/export.csv", params={"bom": "1"})
     assert file.content.startswith(b"\xef\xbb\xbf") and "José" in file.content.decode("utf-8-sig")
+
+
+async def test_files_for_a_decimal_comma_open_as_excel_there_saves_them_and_import_back(
+    gql: GraphQLClient,
+) -> None:
+    """`?decimalMark=comma`: an export and logs.csv as Excel saves and opens CSV where the
+    comma is the decimal mark (values separated by ';', numbers with a decimal comma). The
+    export imported back with `decimalMark: COMMA` leaves every company as it was."""
+    define = "mutation($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { name } }"
+    await gql.data(define, i={"entityType": "COMPANY", "name": "margin", "kind": "NUMBER"})
+    revenues = [1234.5, 0.1, 1e20, 2.5e-7, 1234567.89]
+    records = [
+        {
+            "domain": f"c{n}.de",
+            "name": f"Firma {n}; Söhne",
+            "annual_revenue": revenue,
+            "employee_count": 1000 * n,
+            "margin": -revenue / 3,
+        }
+        for n, revenue in enumerate(revenues)
+    ]
+    inserted = await gql.run(entityType="COMPANY", actionType="INSERT", records=records)
+    assert inserted["stats"]["succeeded"] == len(records)
+    before = await gql.entities("COMPANY", None)
+
+    exported = await gql.run(entityType="COMPANY", actionType="EXPORT", filter={"all": True})
+    file = await gql.http.get(
+        f"/bulk-actions/{exported['id']}/export.csv", params={"decimalMark": "comma"}
+    )
+    assert file.status_code == 200, file.text
+    rows = list(csv.reader(io.StringIO(file.text, newline=""), delimiter=";"))
+    header = rows[0]
+    first = next(row for row in rows if row[header.index("domain")] == "c0.de")
+    assert first[header.index("annual_revenue")] == "1234,5"
+    assert first[header.index("name")] == "Firma 0; Söhne"
+    refused = await gql.http.get(
+        f"/bulk-actions/{exported['id']}/export.csv", params={"decimalMark": "dot"}
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "BAD_USER_INPUT"
+
+    imported = await gql.run(
+        entityType="COMPANY",
+        actionType="UPSERT",
+        uploadId=await upload_id(gql, file.content),
+        decimalMark="COMMA",
+    )
+    stats = imported["stats"]
+    assert (stats["succeeded"], stats["failed"], stats["skipped"]) == (0, 0, len(records)), [
+        log["message"] for log in await gql.all_logs(imported["id"], "FAILED")
+    ]
+    assert await gql.entities("COMPANY", None) == before
+
+    failed = await gql.run(
+        entityType="COMPANY",
+        actionType="INSERT",
+        uploadId=await upload_id(gql, b"domain,name\r\nnope,X\r\n"),
+    )
+    logs = await gql.http.get(
+        f"/bulk-actions/{failed['id']}/logs.csv",
+        params={"status": "FAILED", "decimalMark": "comma"},
+    )
+    (log_header, log_row) = csv.reader(io.StringIO(logs.text, newline=""), delimiter=";")
+    assert log_header[:3] == ["row", "entity_id", "status"] and log_row[2] == "FAILED"
+    assert log_row[log_header.index("domain")] == "nope"

@@ -288,6 +288,17 @@ async def test_custom_fields_in_the_column_map_filter_builder_and_export_picker(
     wait.until(lambda _: saved.exists() and saved.stat().st_size > 0)
     assert saved.read_bytes() == b"\xef\xbb\xbf" + response.content
 
+    # Where the browser's locale writes decimals with a comma: as Excel there opens CSV.
+    browser.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": "de-DE"})
+    next(button for button in buttons if button.text == "Download export").click()
+    again = downloads / f"bulk-action-{exported['id']}-export (1).csv"
+    wait.until(lambda _: again.exists() and again.stat().st_size > 0)
+    comma = await gql.http.get(
+        f"/bulk-actions/{exported['id']}/export.csv", params={"decimalMark": "comma"}
+    )
+    assert comma.text.splitlines()[0] == "email;plan"
+    assert again.read_bytes() == b"\xef\xbb\xbf" + comma.content
+
 
 @pytest.mark.conformance
 def test_graphiql_loads_offline_and_runs_a_query(

@@ -3,17 +3,21 @@ as the values they were: for every text, and for the OWASP examples."""
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from app.domain.entities import entities
+from app.domain.entities.values.numbers import read_decimal_comma
 from app.domain.spreadsheet_cells import (
     FORMULA_STARTS,
+    CommaSheet,
     SpreadsheetWriter,
     for_spreadsheet,
     from_spreadsheet,
+    with_decimal_comma,
 )
 from tests.spreadsheet_attacks import FORMULAS
 
@@ -96,3 +100,46 @@ def test_a_text_formula_reads_as_its_text_and_any_other_formula_as_it_is(
     assert from_spreadsheet(cell) == value
     record = entities.get("CONTACT").csv_cells_of(["phone", "city"])([cell, "Berlin"])
     assert record == {"phone": value or None, "city": "Berlin"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("1234.5", "1234,5"),
+        ("-0.25", "-0,25"),
+        ("7", "7"),
+        ("1e+20", "100000000000000000000,0"),
+        ("-3.3333333333333332e+19", "-33333333333333332000,0"),
+        ("2.5e-07", "0,00000025"),
+    ],
+)
+def test_a_number_is_written_with_a_decimal_comma(cell: str, written: str) -> None:
+    assert with_decimal_comma(cell) == written
+    assert Decimal(read_decimal_comma(written) or "nan") == Decimal(cell)
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(), st.floats(allow_nan=False, allow_infinity=False), st.integers()),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_file_for_a_decimal_comma_reads_back_as_the_values_it_held(
+    rows: list[tuple[str, float, int]],
+) -> None:
+    """Written as served (cells escaped), rewritten for a spreadsheet with a decimal comma
+    (';' between values), and read back as the importer reads such a file: every text as it
+    was, every number as the same number."""
+    buffer = io.StringIO()
+    writer = SpreadsheetWriter(buffer)
+    for row in rows:
+        writer.writerow(row)
+    rewritten = CommaSheet([1, 2]).rewrite(buffer.getvalue())
+    read = list(csv.reader(io.StringIO(rewritten, newline=""), delimiter=";"))
+    assert len(read) == len(rows)
+    for (text, number, whole), (cell, decimal, integer) in zip(rows, read, strict=True):
+        assert from_spreadsheet(cell) == text
+        read_number = read_decimal_comma(decimal) or "nan"
+        assert float(read_number) == number and "." in read_number  # a decimal, as it was
+        assert int(read_decimal_comma(integer) or "nan") == whole
