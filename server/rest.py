@@ -103,30 +103,29 @@ async def create_upload(request: Request) -> Response:
 # A served CSV starts with UTF-8's byte order mark for `?bom=true`, without which Excel
 # reads a file as the computer's older code page ("JosÃ©" for "José").
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
-
-
-def bom_asked(request: Request) -> bool:
-    """Whether `?bom=` asks for the byte order mark (true or false, 1 or 0)."""
-    given = request.query_params.get("bom")
-    if given is None:
-        return False
-    if (asked := BOOLEANS.get(given.strip().lower())) is None:
-        raise BadUserInput("`bom` must be true or false.")
-    return asked
-
-
 # `?decimalMark=comma`: the file as Excel saves and opens CSV where the comma is the decimal
 # mark (values separated by ';', numbers with a decimal comma), which the importer reads back.
 DECIMAL_MARKS = {"point": False, "comma": True}
 
 
-def decimal_comma_asked(request: Request) -> bool:
-    given = request.query_params.get("decimalMark")
+def asked(request: Request, name: str, choices: dict[str, bool], said: str) -> bool:
+    """What the query parameter `name` asks, in any case (False when it is not given);
+    BAD_USER_INPUT saying what it takes (`said`) for another value."""
+    given = request.query_params.get(name)
     if given is None:
         return False
-    if (asked := DECIMAL_MARKS.get(given.strip().lower())) is None:
-        raise BadUserInput("`decimalMark` must be POINT or COMMA.")
-    return asked
+    if (choice := choices.get(given.strip().lower())) is None:
+        raise BadUserInput(f"`{name}` must be {said}.")
+    return choice
+
+
+def file_options(request: Request) -> tuple[bool, bool]:
+    """A served CSV's options: its byte order mark (`bom`), and a decimal comma
+    (`decimalMark`)."""
+    return (
+        asked(request, "bom", BOOLEANS, "true or false"),
+        asked(request, "decimalMark", DECIMAL_MARKS, "POINT or COMMA"),
+    )
 
 
 async def export_logs(request: Request) -> Response:
@@ -134,7 +133,7 @@ async def export_logs(request: Request) -> Response:
     UTF-8's byte order mark first, for Excel)."""
     try:
         principal = await caller(request, NEEDED["export_logs"])
-        bom, decimal_comma = bom_asked(request), decimal_comma_asked(request)
+        bom, decimal_comma = file_options(request)
         wanted = request.query_params.get("status")
         status = None
         if wanted:
@@ -190,7 +189,7 @@ async def export_file(request: Request) -> Response:
     byte order mark first, for Excel)."""
     try:
         principal = await caller(request, NEEDED["export_file"])
-        bom, decimal_comma = bom_asked(request), decimal_comma_asked(request)
+        bom, decimal_comma = file_options(request)
         action_id = request.path_params["action_id"]
         action = await exports.finished_export(principal, action_id)
     except Exception as error:
