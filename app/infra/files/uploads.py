@@ -189,11 +189,8 @@ async def store(
         if last := separators.feed(tail) + separators.end():
             counter.feed(last)
             await file.write(last)
-        await file.close()
         rows = max(counter.records - 1, 0)
-        await db_files().update_one(
-            {"_id": upload_id}, {"$set": {"metadata.bytes": size, "metadata.rows": rows}}
-        )
+        await file.close(bytes=size, rows=rows)
         if not await unfinished.end(upload_id):
             raise too_slow(settings.max_upload_seconds)  # retention took it: it is deleted
     except BaseException:

@@ -55,9 +55,11 @@ class FileWriter:
         if whole >= CHUNKS_PER_INSERT:
             await self._insert(whole)
 
-    async def close(self) -> None:
-        """Inserts the rest and then the file document, which makes the file whole."""
+    async def close(self, **metadata: Any) -> None:
+        """Inserts the rest and then the file document, which makes the file whole (with
+        `metadata` added to its own: what only the whole file tells)."""
         await self._insert(-(-len(self._held) // self.chunk_size))
+        self.metadata = {**self.metadata, **metadata}
         await (await db.connect())[f"{self.bucket}.files"].insert_one(
             {
                 "_id": self.file_id,
