@@ -5,7 +5,8 @@
     bulk-actions drip ID 1000/5m [--days …] [--window …] [--tz …]   (or: drip ID off)
     bulk-actions status ID
     bulk-actions watch ID
-    bulk-actions logs ID [--status failed] [--csv]
+    bulk-actions logs ID [--status failed] [--csv [--decimal-mark comma]]
+    bulk-actions download ID [--decimal-mark comma] > export.csv   (an ended EXPORT's file)
     bulk-actions cancel ID
 
 The API's address and token come from --url / --token or BULK_ACTIONS_URL / BULK_ACTIONS_TOKEN.
@@ -15,6 +16,7 @@ CANCELLED), so scripts can act on it; errors exit with 2.
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import io
 import json
@@ -124,6 +126,15 @@ def parser() -> argparse.ArgumentParser:
     logs.add_argument("id")
     logs.add_argument("--status", choices=["success", "failed", "skipped"])
     logs.add_argument("--csv", action="store_true", help="CSV on stdout (default: a table)")
+    download = commands.add_parser("download", help="an ended EXPORT's file, on stdout")
+    download.add_argument("id")
+    for command in (logs, download):
+        command.add_argument(
+            "--decimal-mark",
+            choices=["point", "comma"],
+            help="comma: the CSV as Excel opens it where decimals have a comma (';' between "
+            "values)",
+        )
     return root
 
 
@@ -285,16 +296,36 @@ def last_record_end(text: str) -> int:
 
 async def logs(api: ApiClient, args: argparse.Namespace) -> int:
     params = {"status": args.status.upper()} if args.status else {}
-    async with api.http.stream("GET", f"/bulk-actions/{args.id}/logs.csv", params=params) as got:
-        if got.status_code != 200:
-            raise ApiError([json.loads(await got.aread()).get("error", {})])
-        if args.csv:
-            async for text in got.aiter_text():
-                sys.stdout.write(text)
-            return 0
+    if args.csv:
+        return await to_stdout(api, f"/bulk-actions/{args.id}/logs.csv", params, args)
+    async with served(api, f"/bulk-actions/{args.id}/logs.csv", params) as got:
         # The failed rows' file goes on with their input, which the table leaves out.
         async for row, entity_id, state, reason, message, *_ in csv_rows(got.aiter_text()):
             print(f"{row:>8}  {state:<8} {reason:<20} {entity_id:<24} {message}")
+    return 0
+
+
+@contextlib.asynccontextmanager
+async def served(
+    api: ApiClient, path: str, params: dict[str, str]
+) -> AsyncIterator[httpx.Response]:
+    """A file the API serves, streamed; the API's error when it refuses it."""
+    async with api.http.stream("GET", path, params=params) as got:
+        if got.status_code != 200:
+            raise ApiError([json.loads(await got.aread()).get("error", {})])
+        yield got
+
+
+async def to_stdout(
+    api: ApiClient, path: str, params: dict[str, str], args: argparse.Namespace
+) -> int:
+    """A served CSV on stdout as it comes (`--decimal-mark comma`: as Excel opens it where
+    decimals have a comma)."""
+    if args.decimal_mark:
+        params = {**params, "decimalMark": args.decimal_mark}
+    async with served(api, path, params) as got:
+        async for text in got.aiter_text():
+            sys.stdout.write(text)
     return 0
 
 
@@ -310,6 +341,8 @@ async def run(args: argparse.Namespace) -> int:
             return await cancel(api, args.id)
         if args.command == "drip":
             return await change_drip(api, args)
+        if args.command == "download":
+            return await to_stdout(api, f"/bulk-actions/{args.id}/export.csv", {}, args)
         return await logs(api, args)
 
 

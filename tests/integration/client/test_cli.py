@@ -70,6 +70,36 @@ async def test_submit_watch_status_and_failed_logs(
     assert code == 0, err
     assert out.splitlines()[1].split()[:3] == ["2", "FAILED", "INVALID"]
 
+    # As Excel opens CSV where decimals have a comma.
+    options = ["--status", "failed", "--csv", "--decimal-mark", "comma"]
+    code, out, _ = await cli(api_url, token, "logs", action_id, *options)
+    assert code == 0 and out.splitlines()[0].startswith("row;entity_id;status;")
+
+
+async def test_download_writes_an_ended_export_s_file(
+    api_url: str, account: str, database: None
+) -> None:
+    """`download ID`: an ended EXPORT's file on stdout, as served, or for a spreadsheet with
+    a decimal comma; an action that is no EXPORT is the API's error, exit 2."""
+    token = issue_token(account)
+    async with GraphQLClient(api_url, token) as gql:
+        records = [{"domain": "acme.de", "annual_revenue": 1234.5}]
+        await gql.run(entityType="COMPANY", actionType="INSERT", records=records)
+        exported = await gql.run(entityType="COMPANY", actionType="EXPORT", filter={"all": True})
+        served = await gql.http.get(f"/bulk-actions/{exported['id']}/export.csv")
+        code, out, err = await cli(api_url, token, "download", exported["id"])
+        assert code == 0, err
+        assert out == served.text
+        code, out, err = await cli(
+            api_url, token, "download", exported["id"], "--decimal-mark", "comma"
+        )
+        assert code == 0, err
+        (header, row) = csv.reader(io.StringIO(out, newline=""), delimiter=";")
+        assert row[header.index("annual_revenue")] == "1234,5"
+        inserted = await gql.run(entityType="COMPANY", actionType="INSERT", records=records)
+        code, _, err = await cli(api_url, token, "download", inserted["id"])
+        assert code == 2 and "is not an EXPORT" in err
+
 
 async def test_a_clean_file_exits_zero_and_cancel_stops_a_scheduled_one(
     api_url: str, account: str, database: None, tmp_path: Path
