@@ -56,6 +56,7 @@ def row_with_id(
     if not isinstance(record, dict):
         raise InvalidRecord("A record must be a JSON object.")
     by = rules.match_by or "id"
+    record = read_as_written(entity, record, rules)
     rest = {name: value for name, value in record.items() if name != by}
     row: RowBody = (
         {"id": parse_entity_id(record.get("id"))}
@@ -67,7 +68,7 @@ def row_with_id(
             raise InvalidRecord(f"A record needs at least one field to set besides `{by}`.")
         # Only empty values under SKIP: a row that changes nothing (SKIPPED/UNCHANGED).
         row["data"] = entity.validate(
-            ruled(entity, rest, rules), require_key=False, text_checked=text_checked
+            emptied(rest, rules), require_key=False, text_checked=text_checked
         )
     elif rest:
         raise InvalidRecord(f"Only `{by}` is allowed here, not {', '.join(sorted(rest))}.")
@@ -96,7 +97,12 @@ def emptied(record: Any, rules: ImportRules) -> Any:
 def ruled(entity: EntitySpec, record: Any, rules: ImportRules) -> Any:
     """A record's values as the rules read them (`emptyValues`, `decimalMark`,
     `dateOrder`), to be validated."""
-    record = emptied(record, rules)
+    return read_as_written(entity, emptied(record, rules), rules)
+
+
+def read_as_written(entity: EntitySpec, record: Any, rules: ImportRules) -> Any:
+    """A record's text as its rows write numbers and days (`decimalMark`, `dateOrder`), its
+    matchBy field's too."""
     if rules.decimal_comma:
         record = entity.with_text_read(record, FieldKind.NUMBER, comma_number)
     if rules.date_order is not None:

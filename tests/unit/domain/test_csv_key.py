@@ -60,13 +60,13 @@ def case_id(case: tuple[str, EntitySpec, str | None]) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 @settings(max_examples=200, deadline=None)
-@given(data=st.data(), clear_empty=st.booleans())
+@given(data=st.data(), clear_empty=st.booleans(), decimal_comma=st.booleans())
 def test_the_key_read_alone_is_the_whole_rows_when_it_is_valid(
-    case: tuple[str, EntitySpec, str | None], data: Any, clear_empty: bool
+    case: tuple[str, EntitySpec, str | None], data: Any, clear_empty: bool, decimal_comma: bool
 ) -> None:
     action, entity, match_by = case
     spec = actions.get(action)
-    rules = ImportRules(match_by=match_by, clear_empty=clear_empty)
+    rules = ImportRules(match_by=match_by, clear_empty=clear_empty, decimal_comma=decimal_comma)
     allowed, required = spec.columns(entity, rules)
     others = data.draw(st.lists(st.sampled_from(sorted(allowed)), unique=True, max_size=5))
     columns: list[str | None] = [*required, *(c for c in others if c not in required)]

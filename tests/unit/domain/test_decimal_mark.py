@@ -2,6 +2,7 @@
 much of Europe write them, are read as the numbers meant; text that is not such a number
 fails its row, never read as another number."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -102,3 +103,17 @@ def test_numbers_given_as_numbers_and_a_point_file_are_as_before() -> None:
         COMPANY, {"domain": "acme.de", "annual_revenue": "1.5"}, ImportRules()
     )
     assert point["data"]["annual_revenue"] == 1.5
+
+
+def test_a_row_matched_by_a_number_is_matched_by_the_number_its_sheet_wrote() -> None:
+    """An UPDATE matched by a unique NUMBER field: `12.345` under COMMA is 12345, in the
+    row and in the key planning reads alone from its cell."""
+    company = extended(
+        entities.get("COMPANY"), (CustomField("ext_no", "NUMBER", unique=True, slot=1),)
+    )
+    rules = ImportRules(match_by="ext_no", decimal_comma=True)
+    row = UPDATE.record_row(company, {"ext_no": "12.345", "annual_revenue": "1,5"}, rules)
+    assert row == {"match": 12345, "data": {"annual_revenue": 1.5}}
+    assert UPDATE.key_of(company, "12.345", rules) == UPDATE.dedupe_key(row)
+    with pytest.raises(InvalidRecord, match=re.escape("ext_no: '12.5' is not a number written")):
+        UPDATE.record_row(company, {"ext_no": "12.5", "name": "x"}, rules)
