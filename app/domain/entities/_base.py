@@ -261,11 +261,10 @@ class EntitySpec:
             for name, info in self.fields.model_fields.items()
         }
 
-    @cached_property
-    def list_fields(self) -> set[str]:
-        """Fields holding lists, which a CSV cell gives as values separated by ';' (read for
-        every CSV row: worked out once)."""
-        return {name for name, kind in self.kinds.items() if kind is FieldKind.TEXT_LIST}
+    @property
+    def list_fields(self) -> frozenset[str]:
+        """Fields holding lists, which a CSV cell gives as values separated by ';'."""
+        return self.of_kind[FieldKind.TEXT_LIST]
 
     @cached_property
     def of_kind(self) -> dict[FieldKind, frozenset[str]]:

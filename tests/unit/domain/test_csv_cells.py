@@ -4,6 +4,7 @@ a shortcut in C; whatever the cells, the record is the one reading each cell on 
 cell of a field named twice, ignored columns left out); one cell read alone (a key's) reads
 as it does in its row."""
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from hypothesis import given, settings
@@ -20,7 +21,9 @@ CELLS = st.sampled_from(
 NAMES = st.sampled_from([None, "email", "first_name", "tags", "groups", "seats", "note"])
 
 
-def cell_by_cell(columns: list[str | None], values: list[str], lists: set[str]) -> dict[str, Any]:
+def cell_by_cell(
+    columns: list[str | None], values: list[str], lists: AbstractSet[str]
+) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for name, cell in zip(columns, values, strict=True):
         if name is None:
