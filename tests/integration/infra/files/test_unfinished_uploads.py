@@ -19,6 +19,7 @@ from app.infra.auth import issue_token
 from app.infra.files import unfinished, uploads, writing
 from app.infra.mongo import db
 from app.infra.settings import get_settings
+from tests.integration import factories
 from tests.integration.conftest import start_api
 from tests.support.polling import until
 from tests.support.processes import kill
@@ -31,9 +32,8 @@ def rows(count: int, start: int = 0) -> bytes:
     return b"".join(b"p%d@example.com,P\n" % n for n in range(start, start + count))
 
 
-async def pieces(data: bytes) -> AsyncIterator[bytes]:
-    for start in range(0, len(data), PIECE):
-        yield data[start : start + PIECE]
+def pieces(data: bytes) -> AsyncIterator[bytes]:
+    return factories.pieces(data, PIECE)
 
 
 async def stored_of(upload_id: ObjectId) -> dict[str, int]:
