@@ -32,6 +32,7 @@ from app.infra.mongo import actions as stored_actions
 from app.infra.mongo import chunks, controls, logs
 from app.infra.mongo import entities as stored_entities
 from app.infra.mongo.accounts import custom_fields
+from app.infra.mongo.claims import deletions
 from app.infra.redis import liveness
 
 
@@ -130,6 +131,10 @@ async def process_loaded(
         store_decisions=partial(chunks.replace_decisions, chunk.id)
         if spec.keeps_decisions
         else None,
+        claim=partial(deletions.claim, chunk.action_id, chunk.id)
+        if spec.claims_deletions
+        else None,
+        let_go=deletions.let_go,
         dry_run=action.dry_run,
         rules=rules_of(action),
     )
@@ -199,4 +204,6 @@ async def written_outcomes(chunk: Chunk, action: BulkAction, rows: list[Row]) ->
     stamps = await stored_entities.stamps_of(
         entities.get(action.entity_type), action.account_id, targets
     )
+    if spec.claims_deletions:
+        return spec.written(rows, decisions, stamps, await deletions.claimed_by(chunk.id, targets))
     return spec.written(rows, decisions, stamps)

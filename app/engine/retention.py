@@ -8,9 +8,9 @@ again from the database:
   them), and its chunks' decisions unless its restore makes its before-images from them
   (`decisions_kept_for_restore`: an UPDATE, UPSERT or DELETE); it keeps its chunks' rows and
   its upload, which a retry reads, and those decisions, for RESTORE_RETENTION_DAYS;
-- after that, its rows, decisions, input batches and upload go too (an upload another action
-  still keeps stays). The action, its chunks' counts and its logs remain, so history and
-  stats do;
+- after that, its rows, decisions, input batches, upload and (a DELETE) deletion claims go
+  too (an upload another action still keeps stays). The action, its chunks' counts and its
+  logs remain, so history and stats do;
 - logs go LOG_RETENTION_DAYS after they were written (TTL index on mongod; here on FerretDB
   v1, which has none), and so do expired before-images (stored by earlier versions);
 - an upload no action used within UPLOAD_RETENTION_HOURS is deleted, and input stored by a
@@ -27,6 +27,7 @@ deletion never competes with running actions for long.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.domain.actions import actions as action_types
 from app.domain.actions import decisions_kept_for_restore
 from app.domain.clock import utcnow
 from app.domain.entities import entities
@@ -39,6 +40,7 @@ from app.infra.files import unfinished, uploads
 from app.infra.mongo import actions, before_images, chunks, drips, inputs, logs
 from app.infra.mongo import entities as stored_entities
 from app.infra.mongo.accounts import audit, custom_fields
+from app.infra.mongo.claims import deletions
 from app.infra.settings import get_settings
 
 ACTIONS_PER_SWEEP = 20
@@ -120,6 +122,8 @@ async def release_expired(now: datetime) -> int:
         assert action.id is not None
         await chunks.forget_working_data(action.id, rows=True)
         await inputs.delete(action.id)
+        if action_types.get(action.action_type).claims_deletions:
+            await deletions.let_go_of_action(action.id)
         if action.dripped:
             await drips.forget([action.id])  # a dry run's pace served its run until now
         if action.upload_id is not None and not await actions.upload_kept_by_other(

@@ -19,7 +19,7 @@ from app.domain.models import BulkAction, IdempotencyKey
 from app.domain.principal import Principal
 from app.domain.values import text_problem
 from app.infra.mongo import actions, inputs
-from app.infra.mongo import idempotency as claims
+from app.infra.mongo.claims import idempotency as claims
 from app.infra.redis import keys, lease
 
 MAX_IDEMPOTENCY_KEY = 200

@@ -148,6 +148,10 @@ class ChunkContext:
     # Stores the chunk's decisions in place of those it decided first, where writing found
     # more to decide (UPSERT; given by the engine: app.infra.mongo.chunks).
     store_decisions: "DecisionStore | None" = None
+    # DELETE: claims the targets its chunk deletes, and lets go of those a RESTORE puts back
+    # (given by the engine: app.infra.mongo.claims.deletions). Without them every target is its own.
+    claim: "DeletionClaimer | None" = None
+    let_go: "ClaimRelease | None" = None
     # A dry run: outcomes as they would be, and no entity written (app.domain.actions).
     dry_run: bool = False
     rules: ImportRules = DEFAULT_RULES
@@ -164,6 +168,19 @@ class DecisionStore(Protocol):
     """Stores a chunk's decisions, in place of those stored before."""
 
     async def __call__(self, decisions: Decisions) -> None: ...
+
+
+class DeletionClaimer(Protocol):
+    """Claims the entities a chunk is to delete; returns those it deletes: all but those
+    another action claimed first (it deleted them)."""
+
+    async def __call__(self, entity_ids: Sequence[str]) -> set[str]: ...
+
+
+class ClaimRelease(Protocol):
+    """Lets go of the claims on entities put back: deleting them again is a new deletion."""
+
+    async def __call__(self, entity_ids: Sequence[str]) -> None: ...
 
 
 class PartStore(Protocol):
@@ -367,8 +384,10 @@ def inserted_image(row: int, entity_id: str) -> BeforeImage:
     return {"row": row, "id": entity_id, "absent": True}
 
 
-def not_found(row: Row) -> Outcome:
+def not_found(row: Row, message: str | None = None) -> Outcome:
     """A target named by id (or by a match key) that the account does not have (any more)."""
+    if message is not None:
+        return Outcome(row["row"], LogStatus.FAILED, LogReason.NOT_FOUND, row["id"], message)
     if "match" in row:
         return Outcome(
             row["row"],
@@ -429,6 +448,9 @@ class ActionSpec(ABC):
     # needs none: it decides nothing, and an entity under a row's planned id was inserted by
     # it, whatever its stamp (`written`).
     keeps_decisions: ClassVar[bool] = True
+    # Its chunks claim the entities they delete before deleting them (ChunkContext.claim),
+    # so that of two actions deleting one entity at once, one logs it deleted.
+    claims_deletions: ClassVar[bool] = False
     # The mutation that makes actions of this type, when createBulkAction does not (RESTORE).
     made_by: ClassVar[str | None] = None
 
@@ -514,10 +536,15 @@ class ActionSpec(ABC):
         }
 
     def written(
-        self, rows: Sequence[Row], decisions: Decisions, stamps: Mapping[str, Any]
+        self,
+        rows: Sequence[Row],
+        decisions: Decisions,
+        stamps: Mapping[str, Any],
+        claimed: AbstractSet[str] = frozenset(),
     ) -> dict[int, Outcome]:
         """The rows an attempt of the chunk wrote, by row, as the database shows them
-        (`stamps`: the `updated_at` of the targets found): a target carrying the chunk's
+        (`stamps`: the `updated_at` of the targets found; `claimed`: the targets the chunk
+        claimed to delete, where it `claims_deletions`): a target carrying the chunk's
         stamp, which each of its writes sets, was written by it. Without stored decisions
         there is no stamp to tell by: only an INSERT keeps none, and an entity under a row's
         planned id was inserted by it, whatever its stamp."""

@@ -1,6 +1,7 @@
 """DELETE: remove entities named by id."""
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from bson import ObjectId
@@ -25,12 +26,16 @@ from app.domain.errors import BadUserInput
 from app.domain.models.action_log import ActionLog, LogReason, LogStatus
 from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
+# A target another DELETE action read too and claimed first (app.infra.mongo.claims.deletions).
+DELETED_BY_ANOTHER = "Another action deleted this entity while this one ran."
+
 
 class Delete(TargetsById):
     name = "DELETE"
     description = "Deletes the entities named by id or matched by a filter."
     restorable = True
     writes_fields = False
+    claims_deletions = True
 
     def prepare(self, entity: EntitySpec, given: ActionInput) -> PreparedInput:
         forbid("DELETE", fields=given.fields)
@@ -80,29 +85,34 @@ class Delete(TargetsById):
         ]
 
     def written(
-        self, rows: Sequence[Row], decisions: Decisions, stamps: Mapping[str, Any]
+        self,
+        rows: Sequence[Row],
+        decisions: Decisions,
+        stamps: Mapping[str, Any],
+        claimed: AbstractSet[str] = frozenset(),
     ) -> dict[int, Outcome]:
-        """A target its decisions saw that the account no longer has was deleted."""
-        existing = set(decisions.get("existing", []))
+        """A target the chunk claimed that the account no longer has was deleted by it."""
         return {
             row["row"]: Outcome(row["row"], LogStatus.SUCCESS, LogReason.DELETED, row["id"])
             for row in by_id(rows, decisions)
-            if row["id"] in existing and row["id"] not in stamps
+            if row["id"] in claimed and row["id"] not in stamps
         }
 
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
-        existing = set(decisions.get("existing", []))
+        existing = sorted(decisions.get("existing", []))
+        # Claimed first: a target another action claimed first is that action's to delete.
+        mine = set(existing) if ctx.dry_run or ctx.claim is None else await ctx.claim(existing)
         # By _id alone: decide() checked the account, and ids are never reused.
-        ops = [DeleteOne({"_id": ObjectId(entity_id)}) for entity_id in existing]
+        ops = [DeleteOne({"_id": ObjectId(entity_id)}) for entity_id in sorted(mine)]
         errors = await ctx.run_writes(ops)
         if errors:
             raise RuntimeError(f"delete failed: {next(iter(errors.values())).get('errmsg')}")
         return [
             Outcome(row["row"], LogStatus.SUCCESS, LogReason.DELETED, row["id"])
-            if row["id"] in existing
-            else not_found(row)
+            if row["id"] in mine
+            else not_found(row, DELETED_BY_ANOTHER if row["id"] in existing else None)
             for row in by_id(rows, decisions)
         ]
 

@@ -138,6 +138,9 @@ class Restore(TargetsById):
     ) -> list[Outcome]:
         held = {row["row"]: self.unchanged_since(row, decisions) for row in rows}
         targets = [row for row in rows if held[row["row"]] is None]
+        if ctx.let_go is not None and not ctx.dry_run:
+            # Before they are back, so that no delete of them is ever refused for a claim.
+            await ctx.let_go([row["id"] for row in targets if "document" in row["image"]])
         errors = await ctx.run_writes(
             [
                 put_back(ctx.entity, row["image"], stamp_of_image(row["image"], decisions))

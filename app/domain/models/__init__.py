@@ -10,7 +10,7 @@ from app.domain.models.action_control import ActionControl
 from app.domain.models.action_log import ActionLog, LogBlock, LogReason, LogStatus
 from app.domain.models.before_image import BeforeImageBlock
 from app.domain.models.bulk_action import BulkAction, WorkingData
-from app.domain.models.chunk import Chunk, ChunkDecision, ChunkRows
+from app.domain.models.chunk import Chunk, ChunkDecision, ChunkRows, DeletionClaim
 from app.domain.models.custom_field import CustomFieldDefinition, FieldSet
 from app.domain.models.idempotency import IdempotencyKey
 from app.domain.models.input_batch import InputBatch
@@ -39,6 +39,7 @@ __all__ = [
     "ChunkRows",
     "ControlRequest",
     "CustomFieldDefinition",
+    "DeletionClaim",
     "DripBatch",
     "DripPace",
     "FieldSet",
@@ -64,6 +65,7 @@ def platform_documents() -> list[type[Document]]:
         LogBlock,
         BeforeImageBlock,
         IdempotencyKey,
+        DeletionClaim,
         ActionControl,
         AccountLimit,
         Announcement,

@@ -109,3 +109,19 @@ class ChunkDecision(Document):
 
     class Settings:
         name = "chunk_decisions"
+
+
+class DeletionClaim(Document):
+    """A DELETE chunk's claim to delete one entity, its `_id` the entity's: two DELETE actions
+    that both read the entity before either deleted it both try to claim it, and the one whose
+    claim is stored first deletes it (app.infra.mongo.claims.deletions). Kept while the action
+    may be restored; a restore that puts the entity back lets go of it."""
+
+    id: PydanticObjectId  # the entity's
+    action_id: PydanticObjectId
+    chunk_id: str
+
+    class Settings:
+        name = "deletion_claims"
+        # Retention lets an action's claims go.
+        indexes: ClassVar[list[IndexModel]] = [IndexModel([("action_id", ASCENDING)])]

@@ -11,7 +11,7 @@ from bson import ObjectId
 from app.domain.actions.update import Update
 from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction
-from app.engine import processing
+from app.engine import completion, processing
 from app.infra.mongo import chunks
 from tests.integration.engine.test_before_images import die_after_writing, images_of, restored
 from tests.integration.factories import (
@@ -290,3 +290,70 @@ async def test_a_row_whose_fields_another_writer_keeps_filling_fails_unwritten_u
         "phone": "2",
         "job_title": "Boss",
     }
+
+
+async def delivered_again(chunk_id: str) -> None:
+    await processing.process_chunk(chunk_id)
+
+
+async def retries_spent(chunk_id: str) -> None:
+    await processing.fail_chunk(chunk_id, "the database kept refusing")
+
+
+@pytest.mark.parametrize("then", [delivered_again, retries_spent])
+async def test_of_two_deletes_racing_for_an_entity_one_logs_it_deleted(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch, then: Any
+) -> None:
+    """Two DELETE actions both read two entities before either deletes them: the one that
+    deletes them first logs them DELETED; the other logs them FAILED/NOT_FOUND ("another
+    action deleted…") and its other targets DELETED, so the two actions' counts add up to
+    what was deleted, also when it dies after its delete and is delivered again or its
+    retries run out. Each restore puts back only what its action deleted, and a restored
+    entity can be deleted again."""
+    ids = await seed_contacts(account, [{"city": "Rome"} for _ in range(4)])
+    rows = [{"row": n, "id": str(entity_id)} for n, entity_id in enumerate(ids, start=1)]
+    mine, my_chunk = await processing_action(account, "CONTACT", "DELETE", rows)
+    theirs, their_chunk = await processing_action(account, "CONTACT", "DELETE", rows[:2])
+    raced: list[bool] = []
+    record = completion.record
+
+    async def the_other_delete() -> None:
+        if not raced:  # once, before this chunk's first write; that one ends whole
+            raced.append(True)
+            with monkeypatch.context() as patch:
+                patch.setattr(processing, "record", record)
+                await processing.process_chunk(their_chunk.id)
+
+    after_the_read(monkeypatch, "DELETE", the_other_delete)
+    await die_after_writing(monkeypatch, my_chunk.id)
+    await then(my_chunk.id)
+
+    their_logs = await logs_of(theirs)
+    assert [(log.reason.value, log.entity_id) for log in their_logs] == [
+        ("DELETED", str(ids[0])),
+        ("DELETED", str(ids[1])),
+    ]
+    my_logs = await logs_of(mine)
+    assert [(log.reason.value, log.entity_id) for log in my_logs][2:] == [
+        ("DELETED", str(ids[2])),
+        ("DELETED", str(ids[3])),
+    ]
+    assert all(log.status.value == "FAILED" for log in my_logs[:2])
+    if then is delivered_again:
+        assert [log.reason.value for log in my_logs[:2]] == ["NOT_FOUND"] * 2
+        assert my_logs[0].message == "Another action deleted this entity while this one ran."
+    done = [await BulkAction.get(action.id) for action in (mine, theirs)]
+    assert [(action.succeeded, action.failed) for action in done if action] == [(2, 2), (2, 0)]
+    collection = Contact.get_pymongo_collection()
+    assert await collection.count_documents({"account_id": account}) == 0
+
+    await restored(account, mine, await images_of(mine))
+    left = collection.find({"account_id": account}, sort=[("_id", 1)])
+    assert [doc["_id"] async for doc in left] == ids[2:]
+    await restored(account, theirs, await images_of(theirs))
+    assert await collection.count_documents({"account_id": account}) == 4
+
+    again, again_chunk = await processing_action(account, "CONTACT", "DELETE", rows)
+    await processing.process_chunk(again_chunk.id)
+    assert [log.reason.value for log in await logs_of(again)] == ["DELETED"] * 4
+    assert await collection.count_documents({"account_id": account}) == 0

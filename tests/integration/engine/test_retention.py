@@ -18,6 +18,7 @@ from app.domain.models import (
     ChunkDecision,
     ChunkRows,
     CustomFieldDefinition,
+    DeletionClaim,
     LogBlock,
     WorkingData,
 )
@@ -118,6 +119,26 @@ async def test_an_ended_action_no_restore_reads_drops_its_decisions_at_once(
 
     await swept_until(action_id, WorkingData.FOR_RETRY, days=0)
     assert await stored(ChunkDecision, chunk_ids) == 0
+
+
+async def test_a_delete_keeps_its_deletion_claims_while_it_may_be_restored(
+    gql: GraphQLClient,
+) -> None:
+    """Its claims tell a racing DELETE, and its own chunks delivered again, which entities it
+    deleted: kept through the restore window, then let go."""
+    records = [{"email": f"claimed{n}@example.com"} for n in range(3)]
+    inserted = await gql.run(entityType="CONTACT", actionType="INSERT", records=records)
+    ids = [log["entityId"] for log in await gql.all_logs(inserted["id"])]
+    done = await gql.run(entityType="CONTACT", actionType="DELETE", entityIds=ids)
+    assert done["stats"]["succeeded"] == 3
+    action_id = ObjectId(done["id"])
+    claims = DeletionClaim.get_pymongo_collection()
+
+    await swept_until(action_id, WorkingData.FOR_RETRY, days=0)
+    assert await claims.count_documents({"action_id": action_id}) == 3
+    window = get_settings().restore_retention_days
+    await swept_until(action_id, WorkingData.DELETED, days=window + 1)
+    assert await claims.count_documents({"action_id": action_id}) == 0
 
 
 async def files_of(account: str) -> int:

@@ -17,6 +17,7 @@ from app.engine import pacing, processing
 from app.engine.deferral import ComeBackLater
 from app.infra.mongo import chunks
 from app.infra.mongo import entities as stored_entities
+from app.infra.mongo.claims import deletions
 
 STAMP = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
@@ -128,10 +129,10 @@ async def test_decisions_an_action_type_does_not_keep_are_not_stored(
         pytest.param(
             "DELETE",
             [{"row": 1, "id": "e1"}, {"row": 2, "id": "e2"}, {"row": 3, "id": "e3"}],
-            {"existing": ["e1", "e2"]},
+            {"existing": ["e1", "e2", "e3"], "claimed": ["e1", "e2"]},
             {"e2": None},
             {1: LogReason.DELETED},
-            id="delete: gone since it was decided",
+            id="delete: claimed and gone since it was decided (e3: another action's claim)",
         ),
     ],
 )
@@ -158,6 +159,12 @@ async def test_a_chunk_that_gives_up_is_told_what_was_written(
         stored["holders"] = [{"key": h["key"], "id": ids[h["id"]]} for h in decided["holders"]]
     decisions.by_id[chunk.id] = stored
     monkeypatch.setattr(stored_entities, "stamps_of", stamps({ids[k]: v for k, v in found.items()}))
+    claimed = {ids[i] for i in cast(list[str], decided.get("claimed", []))}
+
+    async def claimed_by(chunk_id: str, entity_ids: Any) -> set[str]:
+        return claimed & set(entity_ids)
+
+    monkeypatch.setattr(deletions, "claimed_by", claimed_by)
 
     outcomes = await processing.written_outcomes(chunk, action, real)
 
