@@ -13,9 +13,12 @@ The baseline, measured in the same run and process: PyMongo's asynchronous clien
 the same contacts, made beforehand, 1,000 a command into a collection with the platform's
 indexes (the platform's own client; `bench/cost`'s floor is the synchronous one). With
 --update, an UPDATE giving each row a value of its own (as `bench/cost`'s) is measured too,
-against the same client's updates, as many a command as the platform sends.
+against the same client's updates, as many a command as the platform sends. With --delete, a
+DELETE of the inserted contacts by id (an uploaded CSV of ids) against the same client's
+`delete_many` of the same ids, 1,000 a command; for it the database's CPU is printed too (its
+processes', over the chunks and over the raw deletes), as a DELETE's extra cost lies there.
 
-Run it through bench/path [ROWS] [--runs N] [--update], which starts the services.
+Run it through bench/path [ROWS] [--runs N] [--update] [--delete], which starts the services.
 """
 
 import argparse
@@ -33,7 +36,15 @@ import uvloop
 from pymongo import MongoClient, monitoring
 from redis.asyncio.client import Redis
 
-from bench.cost import commit, copy_indexes, documents, floor_commands, updates_per_command
+from bench.cost import (
+    Figures,
+    commit,
+    copy_indexes,
+    documents,
+    floor_commands,
+    measured,
+    updates_per_command,
+)
 from tests.support.contacts_csv import HEADER, lines
 
 ROWS = 20_000
@@ -89,6 +100,17 @@ async def cpu_of(work: Callable[[], Coroutine[Any, Any, Any]]) -> tuple[float, A
     return time.thread_time() - began, result
 
 
+async def with_database_cpu(
+    work: Callable[[], Coroutine[Any, Any, Any]],
+) -> tuple[float, float, Any]:
+    """This thread's CPU seconds for the work, the database's processes' meanwhile, and what
+    the work returned."""
+    figures = Figures("database")
+    with measured(figures, list):
+        spent, result = await cpu_of(work)
+    return spent, figures.database_cpu, result
+
+
 async def pieces(data: bytes, size: int = 1 << 16) -> AsyncIterator[bytes]:
     for start in range(0, len(data), size):
         yield data[start : start + size]
@@ -135,7 +157,7 @@ async def platform_run(
             await processing.process_chunk(str(chunk.id))
 
     with counting() as processed:
-        process_cpu, _ = await cpu_of(process)
+        process_cpu, database_cpu, _ = await with_database_cpu(process)
     done = await BulkAction.get(action.id)
     assert done is not None and done.succeeded == total, (total, done)
     return {
@@ -143,6 +165,7 @@ async def platform_run(
         "chunks": count,
         "planning": plan_cpu / total * 1e6,
         "processing": process_cpu / total * 1e6,
+        "database": database_cpu / total * 1e6,
         "planned": planned,
         "processed": processed,
     }
@@ -162,11 +185,24 @@ async def raw_writes(
     return spent / sum(map(len, batches)) * 1e6
 
 
+async def raw_deletes(collection: Any, batches: list[list[dict[str, Any]]]) -> tuple[float, float]:
+    """The raw client's CPU µs a row and the database's, deleting the batches' documents by
+    id, one `delete_many` of a batch's ids a command."""
+
+    async def send() -> None:
+        for batch in batches:
+            await collection.delete_many({"_id": {"$in": [doc["_id"] for doc in batch]}})
+
+    spent, database, _ = await with_database_cpu(send)
+    rows = sum(map(len, batches))
+    return spent / rows * 1e6, database / rows * 1e6
+
+
 def per_chunk(counted: Counter[str], chunks: int) -> str:
     return ", ".join(f"{name} {times / chunks:.1f}" for name, times in counted.most_common())
 
 
-async def measure(rows: int, runs: int, with_update: bool) -> None:
+async def measure(rows: int, runs: int, with_update: bool, with_delete: bool) -> None:
     from app.domain.entities.contact import Contact
     from app.infra.mongo import db
     from workers.process.garbage import OLDER_THRESHOLDS, YOUNG_THRESHOLD
@@ -181,7 +217,7 @@ async def measure(rows: int, runs: int, with_update: bool) -> None:
     per_command = updates_per_command(server)
     raw = database["raw_contacts"]
     columns = HEADER.strip().split(",")
-    inserts, updates = [], []
+    inserts, updates, deletes = [], [], []
     for run in range(runs):
         tag = f"r{run}{uuid.uuid4().hex[:6]}"
         account = f"bench-path-{tag}"
@@ -197,12 +233,27 @@ async def measure(rows: int, runs: int, with_update: bool) -> None:
             csv = "id,company\n" + "".join(f"{i},Co {n}\n" for n, i in enumerate(ids))
             updated = await platform_run(account, "UPDATE", csv.encode(), ["id", "company"])
             updates.append((raw_update, updated))
+        if with_delete:
+            found = Contact.get_pymongo_collection().find({"account_id": account}, {"_id": 1})
+            csv = "id\n" + "".join([f"{doc['_id']}\n" async for doc in found])
+            raw_delete = await raw_deletes(raw, batches)
+            deleted = await platform_run(account, "DELETE", csv.encode(), ["id"])
+            deletes.append((raw_delete, deleted))
     await database.client.drop_database(database.name)
     print(f"commit: {commit()}")
     print(f"rows: {rows:,} (the bench's contacts CSV); {runs} run(s); one process, one thread")
     report("INSERT", inserts, "the raw asynchronous client's insert_many of 1,000")
     if updates:
         report("UPDATE, a value each row", updates, "the raw asynchronous client's updates")
+    if deletes:
+        cpu_only = [(raw_cpu, platform) for (raw_cpu, _), platform in deletes]
+        report("DELETE", cpu_only, "the raw asynchronous client's delete_many of 1,000")
+        for n, ((_, raw_database), platform) in enumerate(deletes, start=1):
+            print(
+                f"DELETE run {n}: the database's CPU over the chunks {platform['database']:.1f}"
+                f" µs a row; over the raw deletes {raw_database:.1f};"
+                f" ratio {platform['database'] / raw_database:.1f}x"
+            )
 
 
 def report(name: str, runs: list[tuple[float, dict[str, Any]]], baseline: str) -> None:
@@ -229,13 +280,14 @@ def main() -> None:
     parser.add_argument("rows", type=int, nargs="?", default=ROWS)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--update", action="store_true", help="an UPDATE of them too")
+    parser.add_argument("--delete", action="store_true", help="a DELETE of them too")
     args = parser.parse_args()
     os.environ.setdefault("RATE_LIMIT_PER_MINUTE", "1000000000")  # cost, not pacing
     os.environ.setdefault("MAX_UPLOAD_ROWS", str(args.rows + 1))
     os.environ["MONGODB_DB"] = f"bench_path_{uuid.uuid4().hex[:6]}"
     os.environ["QUEUE_NAMESPACE"] = os.environ["MONGODB_DB"]  # its messages: read by nobody
     count_redis_commands()
-    uvloop.run(measure(args.rows, args.runs, args.update))
+    uvloop.run(measure(args.rows, args.runs, args.update, args.delete))
 
 
 if __name__ == "__main__":
