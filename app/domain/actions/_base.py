@@ -16,7 +16,7 @@ from typing import Any, ClassVar, NamedTuple, Protocol, TypeVar
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from pymongo.operations import DeleteOne, InsertOne, UpdateOne
+from pymongo.operations import InsertOne, UpdateOne
 
 from app.domain.clock import stored_now
 from app.domain.entities import EntitySpec
@@ -41,7 +41,16 @@ class UpdateById:
     where: Mapping[str, Any] | None = None
 
 
-WriteOp = InsertOne[Any] | UpdateOne | DeleteOne | UpdateById
+@dataclass(frozen=True, slots=True)
+class DeleteById:
+    """One entity's delete, by its id, where it meets `where`. What a chunk asks: the entities
+    store sends the deletes of the same conditions as one `delete_many` of their ids."""
+
+    id: ObjectId
+    where: Mapping[str, Any] | None = None
+
+
+WriteOp = InsertOne[Any] | UpdateOne | UpdateById | DeleteById
 # The field of an entity that names the chunk that last added to its numbers (update_by_id).
 INCREMENTED_BY = "incremented_by"
 # The entity a row's write changes, and what the write is.

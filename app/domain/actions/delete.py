@@ -5,11 +5,11 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from bson import ObjectId
-from pymongo.operations import DeleteOne
 
 from app.domain.actions._base import (
     ActionInput,
     ChunkContext,
+    DeleteById,
     ImportRules,
     Outcome,
     PreparedInput,
@@ -105,7 +105,7 @@ class Delete(TargetsById):
         # Claimed first: a target another action claimed first is that action's to delete.
         mine = set(existing) if ctx.dry_run or ctx.claim is None else await ctx.claim(existing)
         # By _id alone: decide() checked the account, and ids are never reused.
-        ops = [DeleteOne({"_id": ObjectId(entity_id)}) for entity_id in sorted(mine)]
+        ops = [DeleteById(ObjectId(entity_id)) for entity_id in sorted(mine)]
         errors = await ctx.run_writes(ops)
         if errors:
             raise RuntimeError(f"delete failed: {next(iter(errors.values())).get('errmsg')}")

@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo.operations import DeleteOne, InsertOne, UpdateOne
+from pymongo.operations import InsertOne, UpdateOne
 
 from app.domain.actions._base import (
     ActionInput,
     ChunkContext,
+    DeleteById,
     ImportRules,
     Outcome,
     PreparedInput,
@@ -53,9 +54,9 @@ def stamp_of_image(image: BeforeImage, decisions: Decisions) -> datetime | None:
 def put_back(entity: EntitySpec, image: BeforeImage, stamp: datetime | None) -> WriteOp:
     """The write that undoes the image's change, only if no one wrote the entity since
     (`stamp`: what its `updated_at` was left as)."""
-    written = {"_id": ObjectId(image["id"]), "updated_at": stamp}
     if image.get("absent"):
-        return DeleteOne(written)
+        return DeleteById(ObjectId(image["id"]), {"updated_at": stamp})
+    written = {"_id": ObjectId(image["id"]), "updated_at": stamp}
     if (document := image.get("document")) is not None:
         return InsertOne(document)
     taken_back = image.get("increments", {})

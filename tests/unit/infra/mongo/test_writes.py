@@ -1,14 +1,15 @@
-"""What a chunk's writes are sent as: targets given one same update go as one update_many;
-FerretDB's update batches never hold more than a few update statements per command."""
+"""What a chunk's writes are sent as: targets given one same update go as one update_many,
+and those deleted on the same conditions as one delete_many; FerretDB's update batches never
+hold more than a few update statements per command."""
 
 from datetime import UTC, datetime
 
 import pytest
 from bson import ObjectId
 from bson.codec_options import DEFAULT_CODEC_OPTIONS
-from pymongo.operations import DeleteOne, InsertOne, UpdateMany, UpdateOne
+from pymongo.operations import DeleteMany, DeleteOne, InsertOne, UpdateMany, UpdateOne
 
-from app.domain.actions import UpdateById, WriteOp
+from app.domain.actions import DeleteById, UpdateById, WriteOp
 from app.infra.mongo import db
 from app.infra.mongo.db import FERRETDB_V1, MONGOD
 from app.infra.mongo.entities import Sent, coalesced, update_batches
@@ -96,4 +97,37 @@ def test_conditions_of_an_update_go_with_it_and_part_its_group(
         (UpdateMany({"_id": {"$in": ids[:2]}, **once}, added), -1),
         (UpdateOne({"_id": ids[2], **other}, added), 2),
         (UpdateOne({"_id": ids[3]}, added), 3),
+    ]
+
+
+def test_targets_deleted_on_the_same_conditions_are_sent_as_one_delete_many(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A DELETE's targets are one statement (1,000 `DeleteOne`s cost FerretDB twelve times the
+    database CPU of one `delete_many` of their ids); a restore's deletes of what one chunk
+    inserted share its stamp, and deletes of other stamps go apart."""
+    monkeypatch.setattr(db, "_traits", MONGOD)
+    ids = [ObjectId() for _ in range(5)]
+    first, second = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    ops: list[WriteOp] = [
+        DeleteById(ids[0]),
+        DeleteById(ids[1], {"updated_at": first}),
+        DeleteById(ids[2]),
+        DeleteById(ids[3], {"updated_at": first}),
+        DeleteById(ids[4], {"updated_at": second}),
+    ]
+    sent = coalesced(ops, DEFAULT_CODEC_OPTIONS)
+    assert [(item.op, [index for index, _ in item.targets]) for item in sent] == [
+        (DeleteMany({"_id": {"$in": [ids[0], ids[2]]}}), [0, 2]),
+        (DeleteMany({"_id": {"$in": [ids[1], ids[3]]}, "updated_at": first}), [1, 3]),
+        (DeleteOne({"_id": ids[4], "updated_at": second}), []),
+    ]
+    assert sent[2].at == 4
+
+    monkeypatch.setattr(db, "_traits", FERRETDB_V1)  # as released: id lists read whole
+    alone = coalesced(ops[:3], DEFAULT_CODEC_OPTIONS)
+    assert [(item.op, item.at) for item in alone] == [
+        (DeleteOne({"_id": ids[0]}), 0),
+        (DeleteOne({"_id": ids[1], "updated_at": first}), 1),
+        (DeleteOne({"_id": ids[2]}), 2),
     ]
