@@ -7,7 +7,8 @@ key and `updated_at` they had; an increment taken back). An entity whose `update
 longer the one the action's write put on it (for one it created: its `created_at`) was
 changed by someone since: it is left as it is, SKIPPED with reason CHANGED_SINCE. Every
 write is conditional on that stamp too, so a change made while the chunk runs is not
-overwritten.
+overwritten, and its row is then SKIPPED/CHANGED_SINCE as well (the entities store tells
+the writes whose condition did not hold), never logged as put back.
 """
 
 from collections.abc import Sequence
@@ -15,9 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo.operations import InsertOne, UpdateOne
+from pymongo.operations import InsertOne
 
 from app.domain.actions._base import (
+    GONE,
     ActionInput,
     ChunkContext,
     DeleteById,
@@ -25,9 +27,11 @@ from app.domain.actions._base import (
     Outcome,
     PreparedInput,
     TargetsById,
+    UpdateById,
     WriteOp,
     actions,
     failed_write,
+    is_stale,
 )
 from app.domain.actions._inputs import clashes, holders_of
 from app.domain.entities import EntitySpec
@@ -37,6 +41,7 @@ from app.domain.models.action_log import LogReason, LogStatus
 from app.domain.rows import BeforeImage, Decisions, Row, RowBody
 
 CHANGED = "Changed by someone else since the action wrote it: left as it is."
+DELETED_SINCE = "Deleted since the action wrote it."
 
 
 def skipped(row: Row, reason: LogReason, message: str) -> Outcome:
@@ -54,9 +59,9 @@ def stamp_of_image(image: BeforeImage, decisions: Decisions) -> datetime | None:
 def put_back(entity: EntitySpec, image: BeforeImage, stamp: datetime | None) -> WriteOp:
     """The write that undoes the image's change, only if no one wrote the entity since
     (`stamp`: what its `updated_at` was left as)."""
+    unchanged = {"updated_at": stamp}
     if image.get("absent"):
-        return DeleteById(ObjectId(image["id"]), {"updated_at": stamp})
-    written = {"_id": ObjectId(image["id"]), "updated_at": stamp}
+        return DeleteById(ObjectId(image["id"]), unchanged)
     if (document := image.get("document")) is not None:
         return InsertOne(document)
     taken_back = image.get("increments", {})
@@ -83,7 +88,7 @@ def put_back(entity: EntitySpec, image: BeforeImage, stamp: datetime | None) -> 
             update["$set"][slot] = image["fields"][name]
         elif name in image.get("fields", {}) or name in (added or []):
             update.setdefault("$unset", {})[slot] = ""
-    return UpdateOne(written, update)
+    return UpdateById(ObjectId(image["id"]), update, unchanged)
 
 
 class Restore(TargetsById):
@@ -129,7 +134,7 @@ class Restore(TargetsById):
         if version is None:
             if image.get("absent"):
                 return skipped(row, LogReason.UNCHANGED, "The entity is gone already.")
-            return skipped(row, LogReason.CHANGED_SINCE, "Deleted since the action wrote it.")
+            return skipped(row, LogReason.CHANGED_SINCE, DELETED_SINCE)
         if version != stamp_of_image(image, decisions):
             return skipped(row, LogReason.CHANGED_SINCE, CHANGED)
         return None
@@ -160,7 +165,11 @@ class Restore(TargetsById):
                 continue
             key = reinserted_key(row)
             holder = holders.get(key) if key is not None else None
-            if holder == row["id"]:
+            if is_stale(error):  # changed since the read: its write's condition did not hold
+                held[row["row"]] = skipped(row, LogReason.CHANGED_SINCE, CHANGED)
+            elif error.get(GONE):
+                held[row["row"]] = skipped(row, LogReason.CHANGED_SINCE, DELETED_SINCE)
+            elif holder == row["id"]:
                 held[row["row"]] = Outcome(
                     row["row"], LogStatus.SUCCESS, LogReason.INSERTED, holder
                 )

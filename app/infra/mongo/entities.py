@@ -68,16 +68,21 @@ ById = UpdateById | DeleteById
 
 class Written(NamedTuple):
     """What sending operations did: the write errors by operation index, and how many
-    entities the updates among them matched (the server's count: statements that failed
-    are not in it)."""
+    entities the updates among them matched and the deletes deleted (the server's counts:
+    statements that failed are not in them)."""
 
     errors: dict[int, Any]
     matched: int = 0
+    deleted: int = 0
 
     def then(self, later: "Written", start: int) -> "Written":
         """This and what the operations from `start` on did after it."""
         moved = {start + index: error for index, error in later.errors.items()}
-        return Written({**self.errors, **moved}, self.matched + later.matched)
+        return Written(
+            {**self.errors, **moved},
+            self.matched + later.matched,
+            self.deleted + later.deleted,
+        )
 
 
 def collection_of(entity: EntitySpec) -> AsyncCollection[Any]:
@@ -182,6 +187,13 @@ async def bulk_write(collection: AsyncCollection[Any], ops: Sequence[WriteOp]) -
     updated = [(index, op) for index, op in enumerate(ops) if isinstance(op, UpdateById)]
     if updated and not all_matched(ops, errors, first, bool(again)):
         errors.update(await gone(collection, [item for item in updated if item[0] not in errors]))
+    removed = [
+        (index, op)
+        for index, op in enumerate(ops)
+        if isinstance(op, DeleteById) and index not in errors
+    ]
+    if removed and first.deleted + found.deleted < len(removed):
+        errors.update(await not_deleted(collection, removed))
     if ops and len(errors) == len(ops) and all(e.get("refused") for e in errors.values()):
         raise EveryRowRefused(f"the database refused all {len(ops)} writes of the chunk")
     return errors
@@ -221,6 +233,19 @@ async def gone(
         elif stamped[op.id] != op.update.get("$set", {}).get("updated_at"):
             errors[index] = dict(STALE_ERROR)
     return errors
+
+
+async def not_deleted(
+    collection: AsyncCollection[Any], removed: Sequence[tuple[int, DeleteById]]
+) -> dict[int, Any]:
+    """The deletes whose entity is still there, as their rows' errors (`stale`: a condition
+    unmet, such as a restore's that the entity be unchanged since): one read, made only when
+    the server deleted fewer entities than the chunk asked (the others were gone already)."""
+    found = collection.find(
+        {"_id": {"$in": [op.id for _, op in removed]}}, {"_id": 1}, batch_size=CHUNK_READ_BATCH
+    )
+    there = {doc["_id"] async for doc in found}
+    return {index: dict(STALE_ERROR) for index, op in removed if op.id in there}
 
 
 class EveryRowRefused(Exception):
@@ -330,7 +355,7 @@ async def write_unordered(collection: AsyncCollection[Any], ops: Sequence[Sent])
         if exc.details.get("writeConcernErrors"):
             raise
         errors = {error["index"]: for_row(error) for error in exc.details.get("writeErrors", [])}
-        return Written(errors, exc.details.get("nMatched", 0))
+        return Written(errors, exc.details.get("nMatched", 0), exc.details.get("nRemoved", 0))
     except OperationFailure as exc:
         if not refused_for_content(exc):
             raise
@@ -347,7 +372,7 @@ async def write_unordered(collection: AsyncCollection[Any], ops: Sequence[Sent])
             log.warning("the driver cannot encode a row's write: %r", exc)
             return Written({0: {"code": None, "errmsg": UNENCODABLE_REASON}})
         return await written_in_halves(collection, ops)
-    return Written({}, done.matched_count)
+    return Written({}, done.matched_count, done.deleted_count)
 
 
 async def written_in_halves(collection: AsyncCollection[Any], ops: Sequence[Sent]) -> Written:

@@ -3,6 +3,7 @@ and its write is neither overwritten nor turned into a failure of the chunk's ro
 target it deletes meanwhile is not logged as written."""
 
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -357,3 +358,60 @@ async def test_of_two_deletes_racing_for_an_entity_one_logs_it_deleted(
     await processing.process_chunk(again_chunk.id)
     assert [log.reason.value for log in await logs_of(again)] == ["DELETED"] * 4
     assert await collection.count_documents({"account_id": account}) == 0
+
+
+@pytest.mark.parametrize("undone", ["INSERT", "UPDATE"])
+async def test_a_restore_never_logs_as_put_back_what_another_writer_changed_since_its_read(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch, undone: str
+) -> None:
+    """Another writer changes an entity between a restore chunk's read and its write: the
+    write's condition (the entity as the action left it) does not hold, so the entity keeps
+    that writer's change, and its row is SKIPPED/CHANGED_SINCE, never logged DELETED or
+    UPDATED for a write that was not made; the other row is put back. Delivered again
+    after its writes, the restore tells the same."""
+    if undone == "INSERT":
+        rows = upsert_rows(["undo0@x.io", "undo1@x.io"])
+        action, chunk = await processing_action(account, "CONTACT", "INSERT", rows)
+        ids = [ObjectId(row["new_id"]) for row in rows]
+    else:
+        ids = await seed_contacts(account, [{"city": "Rome"}, {"city": "Rome"}])
+        rows = [{"row": n, "id": str(entity_id)} for n, entity_id in enumerate(ids, start=1)]
+        action, chunk = await processing_action(
+            account, "CONTACT", "UPDATE", rows, fields={"city": "Paris"}
+        )
+    await processing.process_chunk(chunk.id)
+    collection = Contact.get_pymongo_collection()
+    changed: list[bool] = []
+
+    async def another_writer() -> None:
+        if not changed:
+            changed.append(True)
+            theirs = {"data.city": "Theirs", "updated_at": datetime.now(UTC)}
+            await collection.update_one({"_id": ids[0]}, {"$set": theirs})
+
+    after_the_read(monkeypatch, "RESTORE", another_writer)
+    images = await images_of(action)
+    restore, restore_chunk = await processing_action(
+        account,
+        "CONTACT",
+        "RESTORE",
+        [
+            {"row": n, "source_row": image["row"], "id": image["id"], "image": image}
+            for n, image in enumerate(images, start=1)
+        ],
+        restore_of=action.id,
+    )
+    await die_after_writing(monkeypatch, restore_chunk.id)  # and delivered again
+    await processing.process_chunk(restore_chunk.id)
+
+    logs = await logs_of(restore)
+    put_back = "DELETED" if undone == "INSERT" else "UPDATED"
+    assert [(log.status.value, log.reason.value) for log in logs] == [
+        ("SKIPPED", "CHANGED_SINCE"),
+        ("SUCCESS", put_back),
+    ]
+    stored = collection.find({"account_id": account}, sort=[("_id", 1)])
+    left = {doc["_id"]: doc["data"]["city"] async for doc in stored}
+    assert left == (
+        {ids[0]: "Theirs"} if undone == "INSERT" else {ids[0]: "Theirs", ids[1]: "Rome"}
+    )
