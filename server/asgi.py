@@ -21,6 +21,7 @@ from app.usecases.reading.live import hub
 from graphql_schema.schema import schema
 from server import dashboard, graphiql, metrics, rest
 from server.graphql_http import GraphQLApp
+from server.upload_guard import UploadGuard
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def create_app() -> Starlette:
             Route("/bulk-actions/{action_id}/logs.csv", rest.export_logs, methods=["GET"]),
             Route("/bulk-actions/{action_id}/export.csv", rest.export_file, methods=["GET"]),
         ],
-        middleware=cors(),
+        middleware=[Middleware(UploadGuard), *cors()],
         lifespan=lifespan,
     )
 

@@ -29,6 +29,7 @@ from app.infra.settings import get_settings
 from graphql_schema.context import Context
 from server import graphiql
 from server.graphql_ws import TransportWSHandler
+from server.rest import STATUS_CODES
 
 CODES_BY_STATUS = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND"}
 # Failures before execution: the request itself is wrong, so the answer is a 400.
@@ -99,6 +100,10 @@ class GraphQLApp(GraphQL[Context, None]):
         except BodyTooLarge:
             response = error_body(
                 413, f"The request body is over {limit} bytes.", "QUERY_TOO_COMPLEX", limit=limit
+            )
+        except AppError as refused:  # an upload past its limits, as it arrived (UploadGuard)
+            response = error_body(
+                STATUS_CODES.get(refused.code, 400), refused.message, refused.code, **refused.extra
             )
         except HTTPException as refused:
             code = CODES_BY_STATUS.get(refused.status_code, "BAD_REQUEST")

@@ -2,6 +2,7 @@
 Redis and MongoDB-wire server that scripts/test started (REDIS_URL, MONGODB_URL)."""
 
 import atexit
+import contextlib
 import os
 import shutil
 import signal
@@ -56,7 +57,7 @@ from app.infra.auth import issue_token  # noqa: E402
 from app.infra.mongo import db  # noqa: E402
 from tests.integration import commands  # noqa: E402, F401  (listens before any client connects)  (settings read the environment above)
 from tests.integration.graphql_client import GraphQLClient  # noqa: E402
-from tests.support.processes import free_port, stop, wait_ready  # noqa: E402
+from tests.support.processes import free_port, kill, stop, wait_ready  # noqa: E402
 
 
 def prune_test_logs(folder: Path, days: float = 1) -> None:
@@ -148,6 +149,17 @@ def start_api(log_name: str, **env: str) -> tuple[str, subprocess.Popen[bytes]]:
     url = f"http://127.0.0.1:{port}"
     wait_ready(f"{url}/health/ready", process)
     return url, process
+
+
+@contextlib.contextmanager
+def own_api(name: str, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """An API process of the test's own, killed at its end (also when the test fails)."""
+    url, api = start_api(name, **env)
+    try:
+        yield url, api
+    finally:
+        kill(api, api.pid)
+        api.wait()
 
 
 @pytest.fixture(scope="session")

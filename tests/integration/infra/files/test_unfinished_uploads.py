@@ -3,9 +3,7 @@ what it wrote), its API process killed mid-way (retention deletes what it left, 
 no longer be under way), or taking longer than MAX_UPLOAD_SECONDS (refused, 408)."""
 
 import asyncio
-import contextlib
-import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +18,7 @@ from app.infra.files import unfinished, uploads, writing
 from app.infra.mongo import db
 from app.infra.settings import get_settings
 from tests.integration import factories
-from tests.integration.conftest import start_api
+from tests.integration.conftest import own_api
 from tests.support.polling import until
 from tests.support.processes import kill
 
@@ -47,17 +45,6 @@ async def stored_of(upload_id: ObjectId) -> dict[str, int]:
 
 
 NOTHING = {"files": 0, "chunks": 0, "notes": 0}
-
-
-@contextlib.contextmanager
-def own_api(name: str, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """An API process of the test's own, killed at its end (also when the test fails)."""
-    url, api = start_api(name, **env)
-    try:
-        yield url, api
-    finally:
-        kill(api, api.pid)
-        api.wait()
 
 
 async def note_of(account: str) -> ObjectId | None:
