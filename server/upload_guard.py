@@ -6,8 +6,8 @@ the form parser first, onto the API's disk, before anything is stored; and a cli
 stops sending keeps a request waiting for its next byte, which no check between bytes sees.
 So every request that carries a file is refused as it arrives: past `MAX_UPLOAD_BYTES` (and
 a GraphQL body's own limit, for the other parts of a multipart request) it is a 413
-PAYLOAD_TOO_LARGE, read no further; past `MAX_UPLOAD_SECONDS` from its first byte, even
-waiting for one, a 408 REQUEST_TIMEOUT.
+PAYLOAD_TOO_LARGE at once (uvicorn reads what follows only to drop it); past
+`MAX_UPLOAD_SECONDS` from its first byte, even waiting for one, a 408 REQUEST_TIMEOUT.
 """
 
 import asyncio
