@@ -16,9 +16,11 @@ indexes (the platform's own client; `bench/cost`'s floor is the synchronous one)
 against the same client's updates, as many a command as the platform sends. With --delete, a
 DELETE of the inserted contacts by id (an uploaded CSV of ids) against the same client's
 `delete_many` of the same ids, 1,000 a command; for it the database's CPU is printed too (its
-processes', over the chunks and over the raw deletes), as a DELETE's extra cost lies there.
+processes', over the chunks and over the raw deletes), as a DELETE's extra cost lies there;
+with --restore (alone), a RESTORE of the INSERT, against the same deletes.
 
-Run it through bench/path [ROWS] [--runs N] [--update] [--delete], which starts the services.
+Run it through bench/path [ROWS] [--runs N] [--update] [--delete] [--restore], which starts
+the services.
 """
 
 import argparse
@@ -136,14 +138,28 @@ async def stored_action(account: str, action_type: str, body: bytes, columns: li
     return action
 
 
-async def platform_run(
-    account: str, action_type: str, body: bytes, columns: list[str]
-) -> dict[str, Any]:
+async def restoring(account: str, original_id: Any) -> Any:
+    """A restore of the action, as restoreBulkAction leaves it for planning."""
+    from app.domain.models import BulkAction, BulkActionStatus
+    from app.infra.redis import liveness
+
+    action = BulkAction(
+        account_id=account,
+        entity_type="CONTACT",
+        action_type="RESTORE",
+        status=BulkActionStatus.PROCESSING,
+        restore_of=original_id,
+    )
+    await action.insert()
+    await liveness.touch(str(action.id))
+    return action
+
+
+async def platform_run(action: Any) -> dict[str, Any]:
     """Planning and every chunk of the action, timed apart."""
     from app.domain.models import BulkAction, Chunk
     from app.engine import planning, processing
 
-    action = await stored_action(account, action_type, body, columns)
     with counting() as planned:
         plan_cpu, (total, count) = await cpu_of(lambda: planning.write_chunks(action))
     collection = BulkAction.get_pymongo_collection()
@@ -161,6 +177,7 @@ async def platform_run(
     done = await BulkAction.get(action.id)
     assert done is not None and done.succeeded == total, (total, done)
     return {
+        "action_id": action.id,
         "rows": total,
         "chunks": count,
         "planning": plan_cpu / total * 1e6,
@@ -202,7 +219,7 @@ def per_chunk(counted: Counter[str], chunks: int) -> str:
     return ", ".join(f"{name} {times / chunks:.1f}" for name, times in counted.most_common())
 
 
-async def measure(rows: int, runs: int, with_update: bool, with_delete: bool) -> None:
+async def measure(rows: int, runs: int, also: set[str]) -> None:
     from app.domain.entities.contact import Contact
     from app.infra.mongo import db
     from workers.process.garbage import OLDER_THRESHOLDS, YOUNG_THRESHOLD
@@ -217,27 +234,35 @@ async def measure(rows: int, runs: int, with_update: bool, with_delete: bool) ->
     per_command = updates_per_command(server)
     raw = database["raw_contacts"]
     columns = HEADER.strip().split(",")
-    inserts, updates, deletes = [], [], []
+    inserts, updates, deletes, restores = [], [], [], []
     for run in range(runs):
         tag = f"r{run}{uuid.uuid4().hex[:6]}"
         account = f"bench-path-{tag}"
         batches = documents(rows, f"raw-{tag}")
         raw_insert = await raw_writes(raw, batches, "insert", per_command)
         body = "".join(lines(rows, 0.0, 0.0)).replace("@", f"{tag}@").encode()
-        platform = await platform_run(account, "INSERT", body, columns)
+        platform = await platform_run(await stored_action(account, "INSERT", body, columns))
         inserts.append((raw_insert, platform))
-        if with_update:
+        if "restore" in also:
+            raw_delete = await raw_deletes(raw, batches)
+            restored = await platform_run(await restoring(account, platform["action_id"]))
+            restores.append((raw_delete, restored))
+        if "update" in also:
             found = Contact.get_pymongo_collection().find({"account_id": account}, {"_id": 1})
             ids = [doc["_id"] async for doc in found]
             raw_update = await raw_writes(raw, batches, "update", per_command)
             csv = "id,company\n" + "".join(f"{i},Co {n}\n" for n, i in enumerate(ids))
-            updated = await platform_run(account, "UPDATE", csv.encode(), ["id", "company"])
+            updated = await platform_run(
+                await stored_action(account, "UPDATE", csv.encode(), ["id", "company"])
+            )
             updates.append((raw_update, updated))
-        if with_delete:
+        if "delete" in also:
             found = Contact.get_pymongo_collection().find({"account_id": account}, {"_id": 1})
             csv = "id\n" + "".join([f"{doc['_id']}\n" async for doc in found])
             raw_delete = await raw_deletes(raw, batches)
-            deleted = await platform_run(account, "DELETE", csv.encode(), ["id"])
+            deleted = await platform_run(
+                await stored_action(account, "DELETE", csv.encode(), ["id"])
+            )
             deletes.append((raw_delete, deleted))
     await database.client.drop_database(database.name)
     print(f"commit: {commit()}")
@@ -245,15 +270,21 @@ async def measure(rows: int, runs: int, with_update: bool, with_delete: bool) ->
     report("INSERT", inserts, "the raw asynchronous client's insert_many of 1,000")
     if updates:
         report("UPDATE, a value each row", updates, "the raw asynchronous client's updates")
-    if deletes:
-        cpu_only = [(raw_cpu, platform) for (raw_cpu, _), platform in deletes]
-        report("DELETE", cpu_only, "the raw asynchronous client's delete_many of 1,000")
-        for n, ((_, raw_database), platform) in enumerate(deletes, start=1):
-            print(
-                f"DELETE run {n}: the database's CPU over the chunks {platform['database']:.1f}"
-                f" µs a row; over the raw deletes {raw_database:.1f};"
-                f" ratio {platform['database'] / raw_database:.1f}x"
-            )
+    for name, runs_of in [("DELETE", deletes), ("RESTORE of the INSERT", restores)]:
+        if runs_of:
+            report_deletes(name, runs_of)
+
+
+def report_deletes(name: str, runs: list[tuple[tuple[float, float], dict[str, Any]]]) -> None:
+    """The report of an action that deletes, the database's CPU included."""
+    cpu_only = [(raw_cpu, platform) for (raw_cpu, _), platform in runs]
+    report(name, cpu_only, "the raw asynchronous client's delete_many of 1,000")
+    for n, ((_, raw_database), platform) in enumerate(runs, start=1):
+        print(
+            f"{name} run {n}: the database's CPU over the chunks {platform['database']:.1f}"
+            f" µs a row; over the raw deletes {raw_database:.1f};"
+            f" ratio {platform['database'] / raw_database:.1f}x"
+        )
 
 
 def report(name: str, runs: list[tuple[float, dict[str, Any]]], baseline: str) -> None:
@@ -281,13 +312,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--update", action="store_true", help="an UPDATE of them too")
     parser.add_argument("--delete", action="store_true", help="a DELETE of them too")
+    parser.add_argument("--restore", action="store_true", help="a RESTORE of the INSERT")
     args = parser.parse_args()
+    if args.restore and (args.update or args.delete):
+        parser.error("--restore undoes the INSERT: it goes alone")
     os.environ.setdefault("RATE_LIMIT_PER_MINUTE", "1000000000")  # cost, not pacing
     os.environ.setdefault("MAX_UPLOAD_ROWS", str(args.rows + 1))
     os.environ["MONGODB_DB"] = f"bench_path_{uuid.uuid4().hex[:6]}"
     os.environ["QUEUE_NAMESPACE"] = os.environ["MONGODB_DB"]  # its messages: read by nobody
     count_redis_commands()
-    uvloop.run(measure(args.rows, args.runs, args.update, args.delete))
+    also = {name for name in ("update", "delete", "restore") if getattr(args, name)}
+    uvloop.run(measure(args.rows, args.runs, also))
 
 
 if __name__ == "__main__":
