@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # An upload taking longer is refused and nothing of it kept; what one that died left is
     # deleted by retention this long (and a grace) after it started.
     max_upload_seconds: float = Field(default=3600, gt=0)
+    # An upload whose database goes down waits this long for it to come back (within its
+    # MAX_UPLOAD_SECONDS), holding the client, before it is refused SERVICE_UNAVAILABLE.
+    upload_outage_patience_seconds: float = Field(default=60, ge=0)
     # Per-account pacing: entities per rolling minute, unless the account has its own limit.
     rate_limit_per_minute: int = Field(default=10_000, ge=1)
     # How long past the minute a charge stays counted: a safety margin for the bound.

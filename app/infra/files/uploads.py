@@ -160,7 +160,12 @@ async def store(
     deadline = time.monotonic() + settings.max_upload_seconds
     name = clean_filename(filename)
     file = FileWriter(
-        BUCKET, upload_id, CHUNK_BYTES, name, {"account_id": account_id, "encoding": encoding.value}
+        BUCKET,
+        upload_id,
+        CHUNK_BYTES,
+        name,
+        {"account_id": account_id, "encoding": encoding.value},
+        deadline,
     )
     counter = RowCounter()
     to_utf8 = ToUtf8(encoding)

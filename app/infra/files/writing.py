@@ -6,8 +6,17 @@ that much for each, and a process that died would leave that much unwritten and 
 unnamed. This one holds at most CHUNKS_PER_INSERT chunks. What it writes is what GridFS
 writes (chunk documents `files_id`, `n`, `data`; a file document with `length`,
 `chunkSize`, `uploadDate`, `filename`, `metadata`), so GridFS's tools read it as theirs.
+
+A database that goes down while a file arrives (a restart) costs the upload only time: each
+insert is tried again until the database is back, for UPLOAD_OUTAGE_PATIENCE_SECONDS from
+the first failure and never past the upload's own deadline, while the client waits (nothing
+more of its body is read meanwhile). Inserts are idempotent: a chunk or file document an
+attempt stored before its reply was lost is found there, not stored twice.
 """
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bson import Binary, ObjectId
@@ -15,6 +24,8 @@ from pymongo import ASCENDING, IndexModel
 
 from app.domain.clock import utcnow
 from app.infra.mongo import db
+from app.infra.outages import DATABASE_DOWN
+from app.infra.settings import get_settings
 
 # Chunks inserted by one command (about 1 MB of 255 KB chunks).
 CHUNKS_PER_INSERT = 4
@@ -36,14 +47,44 @@ async def ensure_indexes(bucket: str) -> None:
     _indexed.add(bucket)
 
 
+# How long a write waits before it tries a database that was down again.
+RETRY_SECONDS = 1.0
+
+
+async def riding_out(write: Callable[[], Awaitable[None]], deadline: float) -> None:
+    """Runs the (idempotent) write, again while the database is down: for
+    UPLOAD_OUTAGE_PATIENCE_SECONDS from the first failure, never past `deadline`
+    (time.monotonic); then the outage's error propagates."""
+    failed_at: float | None = None
+    while True:
+        try:
+            await write()
+            return
+        except DATABASE_DOWN:
+            now = time.monotonic()
+            failed_at = now if failed_at is None else failed_at
+            patience = get_settings().upload_outage_patience_seconds
+            if now + RETRY_SECONDS > min(deadline, failed_at + patience):
+                raise
+        await asyncio.sleep(RETRY_SECONDS)
+
+
 class FileWriter:
-    """One file of `bucket`, written under `file_id` in chunks of `chunk_size` bytes."""
+    """One file of `bucket`, written under `file_id` in chunks of `chunk_size` bytes; a
+    database outage is waited out until `deadline` (time.monotonic; none by default)."""
 
     def __init__(
-        self, bucket: str, file_id: ObjectId, chunk_size: int, filename: str, metadata: Any
+        self,
+        bucket: str,
+        file_id: ObjectId,
+        chunk_size: int,
+        filename: str,
+        metadata: Any,
+        deadline: float = float("inf"),
     ) -> None:
         self.bucket, self.file_id, self.chunk_size = bucket, file_id, chunk_size
         self.filename, self.metadata = filename, metadata
+        self.deadline = deadline
         self._held = bytearray()  # less than CHUNKS_PER_INSERT chunks' bytes
         self._chunks = 0  # chunks inserted
         self._length = 0
@@ -60,21 +101,19 @@ class FileWriter:
         `metadata` added to its own: what only the whole file tells)."""
         await self._insert(-(-len(self._held) // self.chunk_size))
         self.metadata = {**self.metadata, **metadata}
-        await (await db.connect())[f"{self.bucket}.files"].insert_one(
-            {
-                "_id": self.file_id,
-                "length": self._length,
-                "chunkSize": self.chunk_size,
-                "uploadDate": utcnow(),
-                "filename": self.filename,
-                "metadata": self.metadata,
-            }
-        )
+        document = {
+            "_id": self.file_id,
+            "length": self._length,
+            "chunkSize": self.chunk_size,
+            "uploadDate": utcnow(),
+            "filename": self.filename,
+            "metadata": self.metadata,
+        }
+        await self._stored(f"{self.bucket}.files", [document])
 
     async def _insert(self, count: int) -> None:
         if not count:
             return
-        await ensure_indexes(self.bucket)
         size, held = self.chunk_size, self._held
         documents = [
             {
@@ -84,6 +123,13 @@ class FileWriter:
             }
             for at in range(count)
         ]
-        await (await db.connect())[f"{self.bucket}.chunks"].insert_many(documents)
+        await self._stored(f"{self.bucket}.chunks", documents)
         del held[: count * size]
         self._chunks += count
+
+    async def _stored(self, collection: str, documents: list[dict[str, Any]]) -> None:
+        async def insert() -> None:
+            await ensure_indexes(self.bucket)
+            await db.insert_new((await db.connect())[collection], documents)
+
+        await riding_out(insert, self.deadline)

@@ -3,6 +3,7 @@ what it wrote), its API process killed mid-way (retention deletes what it left, 
 no longer be under way), or taking longer than MAX_UPLOAD_SECONDS (refused, 408)."""
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from app.infra.mongo import db
 from app.infra.settings import get_settings
 from tests.integration import factories
 from tests.integration.conftest import own_api
+from tests.integration.faults import Link
 from tests.support.polling import until
 from tests.support.processes import kill
 
@@ -170,3 +172,40 @@ async def test_an_upload_over_its_time_is_a_408_over_rest(database: None, accoun
         assert answer.status_code == 408, answer.text
         assert answer.json()["error"]["code"] == "REQUEST_TIMEOUT"
         assert await note_of(account) is None
+
+
+@pytest.mark.slow(2)
+async def test_an_upload_rides_out_a_database_restart_and_keeps_every_row(
+    database: None, account: str
+) -> None:
+    """The database goes down for 10 s while a 2 MB file streams in over REST: the upload
+    waits for it (UPLOAD_OUTAGE_PATIENCE_SECONDS) and ends whole, every row counted and its
+    bytes stored once, in order; it was refused SERVICE_UNAVAILABLE after MONGODB_TIMEOUT_MS
+    (3 s), to be sent again whole."""
+    link = Link(os.environ["MONGODB_URL"])
+    try:
+        patient = {"MONGODB_URL": link.url, "UPLOAD_OUTAGE_PATIENCE_SECONDS": "30"}
+        with own_api("upload-outage", **patient) as (url, _):
+            data = HEADER + rows(100_000)
+            cut = asyncio.Event()
+
+            async def body() -> AsyncIterator[bytes]:
+                async for piece in pieces(data):
+                    yield piece
+                    if not cut.is_set() and await note_of(account) is not None:
+                        link.cut()  # the upload under way: the database goes down
+                        cut.set()
+                        asyncio.get_running_loop().call_later(10, link.restore)
+
+            async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+                headers = {"authorization": f"Bearer {issue_token(account)}"}
+                answer = await client.post("/uploads", content=body(), headers=headers)
+        assert cut.is_set()
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["rows"] == 100_000
+        stored = await uploads.find(account, answer.json()["uploadId"])
+        assert stored.rows == 100_000
+        read = b"".join([piece async for piece in uploads.read(stored.id)])
+        assert read == data
+    finally:
+        link.close()
