@@ -195,7 +195,9 @@ async def fail_chunk(chunk_id: str, error: str) -> None:
 
 async def written_outcomes(chunk: Chunk, action: BulkAction, rows: list[Row]) -> dict[int, Outcome]:
     """The rows an attempt of the chunk wrote, by row, as the database shows them (the
-    action type tells from its targets' stamps: ActionSpec.written). One query."""
+    action type tells from its targets' stamps: ActionSpec.written). One query; a DELETE's
+    chunk reads its claims too, and lets go of those on targets still there: it ends here
+    without deleting them, and a claim kept would refuse them to every later DELETE."""
     spec = actions.get(action.action_type)
     decisions = await chunks.decisions_of(chunk.id) if spec.keeps_decisions else Decisions()
     if decisions is None or action.dry_run or not rows:
@@ -205,5 +207,7 @@ async def written_outcomes(chunk: Chunk, action: BulkAction, rows: list[Row]) ->
         entities.get(action.entity_type), action.account_id, targets
     )
     if spec.claims_deletions:
-        return spec.written(rows, decisions, stamps, await deletions.claimed_by(chunk.id, targets))
+        claimed = await deletions.claimed_by(chunk.id, targets)
+        await deletions.let_go(sorted(claimed & set(stamps)))
+        return spec.written(rows, decisions, stamps, claimed)
     return spec.written(rows, decisions, stamps)

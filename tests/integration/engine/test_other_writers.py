@@ -14,6 +14,7 @@ from app.domain.entities.contact import Contact
 from app.domain.models import BulkAction
 from app.engine import completion, processing
 from app.infra.mongo import chunks
+from app.infra.mongo import entities as stored_entities
 from tests.integration.engine.test_before_images import die_after_writing, images_of, restored
 from tests.integration.factories import (
     Died,
@@ -415,3 +416,32 @@ async def test_a_restore_never_logs_as_put_back_what_another_writer_changed_sinc
     assert left == (
         {ids[0]: "Theirs"} if undone == "INSERT" else {ids[0]: "Theirs", ids[1]: "Rome"}
     )
+
+
+async def test_a_delete_whose_retries_ran_out_before_it_deleted_leaves_its_targets_to_others(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A DELETE chunk claims its targets, then the database refuses its delete until its
+    retries run out: its rows are FAILED and the entities still there, and it lets go of
+    its claims, so a later DELETE deletes them (DELETED), not NOT_FOUND "another action
+    deleted…" for entities that exist."""
+    ids = await seed_contacts(account, [{"city": "Rome"} for _ in range(3)])
+    rows = [{"row": n, "id": str(entity_id)} for n, entity_id in enumerate(ids, start=1)]
+    action, chunk = await processing_action(account, "CONTACT", "DELETE", rows)
+
+    async def refused(*_: Any) -> dict[int, Any]:
+        raise RuntimeError("the database refused the delete")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(stored_entities, "write", refused)
+        with pytest.raises(RuntimeError):
+            await processing.process_chunk(chunk.id)
+    await processing.fail_chunk(chunk.id, "the database refused the delete")
+    assert [log.status.value for log in await logs_of(action)] == ["FAILED"] * 3
+    collection = Contact.get_pymongo_collection()
+    assert await collection.count_documents({"account_id": account}) == 3
+
+    again, again_chunk = await processing_action(account, "CONTACT", "DELETE", rows)
+    await processing.process_chunk(again_chunk.id)
+    assert [log.reason.value for log in await logs_of(again)] == ["DELETED"] * 3
+    assert await collection.count_documents({"account_id": account}) == 0

@@ -165,8 +165,16 @@ async def test_a_chunk_that_gives_up_is_told_what_was_written(
         return claimed & set(entity_ids)
 
     monkeypatch.setattr(deletions, "claimed_by", claimed_by)
+    let_go: list[str] = []
+
+    async def let_go_of(entity_ids: Any) -> None:
+        let_go.extend(entity_ids)
+
+    monkeypatch.setattr(deletions, "let_go", let_go_of)
 
     outcomes = await processing.written_outcomes(chunk, action, real)
 
     assert {row: outcome.reason for row, outcome in outcomes.items()} == written
+    # A DELETE's claim on a target still there (e2: never deleted) is let go.
+    assert let_go == ([ids["e2"]] if action_type == "DELETE" else [])
     assert all(outcome.status is LogStatus.SUCCESS for outcome in outcomes.values())
