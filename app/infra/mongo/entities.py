@@ -3,8 +3,8 @@ leads…), each kind in its own collection (app.domain.entities).
 
 A chunk reads its targets with one query and writes with one unordered bulk_write, in which
 the targets given one same update (an UPDATE setting the same fields on each) are one
-`update_many` of their ids: one statement where there were as many as targets (on mongod:
-`updates_by_id_lists`).
+`update_many` of their ids, and those deleted on the same conditions one `delete_many`: one
+statement where there were as many as targets (on mongod: `writes_by_id_lists`).
 
 FerretDB v1 needs another choice here (`ServerTraits.updates_per_command`): its `update` command
 keeps a PostgreSQL connection for every update statement in it until the whole command ends
@@ -266,7 +266,7 @@ def coalesced(ops: Sequence[WriteOp], options: CodecOptions[Any]) -> list[Coales
     `delete_many`, every other operation as it is."""
     sent: list[Coalesced] = []
     groups: dict[bytes, list[tuple[int, ById]]] = {}
-    grouping = updates_by_id_lists()
+    grouping = writes_by_id_lists()
     for index, op in enumerate(ops):
         if not isinstance(op, ById):
             sent.append(Coalesced(op, index))
@@ -305,7 +305,7 @@ def one_op(op: ById) -> UpdateOne | DeleteOne:
     return DeleteOne({"_id": op.id} if op.where is None else {"_id": op.id, **op.where})
 
 
-def updates_by_id_lists() -> bool:
+def writes_by_id_lists() -> bool:
     """Whether targets given one same update (or deleted on the same conditions) go as one
     `update_many` (`delete_many`) of their ids: not where the server reads the whole
     collection for `_id: {$in}` (FerretDB v1.24.2 as released); there one update a target,

@@ -138,7 +138,7 @@ async def test_targets_given_one_update_fail_alone_where_the_database_refuses(
     logged FAILED."""
     traits = replace(db.traits(), reads_all_for_id_lists=not grouped)
     monkeypatch.setattr(db, "_traits", traits)
-    assert entities.updates_by_id_lists() is grouped
+    assert entities.writes_by_id_lists() is grouped
     ids = await seed_contacts(account, [{}] * 5, key=lambda n: f"g{n}@example.com")
     rows = [{"row": n + 1, "id": str(i)} for n, i in enumerate(ids)]
     action, chunk = await processing_action(

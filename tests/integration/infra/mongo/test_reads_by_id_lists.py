@@ -76,7 +76,7 @@ async def test_the_scripts_ferretdb_finds_a_list_of_ids_by_its_index(collection:
     assert "= ANY" in str(plan["queryPlanner"]), plan["queryPlanner"]
     # The platform learnt it: a chunk's targets given one update are one `update_many`.
     assert not db.traits().reads_all_for_id_lists
-    assert entities.updates_by_id_lists()
+    assert entities.writes_by_id_lists()
 
 
 async def test_the_largest_chunk_s_ids_are_read_and_written_exactly(collection: Any) -> None:

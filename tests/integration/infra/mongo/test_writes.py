@@ -43,7 +43,7 @@ async def test_an_update_whose_entity_is_gone_is_told_from_one_whose_conditions_
     not stamped by this write is `stale` (a condition unmet, its fields another writer's),
     which the action weighs; one stamped by it (an increment this chunk made already) is no
     error."""
-    monkeypatch.setattr(entities, "updates_by_id_lists", lambda: grouped)
+    monkeypatch.setattr(entities, "writes_by_id_lists", lambda: grouped)
     collection = db.current_database()["write_gone"]
     there = [ObjectId() for _ in range(4)]
     stamp, earlier = datetime(2026, 12, 7, 12, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)

@@ -45,7 +45,7 @@ async def test_the_scripts_ferretdb_takes_mongods_paths_for_lists_of_ids(
     server = Server(FERRETDB, {"filterPushdown": True, "queryPlanner": {}})
     assert await learnt(server, monkeypatch) is db.FERRETDB_V1_PATCHED
     assert db.is_ferretdb()
-    assert entities.updates_by_id_lists()
+    assert entities.writes_by_id_lists()
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ async def test_ferretdb_as_released_updates_targets_one_by_one(
     server = Server(FERRETDB, explained)
     assert await learnt(server, monkeypatch) is db.FERRETDB_V1
     assert db.is_ferretdb()
-    assert not entities.updates_by_id_lists()
+    assert not entities.writes_by_id_lists()
 
 
 async def test_mongod_is_asked_nothing_more(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,4 +65,4 @@ async def test_mongod_is_asked_nothing_more(monkeypatch: pytest.MonkeyPatch) -> 
     assert await learnt(server, monkeypatch) is db.MONGOD
     assert server.asked == ["buildInfo"]
     assert not db.is_ferretdb()
-    assert entities.updates_by_id_lists()
+    assert entities.writes_by_id_lists()
