@@ -216,10 +216,14 @@ def current_database() -> AsyncDatabase[dict[str, object]]:
     return _client[get_settings().mongodb_db]
 
 
-async def insert_new(collection: AsyncCollection[Any], docs: Sequence[Mapping[str, Any]]) -> None:
-    """Inserts unordered; duplicate-key errors mean an earlier run stored the same document."""
+async def insert_new(
+    collection: AsyncCollection[Any], docs: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """Inserts unordered; duplicate-key errors mean an earlier run stored the same document
+    (or, for a claim, another writer did first). Returns the indexes of the documents
+    refused so, in order; any other error propagates."""
     if not docs:
-        return
+        return []
     try:
         await collection.insert_many(list(docs), ordered=False)
     except BulkWriteError as exc:
@@ -227,6 +231,8 @@ async def insert_new(collection: AsyncCollection[Any], docs: Sequence[Mapping[st
             raise
         if exc.details.get("writeConcernErrors"):
             raise
+        return sorted(error["index"] for error in exc.details["writeErrors"])
+    return []
 
 
 async def insert_new_documents(documents: Sequence[Document]) -> None:

@@ -13,10 +13,9 @@ from collections.abc import Iterable, Sequence
 
 from beanie import PydanticObjectId
 from bson import ObjectId
-from pymongo.errors import BulkWriteError
 
-from app.domain.actions._base import DUPLICATE_KEY_CODE
 from app.domain.models.chunk import DeletionClaim
+from app.infra.mongo import db
 
 
 def ids_of(entity_ids: Iterable[str]) -> list[ObjectId]:
@@ -34,18 +33,11 @@ async def claim(action_id: PydanticObjectId, chunk_id: str, entity_ids: Sequence
         for entity_id in ids_of(entity_ids)
     ]
     collection = DeletionClaim.get_pymongo_collection()
-    try:
-        await collection.insert_many(claims, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details["writeErrors"]
-        if exc.details.get("writeConcernErrors") or any(
-            error.get("code") != DUPLICATE_KEY_CODE for error in errors
-        ):
-            raise  # not the claims' doing: the chunk is tried again
-        held = [claims[error["index"]]["_id"] for error in errors]
-        others = collection.find({"_id": {"$in": held}, "chunk_id": {"$ne": chunk_id}}, {"_id": 1})
-        return set(entity_ids) - {str(found["_id"]) async for found in others}
-    return set(entity_ids)
+    # Any error but a claim held already propagates: the chunk is tried again.
+    if not (held := [claims[index]["_id"] for index in await db.insert_new(collection, claims)]):
+        return set(entity_ids)
+    others = collection.find({"_id": {"$in": held}, "chunk_id": {"$ne": chunk_id}}, {"_id": 1})
+    return set(entity_ids) - {str(found["_id"]) async for found in others}
 
 
 async def claimed_by(chunk_id: str, entity_ids: Sequence[str]) -> set[str]:
