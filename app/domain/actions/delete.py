@@ -101,9 +101,9 @@ class Delete(TargetsById):
     async def apply(
         self, ctx: ChunkContext, rows: Sequence[Row], decisions: Decisions
     ) -> list[Outcome]:
-        existing = sorted(decisions.get("existing", []))
+        existing = set(decisions.get("existing", []))
         # Claimed first: a target another action claimed first is that action's to delete.
-        mine = set(existing) if ctx.dry_run or ctx.claim is None else await ctx.claim(existing)
+        mine = existing if ctx.dry_run or ctx.claim is None else await ctx.claim(sorted(existing))
         # By _id alone: decide() checked the account, and ids are never reused.
         ops = [DeleteById(ObjectId(entity_id)) for entity_id in sorted(mine)]
         errors = await ctx.run_writes(ops)
