@@ -16,7 +16,7 @@ from typing import Any, cast
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -30,6 +30,7 @@ from graphql_schema.context import Context
 from server import graphiql
 from server.graphql_ws import TransportWSHandler
 from server.rest import STATUS_CODES
+from server.upload_guard import bounded
 
 CODES_BY_STATUS = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND"}
 # Failures before execution: the request itself is wrong, so the answer is a 400.
@@ -61,21 +62,6 @@ def error_body(status: int, message: str, code: str, **extra: Any) -> JSONRespon
     )
 
 
-def limited(receive: Receive, limit: int) -> Receive:
-    """`receive` that stops a body at `limit` bytes, before it is all in memory."""
-    seen = 0
-
-    async def receive_within() -> Message:
-        nonlocal seen
-        message = await receive()
-        seen += len(message.get("body", b""))
-        if seen > limit:
-            raise BodyTooLarge
-        return message
-
-    return receive_within
-
-
 def answer_media(accept: str) -> str:
     """The media type of a GraphQL answer (GraphQL over HTTP): application/graphql-response+json
     for a client that asks for it, application/json for any other (the spec's legacy clients:
@@ -94,7 +80,7 @@ class GraphQLApp(GraphQL[Context, None]):
         limit = get_settings().graphql_max_body_bytes
         content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
         if not content_type.startswith(b"multipart/"):  # uploads have their own limits
-            receive = limited(receive, limit)
+            receive = bounded(receive, limit, BodyTooLarge)
         try:
             response = await self.run(Request(scope, receive=receive))
         except BodyTooLarge:

@@ -12,6 +12,8 @@ PAYLOAD_TOO_LARGE at once (uvicorn reads what follows only to drop it); past
 
 import asyncio
 import time
+from collections.abc import Callable
+from functools import partial
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -32,8 +34,14 @@ class UploadGuard:
         if scope["type"] == "http" and carries_file(scope):
             settings = get_settings()
             limit = settings.max_upload_bytes + settings.graphql_max_body_bytes
-            receive = bounded(receive, limit, settings.max_upload_seconds)
+            receive = bounded(
+                receive, limit, partial(too_large, limit), settings.max_upload_seconds
+            )
         await self.app(scope, receive, send)
+
+
+def too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"The request is larger than the limit of {limit} bytes.", limit=limit)
 
 
 def carries_file(scope: Scope) -> bool:
@@ -44,10 +52,13 @@ def carries_file(scope: Scope) -> bool:
     return scope.get("path") == UPLOADS_PATH or content_type.startswith(b"multipart/")
 
 
-def bounded(receive: Receive, limit: int, seconds: float) -> Receive:
-    """`receive` that raises PayloadTooLarge once the body passes `limit` bytes, and
-    UploadTooSlow once it has taken `seconds`; what comes after the body passes as it is."""
-    deadline = time.monotonic() + seconds
+def bounded(
+    receive: Receive, limit: int, refusal: Callable[[], Exception], seconds: float | None = None
+) -> Receive:
+    """`receive` that raises `refusal()` once the body passes `limit` bytes, before it is
+    all in memory, and UploadTooSlow once it has taken `seconds` (None: no time limit); what
+    comes after the body passes as it is. GraphQL's JSON bodies are bounded by it too."""
+    deadline = None if seconds is None else time.monotonic() + seconds
     seen = 0
     whole = False
 
@@ -55,17 +66,16 @@ def bounded(receive: Receive, limit: int, seconds: float) -> Receive:
         nonlocal seen, whole
         if whole:
             return await receive()  # a disconnect, which a response may wait for
+        left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
         try:
-            async with asyncio.timeout(max(deadline - time.monotonic(), 0.0)):
+            async with asyncio.timeout(left):
                 message = await receive()
         except TimeoutError:
-            raise too_slow(seconds) from None
+            raise too_slow(seconds or 0) from None
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise PayloadTooLarge(
-                    f"The request is larger than the limit of {limit} bytes.", limit=limit
-                )
+                raise refusal()
             whole = not message.get("more_body", False)
         return message
 

@@ -2,12 +2,13 @@
 receives after its whole body (a disconnect a response waits for) has no time limit."""
 
 import asyncio
+from functools import partial
 
 import pytest
 from starlette.types import Message, Scope
 
 from app.infra.files.uploads import PayloadTooLarge, UploadTooSlow
-from server.upload_guard import bounded, carries_file
+from server.upload_guard import bounded, carries_file, too_large
 
 
 def messages(*given: Message) -> "asyncio.Queue[Message]":
@@ -19,7 +20,7 @@ def messages(*given: Message) -> "asyncio.Queue[Message]":
 
 async def test_a_body_past_its_limit_is_refused_as_it_arrives() -> None:
     queue = messages(*({"type": "http.request", "body": b"x" * 10, "more_body": True},) * 3)
-    receive = bounded(queue.get, limit=25, seconds=60)
+    receive = bounded(queue.get, 25, partial(too_large, 25), seconds=60)
     await receive()
     await receive()
     with pytest.raises(PayloadTooLarge):
@@ -28,7 +29,7 @@ async def test_a_body_past_its_limit_is_refused_as_it_arrives() -> None:
 
 async def test_a_body_that_stops_coming_is_refused_at_its_time() -> None:
     queue = messages({"type": "http.request", "body": b"x", "more_body": True})
-    receive = bounded(queue.get, limit=100, seconds=0.2)
+    receive = bounded(queue.get, 100, partial(too_large, 100), seconds=0.2)
     await receive()
     with pytest.raises(UploadTooSlow):
         await receive()  # nothing more ever comes
@@ -36,7 +37,7 @@ async def test_a_body_that_stops_coming_is_refused_at_its_time() -> None:
 
 async def test_what_comes_after_the_whole_body_has_no_time_limit() -> None:
     queue = messages({"type": "http.request", "body": b"x", "more_body": False})
-    receive = bounded(queue.get, limit=100, seconds=0.1)
+    receive = bounded(queue.get, 100, partial(too_large, 100), seconds=0.1)
     await receive()
     asyncio.get_running_loop().call_later(0.3, queue.put_nowait, {"type": "http.disconnect"})
     assert await receive() == {"type": "http.disconnect"}
