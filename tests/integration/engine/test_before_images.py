@@ -28,9 +28,11 @@ async def images_of(action: BulkAction) -> list[BeforeImage]:
     return [image async for image in planning.images_of(action)]
 
 
-async def restored(account: str, action: BulkAction, images: list[BeforeImage]) -> BulkAction:
-    """Runs a restore of the action whose rows are these images, to its end."""
-    restore, restore_chunk = await processing_action(
+async def restore_action(
+    account: str, action: BulkAction, images: list[BeforeImage]
+) -> tuple[BulkAction, Chunk]:
+    """A restore of the action whose rows are these images, planned into one chunk."""
+    return await processing_action(
         account,
         "CONTACT",
         "RESTORE",
@@ -40,6 +42,11 @@ async def restored(account: str, action: BulkAction, images: list[BeforeImage]) 
         ],
         restore_of=action.id,
     )
+
+
+async def restored(account: str, action: BulkAction, images: list[BeforeImage]) -> BulkAction:
+    """Runs a restore of the action whose rows are these images, to its end."""
+    restore, restore_chunk = await restore_action(account, action, images)
     await processing.process_chunk(str(restore_chunk.id))
     done = await BulkAction.get(restore.id)
     assert done is not None and done.status is BulkActionStatus.COMPLETED

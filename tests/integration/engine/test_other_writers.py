@@ -15,7 +15,12 @@ from app.domain.models import BulkAction
 from app.engine import completion, processing
 from app.infra.mongo import chunks
 from app.infra.mongo import entities as stored_entities
-from tests.integration.engine.test_before_images import die_after_writing, images_of, restored
+from tests.integration.engine.test_before_images import (
+    die_after_writing,
+    images_of,
+    restore_action,
+    restored,
+)
 from tests.integration.factories import (
     Died,
     after_the_read,
@@ -391,17 +396,7 @@ async def test_a_restore_never_logs_as_put_back_what_another_writer_changed_sinc
             await collection.update_one({"_id": ids[0]}, {"$set": theirs})
 
     after_the_read(monkeypatch, "RESTORE", another_writer)
-    images = await images_of(action)
-    restore, restore_chunk = await processing_action(
-        account,
-        "CONTACT",
-        "RESTORE",
-        [
-            {"row": n, "source_row": image["row"], "id": image["id"], "image": image}
-            for n, image in enumerate(images, start=1)
-        ],
-        restore_of=action.id,
-    )
+    restore, restore_chunk = await restore_action(account, action, await images_of(action))
     await die_after_writing(monkeypatch, restore_chunk.id)  # and delivered again
     await processing.process_chunk(restore_chunk.id)
 
