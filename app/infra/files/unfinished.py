@@ -5,8 +5,9 @@ process killed mid-upload leaves chunks that nothing names; their note is what f
 An upload takes at most MAX_UPLOAD_SECONDS (the store refuses one that takes longer), so a
 note older than that and a grace is a dead upload's: retention takes it (`take_dead`) and then
 deletes what the upload stored, and the note last, so a sweep cut short is done again. An
-upload ends only by removing its note untaken (`end`): one that outlived its time, its note
-taken, keeps nothing.
+upload ends only by marking its note ended untaken (`end`), then removes it (`forget`): one
+that outlived its time, its note taken, keeps nothing. The mark is what lets an end tried
+again after an outage lost its answer tell the same.
 """
 
 from datetime import datetime
@@ -26,19 +27,27 @@ def notes() -> AsyncCollection[Any]:
 
 
 async def begin(upload_id: ObjectId, account_id: str) -> None:
-    """Notes an upload before its first byte is stored."""
-    await notes().insert_one({"_id": upload_id, "account_id": account_id, "started_at": utcnow()})
+    """Notes an upload before its first byte is stored; noting it again changes nothing (a
+    note whose answer an outage lost is tried again)."""
+    note = {"_id": upload_id, "account_id": account_id, "started_at": utcnow()}
+    await db.insert_new(notes(), [note])
 
 
 async def end(upload_id: ObjectId) -> bool:
-    """Removes the note of an upload stored whole; False when retention took it first (the
-    upload outlived its time, and what it stored is being deleted)."""
-    removed = await notes().delete_one({"_id": upload_id, "taken": {"$exists": False}})
-    return removed.deleted_count == 1
+    """Marks the note of an upload stored whole as ended; False when retention took it first
+    (the upload outlived its time, and what it stored is being deleted). Tried again after an
+    outage lost its answer, it answers the same; `forget` then removes the note."""
+    await notes().update_one(
+        {"_id": upload_id, "taken": {"$exists": False}}, {"$set": {"ended": True}}
+    )
+    # Read back: FerretDB v1 can lose one of two updates of a note made at once (this one and
+    # retention's take), so each reads which one the note kept.
+    ended = {"_id": upload_id, "ended": True, "taken": {"$exists": False}}
+    return await notes().find_one(ended, {"_id": 1}) is not None
 
 
 async def forget(upload_id: ObjectId) -> None:
-    """Removes the note of an upload whose bytes its store deleted itself (it failed)."""
+    """Removes the note of an upload ended, or whose bytes were deleted."""
     await notes().delete_one({"_id": upload_id})
 
 

@@ -26,7 +26,7 @@ from app.infra.files import unfinished
 from app.infra.files.csv_records import BLANK_LINE, BOM, Opening, is_blank
 from app.infra.files.encodings import FileEncoding, ToUtf8
 from app.infra.files.separators import Separators
-from app.infra.files.writing import FileWriter
+from app.infra.files.writing import FileWriter, riding_out
 from app.infra.mongo import db
 from app.infra.settings import get_settings
 
@@ -156,8 +156,9 @@ async def store(
     converted to UTF-8 when `encoding` names another encoding (or the file is UTF-16)."""
     settings = get_settings()
     upload_id = ObjectId()
-    await unfinished.begin(upload_id, account_id)  # before any byte: found if this dies
     deadline = time.monotonic() + settings.max_upload_seconds
+    # Noted before any byte, so that it is found if this dies.
+    await riding_out(lambda: unfinished.begin(upload_id, account_id), deadline)
     name = clean_filename(filename)
     file = FileWriter(
         BUCKET,
@@ -196,8 +197,9 @@ async def store(
             await file.write(last)
         rows = max(counter.records - 1, 0)
         await file.close(bytes=size, rows=rows)
-        if not await unfinished.end(upload_id):
+        if not await riding_out(lambda: unfinished.end(upload_id), deadline):
             raise too_slow(settings.max_upload_seconds)  # retention took it: it is deleted
+        await riding_out(lambda: unfinished.forget(upload_id), deadline)
     except BaseException:
         await discard(upload_id)
         raise

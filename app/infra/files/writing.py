@@ -17,7 +17,7 @@ attempt stored before its reply was lost is found there, not stored twice.
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from bson import Binary, ObjectId
 from pymongo import ASCENDING, IndexModel
@@ -47,19 +47,20 @@ async def ensure_indexes(bucket: str) -> None:
     _indexed.add(bucket)
 
 
+T = TypeVar("T")
+
 # How long a write waits before it tries a database that was down again.
 RETRY_SECONDS = 1.0
 
 
-async def riding_out(write: Callable[[], Awaitable[None]], deadline: float) -> None:
+async def riding_out(write: Callable[[], Awaitable[T]], deadline: float) -> T:
     """Runs the (idempotent) write, again while the database is down: for
     UPLOAD_OUTAGE_PATIENCE_SECONDS from the first failure, never past `deadline`
-    (time.monotonic); then the outage's error propagates."""
+    (time.monotonic); then the outage's error propagates. Returns what the write did."""
     failed_at: float | None = None
     while True:
         try:
-            await write()
-            return
+            return await write()
         except DATABASE_DOWN:
             now = time.monotonic()
             failed_at = now if failed_at is None else failed_at

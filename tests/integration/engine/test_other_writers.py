@@ -413,13 +413,16 @@ async def test_a_restore_never_logs_as_put_back_what_another_writer_changed_sinc
     )
 
 
-async def test_a_delete_whose_retries_ran_out_before_it_deleted_leaves_its_targets_to_others(
-    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("then", [delivered_again, retries_spent])
+async def test_a_delete_that_claimed_its_targets_and_died_before_deleting_them(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch, then: Any
 ) -> None:
-    """A DELETE chunk claims its targets, then the database refuses its delete until its
-    retries run out: its rows are FAILED and the entities still there, and it lets go of
-    its claims, so a later DELETE deletes them (DELETED), not NOT_FOUND "another action
-    deleted…" for entities that exist."""
+    """A DELETE chunk claims its targets, then dies before its delete (the database refused
+    it; a kill there is the same to what is stored). Delivered again, it finds its own
+    claims and deletes them (DELETED, never "another action deleted…"). Its retries run out
+    instead: its rows are FAILED and the entities still there, and it lets go of its claims,
+    so a later DELETE deletes them (DELETED), not NOT_FOUND "another action deleted…" for
+    entities that exist."""
     ids = await seed_contacts(account, [{"city": "Rome"} for _ in range(3)])
     rows = [{"row": n, "id": str(entity_id)} for n, entity_id in enumerate(ids, start=1)]
     action, chunk = await processing_action(account, "CONTACT", "DELETE", rows)
@@ -431,9 +434,13 @@ async def test_a_delete_whose_retries_ran_out_before_it_deleted_leaves_its_targe
         patch.setattr(stored_entities, "write", refused)
         with pytest.raises(RuntimeError):
             await processing.process_chunk(chunk.id)
-    await processing.fail_chunk(chunk.id, "the database refused the delete")
-    assert [log.status.value for log in await logs_of(action)] == ["FAILED"] * 3
+    await then(chunk.id)
     collection = Contact.get_pymongo_collection()
+    if then is delivered_again:
+        assert [log.reason.value for log in await logs_of(action)] == ["DELETED"] * 3
+        assert await collection.count_documents({"account_id": account}) == 0
+        return
+    assert [log.status.value for log in await logs_of(action)] == ["FAILED"] * 3
     assert await collection.count_documents({"account_id": account}) == 3
 
     again, again_chunk = await processing_action(account, "CONTACT", "DELETE", rows)

@@ -4,13 +4,14 @@ no longer be under way), or taking longer than MAX_UPLOAD_SECONDS (refused, 408)
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from bson import ObjectId
+from pymongo.errors import AutoReconnect
 
 from app.domain.clock import utcnow
 from app.engine import retention
@@ -209,3 +210,63 @@ async def test_an_upload_rides_out_a_database_restart_and_keeps_every_row(
         assert read == data
     finally:
         link.close()
+
+
+class OutageOnce:
+    """A write of `unfinished` meeting an outage once: before it reached the database, or
+    after (the write made, its answer lost)."""
+
+    def __init__(self, write: Callable[..., Awaitable[Any]], after_the_write: bool) -> None:
+        self.write, self.after_the_write, self.calls = write, after_the_write, 0
+
+    async def __call__(self, *args: Any) -> Any:
+        self.calls += 1
+        if self.calls == 1:
+            if self.after_the_write:
+                await self.write(*args)
+            raise AutoReconnect("the database went down")
+        return await self.write(*args)
+
+
+@pytest.mark.parametrize("after_the_write", [False, True], ids=["before", "answer-lost"])
+@pytest.mark.parametrize("write", ["begin", "end"])
+async def test_an_upload_rides_out_an_outage_as_it_begins_or_ends(
+    database: None,
+    account: str,
+    monkeypatch: pytest.MonkeyPatch,
+    write: str,
+    after_the_write: bool,
+) -> None:
+    """The note of an upload, made before its first byte and removed after its last, meets an
+    outage: the upload waits it out and ends whole, also when the write was made and only its
+    answer lost (a note noted again is the same note; a note marked ended again is still
+    ended, not taken by retention)."""
+    monkeypatch.setattr(writing, "RETRY_SECONDS", 0.01)
+    outage = OutageOnce(getattr(unfinished, write), after_the_write)
+    monkeypatch.setattr(unfinished, write, outage)
+    stored = await uploads.store(account, "ending.csv", pieces(HEADER + rows(1000)))
+    assert outage.calls == 2
+    assert await stored_of(ObjectId(stored.id)) == {"files": 1, "chunks": 1, "notes": 0}
+    assert (await uploads.find(account, stored.id)).rows == 1000
+
+
+async def test_an_upload_whose_note_retention_took_while_its_end_met_an_outage_keeps_nothing(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The end tried again finds the note gone because retention took it and deleted the
+    upload: refused as too slow, as when no outage came between, and nothing kept."""
+    monkeypatch.setattr(writing, "RETRY_SECONDS", 0.01)
+    end = unfinished.end
+    seen: list[ObjectId] = []
+
+    async def overtaken(upload_id: ObjectId) -> bool:
+        if not seen:
+            seen.append(upload_id)
+            assert await retention.delete_unfinished_uploads(after_the_limit()) >= 1
+            raise AutoReconnect("the database went down")
+        return await end(upload_id)
+
+    monkeypatch.setattr(unfinished, "end", overtaken)
+    with pytest.raises(uploads.UploadTooSlow):
+        await uploads.store(account, "overtaken.csv", pieces(HEADER + rows(1000)))
+    assert await stored_of(seen[0]) == NOTHING
