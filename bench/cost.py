@@ -39,6 +39,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -362,11 +363,13 @@ QUIET_DATABASE = 0.1
 
 @dataclass(frozen=True)
 class AtRest:
-    """What the platform's processes spend per second with nothing to do."""
+    """What the platform's processes spend per second with nothing to do, and a raw
+    asynchronous client connected beside them, as idle (`idle_client`)."""
 
     cpu: float
     redis_commands: float
     database_cpu: float
+    client_cpu: float
 
     @property
     def quiet_database(self) -> float:
@@ -631,12 +634,21 @@ def at_rest(running: Platform, client: Any, monitor: Path, seconds: float = 10.0
     wait_done(client, graphql(client, CREATE, i=warm)["createBulkAction"]["id"], poll=0.2)
     time.sleep(2)
     figures = Figures("at rest")
+    idle = subprocess.Popen(
+        [sys.executable, "-m", "bench.cost", "--idle-client", str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "MONGODB_URL": running.env["MONGODB_URL"]},
+    )
+    ready = idle.stdout.readline() if idle.stdout else ""
+    assert ready.strip() == "connected", ready
     monitor_cpu = monitored(monitor).monitor_cpu
     with (
         RedisWatch(running.env["REDIS_URL"]) as watch,
         measured(figures, lambda: own_pids(running)),
     ):
         time.sleep(seconds)
+    client_cpu = float(idle.communicate(timeout=seconds + 30)[0])
     time.sleep(1)
     monitor_after = monitored(monitor).monitor_cpu
     spent = figures.own_cpu - (monitor_after - monitor_cpu)
@@ -644,7 +656,28 @@ def at_rest(running: Platform, client: Any, monitor: Path, seconds: float = 10.0
         spent / figures.seconds,
         watch.commands / figures.seconds,
         figures.database_cpu / figures.seconds,
+        client_cpu,
     )
+
+
+def idle_client(seconds: float) -> None:
+    """A raw asynchronous client on uvloop, connected and idle: its CPU a second, printed.
+    What an idle process spends here is mostly its wake-ups (PyMongo's periodic tasks wake
+    its loop every half second), whose cost this machine varies several-fold from one hour
+    to the next; the platform's processes wake for the same and for their own."""
+
+    async def rest() -> float:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(os.environ["MONGODB_URL"])
+        await client.admin.command("ping")
+        await asyncio.sleep(1)
+        print("connected", flush=True)
+        began = time.process_time()
+        await asyncio.sleep(seconds)
+        spent = (time.process_time() - began) / seconds
+        await client.close()
+        return spent
+
+    print(uvloop.run(rest()), flush=True)
 
 
 def platform_run(
@@ -747,6 +780,7 @@ def main() -> None:
     parser.add_argument(
         "--insert-only", action="store_true", help="only the INSERT and its floors (scaling runs)"
     )
+    parser.add_argument("--idle-client", type=float, help=argparse.SUPPRESS)
     parser.add_argument(
         "--profile", action="store_true", help="sample the workers with py-spy; print top costs"
     )
@@ -757,6 +791,9 @@ def main() -> None:
         help="with --profile, keep py-spy's raw stacks in DIR/insert and DIR/update",
     )
     args = parser.parse_args()
+    if args.idle_client is not None:
+        idle_client(args.idle_client)
+        return
     url = os.environ["MONGODB_URL"]
     # As many raw writers as the platform has writes under way at once: a command per worker
     # thread on mongod; on FerretDB, one per worker process (app.infra.mongo.entities lets a process
@@ -854,7 +891,9 @@ def main() -> None:
     print(
         f"platform at rest: {rest.cpu * 1e3:,.1f} ms CPU/s, {rest.redis_commands:,.1f} Redis"
         f" commands/s; the database meanwhile {rest.database_cpu * 1e3:,.1f} ms CPU/s (each run"
-        f" waits for it to spend under {rest.quiet_database * 1e3:,.0f})"
+        f" waits for it to spend under {rest.quiet_database * 1e3:,.0f}); a raw asynchronous"
+        f" client connected and idle beside it {rest.client_cpu * 1e3:,.2f} ms CPU/s: the"
+        f" platform's processes {rest.cpu / rest.client_cpu:.1f}x"
     )
     for figures in [*floors, *drivers.values()]:
         print(figures.line("client"))
