@@ -16,13 +16,14 @@ mongod); MongoDB commands per 1,000 rows and bytes sent per row (PyMongo command
 the platform's processes: bench/monitor); Redis commands per 1,000 rows, in all and by name
 (the server's counters), Redis CPU per row and the Redis memory the action added at its peak
 (INFO, sampled); what the platform spends at rest (heartbeats, queue polling) over as long as
-each run, and against a raw asynchronous client connected and idle beside it. Each run, floor or platform, starts with the database at rest (`database_at_rest`),
-and each UPDATE with its table's statistics on FerretDB (`with_statistics`). Each insert floor
-is measured `--floor-runs` times (3), each of its figures the median; the platform's INSERT
-`--insert-runs` times (3), each from an account of its own, its figures the median run's (the
-UPDATE then updates the first run's contacts among the others'); with --profile, the workers'
-top costs (py-spy, samples holding the GIL). With BENCH_TRACE=FILE, every command the platform
-sends is also written to FILE with the calls that sent it.
+each run, and against a raw asynchronous client connected and idle beside it. Each run, floor
+or platform, starts with the database at rest (`database_at_rest`), and each UPDATE with its
+table's statistics on FerretDB (`with_statistics`). Each insert floor is measured
+`--floor-runs` times (3), each of its figures the median; the platform's INSERT `--insert-runs`
+times (3), each from an account of its own, its figures the median run's (the UPDATE then
+updates the first run's contacts among the others'); with --profile, the workers' top costs
+(py-spy, samples holding the GIL). With BENCH_TRACE=FILE, every command the platform sends is
+also written to FILE with the calls that sent it.
 
 Run it through bench/cost, which starts the services like scripts/test does.
 """
