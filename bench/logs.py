@@ -26,16 +26,13 @@ import httpx
 from beanie import PydanticObjectId
 from pymongo import MongoClient
 
-from app.domain.actions import Outcome
-from app.domain.models import BulkAction, BulkActionStatus, Chunk, LogBlock, LogReason, LogStatus
-from app.domain.models.ids import saved_id
-from app.engine.completion import mark_done, write_logs
+from app.domain.models import LogBlock
 from app.infra.mongo import db
 from bench.platform import Platform, graphql
+from tests.support.logged_actions import CHUNK_ROWS, stored_logged_action
 from tests.support.processes import cpu_seconds
 
 ACCOUNT = "bench"
-CHUNK_ROWS = 1000
 PAGE = """
 query($id: ID!, $after: String, $status: LogStatus) {
   bulkActionLogs(id: $id, first: 50, after: $after, status: $status) {
@@ -46,54 +43,13 @@ query($id: ID!, $after: String, $status: LogStatus) {
 NO_LOGS = "query($id: ID!) { bulkAction(id: $id) { id } }"
 
 
-def outcome(row: int, failing_chunk: bool) -> Outcome:
-    if failing_chunk and row % 50 == 0:
-        return Outcome(row, LogStatus.FAILED, LogReason.INVALID, message="Not an e-mail address.")
-    return Outcome(row, LogStatus.SUCCESS, LogReason.INSERTED, entity_id=str(PydanticObjectId()))
-
-
-async def store_action(rows: int, failing_every: int) -> BulkAction:
-    """A finished action whose logs and chunks are written as processing writes them."""
-    action = BulkAction(
-        id=PydanticObjectId(),
-        account_id=ACCOUNT,
-        entity_type="CONTACT",
-        action_type="INSERT",
-        status=BulkActionStatus.COMPLETED_WITH_ERRORS,
-        total=rows,
-        chunks_total=(rows + CHUNK_ROWS - 1) // CHUNK_ROWS,
-    )
-    counts = {LogStatus.SUCCESS: 0, LogStatus.FAILED: 0}
-    for seq, first in enumerate(range(1, rows + 1, CHUNK_ROWS)):
-        last = min(first + CHUNK_ROWS - 1, rows)
-        chunk = Chunk(
-            id=Chunk.id_for(saved_id(action), seq),
-            action_id=saved_id(action),
-            account_id=ACCOUNT,
-            seq=seq,
-            size=last - first + 1,
-            first_row=first,
-            last_row=last,
-        )
-        await chunk.insert()
-        outcomes = [outcome(row, seq % failing_every == 0) for row in range(first, last + 1)]
-        await write_logs(chunk, outcomes, action.created_at)
-        await mark_done(chunk, outcomes)
-        for o in outcomes:
-            counts[o.status] += 1
-    action.succeeded, action.failed = counts[LogStatus.SUCCESS], counts[LogStatus.FAILED]
-    action.finished_at = action.created_at
-    await action.insert()
-    return action
-
-
 async def fill(total: int) -> tuple[str, list[str]]:
     """Half the logs in one action, the rest in 1,000-row actions; returns their ids."""
     await db.connect()
-    large = await store_action(total // 2, failing_every=7)
+    large = await stored_logged_action(ACCOUNT, total // 2, failing_every=7)
     small: list[str] = []
     for _ in range(0, total - total // 2, CHUNK_ROWS * 8):
-        batch = [store_action(CHUNK_ROWS, failing_every=3) for _n in range(8)]
+        batch = [stored_logged_action(ACCOUNT, CHUNK_ROWS, failing_every=3) for _n in range(8)]
         small.extend(str(action.id) for action in await asyncio.gather(*batch))
     return str(large.id), small
 

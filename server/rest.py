@@ -1,20 +1,21 @@
 """Plain HTTP endpoints beside GraphQL: streaming uploads and the CSV export of logs."""
 
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import AsyncExitStack, aclosing
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from app.domain.errors import AppError, BadUserInput
-from app.domain.models import LogStatus
+from app.domain.models import ActionLog, LogStatus
 from app.domain.principal import Principal, Scope
 from app.domain.spreadsheet_cells import SpreadsheetWriter
 from app.infra.files import uploads
 from app.infra.files.csv_records import BOM
 from app.infra.files.encodings import FileEncoding, encoding_named
-from app.infra.outages import as_outage
+from app.infra.outages import as_outage, ridden_out
+from app.infra.settings import get_settings
 from app.usecases.input_cells import InputCells
 from app.usecases.reading import exports, logs, queries
 from app.usecases.reading.logs import LOG_CSV_COLUMNS
@@ -142,23 +143,32 @@ async def export_logs(request: Request) -> Response:
             status = LogStatus(wanted.upper())
         action_id = request.path_params["action_id"]
         action = await queries.get_action(principal, action_id)
+        # The failed rows come with their input, so the file can be corrected and retried.
+        with_input = status is LogStatus.FAILED
+        columns = await InputCells.columns_of(action) if with_input else []
     except Exception as error:
         if (known := known_error(error)) is None:
             raise
         return error_response(known)
-    # The failed rows come with their input, so the file can be corrected and retried.
-    with_input = status is LogStatus.FAILED
+
+    async def logged(after: int) -> AsyncGenerator[tuple[ActionLog, list[str]], None]:
+        """The logs after row `after`, each with its input's cells when asked for."""
+        async with AsyncExitStack() as stack:
+            inputs = await InputCells.open(action, stack) if with_input else None
+            async with aclosing(logs.iter_logs(principal, action_id, status, after)) as found:
+                async for log in found:
+                    yield log, [] if inputs is None else await inputs.cells(log.row)
 
     async def lines() -> AsyncIterator[str]:
         buffer = io.StringIO(BOM.decode() if bom else "")
         buffer.seek(0, io.SEEK_END)
         writer = SpreadsheetWriter(buffer, delimiter=";" if decimal_comma else ",")
-        header = list(LOG_CSV_COLUMNS)
-        async with AsyncExitStack() as stack:
-            inputs = await InputCells.open(action, stack)
-            writer.writerow(header + inputs.columns if with_input else header)
-            async for log in logs.iter_logs(principal, action_id, status):
-                cells = await inputs.cells(log.row) if with_input else []
+        writer.writerow([*LOG_CSV_COLUMNS, *columns])
+        # A database restart meanwhile costs the download only time: it goes on after the
+        # last row it wrote.
+        patience = get_settings().download_outage_patience_seconds
+        async with aclosing(ridden_out(logged, lambda item: item[0].row, patience)) as rows:
+            async for log, cells in rows:
                 writer.writerow(
                     [
                         log.row,

@@ -1,5 +1,12 @@
 """Which exceptions mean "a service is down", so every entry point answers them alike: a
-coded SERVICE_UNAVAILABLE with Retry-After, never a bare 500 or a hang."""
+coded SERVICE_UNAVAILABLE with Retry-After, never a bare 500 or a hang; and how a request
+that holds its client rides out a database restart instead (`riding_out`, `ridden_out`)."""
+
+import asyncio
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
+from typing import TypeVar
 
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -20,3 +27,49 @@ def as_outage(error: BaseException) -> ServiceUnavailable | None:
     if isinstance(error, REDIS_DOWN):
         return ServiceUnavailable("Redis (queue and live state)")
     return None
+
+
+T = TypeVar("T")
+
+# How long a request waits before it tries a database that was down again.
+RETRY_SECONDS = 1.0
+
+
+async def riding_out(write: Callable[[], Awaitable[T]], deadline: float, patience: float) -> T:
+    """Runs the (idempotent) write, again while the database is down: for `patience` seconds
+    from the first failure, never past `deadline` (time.monotonic); then the outage's error
+    propagates. Returns what the write did."""
+    failed_at: float | None = None
+    while True:
+        try:
+            return await write()
+        except DATABASE_DOWN:
+            now = time.monotonic()
+            failed_at = now if failed_at is None else failed_at
+            if now + RETRY_SECONDS > min(deadline, failed_at + patience):
+                raise
+        await asyncio.sleep(RETRY_SECONDS)
+
+
+async def ridden_out(
+    opened_after: Callable[[int], AsyncGenerator[T, None]],
+    place_of: Callable[[T], int],
+    patience: float,
+) -> AsyncGenerator[T, None]:
+    """The items of a stream read in order, opened again after the last one given
+    (`opened_after(place_of(item))`, 0 at first) while the database is down: for `patience`
+    seconds from a failure after which nothing came; then the outage's error propagates."""
+    after, failed_at = 0, None
+    while True:
+        try:
+            async with aclosing(opened_after(after)) as items:
+                async for item in items:
+                    after, failed_at = place_of(item), None
+                    yield item
+            return
+        except DATABASE_DOWN:
+            now = time.monotonic()
+            failed_at = now if failed_at is None else failed_at
+            if now + RETRY_SECONDS > failed_at + patience:
+                raise
+        await asyncio.sleep(RETRY_SECONDS)

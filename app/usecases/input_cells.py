@@ -48,6 +48,11 @@ class InputCells:
     async def open(cls, action: BulkAction, stack: AsyncExitStack) -> "InputCells":
         return cls(action, await custom_fields.entity_of(action), stack)
 
+    @staticmethod
+    async def columns_of(action: BulkAction) -> list[str]:
+        """The columns its cells come under (`input_columns`)."""
+        return input_columns(action, await custom_fields.entity_of(action))
+
     async def cells(self, row: int) -> list[str]:
         if self.action.upload_id is not None:
             return await self.upload_cells(row)

@@ -26,8 +26,9 @@ from app.infra.files import unfinished
 from app.infra.files.csv_records import BLANK_LINE, BOM, Opening, is_blank
 from app.infra.files.encodings import FileEncoding, ToUtf8
 from app.infra.files.separators import Separators
-from app.infra.files.writing import FileWriter, riding_out
+from app.infra.files.writing import FileWriter
 from app.infra.mongo import db
+from app.infra.outages import riding_out
 from app.infra.settings import get_settings
 
 BUCKET = "uploads"
@@ -157,8 +158,9 @@ async def store(
     settings = get_settings()
     upload_id = ObjectId()
     deadline = time.monotonic() + settings.max_upload_seconds
+    patience = settings.upload_outage_patience_seconds
     # Noted before any byte, so that it is found if this dies.
-    await riding_out(lambda: unfinished.begin(upload_id, account_id), deadline)
+    await riding_out(lambda: unfinished.begin(upload_id, account_id), deadline, patience)
     name = clean_filename(filename)
     file = FileWriter(
         BUCKET,
@@ -197,9 +199,9 @@ async def store(
             await file.write(last)
         rows = max(counter.records - 1, 0)
         await file.close(bytes=size, rows=rows)
-        if not await riding_out(lambda: unfinished.end(upload_id), deadline):
+        if not await riding_out(lambda: unfinished.end(upload_id), deadline, patience):
             raise too_slow(settings.max_upload_seconds)  # retention took it: it is deleted
-        await riding_out(lambda: unfinished.forget(upload_id), deadline)
+        await riding_out(lambda: unfinished.forget(upload_id), deadline, patience)
     except BaseException:
         await discard(upload_id)
         raise

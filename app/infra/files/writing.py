@@ -14,17 +14,14 @@ more of its body is read meanwhile). Inserts are idempotent: a chunk or file doc
 attempt stored before its reply was lost is found there, not stored twice.
 """
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from bson import Binary, ObjectId
 from pymongo import ASCENDING, IndexModel
 
 from app.domain.clock import utcnow
 from app.infra.mongo import db
-from app.infra.outages import DATABASE_DOWN
+from app.infra.outages import riding_out
 from app.infra.settings import get_settings
 
 # Chunks inserted by one command (about 1 MB of 255 KB chunks).
@@ -45,29 +42,6 @@ async def ensure_indexes(bucket: str) -> None:
         [IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])]
     )
     _indexed.add(bucket)
-
-
-T = TypeVar("T")
-
-# How long a write waits before it tries a database that was down again.
-RETRY_SECONDS = 1.0
-
-
-async def riding_out(write: Callable[[], Awaitable[T]], deadline: float) -> T:
-    """Runs the (idempotent) write, again while the database is down: for
-    UPLOAD_OUTAGE_PATIENCE_SECONDS from the first failure, never past `deadline`
-    (time.monotonic); then the outage's error propagates. Returns what the write did."""
-    failed_at: float | None = None
-    while True:
-        try:
-            return await write()
-        except DATABASE_DOWN:
-            now = time.monotonic()
-            failed_at = now if failed_at is None else failed_at
-            patience = get_settings().upload_outage_patience_seconds
-            if now + RETRY_SECONDS > min(deadline, failed_at + patience):
-                raise
-        await asyncio.sleep(RETRY_SECONDS)
 
 
 class FileWriter:
@@ -133,4 +107,4 @@ class FileWriter:
             await ensure_indexes(self.bucket)
             await db.insert_new((await db.connect())[collection], documents)
 
-        await riding_out(insert, self.deadline)
+        await riding_out(insert, self.deadline, get_settings().upload_outage_patience_seconds)

@@ -239,10 +239,10 @@ def last_row_logged(action: BulkAction) -> int | None:
 
 
 async def iter_logs(
-    principal: Principal, action_id: str, status: LogStatus | None
+    principal: Principal, action_id: str, status: LogStatus | None, after: int = 0
 ) -> AsyncGenerator[ActionLog, None]:
-    """Every log of an action in row order."""
+    """Every log of an action in row order, after row `after`."""
     action = await get_action(principal, action_id, cached_if_ended=True)
-    async with aclosing(walk(action, status, 0)) as logs:
+    async with aclosing(walk(action, status, after)) as logs:
         async for log in logs:
             yield log

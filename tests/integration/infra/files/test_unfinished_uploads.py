@@ -15,6 +15,7 @@ from pymongo.errors import AutoReconnect
 
 from app.domain.clock import utcnow
 from app.engine import retention
+from app.infra import outages
 from app.infra.auth import issue_token
 from app.infra.files import unfinished, uploads, writing
 from app.infra.mongo import db
@@ -241,7 +242,7 @@ async def test_an_upload_rides_out_an_outage_as_it_begins_or_ends(
     outage: the upload waits it out and ends whole, also when the write was made and only its
     answer lost (a note noted again is the same note; a note marked ended again is still
     ended, not taken by retention)."""
-    monkeypatch.setattr(writing, "RETRY_SECONDS", 0.01)
+    monkeypatch.setattr(outages, "RETRY_SECONDS", 0.01)
     outage = OutageOnce(getattr(unfinished, write), after_the_write)
     monkeypatch.setattr(unfinished, write, outage)
     stored = await uploads.store(account, "ending.csv", pieces(HEADER + rows(1000)))
@@ -255,7 +256,7 @@ async def test_an_upload_whose_note_retention_took_while_its_end_met_an_outage_k
 ) -> None:
     """The end tried again finds the note gone because retention took it and deleted the
     upload: refused as too slow, as when no outage came between, and nothing kept."""
-    monkeypatch.setattr(writing, "RETRY_SECONDS", 0.01)
+    monkeypatch.setattr(outages, "RETRY_SECONDS", 0.01)
     end = unfinished.end
     seen: list[ObjectId] = []
 

@@ -8,14 +8,13 @@ from beanie import PydanticObjectId
 from app.domain.actions import Outcome
 from app.domain.clock import utcnow
 from app.domain.errors import NotFound
-from app.domain.models import ActionLog, BulkAction, BulkActionStatus, Chunk, LogReason, LogStatus
-from app.domain.models.ids import saved_id
+from app.domain.models import ActionLog, BulkAction, BulkActionStatus, LogReason, LogStatus
 from app.domain.principal import Principal
-from app.engine.completion import mark_done, write_logs
 from app.infra.redis import liveness
 from app.usecases.reading import logs
 from app.usecases.reading.pagination import PageRequest, encode_cursor
 from tests.integration.commands import COUNTER
+from tests.support.logged_actions import log_chunks
 
 CHUNK_ROWS = 37  # chunks meet inside blocks of 100
 
@@ -42,22 +41,7 @@ async def stored_action(
     )
     await action.insert()
     await liveness.touch(str(action.id))  # the suite's sweeper leaves it alone
-    for seq, first in enumerate(range(1, rows + 1, CHUNK_ROWS)):
-        last = min(first + CHUNK_ROWS - 1, rows)
-        chunk = Chunk(
-            id=Chunk.id_for(saved_id(action), seq),
-            action_id=saved_id(action),
-            account_id=account,
-            seq=seq,
-            size=last - first + 1,
-            first_row=first,
-            last_row=last,
-        )
-        await chunk.insert()
-        if seq not in unprocessed:
-            outcomes = [outcome(row) for row in range(first, last + 1)]
-            await write_logs(chunk, outcomes, utcnow())
-            await mark_done(chunk, outcomes)
+    await log_chunks(action, rows, lambda _seq, row: outcome(row), unprocessed, CHUNK_ROWS)
     return action
 
 
