@@ -208,11 +208,17 @@ async def export_file(request: Request) -> Response:
         return error_response(known)
     filename = f"bulk-action-{action_id}-export.csv"
 
+    def file_after(offset: int) -> AsyncGenerator[tuple[int, bytes], None]:
+        return exports.export_file_after(action, decimal_comma, offset)
+
     async def pieces() -> AsyncIterator[bytes]:
         if bom:
             yield BOM
-        async with aclosing(exports.export_file(action, decimal_comma)) as data:
-            async for piece in data:
+        # A database restart meanwhile costs the download only time: it goes on from the
+        # last byte it sent.
+        patience = get_settings().download_outage_patience_seconds
+        async with aclosing(ridden_out(file_after, lambda piece: piece[0], patience)) as data:
+            async for _, piece in data:
                 yield piece
 
     return StreamingResponse(

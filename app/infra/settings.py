@@ -74,8 +74,8 @@ class Settings(BaseSettings):
     # An upload whose database goes down waits this long for it to come back (within its
     # MAX_UPLOAD_SECONDS), holding the client, before it is refused SERVICE_UNAVAILABLE.
     upload_outage_patience_seconds: float = Field(default=60, ge=0)
-    # A download (logs.csv) whose database goes down mid-way waits this long for it to come
-    # back, then goes on after the last row it sent; past it the download is cut short.
+    # A download (logs.csv, export.csv) whose database goes down mid-way waits this long for
+    # it to come back, then goes on where it was; past it the download is cut short.
     download_outage_patience_seconds: float = Field(default=60, ge=0)
     # Per-account pacing: entities per rolling minute, unless the account has its own limit.
     rate_limit_per_minute: int = Field(default=10_000, ge=1)

@@ -59,3 +59,18 @@ async def export_file(
             else:  # a part is one chunk's rows: rewritten whole
                 part = b"".join([piece async for piece in data])
                 yield sheet.rewrite(part.decode()).encode()
+
+
+async def export_file_after(
+    action: BulkAction, decimal_comma: bool, offset: int
+) -> AsyncGenerator[tuple[int, bytes], None]:
+    """The file's bytes after its first `offset`, each piece with the offset it ends at: a
+    download cut short by a database outage goes on from there (its parts, stored once the
+    export ended, read the same every time; those before `offset` are read again)."""
+    sent = 0
+    async with aclosing(export_file(action, decimal_comma)) as pieces:
+        async for piece in pieces:
+            end = sent + len(piece)
+            if end > offset:
+                yield end, piece[max(0, offset - sent) :]
+            sent = end

@@ -1,6 +1,7 @@
-"""A logs.csv download rides out a database restart: it goes on after the last row it wrote,
-each row once and in order (DOWNLOAD_OUTAGE_PATIENCE_SECONDS); past its patience it is cut
-short, which the client sees as an error, never as a file that ends early."""
+"""Downloads ride out a database restart: logs.csv goes on after the last row it wrote, each
+row once and in order, export.csv from the last byte it sent (DOWNLOAD_OUTAGE_PATIENCE_SECONDS);
+past its patience a download is cut short, which the client sees as an error, never as a file
+that ends early."""
 
 import csv
 import io
@@ -14,9 +15,12 @@ from pymongo.errors import AutoReconnect
 from app.domain.models import ActionLog
 from app.infra import outages
 from app.infra.auth import issue_token
+from app.infra.files import export_parts
 from app.infra.settings import get_settings
 from app.usecases.reading import logs
 from server.asgi import create_app
+from tests.integration.factories import contact_documents, store_contacts
+from tests.integration.graphql_client import GraphQLClient
 from tests.support.logged_actions import stored_logged_action
 
 ROWS = 3000
@@ -45,11 +49,14 @@ def outage_after(
     return openings
 
 
-async def download(account: str, action_id: str, query: str = "") -> httpx.Response:
+async def download(
+    account: str, action_id: str, query: str = "", file: str = "logs.csv"
+) -> httpx.Response:
+    """The file as an API in this process serves it (where the test's faults reach)."""
     transport = httpx.ASGITransport(app=create_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
         headers = {"authorization": f"Bearer {issue_token(account)}"}
-        return await client.get(f"/bulk-actions/{action_id}/logs.csv{query}", headers=headers)
+        return await client.get(f"/bulk-actions/{action_id}/{file}{query}", headers=headers)
 
 
 @pytest.mark.parametrize("failed_only", [False, True], ids=["all", "failed"])
@@ -76,3 +83,36 @@ async def test_logs_csv_past_its_patience_is_cut_short_not_ended(
     monkeypatch.setattr(get_settings(), "download_outage_patience_seconds", 0.1)
     with pytest.raises(AutoReconnect):
         await download(account, str(action.id))
+
+
+@pytest.mark.parametrize("query", ["", "?decimalMark=comma&bom=true"], ids=["as-stored", "comma"])
+async def test_export_csv_goes_on_from_the_last_byte_it_sent_after_an_outage(
+    gql: GraphQLClient, account: str, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    """The database goes down in the middle of the export's second part: the download goes
+    on from the byte it had reached, the same file as a download without the outage."""
+    data = [{"email": f"x{n}@example.com", "score": n / 4} for n in range(2500)]
+    await store_contacts(contact_documents(account, data))
+    exported = await gql.run(entityType="CONTACT", actionType="EXPORT", filter={"all": True})
+    assert exported["stats"]["succeeded"] == 2500
+    whole = await download(account, exported["id"], query, "export.csv")
+    assert whole.status_code == 200, whole.text
+
+    read_part = export_parts.read_part
+    parts: list[str] = []
+
+    async def cut_in_its_second_part(part_id: str) -> AsyncGenerator[bytes, None]:
+        parts.append(part_id)
+        async for piece in read_part(part_id):
+            if len(parts) == 2:  # the first reading of the second part
+                yield piece[: len(piece) // 2]
+                raise AutoReconnect("the database went down")
+            yield piece
+
+    monkeypatch.setattr(export_parts, "read_part", cut_in_its_second_part)
+    monkeypatch.setattr(outages, "RETRY_SECONDS", 0.01)
+    answer = await download(account, exported["id"], query, "export.csv")
+    assert answer.status_code == 200, answer.text
+    assert answer.content == whole.content
+    # Its first two parts, then every part again from the first (skipped to the byte).
+    assert parts[2:4] == parts[:2] and len(set(parts[2:])) == len(parts[2:]) > 2
