@@ -3,6 +3,7 @@ coded SERVICE_UNAVAILABLE with Retry-After, never a bare 500 or a hang; and how 
 that holds its client rides out a database restart instead (`riding_out`, `ridden_out`)."""
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
@@ -30,6 +31,7 @@ def as_outage(error: BaseException) -> ServiceUnavailable | None:
 
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # How long a request waits before it tries a database that was down again.
 RETRY_SECONDS = 1.0
@@ -72,4 +74,5 @@ async def ridden_out(
             failed_at = now if failed_at is None else failed_at
             if now + RETRY_SECONDS > failed_at + patience:
                 raise
+            log.warning("the database is down: a stream waits to go on after %s", after)
         await asyncio.sleep(RETRY_SECONDS)

@@ -3,8 +3,10 @@ row once and in order, export.csv from the last byte it sent (DOWNLOAD_OUTAGE_PA
 past its patience a download is cut short, which the client sees as an error, never as a file
 that ends early."""
 
+import asyncio
 import csv
 import io
+import os
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -19,7 +21,9 @@ from app.infra.files import export_parts
 from app.infra.settings import get_settings
 from app.usecases.reading import logs
 from server.asgi import create_app
+from tests.integration.conftest import log_file, own_api
 from tests.integration.factories import contact_documents, store_contacts
+from tests.integration.faults import Link
 from tests.integration.graphql_client import GraphQLClient
 from tests.support.logged_actions import stored_logged_action
 
@@ -116,3 +120,33 @@ async def test_export_csv_goes_on_from_the_last_byte_it_sent_after_an_outage(
     assert answer.content == whole.content
     # Its first two parts, then every part again from the first (skipped to the byte).
     assert parts[2:4] == parts[:2] and len(set(parts[2:])) == len(parts[2:]) > 2
+
+
+@pytest.mark.slow(2)
+async def test_logs_csv_rides_out_a_real_database_outage(database: None, account: str) -> None:
+    """Over HTTP from an API of the test's own, whose database link goes down for 3 s while
+    the file streams (after its first bytes arrived): every row comes once, in order, and
+    the API's log shows the stream waited."""
+    action = await stored_logged_action(account, 100_000, failing_every=7)
+    link = Link(os.environ["MONGODB_URL"])
+    try:
+        patient = {"MONGODB_URL": link.url, "DOWNLOAD_OUTAGE_PATIENCE_SECONDS": "30"}
+        with own_api("logs-outage", **patient) as (url, _):
+            received: list[bytes] = []
+            async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+                headers = {"authorization": f"Bearer {issue_token(account)}"}
+                path = f"/bulk-actions/{action.id}/logs.csv"
+                async with client.stream("GET", path, headers=headers) as answer:
+                    assert answer.status_code == 200
+                    async for piece in answer.aiter_bytes():
+                        if not received:
+                            link.cut()
+                            asyncio.get_running_loop().call_later(3, link.restore)
+                        received.append(piece)
+        rows = [
+            int(line["row"]) for line in csv.DictReader(io.StringIO(b"".join(received).decode()))
+        ]
+        assert rows == list(range(1, 100_001))
+        assert "a stream waits to go on after" in log_file("logs-outage").read_text()
+    finally:
+        link.close()
