@@ -37,18 +37,31 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0
 
 
+class Patience:
+    """How long a request that holds its client waits for a database that went down: for
+    `seconds` from the first failure after its last success, never past `deadline`
+    (time.monotonic)."""
+
+    def __init__(self, seconds: float, deadline: float = float("inf")) -> None:
+        self.seconds, self.deadline = seconds, deadline
+        self.failed_at: float | None = None
+
+    def spent(self) -> bool:
+        """Whether a failure now ends the wait (the next try would come too late)."""
+        now = time.monotonic()
+        self.failed_at = now if self.failed_at is None else self.failed_at
+        return now + RETRY_SECONDS > min(self.deadline, self.failed_at + self.seconds)
+
+
 async def riding_out(write: Callable[[], Awaitable[T]], deadline: float, patience: float) -> T:
-    """Runs the (idempotent) write, again while the database is down: for `patience` seconds
-    from the first failure, never past `deadline` (time.monotonic); then the outage's error
-    propagates. Returns what the write did."""
-    failed_at: float | None = None
+    """Runs the (idempotent) write, again while the database is down (`Patience`); then the
+    outage's error propagates. Returns what the write did."""
+    waiting = Patience(patience, deadline)
     while True:
         try:
             return await write()
         except DATABASE_DOWN:
-            now = time.monotonic()
-            failed_at = now if failed_at is None else failed_at
-            if now + RETRY_SECONDS > min(deadline, failed_at + patience):
+            if waiting.spent():
                 raise
         await asyncio.sleep(RETRY_SECONDS)
 
@@ -61,18 +74,16 @@ async def ridden_out(
     """The items of a stream read in order, opened again after the last one given
     (`opened_after(place_of(item))`, 0 at first) while the database is down: for `patience`
     seconds from a failure after which nothing came; then the outage's error propagates."""
-    after, failed_at = 0, None
+    after, waiting = 0, Patience(patience)
     while True:
         try:
             async with aclosing(opened_after(after)) as items:
                 async for item in items:
-                    after, failed_at = place_of(item), None
+                    after, waiting.failed_at = place_of(item), None
                     yield item
             return
         except DATABASE_DOWN:
-            now = time.monotonic()
-            failed_at = now if failed_at is None else failed_at
-            if now + RETRY_SECONDS > failed_at + patience:
+            if waiting.spent():
                 raise
             log.warning("the database is down: a stream waits to go on after %s", after)
         await asyncio.sleep(RETRY_SECONDS)
