@@ -2,7 +2,7 @@
 
 import io
 from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import AsyncExitStack, aclosing
+from contextlib import aclosing
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -151,13 +151,8 @@ async def export_logs(request: Request) -> Response:
             raise
         return error_response(known)
 
-    async def logged(after: int) -> AsyncGenerator[tuple[ActionLog, list[str]], None]:
-        """The logs after row `after`, each with its input's cells when asked for."""
-        async with AsyncExitStack() as stack:
-            inputs = await InputCells.open(action, stack) if with_input else None
-            async with aclosing(logs.iter_logs(principal, action_id, status, after)) as found:
-                async for log in found:
-                    yield log, [] if inputs is None else await inputs.cells(log.row)
+    def logged(after: int) -> AsyncGenerator[tuple[ActionLog, list[str]], None]:
+        return logs.logs_with_input(principal, action, status, with_input, after)
 
     async def lines() -> AsyncIterator[str]:
         buffer = io.StringIO(BOM.decode() if bom else "")

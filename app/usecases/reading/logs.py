@@ -9,7 +9,7 @@ them have rows of it (their counts say) and reads only those rows. A backward pa
 """
 
 from collections.abc import AsyncGenerator, Callable
-from contextlib import aclosing
+from contextlib import AsyncExitStack, aclosing
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -20,6 +20,7 @@ from app.domain.models.ids import saved_id
 from app.domain.principal import Principal
 from app.infra.mongo import chunks
 from app.infra.mongo import logs as stored_logs
+from app.usecases.input_cells import InputCells
 from app.usecases.reading.pagination import (
     Page,
     PageRequest,
@@ -246,3 +247,21 @@ async def iter_logs(
     async with aclosing(walk(action, status, after)) as logs:
         async for log in logs:
             yield log
+
+
+async def logs_with_input(
+    principal: Principal,
+    action: BulkAction,
+    status: LogStatus | None,
+    with_input: bool,
+    after: int = 0,
+) -> AsyncGenerator[tuple[ActionLog, list[str]], None]:
+    """The action's logs after row `after`, in row order, each with the cells of its input
+    row when `with_input` (logs.csv of the failed rows, to correct and retry), else none."""
+    async with AsyncExitStack() as stack:
+        inputs = await InputCells.open(action, stack) if with_input else None
+        found = await stack.enter_async_context(
+            aclosing(iter_logs(principal, str(action.id), status, after))
+        )
+        async for log in found:
+            yield log, [] if inputs is None else await inputs.cells(log.row)
