@@ -153,6 +153,7 @@ async def delete_unfinished_uploads(now: datetime) -> int:
     """What uploads whose process died mid-way stored (app.infra.files.unfinished): those
     started longer ago than an upload may take, and UNFINISHED_GRACE."""
     before = now - timedelta(seconds=get_settings().max_upload_seconds) - UNFINISHED_GRACE
+    await unfinished.forget_ended(before)
     dead = await unfinished.take_dead(before, BATCH)
     for upload_id in dead:
         await uploads.delete(str(upload_id))

@@ -36,12 +36,15 @@ async def begin(upload_id: ObjectId, account_id: str) -> None:
 async def end(upload_id: ObjectId) -> bool:
     """Marks the note of an upload stored whole as ended; False when retention took it first
     (the upload outlived its time, and what it stored is being deleted). Tried again after an
-    outage lost its answer, it answers the same; `forget` then removes the note."""
-    await notes().update_one(
+    outage lost its answer, it answers the same; `forget` then removes the note. The mark and
+    retention's take are each made only where the other is not, so one of them holds."""
+    marked = await notes().update_one(
         {"_id": upload_id, "taken": {"$exists": False}}, {"$set": {"ended": True}}
     )
-    # Read back: FerretDB v1 can lose one of two updates of a note made at once (this one and
-    # retention's take), so each reads which one the note kept.
+    if not db.traits().loses_concurrent_updates:
+        return marked.matched_count == 1
+    # FerretDB v1 can apply both of two conditional updates of one note made at once, or lose
+    # one: which marks the note kept tells.
     ended = {"_id": upload_id, "ended": True, "taken": {"$exists": False}}
     return await notes().find_one(ended, {"_id": 1}) is not None
 
@@ -55,13 +58,24 @@ async def take_dead(started_before: datetime, limit: int) -> list[ObjectId]:
     """Notes of uploads started before `started_before`, taken (their uploads can no longer
     end), oldest first: the ids of the uploads whose bytes are to be deleted, then their
     notes (`forget`). Found again when a sweep stops before that."""
+    unended = {"ended": {"$exists": False}}
     cursor = notes().find(
-        {"started_at": {"$lt": started_before}}, {"_id": 1}, sort=[("started_at", 1)], limit=limit
+        {"started_at": {"$lt": started_before}, **unended},
+        {"_id": 1},
+        sort=[("started_at", 1)],
+        limit=limit,
     )
     found = [doc["_id"] async for doc in cursor]
     if not found:
         return []
-    await notes().update_many({"_id": {"$in": found}}, {"$set": {"taken": True}})
-    # Those whose upload ended in the meantime removed their notes, untaken: not these.
-    cursor = notes().find({"_id": {"$in": found}, "taken": True}, {"_id": 1})
+    await notes().update_many({"_id": {"$in": found}, **unended}, {"$set": {"taken": True}})
+    # Those whose upload ended in the meantime are marked ended, or gone: not these.
+    cursor = notes().find({"_id": {"$in": found}, "taken": True, **unended}, {"_id": 1})
     return [doc["_id"] async for doc in cursor]
+
+
+async def forget_ended(started_before: datetime) -> int:
+    """Removes the notes of uploads that ended whole but whose process died before removing
+    them (their uploads are kept: what no action names goes with abandoned uploads)."""
+    removed = await notes().delete_many({"started_at": {"$lt": started_before}, "ended": True})
+    return removed.deleted_count

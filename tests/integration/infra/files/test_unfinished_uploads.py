@@ -271,3 +271,44 @@ async def test_an_upload_whose_note_retention_took_while_its_end_met_an_outage_k
     with pytest.raises(uploads.UploadTooSlow):
         await uploads.store(account, "overtaken.csv", pieces(HEADER + rows(1000)))
     assert await stored_of(seen[0]) == NOTHING
+
+
+async def test_retention_after_an_upload_ended_and_before_its_note_went_keeps_it_whole(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retention sweeps in the moment between an upload's end (its note marked ended) and
+    the note's removal, with the upload past its time: the upload, told whole, stays whole."""
+    forget = unfinished.forget
+    swept: list[int] = []
+
+    async def retention_first(upload_id: ObjectId) -> None:
+        with monkeypatch.context() as patch:  # the store's removal; retention's is the real one
+            patch.setattr(unfinished, "forget", forget)
+            swept.append(await retention.delete_unfinished_uploads(after_the_limit()))
+        await forget(upload_id)
+
+    monkeypatch.setattr(unfinished, "forget", retention_first)
+    stored = await uploads.store(account, "ended.csv", pieces(HEADER + rows(1000)))
+    assert swept == [0]
+    assert await stored_of(ObjectId(stored.id)) == {"files": 1, "chunks": 1, "notes": 0}
+    assert (await uploads.find(account, stored.id)).rows == 1000
+
+
+async def test_the_note_of_an_upload_that_ended_as_its_process_died_is_removed_by_retention(
+    database: None, account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process died between the end and the note's removal: retention removes the note
+    once the upload can no longer be under way, and keeps the whole upload."""
+
+    async def died(upload_id: ObjectId) -> None:
+        raise SystemExit("the API process died")
+
+    monkeypatch.setattr(unfinished, "forget", died)
+    monkeypatch.setattr(uploads, "discard", died)  # nothing runs after a death
+    with pytest.raises(SystemExit):
+        await uploads.store(account, "died.csv", pieces(HEADER + rows(1000)))
+    upload_id = await note_of(account)
+    assert upload_id is not None
+    monkeypatch.undo()
+    assert await retention.delete_unfinished_uploads(after_the_limit()) == 0
+    assert await stored_of(upload_id) == {"files": 1, "chunks": 1, "notes": 0}
